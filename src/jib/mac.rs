@@ -1,0 +1,159 @@
+//! MAC addresses and jib's derivation of the epair MACs.
+
+use std::fmt;
+use std::str::FromStr;
+
+use super::sum::bsd_sum;
+
+/// A 48-bit Ethernet address.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Mac(pub [u8; 6]);
+
+impl fmt::Display for Mac {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let m = &self.0;
+        write!(
+            f,
+            "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
+            m[0], m[1], m[2], m[3], m[4], m[5]
+        )
+    }
+}
+
+/// A string that is not six colon-separated hex octets.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BadMac(pub String);
+
+impl fmt::Display for BadMac {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?} is not a MAC address (six hex octets)", self.0)
+    }
+}
+
+impl std::error::Error for BadMac {}
+
+impl FromStr for Mac {
+    type Err = BadMac;
+    fn from_str(s: &str) -> Result<Mac, BadMac> {
+        let bad = || BadMac(s.to_string());
+        let mut out = [0u8; 6];
+        let mut parts = s.split(':');
+        for o in &mut out {
+            let p = parts.next().ok_or_else(bad)?;
+            if p.is_empty() || p.len() > 2 {
+                return Err(bad());
+            }
+            *o = u8::from_str_radix(p, 16).map_err(|_| bad())?;
+        }
+        if parts.next().is_some() {
+            return Err(bad());
+        }
+        Ok(Mac(out))
+    }
+}
+
+impl Mac {
+    pub fn is_multicast(self) -> bool {
+        self.0[0] & 1 == 1
+    }
+
+    pub fn is_locally_administered(self) -> bool {
+        self.0[0] & 2 == 2
+    }
+}
+
+/// The MACs of one epair: the host (`a`) end and the jail (`b`) end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MacPair {
+    pub a: Mac,
+    pub b: Mac,
+}
+
+/// jib's derivation: `NP:SS:SS:I3:I4:I5`.
+///
+/// N is `counter & 15` (how many MACs this `addm` call already derived from
+/// this parent), P is chosen from the parent's first octet (see the table
+/// in the spec), SS:SS is sum(1) of the jail name and I3..I5 are the
+/// parent's last three octets. The low nibble of the first octet is always
+/// 2, 6, a or e: locally administered, never multicast.
+pub fn derive(parent: Mac, jail: &str, counter: u32) -> MacPair {
+    let (pa, pb) = match parent.0[0] & 0x0f {
+        0x2 => (0xa, 0xe),
+        0xe => (0x2, 0x6),
+        _ => (0x2, 0xe),
+    };
+    let n = ((counter & 15) as u8) << 4;
+    let s = bsd_sum(jail.as_bytes()).to_be_bytes();
+    let tail = [s[0], s[1], parent.0[3], parent.0[4], parent.0[5]];
+    let with_first = |p: u8| {
+        let mut m = [0u8; 6];
+        m[0] = n | p;
+        m[1..].copy_from_slice(&tail);
+        Mac(m)
+    };
+    MacPair {
+        a: with_first(pa),
+        b: with_first(pb),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mac(s: &str) -> Mac {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn parse_and_print() {
+        let m = mac("58:9c:fc:0a:1b:2c");
+        assert_eq!(m.0, [0x58, 0x9c, 0xfc, 0x0a, 0x1b, 0x2c]);
+        assert_eq!(m.to_string(), "58:9c:fc:0a:1b:2c");
+        assert_eq!(mac("0:1:2:a:B:c").to_string(), "00:01:02:0a:0b:0c");
+        for bad in ["", "00:11:22:33:44", "00:11:22:33:44:55:66", "0g:00:00:00:00:00", "000:1:2:3:4:5", "00::22:33:44:55"] {
+            assert!(bad.parse::<Mac>().is_err(), "{bad}");
+        }
+    }
+
+    /// Every row of the spec's table, recorded from real jib runs.
+    #[test]
+    fn spec_table() {
+        let rows = [
+            ("58:9c:fc:0a:1b:2c", "jamulus", 0, "02:a0:e2:0a:1b:2c", "0e:a0:e2:0a:1b:2c"),
+            ("00:25:90:ab:cd:ef", "x", 0, "02:00:78:ab:cd:ef", "0e:00:78:ab:cd:ef"),
+            ("00:25:90:ab:cd:ef", "x", 1, "12:00:78:ab:cd:ef", "1e:00:78:ab:cd:ef"),
+            ("02:25:90:11:22:33", "x", 0, "0a:00:78:11:22:33", "0e:00:78:11:22:33"),
+            ("0e:1b:21:44:55:66", "x", 0, "02:00:78:44:55:66", "06:00:78:44:55:66"),
+        ];
+        for (parent, name, n, a, b) in rows {
+            let p = derive(mac(parent), name, n);
+            assert_eq!(p.a.to_string(), a, "{parent} {name} {n}");
+            assert_eq!(p.b.to_string(), b, "{parent} {name} {n}");
+        }
+    }
+
+    #[test]
+    fn upper_case_e_nibble_and_counter_wrap() {
+        // The parent octet is a number: 0E and 0e are the same.
+        let p = derive(mac("0E:1B:21:44:55:66"), "x", 0);
+        assert_eq!(p.b.to_string(), "06:00:78:44:55:66");
+        // N is four bits: the 17th MAC wraps to the first.
+        assert_eq!(derive(mac("00:25:90:ab:cd:ef"), "x", 16), derive(mac("00:25:90:ab:cd:ef"), "x", 0));
+        assert_eq!(derive(mac("00:25:90:ab:cd:ef"), "x", 15).a.to_string(), "f2:00:78:ab:cd:ef");
+    }
+
+    #[test]
+    fn never_multicast_always_local() {
+        for first in 0..=255u8 {
+            for n in 0..16 {
+                let p = derive(Mac([first, 1, 2, 3, 4, 5]), "web", n);
+                for m in [p.a, p.b] {
+                    assert!(!m.is_multicast(), "{m}");
+                    assert!(m.is_locally_administered(), "{m}");
+                }
+                assert_ne!(p.a, p.b);
+            }
+        }
+    }
+}

@@ -1,0 +1,8 @@
+//! jib's semantics, as pure code: names, MACs, what `show` selects and what
+//! `addm` will do. Nothing here touches a host.
+
+pub mod mac;
+pub mod name;
+pub mod plan;
+pub mod show;
+pub mod sum;

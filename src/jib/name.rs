@@ -1,0 +1,186 @@
+//! Names: interface names the kernel accepts, and jail names jib accepts.
+
+use std::fmt;
+
+/// Longest interface name: IFNAMSIZ (16) less the terminating NUL.
+pub const IFNAME_MAX: usize = 15;
+
+/// An interface name the kernel can hold: 1 to 15 bytes, no NUL.
+///
+/// Every kernel request rjib builds takes its names from this type, so a
+/// name that would not fit in `ifr_name` cannot reach the kernel.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct IfName(String);
+
+/// Why a string is not an interface name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum IfNameError {
+    Empty,
+    TooLong { name: String, len: usize },
+    Nul,
+}
+
+impl fmt::Display for IfNameError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            IfNameError::Empty => f.write_str("empty interface name"),
+            IfNameError::TooLong { name, len } => write!(
+                f,
+                "{name}: interface name is {len} characters, the kernel allows at most {IFNAME_MAX}"
+            ),
+            IfNameError::Nul => f.write_str("interface name contains a NUL byte"),
+        }
+    }
+}
+
+impl std::error::Error for IfNameError {}
+
+impl IfName {
+    pub fn new(name: impl Into<String>) -> Result<IfName, IfNameError> {
+        let name = name.into();
+        if name.is_empty() {
+            return Err(IfNameError::Empty);
+        }
+        if name.contains('\0') {
+            return Err(IfNameError::Nul);
+        }
+        if name.len() > IFNAME_MAX {
+            let len = name.len();
+            return Err(IfNameError::TooLong { name, len });
+        }
+        Ok(IfName(name))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn as_bytes(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+}
+
+impl fmt::Display for IfName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl AsRef<str> for IfName {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A jail NAME as jib accepts it: non-empty, only `[0-9A-Za-z_]`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JailName(String);
+
+impl JailName {
+    pub fn new(name: &str) -> Option<JailName> {
+        let ok = !name.is_empty()
+            && name
+                .bytes()
+                .all(|c| c.is_ascii_alphanumeric() || c == b'_');
+        ok.then(|| JailName(name.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for JailName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The name of the i-th host end, `e{i}a_NAME` (not checked for length).
+pub fn a_end(i: usize, jail: &JailName) -> String {
+    format!("e{i}a_{jail}")
+}
+
+/// The name of the i-th jail end, `e{i}b_NAME` (not checked for length).
+pub fn b_end(i: usize, jail: &JailName) -> String {
+    format!("e{i}b_{jail}")
+}
+
+/// The bridge jib uses for `iface`: IFACE followed by the suffix.
+pub fn bridge_for(iface: &str, suffix: &str) -> String {
+    format!("{iface}{suffix}")
+}
+
+/// The default bridge suffix; `-b ""` means this too.
+pub const DEFAULT_BRIDGE_SUFFIX: &str = "bridge";
+
+/// If `name` is `e<digits>a_REST`, the REST.
+pub fn jail_of_a_end(name: &str) -> Option<&str> {
+    let rest = name.strip_prefix('e')?;
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0 {
+        return None;
+    }
+    rest[digits..].strip_prefix("a_")
+}
+
+/// The peer of an epair end the kernel named `epairNa`: `epairNb`.
+pub fn epair_peer(a: &IfName) -> Option<IfName> {
+    let stem = a.as_str().strip_suffix('a')?;
+    IfName::new(format!("{stem}b")).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ifname_limits() {
+        assert!(IfName::new("e0a_abcdefghijk").is_ok()); // 15
+        assert_eq!(
+            IfName::new("e0a_abcdefghijkl"),
+            Err(IfNameError::TooLong {
+                name: "e0a_abcdefghijkl".into(),
+                len: 16
+            })
+        );
+        assert_eq!(IfName::new(""), Err(IfNameError::Empty));
+        assert_eq!(IfName::new("a\0b"), Err(IfNameError::Nul));
+    }
+
+    #[test]
+    fn jail_names_like_jib() {
+        for ok in ["x", "jamulus", "Alpha_1", "10", "_"] {
+            assert!(JailName::new(ok).is_some(), "{ok}");
+        }
+        for bad in ["", "my-jail", "a.b", "a b", "é", "x!"] {
+            assert!(JailName::new(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn derived_names() {
+        let j = JailName::new("jamulus").unwrap();
+        assert_eq!(a_end(0, &j), "e0a_jamulus");
+        assert_eq!(b_end(12, &j), "e12b_jamulus");
+        assert_eq!(bridge_for("vtnet0", DEFAULT_BRIDGE_SUFFIX), "vtnet0bridge");
+        assert_eq!(bridge_for("em0", "br"), "em0br");
+    }
+
+    #[test]
+    fn a_end_parsing() {
+        assert_eq!(jail_of_a_end("e0a_jamulus"), Some("jamulus"));
+        assert_eq!(jail_of_a_end("e10a_x_y"), Some("x_y"));
+        assert_eq!(jail_of_a_end("e0b_jamulus"), None);
+        assert_eq!(jail_of_a_end("ea_x"), None);
+        assert_eq!(jail_of_a_end("em0"), None);
+        assert_eq!(jail_of_a_end("e0a_"), Some(""));
+    }
+
+    #[test]
+    fn epair_peer_name() {
+        let a = IfName::new("epair12a").unwrap();
+        assert_eq!(epair_peer(&a).unwrap().as_str(), "epair12b");
+        assert!(epair_peer(&IfName::new("bridge0").unwrap()).is_none());
+    }
+}

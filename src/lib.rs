@@ -1,0 +1,13 @@
+//! rjib: jib(8)'s epair/bridge plumbing for VNET jails, exact and all-or-nothing.
+//!
+//! Layers: `cli` (arguments) → `jib` (pure semantics and planning) →
+//! `exec` (runs a plan on a `host::Host`) → backends (`netsim`, `freebsd`).
+
+#![deny(unsafe_op_in_unsafe_fn)]
+
+pub mod cli;
+pub mod exec;
+pub mod host;
+pub mod jib;
+pub mod netsim;
+pub mod util;
