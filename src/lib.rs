@@ -6,7 +6,9 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 pub mod cli;
+pub mod emulator;
 pub mod exec;
+pub mod freebsd;
 pub mod host;
 pub mod jib;
 pub mod netsim;

@@ -1,0 +1,1 @@
+//! ioctl emulator: the FreeBSD backend run against the simulated host.

@@ -1,0 +1,1 @@
+//! FreeBSD kernel backend (ioctl ABI, syscall seam, Host implementation).
