@@ -1,0 +1,298 @@
+//! The command line, parsed the way jib parses it. No I/O here: parsing
+//! returns what to do, or which usage text to print.
+
+use clap::error::ErrorKind;
+use clap::{Arg, ArgAction, Command};
+
+use crate::jib::name::{JailName, DEFAULT_BRIDGE_SUFFIX};
+
+/// What to do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    Addm {
+        suffix: String,
+        jail: JailName,
+        ifaces: Vec<String>,
+    },
+    Show {
+        jail: Option<String>,
+    },
+    Destroy {
+        jail: JailName,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Invocation {
+    /// argv[0]'s basename: `rjib`, or `jib` when installed as jib.
+    pub prog: String,
+    pub action: Action,
+}
+
+/// The jib usage texts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Usage {
+    /// No action, or an unknown one: the whole block.
+    Actions,
+    Addm,
+    Show,
+    Destroy,
+}
+
+/// The result of parsing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Parsed {
+    Run(Invocation),
+    /// Print this on stdout, exit 0 (`--help`, `--version`).
+    Info(String),
+    /// A usage error: print the texts, exit 1.
+    Usage { prog: String, usage: Usage },
+}
+
+const ADDM_SYNOPSIS: &str = "addm [-b BRIDGE_NAME] NAME [!]iface0 [[!]iface1 ...]";
+const ADDM_DESCR: &str = "Creates e0b_NAME [e1b_NAME ...]";
+const SHOW_SYNOPSIS: &str = "show";
+const SHOW_DESCR: &str = "List possible NAME values for `show NAME'";
+const SHOW1_SYNOPSIS: &str = "show NAME";
+const SHOW1_DESCR: &str = "Lists e0b_NAME [e1b_NAME ...]";
+const SHOW2_SYNOPSIS: &str = "show [NAME]";
+const DESTROY_SYNOPSIS: &str = "destroy NAME";
+const DESTROY_DESCR: &str = "Destroy e0b_NAME [e1b_NAME ...]";
+
+impl Usage {
+    /// (stderr, stdout) exactly as jib prints them.
+    pub fn texts(self, prog: &str) -> (String, String) {
+        match self {
+            Usage::Actions => {
+                let mut e = format!("Usage: {prog} action [arguments]\nActions:\n");
+                for (s, d) in [
+                    (ADDM_SYNOPSIS, ADDM_DESCR),
+                    (SHOW_SYNOPSIS, SHOW_DESCR),
+                    (SHOW1_SYNOPSIS, SHOW1_DESCR),
+                    (DESTROY_SYNOPSIS, DESTROY_DESCR),
+                ] {
+                    e.push_str(&format!("\t{s}\n\t\t{d}\n"));
+                }
+                (e, String::new())
+            }
+            Usage::Addm => (format!("Usage: {prog} {ADDM_SYNOPSIS}\n"), format!("\t{ADDM_DESCR}\n")),
+            // jib has no description for `show [NAME]`: an empty line.
+            Usage::Show => (format!("Usage: {prog} {SHOW2_SYNOPSIS}\n"), "\t\n".to_string()),
+            Usage::Destroy => (format!("Usage: {prog} {DESTROY_SYNOPSIS}\n"), format!("\t{DESTROY_DESCR}\n")),
+        }
+    }
+}
+
+/// argv[0]'s basename.
+pub fn prog_name(argv0: Option<&str>) -> String {
+    argv0
+        .and_then(|a| a.rsplit('/').next())
+        .filter(|s| !s.is_empty())
+        .unwrap_or("rjib")
+        .to_string()
+}
+
+fn rest() -> Arg {
+    // Everything from the first operand on is an operand, as getopts does.
+    Arg::new("args")
+        .num_args(0..)
+        .action(ArgAction::Append)
+        .trailing_var_arg(true)
+}
+
+fn command(prog: &str) -> Command {
+    Command::new("rjib")
+        .name(prog.to_string())
+        .bin_name(prog.to_string())
+        .version(env!("CARGO_PKG_VERSION"))
+        .about("Create and destroy epair(4)/if_bridge(4) plumbing for VNET jails, like jib")
+        .after_help(
+            "Actions:\n  addm [-b BRIDGE_NAME] NAME [!]iface0 [[!]iface1 ...]\n  show [NAME]\n  destroy NAME\n\nSee rjib(8).",
+        )
+        .disable_help_subcommand(true)
+        .subcommand(
+            Command::new("addm")
+                .about(ADDM_DESCR)
+                .arg(
+                    Arg::new("bridge")
+                        .short('b')
+                        .value_name("BRIDGE_NAME")
+                        .help("bridge-name suffix (default \"bridge\")")
+                        .num_args(1)
+                        .allow_hyphen_values(true)
+                        .action(ArgAction::Append),
+                )
+                .arg(rest().value_name("NAME [!]IFACE").help("jail name, then the parent interfaces")),
+        )
+        .subcommand(
+            Command::new("show")
+                .about("List jails with bridged epairs, or one jail's epairs")
+                .arg(rest().value_name("NAME")),
+        )
+        .subcommand(
+            Command::new("destroy")
+                .about(DESTROY_DESCR)
+                .arg(rest().value_name("NAME")),
+        )
+}
+
+/// Parse `argv` (argv[0] included).
+pub fn parse(argv: &[String]) -> Parsed {
+    let prog = prog_name(argv.first().map(String::as_str));
+    let usage = |usage| Parsed::Usage { prog: prog.clone(), usage };
+    let m = match command(&prog).try_get_matches_from(argv) {
+        Ok(m) => m,
+        Err(e) => {
+            return match e.kind() {
+                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => Parsed::Info(e.render().to_string()),
+                _ => {
+                    // Which action's usage: the first argument names it.
+                    match argv.get(1).map(String::as_str) {
+                        Some("addm") => usage(Usage::Addm),
+                        Some("show") => usage(Usage::Show),
+                        Some("destroy") => usage(Usage::Destroy),
+                        _ => usage(Usage::Actions),
+                    }
+                }
+            };
+        }
+    };
+    let args = |sub: &clap::ArgMatches| -> Vec<String> {
+        sub.get_many::<String>("args").map(|v| v.cloned().collect()).unwrap_or_default()
+    };
+    let action = match m.subcommand() {
+        Some(("addm", sub)) => {
+            let suffix = sub
+                .get_many::<String>("bridge")
+                .and_then(|v| v.last().cloned())
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| DEFAULT_BRIDGE_SUFFIX.to_string());
+            let mut a = args(sub);
+            let jail = a.first().and_then(|n| JailName::new(n));
+            match jail {
+                Some(jail) if a.len() > 1 => {
+                    let ifaces = a.split_off(1);
+                    Action::Addm { suffix, jail, ifaces }
+                }
+                _ => return usage(Usage::Addm),
+            }
+        }
+        Some(("show", sub)) => Action::Show {
+            jail: args(sub).into_iter().next(),
+        },
+        Some(("destroy", sub)) => {
+            let a = args(sub);
+            match (a.len(), a.first().and_then(|n| JailName::new(n))) {
+                (1, Some(jail)) => Action::Destroy { jail },
+                _ => return usage(Usage::Destroy),
+            }
+        }
+        _ => return usage(Usage::Actions),
+    };
+    Parsed::Run(Invocation { prog, action })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(args: &[&str]) -> Parsed {
+        let mut v = vec!["/usr/local/sbin/rjib".to_string()];
+        v.extend(args.iter().map(|s| s.to_string()));
+        parse(&v)
+    }
+
+    fn addm(args: &[&str]) -> (String, String, Vec<String>) {
+        match p(args) {
+            Parsed::Run(Invocation {
+                action: Action::Addm { suffix, jail, ifaces },
+                ..
+            }) => (suffix, jail.to_string(), ifaces),
+            other => panic!("{args:?}: {other:?}"),
+        }
+    }
+
+    fn usage_of(args: &[&str]) -> Usage {
+        match p(args) {
+            Parsed::Usage { usage, prog } => {
+                assert_eq!(prog, "rjib");
+                usage
+            }
+            other => panic!("{args:?}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn addm_options_like_getopts() {
+        assert_eq!(addm(&["addm", "j", "vtnet0"]), ("bridge".into(), "j".into(), vec!["vtnet0".into()]));
+        assert_eq!(addm(&["addm", "-b", "br", "j", "em0"]).0, "br");
+        assert_eq!(addm(&["addm", "-bbr", "j", "em0"]).0, "br");
+        assert_eq!(addm(&["addm", "-b", "", "j", "em0"]).0, "bridge");
+        assert_eq!(addm(&["addm", "-b", "a", "-b", "c", "j", "em0"]).0, "c", "the last -b wins");
+        assert_eq!(addm(&["addm", "--", "j", "em0"]).1, "j");
+        // options stop at NAME: the rest are interfaces
+        assert_eq!(addm(&["addm", "j", "-b", "br"]).2, vec!["-b", "br"]);
+        assert_eq!(addm(&["addm", "j", "!em0", "em1"]).2, vec!["!em0", "em1"]);
+    }
+
+    #[test]
+    fn usage_errors() {
+        assert_eq!(usage_of(&[]), Usage::Actions);
+        assert_eq!(usage_of(&["bogus"]), Usage::Actions);
+        assert_eq!(usage_of(&["-x"]), Usage::Actions);
+        for bad in [
+            &["addm"][..],
+            &["addm", "x"],
+            &["addm", "my-jail", "vtnet0"],
+            &["addm", "a.b", "vtnet0"],
+            &["addm", "", "vtnet0"],
+            &["addm", "-x", "j", "em0"],
+            &["addm", "-b"],
+        ] {
+            assert_eq!(usage_of(bad), Usage::Addm, "{bad:?}");
+        }
+        for bad in [&["destroy"][..], &["destroy", "a", "b"], &["destroy", "x-y"], &["destroy", "-x"]] {
+            assert_eq!(usage_of(bad), Usage::Destroy, "{bad:?}");
+        }
+        assert_eq!(usage_of(&["show", "-x"]), Usage::Show);
+    }
+
+    #[test]
+    fn show_and_destroy() {
+        let show = |a: &[&str]| match p(a) {
+            Parsed::Run(Invocation { action: Action::Show { jail }, .. }) => jail,
+            o => panic!("{o:?}"),
+        };
+        assert_eq!(show(&["show"]), None);
+        assert_eq!(show(&["show", "a", "b"]).as_deref(), Some("a"), "show ignores a second NAME");
+        assert_eq!(show(&["show", "--", "a"]).as_deref(), Some("a"));
+        assert!(matches!(p(&["destroy", "web"]), Parsed::Run(Invocation { action: Action::Destroy { .. }, .. })));
+    }
+
+    #[test]
+    fn usage_texts_are_jibs() {
+        let (e, o) = Usage::Actions.texts("jib");
+        assert_eq!(
+            e,
+            "Usage: jib action [arguments]\nActions:\n\
+             \taddm [-b BRIDGE_NAME] NAME [!]iface0 [[!]iface1 ...]\n\t\tCreates e0b_NAME [e1b_NAME ...]\n\
+             \tshow\n\t\tList possible NAME values for `show NAME'\n\
+             \tshow NAME\n\t\tLists e0b_NAME [e1b_NAME ...]\n\
+             \tdestroy NAME\n\t\tDestroy e0b_NAME [e1b_NAME ...]\n"
+        );
+        assert_eq!(o, "");
+        let (e, o) = Usage::Addm.texts("rjib");
+        assert_eq!(e, "Usage: rjib addm [-b BRIDGE_NAME] NAME [!]iface0 [[!]iface1 ...]\n");
+        assert_eq!(o, "\tCreates e0b_NAME [e1b_NAME ...]\n");
+        assert_eq!(Usage::Destroy.texts("rjib").1, "\tDestroy e0b_NAME [e1b_NAME ...]\n");
+    }
+
+    #[test]
+    fn prog_is_argv0_basename() {
+        assert_eq!(prog_name(Some("/usr/sbin/jib")), "jib");
+        assert_eq!(prog_name(Some("rjib")), "rjib");
+        assert_eq!(prog_name(None), "rjib");
+        assert!(matches!(p(&["--version"]), Parsed::Info(s) if s.contains(env!("CARGO_PKG_VERSION"))));
+        assert!(matches!(p(&["--help"]), Parsed::Info(s) if s.contains("addm")));
+    }
+}

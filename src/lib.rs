@@ -5,6 +5,8 @@
 
 #![deny(unsafe_op_in_unsafe_fn)]
 
+pub mod app;
+pub mod backend;
 pub mod cli;
 pub mod emulator;
 pub mod exec;

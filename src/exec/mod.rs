@@ -1,1 +1,5 @@
+//! Carrying out commands on a `Host`.
 
+pub mod addm;
+pub mod destroy;
+pub mod undo;

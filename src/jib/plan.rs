@@ -1,0 +1,301 @@
+//! Planning `addm`: every check that can be made before the first change,
+//! and the exact list of links to build, from one listing of the host.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+
+use crate::host::{Interface, LinkType};
+use crate::jib::mac::{self, MacPair};
+use crate::jib::name::{self, IfName, IfNameError, JailName, IFNAME_MAX};
+
+/// What `addm` was asked for.
+#[derive(Clone, Debug)]
+pub struct AddmRequest<'a> {
+    pub jail: &'a JailName,
+    /// The bridge-name suffix (`bridge` unless `-b` says otherwise).
+    pub suffix: &'a str,
+    /// The IFACE arguments as given, `!` prefixes included.
+    pub ifaces: &'a [String],
+}
+
+/// One epair to build: argument `i` of the request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Link {
+    pub i: usize,
+    pub parent: IfName,
+    /// The parent is down and must be brought up.
+    pub parent_up: bool,
+    pub bridge: IfName,
+    /// The bridge does not exist yet: create it with the parent as its first
+    /// member, name it, bring it up.
+    pub new_bridge: bool,
+    /// The bridge's MTU when the epair joins it; both ends get it first.
+    pub mtu: u32,
+    pub a: IfName,
+    pub b: IfName,
+    /// The derived MACs, or `None` (`!IFACE`, or a parent without a MAC).
+    pub macs: Option<MacPair>,
+}
+
+/// The work of one `addm`, in order. Arguments whose `e{i}a_NAME` already
+/// exists are not in it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Plan {
+    pub links: Vec<Link>,
+}
+
+/// Why `addm` will not start. Each says what is wrong and what to do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PlanError {
+    NoSuchInterface { iface: String },
+    NameTooLong { name: String, len: usize, hint: &'static str },
+    NotABridge { name: String },
+    CannotJoin { iface: String, link: String },
+    InOtherBridge { iface: String, bridge: String, wanted: String },
+    PeerEndExists { a: String, b: String },
+}
+
+impl fmt::Display for PlanError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PlanError::NoSuchInterface { iface } => {
+                write!(f, "{iface}: interface does not exist")
+            }
+            PlanError::NameTooLong { name, len, hint } => write!(
+                f,
+                "{name}: name would be {len} characters, interface names have at most {IFNAME_MAX}; {hint}"
+            ),
+            PlanError::NotABridge { name } => write!(
+                f,
+                "{name}: exists but is not a bridge; rename it or choose another suffix with -b"
+            ),
+            PlanError::CannotJoin { iface, link } => write!(
+                f,
+                "{iface}: a {link} interface cannot be a bridge member; bridge an ethernet, vlan or gif interface"
+            ),
+            PlanError::InOtherBridge { iface, bridge, wanted } => write!(
+                f,
+                "{iface}: already a member of bridge {bridge}, cannot join a new {wanted}; use -b to pick {bridge}'s suffix, or remove {iface} from {bridge}"
+            ),
+            PlanError::PeerEndExists { a, b } => write!(
+                f,
+                "{b}: already exists without {a}; destroy it (ifconfig {b} destroy) and run again"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for PlanError {}
+
+fn link_name(link: &LinkType) -> String {
+    match link {
+        LinkType::Ether => "ether".into(),
+        LinkType::L2Vlan => "vlan".into(),
+        LinkType::Gif => "gif".into(),
+        LinkType::Bridge => "bridge".into(),
+        LinkType::Other(s) => s.clone(),
+    }
+}
+
+fn fit(name: String, hint: &'static str) -> Result<IfName, PlanError> {
+    IfName::new(name.clone()).map_err(|e| match e {
+        IfNameError::TooLong { len, .. } => PlanError::NameTooLong { name, len, hint },
+        IfNameError::Empty | IfNameError::Nul => PlanError::NoSuchInterface { iface: name },
+    })
+}
+
+/// Plan `addm` against `listing`. Pure: the same listing and request give the
+/// same plan, and nothing is changed if this returns an error.
+pub fn plan_addm(req: &AddmRequest<'_>, listing: &[Interface]) -> Result<Plan, PlanError> {
+    let by_name: HashMap<&str, &Interface> = listing.iter().map(|i| (i.name.as_str(), i)).collect();
+    // Bridge membership as it will be when each link is built.
+    let mut member_of: HashMap<String, String> = HashMap::new();
+    for b in listing.iter().filter(|i| i.is_bridge()) {
+        for m in b.members.iter().flatten() {
+            member_of.insert(m.to_string(), b.name.to_string());
+        }
+    }
+    let mut new_bridges: HashMap<String, u32> = HashMap::new(); // name -> MTU
+    let mut raised: HashSet<String> = HashSet::new();
+    let mut counters: HashMap<String, u32> = HashMap::new();
+    let mut plan = Plan::default();
+
+    for (i, arg) in req.ifaces.iter().enumerate() {
+        let (iface, derive) = match arg.strip_prefix('!') {
+            Some(rest) => (rest, false),
+            None => (arg.as_str(), true),
+        };
+        let a = name::a_end(i, req.jail);
+        if by_name.contains_key(a.as_str()) {
+            continue; // jib: an existing e{i}a_NAME means this one is done
+        }
+        let parent = by_name
+            .get(iface)
+            .copied()
+            .ok_or_else(|| PlanError::NoSuchInterface { iface: iface.to_string() })?;
+        let bridge = fit(
+            name::bridge_for(iface, req.suffix),
+            "use a shorter bridge suffix with -b",
+        )?;
+        let (new_bridge, mtu) = if let Some(&mtu) = new_bridges.get(bridge.as_str()) {
+            (false, mtu)
+        } else if let Some(existing) = by_name.get(bridge.as_str()) {
+            if !existing.is_bridge() {
+                return Err(PlanError::NotABridge { name: bridge.to_string() });
+            }
+            (false, existing.mtu)
+        } else {
+            if !parent.link.can_join_bridge() {
+                return Err(PlanError::CannotJoin {
+                    iface: iface.to_string(),
+                    link: link_name(&parent.link),
+                });
+            }
+            if let Some(other) = member_of.get(iface) {
+                return Err(PlanError::InOtherBridge {
+                    iface: iface.to_string(),
+                    bridge: other.clone(),
+                    wanted: bridge.to_string(),
+                });
+            }
+            member_of.insert(iface.to_string(), bridge.to_string());
+            // The first member gives a new bridge its MTU.
+            new_bridges.insert(bridge.to_string(), parent.mtu);
+            (true, parent.mtu)
+        };
+        let hint = "use a shorter jail name";
+        let a = fit(a, hint)?;
+        let b = fit(name::b_end(i, req.jail), hint)?;
+        if by_name.contains_key(b.as_str()) {
+            return Err(PlanError::PeerEndExists { a: a.to_string(), b: b.to_string() });
+        }
+        let parent_up = !parent.up && raised.insert(iface.to_string());
+        let macs = if derive {
+            let n = counters.entry(iface.to_string()).or_insert(0);
+            let counter = *n;
+            *n += 1;
+            parent.ether.map(|p| mac::derive(p, req.jail.as_str(), counter))
+        } else {
+            None
+        };
+        plan.links.push(Link {
+            i,
+            parent: parent.name.clone(),
+            parent_up,
+            bridge,
+            new_bridge,
+            mtu,
+            a,
+            b,
+            macs,
+        });
+    }
+    Ok(plan)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ifc(name: &str) -> Interface {
+        Interface {
+            name: IfName::new(name).unwrap(),
+            index: 0,
+            link: LinkType::Ether,
+            ether: Some("00:25:90:ab:cd:ef".parse().unwrap()),
+            mtu: 1500,
+            up: true,
+            groups: vec![],
+            members: None,
+        }
+    }
+
+    fn bridge(name: &str, members: &[&str], mtu: u32) -> Interface {
+        Interface {
+            link: LinkType::Bridge,
+            groups: vec!["bridge".into()],
+            members: Some(members.iter().map(|m| IfName::new(*m).unwrap()).collect()),
+            mtu,
+            ..ifc(name)
+        }
+    }
+
+    fn plan(jail: &str, suffix: &str, ifaces: &[&str], listing: &[Interface]) -> Result<Plan, PlanError> {
+        let jail = JailName::new(jail).unwrap();
+        let ifaces: Vec<String> = ifaces.iter().map(|s| s.to_string()).collect();
+        plan_addm(&AddmRequest { jail: &jail, suffix, ifaces: &ifaces }, listing)
+    }
+
+    #[test]
+    fn counters_are_per_parent_and_skip_bang_and_existing() {
+        let l = vec![ifc("em0"), ifc("em1")];
+        let p = plan("x", "bridge", &["em0", "em1", "!em0", "em0"], &l).unwrap();
+        let firsts: Vec<Option<u8>> = p.links.iter().map(|k| k.macs.map(|m| m.a.0[0])).collect();
+        assert_eq!(firsts, vec![Some(0x02), Some(0x02), None, Some(0x12)]);
+        assert_eq!(p.links.iter().map(|k| k.new_bridge).collect::<Vec<_>>(), vec![true, true, false, false]);
+
+        let mut l2 = l.clone();
+        l2.push(ifc("e0a_x"));
+        let p = plan("x", "bridge", &["em0", "em0"], &l2).unwrap();
+        assert_eq!(p.links.len(), 1);
+        assert_eq!(p.links[0].a.as_str(), "e1a_x");
+        assert_eq!(p.links[0].macs.unwrap().a.0[0], 0x02, "skipped arguments do not count");
+    }
+
+    #[test]
+    fn existing_a_end_skips_even_a_missing_parent() {
+        let l = vec![ifc("e0a_x")];
+        assert_eq!(plan("x", "bridge", &["nothere"], &l).unwrap(), Plan::default());
+    }
+
+    #[test]
+    fn refusals_before_any_change() {
+        let l = vec![
+            ifc("em0"),
+            Interface { link: LinkType::Other("tun".into()), ..ifc("tun0") },
+            bridge("em1br", &["em1"], 1500),
+            ifc("em1"),
+            ifc("em2bridge"),
+            ifc("e0b_y"),
+        ];
+        assert!(matches!(plan("x", "bridge", &["em0", "vtnet9"], &l), Err(PlanError::NoSuchInterface { iface }) if iface == "vtnet9"));
+        assert!(matches!(plan("x", "bridge", &["!"], &l), Err(PlanError::NoSuchInterface { .. })));
+        assert!(matches!(plan("x", "bridge", &["tun0"], &l), Err(PlanError::CannotJoin { .. })));
+        assert!(matches!(plan("x", "bridge", &["em1"], &l), Err(PlanError::InOtherBridge { bridge, .. }) if bridge == "em1br"));
+        assert!(plan("x", "br", &["em1"], &l).is_ok(), "its own bridge is fine");
+        assert!(matches!(plan("x", "bridge", &["em2"], &l), Err(PlanError::NoSuchInterface { .. })));
+        assert!(matches!(plan("x", "bridge", &["em0"], &[ifc("em0"), ifc("em0bridge")]), Err(PlanError::NotABridge { .. })));
+        assert!(matches!(plan("y", "bridge", &["em0"], &l), Err(PlanError::PeerEndExists { .. })));
+        assert!(matches!(
+            plan("abcdefghijkl", "bridge", &["em0"], &l),
+            Err(PlanError::NameTooLong { len: 16, .. })
+        ));
+        assert!(plan("abcdefghijk", "bridge", &["em0"], &l).is_ok());
+        assert!(plan("x", "bridgebridge", &["em0"], &l).is_ok(), "em0bridgebridge is 15");
+        assert!(matches!(
+            plan("x", "bridgebridgeb", &["em0"], &l),
+            Err(PlanError::NameTooLong { len: 16, .. })
+        ));
+        // the 11th argument of an 11-character name no longer fits (e10a_)
+        let many: Vec<&str> = std::iter::repeat_n("em0", 11).collect();
+        assert!(matches!(plan("abcdefghijk", "bridge", &many, &l), Err(PlanError::NameTooLong { len: 16, .. })));
+    }
+
+    #[test]
+    fn mtu_and_up() {
+        let mut down = ifc("em0");
+        down.up = false;
+        down.mtu = 9000;
+        let l = vec![down, bridge("vtnet0bridge", &[], 1460), ifc("vtnet0")];
+        let p = plan("x", "bridge", &["em0", "em0", "vtnet0"], &l).unwrap();
+        assert_eq!(p.links.iter().map(|k| k.parent_up).collect::<Vec<_>>(), vec![true, false, false]);
+        assert_eq!(p.links.iter().map(|k| k.mtu).collect::<Vec<_>>(), vec![9000, 9000, 1460]);
+    }
+
+    #[test]
+    fn parent_without_mac_derives_nothing() {
+        let l = vec![Interface { ether: None, link: LinkType::Gif, ..ifc("gif0") }];
+        let p = plan("x", "bridge", &["gif0"], &l).unwrap();
+        assert_eq!(p.links[0].macs, None);
+    }
+}

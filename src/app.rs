@@ -1,0 +1,118 @@
+//! One run of rjib: parse, plan, execute, report. `main` only maps the
+//! result to an exit status.
+
+use std::io::Write;
+
+use anyhow::{Context, Result};
+
+use crate::cli::{self, Action, Invocation, Parsed};
+use crate::exec;
+use crate::host::Host;
+use crate::jib::plan::{plan_addm, AddmRequest};
+use crate::jib::show;
+
+/// Where a run writes.
+pub struct Io<'a> {
+    pub out: &'a mut dyn Write,
+    pub err: &'a mut dyn Write,
+}
+
+/// Run rjib with `argv`; `open` gives the host (called at most once, and
+/// not for usage errors). Returns the exit status.
+pub fn main_with(
+    argv: &[String],
+    open: &mut dyn FnMut() -> Result<Box<dyn Host>>,
+    io: &mut Io<'_>,
+) -> i32 {
+    let inv = match cli::parse(argv) {
+        Parsed::Run(inv) => inv,
+        Parsed::Info(text) => {
+            return match io.out.write_all(text.as_bytes()) {
+                Ok(()) => 0,
+                Err(_) => 1,
+            };
+        }
+        Parsed::Usage { prog, usage } => {
+            let (e, o) = usage.texts(&prog);
+            let _ = io.err.write_all(e.as_bytes());
+            let _ = io.out.write_all(o.as_bytes());
+            return 1;
+        }
+    };
+    match run(&inv, open, io) {
+        Ok(status) => status,
+        Err(e) => {
+            let _ = writeln!(io.err, "{}: {:#}", inv.prog, e);
+            1
+        }
+    }
+}
+
+fn emit(io: &mut Io<'_>, lines: &[String]) -> Result<()> {
+    let mut text = String::new();
+    for l in lines {
+        text.push_str(l);
+        text.push('\n');
+    }
+    io.out.write_all(text.as_bytes()).context("stdout")?;
+    io.out.flush().context("stdout")
+}
+
+/// Root check, jib's words: after the arguments, before anything else.
+fn must_be_root(host: &mut dyn Host, io: &mut Io<'_>) -> Result<bool> {
+    if host.euid()? != 0 {
+        let _ = writeln!(io.err, "Must run as root!");
+        return Ok(false);
+    }
+    Ok(true)
+}
+
+fn run(inv: &Invocation, open: &mut dyn FnMut() -> Result<Box<dyn Host>>, io: &mut Io<'_>) -> Result<i32> {
+    let mut host = open()?;
+    let host = host.as_mut();
+    match &inv.action {
+        Action::Show { jail } => {
+            let listing = host.list()?;
+            let lines: Vec<String> = match jail {
+                None => show::jails(&listing),
+                Some(j) => show::ends_of(&listing, j).iter().map(|n| n.to_string()).collect(),
+            };
+            emit(io, &lines)?;
+            Ok(0)
+        }
+        Action::Addm { suffix, jail, ifaces } => {
+            if !must_be_root(host, io)? {
+                return Ok(1);
+            }
+            host.lock()?;
+            let listing = host.list()?;
+            let req = AddmRequest { jail, suffix, ifaces };
+            let plan = plan_addm(&req, &listing)?;
+            let result = exec::addm::run(host, &plan);
+            host.commit()?;
+            match result {
+                Ok(lines) => {
+                    emit(io, &lines)?;
+                    Ok(0)
+                }
+                Err(failure) => {
+                    let _ = writeln!(io.err, "{}: {}", inv.prog, failure);
+                    Ok(1)
+                }
+            }
+        }
+        Action::Destroy { jail } => {
+            if !must_be_root(host, io)? {
+                return Ok(1);
+            }
+            host.lock()?;
+            let listing = host.list()?;
+            let failures = exec::destroy::run(host, &listing, jail.as_str());
+            host.commit()?;
+            for f in &failures {
+                let _ = writeln!(io.err, "{}: {}", inv.prog, f);
+            }
+            Ok(if failures.is_empty() { 0 } else { 1 })
+        }
+    }
+}

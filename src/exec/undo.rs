@@ -1,0 +1,73 @@
+//! The undo journal: what `addm` changed, so a failure can put it back.
+
+use crate::host::{Host, HostError};
+use crate::jib::name::IfName;
+
+/// One change and how to reverse it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Undo {
+    /// An interface this run created (by its current name).
+    Destroy(IfName),
+    /// A parent this run brought up.
+    Down(IfName),
+}
+
+/// Something the undo could not put back.
+#[derive(Debug)]
+pub struct Leftover {
+    pub iface: IfName,
+    pub error: HostError,
+    /// The ifconfig(8) command that finishes the job by hand.
+    pub fix: String,
+}
+
+#[derive(Debug, Default)]
+pub struct Journal(Vec<Undo>);
+
+impl Journal {
+    pub fn created(&mut self, name: &IfName) {
+        self.0.push(Undo::Destroy(name.clone()));
+    }
+
+    pub fn raised(&mut self, name: &IfName) {
+        self.0.push(Undo::Down(name.clone()));
+    }
+
+    /// Follow a rename of something this run created.
+    pub fn renamed(&mut self, old: &IfName, new: &IfName) {
+        for u in &mut self.0 {
+            if let Undo::Destroy(n) = u
+                && n == old
+            {
+                *n = new.clone();
+            }
+        }
+    }
+
+    pub fn steps(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Undo everything, newest first; go on past failures and return them.
+    pub fn rollback(self, host: &mut dyn Host) -> Vec<Leftover> {
+        let mut left = Vec::new();
+        for u in self.0.into_iter().rev() {
+            let (iface, result, fix) = match u {
+                Undo::Destroy(n) => {
+                    let r = host.destroy(&n);
+                    let fix = format!("ifconfig {n} destroy");
+                    (n, r, fix)
+                }
+                Undo::Down(n) => {
+                    let r = host.set_up(&n, false);
+                    let fix = format!("ifconfig {n} down");
+                    (n, r, fix)
+                }
+            };
+            if let Err(error) = result {
+                left.push(Leftover { iface, error, fix });
+            }
+        }
+        left
+    }
+}
