@@ -1,0 +1,132 @@
+//! Shared helpers for the black-box tests: run the built binary on a
+//! simulated host file and compare hosts the way vectors.json does.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::{json, Value};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_rjib");
+
+/// The ways the binary can reach a simulated host: directly, and through the
+/// FreeBSD backend code on the ioctl emulator.
+pub const VIAS: &[&str] = &["direct", "ioctl"];
+
+pub fn vectors() -> Vec<Value> {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/vectors.json")).unwrap();
+    serde_json::from_str::<Value>(&text).unwrap().as_array().unwrap().clone()
+}
+
+/// A host file in a fresh temporary directory (removed on drop).
+pub struct HostFile {
+    pub dir: tempfile::TempDir,
+    pub path: PathBuf,
+}
+
+impl HostFile {
+    pub fn new(host: &Value) -> HostFile {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("host.json");
+        std::fs::write(&path, serde_json::to_string_pretty(host).unwrap()).unwrap();
+        HostFile { dir, path }
+    }
+
+    pub fn read(&self) -> Value {
+        serde_json::from_str(&std::fs::read_to_string(&self.path).unwrap()).unwrap()
+    }
+
+    pub fn bytes(&self) -> Vec<u8> {
+        std::fs::read(&self.path).unwrap()
+    }
+
+    pub fn write(&self, host: &Value) {
+        std::fs::write(&self.path, serde_json::to_string_pretty(host).unwrap()).unwrap();
+    }
+
+    pub fn run(&self, via: &str, args: &[&str]) -> Output {
+        run_on(&self.path, via, args)
+    }
+}
+
+pub fn command(path: &Path, via: &str) -> Command {
+    let mut c = Command::new(BIN);
+    c.env_clear()
+        .env("LC_ALL", "C")
+        .env("RJIB_NETSIM", path)
+        .env("RJIB_NETSIM_VIA", via);
+    c
+}
+
+pub fn run_on(path: &Path, via: &str, args: &[&str]) -> Output {
+    command(path, via).args(args).output().unwrap()
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+/// vectors.json's normal form: interfaces by index, no `description` or
+/// `version`, absent optional fields as their defaults.
+pub fn normalise(host: &Value) -> Value {
+    let mut h = host.as_object().unwrap().clone();
+    h.remove("version");
+    h.remove("faults");
+    h.entry("euid").or_insert(json!(0));
+    let mut ifs: Vec<Value> = h["interfaces"].as_array().unwrap().clone();
+    for i in &mut ifs {
+        let o = i.as_object_mut().unwrap();
+        o.remove("description");
+        o.entry("type").or_insert(json!("ether"));
+        for k in ["cloner", "unit", "peer", "ether", "members"] {
+            o.entry(k).or_insert(Value::Null);
+        }
+        o.entry("groups").or_insert(json!([]));
+    }
+    ifs.sort_by_key(|i| i["index"].as_u64().unwrap());
+    h.insert("interfaces".into(), Value::Array(ifs));
+    Value::Object(h)
+}
+
+/// The interface named `name` in a host.
+pub fn iface<'a>(host: &'a Value, name: &str) -> Option<&'a Value> {
+    host["interfaces"].as_array().unwrap().iter().find(|i| i["name"] == name)
+}
+
+pub fn names(host: &Value) -> Vec<String> {
+    let mut v: Vec<String> = host["interfaces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["name"].as_str().unwrap().to_string())
+        .collect();
+    v.sort();
+    v
+}
+
+/// An interface entry for hand-made hosts.
+pub fn ether(name: &str, index: u32, mac: &str) -> Value {
+    json!({"name": name, "index": index, "type": "ether", "cloner": null, "unit": null,
+           "peer": null, "ether": mac, "mtu": 1500, "up": true, "groups": [],
+           "members": null, "description": null})
+}
+
+pub fn bridge(name: &str, index: u32, unit: u32, members: &[&str]) -> Value {
+    json!({"name": name, "index": index, "cloner": "bridge", "unit": unit, "peer": null,
+           "ether": format!("58:9c:fc:10:00:{unit:02x}"), "mtu": 1500, "up": true,
+           "groups": ["bridge"], "members": members, "description": null})
+}
+
+pub fn host(ifs: Vec<Value>) -> Value {
+    json!({"version": 1, "euid": 0, "interfaces": ifs})
+}
+
+/// The seed host: lo0, vtnet0 and the NAT bridge vtnet0bridge.
+pub fn seed() -> Value {
+    vectors()[0]["host"].clone()
+}
