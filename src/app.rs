@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 use crate::cli::{self, Action, Invocation, Parsed};
 use crate::exec;
 use crate::host::Host;
-use crate::jib::plan::{plan_addm, AddmRequest};
+use crate::jib::plan::{AddmRequest, plan_addm};
 use crate::jib::show;
 
 /// Where a run writes.
@@ -67,7 +67,11 @@ fn must_be_root(host: &mut dyn Host, io: &mut Io<'_>) -> Result<bool> {
     Ok(true)
 }
 
-fn run(inv: &Invocation, open: &mut dyn FnMut() -> Result<Box<dyn Host>>, io: &mut Io<'_>) -> Result<i32> {
+fn run(
+    inv: &Invocation,
+    open: &mut dyn FnMut() -> Result<Box<dyn Host>>,
+    io: &mut Io<'_>,
+) -> Result<i32> {
     let mut host = open()?;
     let host = host.as_mut();
     match &inv.action {
@@ -75,18 +79,29 @@ fn run(inv: &Invocation, open: &mut dyn FnMut() -> Result<Box<dyn Host>>, io: &m
             let listing = host.list()?;
             let lines: Vec<String> = match jail {
                 None => show::jails(&listing),
-                Some(j) => show::ends_of(&listing, j).iter().map(|n| n.to_string()).collect(),
+                Some(j) => show::ends_of(&listing, j)
+                    .iter()
+                    .map(|n| n.to_string())
+                    .collect(),
             };
             emit(io, &lines)?;
             Ok(0)
         }
-        Action::Addm { suffix, jail, ifaces } => {
+        Action::Addm {
+            suffix,
+            jail,
+            ifaces,
+        } => {
             if !must_be_root(host, io)? {
                 return Ok(1);
             }
             host.lock()?;
             let listing = host.list()?;
-            let req = AddmRequest { jail, suffix, ifaces };
+            let req = AddmRequest {
+                jail,
+                suffix,
+                ifaces,
+            };
             let plan = plan_addm(&req, &listing)?;
             let result = exec::addm::run(host, &plan);
             host.commit()?;

@@ -36,8 +36,13 @@ pub fn open(sel: &Selection) -> HostResult<Box<dyn Host>> {
             match sel.via.as_ref().map(|v| v.to_string_lossy()) {
                 None => Ok(Box::new(SimHost::open(path)?)),
                 Some(v) if v == "direct" => Ok(Box::new(SimHost::open(path)?)),
-                Some(v) if v == "ioctl" => Err(config_error(format!("the ioctl emulator is not built yet ({})", path.display()))),
-                Some(v) => Err(config_error(format!("unknown value {v:?}; use \"ioctl\" or \"direct\""))),
+                Some(v) if v == "ioctl" => Err(config_error(format!(
+                    "the ioctl emulator is not built yet ({})",
+                    path.display()
+                ))),
+                Some(v) => Err(config_error(format!(
+                    "unknown value {v:?}; use \"ioctl\" or \"direct\""
+                ))),
             }
         }
         None => kernel(),

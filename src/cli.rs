@@ -4,7 +4,7 @@
 use clap::error::ErrorKind;
 use clap::{Arg, ArgAction, Command};
 
-use crate::jib::name::{JailName, DEFAULT_BRIDGE_SUFFIX};
+use crate::jib::name::{DEFAULT_BRIDGE_SUFFIX, JailName};
 
 /// What to do.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -46,7 +46,10 @@ pub enum Parsed {
     /// Print this on stdout, exit 0 (`--help`, `--version`).
     Info(String),
     /// A usage error: print the texts, exit 1.
-    Usage { prog: String, usage: Usage },
+    Usage {
+        prog: String,
+        usage: Usage,
+    },
 }
 
 const ADDM_SYNOPSIS: &str = "addm [-b BRIDGE_NAME] NAME [!]iface0 [[!]iface1 ...]";
@@ -75,10 +78,19 @@ impl Usage {
                 }
                 (e, String::new())
             }
-            Usage::Addm => (format!("Usage: {prog} {ADDM_SYNOPSIS}\n"), format!("\t{ADDM_DESCR}\n")),
+            Usage::Addm => (
+                format!("Usage: {prog} {ADDM_SYNOPSIS}\n"),
+                format!("\t{ADDM_DESCR}\n"),
+            ),
             // jib has no description for `show [NAME]`: an empty line.
-            Usage::Show => (format!("Usage: {prog} {SHOW2_SYNOPSIS}\n"), "\t\n".to_string()),
-            Usage::Destroy => (format!("Usage: {prog} {DESTROY_SYNOPSIS}\n"), format!("\t{DESTROY_DESCR}\n")),
+            Usage::Show => (
+                format!("Usage: {prog} {SHOW2_SYNOPSIS}\n"),
+                "\t\n".to_string(),
+            ),
+            Usage::Destroy => (
+                format!("Usage: {prog} {DESTROY_SYNOPSIS}\n"),
+                format!("\t{DESTROY_DESCR}\n"),
+            ),
         }
     }
 }
@@ -139,12 +151,17 @@ fn command(prog: &str) -> Command {
 /// Parse `argv` (argv[0] included).
 pub fn parse(argv: &[String]) -> Parsed {
     let prog = prog_name(argv.first().map(String::as_str));
-    let usage = |usage| Parsed::Usage { prog: prog.clone(), usage };
+    let usage = |usage| Parsed::Usage {
+        prog: prog.clone(),
+        usage,
+    };
     let m = match command(&prog).try_get_matches_from(argv) {
         Ok(m) => m,
         Err(e) => {
             return match e.kind() {
-                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => Parsed::Info(e.render().to_string()),
+                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+                    Parsed::Info(e.render().to_string())
+                }
                 _ => {
                     // Which action's usage: the first argument names it.
                     match argv.get(1).map(String::as_str) {
@@ -158,7 +175,9 @@ pub fn parse(argv: &[String]) -> Parsed {
         }
     };
     let args = |sub: &clap::ArgMatches| -> Vec<String> {
-        sub.get_many::<String>("args").map(|v| v.cloned().collect()).unwrap_or_default()
+        sub.get_many::<String>("args")
+            .map(|v| v.cloned().collect())
+            .unwrap_or_default()
     };
     let action = match m.subcommand() {
         Some(("addm", sub)) => {
@@ -172,7 +191,11 @@ pub fn parse(argv: &[String]) -> Parsed {
             match jail {
                 Some(jail) if a.len() > 1 => {
                     let ifaces = a.split_off(1);
-                    Action::Addm { suffix, jail, ifaces }
+                    Action::Addm {
+                        suffix,
+                        jail,
+                        ifaces,
+                    }
                 }
                 _ => return usage(Usage::Addm),
             }
@@ -205,7 +228,12 @@ mod tests {
     fn addm(args: &[&str]) -> (String, String, Vec<String>) {
         match p(args) {
             Parsed::Run(Invocation {
-                action: Action::Addm { suffix, jail, ifaces },
+                action:
+                    Action::Addm {
+                        suffix,
+                        jail,
+                        ifaces,
+                    },
                 ..
             }) => (suffix, jail.to_string(), ifaces),
             other => panic!("{args:?}: {other:?}"),
@@ -224,11 +252,18 @@ mod tests {
 
     #[test]
     fn addm_options_like_getopts() {
-        assert_eq!(addm(&["addm", "j", "vtnet0"]), ("bridge".into(), "j".into(), vec!["vtnet0".into()]));
+        assert_eq!(
+            addm(&["addm", "j", "vtnet0"]),
+            ("bridge".into(), "j".into(), vec!["vtnet0".into()])
+        );
         assert_eq!(addm(&["addm", "-b", "br", "j", "em0"]).0, "br");
         assert_eq!(addm(&["addm", "-bbr", "j", "em0"]).0, "br");
         assert_eq!(addm(&["addm", "-b", "", "j", "em0"]).0, "bridge");
-        assert_eq!(addm(&["addm", "-b", "a", "-b", "c", "j", "em0"]).0, "c", "the last -b wins");
+        assert_eq!(
+            addm(&["addm", "-b", "a", "-b", "c", "j", "em0"]).0,
+            "c",
+            "the last -b wins"
+        );
         assert_eq!(addm(&["addm", "--", "j", "em0"]).1, "j");
         // options stop at NAME: the rest are interfaces
         assert_eq!(addm(&["addm", "j", "-b", "br"]).2, vec!["-b", "br"]);
@@ -251,7 +286,12 @@ mod tests {
         ] {
             assert_eq!(usage_of(bad), Usage::Addm, "{bad:?}");
         }
-        for bad in [&["destroy"][..], &["destroy", "a", "b"], &["destroy", "x-y"], &["destroy", "-x"]] {
+        for bad in [
+            &["destroy"][..],
+            &["destroy", "a", "b"],
+            &["destroy", "x-y"],
+            &["destroy", "-x"],
+        ] {
             assert_eq!(usage_of(bad), Usage::Destroy, "{bad:?}");
         }
         assert_eq!(usage_of(&["show", "-x"]), Usage::Show);
@@ -260,13 +300,26 @@ mod tests {
     #[test]
     fn show_and_destroy() {
         let show = |a: &[&str]| match p(a) {
-            Parsed::Run(Invocation { action: Action::Show { jail }, .. }) => jail,
+            Parsed::Run(Invocation {
+                action: Action::Show { jail },
+                ..
+            }) => jail,
             o => panic!("{o:?}"),
         };
         assert_eq!(show(&["show"]), None);
-        assert_eq!(show(&["show", "a", "b"]).as_deref(), Some("a"), "show ignores a second NAME");
+        assert_eq!(
+            show(&["show", "a", "b"]).as_deref(),
+            Some("a"),
+            "show ignores a second NAME"
+        );
         assert_eq!(show(&["show", "--", "a"]).as_deref(), Some("a"));
-        assert!(matches!(p(&["destroy", "web"]), Parsed::Run(Invocation { action: Action::Destroy { .. }, .. })));
+        assert!(matches!(
+            p(&["destroy", "web"]),
+            Parsed::Run(Invocation {
+                action: Action::Destroy { .. },
+                ..
+            })
+        ));
     }
 
     #[test]
@@ -282,9 +335,15 @@ mod tests {
         );
         assert_eq!(o, "");
         let (e, o) = Usage::Addm.texts("rjib");
-        assert_eq!(e, "Usage: rjib addm [-b BRIDGE_NAME] NAME [!]iface0 [[!]iface1 ...]\n");
+        assert_eq!(
+            e,
+            "Usage: rjib addm [-b BRIDGE_NAME] NAME [!]iface0 [[!]iface1 ...]\n"
+        );
         assert_eq!(o, "\tCreates e0b_NAME [e1b_NAME ...]\n");
-        assert_eq!(Usage::Destroy.texts("rjib").1, "\tDestroy e0b_NAME [e1b_NAME ...]\n");
+        assert_eq!(
+            Usage::Destroy.texts("rjib").1,
+            "\tDestroy e0b_NAME [e1b_NAME ...]\n"
+        );
     }
 
     #[test]
@@ -292,7 +351,9 @@ mod tests {
         assert_eq!(prog_name(Some("/usr/sbin/jib")), "jib");
         assert_eq!(prog_name(Some("rjib")), "rjib");
         assert_eq!(prog_name(None), "rjib");
-        assert!(matches!(p(&["--version"]), Parsed::Info(s) if s.contains(env!("CARGO_PKG_VERSION"))));
+        assert!(
+            matches!(p(&["--version"]), Parsed::Info(s) if s.contains(env!("CARGO_PKG_VERSION")))
+        );
         assert!(matches!(p(&["--help"]), Parsed::Info(s) if s.contains("addm")));
     }
 }

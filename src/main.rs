@@ -1,7 +1,7 @@
 //! rjib(8): parse → plan → execute → at most one error line → exit status.
 
-use rjib::app::{main_with, Io};
-use rjib::backend::{open, Selection};
+use rjib::app::{Io, main_with};
+use rjib::backend::{Selection, open};
 
 fn main() {
     let argv: Vec<String> = std::env::args_os()
@@ -10,6 +10,13 @@ fn main() {
     let sel = Selection::from_env();
     let mut open_host = || open(&sel).map_err(anyhow::Error::from);
     let (mut out, mut err) = (std::io::stdout().lock(), std::io::stderr().lock());
-    let status = main_with(&argv, &mut open_host, &mut Io { out: &mut out, err: &mut err });
+    let status = main_with(
+        &argv,
+        &mut open_host,
+        &mut Io {
+            out: &mut out,
+            err: &mut err,
+        },
+    );
     std::process::exit(status);
 }

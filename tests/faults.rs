@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 /// vtnet0 with a jumbo NAT bridge, and em0 (down, no bridge yet).
 fn start_host() -> Value {
@@ -35,7 +35,10 @@ fn clean_result(via: &str) -> Value {
     let h = HostFile::new(&start_host());
     let o = h.run(via, ARGS);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert_eq!(stdout(&o), "e0a_f\ne0b_f\nem0bridge\ne1a_f\ne1b_f\ne2a_f\ne2b_f\n");
+    assert_eq!(
+        stdout(&o),
+        "e0a_f\ne0b_f\nem0bridge\ne1a_f\ne1b_f\ne2a_f\ne2b_f\n"
+    );
     h.read()
 }
 
@@ -52,15 +55,25 @@ fn every_single_fault(via: &str) {
             if o.status.success() {
                 let mut expect = clean.clone();
                 expect["faults"] = start["faults"].clone();
-                assert_eq!(after, expect, "{what}: a run that succeeds gives the clean result");
+                assert_eq!(
+                    after, expect,
+                    "{what}: a run that succeeds gives the clean result"
+                );
                 continue;
             }
             failures_seen += 1;
             assert_eq!(o.status.code(), Some(1), "{what}");
-            assert_eq!(stdout(&o), "", "{what}: nothing printed for things that were undone");
+            assert_eq!(
+                stdout(&o),
+                "",
+                "{what}: nothing printed for things that were undone"
+            );
             let err = stderr(&o);
             assert_eq!(err.lines().count(), 1, "{what}: one line: {err}");
-            assert!(err.starts_with("rjib: ") && err.contains("Input/output error"), "{what}: {err}");
+            assert!(
+                err.starts_with("rjib: ") && err.contains("Input/output error"),
+                "{what}: {err}"
+            );
             assert!(err.contains("nothing was changed"), "{what}: {err}");
             assert_eq!(after, start, "{what}: host exactly as it started");
         }
@@ -84,18 +97,32 @@ fn failing_undo_names_leftovers(via: &str) {
     let err = stderr(&o);
     // undo order is newest first: epair1a (the failed link's epair) is the
     // first destroy, and it is refused.
-    assert!(err.contains("undo failed, left behind: epair1a (epair1a: destroy: Device busy)"), "{err}");
+    assert!(
+        err.contains("undo failed, left behind: epair1a (epair1a: destroy: Device busy)"),
+        "{err}"
+    );
     assert!(err.contains("ifconfig epair1a destroy"), "{err}");
     let after = h.read();
-    assert!(iface(&after, "epair1a").is_some(), "the leftover is really there");
+    assert!(
+        iface(&after, "epair1a").is_some(),
+        "the leftover is really there"
+    );
     assert!(iface(&after, "e0a_f").is_none(), "the rest was undone");
     assert!(iface(&after, "em0bridge").is_none() && iface(&after, "bridge1").is_none());
-    assert_eq!(iface(&after, "em0").unwrap()["up"], false, "em0 put back down");
+    assert_eq!(
+        iface(&after, "em0").unwrap()["up"],
+        false,
+        "em0 put back down"
+    );
 }
 
 fn destroy_goes_on(via: &str) {
     let h = HostFile::new(&start_host());
-    assert!(h.run(via, &["addm", "x", "vtnet0", "vtnet0", "vtnet0"]).status.success());
+    assert!(
+        h.run(via, &["addm", "x", "vtnet0", "vtnet0", "vtnet0"])
+            .status
+            .success()
+    );
     let mut host = h.read();
     host["faults"] = json!([{"op": "destroy", "nth": 1, "errno": "EBUSY"}]);
     h.write(&host);

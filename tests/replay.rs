@@ -21,10 +21,19 @@ fn replay(via: &str) {
         let h = HostFile::new(&v["host"]);
         let mut before = normalise(&v["host"]);
         for (k, step) in v["steps"].as_array().unwrap().iter().enumerate() {
-            let argv: Vec<&str> = step["argv"].as_array().unwrap().iter().map(|a| a.as_str().unwrap()).collect();
+            let argv: Vec<&str> = step["argv"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a.as_str().unwrap())
+                .collect();
             let out = h.run(via, &argv);
             let what = format!("{via} {name} step {k} {argv:?}");
-            assert_eq!(stdout(&out), step["stdout"].as_str().unwrap(), "{what}: stdout");
+            assert_eq!(
+                stdout(&out),
+                step["stdout"].as_str().unwrap(),
+                "{what}: stdout"
+            );
             assert_eq!(
                 Value::from(out.status.code().unwrap()),
                 step["exit"],
@@ -36,7 +45,11 @@ fn replay(via: &str) {
             if LEAVES_HOST_UNCHANGED.contains(&(name, k)) {
                 assert_ne!(jib_after, before, "{what}: jib changed the host here");
                 assert_eq!(after, before, "{what}: rjib must leave the host as it was");
-                assert!(stderr(&out).starts_with("rjib: "), "{what}: {}", stderr(&out));
+                assert!(
+                    stderr(&out).starts_with("rjib: "),
+                    "{what}: {}",
+                    stderr(&out)
+                );
                 // Carry on from jib's host, so later steps replay as recorded.
                 let mut jib_host = step["host_after"].clone();
                 jib_host["version"] = 1.into();
@@ -68,7 +81,10 @@ fn usage_texts_on_stderr() {
     let o = h.run("direct", &[]);
     assert!(stderr(&o).starts_with("Usage: rjib action [arguments]\nActions:\n\taddm "));
     let o = h.run("direct", &["addm", "my-jail", "vtnet0"]);
-    assert_eq!(stderr(&o), "Usage: rjib addm [-b BRIDGE_NAME] NAME [!]iface0 [[!]iface1 ...]\n");
+    assert_eq!(
+        stderr(&o),
+        "Usage: rjib addm [-b BRIDGE_NAME] NAME [!]iface0 [[!]iface1 ...]\n"
+    );
     let o = h.run("direct", &["destroy", "a", "b"]);
     assert_eq!(stderr(&o), "Usage: rjib destroy NAME\n");
 }
@@ -86,5 +102,8 @@ fn not_root_message_and_nothing_changed() {
         assert_eq!(stdout(&o), "");
     }
     assert_eq!(h.bytes(), before);
-    assert!(!h.dir.path().join("host.json.lock").exists(), "no lock taken before the root check");
+    assert!(
+        !h.dir.path().join("host.json.lock").exists(),
+        "no lock taken before the root check"
+    );
 }

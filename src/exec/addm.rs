@@ -57,7 +57,12 @@ pub fn run(host: &mut dyn Host, plan: &Plan) -> Result<Vec<String>, AddmFailure>
     Ok(out)
 }
 
-fn build(host: &mut dyn Host, link: &Link, journal: &mut Journal, out: &mut Vec<String>) -> Result<(), HostError> {
+fn build(
+    host: &mut dyn Host,
+    link: &Link,
+    journal: &mut Journal,
+    out: &mut Vec<String>,
+) -> Result<(), HostError> {
     if link.parent_up {
         host.set_up(&link.parent, true)?;
         journal.raised(&link.parent);
@@ -74,7 +79,11 @@ fn build(host: &mut dyn Host, link: &Link, journal: &mut Journal, out: &mut Vec<
     let ea = host.create(Cloner::Epair)?;
     journal.created(&ea);
     let eb = epair_peer(&ea).ok_or_else(|| {
-        HostError::other(Some(ea.to_string()), "create", "the kernel did not name an epair a end")
+        HostError::other(
+            Some(ea.to_string()),
+            "create",
+            "the kernel did not name an epair a end",
+        )
     })?;
     // Both ends get the bridge's MTU before the a end joins: the kernel
     // would change only the a end (or the bridge, if it has no members).

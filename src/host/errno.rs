@@ -33,7 +33,11 @@ const TABLE: &[(&str, i32, &str)] = &[
     ("EAGAIN", 35, "Resource temporarily unavailable"),
     ("EPROTONOSUPPORT", 43, "Protocol not supported"),
     ("EOPNOTSUPP", 45, "Operation not supported"),
-    ("EAFNOSUPPORT", 47, "Address family not supported by protocol family"),
+    (
+        "EAFNOSUPPORT",
+        47,
+        "Address family not supported by protocol family",
+    ),
     ("EADDRINUSE", 48, "Address already in use"),
     ("EADDRNOTAVAIL", 49, "Can't assign requested address"),
     ("ENETDOWN", 50, "Network is down"),

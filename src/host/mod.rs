@@ -154,7 +154,11 @@ impl HostError {
         }
     }
 
-    pub fn other(iface: Option<String>, what: impl Into<String>, why: impl Into<String>) -> HostError {
+    pub fn other(
+        iface: Option<String>,
+        what: impl Into<String>,
+        why: impl Into<String>,
+    ) -> HostError {
         HostError {
             iface,
             what: what.into(),

@@ -111,7 +111,14 @@ mod tests {
         assert_eq!(m.0, [0x58, 0x9c, 0xfc, 0x0a, 0x1b, 0x2c]);
         assert_eq!(m.to_string(), "58:9c:fc:0a:1b:2c");
         assert_eq!(mac("0:1:2:a:B:c").to_string(), "00:01:02:0a:0b:0c");
-        for bad in ["", "00:11:22:33:44", "00:11:22:33:44:55:66", "0g:00:00:00:00:00", "000:1:2:3:4:5", "00::22:33:44:55"] {
+        for bad in [
+            "",
+            "00:11:22:33:44",
+            "00:11:22:33:44:55:66",
+            "0g:00:00:00:00:00",
+            "000:1:2:3:4:5",
+            "00::22:33:44:55",
+        ] {
             assert!(bad.parse::<Mac>().is_err(), "{bad}");
         }
     }
@@ -120,11 +127,41 @@ mod tests {
     #[test]
     fn spec_table() {
         let rows = [
-            ("58:9c:fc:0a:1b:2c", "jamulus", 0, "02:a0:e2:0a:1b:2c", "0e:a0:e2:0a:1b:2c"),
-            ("00:25:90:ab:cd:ef", "x", 0, "02:00:78:ab:cd:ef", "0e:00:78:ab:cd:ef"),
-            ("00:25:90:ab:cd:ef", "x", 1, "12:00:78:ab:cd:ef", "1e:00:78:ab:cd:ef"),
-            ("02:25:90:11:22:33", "x", 0, "0a:00:78:11:22:33", "0e:00:78:11:22:33"),
-            ("0e:1b:21:44:55:66", "x", 0, "02:00:78:44:55:66", "06:00:78:44:55:66"),
+            (
+                "58:9c:fc:0a:1b:2c",
+                "jamulus",
+                0,
+                "02:a0:e2:0a:1b:2c",
+                "0e:a0:e2:0a:1b:2c",
+            ),
+            (
+                "00:25:90:ab:cd:ef",
+                "x",
+                0,
+                "02:00:78:ab:cd:ef",
+                "0e:00:78:ab:cd:ef",
+            ),
+            (
+                "00:25:90:ab:cd:ef",
+                "x",
+                1,
+                "12:00:78:ab:cd:ef",
+                "1e:00:78:ab:cd:ef",
+            ),
+            (
+                "02:25:90:11:22:33",
+                "x",
+                0,
+                "0a:00:78:11:22:33",
+                "0e:00:78:11:22:33",
+            ),
+            (
+                "0e:1b:21:44:55:66",
+                "x",
+                0,
+                "02:00:78:44:55:66",
+                "06:00:78:44:55:66",
+            ),
         ];
         for (parent, name, n, a, b) in rows {
             let p = derive(mac(parent), name, n);
@@ -139,8 +176,14 @@ mod tests {
         let p = derive(mac("0E:1B:21:44:55:66"), "x", 0);
         assert_eq!(p.b.to_string(), "06:00:78:44:55:66");
         // N is four bits: the 17th MAC wraps to the first.
-        assert_eq!(derive(mac("00:25:90:ab:cd:ef"), "x", 16), derive(mac("00:25:90:ab:cd:ef"), "x", 0));
-        assert_eq!(derive(mac("00:25:90:ab:cd:ef"), "x", 15).a.to_string(), "f2:00:78:ab:cd:ef");
+        assert_eq!(
+            derive(mac("00:25:90:ab:cd:ef"), "x", 16),
+            derive(mac("00:25:90:ab:cd:ef"), "x", 0)
+        );
+        assert_eq!(
+            derive(mac("00:25:90:ab:cd:ef"), "x", 15).a.to_string(),
+            "f2:00:78:ab:cd:ef"
+        );
     }
 
     #[test]

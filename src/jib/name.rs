@@ -78,10 +78,7 @@ pub struct JailName(String);
 
 impl JailName {
     pub fn new(name: &str) -> Option<JailName> {
-        let ok = !name.is_empty()
-            && name
-                .bytes()
-                .all(|c| c.is_ascii_alphanumeric() || c == b'_');
+        let ok = !name.is_empty() && name.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_');
         ok.then(|| JailName(name.to_string()))
     }
 

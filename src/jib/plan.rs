@@ -6,7 +6,7 @@ use std::fmt;
 
 use crate::host::{Interface, LinkType};
 use crate::jib::mac::{self, MacPair};
-use crate::jib::name::{self, IfName, IfNameError, JailName, IFNAME_MAX};
+use crate::jib::name::{self, IFNAME_MAX, IfName, IfNameError, JailName};
 
 /// What `addm` was asked for.
 #[derive(Clone, Debug)]
@@ -47,12 +47,30 @@ pub struct Plan {
 /// Why `addm` will not start. Each says what is wrong and what to do.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PlanError {
-    NoSuchInterface { iface: String },
-    NameTooLong { name: String, len: usize, hint: &'static str },
-    NotABridge { name: String },
-    CannotJoin { iface: String, link: String },
-    InOtherBridge { iface: String, bridge: String, wanted: String },
-    PeerEndExists { a: String, b: String },
+    NoSuchInterface {
+        iface: String,
+    },
+    NameTooLong {
+        name: String,
+        len: usize,
+        hint: &'static str,
+    },
+    NotABridge {
+        name: String,
+    },
+    CannotJoin {
+        iface: String,
+        link: String,
+    },
+    InOtherBridge {
+        iface: String,
+        bridge: String,
+        wanted: String,
+    },
+    PeerEndExists {
+        a: String,
+        b: String,
+    },
 }
 
 impl fmt::Display for PlanError {
@@ -73,7 +91,11 @@ impl fmt::Display for PlanError {
                 f,
                 "{iface}: a {link} interface cannot be a bridge member; bridge an ethernet, vlan or gif interface"
             ),
-            PlanError::InOtherBridge { iface, bridge, wanted } => write!(
+            PlanError::InOtherBridge {
+                iface,
+                bridge,
+                wanted,
+            } => write!(
                 f,
                 "{iface}: already a member of bridge {bridge}, cannot join a new {wanted}; use -b to pick {bridge}'s suffix, or remove {iface} from {bridge}"
             ),
@@ -132,7 +154,9 @@ pub fn plan_addm(req: &AddmRequest<'_>, listing: &[Interface]) -> Result<Plan, P
         let parent = by_name
             .get(iface)
             .copied()
-            .ok_or_else(|| PlanError::NoSuchInterface { iface: iface.to_string() })?;
+            .ok_or_else(|| PlanError::NoSuchInterface {
+                iface: iface.to_string(),
+            })?;
         let bridge = fit(
             name::bridge_for(iface, req.suffix),
             "use a shorter bridge suffix with -b",
@@ -141,7 +165,9 @@ pub fn plan_addm(req: &AddmRequest<'_>, listing: &[Interface]) -> Result<Plan, P
             (false, mtu)
         } else if let Some(existing) = by_name.get(bridge.as_str()) {
             if !existing.is_bridge() {
-                return Err(PlanError::NotABridge { name: bridge.to_string() });
+                return Err(PlanError::NotABridge {
+                    name: bridge.to_string(),
+                });
             }
             (false, existing.mtu)
         } else {
@@ -167,14 +193,19 @@ pub fn plan_addm(req: &AddmRequest<'_>, listing: &[Interface]) -> Result<Plan, P
         let a = fit(a, hint)?;
         let b = fit(name::b_end(i, req.jail), hint)?;
         if by_name.contains_key(b.as_str()) {
-            return Err(PlanError::PeerEndExists { a: a.to_string(), b: b.to_string() });
+            return Err(PlanError::PeerEndExists {
+                a: a.to_string(),
+                b: b.to_string(),
+            });
         }
         let parent_up = !parent.up && raised.insert(iface.to_string());
         let macs = if derive {
             let n = counters.entry(iface.to_string()).or_insert(0);
             let counter = *n;
             *n += 1;
-            parent.ether.map(|p| mac::derive(p, req.jail.as_str(), counter))
+            parent
+                .ether
+                .map(|p| mac::derive(p, req.jail.as_str(), counter))
         } else {
             None
         };
@@ -220,10 +251,22 @@ mod tests {
         }
     }
 
-    fn plan(jail: &str, suffix: &str, ifaces: &[&str], listing: &[Interface]) -> Result<Plan, PlanError> {
+    fn plan(
+        jail: &str,
+        suffix: &str,
+        ifaces: &[&str],
+        listing: &[Interface],
+    ) -> Result<Plan, PlanError> {
         let jail = JailName::new(jail).unwrap();
         let ifaces: Vec<String> = ifaces.iter().map(|s| s.to_string()).collect();
-        plan_addm(&AddmRequest { jail: &jail, suffix, ifaces: &ifaces }, listing)
+        plan_addm(
+            &AddmRequest {
+                jail: &jail,
+                suffix,
+                ifaces: &ifaces,
+            },
+            listing,
+        )
     }
 
     #[test]
@@ -232,53 +275,94 @@ mod tests {
         let p = plan("x", "bridge", &["em0", "em1", "!em0", "em0"], &l).unwrap();
         let firsts: Vec<Option<u8>> = p.links.iter().map(|k| k.macs.map(|m| m.a.0[0])).collect();
         assert_eq!(firsts, vec![Some(0x02), Some(0x02), None, Some(0x12)]);
-        assert_eq!(p.links.iter().map(|k| k.new_bridge).collect::<Vec<_>>(), vec![true, true, false, false]);
+        assert_eq!(
+            p.links.iter().map(|k| k.new_bridge).collect::<Vec<_>>(),
+            vec![true, true, false, false]
+        );
 
         let mut l2 = l.clone();
         l2.push(ifc("e0a_x"));
         let p = plan("x", "bridge", &["em0", "em0"], &l2).unwrap();
         assert_eq!(p.links.len(), 1);
         assert_eq!(p.links[0].a.as_str(), "e1a_x");
-        assert_eq!(p.links[0].macs.unwrap().a.0[0], 0x02, "skipped arguments do not count");
+        assert_eq!(
+            p.links[0].macs.unwrap().a.0[0],
+            0x02,
+            "skipped arguments do not count"
+        );
     }
 
     #[test]
     fn existing_a_end_skips_even_a_missing_parent() {
         let l = vec![ifc("e0a_x")];
-        assert_eq!(plan("x", "bridge", &["nothere"], &l).unwrap(), Plan::default());
+        assert_eq!(
+            plan("x", "bridge", &["nothere"], &l).unwrap(),
+            Plan::default()
+        );
     }
 
     #[test]
     fn refusals_before_any_change() {
         let l = vec![
             ifc("em0"),
-            Interface { link: LinkType::Other("tun".into()), ..ifc("tun0") },
+            Interface {
+                link: LinkType::Other("tun".into()),
+                ..ifc("tun0")
+            },
             bridge("em1br", &["em1"], 1500),
             ifc("em1"),
             ifc("em2bridge"),
             ifc("e0b_y"),
         ];
-        assert!(matches!(plan("x", "bridge", &["em0", "vtnet9"], &l), Err(PlanError::NoSuchInterface { iface }) if iface == "vtnet9"));
-        assert!(matches!(plan("x", "bridge", &["!"], &l), Err(PlanError::NoSuchInterface { .. })));
-        assert!(matches!(plan("x", "bridge", &["tun0"], &l), Err(PlanError::CannotJoin { .. })));
-        assert!(matches!(plan("x", "bridge", &["em1"], &l), Err(PlanError::InOtherBridge { bridge, .. }) if bridge == "em1br"));
-        assert!(plan("x", "br", &["em1"], &l).is_ok(), "its own bridge is fine");
-        assert!(matches!(plan("x", "bridge", &["em2"], &l), Err(PlanError::NoSuchInterface { .. })));
-        assert!(matches!(plan("x", "bridge", &["em0"], &[ifc("em0"), ifc("em0bridge")]), Err(PlanError::NotABridge { .. })));
-        assert!(matches!(plan("y", "bridge", &["em0"], &l), Err(PlanError::PeerEndExists { .. })));
+        assert!(
+            matches!(plan("x", "bridge", &["em0", "vtnet9"], &l), Err(PlanError::NoSuchInterface { iface }) if iface == "vtnet9")
+        );
+        assert!(matches!(
+            plan("x", "bridge", &["!"], &l),
+            Err(PlanError::NoSuchInterface { .. })
+        ));
+        assert!(matches!(
+            plan("x", "bridge", &["tun0"], &l),
+            Err(PlanError::CannotJoin { .. })
+        ));
+        assert!(
+            matches!(plan("x", "bridge", &["em1"], &l), Err(PlanError::InOtherBridge { bridge, .. }) if bridge == "em1br")
+        );
+        assert!(
+            plan("x", "br", &["em1"], &l).is_ok(),
+            "its own bridge is fine"
+        );
+        assert!(matches!(
+            plan("x", "bridge", &["em2"], &l),
+            Err(PlanError::NoSuchInterface { .. })
+        ));
+        assert!(matches!(
+            plan("x", "bridge", &["em0"], &[ifc("em0"), ifc("em0bridge")]),
+            Err(PlanError::NotABridge { .. })
+        ));
+        assert!(matches!(
+            plan("y", "bridge", &["em0"], &l),
+            Err(PlanError::PeerEndExists { .. })
+        ));
         assert!(matches!(
             plan("abcdefghijkl", "bridge", &["em0"], &l),
             Err(PlanError::NameTooLong { len: 16, .. })
         ));
         assert!(plan("abcdefghijk", "bridge", &["em0"], &l).is_ok());
-        assert!(plan("x", "bridgebridge", &["em0"], &l).is_ok(), "em0bridgebridge is 15");
+        assert!(
+            plan("x", "bridgebridge", &["em0"], &l).is_ok(),
+            "em0bridgebridge is 15"
+        );
         assert!(matches!(
             plan("x", "bridgebridgeb", &["em0"], &l),
             Err(PlanError::NameTooLong { len: 16, .. })
         ));
         // the 11th argument of an 11-character name no longer fits (e10a_)
         let many: Vec<&str> = std::iter::repeat_n("em0", 11).collect();
-        assert!(matches!(plan("abcdefghijk", "bridge", &many, &l), Err(PlanError::NameTooLong { len: 16, .. })));
+        assert!(matches!(
+            plan("abcdefghijk", "bridge", &many, &l),
+            Err(PlanError::NameTooLong { len: 16, .. })
+        ));
     }
 
     #[test]
@@ -288,13 +372,23 @@ mod tests {
         down.mtu = 9000;
         let l = vec![down, bridge("vtnet0bridge", &[], 1460), ifc("vtnet0")];
         let p = plan("x", "bridge", &["em0", "em0", "vtnet0"], &l).unwrap();
-        assert_eq!(p.links.iter().map(|k| k.parent_up).collect::<Vec<_>>(), vec![true, false, false]);
-        assert_eq!(p.links.iter().map(|k| k.mtu).collect::<Vec<_>>(), vec![9000, 9000, 1460]);
+        assert_eq!(
+            p.links.iter().map(|k| k.parent_up).collect::<Vec<_>>(),
+            vec![true, false, false]
+        );
+        assert_eq!(
+            p.links.iter().map(|k| k.mtu).collect::<Vec<_>>(),
+            vec![9000, 9000, 1460]
+        );
     }
 
     #[test]
     fn parent_without_mac_derives_nothing() {
-        let l = vec![Interface { ether: None, link: LinkType::Gif, ..ifc("gif0") }];
+        let l = vec![Interface {
+            ether: None,
+            link: LinkType::Gif,
+            ..ifc("gif0")
+        }];
         let p = plan("x", "bridge", &["gif0"], &l).unwrap();
         assert_eq!(p.links[0].macs, None);
     }

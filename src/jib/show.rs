@@ -1,7 +1,7 @@
 //! What `show` and `show NAME` select from a listing.
 
 use crate::host::Interface;
-use crate::jib::name::{jail_of_a_end, IfName};
+use crate::jib::name::{IfName, jail_of_a_end};
 
 /// `show`: the jail of every `e<N>a_NAME` member of any bridge, distinct,
 /// sorted byte-wise.
@@ -40,11 +40,19 @@ mod tests {
         Interface {
             name: IfName::new(name).unwrap(),
             index: 0,
-            link: if members.is_some() { LinkType::Bridge } else { LinkType::Ether },
+            link: if members.is_some() {
+                LinkType::Bridge
+            } else {
+                LinkType::Ether
+            },
             ether: None,
             mtu: 1500,
             up: true,
-            groups: if members.is_some() { vec!["bridge".into()] } else { vec![] },
+            groups: if members.is_some() {
+                vec!["bridge".into()]
+            } else {
+                vec![]
+            },
             members: members.map(|m| m.iter().map(|n| IfName::new(*n).unwrap()).collect()),
         }
     }

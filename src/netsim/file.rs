@@ -16,7 +16,11 @@ pub fn load(path: &Path) -> Result<State, String> {
         serde_json::from_str(&text).map_err(|e| format!("not a JSON host file: {e}"))?;
     match value.get("version").and_then(serde_json::Value::as_u64) {
         Some(v) if v == u64::from(VERSION) => {}
-        Some(v) => return Err(format!("host file version {v} is not supported (rjib reads version {VERSION})")),
+        Some(v) => {
+            return Err(format!(
+                "host file version {v} is not supported (rjib reads version {VERSION})"
+            ));
+        }
         None => return Err("host file has no \"version\"".to_string()),
     }
     let state: State =
@@ -24,7 +28,10 @@ pub fn load(path: &Path) -> Result<State, String> {
     let mut names: Vec<&str> = state.interfaces.iter().map(|i| i.name.as_str()).collect();
     names.sort_unstable();
     if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
-        return Err(format!("malformed host file: interface {} is listed twice", w[0]));
+        return Err(format!(
+            "malformed host file: interface {} is listed twice",
+            w[0]
+        ));
     }
     Ok(state)
 }

@@ -97,7 +97,10 @@ impl Host for SimHost {
 
     fn list(&mut self) -> HostResult<Vec<Interface>> {
         let k = &self.kernel;
-        k.interfaces().into_iter().map(|i| to_interface(k, i)).collect()
+        k.interfaces()
+            .into_iter()
+            .map(|i| to_interface(k, i))
+            .collect()
     }
 
     fn create(&mut self, cloner: Cloner) -> HostResult<IfName> {

@@ -78,7 +78,10 @@ pub fn parse_faults(extra: &Map<String, Value>) -> Result<Vec<Fault>, String> {
     let list = v.as_array().ok_or("\"faults\" is not a list")?;
     list.iter()
         .map(|f| {
-            let op = f.get("op").and_then(Value::as_str).ok_or("a fault has no \"op\"")?;
+            let op = f
+                .get("op")
+                .and_then(Value::as_str)
+                .ok_or("a fault has no \"op\"")?;
             let op = match Op::from_name(op) {
                 Some(o) if !matches!(o, Op::List | Op::Lock) => o,
                 _ => return Err(format!("unknown fault op {op:?}")),
@@ -88,7 +91,10 @@ pub fn parse_faults(extra: &Map<String, Value>) -> Result<Vec<Fault>, String> {
                 .and_then(Value::as_u64)
                 .filter(|n| (1..=u64::from(u32::MAX)).contains(n))
                 .ok_or("a fault's \"nth\" is not a positive number")? as u32;
-            let e = f.get("errno").and_then(Value::as_str).ok_or("a fault has no \"errno\"")?;
+            let e = f
+                .get("errno")
+                .and_then(Value::as_str)
+                .ok_or("a fault has no \"errno\"")?;
             let errno = Errno::from_name(e).ok_or_else(|| format!("unknown errno {e:?}"))?;
             Ok(Fault { op, nth, errno })
         })
@@ -171,7 +177,9 @@ impl Kernel {
                     .iter()
                     .any(|i| i.cloner.as_deref() == Some(cloner) && i.unit == Some(u));
                 let spelled = match cloner {
-                    "epair" => self.exists(&format!("epair{u}a")) || self.exists(&format!("epair{u}b")),
+                    "epair" => {
+                        self.exists(&format!("epair{u}a")) || self.exists(&format!("epair{u}b"))
+                    }
                     _ => self.exists(&format!("{cloner}{u}")),
                 };
                 !held && !spelled
@@ -180,7 +188,13 @@ impl Kernel {
     }
 
     fn next_index(&self) -> u32 {
-        self.state.interfaces.iter().map(|i| i.index).max().unwrap_or(0) + 1
+        self.state
+            .interfaces
+            .iter()
+            .map(|i| i.index)
+            .max()
+            .unwrap_or(0)
+            + 1
     }
 
     fn fresh(name: String, index: u32, cloner: &str, unit: u32, ether: String) -> SimIf {
@@ -211,7 +225,13 @@ impl Kernel {
         match cloner {
             "bridge" => {
                 let name = format!("bridge{unit}");
-                let mut b = Self::fresh(name.clone(), index, "bridge", unit, format!("58:9c:fc:10:{hi:02x}:{lo:02x}"));
+                let mut b = Self::fresh(
+                    name.clone(),
+                    index,
+                    "bridge",
+                    unit,
+                    format!("58:9c:fc:10:{hi:02x}:{lo:02x}"),
+                );
                 b.members = Some(Vec::new());
                 self.state.interfaces.push(b);
                 self.dirty = true;
@@ -219,8 +239,20 @@ impl Kernel {
             }
             "epair" => {
                 let (a, b) = (format!("epair{unit}a"), format!("epair{unit}b"));
-                let mut ea = Self::fresh(a.clone(), index, "epair", unit, format!("02:00:00:{hi:02x}:{lo:02x}:0a"));
-                let mut eb = Self::fresh(b.clone(), index + 1, "epair", unit, format!("02:00:00:{hi:02x}:{lo:02x}:0b"));
+                let mut ea = Self::fresh(
+                    a.clone(),
+                    index,
+                    "epair",
+                    unit,
+                    format!("02:00:00:{hi:02x}:{lo:02x}:0a"),
+                );
+                let mut eb = Self::fresh(
+                    b.clone(),
+                    index + 1,
+                    "epair",
+                    unit,
+                    format!("02:00:00:{hi:02x}:{lo:02x}:0b"),
+                );
                 ea.peer = Some(b);
                 eb.peer = Some(a.clone());
                 self.state.interfaces.push(ea);
@@ -274,7 +306,11 @@ impl Kernel {
         if mac.len() != 6 {
             return Err(Errno::EINVAL);
         }
-        let s = mac.iter().map(|o| format!("{o:02x}")).collect::<Vec<_>>().join(":");
+        let s = mac
+            .iter()
+            .map(|o| format!("{o:02x}"))
+            .collect::<Vec<_>>()
+            .join(":");
         self.get_mut(name)?.ether = Some(s);
         self.dirty = true;
         Ok(())
@@ -305,15 +341,21 @@ impl Kernel {
         }
         let br_members = br.members.clone().unwrap_or_default();
         let br_mtu = br.mtu;
-        let m = self.state.interfaces.iter().find(|i| i.name == member).ok_or(Errno::ENOENT)?;
-        if br_members.iter().any(|x| x == member) {
-            return Err(Errno::EEXIST);
-        }
-        let elsewhere = self
+        let m = self
             .state
             .interfaces
             .iter()
-            .any(|i| i.name != bridge && i.members.as_ref().is_some_and(|ms| ms.iter().any(|x| x == member)));
+            .find(|i| i.name == member)
+            .ok_or(Errno::ENOENT)?;
+        if br_members.iter().any(|x| x == member) {
+            return Err(Errno::EEXIST);
+        }
+        let elsewhere = self.state.interfaces.iter().any(|i| {
+            i.name != bridge
+                && i.members
+                    .as_ref()
+                    .is_some_and(|ms| ms.iter().any(|x| x == member))
+        });
         if elsewhere {
             return Err(Errno::EBUSY);
         }
@@ -390,10 +432,16 @@ mod tests {
         assert_eq!(k.create("bridge").unwrap(), "bridge2");
         assert_eq!(k.create("epair").unwrap(), "epair0a");
         let a = k.get("epair0a").unwrap();
-        assert_eq!((a.index, a.ether.as_deref(), a.up, a.mtu), (7, Some("02:00:00:00:00:0a"), false, 1500));
+        assert_eq!(
+            (a.index, a.ether.as_deref(), a.up, a.mtu),
+            (7, Some("02:00:00:00:00:0a"), false, 1500)
+        );
         assert_eq!(k.get("epair0b").unwrap().index, 8);
         assert_eq!(k.get("epair0b").unwrap().peer.as_deref(), Some("epair0a"));
-        assert_eq!(k.get("bridge2").unwrap().ether.as_deref(), Some("58:9c:fc:10:00:02"));
+        assert_eq!(
+            k.get("bridge2").unwrap().ether.as_deref(),
+            Some("58:9c:fc:10:00:02")
+        );
     }
 
     #[test]
@@ -427,7 +475,10 @@ mod tests {
         let c = k.create("epair").unwrap();
         k.bridge_add("vtnet0bridge", &c).unwrap();
         assert_eq!(k.mtu(&c).unwrap(), 9000);
-        assert_eq!(k.bridge_members("vtnet0bridge").unwrap(), vec![c.as_str(), a.as_str()]);
+        assert_eq!(
+            k.bridge_members("vtnet0bridge").unwrap(),
+            vec![c.as_str(), a.as_str()]
+        );
         assert_eq!(k.bridge_add("vtnet0", &c), Err(Errno::EINVAL));
     }
 
@@ -455,7 +506,15 @@ mod tests {
         assert!(k.create("epair").is_ok());
         assert_eq!(k.create("epair"), Err(Errno::EIO));
         assert!(k.create("epair").is_ok());
-        assert!(Kernel::new(serde_json::from_str(r#"{"version":1,"interfaces":[],"faults":[{"op":"fly","nth":1,"errno":"EIO"}]}"#).unwrap()).is_err());
+        assert!(
+            Kernel::new(
+                serde_json::from_str(
+                    r#"{"version":1,"interfaces":[],"faults":[{"op":"fly","nth":1,"errno":"EIO"}]}"#
+                )
+                .unwrap()
+            )
+            .is_err()
+        );
         assert!(Kernel::new(serde_json::from_str(r#"{"version":1,"interfaces":[],"faults":[{"op":"up","nth":1,"errno":"EWHAT"}]}"#).unwrap()).is_err());
     }
 
@@ -464,6 +523,9 @@ mod tests {
         let mut k = seed();
         assert_eq!(k.set_ether("vtnet0", &[1, 2, 3]), Err(Errno::EINVAL));
         k.set_ether("vtnet0", &[2, 0, 0, 0, 0, 1]).unwrap();
-        assert_eq!(k.get("vtnet0").unwrap().ether.as_deref(), Some("02:00:00:00:00:01"));
+        assert_eq!(
+            k.get("vtnet0").unwrap().ether.as_deref(),
+            Some("02:00:00:00:00:01")
+        );
     }
 }

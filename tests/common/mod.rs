@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_rjib");
 
@@ -15,8 +15,16 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_rjib");
 pub const VIAS: &[&str] = &["direct", "ioctl"];
 
 pub fn vectors() -> Vec<Value> {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/vectors.json")).unwrap();
-    serde_json::from_str::<Value>(&text).unwrap().as_array().unwrap().clone()
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/vectors.json"
+    ))
+    .unwrap();
+    serde_json::from_str::<Value>(&text)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .clone()
 }
 
 /// A host file in a fresh temporary directory (removed on drop).
@@ -95,7 +103,11 @@ pub fn normalise(host: &Value) -> Value {
 
 /// The interface named `name` in a host.
 pub fn iface<'a>(host: &'a Value, name: &str) -> Option<&'a Value> {
-    host["interfaces"].as_array().unwrap().iter().find(|i| i["name"] == name)
+    host["interfaces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["name"] == name)
 }
 
 pub fn names(host: &Value) -> Vec<String> {
