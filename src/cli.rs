@@ -183,7 +183,7 @@ pub fn parse(argv: &[String]) -> Parsed {
         Some(("addm", sub)) => {
             let suffix = sub
                 .get_many::<String>("bridge")
-                .and_then(|v| v.last().cloned())
+                .and_then(|mut v| v.next_back().cloned())
                 .filter(|s| !s.is_empty())
                 .unwrap_or_else(|| DEFAULT_BRIDGE_SUFFIX.to_string());
             let mut a = args(sub);
