@@ -92,7 +92,10 @@ pub(crate) use wire_struct;
 pub fn c_name<const N: usize>(name: &str) -> [u8; N] {
     let mut a = [0u8; N];
     let b = name.as_bytes();
-    debug_assert!(b.len() < N, "{name:?} does not fit in {N} bytes with its NUL");
+    debug_assert!(
+        b.len() < N,
+        "{name:?} does not fit in {N} bytes with its NUL"
+    );
     let n = b.len().min(N.saturating_sub(1));
     a[..n].copy_from_slice(&b[..n]);
     a

@@ -1,0 +1,567 @@
+//! FreeBSD's kernel interface for network interfaces, as rjib uses it:
+//! the request structs (`repr(C)`, fixed-width fields, LP64: x86_64 and
+//! aarch64), the ioctl request numbers and the constants that go with them.
+//!
+//! Compiled on every platform: the backend builds its requests from these
+//! definitions and the emulator decodes them with the same ones. Sizes and
+//! offsets are pinned by the tests below and, against FreeBSD's own headers,
+//! by `scripts/check-abi.sh` (see `abicheck`).
+//!
+//! Sources: `<sys/ioccom.h>`, `<sys/sockio.h>`, `<net/if.h>`, `<net/if_dl.h>`,
+//! `<net/if_types.h>`, `<net/if_bridgevar.h>` of FreeBSD 14 and 15.
+
+use super::wire::wire_struct;
+
+/// Size of an interface name buffer, NUL included (`<net/if.h>`).
+pub const IFNAMSIZ: usize = 16;
+
+// ---- <sys/ioccom.h>: how a request number is built -----------------------
+
+/// Bits of a request number that hold the parameter length.
+pub const IOCPARM_SHIFT: u32 = 13;
+pub const IOCPARM_MASK: u64 = (1 << IOCPARM_SHIFT) - 1;
+/// No parameters.
+pub const IOC_VOID: u64 = 0x2000_0000;
+/// The kernel copies the parameter out to the caller.
+pub const IOC_OUT: u64 = 0x4000_0000;
+/// The kernel copies the parameter in from the caller.
+pub const IOC_IN: u64 = 0x8000_0000;
+pub const IOC_INOUT: u64 = IOC_IN | IOC_OUT;
+pub const IOC_DIRMASK: u64 = IOC_VOID | IOC_OUT | IOC_IN;
+
+/// `_IOC(inout, group, num, len)`.
+pub const fn ioc(inout: u64, group: u8, num: u8, len: usize) -> u64 {
+    assert!(len as u64 <= IOCPARM_MASK, "ioctl parameter too large");
+    inout | ((len as u64 & IOCPARM_MASK) << 16) | ((group as u64) << 8) | num as u64
+}
+
+/// `_IOR(g, n, t)`: the kernel writes a `t`.
+pub const fn ior(group: u8, num: u8, len: usize) -> u64 {
+    ioc(IOC_OUT, group, num, len)
+}
+
+/// `_IOW(g, n, t)`: the kernel reads a `t`.
+pub const fn iow(group: u8, num: u8, len: usize) -> u64 {
+    ioc(IOC_IN, group, num, len)
+}
+
+/// `_IOWR(g, n, t)`: the kernel reads and writes back a `t`.
+pub const fn iowr(group: u8, num: u8, len: usize) -> u64 {
+    ioc(IOC_INOUT, group, num, len)
+}
+
+/// `IOCPARM_LEN(x)`: how many bytes the kernel copies for request `x`.
+pub const fn iocparm_len(req: u64) -> usize {
+    ((req >> 16) & IOCPARM_MASK) as usize
+}
+
+// ---- <net/if.h> -------------------------------------------------------------
+
+/// `struct ifreq`: a name and a 16-byte union. The union members rjib uses
+/// are read and written through the accessors below, at the offsets
+/// `IFR_*` name (the C names are macros into `ifr_ifru`).
+#[repr(C, align(8))]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct IfReq {
+    pub ifr_name: [u8; IFNAMSIZ],
+    /// `union { struct sockaddr; short ifru_flags[2]; int ifru_mtu;
+    /// caddr_t ifru_data; struct ifreq_buffer; … }` — 16 bytes, 8-aligned.
+    pub ifr_ifru: [u8; 16],
+}
+wire_struct!(IfReq { ifr_name, ifr_ifru });
+
+/// Offsets of the union members, from the start of `struct ifreq`.
+pub const IFR_IFRU: usize = core::mem::offset_of!(IfReq, ifr_ifru);
+/// `ifr_flags` (`ifru_flags[0]`, low 16 bits of the flags).
+pub const IFR_FLAGS: usize = IFR_IFRU;
+/// `ifr_flagshigh` (`ifru_flags[1]`, high 16 bits).
+pub const IFR_FLAGSHIGH: usize = IFR_IFRU + 2;
+/// `ifr_mtu`.
+pub const IFR_MTU: usize = IFR_IFRU;
+/// `ifr_data` (a user pointer).
+pub const IFR_DATA: usize = IFR_IFRU;
+/// `ifr_addr` (a `struct sockaddr`).
+pub const IFR_ADDR: usize = IFR_IFRU;
+
+impl IfReq {
+    pub fn named(name: &str) -> IfReq {
+        IfReq {
+            ifr_name: super::wire::c_name(name),
+            ifr_ifru: [0; 16],
+        }
+    }
+
+    fn union_get<T: super::wire::Field>(&self, off: usize) -> T {
+        T::get(&self.ifr_ifru[off - IFR_IFRU..])
+    }
+
+    fn union_put<T: super::wire::Field>(&mut self, off: usize, v: T) {
+        v.put(&mut self.ifr_ifru[off - IFR_IFRU..]);
+    }
+
+    /// Both flag halves as one 32-bit value, as the kernel combines them.
+    pub fn flags(&self) -> u32 {
+        let lo = self.union_get::<i16>(IFR_FLAGS) as u16;
+        let hi = self.union_get::<i16>(IFR_FLAGSHIGH) as u16;
+        u32::from(lo) | (u32::from(hi) << 16)
+    }
+
+    /// Split `flags` into `ifr_flags` and `ifr_flagshigh`.
+    pub fn set_flags(&mut self, flags: u32) {
+        self.union_put(IFR_FLAGS, (flags & 0xffff) as u16 as i16);
+        self.union_put(IFR_FLAGSHIGH, (flags >> 16) as u16 as i16);
+    }
+
+    pub fn mtu(&self) -> i32 {
+        self.union_get(IFR_MTU)
+    }
+
+    pub fn set_mtu(&mut self, mtu: i32) {
+        self.union_put(IFR_MTU, mtu);
+    }
+
+    /// `ifr_data`, a user-space address.
+    pub fn data(&self) -> u64 {
+        self.union_get(IFR_DATA)
+    }
+
+    pub fn set_data(&mut self, ptr: u64) {
+        self.union_put(IFR_DATA, ptr);
+    }
+
+    pub fn addr(&self) -> Sockaddr {
+        self.union_get(IFR_ADDR)
+    }
+
+    pub fn set_addr(&mut self, sa: Sockaddr) {
+        self.union_put(IFR_ADDR, sa);
+    }
+}
+
+/// `struct sockaddr` (`<sys/socket.h>`), as `ifr_addr`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Sockaddr {
+    pub sa_len: u8,
+    pub sa_family: u8,
+    pub sa_data: [u8; 14],
+}
+wire_struct!(Sockaddr {
+    sa_len,
+    sa_family,
+    sa_data
+});
+
+impl super::wire::Field for Sockaddr {
+    const SIZE: usize = size_of::<Sockaddr>();
+    fn put(&self, b: &mut [u8]) {
+        b[..Self::SIZE].copy_from_slice(&super::wire::Wire::to_bytes(self));
+    }
+    fn get(b: &[u8]) -> Self {
+        <Sockaddr as super::wire::Wire>::from_bytes(b).expect("16 bytes")
+    }
+}
+
+/// `struct ifdrv`: a driver-specific request (SIOCSDRVSPEC/SIOCGDRVSPEC).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct IfDrv {
+    pub ifd_name: [u8; IFNAMSIZ],
+    /// `unsigned long`: the driver's command (`BRDG*`).
+    pub ifd_cmd: u64,
+    /// `size_t`: length of `*ifd_data`.
+    pub ifd_len: u64,
+    /// `void *`.
+    pub ifd_data: u64,
+}
+wire_struct!(IfDrv {
+    ifd_name,
+    ifd_cmd,
+    ifd_len,
+    ifd_data
+});
+
+/// `struct ifgroupreq` (SIOCGIFGMEMB): a group name and a member buffer.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct IfGroupReq {
+    pub ifgr_name: [u8; IFNAMSIZ],
+    /// `u_int`: length of the buffer at `ifgr_groups` (0 asks for it).
+    pub ifgr_len: u32,
+    pub _pad: u32,
+    /// `ifgr_ifgru.ifgru_groups`, a `struct ifg_req *`.
+    pub ifgr_groups: u64,
+    /// The rest of the union (`ifgru_group` is `char[IFNAMSIZ]`).
+    pub _ifgru_tail: u64,
+}
+wire_struct!(IfGroupReq {
+    ifgr_name,
+    ifgr_len,
+    _pad,
+    ifgr_groups,
+    _ifgru_tail
+});
+
+/// `struct ifg_req`: one member name of a group.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct IfgReq {
+    /// `ifgrq_member` (the union's `ifgrqu_member`).
+    pub ifgrq_member: [u8; IFNAMSIZ],
+}
+wire_struct!(IfgReq { ifgrq_member });
+
+/// `struct if_data`, as getifaddrs(3) hands it out for an AF_LINK entry.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct IfData {
+    pub ifi_type: u8,
+    pub ifi_physical: u8,
+    pub ifi_addrlen: u8,
+    pub ifi_hdrlen: u8,
+    pub ifi_link_state: u8,
+    pub ifi_vhid: u8,
+    pub ifi_datalen: u16,
+    pub ifi_mtu: u32,
+    pub ifi_metric: u32,
+    pub ifi_baudrate: u64,
+    pub ifi_ipackets: u64,
+    pub ifi_ierrors: u64,
+    pub ifi_opackets: u64,
+    pub ifi_oerrors: u64,
+    pub ifi_collisions: u64,
+    pub ifi_ibytes: u64,
+    pub ifi_obytes: u64,
+    pub ifi_imcasts: u64,
+    pub ifi_omcasts: u64,
+    pub ifi_iqdrops: u64,
+    pub ifi_oqdrops: u64,
+    pub ifi_noproto: u64,
+    pub ifi_hwassist: u64,
+    /// `__ifi_epoch` (`time_t` / `uint64_t`).
+    pub __ifi_epoch: u64,
+    /// `__ifi_lastchange` (`struct timeval` / two `uint64_t`).
+    pub __ifi_lastchange: [u64; 2],
+}
+wire_struct!(IfData {
+    ifi_type,
+    ifi_physical,
+    ifi_addrlen,
+    ifi_hdrlen,
+    ifi_link_state,
+    ifi_vhid,
+    ifi_datalen,
+    ifi_mtu,
+    ifi_metric,
+    ifi_baudrate,
+    ifi_ipackets,
+    ifi_ierrors,
+    ifi_opackets,
+    ifi_oerrors,
+    ifi_collisions,
+    ifi_ibytes,
+    ifi_obytes,
+    ifi_imcasts,
+    ifi_omcasts,
+    ifi_iqdrops,
+    ifi_oqdrops,
+    ifi_noproto,
+    ifi_hwassist,
+    __ifi_epoch,
+    __ifi_lastchange,
+});
+
+/// `IFF_UP` (`<net/if.h>`); the other flags rjib only carries through.
+pub const IFF_UP: u32 = 0x1;
+pub const IFF_BROADCAST: u32 = 0x2;
+pub const IFF_DRV_RUNNING: u32 = 0x40;
+pub const IFF_SIMPLEX: u32 = 0x800;
+pub const IFF_MULTICAST: u32 = 0x8000;
+
+// ---- <net/if_dl.h> ----------------------------------------------------------
+
+/// `AF_LINK` (`<sys/socket.h>`).
+pub const AF_LINK: u8 = 18;
+
+/// `struct sockaddr_dl`: a link-level address; `sdl_data` holds the name
+/// (`sdl_nlen` bytes, no NUL) followed by the address (`sdl_alen` bytes),
+/// and the kernel may hand out a longer one (`sdl_len`).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SockaddrDl {
+    pub sdl_len: u8,
+    pub sdl_family: u8,
+    pub sdl_index: u16,
+    pub sdl_type: u8,
+    pub sdl_nlen: u8,
+    pub sdl_alen: u8,
+    pub sdl_slen: u8,
+    pub sdl_data: [u8; 46],
+}
+wire_struct!(SockaddrDl {
+    sdl_len,
+    sdl_family,
+    sdl_index,
+    sdl_type,
+    sdl_nlen,
+    sdl_alen,
+    sdl_slen,
+    sdl_data
+});
+
+/// Where `sdl_data` starts: the fixed header of a `sockaddr_dl`.
+pub const SDL_DATA: usize = core::mem::offset_of!(SockaddrDl, sdl_data);
+
+// ---- <net/if_types.h> -------------------------------------------------------
+
+pub const IFT_OTHER: u8 = 0x01;
+pub const IFT_ETHER: u8 = 0x06;
+pub const IFT_PPP: u8 = 0x17;
+pub const IFT_LOOP: u8 = 0x18;
+pub const IFT_PROPVIRTUAL: u8 = 0x35;
+pub const IFT_TUNNEL: u8 = 0x83;
+pub const IFT_L2VLAN: u8 = 0x87;
+pub const IFT_BRIDGE: u8 = 0xd1;
+pub const IFT_STF: u8 = 0xd7;
+pub const IFT_GIF: u8 = 0xf0;
+pub const IFT_PFLOG: u8 = 0xf6;
+pub const IFT_PFSYNC: u8 = 0xf7;
+
+// ---- <net/if_bridgevar.h> ---------------------------------------------------
+
+/// `BRDGADD`: add a member (`struct ifbreq`, SIOCSDRVSPEC).
+pub const BRDGADD: u64 = 0;
+/// `BRDGGIFFLGS`: a member's flags (`struct ifbreq`, SIOCGDRVSPEC).
+pub const BRDGGIFFLGS: u64 = 2;
+/// `BRDGGIFS`: the member list (`struct ifbifconf`, SIOCGDRVSPEC).
+pub const BRDGGIFS: u64 = 6;
+
+/// `IFBIF_LEARNING` and `IFBIF_DISCOVER`: a new member's default flags.
+pub const IFBIF_LEARNING: u32 = 0x1;
+pub const IFBIF_DISCOVER: u32 = 0x2;
+
+/// `struct ifbreq` as FreeBSD 15 defines it. FreeBSD 14's ends where
+/// `ifbr_pvid` begins (`IFBREQ_LEN_FREEBSD14` bytes); the kernel refuses a
+/// request whose `ifd_len` is not its own size, so the backend finds out
+/// which one the running kernel has (see `backend`).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IfBreq {
+    pub ifbr_ifsname: [u8; IFNAMSIZ],
+    pub ifbr_ifsflags: u32,
+    pub ifbr_stpflags: u32,
+    pub ifbr_path_cost: u32,
+    pub ifbr_portno: u8,
+    pub ifbr_priority: u8,
+    pub ifbr_proto: u8,
+    pub ifbr_role: u8,
+    pub ifbr_state: u8,
+    pub _pad0: [u8; 3],
+    pub ifbr_addrcnt: u32,
+    pub ifbr_addrmax: u32,
+    pub ifbr_addrexceeded: u32,
+    pub ifbr_pvid: u16,
+    pub ifbr_vlanproto: u16,
+    pub pad: [u8; 28],
+}
+wire_struct!(IfBreq {
+    ifbr_ifsname,
+    ifbr_ifsflags,
+    ifbr_stpflags,
+    ifbr_path_cost,
+    ifbr_portno,
+    ifbr_priority,
+    ifbr_proto,
+    ifbr_role,
+    ifbr_state,
+    _pad0,
+    ifbr_addrcnt,
+    ifbr_addrmax,
+    ifbr_addrexceeded,
+    ifbr_pvid,
+    ifbr_vlanproto,
+    pad,
+});
+
+impl IfBreq {
+    pub fn named(member: &str) -> IfBreq {
+        IfBreq {
+            ifbr_ifsname: super::wire::c_name(member),
+            ..IfBreq::default()
+        }
+    }
+}
+
+impl Default for IfBreq {
+    fn default() -> IfBreq {
+        <IfBreq as super::wire::Wire>::from_bytes(&[0; size_of::<IfBreq>()]).expect("zeroes")
+    }
+}
+
+/// `sizeof(struct ifbreq)` on FreeBSD 15 (and the headers zig bundles).
+pub const IFBREQ_LEN_FREEBSD15: usize = size_of::<IfBreq>();
+/// `sizeof(struct ifbreq)` on FreeBSD 14: up to `ifbr_addrexceeded`.
+pub const IFBREQ_LEN_FREEBSD14: usize = core::mem::offset_of!(IfBreq, ifbr_pvid);
+
+/// `struct ifbifconf` (BRDGGIFS): a buffer of `struct ifbreq`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct IfBifConf {
+    /// `uint32_t`: the buffer's size in; the bytes filled out.
+    pub ifbic_len: u32,
+    pub _pad: u32,
+    /// `ifbic_ifbicu.ifbicu_buf` (`caddr_t`).
+    pub ifbic_buf: u64,
+}
+wire_struct!(IfBifConf {
+    ifbic_len,
+    _pad,
+    ifbic_buf
+});
+
+// ---- <sys/sockio.h>: the requests rjib sends --------------------------------
+
+const IFREQ: usize = size_of::<IfReq>();
+const IFDRV: usize = size_of::<IfDrv>();
+const IFGROUPREQ: usize = size_of::<IfGroupReq>();
+
+/// Set the interface flags (both halves).
+pub const SIOCSIFFLAGS: u64 = iow(b'i', 16, IFREQ);
+/// Get the interface flags.
+pub const SIOCGIFFLAGS: u64 = iowr(b'i', 17, IFREQ);
+/// Rename: `ifr_data` points to the new name.
+pub const SIOCSIFNAME: u64 = iow(b'i', 40, IFREQ);
+pub const SIOCGIFMTU: u64 = iowr(b'i', 51, IFREQ);
+pub const SIOCSIFMTU: u64 = iow(b'i', 52, IFREQ);
+/// Set the link-level (MAC) address from `ifr_addr`.
+pub const SIOCSIFLLADDR: u64 = iow(b'i', 60, IFREQ);
+pub const SIOCIFDESTROY: u64 = iow(b'i', 121, IFREQ);
+/// Driver-specific set (`struct ifdrv`), e.g. BRDGADD.
+pub const SIOCSDRVSPEC: u64 = iow(b'i', 123, IFDRV);
+/// Driver-specific get (`struct ifdrv`), e.g. BRDGGIFS.
+pub const SIOCGDRVSPEC: u64 = iowr(b'i', 123, IFDRV);
+/// Create a clone; the kernel writes the new name into `ifr_name`.
+pub const SIOCIFCREATE2: u64 = iowr(b'i', 124, IFREQ);
+/// The members of an interface group.
+pub const SIOCGIFGMEMB: u64 = iowr(b'i', 138, IFGROUPREQ);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::freebsd::wire::Wire;
+    use core::mem::{align_of, offset_of};
+
+    #[test]
+    fn struct_sizes_match_lp64_freebsd() {
+        assert_eq!(size_of::<IfReq>(), 32);
+        assert_eq!(align_of::<IfReq>(), 8);
+        assert_eq!(size_of::<Sockaddr>(), 16);
+        assert_eq!(size_of::<IfDrv>(), 40);
+        assert_eq!(size_of::<IfGroupReq>(), 40);
+        assert_eq!(size_of::<IfgReq>(), 16);
+        assert_eq!(size_of::<IfData>(), 152);
+        assert_eq!(size_of::<SockaddrDl>(), 54);
+        assert_eq!(size_of::<IfBreq>(), 80);
+        assert_eq!(IFBREQ_LEN_FREEBSD14, 48);
+        assert_eq!(size_of::<IfBifConf>(), 16);
+    }
+
+    #[test]
+    fn field_offsets() {
+        assert_eq!(
+            (IFR_FLAGS, IFR_FLAGSHIGH, IFR_MTU, IFR_DATA, IFR_ADDR),
+            (16, 18, 16, 16, 16)
+        );
+        assert_eq!(
+            (
+                offset_of!(IfDrv, ifd_cmd),
+                offset_of!(IfDrv, ifd_len),
+                offset_of!(IfDrv, ifd_data)
+            ),
+            (16, 24, 32)
+        );
+        assert_eq!(
+            (
+                offset_of!(IfGroupReq, ifgr_len),
+                offset_of!(IfGroupReq, ifgr_groups)
+            ),
+            (16, 24)
+        );
+        assert_eq!(
+            (
+                offset_of!(IfData, ifi_datalen),
+                offset_of!(IfData, ifi_mtu),
+                offset_of!(IfData, ifi_baudrate)
+            ),
+            (6, 8, 16)
+        );
+        assert_eq!(offset_of!(IfData, __ifi_epoch), 128);
+        assert_eq!(offset_of!(IfData, __ifi_lastchange), 136);
+        assert_eq!(
+            (
+                offset_of!(SockaddrDl, sdl_index),
+                offset_of!(SockaddrDl, sdl_type),
+                SDL_DATA
+            ),
+            (2, 4, 8)
+        );
+        assert_eq!(offset_of!(IfBreq, ifbr_ifsflags), 16);
+        assert_eq!(offset_of!(IfBreq, ifbr_portno), 28);
+        assert_eq!(offset_of!(IfBreq, ifbr_addrcnt), 36);
+        assert_eq!(offset_of!(IfBreq, ifbr_vlanproto), 50);
+        assert_eq!(offset_of!(IfBreq, pad), 52);
+        assert_eq!(offset_of!(IfBifConf, ifbic_buf), 8);
+    }
+
+    #[test]
+    fn request_numbers_have_their_known_values() {
+        // Values as FreeBSD's <sys/sockio.h> yields them on amd64/arm64.
+        assert_eq!(SIOCSIFFLAGS, 0x8020_6910);
+        assert_eq!(SIOCGIFFLAGS, 0xc020_6911);
+        assert_eq!(SIOCSIFNAME, 0x8020_6928);
+        assert_eq!(SIOCGIFMTU, 0xc020_6933);
+        assert_eq!(SIOCSIFMTU, 0x8020_6934);
+        assert_eq!(SIOCSIFLLADDR, 0x8020_693c);
+        assert_eq!(SIOCIFDESTROY, 0x8020_6979);
+        assert_eq!(SIOCSDRVSPEC, 0x8028_697b);
+        assert_eq!(SIOCGDRVSPEC, 0xc028_697b);
+        assert_eq!(SIOCIFCREATE2, 0xc020_697c);
+        assert_eq!(SIOCGIFGMEMB, 0xc028_698a);
+        assert_eq!(iocparm_len(SIOCGDRVSPEC), 40);
+        assert_eq!(SIOCGDRVSPEC & IOC_DIRMASK, IOC_INOUT);
+        assert_eq!(ior(b'i', 1, 4), 0x4004_6901);
+    }
+
+    #[test]
+    fn ifreq_union_accessors() {
+        let mut r = IfReq::named("vtnet0");
+        r.set_flags(0x0021_8843);
+        let b = r.to_bytes();
+        assert_eq!(&b[16..20], &[0x43, 0x88, 0x21, 0x00]);
+        assert_eq!(IfReq::from_bytes(&b).unwrap().flags(), 0x0021_8843);
+        r.set_mtu(9000);
+        assert_eq!(r.mtu(), 9000);
+        r.set_data(0xdead_beef_0000_1000);
+        assert_eq!(
+            i64::from_ne_bytes(r.to_bytes()[16..24].try_into().unwrap()) as u64,
+            0xdead_beef_0000_1000
+        );
+        let sa = Sockaddr {
+            sa_len: 6,
+            sa_family: AF_LINK,
+            sa_data: [2, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0],
+        };
+        r.set_addr(sa);
+        assert_eq!(r.addr(), sa);
+        assert_eq!(&r.to_bytes()[..7], b"vtnet0\0");
+        assert!(IfReq::from_bytes(&b[..31]).is_none());
+    }
+
+    #[test]
+    fn ifbreq_bytes_put_the_name_first() {
+        let b = IfBreq::named("e0a_jamulus").to_bytes();
+        assert_eq!(b.len(), 80);
+        assert_eq!(&b[..12], b"e0a_jamulus\0");
+        assert!(b[12..].iter().all(|&c| c == 0));
+    }
+}

@@ -1,0 +1,240 @@
+//! The C side of the ABI check: every struct size, field size and offset,
+//! request number and constant of `abi`, as C `_Static_assert`s against
+//! FreeBSD's own headers. `scripts/check-abi.sh` compiles them for x86_64
+//! and aarch64 FreeBSD with zig; any difference fails the compile.
+
+use core::mem::{offset_of, size_of};
+
+use super::abi::*;
+
+/// One fact: a C constant expression and the value rjib uses for it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Check {
+    pub c_expr: String,
+    pub value: u64,
+}
+
+fn check(c_expr: impl Into<String>, value: impl TryInto<u64>) -> Check {
+    Check {
+        c_expr: c_expr.into(),
+        value: value.try_into().ok().expect("a non-negative value"),
+    }
+}
+
+/// Size, then every listed field's offset and size, of one struct.
+macro_rules! layout {
+    ($out:ident, $c:literal, $t:ty { $($f:ident => $cf:literal : $size:expr),* $(,)? }) => {{
+        $out.push(check(concat!("sizeof(struct ", $c, ")"), size_of::<$t>()));
+        $(
+            $out.push(check(concat!("offsetof(struct ", $c, ", ", $cf, ")"), offset_of!($t, $f)));
+            $out.push(check(concat!("sizeof(((struct ", $c, " *)0)->", $cf, ")"), $size));
+        )*
+    }};
+}
+
+/// Every check, in a stable order.
+pub fn checks() -> Vec<Check> {
+    let mut v = Vec::new();
+    v.push(check("IFNAMSIZ", IFNAMSIZ));
+    v.push(check("IOCPARM_MASK", IOCPARM_MASK));
+    v.push(check("IOC_OUT", IOC_OUT));
+    v.push(check("IOC_IN", IOC_IN));
+
+    v.push(check("sizeof(struct ifreq)", size_of::<IfReq>()));
+    v.push(check(
+        "_Alignof(struct ifreq)",
+        core::mem::align_of::<IfReq>(),
+    ));
+    v.push(check(
+        "offsetof(struct ifreq, ifr_name)",
+        offset_of!(IfReq, ifr_name),
+    ));
+    v.push(check("sizeof(((struct ifreq *)0)->ifr_name)", IFNAMSIZ));
+    v.push(check("sizeof(((struct ifreq *)0)->ifr_ifru)", 16usize));
+    v.push(check("offsetof(struct ifreq, ifr_flags)", IFR_FLAGS));
+    v.push(check(
+        "sizeof(((struct ifreq *)0)->ifr_flags)",
+        size_of::<i16>(),
+    ));
+    v.push(check(
+        "offsetof(struct ifreq, ifr_flagshigh)",
+        IFR_FLAGSHIGH,
+    ));
+    v.push(check(
+        "sizeof(((struct ifreq *)0)->ifr_flagshigh)",
+        size_of::<i16>(),
+    ));
+    v.push(check("offsetof(struct ifreq, ifr_mtu)", IFR_MTU));
+    v.push(check(
+        "sizeof(((struct ifreq *)0)->ifr_mtu)",
+        size_of::<i32>(),
+    ));
+    v.push(check("offsetof(struct ifreq, ifr_data)", IFR_DATA));
+    v.push(check(
+        "sizeof(((struct ifreq *)0)->ifr_data)",
+        size_of::<u64>(),
+    ));
+    v.push(check("offsetof(struct ifreq, ifr_addr)", IFR_ADDR));
+
+    layout!(v, "sockaddr", Sockaddr {
+        sa_len => "sa_len": 1, sa_family => "sa_family": 1, sa_data => "sa_data": 14,
+    });
+    layout!(v, "ifdrv", IfDrv {
+        ifd_name => "ifd_name": IFNAMSIZ, ifd_cmd => "ifd_cmd": 8,
+        ifd_len => "ifd_len": 8, ifd_data => "ifd_data": 8,
+    });
+    layout!(v, "ifgroupreq", IfGroupReq {
+        ifgr_name => "ifgr_name": IFNAMSIZ, ifgr_len => "ifgr_len": 4,
+        ifgr_groups => "ifgr_groups": 8,
+    });
+    layout!(v, "ifg_req", IfgReq { ifgrq_member => "ifgrq_member": IFNAMSIZ });
+    layout!(v, "if_data", IfData {
+        ifi_type => "ifi_type": 1, ifi_physical => "ifi_physical": 1,
+        ifi_addrlen => "ifi_addrlen": 1, ifi_hdrlen => "ifi_hdrlen": 1,
+        ifi_link_state => "ifi_link_state": 1, ifi_vhid => "ifi_vhid": 1,
+        ifi_datalen => "ifi_datalen": 2, ifi_mtu => "ifi_mtu": 4,
+        ifi_metric => "ifi_metric": 4, ifi_baudrate => "ifi_baudrate": 8,
+        ifi_ipackets => "ifi_ipackets": 8, ifi_ierrors => "ifi_ierrors": 8,
+        ifi_opackets => "ifi_opackets": 8, ifi_oerrors => "ifi_oerrors": 8,
+        ifi_collisions => "ifi_collisions": 8, ifi_ibytes => "ifi_ibytes": 8,
+        ifi_obytes => "ifi_obytes": 8, ifi_imcasts => "ifi_imcasts": 8,
+        ifi_omcasts => "ifi_omcasts": 8, ifi_iqdrops => "ifi_iqdrops": 8,
+        ifi_oqdrops => "ifi_oqdrops": 8, ifi_noproto => "ifi_noproto": 8,
+        ifi_hwassist => "ifi_hwassist": 8, __ifi_epoch => "__ifi_epoch": 8,
+        __ifi_lastchange => "__ifi_lastchange": 16,
+    });
+    layout!(v, "sockaddr_dl", SockaddrDl {
+        sdl_len => "sdl_len": 1, sdl_family => "sdl_family": 1,
+        sdl_index => "sdl_index": 2, sdl_type => "sdl_type": 1,
+        sdl_nlen => "sdl_nlen": 1, sdl_alen => "sdl_alen": 1,
+        sdl_slen => "sdl_slen": 1, sdl_data => "sdl_data": 46,
+    });
+    layout!(v, "ifbreq", IfBreq {
+        ifbr_ifsname => "ifbr_ifsname": IFNAMSIZ, ifbr_ifsflags => "ifbr_ifsflags": 4,
+        ifbr_stpflags => "ifbr_stpflags": 4, ifbr_path_cost => "ifbr_path_cost": 4,
+        ifbr_portno => "ifbr_portno": 1, ifbr_priority => "ifbr_priority": 1,
+        ifbr_proto => "ifbr_proto": 1, ifbr_role => "ifbr_role": 1,
+        ifbr_state => "ifbr_state": 1, ifbr_addrcnt => "ifbr_addrcnt": 4,
+        ifbr_addrmax => "ifbr_addrmax": 4, ifbr_addrexceeded => "ifbr_addrexceeded": 4,
+        ifbr_pvid => "ifbr_pvid": 2, ifbr_vlanproto => "ifbr_vlanproto": 2,
+        pad => "pad": 28,
+    });
+    // FreeBSD 14's struct ifbreq is this one cut before ifbr_pvid, so the
+    // offset of ifbr_pvid above also checks IFBREQ_LEN_FREEBSD14.
+    layout!(v, "ifbifconf", IfBifConf {
+        ifbic_len => "ifbic_len": 4, ifbic_buf => "ifbic_buf": 8,
+    });
+
+    for (name, value) in [
+        ("SIOCSIFFLAGS", SIOCSIFFLAGS),
+        ("SIOCGIFFLAGS", SIOCGIFFLAGS),
+        ("SIOCSIFNAME", SIOCSIFNAME),
+        ("SIOCGIFMTU", SIOCGIFMTU),
+        ("SIOCSIFMTU", SIOCSIFMTU),
+        ("SIOCSIFLLADDR", SIOCSIFLLADDR),
+        ("SIOCIFDESTROY", SIOCIFDESTROY),
+        ("SIOCSDRVSPEC", SIOCSDRVSPEC),
+        ("SIOCGDRVSPEC", SIOCGDRVSPEC),
+        ("SIOCIFCREATE2", SIOCIFCREATE2),
+        ("SIOCGIFGMEMB", SIOCGIFGMEMB),
+        ("BRDGADD", BRDGADD),
+        ("BRDGGIFFLGS", BRDGGIFFLGS),
+        ("BRDGGIFS", BRDGGIFS),
+    ] {
+        v.push(check(name, value));
+    }
+    for (name, value) in [
+        ("IFBIF_LEARNING", IFBIF_LEARNING),
+        ("IFBIF_DISCOVER", IFBIF_DISCOVER),
+        ("IFF_UP", IFF_UP),
+        ("IFF_BROADCAST", IFF_BROADCAST),
+        ("IFF_DRV_RUNNING", IFF_DRV_RUNNING),
+        ("IFF_SIMPLEX", IFF_SIMPLEX),
+        ("IFF_MULTICAST", IFF_MULTICAST),
+    ] {
+        v.push(check(name, value));
+    }
+    v.push(check("AF_LINK", AF_LINK));
+    for (name, value) in [
+        ("IFT_OTHER", IFT_OTHER),
+        ("IFT_ETHER", IFT_ETHER),
+        ("IFT_PPP", IFT_PPP),
+        ("IFT_LOOP", IFT_LOOP),
+        ("IFT_PROPVIRTUAL", IFT_PROPVIRTUAL),
+        ("IFT_TUNNEL", IFT_TUNNEL),
+        ("IFT_L2VLAN", IFT_L2VLAN),
+        ("IFT_BRIDGE", IFT_BRIDGE),
+        ("IFT_STF", IFT_STF),
+        ("IFT_GIF", IFT_GIF),
+        ("IFT_PFLOG", IFT_PFLOG),
+        ("IFT_PFSYNC", IFT_PFSYNC),
+    ] {
+        v.push(check(name, value));
+    }
+    v
+}
+
+/// The C translation unit: FreeBSD's headers, then one `_Static_assert`
+/// per check, each saying what it checks.
+pub fn c_source() -> String {
+    let mut s = String::from(
+        "/* Generated by rjib (src/freebsd/abicheck.rs); compiled by scripts/check-abi.sh. */\n\
+         #include <sys/types.h>\n\
+         #include <sys/ioccom.h>\n\
+         #include <sys/socket.h>\n\
+         #include <sys/sockio.h>\n\
+         #include <stddef.h>\n\
+         #include <net/if.h>\n\
+         #include <net/if_dl.h>\n\
+         #include <net/if_types.h>\n\
+         #include <net/ethernet.h>\n\
+         #include <net/if_bridgevar.h>\n\n",
+    );
+    for c in checks() {
+        let msg = format!("rjib: {} is {}", c.c_expr, c.value).replace('"', "'");
+        s.push_str(&format!(
+            "_Static_assert((unsigned long long)({}) == {}ULL, \"{}\");\n",
+            c.c_expr, c.value, msg
+        ));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_check_is_distinct_and_known() {
+        let v = checks();
+        assert!(v.len() > 100, "{} checks", v.len());
+        for (i, a) in v.iter().enumerate() {
+            assert!(
+                v[i + 1..].iter().all(|b| b.c_expr != a.c_expr),
+                "{} twice",
+                a.c_expr
+            );
+        }
+        let find = |e: &str| v.iter().find(|c| c.c_expr == e).map(|c| c.value);
+        assert_eq!(find("sizeof(struct ifbreq)"), Some(80));
+        assert_eq!(find("offsetof(struct ifreq, ifr_flagshigh)"), Some(18));
+        assert_eq!(find("SIOCIFCREATE2"), Some(0xc020_697c));
+        assert_eq!(find("BRDGGIFS"), Some(6));
+    }
+
+    #[test]
+    fn c_source_has_one_assert_per_check() {
+        let s = c_source();
+        assert_eq!(s.matches("_Static_assert(").count(), checks().len());
+        assert!(s.contains("_Static_assert((unsigned long long)(sizeof(struct ifdrv)) == 40ULL,"));
+    }
+
+    /// Writes the C file for scripts/check-abi.sh (`RJIB_ABI_C=path`).
+    #[test]
+    #[ignore = "run by scripts/check-abi.sh"]
+    fn write_c_checks() {
+        let path = std::env::var_os("RJIB_ABI_C").expect("RJIB_ABI_C names the output file");
+        std::fs::write(&path, c_source()).expect("write the C checks");
+        println!("rjib-abi-checks: {}", checks().len());
+    }
+}
