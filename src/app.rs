@@ -5,10 +5,12 @@ use std::io::Write;
 
 use anyhow::{Context, Result};
 
-use crate::cli::{self, Action, Invocation, Parsed};
+use crate::cli::{self, Action, Invocation, Parsed, ShowFormat};
+use crate::dryrun::DryRun;
 use crate::exec;
-use crate::host::Host;
-use crate::jib::plan::{AddmRequest, plan_addm};
+use crate::host::{Cloner, Host, Interface};
+use crate::jib::inventory;
+use crate::jib::plan::{AddmRequest, collisions, plan_addm};
 use crate::jib::show;
 
 /// Where a run writes.
@@ -31,6 +33,10 @@ pub fn main_with(
                 Ok(()) => 0,
                 Err(_) => 1,
             };
+        }
+        Parsed::Error { prog, message } => {
+            let _ = writeln!(io.err, "{prog}: {message}");
+            return 1;
         }
         Parsed::Usage { prog, usage } => {
             let (e, o) = usage.texts(&prog);
@@ -67,6 +73,13 @@ fn must_be_root(host: &mut dyn Host, io: &mut Io<'_>) -> Result<bool> {
     Ok(true)
 }
 
+/// The dry-run host for `listing`, with the units `host` says are held.
+fn dry_host(host: &mut dyn Host, listing: &[Interface]) -> Result<DryRun> {
+    let bridges = host.units(Cloner::Bridge)?;
+    let epairs = host.units(Cloner::Epair)?;
+    Ok(DryRun::new(listing, bridges, epairs))
+}
+
 fn run(
     inv: &Invocation,
     open: &mut dyn FnMut() -> Result<Box<dyn Host>>,
@@ -75,34 +88,60 @@ fn run(
     let mut host = open()?;
     let host = host.as_mut();
     match &inv.action {
-        Action::Show { jail } => {
+        Action::Show { jail, format } => {
             let listing = host.list()?;
-            let lines: Vec<String> = match jail {
-                None => show::jails(&listing),
-                Some(j) => show::ends_of(&listing, j)
-                    .iter()
-                    .map(|n| n.to_string())
-                    .collect(),
-            };
-            emit(io, &lines)?;
+            match format {
+                ShowFormat::Text => {
+                    let lines: Vec<String> = match jail {
+                        None => show::jails(&listing),
+                        Some(j) => show::ends_of(&listing, j)
+                            .iter()
+                            .map(|n| n.to_string())
+                            .collect(),
+                    };
+                    emit(io, &lines)?;
+                }
+                ShowFormat::Json { pretty } => {
+                    let report = inventory::report(&listing, jail.as_deref());
+                    let text = if *pretty {
+                        serde_json::to_string_pretty(&report)?
+                    } else {
+                        serde_json::to_string(&report)?
+                    };
+                    emit(io, &[text])?;
+                }
+            }
             Ok(0)
         }
         Action::Addm {
             suffix,
             jail,
             ifaces,
+            scheme,
         } => {
-            if !must_be_root(host, io)? {
-                return Ok(1);
+            if !inv.dry_run {
+                if !must_be_root(host, io)? {
+                    return Ok(1);
+                }
+                host.lock()?;
             }
-            host.lock()?;
             let listing = host.list()?;
             let req = AddmRequest {
                 jail,
                 suffix,
                 ifaces,
+                scheme: *scheme,
             };
             let plan = plan_addm(&req, &listing)?;
+            for c in collisions(&plan, &listing) {
+                let _ = writeln!(io.err, "{}: {}", inv.prog, c);
+            }
+            if inv.dry_run {
+                let mut dry = dry_host(host, &listing)?;
+                exec::addm::run(&mut dry, &plan).map_err(|f| anyhow::anyhow!("{f}"))?;
+                emit(io, &dry.commands)?;
+                return Ok(0);
+            }
             let result = exec::addm::run(host, &plan);
             host.commit()?;
             match result {
@@ -117,11 +156,20 @@ fn run(
             }
         }
         Action::Destroy { jail } => {
-            if !must_be_root(host, io)? {
-                return Ok(1);
+            if !inv.dry_run {
+                if !must_be_root(host, io)? {
+                    return Ok(1);
+                }
+                host.lock()?;
             }
-            host.lock()?;
             let listing = host.list()?;
+            if inv.dry_run {
+                let mut dry = dry_host(host, &listing)?;
+                let failures = exec::destroy::run(&mut dry, &listing, jail.as_str());
+                debug_assert!(failures.is_empty());
+                emit(io, &dry.commands)?;
+                return Ok(0);
+            }
             let failures = exec::destroy::run(host, &listing, jail.as_str());
             host.commit()?;
             for f in &failures {

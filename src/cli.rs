@@ -4,6 +4,7 @@
 use clap::error::ErrorKind;
 use clap::{Arg, ArgAction, Command};
 
+use crate::jib::mac::Scheme;
 use crate::jib::name::{DEFAULT_BRIDGE_SUFFIX, JailName};
 
 /// What to do.
@@ -13,19 +14,61 @@ pub enum Action {
         suffix: String,
         jail: JailName,
         ifaces: Vec<String>,
+        scheme: Scheme,
     },
     Show {
         jail: Option<String>,
+        /// `--libxo`: machine-readable output instead of jib's lines.
+        format: ShowFormat,
     },
     Destroy {
         jail: JailName,
     },
 }
 
+/// How `show` prints.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ShowFormat {
+    /// jib's lines.
+    #[default]
+    Text,
+    Json {
+        pretty: bool,
+    },
+}
+
+impl ShowFormat {
+    /// A libxo(3) style format string: `json`, `json,pretty`, `text`.
+    pub fn from_libxo(spec: &str) -> Result<ShowFormat, String> {
+        let mut style = None;
+        let mut pretty = false;
+        for tok in spec.split(',') {
+            match tok {
+                "json" | "text" if style.is_none() => style = Some(tok),
+                "pretty" => pretty = true,
+                _ => {
+                    return Err(format!(
+                        "unsupported --libxo format {spec:?}; use json, json,pretty or text"
+                    ));
+                }
+            }
+        }
+        match style {
+            Some("json") => Ok(ShowFormat::Json { pretty }),
+            Some(_) => Ok(ShowFormat::Text),
+            None => Err(format!(
+                "unsupported --libxo format {spec:?}; use json, json,pretty or text"
+            )),
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Invocation {
     /// argv[0]'s basename: `rjib`, or `jib` when installed as jib.
     pub prog: String,
+    /// `-n`: print the ifconfig(8) commands instead of changing anything.
+    pub dry_run: bool,
     pub action: Action,
 }
 
@@ -45,6 +88,11 @@ pub enum Parsed {
     Run(Invocation),
     /// Print this on stdout, exit 0 (`--help`, `--version`).
     Info(String),
+    /// An extension's argument is wrong (`-m md5`): one error line, exit 1.
+    Error {
+        prog: String,
+        message: String,
+    },
     /// A usage error: print the texts, exit 1.
     Usage {
         prog: String,
@@ -122,6 +170,13 @@ fn command(prog: &str) -> Command {
             "Actions:\n  addm [-b BRIDGE_NAME] NAME [!]iface0 [[!]iface1 ...]\n  show [NAME]\n  destroy NAME\n\nSee rjib(8).",
         )
         .disable_help_subcommand(true)
+        .arg(
+            Arg::new("dry-run")
+                .short('n')
+                .long("dry-run")
+                .action(ArgAction::SetTrue)
+                .help("print the ifconfig(8) commands instead of changing anything"),
+        )
         .subcommand(
             Command::new("addm")
                 .about(ADDM_DESCR)
@@ -134,12 +189,30 @@ fn command(prog: &str) -> Command {
                         .allow_hyphen_values(true)
                         .action(ArgAction::Append),
                 )
+                .arg(
+                    Arg::new("mac")
+                        .short('m')
+                        .value_name("SCHEME")
+                        .help("MAC derivation: sum (jib's, default) or sha256")
+                        .num_args(1)
+                        .action(ArgAction::Append),
+                )
                 .arg(rest().value_name("NAME [!]IFACE").help("jail name, then the parent interfaces")),
         )
         .subcommand(
             Command::new("show")
                 .about("List jails with bridged epairs, or one jail's epairs")
-                .arg(rest().value_name("NAME")),
+                .arg(
+                    Arg::new("libxo")
+                        .long("libxo")
+                        .value_name("FORMAT")
+                        .help("json or json,pretty: print the jails and their epairs as JSON")
+                        .num_args(1)
+                        .action(ArgAction::Append),
+                )
+                // Not `rest()`: `show NAME --libxo json` takes options
+                // after NAME too.
+                .arg(Arg::new("args").num_args(0..).action(ArgAction::Append).value_name("NAME")),
         )
         .subcommand(
             Command::new("destroy")
@@ -188,6 +261,21 @@ pub fn parse(argv: &[String]) -> Parsed {
                 .unwrap_or_else(|| DEFAULT_BRIDGE_SUFFIX.to_string());
             let mut a = args(sub);
             let jail = a.first().and_then(|n| JailName::new(n));
+            let scheme = match sub
+                .get_many::<String>("mac")
+                .and_then(|mut v| v.next_back())
+            {
+                None => Scheme::Sum,
+                Some(s) => match Scheme::from_name(s) {
+                    Some(scheme) => scheme,
+                    None => {
+                        return Parsed::Error {
+                            prog: prog.clone(),
+                            message: format!("-m: unknown MAC scheme {s:?}; use sum or sha256"),
+                        };
+                    }
+                },
+            };
             match jail {
                 Some(jail) if a.len() > 1 => {
                     let ifaces = a.split_off(1);
@@ -195,14 +283,33 @@ pub fn parse(argv: &[String]) -> Parsed {
                         suffix,
                         jail,
                         ifaces,
+                        scheme,
                     }
                 }
                 _ => return usage(Usage::Addm),
             }
         }
-        Some(("show", sub)) => Action::Show {
-            jail: args(sub).into_iter().next(),
-        },
+        Some(("show", sub)) => {
+            let format = match sub
+                .get_many::<String>("libxo")
+                .and_then(|mut v| v.next_back())
+            {
+                None => ShowFormat::Text,
+                Some(spec) => match ShowFormat::from_libxo(spec) {
+                    Ok(f) => f,
+                    Err(message) => {
+                        return Parsed::Error {
+                            prog: prog.clone(),
+                            message,
+                        };
+                    }
+                },
+            };
+            Action::Show {
+                jail: args(sub).into_iter().next(),
+                format,
+            }
+        }
         Some(("destroy", sub)) => {
             let a = args(sub);
             match (a.len(), a.first().and_then(|n| JailName::new(n))) {
@@ -212,7 +319,18 @@ pub fn parse(argv: &[String]) -> Parsed {
         }
         _ => return usage(Usage::Actions),
     };
-    Parsed::Run(Invocation { prog, action })
+    let dry_run = m.get_flag("dry-run");
+    if dry_run && matches!(action, Action::Show { .. }) {
+        return Parsed::Error {
+            prog,
+            message: "-n: show changes nothing; use -n with addm or destroy".to_string(),
+        };
+    }
+    Parsed::Run(Invocation {
+        prog,
+        dry_run,
+        action,
+    })
 }
 
 #[cfg(test)]
@@ -233,6 +351,7 @@ mod tests {
                         suffix,
                         jail,
                         ifaces,
+                        ..
                     },
                 ..
             }) => (suffix, jail.to_string(), ifaces),
@@ -301,7 +420,7 @@ mod tests {
     fn show_and_destroy() {
         let show = |a: &[&str]| match p(a) {
             Parsed::Run(Invocation {
-                action: Action::Show { jail },
+                action: Action::Show { jail, .. },
                 ..
             }) => jail,
             o => panic!("{o:?}"),
@@ -320,6 +439,68 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn extensions() {
+        let run = |a: &[&str]| match p(a) {
+            Parsed::Run(inv) => inv,
+            o => panic!("{a:?}: {o:?}"),
+        };
+        assert!(run(&["-n", "addm", "j", "em0"]).dry_run);
+        assert!(run(&["--dry-run", "destroy", "j"]).dry_run);
+        assert!(!run(&["addm", "j", "em0"]).dry_run);
+        assert_eq!(
+            usage_of(&["addm", "-n", "j", "em0"]),
+            Usage::Addm,
+            "-n goes before the action"
+        );
+        let scheme = |a: &[&str]| match run(a).action {
+            Action::Addm { scheme, .. } => scheme,
+            o => panic!("{o:?}"),
+        };
+        assert_eq!(scheme(&["addm", "j", "em0"]), Scheme::Sum);
+        assert_eq!(
+            scheme(&["addm", "-m", "sha256", "j", "em0"]),
+            Scheme::Sha256
+        );
+        assert_eq!(
+            scheme(&["addm", "-msum", "-b", "br", "j", "em0"]),
+            Scheme::Sum
+        );
+        assert!(
+            matches!(p(&["addm", "-m", "md5", "j", "em0"]), Parsed::Error { message, .. } if message.contains("md5"))
+        );
+        let format = |a: &[&str]| match run(a).action {
+            Action::Show { format, .. } => format,
+            o => panic!("{o:?}"),
+        };
+        assert_eq!(format(&["show"]), ShowFormat::Text);
+        assert_eq!(
+            format(&["show", "--libxo", "json"]),
+            ShowFormat::Json { pretty: false }
+        );
+        assert_eq!(
+            format(&["show", "--libxo=json,pretty", "x"]),
+            ShowFormat::Json { pretty: true }
+        );
+        assert_eq!(
+            format(&["show", "x", "--libxo", "json"]),
+            ShowFormat::Json { pretty: false }
+        );
+        assert_eq!(
+            format(&["show", "--libxo", "pretty,json"]),
+            ShowFormat::Json { pretty: true }
+        );
+        assert!(matches!(
+            p(&["show", "--libxo", "xml"]),
+            Parsed::Error { .. }
+        ));
+        assert!(matches!(
+            p(&["show", "--libxo", "json,json"]),
+            Parsed::Error { .. }
+        ));
+        assert!(matches!(p(&["-n", "show"]), Parsed::Error { .. }));
     }
 
     #[test]

@@ -8,6 +8,7 @@
 pub mod app;
 pub mod backend;
 pub mod cli;
+pub mod dryrun;
 pub mod emulator;
 pub mod exec;
 pub mod freebsd;

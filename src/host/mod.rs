@@ -221,6 +221,14 @@ pub trait Host {
     /// Destroy a cloned interface (an epair end destroys its pair).
     fn destroy(&mut self, name: &IfName) -> HostResult<()>;
 
+    /// The units held by clones of `cloner` (renamed ones included), when
+    /// the host can tell; the dry run uses them to predict the kernel's
+    /// choice. The simulated host knows them; FreeBSD does not show the
+    /// unit of a renamed clone, so there the dry run goes by names.
+    fn units(&mut self, _cloner: Cloner) -> HostResult<Option<Vec<u32>>> {
+        Ok(None)
+    }
+
     /// Make the changes made so far durable. The kernel applies each call at
     /// once, so this does nothing there; the simulated host writes its file.
     fn commit(&mut self) -> HostResult<()> {

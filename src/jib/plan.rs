@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use crate::host::{Interface, LinkType};
-use crate::jib::mac::{self, MacPair};
+use crate::jib::mac::{self, Mac, MacPair, Scheme};
 use crate::jib::name::{self, IFNAME_MAX, IfName, IfNameError, JailName};
 
 /// What `addm` was asked for.
@@ -16,6 +16,7 @@ pub struct AddmRequest<'a> {
     pub suffix: &'a str,
     /// The IFACE arguments as given, `!` prefixes included.
     pub ifaces: &'a [String],
+    pub scheme: Scheme,
 }
 
 /// One epair to build: argument `i` of the request.
@@ -205,7 +206,7 @@ pub fn plan_addm(req: &AddmRequest<'_>, listing: &[Interface]) -> Result<Plan, P
             *n += 1;
             parent
                 .ether
-                .map(|p| mac::derive(p, req.jail.as_str(), counter))
+                .map(|p| mac::derive_with(req.scheme, p, req.jail.as_str(), counter))
         } else {
             None
         };
@@ -222,6 +223,52 @@ pub fn plan_addm(req: &AddmRequest<'_>, listing: &[Interface]) -> Result<Plan, P
         });
     }
     Ok(plan)
+}
+
+/// A derived MAC that another interface already has.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Collision {
+    pub iface: IfName,
+    pub mac: Mac,
+    pub holder: IfName,
+}
+
+/// The derived MACs of `plan` that are already on another interface of the
+/// host, or given twice by the plan itself.
+pub fn collisions(plan: &Plan, listing: &[Interface]) -> Vec<Collision> {
+    let mut seen: HashMap<Mac, IfName> = HashMap::new();
+    for i in listing {
+        if let Some(m) = i.ether {
+            seen.entry(m).or_insert_with(|| i.name.clone());
+        }
+    }
+    let mut out = Vec::new();
+    for link in &plan.links {
+        let Some(m) = link.macs else { continue };
+        for (iface, mac) in [(&link.a, m.a), (&link.b, m.b)] {
+            match seen.get(&mac) {
+                Some(holder) => out.push(Collision {
+                    iface: iface.clone(),
+                    mac,
+                    holder: holder.clone(),
+                }),
+                None => {
+                    seen.insert(mac, iface.clone());
+                }
+            }
+        }
+    }
+    out
+}
+
+impl fmt::Display for Collision {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "warning: {}: MAC {} is already on {}; give the jail another name, or derive with -m sha256",
+            self.iface, self.mac, self.holder
+        )
+    }
 }
 
 #[cfg(test)]
@@ -264,6 +311,7 @@ mod tests {
                 jail: &jail,
                 suffix,
                 ifaces: &ifaces,
+                scheme: Scheme::Sum,
             },
             listing,
         )
@@ -379,6 +427,60 @@ mod tests {
         assert_eq!(
             p.links.iter().map(|k| k.mtu).collect::<Vec<_>>(),
             vec![9000, 9000, 1460]
+        );
+    }
+
+    #[test]
+    fn collisions_with_the_host_and_within_the_plan() {
+        let mut l = vec![ifc("em0")];
+        let p = plan("ab", "bridge", &["em0"], &l).unwrap();
+        assert!(collisions(&p, &l).is_empty());
+        // ca has ab's sum(1): its MACs are ab's
+        let m = p.links[0].macs.unwrap();
+        l.push(Interface {
+            ether: Some(m.a),
+            ..ifc("e0a_ab")
+        });
+        l.push(Interface {
+            ether: Some(m.b),
+            ..ifc("e0b_ab")
+        });
+        let q = plan("ca", "bridge", &["em0"], &l).unwrap();
+        let c = collisions(&q, &l);
+        assert_eq!(c.len(), 2);
+        assert_eq!(
+            (c[0].iface.as_str(), c[0].holder.as_str()),
+            ("e0a_ca", "e0a_ab")
+        );
+        assert_eq!(
+            c[1].to_string(),
+            format!(
+                "warning: e0b_ca: MAC {} is already on e0b_ab; give the jail another name, or derive with -m sha256",
+                m.b
+            )
+        );
+        // sha256 tells them apart
+        let jail = JailName::new("ca").unwrap();
+        let ifaces = vec!["em0".to_string()];
+        let r = plan_addm(
+            &AddmRequest {
+                jail: &jail,
+                suffix: "bridge",
+                ifaces: &ifaces,
+                scheme: Scheme::Sha256,
+            },
+            &l,
+        )
+        .unwrap();
+        assert_eq!(collisions(&r, &l), vec![]);
+        // the 17th epair on one parent wraps the counter onto the 1st
+        let many: Vec<&str> = std::iter::repeat_n("em0", 17).collect();
+        let w = plan("x", "bridge", &many, &[ifc("em0")]).unwrap();
+        let c = collisions(&w, &[ifc("em0")]);
+        assert_eq!(c.len(), 2);
+        assert_eq!(
+            (c[0].iface.as_str(), c[0].holder.as_str()),
+            ("e16a_x", "e0a_x")
         );
     }
 

@@ -153,6 +153,18 @@ impl Host for SimHost {
             .map_err(|e| HostError::errno(name, "destroy", e))
     }
 
+    fn units(&mut self, cloner: Cloner) -> HostResult<Option<Vec<u32>>> {
+        let held = self
+            .kernel
+            .state
+            .interfaces
+            .iter()
+            .filter(|i| i.cloner.as_deref() == Some(cloner.as_str()))
+            .filter_map(|i| i.unit)
+            .collect();
+        Ok(Some(held))
+    }
+
     fn commit(&mut self) -> HostResult<()> {
         if self.kernel.dirty {
             file::store(&self.path, &self.kernel.state).map_err(|e| file_error(&self.path, e))?;

@@ -1,0 +1,223 @@
+//! rjib's additions to jib: the dry run, JSON show, MAC collision warnings
+//! and the sha256 scheme.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+
+fn dry_run(via: &str) {
+    let mut start = seed();
+    start["interfaces"].as_array_mut().unwrap().push({
+        let mut em0 = ether("em0", 4, "00:25:90:ab:cd:ef");
+        em0["up"] = false.into();
+        em0["mtu"] = 9000.into();
+        em0
+    });
+    start["euid"] = 1001.into(); // -n needs no root
+    let h = HostFile::new(&start);
+    let before = h.bytes();
+    let o = h.run(via, &["-n", "addm", "jamulus", "vtnet0", "em0"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let expected = "\
+ifconfig epair create
+ifconfig vtnet0bridge addm epair0a
+ifconfig epair0a name e0a_jamulus
+ifconfig epair0b name e0b_jamulus
+ifconfig e0a_jamulus up
+ifconfig e0b_jamulus up
+ifconfig e0a_jamulus ether 02:a0:e2:0a:1b:2c
+ifconfig e0b_jamulus ether 0e:a0:e2:0a:1b:2c
+ifconfig em0 up
+ifconfig bridge create
+ifconfig BRIDGE addm em0
+ifconfig BRIDGE name em0bridge
+ifconfig em0bridge up
+ifconfig epair create
+ifconfig epair1a mtu 9000
+ifconfig epair1b mtu 9000
+ifconfig em0bridge addm epair1a
+ifconfig epair1a name e1a_jamulus
+ifconfig epair1b name e1b_jamulus
+ifconfig e1a_jamulus up
+ifconfig e1b_jamulus up
+ifconfig e1a_jamulus ether 02:a0:e2:ab:cd:ef
+ifconfig e1b_jamulus ether 0e:a0:e2:ab:cd:ef
+";
+    // vtnet0bridge holds bridge unit 0: the simulation knows it; the
+    // FreeBSD backend cannot see a renamed clone's unit and goes by names.
+    let bridge = if via == "direct" {
+        "bridge1"
+    } else {
+        "bridge0"
+    };
+    assert_eq!(stdout(&o), expected.replace("BRIDGE", bridge));
+    assert_eq!(h.bytes(), before, "the dry run changes nothing");
+    assert!(
+        !h.dir.path().join("host.json.lock").exists(),
+        "and takes no lock"
+    );
+
+    // The real run does what the dry run said (as root).
+    let mut root = start.clone();
+    root["euid"] = 0.into();
+    h.write(&root);
+    let o = h.run(via, &["addm", "jamulus", "vtnet0", "em0"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let after = h.read();
+    assert_eq!(
+        iface(&after, "e1a_jamulus").unwrap()["ether"],
+        "02:a0:e2:ab:cd:ef"
+    );
+    assert_eq!(
+        iface(&after, "em0bridge").unwrap()["unit"],
+        1,
+        "bridge0 is held by vtnet0bridge"
+    );
+
+    let before = h.bytes();
+    let o = h.run(via, &["-n", "destroy", "jamulus"]);
+    assert_eq!(
+        stdout(&o),
+        "ifconfig e0a_jamulus destroy\nifconfig e1a_jamulus destroy\n"
+    );
+    assert_eq!(h.bytes(), before);
+    let o = h.run(via, &["-n", "addm", "jamulus", "vtnet0", "em0"]);
+    assert_eq!(stdout(&o), "", "nothing to do: the ends exist");
+}
+
+fn json_show(via: &str) {
+    let h = HostFile::new(&seed());
+    assert!(
+        h.run(via, &["addm", "jamulus", "vtnet0", "vtnet0"])
+            .status
+            .success()
+    );
+    assert!(h.run(via, &["addm", "web", "vtnet0"]).status.success());
+    let o = h.run(via, &["show", "--libxo", "json"]);
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    assert_eq!(out.lines().count(), 1, "json is one line");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let jails = v["rjib-information"]["jail"].as_array().unwrap();
+    let names: Vec<&str> = jails.iter().map(|j| j["name"].as_str().unwrap()).collect();
+    assert_eq!(names, vec!["jamulus", "web"]);
+    let e = &jails[0]["epair"];
+    assert_eq!(e.as_array().unwrap().len(), 2);
+    assert_eq!(e[0]["a"]["name"], "e0a_jamulus");
+    assert_eq!(e[0]["a"]["ether"], "02:a0:e2:0a:1b:2c");
+    assert_eq!(e[0]["b"]["ether"], "0e:a0:e2:0a:1b:2c");
+    assert_eq!(e[0]["b"]["mtu"], 1500);
+    assert_eq!(e[1]["a"]["ether"], "12:a0:e2:0a:1b:2c");
+    assert_eq!(e[0]["bridge"], "vtnet0bridge");
+    assert_eq!(e[0]["parent"], "vtnet0");
+
+    let o = h.run(via, &["show", "web", "--libxo=json,pretty"]);
+    let out = stdout(&o);
+    assert!(out.lines().count() > 5, "pretty is indented: {out}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["rjib-information"]["jail"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        v["rjib-information"]["jail"][0]["epair"][0]["b"]["name"],
+        "e0b_web"
+    );
+    // plain show stays jib's
+    assert_eq!(stdout(&h.run(via, &["show"])), "jamulus\nweb\n");
+    let o = h.run(via, &["show", "--libxo", "xml"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stderr(&o),
+        "rjib: unsupported --libxo format \"xml\"; use json, json,pretty or text\n"
+    );
+}
+
+fn collisions(via: &str) {
+    let h = HostFile::new(&host(vec![ether("em0", 1, "00:25:90:ab:cd:ef")]));
+    let o = h.run(via, &["addm", "ab", "em0"]);
+    assert_eq!(stderr(&o), "");
+    let o = h.run(via, &["addm", "ca", "em0"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "a warning does not change the exit status"
+    );
+    assert_eq!(
+        stderr(&o),
+        "rjib: warning: e0a_ca: MAC 02:80:92:ab:cd:ef is already on e0a_ab; give the jail another name, or derive with -m sha256\n\
+         rjib: warning: e0b_ca: MAC 0e:80:92:ab:cd:ef is already on e0b_ab; give the jail another name, or derive with -m sha256\n"
+    );
+    assert_eq!(stdout(&o), "e0a_ca\ne0b_ca\n");
+}
+
+fn sha256(via: &str) {
+    let h = HostFile::new(&host(vec![ether("em0", 1, "00:25:90:ab:cd:ef")]));
+    for j in ["ab", "ca"] {
+        let o = h.run(via, &["addm", "-m", "sha256", j, "em0"]);
+        assert_eq!(o.status.code(), Some(0));
+        assert_eq!(stderr(&o), "", "no collision");
+    }
+    let after = h.read();
+    // Expected values computed with Python's hashlib (see src/jib/mac.rs).
+    assert_eq!(
+        iface(&after, "e0a_ab").unwrap()["ether"],
+        "02:fb:8e:20:cd:ef"
+    );
+    assert_eq!(
+        iface(&after, "e0b_ab").unwrap()["ether"],
+        "0e:fb:8e:20:cd:ef"
+    );
+    assert_eq!(
+        iface(&after, "e0a_ca").unwrap()["ether"],
+        "02:69:59:09:cd:ef"
+    );
+    assert_eq!(
+        iface(&after, "e0b_ca").unwrap()["ether"],
+        "0e:69:59:09:cd:ef"
+    );
+    let o = h.run(via, &["addm", "-m", "md5", "x", "em0"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stderr(&o),
+        "rjib: -m: unknown MAC scheme \"md5\"; use sum or sha256\n"
+    );
+}
+
+#[test]
+fn dry_run_direct() {
+    dry_run("direct");
+}
+
+#[test]
+fn dry_run_ioctl() {
+    dry_run("ioctl");
+}
+
+#[test]
+fn json_show_direct() {
+    json_show("direct");
+}
+
+#[test]
+fn json_show_ioctl() {
+    json_show("ioctl");
+}
+
+#[test]
+fn collisions_direct() {
+    collisions("direct");
+}
+
+#[test]
+fn collisions_ioctl() {
+    collisions("ioctl");
+}
+
+#[test]
+fn sha256_direct() {
+    sha256("direct");
+}
+
+#[test]
+fn sha256_ioctl() {
+    sha256("ioctl");
+}
