@@ -5,6 +5,7 @@
 //! (`crate::freebsd`) implement it; the commands in `crate::exec` use only
 //! this trait.
 
+pub mod counting;
 pub mod errno;
 
 use std::fmt;

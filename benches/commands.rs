@@ -1,0 +1,145 @@
+//! Benchmark: addm + destroy and show on simulated hosts with 1, 100 and
+//! 1000 jails, directly and through the FreeBSD backend on the ioctl
+//! emulator. Reports wall time per command (median of repeated runs of the
+//! release binary, a whole process each: parse, lock, read and write the
+//! host file) and the host calls each command makes.
+//!
+//! Run: `cargo bench --bench commands` (add `-- --quick` for fewer rounds).
+
+use std::cell::RefCell;
+use std::path::Path;
+use std::process::Command;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use rjib::app::{Io, main_with};
+use rjib::backend::{Selection, open};
+use rjib::host::Host;
+use rjib::host::counting::{Calls, Counting};
+use serde_json::{Value, json};
+
+const BIN: &str = env!("CARGO_BIN_EXE_rjib");
+
+/// The seed host plus `jails` jails, each with one epair on vtnet0bridge.
+fn host_with(jails: usize) -> Value {
+    let mut ifs = vec![
+        json!({"name": "lo0", "index": 1, "type": "loop", "cloner": null, "unit": null, "peer": null, "ether": null, "mtu": 16384, "up": true, "groups": ["lo"], "members": null, "description": null}),
+        json!({"name": "vtnet0", "index": 2, "cloner": null, "unit": null, "peer": null, "ether": "58:9c:fc:0a:1b:2c", "mtu": 1500, "up": true, "groups": [], "members": null, "description": null}),
+    ];
+    let members: Vec<String> = (0..jails).map(|k| format!("e0a_j{k}")).collect();
+    ifs.push(json!({"name": "vtnet0bridge", "index": 3, "cloner": "bridge", "unit": 0, "peer": null, "ether": "58:9c:fc:10:00:00", "mtu": 1500, "up": true, "groups": ["bridge"], "members": members, "description": null}));
+    for k in 0..jails {
+        let idx = 4 + 2 * k as u64;
+        let (a, b) = (format!("e0a_j{k}"), format!("e0b_j{k}"));
+        for (name, peer, i, end) in [(&a, &b, idx, "0a"), (&b, &a, idx + 1, "0b")] {
+            ifs.push(json!({"name": name, "index": i, "cloner": "epair", "unit": k, "peer": peer,
+                "ether": format!("02:00:00:{:02x}:{:02x}:{end}", k >> 8, k & 255), "mtu": 1500, "up": true,
+                "groups": ["epair"], "members": null, "description": null}));
+        }
+    }
+    json!({"version": 1, "euid": 0, "interfaces": ifs})
+}
+
+fn run(path: &Path, via: &str, args: &[&str]) -> Duration {
+    let t = Instant::now();
+    let o = Command::new(BIN)
+        .env("RJIB_NETSIM", path)
+        .env("RJIB_NETSIM_VIA", via)
+        .args(args)
+        .output()
+        .expect("run rjib");
+    let d = t.elapsed();
+    assert!(
+        o.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    d
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn counted(path: &Path, via: &str, args: &[&str]) -> Calls {
+    let sel = Selection {
+        netsim: Some(path.into()),
+        via: Some(via.into()),
+    };
+    let slot: Rc<RefCell<Option<Rc<RefCell<Calls>>>>> = Rc::default();
+    let s2 = slot.clone();
+    let mut opener = move || -> anyhow::Result<Box<dyn Host>> {
+        let (c, calls) = Counting::new(open(&sel)?);
+        *s2.borrow_mut() = Some(calls);
+        Ok(Box::new(c))
+    };
+    let mut argv = vec!["rjib".to_string()];
+    argv.extend(args.iter().map(|s| s.to_string()));
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let status = main_with(
+        &argv,
+        &mut opener,
+        &mut Io {
+            out: &mut out,
+            err: &mut err,
+        },
+    );
+    assert_eq!(status, 0, "{}", String::from_utf8_lossy(&err));
+    let calls = slot.borrow().as_ref().unwrap().borrow().clone();
+    calls
+}
+
+fn calls_summary(c: &Calls) -> String {
+    let parts: Vec<String> = c.0.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    format!("{} ({})", c.total(), parts.join(" "))
+}
+
+fn main() {
+    let quick = std::env::args().any(|a| a == "--quick");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("host.json");
+    println!(
+        "rjib benchmark: median wall time of the release binary per command, and host calls per command"
+    );
+    println!(
+        "{:<7} {:>6} {:>12} {:>12} {:>12}   calls: addm | destroy | show",
+        "via", "jails", "addm", "destroy", "show"
+    );
+    for jails in [1usize, 100, 1000] {
+        for via in ["direct", "ioctl"] {
+            let rounds = if quick {
+                3
+            } else if jails >= 1000 {
+                15
+            } else {
+                41
+            };
+            std::fs::write(
+                &path,
+                serde_json::to_string_pretty(&host_with(jails)).unwrap(),
+            )
+            .unwrap();
+            let (mut addm, mut destroy, mut show) = (Vec::new(), Vec::new(), Vec::new());
+            for _ in 0..rounds {
+                addm.push(run(&path, via, &["addm", "bench", "vtnet0"]));
+                show.push(run(&path, via, &["show"]));
+                destroy.push(run(&path, via, &["destroy", "bench"]));
+            }
+            let ca = counted(&path, via, &["addm", "bench", "vtnet0"]);
+            let cd = counted(&path, via, &["destroy", "bench"]);
+            let cs = counted(&path, via, &["show"]);
+            println!(
+                "{:<7} {:>6} {:>10.2}ms {:>10.2}ms {:>10.2}ms   {} | {} | {}",
+                via,
+                jails,
+                median(addm).as_secs_f64() * 1e3,
+                median(destroy).as_secs_f64() * 1e3,
+                median(show).as_secs_f64() * 1e3,
+                calls_summary(&ca),
+                calls_summary(&cd),
+                calls_summary(&cs),
+            );
+        }
+    }
+}

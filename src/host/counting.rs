@@ -1,0 +1,157 @@
+//! A `Host` that counts the calls made through it, per operation: how the
+//! tests and benchmarks show that a command lists the host once.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use super::{Cloner, Host, HostResult, Interface, Op};
+use crate::jib::mac::Mac;
+use crate::jib::name::IfName;
+
+/// Calls per operation (`mtu-get` for reading an MTU).
+#[derive(Clone, Debug, Default)]
+pub struct Calls(pub BTreeMap<&'static str, u32>);
+
+impl Calls {
+    pub fn total(&self) -> u32 {
+        self.0.values().sum()
+    }
+
+    pub fn get(&self, op: Op) -> u32 {
+        self.0.get(op.as_str()).copied().unwrap_or(0)
+    }
+}
+
+pub struct Counting<H> {
+    inner: H,
+    calls: Rc<RefCell<Calls>>,
+}
+
+impl<H: Host> Counting<H> {
+    /// The counting host, and a handle that reads its counts afterwards.
+    pub fn new(inner: H) -> (Counting<H>, Rc<RefCell<Calls>>) {
+        let calls = Rc::new(RefCell::new(Calls::default()));
+        (
+            Counting {
+                inner,
+                calls: calls.clone(),
+            },
+            calls,
+        )
+    }
+
+    fn count(&mut self, op: Op) {
+        self.tally(op.as_str());
+    }
+
+    fn tally(&mut self, what: &'static str) {
+        *self.calls.borrow_mut().0.entry(what).or_insert(0) += 1;
+    }
+}
+
+impl<H: Host> Host for Counting<H> {
+    fn euid(&mut self) -> HostResult<u32> {
+        self.inner.euid()
+    }
+
+    fn lock(&mut self) -> HostResult<()> {
+        self.count(Op::Lock);
+        self.inner.lock()
+    }
+
+    fn list(&mut self) -> HostResult<Vec<Interface>> {
+        self.count(Op::List);
+        self.inner.list()
+    }
+
+    fn create(&mut self, cloner: Cloner) -> HostResult<IfName> {
+        self.count(Op::Create);
+        self.inner.create(cloner)
+    }
+
+    fn rename(&mut self, name: &IfName, new: &IfName) -> HostResult<()> {
+        self.count(Op::Rename);
+        self.inner.rename(name, new)
+    }
+
+    fn set_up(&mut self, name: &IfName, up: bool) -> HostResult<()> {
+        self.count(Op::Up);
+        self.inner.set_up(name, up)
+    }
+
+    fn set_ether(&mut self, name: &IfName, mac: Mac) -> HostResult<()> {
+        self.count(Op::Ether);
+        self.inner.set_ether(name, mac)
+    }
+
+    fn mtu(&mut self, name: &IfName) -> HostResult<u32> {
+        self.tally("mtu-get");
+        self.inner.mtu(name)
+    }
+
+    fn set_mtu(&mut self, name: &IfName, mtu: u32) -> HostResult<()> {
+        self.count(Op::Mtu);
+        self.inner.set_mtu(name, mtu)
+    }
+
+    fn bridge_add(&mut self, bridge: &IfName, member: &IfName) -> HostResult<()> {
+        self.count(Op::Addm);
+        self.inner.bridge_add(bridge, member)
+    }
+
+    fn destroy(&mut self, name: &IfName) -> HostResult<()> {
+        self.count(Op::Destroy);
+        self.inner.destroy(name)
+    }
+
+    fn units(&mut self, cloner: Cloner) -> HostResult<Option<Vec<u32>>> {
+        self.inner.units(cloner)
+    }
+
+    fn commit(&mut self) -> HostResult<()> {
+        self.inner.commit()
+    }
+}
+
+impl<H: Host + ?Sized> Host for Box<H> {
+    fn euid(&mut self) -> HostResult<u32> {
+        (**self).euid()
+    }
+    fn lock(&mut self) -> HostResult<()> {
+        (**self).lock()
+    }
+    fn list(&mut self) -> HostResult<Vec<Interface>> {
+        (**self).list()
+    }
+    fn create(&mut self, cloner: Cloner) -> HostResult<IfName> {
+        (**self).create(cloner)
+    }
+    fn rename(&mut self, name: &IfName, new: &IfName) -> HostResult<()> {
+        (**self).rename(name, new)
+    }
+    fn set_up(&mut self, name: &IfName, up: bool) -> HostResult<()> {
+        (**self).set_up(name, up)
+    }
+    fn set_ether(&mut self, name: &IfName, mac: Mac) -> HostResult<()> {
+        (**self).set_ether(name, mac)
+    }
+    fn mtu(&mut self, name: &IfName) -> HostResult<u32> {
+        (**self).mtu(name)
+    }
+    fn set_mtu(&mut self, name: &IfName, mtu: u32) -> HostResult<()> {
+        (**self).set_mtu(name, mtu)
+    }
+    fn bridge_add(&mut self, bridge: &IfName, member: &IfName) -> HostResult<()> {
+        (**self).bridge_add(bridge, member)
+    }
+    fn destroy(&mut self, name: &IfName) -> HostResult<()> {
+        (**self).destroy(name)
+    }
+    fn units(&mut self, cloner: Cloner) -> HostResult<Option<Vec<u32>>> {
+        (**self).units(cloner)
+    }
+    fn commit(&mut self) -> HostResult<()> {
+        (**self).commit()
+    }
+}

@@ -1,0 +1,129 @@
+//! One interface listing per command, and no child processes.
+
+mod common;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use common::*;
+use rjib::app::{Io, main_with};
+use rjib::backend::{Selection, open};
+use rjib::host::counting::{Calls, Counting};
+use rjib::host::{Host, Op};
+
+/// Run rjib in this process on `h` and count its host calls.
+fn counted(h: &HostFile, via: &str, args: &[&str]) -> (i32, String, Calls) {
+    let sel = Selection {
+        netsim: Some(h.path.clone().into()),
+        via: Some(via.into()),
+    };
+    let handle: Rc<RefCell<Option<Rc<RefCell<Calls>>>>> = Rc::new(RefCell::new(None));
+    let slot = handle.clone();
+    let mut opener = move || -> anyhow::Result<Box<dyn Host>> {
+        let (c, calls) = Counting::new(open(&sel)?);
+        *slot.borrow_mut() = Some(calls);
+        Ok(Box::new(c))
+    };
+    let mut argv = vec!["rjib".to_string()];
+    argv.extend(args.iter().map(|s| s.to_string()));
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let status = main_with(
+        &argv,
+        &mut opener,
+        &mut Io {
+            out: &mut out,
+            err: &mut err,
+        },
+    );
+    let calls = handle.borrow().as_ref().unwrap().borrow().clone();
+    (status, String::from_utf8(out).unwrap(), calls)
+}
+
+fn one_listing(via: &str) {
+    let h = HostFile::new(&seed());
+    for k in 0..20 {
+        let (s, _, _) = counted(&h, via, &["addm", &format!("j{k}"), "vtnet0"]);
+        assert_eq!(s, 0);
+    }
+    for args in [
+        &["addm", "x", "vtnet0", "vtnet0", "vtnet0"][..],
+        &["show"],
+        &["show", "x"],
+        &["show", "--libxo", "json"],
+        &["-n", "addm", "y", "vtnet0"],
+        &["-n", "destroy", "x"],
+        &["destroy", "x"],
+    ] {
+        let (s, _, calls) = counted(&h, via, args);
+        assert_eq!(s, 0, "{args:?}");
+        assert_eq!(calls.get(Op::List), 1, "{via} {args:?}: {calls:?}");
+    }
+    // addm of 3 links on an existing bridge: per link create, addm, 2
+    // renames, 2 ups, 2 ethers and one MTU read; nothing per existing jail.
+    let (_, _, calls) = counted(&h, via, &["addm", "z", "vtnet0", "vtnet0", "vtnet0"]);
+    assert_eq!(calls.get(Op::Create), 3);
+    assert_eq!(calls.get(Op::Rename), 6);
+    assert_eq!(calls.get(Op::Destroy), 0);
+    assert_eq!(calls.total(), 1 + 1 + 3 * 9, "{calls:?}");
+    let (_, _, calls) = counted(&h, via, &["destroy", "z"]);
+    assert_eq!(
+        calls.total(),
+        1 + 1 + 3,
+        "lock, list, 3 destroys: {calls:?}"
+    );
+}
+
+#[test]
+fn one_listing_direct() {
+    one_listing("direct");
+}
+
+#[test]
+fn one_listing_ioctl() {
+    one_listing("ioctl");
+}
+
+/// rjib never runs ifconfig, sh or anything else: with a PATH full of
+/// traps that record being run, every command leaves no trace.
+#[test]
+fn no_child_processes() {
+    let trap = tempfile::tempdir().unwrap();
+    let marker = trap.path().join("ran");
+    for prog in [
+        "ifconfig", "sh", "bash", "jib", "sum", "cksum", "awk", "sort", "xargs", "id", "kldload",
+        "sysctl",
+    ] {
+        let p = trap.path().join(prog);
+        std::fs::write(
+            &p,
+            format!("#!/bin/sh\necho {prog} >> {}\n", marker.display()),
+        )
+        .unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let h = HostFile::new(&seed());
+    for via in VIAS {
+        for args in [
+            &["addm", "jamulus", "vtnet0", "em9"][..],
+            &["addm", "jamulus", "vtnet0"],
+            &["show"],
+            &["show", "jamulus", "--libxo", "json"],
+            &["-n", "destroy", "jamulus"],
+            &["destroy", "jamulus"],
+            &["bogus"],
+        ] {
+            let o = command(&h.path, via)
+                .env("PATH", trap.path())
+                .args(args)
+                .output()
+                .unwrap();
+            assert!(o.status.code().is_some(), "{args:?}");
+        }
+    }
+    assert!(
+        !marker.exists(),
+        "rjib ran: {}",
+        std::fs::read_to_string(&marker).unwrap_or_default()
+    );
+}
