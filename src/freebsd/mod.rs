@@ -7,4 +7,16 @@
 
 pub mod abi;
 pub mod abicheck;
+pub mod backend;
+pub mod iftype;
+pub mod sys;
 pub mod wire;
+
+pub use backend::KernelHost;
+
+/// The running FreeBSD kernel as a `Host` (the lock is
+/// `/var/run/rjib.lock`).
+#[cfg(target_os = "freebsd")]
+pub fn kernel_host() -> crate::host::HostResult<Box<dyn crate::host::Host>> {
+    Ok(Box::new(KernelHost::new(sys::FreeBsdSys::new())))
+}
