@@ -1,0 +1,281 @@
+//! The emulated kernel's ioctl entry: decodes each request the way FreeBSD
+//! reads it (request number with its encoded size, struct fields, the user
+//! buffers it points to) and applies it to the simulated kernel, whose rules
+//! and fault counters are those of the direct simulation.
+//!
+//! Not modelled: privilege checks (the simulated host has no credentials
+//! beyond `euid`, which rjib checks itself), clone creation with a unit
+//! number (`bridge5`), and bridge commands rjib does not send.
+
+use super::memory::UserMem;
+use crate::freebsd::abi::*;
+use crate::freebsd::wire::{Wire, c_name, c_str};
+use crate::host::Errno;
+use crate::netsim::model::Kernel;
+
+/// Which FreeBSD the emulator plays: the releases differ in
+/// `sizeof(struct ifbreq)`, and the bridge refuses the other size.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Release {
+    FreeBsd14,
+    FreeBsd15,
+}
+
+impl Release {
+    pub fn ifbreq_len(self) -> usize {
+        match self {
+            Release::FreeBsd14 => IFBREQ_LEN_FREEBSD14,
+            Release::FreeBsd15 => IFBREQ_LEN_FREEBSD15,
+        }
+    }
+}
+
+/// An interface name field: the bytes before the NUL. A name that is not
+/// UTF-8 names no interface (the simulated host's names are strings).
+fn name_of(field: &[u8]) -> Result<String, Errno> {
+    String::from_utf8(c_str(&field[..IFNAMSIZ]).to_vec()).map_err(|_| Errno::ENXIO)
+}
+
+/// The kernel looks the interface up before it reads anything else, so a
+/// request for a missing interface is ENXIO whatever else is wrong with it.
+fn or_enxio(k: &Kernel, name: &str, e: Errno) -> Errno {
+    if k.get(name).is_err() {
+        Errno::ENXIO
+    } else {
+        e
+    }
+}
+
+/// ioctl(2) on a socket of the emulated kernel.
+pub fn ioctl(
+    k: &mut Kernel,
+    rel: Release,
+    req: u64,
+    arg: &mut [u8],
+    bufs: &mut [&mut [u8]],
+) -> Result<(), Errno> {
+    // The kernel copies IOCPARM_LEN(req) bytes of the request in (and, for
+    // IOC_OUT, back out); a shorter caller buffer is a bad address.
+    let len = iocparm_len(req);
+    let arg = arg.get_mut(..len).ok_or(Errno::EFAULT)?;
+    let mut mem = UserMem::new(bufs);
+    // Matching the whole number also checks the size encoded in it: a
+    // request built from a wrong-sized struct is another request (ENOTTY).
+    match req {
+        SIOCIFCREATE2 => create(k, arg),
+        SIOCSIFNAME => rename(k, arg, &mem),
+        SIOCGIFFLAGS => get_flags(k, arg),
+        SIOCSIFFLAGS => set_flags(k, arg),
+        SIOCGIFMTU => get_mtu(k, arg),
+        SIOCSIFMTU => set_mtu(k, arg),
+        SIOCSIFLLADDR => set_lladdr(k, arg),
+        SIOCIFDESTROY => {
+            let r = IfReq::from_bytes(arg).ok_or(Errno::EFAULT)?;
+            k.destroy(&name_of(&r.ifr_name)?)
+        }
+        SIOCSDRVSPEC | SIOCGDRVSPEC => drvspec(k, rel, req == SIOCGDRVSPEC, arg, &mut mem),
+        SIOCGIFGMEMB => group_members(k, arg, &mut mem),
+        _ => Err(Errno::ENOTTY),
+    }
+}
+
+fn ifreq(arg: &[u8]) -> Result<(IfReq, String), Errno> {
+    let r = IfReq::from_bytes(arg).ok_or(Errno::EFAULT)?;
+    let name = name_of(&r.ifr_name)?;
+    Ok((r, name))
+}
+
+/// SIOCIFCREATE2: `ifr_name` names the cloner; the new name is written back.
+fn create(k: &mut Kernel, arg: &mut [u8]) -> Result<(), Errno> {
+    let (mut r, cloner) = ifreq(arg)?;
+    match cloner.as_str() {
+        "bridge" | "epair" => {}
+        c if ["bridge", "epair"].iter().any(|p| {
+            c.strip_prefix(p)
+                .is_some_and(|u| !u.is_empty() && u.bytes().all(|b| b.is_ascii_digit()))
+        }) =>
+        {
+            return Err(Errno::EOPNOTSUPP);
+        }
+        _ => return Err(Errno::EINVAL),
+    }
+    let name = k.create(&cloner)?;
+    r.ifr_name = c_name(&name);
+    arg.copy_from_slice(&r.to_bytes());
+    Ok(())
+}
+
+/// SIOCSIFNAME: `ifr_data` points to the new name (copyinstr, IFNAMSIZ).
+fn rename(k: &mut Kernel, arg: &[u8], mem: &UserMem) -> Result<(), Errno> {
+    let (r, name) = ifreq(arg)?;
+    let new = mem
+        .copyinstr(r.data(), IFNAMSIZ)
+        .and_then(|b| String::from_utf8(b).map_err(|_| Errno::EINVAL))
+        .map_err(|e| or_enxio(k, &name, e))?;
+    k.rename(&name, &new)
+}
+
+fn get_flags(k: &mut Kernel, arg: &mut [u8]) -> Result<(), Errno> {
+    let (mut r, name) = ifreq(arg)?;
+    r.set_flags(super::link::if_flags(k.get(&name)?));
+    arg.copy_from_slice(&r.to_bytes());
+    Ok(())
+}
+
+/// SIOCSIFFLAGS: the kernel takes both halves; only IFF_UP is modelled.
+fn set_flags(k: &mut Kernel, arg: &[u8]) -> Result<(), Errno> {
+    let (r, name) = ifreq(arg)?;
+    k.set_up(&name, r.flags() & IFF_UP != 0)
+}
+
+fn get_mtu(k: &mut Kernel, arg: &mut [u8]) -> Result<(), Errno> {
+    let (mut r, name) = ifreq(arg)?;
+    r.set_mtu(i32::try_from(k.mtu(&name)?).unwrap_or(i32::MAX));
+    arg.copy_from_slice(&r.to_bytes());
+    Ok(())
+}
+
+fn set_mtu(k: &mut Kernel, arg: &[u8]) -> Result<(), Errno> {
+    let (r, name) = ifreq(arg)?;
+    // A negative ifr_mtu is out of range like a huge one.
+    k.set_mtu(&name, u32::try_from(r.mtu()).unwrap_or(u32::MAX))
+}
+
+/// SIOCSIFLLADDR: `ifr_addr.sa_len` bytes of `sa_data` are the address.
+fn set_lladdr(k: &mut Kernel, arg: &[u8]) -> Result<(), Errno> {
+    let (r, name) = ifreq(arg)?;
+    let sa = r.addr();
+    let n = usize::from(sa.sa_len).min(sa.sa_data.len());
+    k.set_ether(&name, &sa.sa_data[..n])
+}
+
+/// What if_bridge's ioctl handler is reached for: an existing bridge.
+fn bridge_check(k: &Kernel, name: &str) -> Result<(), Errno> {
+    if k.get(name)?.is_bridge() {
+        Ok(())
+    } else {
+        Err(Errno::EINVAL)
+    }
+}
+
+/// SIOCSDRVSPEC / SIOCGDRVSPEC on a bridge: the command's direction and
+/// argument size must be the bridge's (EINVAL), then its argument is copied
+/// in from `ifd_data`.
+fn drvspec(
+    k: &mut Kernel,
+    rel: Release,
+    get: bool,
+    arg: &[u8],
+    mem: &mut UserMem,
+) -> Result<(), Errno> {
+    let ifd = IfDrv::from_bytes(arg).ok_or(Errno::EFAULT)?;
+    let bridge = name_of(&ifd.ifd_name)?;
+    let len = usize::try_from(ifd.ifd_len).map_err(|_| Errno::EINVAL)?;
+    let breq = rel.ifbreq_len();
+    match ifd.ifd_cmd {
+        BRDGADD => {
+            let decoded = (|| {
+                if get || len != breq {
+                    return Err(Errno::EINVAL);
+                }
+                let req = mem.copyin(ifd.ifd_data, len)?;
+                name_of(&req).map_err(|_| Errno::ENOENT)
+            })();
+            // The bridge's own checks come first, as in the kernel; after
+            // decoding, the simulated kernel makes them (and counts the call).
+            let member = decoded.map_err(|e| bridge_check(k, &bridge).err().unwrap_or(e))?;
+            k.bridge_add(&bridge, &member)
+        }
+        BRDGGIFFLGS => {
+            bridge_check(k, &bridge)?;
+            if !get || len != breq {
+                return Err(Errno::EINVAL);
+            }
+            let mut req = mem.copyin(ifd.ifd_data, len)?;
+            let member = name_of(&req).map_err(|_| Errno::ENOENT)?;
+            let members = k.bridge_members(&bridge)?;
+            let port = members
+                .iter()
+                .position(|m| *m == member)
+                .ok_or(Errno::ENOENT)?;
+            let mut full = IfBreq::named(&member);
+            full.ifbr_ifsflags = IFBIF_LEARNING | IFBIF_DISCOVER;
+            full.ifbr_portno = u8::try_from(port).unwrap_or(u8::MAX);
+            req.copy_from_slice(&full.to_bytes()[..len]);
+            mem.copyout(ifd.ifd_data, &req)
+        }
+        BRDGGIFS => {
+            bridge_check(k, &bridge)?;
+            if !get || len != IfBifConf::LEN {
+                return Err(Errno::EINVAL);
+            }
+            let mut conf =
+                IfBifConf::from_bytes(&mem.copyin(ifd.ifd_data, len)?).ok_or(Errno::EFAULT)?;
+            let members = k.bridge_members(&bridge)?;
+            let need = members.len() * breq;
+            if conf.ifbic_len == 0 {
+                // A size query.
+                conf.ifbic_len = u32::try_from(need).map_err(|_| Errno::ENOMEM)?;
+            } else {
+                // As many entries as fit, most recent member first.
+                let fit = (conf.ifbic_len as usize / breq).min(members.len());
+                let mut out = Vec::with_capacity(fit * breq);
+                for m in &members[..fit] {
+                    let mut e = IfBreq::named(m);
+                    e.ifbr_ifsflags = IFBIF_LEARNING | IFBIF_DISCOVER;
+                    out.extend_from_slice(&e.to_bytes()[..breq]);
+                }
+                mem.copyout(conf.ifbic_buf, &out)?;
+                conf.ifbic_len = out.len() as u32;
+            }
+            mem.copyout(ifd.ifd_data, &conf.to_bytes())
+        }
+        // Other bridge commands exist but rjib does not send them.
+        c if c < 64 => {
+            bridge_check(k, &bridge)?;
+            Err(Errno::EOPNOTSUPP)
+        }
+        _ => {
+            bridge_check(k, &bridge)?;
+            Err(Errno::EINVAL)
+        }
+    }
+}
+
+/// SIOCGIFGMEMB: the members of group `ifgr_name`, in the order they joined
+/// (here: index order). `ifgr_len` 0 asks for the size; a buffer too short
+/// is EINVAL after the entries that fit; the kernel does not say how many
+/// it wrote.
+fn group_members(k: &mut Kernel, arg: &mut [u8], mem: &mut UserMem) -> Result<(), Errno> {
+    let mut g = IfGroupReq::from_bytes(arg).ok_or(Errno::EFAULT)?;
+    let group = c_str(&g.ifgr_name).to_vec();
+    let members: Vec<&str> = k
+        .interfaces()
+        .into_iter()
+        .filter(|i| i.groups.iter().any(|x| x.as_bytes() == group))
+        .map(|i| i.name.as_str())
+        .collect();
+    if members.is_empty() {
+        return Err(Errno::ENOENT);
+    }
+    let entry = IfgReq::LEN;
+    if g.ifgr_len == 0 {
+        g.ifgr_len = u32::try_from(members.len() * entry).map_err(|_| Errno::ENOMEM)?;
+        arg.copy_from_slice(&g.to_bytes());
+        return Ok(());
+    }
+    let mut left = g.ifgr_len as usize;
+    let mut at = g.ifgr_groups;
+    for m in members {
+        if left < entry {
+            return Err(Errno::EINVAL);
+        }
+        let e = IfgReq {
+            ifgrq_member: c_name(m),
+        };
+        mem.copyout(at, &e.to_bytes())?;
+        left -= entry;
+        at += entry as u64;
+    }
+    Ok(())
+}

@@ -1,0 +1,411 @@
+//! The emulator against the direct simulation: the same Host calls on
+//! copies of one host file must give the same results, listings and files,
+//! with and without injected faults, for both FreeBSD releases' ifbreq.
+
+use std::path::{Path, PathBuf};
+
+use super::ioctl::{Release, ioctl};
+use super::*;
+use crate::freebsd::abi::*;
+use crate::freebsd::backend::LISTED_GROUPS;
+use crate::freebsd::sys::addr_of;
+use crate::freebsd::wire::{Wire, c_name};
+use crate::host::{Cloner, Interface};
+use crate::jib::mac::Mac;
+use crate::jib::name::{IfName, epair_peer};
+use crate::netsim::SimHost;
+
+fn vectors() -> Vec<serde_json::Value> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/vectors.json");
+    serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+}
+
+fn n(s: &str) -> IfName {
+    IfName::new(s).unwrap()
+}
+
+/// The listing with each interface's groups cut to those the kernel
+/// backend reports (learning the others would take a request each).
+fn normalised(l: HostResult<Vec<Interface>>) -> HostResult<Vec<Interface>> {
+    l.map(|v| {
+        v.into_iter()
+            .map(|mut i| {
+                i.groups.retain(|g| LISTED_GROUPS.contains(&g.as_str()));
+                i
+            })
+            .collect()
+    })
+}
+
+/// A fixed script of Host calls (successes and refusals), logged.
+#[allow(unused_must_use)] // every result is logged, and the logs compared
+fn script(h: &mut dyn Host) -> Vec<String> {
+    let mut log = Vec::new();
+    macro_rules! rec {
+        ($e:expr) => {{
+            let r = $e;
+            log.push(format!("{} => {:?}", stringify!($e), r));
+            r
+        }};
+    }
+    rec!(h.euid());
+    rec!(h.lock());
+    let before = rec!(normalised(h.list())).unwrap_or_default();
+    let bridge = rec!(h.create(Cloner::Bridge)).unwrap_or_else(|_| n("bridge99"));
+    let a = rec!(h.create(Cloner::Epair)).unwrap_or_else(|_| n("epair99a"));
+    let b = epair_peer(&a).unwrap();
+    let (ea, eb) = (n("e0a_t"), n("e0b_t"));
+    rec!(h.rename(&a, &ea));
+    rec!(h.rename(&b, &eb));
+    rec!(h.rename(&ea, &eb));
+    rec!(h.rename(&n("nope0"), &n("nope1")));
+    rec!(h.set_up(&ea, true));
+    rec!(h.set_up(&eb, true));
+    rec!(h.set_up(&eb, false));
+    rec!(h.set_up(&n("nope0"), true));
+    rec!(h.set_ether(&ea, Mac([2, 0xa0, 0xe2, 1, 2, 3])));
+    rec!(h.set_ether(&n("nope0"), Mac([2, 0, 0, 0, 0, 1])));
+    rec!(h.set_mtu(&ea, 9000));
+    rec!(h.mtu(&ea));
+    rec!(h.set_mtu(&ea, 70));
+    rec!(h.set_mtu(&ea, 3_000_000_000));
+    rec!(h.mtu(&n("nope0")));
+    rec!(h.bridge_add(&bridge, &ea));
+    rec!(h.bridge_add(&bridge, &ea));
+    rec!(h.bridge_add(&bridge, &n("nope0")));
+    rec!(h.bridge_add(&n("nope0"), &ea));
+    rec!(h.bridge_add(&eb, &ea));
+    rec!(h.bridge_add(&bridge, &bridge));
+    let c = rec!(h.create(Cloner::Epair)).unwrap_or_else(|_| n("epair98a"));
+    rec!(h.bridge_add(&bridge, &c));
+    // The host's own bridges and interfaces, as they come.
+    for i in &before {
+        if i.is_bridge() {
+            let d = rec!(h.create(Cloner::Epair)).unwrap_or_else(|_| n("epair97a"));
+            rec!(h.bridge_add(&i.name, &d));
+        } else {
+            rec!(h.bridge_add(&bridge, &i.name));
+            rec!(h.destroy(&i.name));
+        }
+    }
+    rec!(normalised(h.list()));
+    rec!(h.destroy(&eb));
+    rec!(h.destroy(&ea));
+    rec!(h.destroy(&n("nope0")));
+    rec!(normalised(h.list()));
+    rec!(h.commit());
+    log
+}
+
+fn copy_host(dir: &Path, name: &str, host: &serde_json::Value) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, serde_json::to_string_pretty(host).unwrap()).unwrap();
+    p
+}
+
+fn file_json(p: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+}
+
+/// Run `script` directly and through the emulator on copies of `host`.
+fn compare(host: &serde_json::Value, release: Release) {
+    let dir = tempfile::tempdir().unwrap();
+    let (pd, pe) = (
+        copy_host(dir.path(), "direct.json", host),
+        copy_host(dir.path(), "ioctl.json", host),
+    );
+    let direct = script(&mut SimHost::open(pd.clone()).unwrap());
+    let emulated = script(&mut *emulated_host_as(pe.clone(), release).unwrap());
+    for (d, e) in direct.iter().zip(&emulated) {
+        assert_eq!(d, e, "\n  direct: {d}\n  ioctl:  {e}");
+    }
+    assert_eq!(direct.len(), emulated.len());
+    assert_eq!(file_json(&pd), file_json(&pe));
+}
+
+#[test]
+fn every_recorded_host_behaves_the_same_both_ways() {
+    let v = vectors();
+    assert_eq!(v.len(), 11);
+    for vector in &v {
+        for release in [Release::FreeBsd14, Release::FreeBsd15] {
+            compare(&vector["host"], release);
+        }
+    }
+}
+
+#[test]
+fn injected_faults_behave_the_same_both_ways() {
+    let seed = &vectors()[0]["host"];
+    for op in ["create", "rename", "up", "ether", "mtu", "addm", "destroy"] {
+        for (nth, errno) in [(1, "EIO"), (2, "EBUSY"), (3, "ENOMEM")] {
+            let mut host = seed.clone();
+            host["faults"] = serde_json::json!([{"op": op, "nth": nth, "errno": errno}]);
+            compare(&host, Release::FreeBsd14);
+        }
+    }
+}
+
+#[test]
+fn the_script_really_fails_where_it_should() {
+    // Guard against a comparison of two equally broken runs.
+    let dir = tempfile::tempdir().unwrap();
+    let p = copy_host(dir.path(), "h.json", &vectors()[0]["host"]);
+    let log = script(&mut *emulated_host(p.clone()).unwrap());
+    let has = |s: &str| log.iter().any(|l| l.contains(s));
+    assert!(has(
+        "h.rename(&ea, &eb) => Err(HostError { iface: Some(\"e0a_t\"), what: \"name e0b_t\", reason: Errno(Errno(17)) })"
+    ));
+    assert!(has("what: \"addm e0a_t\", reason: Errno(Errno(17))"));
+    assert!(has("h.mtu(&ea) => Ok(9000)"));
+    assert!(has("h.create(Cloner::Epair) => Ok(IfName(\"epair0a\"))"));
+    assert!(has("what: \"destroy\", reason: Errno(Errno(22))"));
+    let after = file_json(&p);
+    let names: Vec<&str> = after["interfaces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        !names.contains(&"e0a_t") && names.contains(&"epair1a"),
+        "{names:?}"
+    );
+}
+
+#[test]
+fn a_listing_costs_a_constant_number_of_requests_plus_one_per_bridge() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = copy_host(dir.path(), "h.json", &vectors()[0]["host"]);
+    let mut h = KernelHost::new(EmuSys::open(p, Release::FreeBsd14).unwrap());
+    let b2 = h.create(Cloner::Bridge).unwrap();
+    for _ in 0..40 {
+        let a = h.create(Cloner::Epair).unwrap();
+        h.bridge_add(&b2, &a).unwrap();
+    }
+    let (i0, l0) = (h.sys().ioctls, h.sys().listings);
+    let list = h.list().unwrap();
+    assert_eq!(list.len(), 3 + 1 + 80);
+    assert_eq!(
+        list.iter()
+            .find(|i| i.name == b2)
+            .unwrap()
+            .members
+            .as_ref()
+            .unwrap()
+            .len(),
+        40
+    );
+    // 1 getifaddrs, 2 groups, 2 bridges; the ifbreq size was probed by the
+    // first bridge_add already.
+    assert_eq!((h.sys().ioctls - i0, h.sys().listings - l0), (2 + 2, 1));
+}
+
+fn seed_kernel() -> Kernel {
+    let state = serde_json::from_value(vectors()[0]["host"].clone()).unwrap();
+    Kernel::new(state).unwrap()
+}
+
+fn drv(bridge: &str, cmd: u64, data: &mut [u8]) -> Vec<u8> {
+    IfDrv {
+        ifd_name: c_name(bridge),
+        ifd_cmd: cmd,
+        ifd_len: data.len() as u64,
+        ifd_data: addr_of(data),
+    }
+    .to_bytes()
+}
+
+#[test]
+fn requests_are_checked_like_the_kernel_checks_them() {
+    let mut k = seed_kernel();
+    let rel = Release::FreeBsd14;
+    let mut r = IfReq::named("vtnet0").to_bytes();
+    // Unknown, or a known one built from a wrong-sized struct.
+    assert_eq!(
+        ioctl(&mut k, rel, iowr(b'i', 17, 24), &mut r, &mut []),
+        Err(Errno::ENOTTY)
+    );
+    assert_eq!(
+        ioctl(&mut k, rel, iowr(b'i', 250, 32), &mut r, &mut []),
+        Err(Errno::ENOTTY)
+    );
+    // A request shorter than its number says.
+    assert_eq!(
+        ioctl(&mut k, rel, SIOCGIFFLAGS, &mut r[..31], &mut []),
+        Err(Errno::EFAULT)
+    );
+    ioctl(&mut k, rel, SIOCGIFFLAGS, &mut r, &mut []).unwrap();
+    assert_eq!(IfReq::from_bytes(&r).unwrap().flags() & IFF_UP, IFF_UP);
+    // ifr_data that points at no buffer passed with the request.
+    let mut q = IfReq::named("vtnet0");
+    q.set_data(0x1000);
+    assert_eq!(
+        ioctl(&mut k, rel, SIOCSIFNAME, &mut q.to_bytes(), &mut []),
+        Err(Errno::EFAULT)
+    );
+    let mut q = IfReq::named("nope0");
+    q.set_data(0x1000);
+    assert_eq!(
+        ioctl(&mut k, rel, SIOCSIFNAME, &mut q.to_bytes(), &mut []),
+        Err(Errno::ENXIO)
+    );
+    // A name without a NUL within IFNAMSIZ.
+    let mut long = [b'x'; 20];
+    let mut q = IfReq::named("vtnet0");
+    q.set_data(addr_of(&mut long));
+    assert_eq!(
+        ioctl(
+            &mut k,
+            rel,
+            SIOCSIFNAME,
+            &mut q.to_bytes(),
+            &mut [&mut long]
+        ),
+        Err(Errno::ENAMETOOLONG)
+    );
+    // Unknown cloner.
+    let mut c = IfReq::named("tap").to_bytes();
+    assert_eq!(
+        ioctl(&mut k, rel, SIOCIFCREATE2, &mut c, &mut []),
+        Err(Errno::EINVAL)
+    );
+    assert!(!k.dirty);
+}
+
+#[test]
+fn bridge_requests_need_the_releases_ifbreq_size_and_direction() {
+    let mut k = seed_kernel();
+    let a = k.create("epair").unwrap();
+    let mut b15 = IfBreq::named(&a).to_bytes();
+    let mut arg = drv("vtnet0bridge", BRDGADD, &mut b15);
+    assert_eq!(
+        ioctl(
+            &mut k,
+            Release::FreeBsd14,
+            SIOCSDRVSPEC,
+            &mut arg,
+            &mut [&mut b15]
+        ),
+        Err(Errno::EINVAL)
+    );
+    let mut arg = drv("nope0", BRDGADD, &mut b15);
+    assert_eq!(
+        ioctl(
+            &mut k,
+            Release::FreeBsd14,
+            SIOCSDRVSPEC,
+            &mut arg,
+            &mut [&mut b15]
+        ),
+        Err(Errno::ENXIO)
+    );
+    let mut arg = drv("vtnet0bridge", BRDGADD, &mut b15);
+    assert_eq!(
+        ioctl(
+            &mut k,
+            Release::FreeBsd15,
+            SIOCGDRVSPEC,
+            &mut arg,
+            &mut [&mut b15]
+        ),
+        Err(Errno::EINVAL)
+    );
+    ioctl(
+        &mut k,
+        Release::FreeBsd15,
+        SIOCSDRVSPEC,
+        &mut arg,
+        &mut [&mut b15],
+    )
+    .unwrap();
+    let mut b14 = IfBreq::named(&a).to_bytes()[..IFBREQ_LEN_FREEBSD14].to_vec();
+    let mut arg = drv("vtnet0bridge", BRDGGIFFLGS, &mut b14);
+    ioctl(
+        &mut k,
+        Release::FreeBsd14,
+        SIOCGDRVSPEC,
+        &mut arg,
+        &mut [&mut b14],
+    )
+    .unwrap();
+    assert_eq!(
+        u32::from_ne_bytes(b14[16..20].try_into().unwrap()),
+        IFBIF_LEARNING | IFBIF_DISCOVER
+    );
+}
+
+#[test]
+fn brdggifs_reports_its_size_and_fills_what_fits() {
+    let mut k = seed_kernel();
+    let mut added = Vec::new();
+    for _ in 0..3 {
+        let a = k.create("epair").unwrap();
+        k.bridge_add("vtnet0bridge", &a).unwrap();
+        added.push(a);
+    }
+    let size = IFBREQ_LEN_FREEBSD14;
+    let gifs = |k: &mut Kernel, buf: &mut Vec<u8>, len: u32| -> u32 {
+        let mut conf = IfBifConf {
+            ifbic_len: len,
+            _pad: 0,
+            ifbic_buf: addr_of(buf),
+        }
+        .to_bytes();
+        let mut arg = drv("vtnet0bridge", BRDGGIFS, &mut conf);
+        ioctl(
+            k,
+            Release::FreeBsd14,
+            SIOCGDRVSPEC,
+            &mut arg,
+            &mut [&mut conf, buf],
+        )
+        .unwrap();
+        IfBifConf::from_bytes(&conf).unwrap().ifbic_len
+    };
+    let mut buf = vec![0u8; 0];
+    assert_eq!(gifs(&mut k, &mut buf, 0) as usize, 3 * size);
+    let mut buf = vec![0u8; 2 * size];
+    assert_eq!(gifs(&mut k, &mut buf, (2 * size) as u32) as usize, 2 * size);
+    // Most recent first.
+    assert_eq!(&buf[..8], format!("{}\0", added[2]).as_bytes());
+    assert_eq!(&buf[size..size + 8], format!("{}\0", added[1]).as_bytes());
+    // A buffer shorter than ifbic_len says: the copyout faults.
+    let mut short = vec![0u8; size];
+    let mut conf = IfBifConf {
+        ifbic_len: (3 * size) as u32,
+        _pad: 0,
+        ifbic_buf: addr_of(&mut short),
+    }
+    .to_bytes();
+    let mut arg = drv("vtnet0bridge", BRDGGIFS, &mut conf);
+    assert_eq!(
+        ioctl(
+            &mut k,
+            Release::FreeBsd14,
+            SIOCGDRVSPEC,
+            &mut arg,
+            &mut [&mut conf, &mut short]
+        ),
+        Err(Errno::EFAULT)
+    );
+}
+
+#[test]
+fn getifaddrs_types_a_bridge_like_freebsd() {
+    let k = seed_kernel();
+    let entries = link::link_entries(&k).unwrap();
+    let br = entries.iter().find(|e| e.name == "vtnet0bridge").unwrap();
+    let sdl = SockaddrDl::from_bytes(&br.sdl).unwrap();
+    let data = IfData::from_bytes(&br.data).unwrap();
+    // ether_ifattach's IFT_ETHER in the address, IFT_BRIDGE in if_data.
+    assert_eq!((sdl.sdl_type, data.ifi_type), (IFT_ETHER, IFT_BRIDGE));
+    assert_eq!(
+        (sdl.sdl_family, sdl.sdl_index, sdl.sdl_nlen, sdl.sdl_alen),
+        (AF_LINK, 3, 12, 6)
+    );
+    assert_eq!(&sdl.sdl_data[..18], b"vtnet0bridge\x58\x9c\xfc\x10\x00\x00");
+    assert_eq!(data.ifi_mtu, 1500);
+    let lo = entries.iter().find(|e| e.name == "lo0").unwrap();
+    assert_eq!(SockaddrDl::from_bytes(&lo.sdl).unwrap().sdl_alen, 0);
+}
