@@ -86,8 +86,7 @@ fn counted(path: &Path, via: &str, args: &[&str]) -> Calls {
         },
     );
     assert_eq!(status, 0, "{}", String::from_utf8_lossy(&err));
-    let calls = slot.borrow().as_ref().unwrap().borrow().clone();
-    calls
+    slot.borrow().as_ref().unwrap().borrow().clone()
 }
 
 fn calls_summary(c: &Calls) -> String {

@@ -36,10 +36,7 @@ pub fn open(sel: &Selection) -> HostResult<Box<dyn Host>> {
             match sel.via.as_ref().map(|v| v.to_string_lossy()) {
                 None => Ok(Box::new(SimHost::open(path)?)),
                 Some(v) if v == "direct" => Ok(Box::new(SimHost::open(path)?)),
-                Some(v) if v == "ioctl" => Err(config_error(format!(
-                    "the ioctl emulator is not built yet ({})",
-                    path.display()
-                ))),
+                Some(v) if v == "ioctl" => crate::emulator::emulated_host(path),
                 Some(v) => Err(config_error(format!(
                     "unknown value {v:?}; use \"ioctl\" or \"direct\""
                 ))),

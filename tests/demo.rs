@@ -8,7 +8,11 @@ use serde_json::Value;
 
 #[test]
 fn demo_host_addm_jamulus() {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/demo-host.json")).unwrap();
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/demo-host.json"
+    ))
+    .unwrap();
     let demo: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(demo, seed(), "the demo host is the recorded seed host");
     for via in VIAS {
@@ -17,8 +21,17 @@ fn demo_host_addm_jamulus() {
         assert_eq!(o.status.code(), Some(0), "{via}: {}", stderr(&o));
         assert_eq!(stdout(&o), "e0a_jamulus\ne0b_jamulus\n");
         let after = h.read();
-        assert_eq!(iface(&after, "e0a_jamulus").unwrap()["ether"], "02:a0:e2:0a:1b:2c");
-        assert_eq!(iface(&after, "e0b_jamulus").unwrap()["ether"], "0e:a0:e2:0a:1b:2c");
-        assert_eq!(iface(&after, "vtnet0bridge").unwrap()["members"], serde_json::json!(["e0a_jamulus"]));
+        assert_eq!(
+            iface(&after, "e0a_jamulus").unwrap()["ether"],
+            "02:a0:e2:0a:1b:2c"
+        );
+        assert_eq!(
+            iface(&after, "e0b_jamulus").unwrap()["ether"],
+            "0e:a0:e2:0a:1b:2c"
+        );
+        assert_eq!(
+            iface(&after, "vtnet0bridge").unwrap()["members"],
+            serde_json::json!(["e0a_jamulus"])
+        );
     }
 }
