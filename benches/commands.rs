@@ -14,6 +14,9 @@ use std::time::{Duration, Instant};
 
 use rjib::app::{Io, main_with};
 use rjib::backend::{Selection, open};
+use rjib::emulator::EmuSys;
+use rjib::emulator::ioctl::Release;
+use rjib::freebsd::KernelHost;
 use rjib::host::Host;
 use rjib::host::counting::{Calls, Counting};
 use serde_json::{Value, json};
@@ -89,6 +92,14 @@ fn counted(path: &Path, via: &str, args: &[&str]) -> Calls {
     slot.borrow().as_ref().unwrap().borrow().clone()
 }
 
+/// The system calls of one listing through the FreeBSD backend (on the
+/// emulator): getifaddrs(3) calls and ioctls.
+fn listing_syscalls(path: &Path) -> (u64, u64) {
+    let mut h = KernelHost::new(EmuSys::open(path.to_path_buf(), Release::FreeBsd14).unwrap());
+    h.list().unwrap();
+    (h.sys().listings, h.sys().ioctls)
+}
+
 fn calls_summary(c: &Calls) -> String {
     let parts: Vec<String> = c.0.iter().map(|(k, v)| format!("{k}={v}")).collect();
     format!("{} ({})", c.total(), parts.join(" "))
@@ -128,6 +139,7 @@ fn main() {
             let ca = counted(&path, via, &["addm", "bench", "vtnet0"]);
             let cd = counted(&path, via, &["destroy", "bench"]);
             let cs = counted(&path, via, &["show"]);
+
             println!(
                 "{:<7} {:>6} {:>10.2}ms {:>10.2}ms {:>10.2}ms   {} | {} | {}",
                 via,
@@ -139,6 +151,13 @@ fn main() {
                 calls_summary(&cd),
                 calls_summary(&cs),
             );
+            if via == "ioctl" {
+                let (g, n) = listing_syscalls(&path);
+                println!(
+                    "{:>14} one listing = {g} getifaddrs + {n} ioctls (group queries, ifbreq size probe, member list of the one bridge)",
+                    ""
+                );
+            }
         }
     }
 }

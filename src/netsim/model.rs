@@ -5,7 +5,7 @@
 //! the direct simulated backend and the ioctl emulator share one set of
 //! rules and one fault counter.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -169,20 +169,31 @@ impl Kernel {
     /// The unit a new clone of `cloner` gets: the lowest one no interface of
     /// that cloner holds and no existing name spells.
     pub fn next_unit(&self, cloner: &str) -> u32 {
+        // One pass over the interfaces, then a lookup per candidate unit:
+        // a host with 1000 epairs is not 1000 scans.
+        let held: HashSet<u32> = self
+            .state
+            .interfaces
+            .iter()
+            .filter(|i| i.cloner.as_deref() == Some(cloner))
+            .filter_map(|i| i.unit)
+            .collect();
+        let names: HashSet<&str> = self
+            .state
+            .interfaces
+            .iter()
+            .map(|i| i.name.as_str())
+            .collect();
         (0..)
             .find(|&u| {
-                let held = self
-                    .state
-                    .interfaces
-                    .iter()
-                    .any(|i| i.cloner.as_deref() == Some(cloner) && i.unit == Some(u));
                 let spelled = match cloner {
                     "epair" => {
-                        self.exists(&format!("epair{u}a")) || self.exists(&format!("epair{u}b"))
+                        names.contains(format!("epair{u}a").as_str())
+                            || names.contains(format!("epair{u}b").as_str())
                     }
-                    _ => self.exists(&format!("{cloner}{u}")),
+                    _ => names.contains(format!("{cloner}{u}").as_str()),
                 };
-                !held && !spelled
+                !held.contains(&u) && !spelled
             })
             .expect("a free unit")
     }
