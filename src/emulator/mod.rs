@@ -16,39 +16,28 @@ pub mod memory;
 #[cfg(test)]
 mod tests;
 
-use std::fs::File;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::freebsd::KernelHost;
 use crate::freebsd::sys::{LinkEntry, Sys};
-use crate::host::{Errno, Host, HostError, HostResult};
-use crate::netsim::model::Kernel;
-use crate::netsim::{file, open_kernel};
+use crate::host::{Errno, Host, HostResult};
+use crate::netsim::session::SimFile;
 pub use ioctl::Release;
 
 /// The syscall seam on a simulated host file.
 pub struct EmuSys {
-    path: PathBuf,
-    kernel: Kernel,
+    sim: SimFile,
     release: Release,
-    lock: Option<File>,
     /// How many ioctls and getifaddrs calls were made (for benchmarks).
     pub ioctls: u64,
     pub listings: u64,
 }
 
-fn file_error(path: &Path, why: String) -> HostError {
-    HostError::other(None, format!("simulated host {}", path.display()), why)
-}
-
 impl EmuSys {
     pub fn open(path: PathBuf, release: Release) -> HostResult<EmuSys> {
-        let kernel = open_kernel(&path)?;
         Ok(EmuSys {
-            path,
-            kernel,
+            sim: SimFile::open(path)?,
             release,
-            lock: None,
             ioctls: 0,
             listings: 0,
         })
@@ -58,35 +47,26 @@ impl EmuSys {
 impl Sys for EmuSys {
     fn ioctl(&mut self, req: u64, arg: &mut [u8], bufs: &mut [&mut [u8]]) -> Result<(), Errno> {
         self.ioctls += 1;
-        ioctl::ioctl(&mut self.kernel, self.release, req, arg, bufs)
+        ioctl::ioctl(&mut self.sim.kernel, self.release, req, arg, bufs)
     }
 
     fn link_entries(&mut self) -> Result<Vec<LinkEntry>, Errno> {
         self.listings += 1;
-        link::link_entries(&self.kernel)
+        link::link_entries(&self.sim.kernel)
     }
 
     fn geteuid(&mut self) -> u32 {
-        self.kernel.euid()
+        self.sim.kernel.euid()
     }
 
     /// The simulated host's lock (the file beside the host file), then a
     /// fresh read of the host, as the direct simulation does.
     fn lock(&mut self) -> HostResult<()> {
-        if self.lock.is_none() {
-            let f = file::lock(&self.path).map_err(|e| HostError::other(None, "lock", e))?;
-            self.lock = Some(f);
-            self.kernel = open_kernel(&self.path)?;
-        }
-        Ok(())
+        self.sim.lock()
     }
 
     fn commit(&mut self) -> HostResult<()> {
-        if self.kernel.dirty {
-            file::store(&self.path, &self.kernel.state).map_err(|e| file_error(&self.path, e))?;
-            self.kernel.dirty = false;
-        }
-        Ok(())
+        self.sim.commit()
     }
 }
 

@@ -14,6 +14,7 @@ use crate::host::{Cloner, Interface};
 use crate::jib::mac::Mac;
 use crate::jib::name::{IfName, epair_peer};
 use crate::netsim::SimHost;
+use crate::netsim::model::Kernel;
 
 fn vectors() -> Vec<serde_json::Value> {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/vectors.json");

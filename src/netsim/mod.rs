@@ -3,39 +3,25 @@
 
 pub mod file;
 pub mod model;
+pub mod session;
 
-use std::fs::File;
 use std::path::PathBuf;
 
 use crate::host::{Cloner, Host, HostError, HostResult, Interface, LinkType};
 use crate::jib::mac::Mac;
 use crate::jib::name::IfName;
 use model::{Kernel, SimIf};
+use session::SimFile;
 
 /// A `Host` on a simulated host file.
 pub struct SimHost {
-    path: PathBuf,
-    kernel: Kernel,
-    lock: Option<File>,
-}
-
-fn file_error(path: &std::path::Path, why: String) -> HostError {
-    HostError::other(None, format!("simulated host {}", path.display()), why)
-}
-
-/// Load `path` into a simulated kernel.
-pub fn open_kernel(path: &std::path::Path) -> HostResult<Kernel> {
-    let state = file::load(path).map_err(|e| file_error(path, e))?;
-    Kernel::new(state).map_err(|e| file_error(path, format!("malformed host file: {e}")))
+    sim: SimFile,
 }
 
 impl SimHost {
     pub fn open(path: PathBuf) -> HostResult<SimHost> {
-        let kernel = open_kernel(&path)?;
         Ok(SimHost {
-            path,
-            kernel,
-            lock: None,
+            sim: SimFile::open(path)?,
         })
     }
 }
@@ -82,21 +68,15 @@ pub fn to_interface(k: &Kernel, i: &SimIf) -> HostResult<Interface> {
 
 impl Host for SimHost {
     fn euid(&mut self) -> HostResult<u32> {
-        Ok(self.kernel.euid())
+        Ok(self.sim.kernel.euid())
     }
 
     fn lock(&mut self) -> HostResult<()> {
-        if self.lock.is_none() {
-            let f = file::lock(&self.path).map_err(|e| HostError::other(None, "lock", e))?;
-            self.lock = Some(f);
-            // What was read before the lock may be stale.
-            self.kernel = open_kernel(&self.path)?;
-        }
-        Ok(())
+        self.sim.lock()
     }
 
     fn list(&mut self) -> HostResult<Vec<Interface>> {
-        let k = &self.kernel;
+        let k = &self.sim.kernel;
         k.interfaces()
             .into_iter()
             .map(|i| to_interface(k, i))
@@ -105,6 +85,7 @@ impl Host for SimHost {
 
     fn create(&mut self, cloner: Cloner) -> HostResult<IfName> {
         let name = self
+            .sim
             .kernel
             .create(cloner.as_str())
             .map_err(|e| HostError::errno(cloner.as_str(), "create", e))?;
@@ -112,49 +93,57 @@ impl Host for SimHost {
     }
 
     fn rename(&mut self, name: &IfName, new: &IfName) -> HostResult<()> {
-        self.kernel
+        self.sim
+            .kernel
             .rename(name.as_str(), new.as_str())
             .map_err(|e| HostError::errno(name, format!("name {new}"), e))
     }
 
     fn set_up(&mut self, name: &IfName, up: bool) -> HostResult<()> {
-        self.kernel
+        self.sim
+            .kernel
             .set_up(name.as_str(), up)
             .map_err(|e| HostError::errno(name, if up { "up" } else { "down" }, e))
     }
 
     fn set_ether(&mut self, name: &IfName, mac: Mac) -> HostResult<()> {
-        self.kernel
+        self.sim
+            .kernel
             .set_ether(name.as_str(), &mac.0)
             .map_err(|e| HostError::errno(name, format!("ether {mac}"), e))
     }
 
     fn mtu(&mut self, name: &IfName) -> HostResult<u32> {
-        self.kernel
+        self.sim
+            .kernel
             .mtu(name.as_str())
             .map_err(|e| HostError::errno(name, "mtu", e))
     }
 
     fn set_mtu(&mut self, name: &IfName, mtu: u32) -> HostResult<()> {
-        self.kernel
+        self.sim
+            .kernel
             .set_mtu(name.as_str(), mtu)
             .map_err(|e| HostError::errno(name, format!("mtu {mtu}"), e))
     }
 
     fn bridge_add(&mut self, bridge: &IfName, member: &IfName) -> HostResult<()> {
-        self.kernel
+        self.sim
+            .kernel
             .bridge_add(bridge.as_str(), member.as_str())
             .map_err(|e| HostError::errno(bridge, format!("addm {member}"), e))
     }
 
     fn destroy(&mut self, name: &IfName) -> HostResult<()> {
-        self.kernel
+        self.sim
+            .kernel
             .destroy(name.as_str())
             .map_err(|e| HostError::errno(name, "destroy", e))
     }
 
     fn units(&mut self, cloner: Cloner) -> HostResult<Option<Vec<u32>>> {
         let held = self
+            .sim
             .kernel
             .state
             .interfaces
@@ -166,10 +155,6 @@ impl Host for SimHost {
     }
 
     fn commit(&mut self) -> HostResult<()> {
-        if self.kernel.dirty {
-            file::store(&self.path, &self.kernel.state).map_err(|e| file_error(&self.path, e))?;
-            self.kernel.dirty = false;
-        }
-        Ok(())
+        self.sim.commit()
     }
 }
