@@ -6,19 +6,17 @@
 //!
 //! Run: `cargo bench --bench commands` (add `-- --quick` for fewer rounds).
 
-use std::cell::RefCell;
 use std::path::Path;
 use std::process::Command;
-use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use rjib::app::{Io, main_with};
-use rjib::backend::{Selection, open};
+use rjib::app::main_counted;
+use rjib::backend::Selection;
 use rjib::emulator::EmuSys;
 use rjib::emulator::ioctl::Release;
 use rjib::freebsd::KernelHost;
 use rjib::host::Host;
-use rjib::host::counting::{Calls, Counting};
+use rjib::host::counting::Calls;
 use serde_json::{Value, json};
 
 const BIN: &str = env!("CARGO_BIN_EXE_rjib");
@@ -70,26 +68,11 @@ fn counted(path: &Path, via: &str, args: &[&str]) -> Calls {
         netsim: Some(path.into()),
         via: Some(via.into()),
     };
-    let slot: Rc<RefCell<Option<Rc<RefCell<Calls>>>>> = Rc::default();
-    let s2 = slot.clone();
-    let mut opener = move || -> anyhow::Result<Box<dyn Host>> {
-        let (c, calls) = Counting::new(open(&sel)?);
-        *s2.borrow_mut() = Some(calls);
-        Ok(Box::new(c))
-    };
     let mut argv = vec!["rjib".to_string()];
     argv.extend(args.iter().map(|s| s.to_string()));
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let status = main_with(
-        &argv,
-        &mut opener,
-        &mut Io {
-            out: &mut out,
-            err: &mut err,
-        },
-    );
-    assert_eq!(status, 0, "{}", String::from_utf8_lossy(&err));
-    slot.borrow().as_ref().unwrap().borrow().clone()
+    let c = main_counted(&argv, &sel);
+    assert_eq!(c.status, 0, "{}", String::from_utf8_lossy(&c.err));
+    c.calls
 }
 
 /// The system calls of one listing through the FreeBSD backend (on the

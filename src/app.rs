@@ -179,3 +179,47 @@ fn run(
         }
     }
 }
+
+/// What `main_counted` saw: exit status, stdout, stderr and host calls.
+pub struct Counted {
+    pub status: i32,
+    pub out: Vec<u8>,
+    pub err: Vec<u8>,
+    pub calls: crate::host::counting::Calls,
+}
+
+/// Run rjib in this process on the host `sel` picks, counting the host
+/// calls it makes (for the tests and the benchmark).
+pub fn main_counted(argv: &[String], sel: &crate::backend::Selection) -> Counted {
+    use crate::host::counting::Counting;
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    let slot: Rc<RefCell<Option<Rc<RefCell<crate::host::counting::Calls>>>>> = Rc::default();
+    let seen = slot.clone();
+    let mut opener = move || -> Result<Box<dyn Host>> {
+        let (host, calls) = Counting::new(crate::backend::open(sel)?);
+        *seen.borrow_mut() = Some(calls);
+        Ok(Box::new(host))
+    };
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let status = main_with(
+        argv,
+        &mut opener,
+        &mut Io {
+            out: &mut out,
+            err: &mut err,
+        },
+    );
+    let calls = slot
+        .borrow()
+        .as_ref()
+        .map(|c| c.borrow().clone())
+        .unwrap_or_default();
+    Counted {
+        status,
+        out,
+        err,
+        calls,
+    }
+}

@@ -2,14 +2,11 @@
 
 mod common;
 
-use std::cell::RefCell;
-use std::rc::Rc;
-
 use common::*;
-use rjib::app::{Io, main_with};
-use rjib::backend::{Selection, open};
-use rjib::host::counting::{Calls, Counting};
-use rjib::host::{Host, Op};
+use rjib::app::main_counted;
+use rjib::backend::Selection;
+use rjib::host::Op;
+use rjib::host::counting::Calls;
 
 /// Run rjib in this process on `h` and count its host calls.
 fn counted(h: &HostFile, via: &str, args: &[&str]) -> (i32, String, Calls) {
@@ -17,26 +14,10 @@ fn counted(h: &HostFile, via: &str, args: &[&str]) -> (i32, String, Calls) {
         netsim: Some(h.path.clone().into()),
         via: Some(via.into()),
     };
-    let handle: Rc<RefCell<Option<Rc<RefCell<Calls>>>>> = Rc::new(RefCell::new(None));
-    let slot = handle.clone();
-    let mut opener = move || -> anyhow::Result<Box<dyn Host>> {
-        let (c, calls) = Counting::new(open(&sel)?);
-        *slot.borrow_mut() = Some(calls);
-        Ok(Box::new(c))
-    };
     let mut argv = vec!["rjib".to_string()];
     argv.extend(args.iter().map(|s| s.to_string()));
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let status = main_with(
-        &argv,
-        &mut opener,
-        &mut Io {
-            out: &mut out,
-            err: &mut err,
-        },
-    );
-    let calls = handle.borrow().as_ref().unwrap().borrow().clone();
-    (status, String::from_utf8(out).unwrap(), calls)
+    let c = main_counted(&argv, &sel);
+    (c.status, String::from_utf8(c.out).unwrap(), c.calls)
 }
 
 fn one_listing(via: &str) {
