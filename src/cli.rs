@@ -221,6 +221,12 @@ fn command(prog: &str) -> Command {
         )
 }
 
+/// The last value given for option `id` (getopts: a repeated option's last
+/// value wins).
+fn last<'a>(m: &'a clap::ArgMatches, id: &str) -> Option<&'a String> {
+    m.get_many::<String>(id).and_then(|mut v| v.next_back())
+}
+
 /// Parse `argv` (argv[0] included).
 pub fn parse(argv: &[String]) -> Parsed {
     let prog = prog_name(argv.first().map(String::as_str));
@@ -252,58 +258,41 @@ pub fn parse(argv: &[String]) -> Parsed {
             .map(|v| v.cloned().collect())
             .unwrap_or_default()
     };
+    let error = |message: String| Parsed::Error {
+        prog: prog.clone(),
+        message,
+    };
     let action = match m.subcommand() {
         Some(("addm", sub)) => {
-            let suffix = sub
-                .get_many::<String>("bridge")
-                .and_then(|mut v| v.next_back().cloned())
+            let suffix = last(sub, "bridge")
                 .filter(|s| !s.is_empty())
-                .unwrap_or_else(|| DEFAULT_BRIDGE_SUFFIX.to_string());
+                .map_or(DEFAULT_BRIDGE_SUFFIX, String::as_str)
+                .to_string();
             let mut a = args(sub);
-            let jail = a.first().and_then(|n| JailName::new(n));
-            let scheme = match sub
-                .get_many::<String>("mac")
-                .and_then(|mut v| v.next_back())
-            {
-                None => Scheme::Sum,
-                Some(s) => match Scheme::from_name(s) {
-                    Some(scheme) => scheme,
-                    None => {
-                        return Parsed::Error {
-                            prog: prog.clone(),
-                            message: format!("-m: unknown MAC scheme {s:?}; use sum or sha256"),
-                        };
-                    }
-                },
-            };
-            match jail {
-                Some(jail) if a.len() > 1 => {
-                    let ifaces = a.split_off(1);
-                    Action::Addm {
-                        suffix,
-                        jail,
-                        ifaces,
-                        scheme,
-                    }
-                }
+            let jail = match a.first().and_then(|n| JailName::new(n)) {
+                Some(jail) if a.len() > 1 => jail,
                 _ => return usage(Usage::Addm),
+            };
+            let scheme = match last(sub, "mac").map(|s| (s, Scheme::from_name(s))) {
+                None => Scheme::Sum,
+                Some((_, Some(scheme))) => scheme,
+                Some((s, None)) => {
+                    return error(format!("-m: unknown MAC scheme {s:?}; use sum or sha256"));
+                }
+            };
+            let ifaces = a.split_off(1);
+            Action::Addm {
+                suffix,
+                jail,
+                ifaces,
+                scheme,
             }
         }
         Some(("show", sub)) => {
-            let format = match sub
-                .get_many::<String>("libxo")
-                .and_then(|mut v| v.next_back())
-            {
+            let format = match last(sub, "libxo").map(|spec| ShowFormat::from_libxo(spec)) {
                 None => ShowFormat::Text,
-                Some(spec) => match ShowFormat::from_libxo(spec) {
-                    Ok(f) => f,
-                    Err(message) => {
-                        return Parsed::Error {
-                            prog: prog.clone(),
-                            message,
-                        };
-                    }
-                },
+                Some(Ok(f)) => f,
+                Some(Err(message)) => return error(message),
             };
             Action::Show {
                 jail: args(sub).into_iter().next(),
