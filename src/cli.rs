@@ -460,6 +460,11 @@ mod tests {
         assert!(
             matches!(p(&["addm", "-m", "md5", "j", "em0"]), Parsed::Error { message, .. } if message.contains("md5"))
         );
+        assert_eq!(
+            usage_of(&["addm", "-m", "md5", "j-x", "em0"]),
+            Usage::Addm,
+            "NAME first, like jib"
+        );
         let format = |a: &[&str]| match run(a).action {
             Action::Show { format, .. } => format,
             o => panic!("{o:?}"),
