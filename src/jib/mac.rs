@@ -137,6 +137,14 @@ fn with_first_octet(parent: Mac, counter: u32, tail: [u8; 5]) -> MacPair {
 
 /// jib's derivation: `NP:SS:SS:I3:I4:I5`.
 ///
+/// ```
+/// use rjib::jib::mac::{derive, Mac};
+/// let parent: Mac = "58:9c:fc:0a:1b:2c".parse().unwrap();
+/// let pair = derive(parent, "jamulus", 0);
+/// assert_eq!(pair.a.to_string(), "02:a0:e2:0a:1b:2c");
+/// assert_eq!(pair.b.to_string(), "0e:a0:e2:0a:1b:2c");
+/// ```
+///
 /// N is `counter & 15` (how many MACs this `addm` call already derived from
 /// this parent), P is chosen from the parent's first octet (see the table
 /// in the spec), SS:SS is sum(1) of the jail name and I3..I5 are the

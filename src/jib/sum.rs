@@ -2,6 +2,11 @@
 
 /// FreeBSD `sum` (cksum -o 1) of `bytes`: rotate right by one, add the byte,
 /// keep 16 bits.
+///
+/// ```
+/// // `echo -n jamulus | sum` prints 41186 on FreeBSD
+/// assert_eq!(rjib::jib::sum::bsd_sum(b"jamulus"), 41186);
+/// ```
 pub fn bsd_sum(bytes: &[u8]) -> u16 {
     bytes
         .iter()
