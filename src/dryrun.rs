@@ -11,14 +11,6 @@ use crate::jib::name::IfName;
 /// The MTU the kernel gives a new epair (ETHERMTU).
 const NEW_EPAIR_MTU: u32 = 1500;
 
-/// The names a clone of `cloner` with `unit` gets from the kernel.
-fn spelled(cloner: Cloner, unit: u32) -> Vec<String> {
-    match cloner {
-        Cloner::Bridge => vec![format!("bridge{unit}")],
-        Cloner::Epair => vec![format!("epair{unit}a"), format!("epair{unit}b")],
-    }
-}
-
 pub struct DryRun {
     /// Names that exist (the listing, plus what the run created and renamed).
     names: HashSet<String>,
@@ -77,22 +69,14 @@ impl Host for DryRun {
     }
 
     fn create(&mut self, cloner: Cloner) -> HostResult<IfName> {
-        // The kernel's choice: the lowest unit no clone holds and no
-        // existing name spells.
         let held = match cloner {
-            Cloner::Bridge => &self.bridge_units,
-            Cloner::Epair => &self.epair_units,
+            Cloner::Bridge => &mut self.bridge_units,
+            Cloner::Epair => &mut self.epair_units,
         };
-        let unit = (0..)
-            .find(|u| {
-                !held.contains(u) && spelled(cloner, *u).iter().all(|n| !self.names.contains(n))
-            })
-            .expect("a free unit");
-        match cloner {
-            Cloner::Bridge => self.bridge_units.insert(unit),
-            Cloner::Epair => self.epair_units.insert(unit),
-        };
-        let made = spelled(cloner, unit);
+        let names = &self.names;
+        let unit = cloner.next_unit(held, |n| names.contains(n));
+        held.insert(unit);
+        let made = cloner.names(unit);
         for n in &made {
             self.names.insert(n.clone());
             self.fresh.push((n.clone(), NEW_EPAIR_MTU));

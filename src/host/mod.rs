@@ -8,6 +8,7 @@
 pub mod counting;
 pub mod errno;
 
+use std::collections::HashSet;
 use std::fmt;
 
 pub use errno::Errno;
@@ -67,6 +68,29 @@ impl Cloner {
             Cloner::Bridge => "bridge",
             Cloner::Epair => "epair",
         }
+    }
+
+    pub fn from_name(s: &str) -> Option<Cloner> {
+        [Cloner::Bridge, Cloner::Epair]
+            .into_iter()
+            .find(|c| c.as_str() == s)
+    }
+
+    /// The names a new clone with `unit` gets: `bridge3`, or `epair3a`
+    /// and `epair3b` (the `a` end first).
+    pub fn names(self, unit: u32) -> Vec<String> {
+        match self {
+            Cloner::Bridge => vec![format!("bridge{unit}")],
+            Cloner::Epair => vec![format!("epair{unit}a"), format!("epair{unit}b")],
+        }
+    }
+
+    /// The unit the kernel gives a new clone: the lowest one no clone of
+    /// this cloner holds and none of whose names is taken.
+    pub fn next_unit(self, held: &HashSet<u32>, taken: impl Fn(&str) -> bool) -> u32 {
+        (0..)
+            .find(|u| !held.contains(u) && self.names(*u).iter().all(|n| !taken(n)))
+            .expect("a free unit")
     }
 }
 

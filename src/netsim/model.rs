@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::host::{Errno, Op};
+use crate::host::{Cloner, Errno, Op};
 
 /// The file's top level (format version 1).
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -166,16 +166,15 @@ impl Kernel {
         }
     }
 
-    /// The unit a new clone of `cloner` gets: the lowest one no interface of
-    /// that cloner holds and no existing name spells.
-    pub fn next_unit(&self, cloner: &str) -> u32 {
+    /// The unit a new clone of `cloner` gets (see `Cloner::next_unit`).
+    pub fn next_unit(&self, cloner: Cloner) -> u32 {
         // One pass over the interfaces, then a lookup per candidate unit:
         // a host with 1000 epairs is not 1000 scans.
         let held: HashSet<u32> = self
             .state
             .interfaces
             .iter()
-            .filter(|i| i.cloner.as_deref() == Some(cloner))
+            .filter(|i| i.cloner.as_deref() == Some(cloner.as_str()))
             .filter_map(|i| i.unit)
             .collect();
         let names: HashSet<&str> = self
@@ -184,18 +183,7 @@ impl Kernel {
             .iter()
             .map(|i| i.name.as_str())
             .collect();
-        (0..)
-            .find(|&u| {
-                let spelled = match cloner {
-                    "epair" => {
-                        names.contains(format!("epair{u}a").as_str())
-                            || names.contains(format!("epair{u}b").as_str())
-                    }
-                    _ => names.contains(format!("{cloner}{u}").as_str()),
-                };
-                !held.contains(&u) && !spelled
-            })
-            .expect("a free unit")
+        cloner.next_unit(&held, |n| names.contains(n))
     }
 
     fn next_index(&self) -> u32 {
@@ -230,49 +218,31 @@ impl Kernel {
     /// epair).
     pub fn create(&mut self, cloner: &str) -> Result<String, Errno> {
         self.call(Op::Create)?;
+        let cloner = Cloner::from_name(cloner).ok_or(Errno::EINVAL)?;
         let unit = self.next_unit(cloner);
         let index = self.next_index();
         let (hi, lo) = ((unit >> 8) & 0xff, unit & 0xff);
+        let names = cloner.names(unit);
         match cloner {
-            "bridge" => {
-                let name = format!("bridge{unit}");
-                let mut b = Self::fresh(
-                    name.clone(),
-                    index,
-                    "bridge",
-                    unit,
-                    format!("58:9c:fc:10:{hi:02x}:{lo:02x}"),
-                );
+            Cloner::Bridge => {
+                let mac = format!("58:9c:fc:10:{hi:02x}:{lo:02x}");
+                let mut b = Self::fresh(names[0].clone(), index, "bridge", unit, mac);
                 b.members = Some(Vec::new());
                 self.state.interfaces.push(b);
-                self.dirty = true;
-                Ok(name)
             }
-            "epair" => {
-                let (a, b) = (format!("epair{unit}a"), format!("epair{unit}b"));
-                let mut ea = Self::fresh(
-                    a.clone(),
-                    index,
-                    "epair",
-                    unit,
-                    format!("02:00:00:{hi:02x}:{lo:02x}:0a"),
-                );
-                let mut eb = Self::fresh(
-                    b.clone(),
-                    index + 1,
-                    "epair",
-                    unit,
-                    format!("02:00:00:{hi:02x}:{lo:02x}:0b"),
-                );
-                ea.peer = Some(b);
+            Cloner::Epair => {
+                let (a, b) = (&names[0], &names[1]);
+                let mac = |end: &str| format!("02:00:00:{hi:02x}:{lo:02x}:{end}");
+                let mut ea = Self::fresh(a.clone(), index, "epair", unit, mac("0a"));
+                let mut eb = Self::fresh(b.clone(), index + 1, "epair", unit, mac("0b"));
+                ea.peer = Some(b.clone());
                 eb.peer = Some(a.clone());
                 self.state.interfaces.push(ea);
                 self.state.interfaces.push(eb);
-                self.dirty = true;
-                Ok(a)
             }
-            _ => Err(Errno::EINVAL),
         }
+        self.dirty = true;
+        Ok(names[0].clone())
     }
 
     pub fn rename(&mut self, name: &str, new: &str) -> Result<(), Errno> {
