@@ -111,14 +111,29 @@ pub fn bridge_for(iface: &str, suffix: &str) -> String {
 /// The default bridge suffix; `-b ""` means this too.
 pub const DEFAULT_BRIDGE_SUFFIX: &str = "bridge";
 
+/// An epair end name as jib makes them: `e<digits><end>_<jail>`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EndName<'a> {
+    /// The index, as spelled (`0`, `12`).
+    pub digits: &'a str,
+    /// `b'a'` (host end) or `b'b'` (jail end).
+    pub end: u8,
+    pub jail: &'a str,
+}
+
+/// Split `e<digits>a_JAIL` or `e<digits>b_JAIL`.
+pub fn parse_end(name: &str) -> Option<EndName<'_>> {
+    let rest = name.strip_prefix('e')?;
+    let n = rest.bytes().take_while(u8::is_ascii_digit).count();
+    let (digits, tail) = rest.split_at(n);
+    let end = *tail.as_bytes().first()?;
+    let jail = tail[1..].strip_prefix('_')?;
+    (n > 0 && (end == b'a' || end == b'b')).then_some(EndName { digits, end, jail })
+}
+
 /// If `name` is `e<digits>a_REST`, the REST.
 pub fn jail_of_a_end(name: &str) -> Option<&str> {
-    let rest = name.strip_prefix('e')?;
-    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-    if digits == 0 {
-        return None;
-    }
-    rest[digits..].strip_prefix("a_")
+    parse_end(name).filter(|e| e.end == b'a').map(|e| e.jail)
 }
 
 /// The peer of an epair end the kernel named `epairNa`: `epairNb`.
@@ -172,6 +187,11 @@ mod tests {
         assert_eq!(jail_of_a_end("ea_x"), None);
         assert_eq!(jail_of_a_end("em0"), None);
         assert_eq!(jail_of_a_end("e0a_"), Some(""));
+        assert_eq!(jail_of_a_end("e0a"), None);
+        let e = parse_end("e12b_x_y").unwrap();
+        assert_eq!((e.digits, e.end, e.jail), ("12", b'b', "x_y"));
+        assert_eq!(parse_end("e0c_x"), None);
+        assert_eq!(parse_end("e_x"), None);
     }
 
     #[test]
