@@ -64,13 +64,23 @@ fn emit(io: &mut Io<'_>, lines: &[String]) -> Result<()> {
     io.out.flush().context("stdout")
 }
 
-/// Root check, jib's words: after the arguments, before anything else.
-fn must_be_root(host: &mut dyn Host, io: &mut Io<'_>) -> Result<bool> {
-    if host.euid()? != 0 {
-        let _ = writeln!(io.err, "Must run as root!");
-        return Ok(false);
+/// The listing a changing command (addm, destroy) works from. A real run
+/// first checks for root (jib's words, after the arguments, before
+/// anything else) and takes the lock; a dry run needs neither. `None`:
+/// not root, and the message is printed.
+fn listing_for_change(
+    inv: &Invocation,
+    host: &mut dyn Host,
+    io: &mut Io<'_>,
+) -> Result<Option<Vec<Interface>>> {
+    if !inv.dry_run {
+        if host.euid()? != 0 {
+            let _ = writeln!(io.err, "Must run as root!");
+            return Ok(None);
+        }
+        host.lock()?;
     }
-    Ok(true)
+    Ok(Some(host.list()?))
 }
 
 /// The dry-run host for `listing`, with the units `host` says are held.
@@ -119,13 +129,9 @@ fn run(
             ifaces,
             scheme,
         } => {
-            if !inv.dry_run {
-                if !must_be_root(host, io)? {
-                    return Ok(1);
-                }
-                host.lock()?;
-            }
-            let listing = host.list()?;
+            let Some(listing) = listing_for_change(inv, host, io)? else {
+                return Ok(1);
+            };
             let req = AddmRequest {
                 jail,
                 suffix,
@@ -156,13 +162,9 @@ fn run(
             }
         }
         Action::Destroy { jail } => {
-            if !inv.dry_run {
-                if !must_be_root(host, io)? {
-                    return Ok(1);
-                }
-                host.lock()?;
-            }
-            let listing = host.list()?;
+            let Some(listing) = listing_for_change(inv, host, io)? else {
+                return Ok(1);
+            };
             if inv.dry_run {
                 let mut dry = dry_host(host, &listing)?;
                 let failures = exec::destroy::run(&mut dry, &listing, jail.as_str());
