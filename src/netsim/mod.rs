@@ -142,16 +142,9 @@ impl Host for SimHost {
     }
 
     fn units(&mut self, cloner: Cloner) -> HostResult<Option<Vec<u32>>> {
-        let held = self
-            .sim
-            .kernel
-            .state
-            .interfaces
-            .iter()
-            .filter(|i| i.cloner.as_deref() == Some(cloner.as_str()))
-            .filter_map(|i| i.unit)
-            .collect();
-        Ok(Some(held))
+        Ok(Some(
+            self.sim.kernel.held_units(cloner).into_iter().collect(),
+        ))
     }
 
     fn commit(&mut self) -> HostResult<()> {

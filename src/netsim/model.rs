@@ -166,17 +166,21 @@ impl Kernel {
         }
     }
 
-    /// The unit a new clone of `cloner` gets (see `Cloner::next_unit`).
-    pub fn next_unit(&self, cloner: Cloner) -> u32 {
-        // One pass over the interfaces, then a lookup per candidate unit:
-        // a host with 1000 epairs is not 1000 scans.
-        let held: HashSet<u32> = self
-            .state
+    /// The units clones of `cloner` hold, renamed ones included.
+    pub fn held_units(&self, cloner: Cloner) -> HashSet<u32> {
+        self.state
             .interfaces
             .iter()
             .filter(|i| i.cloner.as_deref() == Some(cloner.as_str()))
             .filter_map(|i| i.unit)
-            .collect();
+            .collect()
+    }
+
+    /// The unit a new clone of `cloner` gets (see `Cloner::next_unit`).
+    pub fn next_unit(&self, cloner: Cloner) -> u32 {
+        // One pass over the interfaces, then a lookup per candidate unit:
+        // a host with 1000 epairs is not 1000 scans.
+        let held = self.held_units(cloner);
         let names: HashSet<&str> = self
             .state
             .interfaces
