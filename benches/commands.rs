@@ -13,7 +13,6 @@ use std::time::{Duration, Instant};
 use rjib::app::main_counted;
 use rjib::backend::Selection;
 use rjib::emulator::EmuSys;
-use rjib::emulator::ioctl::Release;
 use rjib::freebsd::KernelHost;
 use rjib::host::Host;
 use rjib::host::counting::Calls;
@@ -78,7 +77,7 @@ fn counted(path: &Path, via: &str, args: &[&str]) -> Calls {
 /// The system calls of one listing through the FreeBSD backend (on the
 /// emulator): getifaddrs(3) calls and ioctls.
 fn listing_syscalls(path: &Path) -> (u64, u64) {
-    let mut h = KernelHost::new(EmuSys::open(path.to_path_buf(), Release::FreeBsd14).unwrap());
+    let mut h = KernelHost::new(EmuSys::open(path.to_path_buf()).unwrap());
     h.list().unwrap();
     (h.sys().listings, h.sys().ioctls)
 }

@@ -8,7 +8,9 @@ use anyhow::{Context, Result};
 use crate::cli::{self, Action, Invocation, Parsed, ShowFormat};
 use crate::dryrun::DryRun;
 use crate::exec;
-use crate::host::{Cloner, Host, Interface};
+use std::collections::HashSet;
+
+use crate::host::{BridgePolicy, Cloner, Host, Interface};
 use crate::jib::inventory;
 use crate::jib::plan::{AddmRequest, collisions, plan_addm};
 use crate::jib::show;
@@ -83,11 +85,16 @@ fn listing_for_change(
     Ok(Some(host.list()?))
 }
 
-/// The dry-run host for `listing`, with the units `host` says are held.
-fn dry_host(host: &mut dyn Host, listing: &[Interface]) -> Result<DryRun> {
-    let bridges = host.units(Cloner::Bridge)?;
-    let epairs = host.units(Cloner::Epair)?;
-    Ok(DryRun::new(listing, bridges, epairs))
+/// The dry-run host for `listing`: what `host` has loaded, and how its
+/// bridge judges members.
+fn dry_host(host: &mut dyn Host, listing: &[Interface], policy: BridgePolicy) -> Result<DryRun> {
+    let mut loaded = HashSet::new();
+    for c in [Cloner::Bridge, Cloner::Epair] {
+        if host.cloner_loaded(c)? {
+            loaded.insert(c);
+        }
+    }
+    Ok(DryRun::new(listing, loaded, policy))
 }
 
 fn run(
@@ -138,21 +145,23 @@ fn run(
                 ifaces,
                 scheme: *scheme,
             };
-            let plan = plan_addm(&req, &listing)?;
+            let policy = host.bridge_policy()?;
+            let plan = plan_addm(&req, &listing, &policy)?;
             for c in collisions(&plan, &listing) {
                 let _ = writeln!(io.err, "{}: {}", inv.prog, c);
             }
+            let taken: Vec<_> = listing.iter().map(|i| i.name.clone()).collect();
             if inv.dry_run {
-                let mut dry = dry_host(host, &listing)?;
-                exec::addm::run(&mut dry, &plan).map_err(|f| anyhow::anyhow!("{f}"))?;
+                let mut dry = dry_host(host, &listing, policy)?;
+                exec::addm::run(&mut dry, &plan, &taken).map_err(|f| anyhow::anyhow!("{f}"))?;
                 emit(io, &dry.commands)?;
                 return Ok(0);
             }
-            let result = exec::addm::run(host, &plan);
+            let result = exec::addm::run(host, &plan, &taken);
             host.commit()?;
             match result {
-                Ok(lines) => {
-                    emit(io, &lines)?;
+                Ok(built) => {
+                    emit(io, &built.lines)?;
                     Ok(0)
                 }
                 Err(failure) => {
@@ -166,7 +175,7 @@ fn run(
                 return Ok(1);
             };
             if inv.dry_run {
-                let mut dry = dry_host(host, &listing)?;
+                let mut dry = dry_host(host, &listing, BridgePolicy::PERMISSIVE)?;
                 let failures = exec::destroy::run(&mut dry, &listing, jail.as_str());
                 debug_assert!(failures.is_empty());
                 emit(io, &dry.commands)?;

@@ -36,9 +36,9 @@ fn host_file_errors(via: &str) {
             "not a JSON host file: expected ident at line 1 column 2",
         ),
         (
-            "v2",
-            r#"{"version": 2, "interfaces": []}"#,
-            "host file version 2 is not supported (rjib reads version 1)",
+            "v3",
+            r#"{"version": 3, "interfaces": []}"#,
+            "host file version 3 is not supported (rjib reads versions 1 to 2)",
         ),
         (
             "noversion",
@@ -155,13 +155,20 @@ fn not_a_bridge(via: &str) {
 }
 
 fn stray_b_end(via: &str) {
+    // The b end of a pair whose a end has another name.
     let mut b = ether("e0b_x", 3, "02:00:00:00:00:0b");
     b["cloner"] = "epair".into();
     b["unit"] = 0.into();
+    b["peer"] = "epair0a".into();
+    let mut a = ether("epair0a", 4, "02:00:00:00:00:0a");
+    a["cloner"] = "epair".into();
+    a["unit"] = 0.into();
+    a["peer"] = "e0b_x".into();
     let h = HostFile::new(&host(vec![
         ether("em0", 1, "00:25:90:ab:cd:ef"),
         bridge("em0bridge", 2, 0, &[]),
         b,
+        a,
     ]));
     refuses(
         via,

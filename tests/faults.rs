@@ -39,7 +39,7 @@ fn clean_result(via: &str) -> Value {
         stdout(&o),
         "e0a_f\ne0b_f\nem0bridge\ne1a_f\ne1b_f\ne2a_f\ne2b_f\n"
     );
-    h.read()
+    h.state()
 }
 
 fn every_single_fault(via: &str) {
@@ -51,7 +51,7 @@ fn every_single_fault(via: &str) {
             let h = HostFile::new(&start);
             let o = h.run(via, ARGS);
             let what = format!("{via}: {op} #{nth}");
-            let after = h.read();
+            let after = h.state();
             if o.status.success() {
                 let mut expect = clean.clone();
                 expect["faults"] = start["faults"].clone();

@@ -4,8 +4,8 @@
 //! and fault counters are those of the direct simulation.
 //!
 //! Not modelled: privilege checks (the simulated host has no credentials
-//! beyond `euid`, which rjib checks itself), clone creation with a unit
-//! number (`bridge5`), and bridge commands rjib does not send.
+//! beyond `euid`, which rjib checks itself), and bridge commands rjib does
+//! not send.
 
 use super::memory::UserMem;
 use crate::freebsd::abi::*;
@@ -13,21 +13,10 @@ use crate::freebsd::wire::{Wire, c_name, c_str};
 use crate::host::Errno;
 use crate::netsim::model::Kernel;
 
-/// Which FreeBSD the emulator plays: the releases differ in
-/// `sizeof(struct ifbreq)`, and the bridge refuses the other size.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Release {
-    FreeBsd14,
-    FreeBsd15,
-}
-
-impl Release {
-    pub fn ifbreq_len(self) -> usize {
-        match self {
-            Release::FreeBsd14 => IFBREQ_LEN_FREEBSD14,
-            Release::FreeBsd15 => IFBREQ_LEN_FREEBSD15,
-        }
-    }
+/// How many BRDG commands if_bridge's table has (`bridge_control_table`):
+/// a larger `ifd_cmd` is EINVAL. FreeBSD 15 added the VLAN commands.
+fn brdg_commands(release: u32) -> u64 {
+    if release >= 15 { 39 } else { 31 }
 }
 
 /// An interface name field: the bytes before the NUL. A name that is not
@@ -49,7 +38,6 @@ fn or_enxio(k: &Kernel, name: &str, e: Errno) -> Errno {
 /// ioctl(2) on a socket of the emulated kernel.
 pub fn ioctl(
     k: &mut Kernel,
-    rel: Release,
     req: u64,
     arg: &mut [u8],
     bufs: &mut [&mut [u8]],
@@ -69,11 +57,14 @@ pub fn ioctl(
         SIOCGIFMTU => get_mtu(k, arg),
         SIOCSIFMTU => set_mtu(k, arg),
         SIOCSIFLLADDR => set_lladdr(k, arg),
+        SIOCSIFDESCR => set_descr(k, arg, &mem),
+        SIOCGIFDESCR => get_descr(k, arg, &mut mem),
+        SIOCGETVLAN => get_vlan(k, arg, &mut mem),
         SIOCIFDESTROY => {
             let r = IfReq::from_bytes(arg).ok_or(Errno::EFAULT)?;
             k.destroy(&name_of(&r.ifr_name)?)
         }
-        SIOCSDRVSPEC | SIOCGDRVSPEC => drvspec(k, rel, req == SIOCGDRVSPEC, arg, &mut mem),
+        SIOCSDRVSPEC | SIOCGDRVSPEC => drvspec(k, req == SIOCGDRVSPEC, arg, &mut mem),
         SIOCGIFGMEMB => group_members(k, arg, &mut mem),
         _ => Err(Errno::ENOTTY),
     }
@@ -85,21 +76,11 @@ fn ifreq(arg: &[u8]) -> Result<(IfReq, String), Errno> {
     Ok((r, name))
 }
 
-/// SIOCIFCREATE2: `ifr_name` names the cloner; the new name is written back.
+/// SIOCIFCREATE2: `ifr_name` names the cloner, with or without a unit;
+/// the new name is written back.
 fn create(k: &mut Kernel, arg: &mut [u8]) -> Result<(), Errno> {
-    let (mut r, cloner) = ifreq(arg)?;
-    match cloner.as_str() {
-        "bridge" | "epair" => {}
-        c if ["bridge", "epair"].iter().any(|p| {
-            c.strip_prefix(p)
-                .is_some_and(|u| !u.is_empty() && u.bytes().all(|b| b.is_ascii_digit()))
-        }) =>
-        {
-            return Err(Errno::EOPNOTSUPP);
-        }
-        _ => return Err(Errno::EINVAL),
-    }
-    let name = k.create(&cloner)?;
+    let (mut r, request) = ifreq(arg)?;
+    let name = k.create(&request)?;
     r.ifr_name = c_name(&name);
     arg.copy_from_slice(&r.to_bytes());
     Ok(())
@@ -149,6 +130,59 @@ fn set_lladdr(k: &mut Kernel, arg: &[u8]) -> Result<(), Errno> {
     k.set_ether(&name, &sa.sa_data[..n])
 }
 
+/// SIOCSIFDESCR: `ifr_buffer` holds the length (with the NUL) and the
+/// text; a length of 0 clears (if.c `ifhwioctl`). The length limit is the
+/// kernel's, checked before the copyin.
+fn set_descr(k: &mut Kernel, arg: &[u8], mem: &UserMem) -> Result<(), Errno> {
+    let (r, name) = ifreq(arg)?;
+    let (len, at) = r.buffer();
+    let len = usize::try_from(len).unwrap_or(usize::MAX);
+    // The kernel judges the length before it copies anything in.
+    let text = match len {
+        0 => String::new(),
+        n if n > crate::netsim::model::IFDESCR_MAXLEN => String::new(),
+        n => {
+            let b = mem.copyin(at, n - 1).map_err(|e| or_enxio(k, &name, e))?;
+            String::from_utf8(c_str(&b).to_vec()).map_err(|_| Errno::EINVAL)?
+        }
+    };
+    k.set_description(&name, len, &text)
+}
+
+/// SIOCGIFDESCR: ENOMSG without a description; a buffer too short gets
+/// its address cleared; the length needed (with the NUL) is written back.
+fn get_descr(k: &mut Kernel, arg: &mut [u8], mem: &mut UserMem) -> Result<(), Errno> {
+    let (mut r, name) = ifreq(arg)?;
+    let text = k.get(&name)?.description.clone().ok_or(Errno::ENOMSG)?;
+    let mut bytes = text.into_bytes();
+    bytes.push(0);
+    let (len, at) = r.buffer();
+    if (len as usize) < bytes.len() {
+        r.set_buffer(bytes.len() as u64, 0);
+    } else {
+        mem.copyout(at, &bytes)?;
+        r.set_buffer(bytes.len() as u64, at);
+    }
+    arg.copy_from_slice(&r.to_bytes());
+    Ok(())
+}
+
+/// SIOCGETVLAN (SIOCGIFGENERIC on a vlan, if_vlan.c `vlan_ioctl`): the
+/// parent's name (empty without one) into the `struct vlanreq` at
+/// `ifr_data`. Any other interface's driver refuses it.
+fn get_vlan(k: &mut Kernel, arg: &[u8], mem: &mut UserMem) -> Result<(), Errno> {
+    let (r, name) = ifreq(arg)?;
+    let i = k.get(&name)?;
+    if i.kind() != "l2vlan" {
+        return Err(Errno::EINVAL);
+    }
+    let vr = VlanReq {
+        vlr_parent: c_name(i.vlan_parent.as_deref().unwrap_or("")),
+        ..VlanReq::default()
+    };
+    mem.copyout(r.data(), &vr.to_bytes())
+}
+
 /// What if_bridge's ioctl handler is reached for: an existing bridge.
 fn bridge_check(k: &Kernel, name: &str) -> Result<(), Errno> {
     if k.get(name)?.is_bridge() {
@@ -161,17 +195,11 @@ fn bridge_check(k: &Kernel, name: &str) -> Result<(), Errno> {
 /// SIOCSDRVSPEC / SIOCGDRVSPEC on a bridge: the command's direction and
 /// argument size must be the bridge's (EINVAL), then its argument is copied
 /// in from `ifd_data`.
-fn drvspec(
-    k: &mut Kernel,
-    rel: Release,
-    get: bool,
-    arg: &[u8],
-    mem: &mut UserMem,
-) -> Result<(), Errno> {
+fn drvspec(k: &mut Kernel, get: bool, arg: &[u8], mem: &mut UserMem) -> Result<(), Errno> {
     let ifd = IfDrv::from_bytes(arg).ok_or(Errno::EFAULT)?;
     let bridge = name_of(&ifd.ifd_name)?;
     let len = usize::try_from(ifd.ifd_len).map_err(|_| Errno::EINVAL)?;
-    let breq = rel.ifbreq_len();
+    let breq = IFBREQ_LEN;
     match ifd.ifd_cmd {
         BRDGADD => {
             let decoded = (|| {
@@ -211,19 +239,29 @@ fn drvspec(
             }
             let mut conf =
                 IfBifConf::from_bytes(&mem.copyin(ifd.ifd_data, len)?).ok_or(Errno::EFAULT)?;
-            let members = k.bridge_members(&bridge)?;
-            let need = members.len() * breq;
+            // Members, most recent first, then span ports (`IFBIF_SPAN`).
+            let ports: Vec<(String, u32)> = k
+                .bridge_members(&bridge)?
+                .into_iter()
+                .map(|m| (m, IFBIF_LEARNING | IFBIF_DISCOVER))
+                .chain(
+                    k.bridge_spans(&bridge)?
+                        .into_iter()
+                        .map(|s| (s, IFBIF_SPAN)),
+                )
+                .collect();
+            let need = ports.len() * breq;
             if conf.ifbic_len == 0 {
                 // A size query.
                 conf.ifbic_len = u32::try_from(need).map_err(|_| Errno::ENOMEM)?;
             } else {
-                // As many entries as fit, most recent member first.
-                let fit = (conf.ifbic_len as usize / breq).min(members.len());
+                // As many entries as fit.
+                let fit = (conf.ifbic_len as usize / breq).min(ports.len());
                 let mut out = Vec::with_capacity(fit * breq);
-                for m in &members[..fit] {
+                for (m, flags) in &ports[..fit] {
                     let mut e = IfBreq::named(m);
-                    e.ifbr_ifsflags = IFBIF_LEARNING | IFBIF_DISCOVER;
-                    out.extend_from_slice(&e.to_bytes()[..breq]);
+                    e.ifbr_ifsflags = *flags;
+                    out.extend_from_slice(&e.to_bytes());
                 }
                 mem.copyout(conf.ifbic_buf, &out)?;
                 conf.ifbic_len = out.len() as u32;
@@ -231,7 +269,7 @@ fn drvspec(
             mem.copyout(ifd.ifd_data, &conf.to_bytes())
         }
         // Other bridge commands exist but rjib does not send them.
-        c if c < 64 => {
+        c if c < brdg_commands(k.release()) => {
             bridge_check(k, &bridge)?;
             Err(Errno::EOPNOTSUPP)
         }

@@ -3,9 +3,10 @@
 //! `EmuSys` implements the backend's syscall seam on a simulated host file:
 //! ioctls are decoded byte by byte as FreeBSD would (`ioctl`), getifaddrs is
 //! encoded as FreeBSD lays it out (`link`), and every change goes through
-//! the simulated kernel of `crate::netsim::model`, so its rules and fault
-//! injection are the direct simulation's. `emulated_host` puts the real
-//! backend (`crate::freebsd::KernelHost`) on top.
+//! the simulated kernel of `crate::netsim::model`, so its rules, its release
+//! (14 or 15, from the host file) and fault injection are the direct
+//! simulation's. `emulated_host` puts the real backend
+//! (`crate::freebsd::KernelHost`) on top.
 
 #![forbid(unsafe_code)]
 
@@ -19,40 +20,53 @@ mod tests;
 use std::path::PathBuf;
 
 use crate::freebsd::KernelHost;
-use crate::freebsd::sys::{LinkEntry, Sys};
-use crate::host::{Errno, Host, HostResult};
+use crate::freebsd::sys::{IfaEntry, Sys};
+use crate::host::{Errno, Host, HostResult, JailInfo, Priority};
 use crate::netsim::session::SimFile;
-pub use ioctl::Release;
 
 /// The syscall seam on a simulated host file.
 pub struct EmuSys {
     sim: SimFile,
-    release: Release,
     /// How many ioctls and getifaddrs calls were made (for benchmarks).
     pub ioctls: u64,
     pub listings: u64,
+    /// The extended error of the last failed call (FreeBSD 15).
+    exterror: Option<&'static str>,
 }
 
 impl EmuSys {
-    pub fn open(path: PathBuf, release: Release) -> HostResult<EmuSys> {
+    pub fn open(path: PathBuf) -> HostResult<EmuSys> {
         Ok(EmuSys {
             sim: SimFile::open(path)?,
-            release,
             ioctls: 0,
             listings: 0,
+            exterror: None,
         })
+    }
+
+    /// Note the outcome of one call into the simulated kernel, and deliver
+    /// the signals faults asked for.
+    fn after<T>(&mut self, r: Result<T, Errno>) -> Result<T, Errno> {
+        self.exterror = match r {
+            Err(_) => self.sim.kernel.exterror,
+            Ok(_) => None,
+        };
+        self.sim.deliver_signals();
+        r
     }
 }
 
 impl Sys for EmuSys {
     fn ioctl(&mut self, req: u64, arg: &mut [u8], bufs: &mut [&mut [u8]]) -> Result<(), Errno> {
         self.ioctls += 1;
-        ioctl::ioctl(&mut self.sim.kernel, self.release, req, arg, bufs)
+        self.sim.kernel.exterror = None;
+        let r = ioctl::ioctl(&mut self.sim.kernel, req, arg, bufs);
+        self.after(r)
     }
 
-    fn link_entries(&mut self) -> Result<Vec<LinkEntry>, Errno> {
+    fn getifaddrs(&mut self) -> Result<Vec<IfaEntry>, Errno> {
         self.listings += 1;
-        link::link_entries(&self.sim.kernel)
+        link::entries(&self.sim.kernel)
     }
 
     fn geteuid(&mut self) -> u32 {
@@ -68,15 +82,38 @@ impl Sys for EmuSys {
     fn commit(&mut self) -> HostResult<()> {
         self.sim.commit()
     }
+
+    fn modfind(&mut self, module: &str) -> Result<bool, Errno> {
+        Ok(self.sim.kernel.module_loaded(module))
+    }
+
+    fn kldload(&mut self, file: &str) -> Result<(), Errno> {
+        let r = self.sim.kernel.kldload(file);
+        self.after(r)
+    }
+
+    fn sysctl_int(&mut self, name: &str) -> Result<Option<i64>, Errno> {
+        Ok(self.sim.kernel.sysctl(name))
+    }
+
+    fn jail_by_name(&mut self, name: &str) -> Result<Option<JailInfo>, Errno> {
+        Ok(self.sim.kernel.jail(name).map(|j| JailInfo {
+            jid: j.jid,
+            dying: j.dying,
+        }))
+    }
+
+    fn syslog(&mut self, priority: Priority, message: &str) {
+        self.sim.kernel.syslog(priority.as_str(), message);
+    }
+
+    fn exterror(&mut self) -> Option<String> {
+        self.exterror.map(str::to_string)
+    }
 }
 
 /// The FreeBSD backend on the simulated host file `path`, through the
-/// emulator (FreeBSD 14's `struct ifbreq`, like the simulation's rules).
+/// emulator.
 pub fn emulated_host(path: PathBuf) -> HostResult<Box<dyn Host>> {
-    emulated_host_as(path, Release::FreeBsd14)
-}
-
-/// `emulated_host` playing a given FreeBSD release.
-pub fn emulated_host_as(path: PathBuf, release: Release) -> HostResult<Box<dyn Host>> {
-    Ok(Box::new(KernelHost::new(EmuSys::open(path, release)?)))
+    Ok(Box::new(KernelHost::new(EmuSys::open(path)?)))
 }

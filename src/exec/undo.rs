@@ -33,14 +33,16 @@ impl Journal {
         self.0.push(Undo::Down(name.clone()));
     }
 
-    /// Follow a rename of something this run created.
+    /// Follow a rename of something this run created (searched newest
+    /// first: it is almost always the last entry).
     pub fn renamed(&mut self, old: &IfName, new: &IfName) {
-        for u in &mut self.0 {
-            if let Undo::Destroy(n) = u
-                && n == old
-            {
-                *n = new.clone();
-            }
+        if let Some(Undo::Destroy(n)) = self
+            .0
+            .iter_mut()
+            .rev()
+            .find(|u| matches!(u, Undo::Destroy(n) if n == old))
+        {
+            *n = new.clone();
         }
     }
 

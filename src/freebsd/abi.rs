@@ -82,6 +82,10 @@ pub const IFR_MTU: usize = IFR_IFRU;
 pub const IFR_DATA: usize = IFR_IFRU;
 /// `ifr_addr` (a `struct sockaddr`).
 pub const IFR_ADDR: usize = IFR_IFRU;
+/// `ifr_buffer.length` (`size_t`) and `ifr_buffer.buffer` (`void *`):
+/// `struct ifreq_buffer`, for descriptions.
+pub const IFR_BUFFER_LENGTH: usize = IFR_IFRU;
+pub const IFR_BUFFER_BUFFER: usize = IFR_IFRU + 8;
 
 impl IfReq {
     pub fn named(name: &str) -> IfReq {
@@ -135,6 +139,19 @@ impl IfReq {
 
     pub fn set_addr(&mut self, sa: Sockaddr) {
         self.union_put(IFR_ADDR, sa);
+    }
+
+    /// `ifr_buffer`: (length, user address).
+    pub fn buffer(&self) -> (u64, u64) {
+        (
+            self.union_get(IFR_BUFFER_LENGTH),
+            self.union_get(IFR_BUFFER_BUFFER),
+        )
+    }
+
+    pub fn set_buffer(&mut self, length: u64, addr: u64) {
+        self.union_put(IFR_BUFFER_LENGTH, length);
+        self.union_put(IFR_BUFFER_BUFFER, addr);
     }
 }
 
@@ -280,8 +297,52 @@ pub const IFF_MULTICAST: u32 = 0x8000;
 
 // ---- <net/if_dl.h> ----------------------------------------------------------
 
-/// `AF_LINK` (`<sys/socket.h>`).
+/// Address families (`<sys/socket.h>`).
+pub const AF_INET: u8 = 2;
 pub const AF_LINK: u8 = 18;
+pub const AF_INET6: u8 = 28;
+
+/// `struct sockaddr_in` (`<netinet/in.h>`).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SockaddrIn {
+    pub sin_len: u8,
+    pub sin_family: u8,
+    /// Network byte order.
+    pub sin_port: [u8; 2],
+    /// Network byte order.
+    pub sin_addr: [u8; 4],
+    pub sin_zero: [u8; 8],
+}
+wire_struct!(SockaddrIn {
+    sin_len,
+    sin_family,
+    sin_port,
+    sin_addr,
+    sin_zero
+});
+
+/// `struct sockaddr_in6` (`<netinet6/in6.h>`).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SockaddrIn6 {
+    pub sin6_len: u8,
+    pub sin6_family: u8,
+    pub sin6_port: [u8; 2],
+    pub sin6_flowinfo: u32,
+    /// Network byte order. In the kernel (and in some of what it hands
+    /// out) a link-local address carries its zone in bytes 2 and 3.
+    pub sin6_addr: [u8; 16],
+    pub sin6_scope_id: u32,
+}
+wire_struct!(SockaddrIn6 {
+    sin6_len,
+    sin6_family,
+    sin6_port,
+    sin6_flowinfo,
+    sin6_addr,
+    sin6_scope_id
+});
 
 /// `struct sockaddr_dl`: a link-level address; `sdl_data` holds the name
 /// (`sdl_nlen` bytes, no NUL) followed by the address (`sdl_alen` bytes),
@@ -339,11 +400,12 @@ pub const BRDGGIFS: u64 = 6;
 /// `IFBIF_LEARNING` and `IFBIF_DISCOVER`: a new member's default flags.
 pub const IFBIF_LEARNING: u32 = 0x1;
 pub const IFBIF_DISCOVER: u32 = 0x2;
+/// `IFBIF_SPAN`: a span port (BRDGGIFS lists them after the members).
+pub const IFBIF_SPAN: u32 = 0x8;
 
-/// `struct ifbreq` as FreeBSD 15 defines it. FreeBSD 14's ends where
-/// `ifbr_pvid` begins (`IFBREQ_LEN_FREEBSD14` bytes); the kernel refuses a
-/// request whose `ifd_len` is not its own size, so the backend finds out
-/// which one the running kernel has (see `backend`).
+/// `struct ifbreq` as FreeBSD 15 defines it: 80 bytes. FreeBSD 14's is 80
+/// bytes too (its tail is `uint8_t pad[32]` where 15 has `ifbr_pvid`,
+/// `ifbr_vlanproto` and `pad[28]`); the bridge refuses any other `ifd_len`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct IfBreq {
@@ -398,10 +460,8 @@ impl Default for IfBreq {
     }
 }
 
-/// `sizeof(struct ifbreq)` on FreeBSD 15 (and the headers zig bundles).
-pub const IFBREQ_LEN_FREEBSD15: usize = size_of::<IfBreq>();
-/// `sizeof(struct ifbreq)` on FreeBSD 14: up to `ifbr_addrexceeded`.
-pub const IFBREQ_LEN_FREEBSD14: usize = core::mem::offset_of!(IfBreq, ifbr_pvid);
+/// `sizeof(struct ifbreq)` on FreeBSD 14 and 15.
+pub const IFBREQ_LEN: usize = size_of::<IfBreq>();
 
 /// `struct ifbifconf` (BRDGGIFS): a buffer of `struct ifbreq`.
 #[repr(C)]
@@ -419,6 +479,22 @@ wire_struct!(IfBifConf {
     ifbic_buf
 });
 
+// ---- <net/if_vlan_var.h> ----------------------------------------------------
+
+/// `struct vlanreq` (SIOCGETVLAN, through `ifr_data`).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct VlanReq {
+    pub vlr_parent: [u8; IFNAMSIZ],
+    pub vlr_tag: u16,
+    pub vlr_proto: u16,
+}
+wire_struct!(VlanReq {
+    vlr_parent,
+    vlr_tag,
+    vlr_proto
+});
+
 // ---- <sys/sockio.h>: the requests rjib sends --------------------------------
 
 const IFREQ: usize = size_of::<IfReq>();
@@ -431,8 +507,14 @@ pub const SIOCSIFFLAGS: u64 = iow(b'i', 16, IFREQ);
 pub const SIOCGIFFLAGS: u64 = iowr(b'i', 17, IFREQ);
 /// Rename: `ifr_data` points to the new name.
 pub const SIOCSIFNAME: u64 = iow(b'i', 40, IFREQ);
+/// Set and get the description (`ifr_buffer`).
+pub const SIOCSIFDESCR: u64 = iow(b'i', 41, IFREQ);
+pub const SIOCGIFDESCR: u64 = iowr(b'i', 42, IFREQ);
 pub const SIOCGIFMTU: u64 = iowr(b'i', 51, IFREQ);
 pub const SIOCSIFMTU: u64 = iow(b'i', 52, IFREQ);
+/// SIOCGIFGENERIC, which vlan(4) answers as SIOCGETVLAN (`ifr_data`
+/// points to a `struct vlanreq`).
+pub const SIOCGETVLAN: u64 = iowr(b'i', 58, IFREQ);
 /// Set the link-level (MAC) address from `ifr_addr`.
 pub const SIOCSIFLLADDR: u64 = iow(b'i', 60, IFREQ);
 pub const SIOCIFDESTROY: u64 = iow(b'i', 121, IFREQ);
@@ -462,7 +544,10 @@ mod tests {
         assert_eq!(size_of::<IfData>(), 152);
         assert_eq!(size_of::<SockaddrDl>(), 54);
         assert_eq!(size_of::<IfBreq>(), 80);
-        assert_eq!(IFBREQ_LEN_FREEBSD14, 48);
+        assert_eq!(IFBREQ_LEN, 80);
+        assert_eq!(size_of::<VlanReq>(), 20);
+        assert_eq!(size_of::<SockaddrIn>(), 16);
+        assert_eq!(size_of::<SockaddrIn6>(), 28);
         assert_eq!(size_of::<IfBifConf>(), 16);
     }
 
@@ -527,6 +612,9 @@ mod tests {
         assert_eq!(SIOCGDRVSPEC, 0xc028_697b);
         assert_eq!(SIOCIFCREATE2, 0xc020_697c);
         assert_eq!(SIOCGIFGMEMB, 0xc028_698a);
+        assert_eq!(SIOCSIFDESCR, 0x8020_6929);
+        assert_eq!(SIOCGIFDESCR, 0xc020_692a);
+        assert_eq!(SIOCGETVLAN, 0xc020_693a);
         assert_eq!(iocparm_len(SIOCGDRVSPEC), 40);
         assert_eq!(SIOCGDRVSPEC & IOC_DIRMASK, IOC_INOUT);
         assert_eq!(ior(b'i', 1, 4), 0x4004_6901);

@@ -1,19 +1,24 @@
 //! `Host` on a FreeBSD kernel, through the `Sys` seam: every operation is
 //! one or two ioctls built from `IfName`s, and errors keep the interface,
-//! the operation in ifconfig's words and the kernel's errno.
+//! the operation in ifconfig's words, the kernel's errno and, on FreeBSD
+//! 15, its extended error text.
 //!
-//! A listing is getifaddrs(3) (names, flags, MACs, index, type and MTU),
-//! one SIOCGIFGMEMB per listed group, and one BRDGGIFS per bridge (plus, the
-//! first time a bridge is asked, one or two probes of its `struct ifbreq`
-//! size) — never one request per interface.
+//! A listing is getifaddrs(3) (names, flags, MACs, index, type, MTU,
+//! addresses, last change), one SIOCGIFGMEMB per listed group, one
+//! BRDGGIFS per bridge and one SIOCGETVLAN per vlan — never one request per
+//! interface.
 
 use std::collections::HashMap;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use super::abi::*;
 use super::iftype;
-use super::sys::{LinkEntry, Sys, addr_of};
+use super::sys::{IfaEntry, Sys, addr_of};
 use super::wire::{Field, Wire, c_name, c_str};
-use crate::host::{Cloner, Errno, Host, HostError, HostResult, Interface, LinkType, Reason};
+use crate::host::{
+    BridgePolicy, Cloner, Errno, Host, HostError, HostResult, IfAddr, Interface, JailInfo,
+    LinkType, Priority, Reason,
+};
 use crate::jib::mac::Mac;
 use crate::jib::name::IfName;
 
@@ -24,11 +29,16 @@ pub const LISTED_GROUPS: [&str; 2] = ["bridge", "epair"];
 /// Growing a member buffer stops here (entries), far above any real host.
 const MAX_ENTRIES: usize = 1 << 20;
 
+/// The description buffer: `net.ifdescr_maxlen`'s default, NUL included.
+const DESCR_MAX: usize = 1024;
+
+/// sysctls the bridge policy is read from.
+const OSRELDATE: &str = "kern.osreldate";
+const MEMBER_IFADDRS: &str = "net.link.bridge.member_ifaddrs";
+
 /// A `Host` on the kernel behind `S`.
 pub struct KernelHost<S: Sys> {
     sys: S,
-    /// `sizeof(struct ifbreq)` of the running kernel, once probed.
-    ifbreq_len: Option<usize>,
 }
 
 fn list_error(iface: Option<&str>, e: Errno) -> HostError {
@@ -36,19 +46,24 @@ fn list_error(iface: Option<&str>, e: Errno) -> HostError {
         iface: iface.map(str::to_string),
         what: "list".to_string(),
         reason: Reason::Errno(e),
+        detail: None,
     }
 }
 
 impl<S: Sys> KernelHost<S> {
     pub fn new(sys: S) -> KernelHost<S> {
-        KernelHost {
-            sys,
-            ifbreq_len: None,
-        }
+        KernelHost { sys }
     }
 
     pub fn sys(&self) -> &S {
         &self.sys
+    }
+
+    /// A failed request, with the kernel's extended error text if it gave
+    /// one.
+    fn fail(&mut self, iface: &str, what: impl Into<String>, e: Errno) -> HostError {
+        let detail = self.sys.exterror();
+        HostError::errno(iface, what, e).with_detail(detail)
     }
 
     /// An ifreq request; the kernel's reply replaces `r`.
@@ -79,36 +94,13 @@ impl<S: Sys> KernelHost<S> {
         self.sys.ioctl(req, &mut arg, bufs)
     }
 
-    /// The running kernel's `sizeof(struct ifbreq)`: FreeBSD 15's or 14's.
-    /// The bridge refuses any other `ifd_len` with EINVAL before it looks
-    /// at the request, and answers a right-sized BRDGGIFFLGS for a member
-    /// it does not have with ENOENT. If neither size is accepted (`bridge`
-    /// is no bridge), the request that follows reports why.
-    fn ifbreq_len(&mut self, bridge: &IfName) -> usize {
-        if let Some(n) = self.ifbreq_len {
-            return n;
-        }
-        for n in [IFBREQ_LEN_FREEBSD15, IFBREQ_LEN_FREEBSD14] {
-            let mut b = IfBreq::default().to_bytes();
-            b.truncate(n);
-            match self.drvspec(SIOCGDRVSPEC, bridge, BRDGGIFFLGS, &mut [&mut b]) {
-                Ok(()) | Err(Errno::ENOENT) => {
-                    self.ifbreq_len = Some(n);
-                    return n;
-                }
-                Err(_) => {}
-            }
-        }
-        IFBREQ_LEN_FREEBSD15
-    }
-
-    /// A bridge's members as the kernel lists them (most recent first).
-    /// `hint` is how many there may be, so one request usually does.
+    /// A bridge's members as the kernel lists them (most recent first),
+    /// without its span ports. `hint` is how many ports there may be, so
+    /// one request usually does.
     fn bridge_members(&mut self, bridge: &IfName, hint: usize) -> Result<Vec<String>, Errno> {
-        let size = self.ifbreq_len(bridge);
         let mut cap = hint.max(1);
         loop {
-            let mut list = vec![0u8; cap * size];
+            let mut list = vec![0u8; cap * IFBREQ_LEN];
             let conf = IfBifConf {
                 ifbic_len: u32::try_from(list.len()).map_err(|_| Errno::ENOMEM)?,
                 _pad: 0,
@@ -118,10 +110,13 @@ impl<S: Sys> KernelHost<S> {
             self.drvspec(SIOCGDRVSPEC, bridge, BRDGGIFS, &mut [&mut conf, &mut list])?;
             let got = IfBifConf::from_bytes(&conf).ok_or(Errno::EFAULT)?.ifbic_len as usize;
             // The kernel fills what fits; a free entry left means all did.
-            if got + size <= list.len() {
-                return Ok(list[..got]
-                    .chunks_exact(size)
-                    .map(|e| String::from_utf8_lossy(c_str(&e[..IFNAMSIZ])).into_owned())
+            if got + IFBREQ_LEN <= list.len() {
+                return Ok(list[..got.min(list.len())]
+                    .chunks_exact(IFBREQ_LEN)
+                    .filter_map(IfBreq::from_bytes)
+                    // bridge_ioctl_gifs lists the span ports too.
+                    .filter(|e| e.ifbr_ifsflags & IFBIF_SPAN == 0)
+                    .map(|e| String::from_utf8_lossy(c_str(&e.ifbr_ifsname)).into_owned())
                     .collect());
             }
             if cap >= MAX_ENTRIES {
@@ -162,10 +157,30 @@ impl<S: Sys> KernelHost<S> {
         }
     }
 
+    /// The interface a vlan(4) is tagged on (SIOCGETVLAN); `None` when it
+    /// has none.
+    fn vlan_parent(&mut self, vlan: &IfName) -> Result<Option<String>, Errno> {
+        let mut vr = VlanReq::default().to_bytes();
+        let mut r = IfReq::named(vlan.as_str());
+        r.set_data(addr_of(&mut vr));
+        self.ifreq(SIOCGETVLAN, &mut r, &mut [&mut vr])?;
+        let parent = VlanReq::from_bytes(&vr).ok_or(Errno::EFAULT)?.vlr_parent;
+        let parent = c_str(&parent);
+        Ok((!parent.is_empty()).then(|| String::from_utf8_lossy(parent).into_owned()))
+    }
+
     fn flags(&mut self, name: &IfName) -> Result<IfReq, Errno> {
         let mut r = IfReq::named(name.as_str());
         self.ifreq(SIOCGIFFLAGS, &mut r, &mut [])?;
         Ok(r)
+    }
+
+    /// sysctlbyname(3), as a `HostError` when it fails other than by
+    /// not existing.
+    fn sysctl(&mut self, name: &str) -> HostResult<Option<i64>> {
+        self.sys
+            .sysctl_int(name)
+            .map_err(|e| HostError::errno(name, "sysctl", e))
     }
 }
 
@@ -176,11 +191,12 @@ struct Link {
     ift: u8,
     mtu: u32,
     up: bool,
+    lastchange: Option<u64>,
 }
 
-fn parse_link(e: &LinkEntry) -> Result<Link, String> {
+fn parse_link(e: &IfaEntry) -> Result<Link, String> {
     use core::mem::offset_of;
-    let sdl = &e.sdl;
+    let sdl = &e.addr;
     if sdl.len() < SDL_DATA {
         return Err(format!("sockaddr_dl of {} bytes", sdl.len()));
     }
@@ -198,13 +214,59 @@ fn parse_link(e: &LinkEntry) -> Result<Link, String> {
     if d.len() < need {
         return Err(format!("if_data of {} bytes", d.len()));
     }
+    let at = offset_of!(IfData, __ifi_lastchange);
+    // tv_sec of if_lastchange; 0 (or a short if_data) says nothing.
+    let lastchange = d.get(at..at + 8).map(u64::get).filter(|&t| t != 0);
     Ok(Link {
         index: u32::from(index),
         ether,
         ift: d[offset_of!(IfData, ifi_type)],
         mtu: u32::get(&d[offset_of!(IfData, ifi_mtu)..]),
         up: e.flags & IFF_UP != 0,
+        lastchange,
     })
+}
+
+/// The prefix length of a netmask: its leading one bits.
+fn prefix_len(mask: &[u8]) -> u8 {
+    let mut n = 0u8;
+    for b in mask {
+        n += b.leading_ones() as u8;
+        if *b != 0xff {
+            break;
+        }
+    }
+    n
+}
+
+/// An AF_INET or AF_INET6 entry's address and prefix length. A link-local
+/// IPv6 address may carry the KAME zone in bytes 2 and 3; it is cleared.
+fn parse_addr(e: &IfaEntry) -> Option<IfAddr> {
+    match e.family() {
+        AF_INET => {
+            let sin = SockaddrIn::from_bytes(e.addr.get(..size_of::<SockaddrIn>())?)?;
+            let ip = IpAddr::V4(Ipv4Addr::from(sin.sin_addr));
+            let mask = e.netmask.get(4..8).unwrap_or(&[0xff; 4]);
+            Some(IfAddr {
+                ip,
+                prefix: prefix_len(mask).min(32),
+            })
+        }
+        AF_INET6 => {
+            let sin6 = SockaddrIn6::from_bytes(e.addr.get(..size_of::<SockaddrIn6>())?)?;
+            let mut a = sin6.sin6_addr;
+            if a[0] == 0xfe && a[1] & 0xc0 == 0x80 {
+                a[2] = 0;
+                a[3] = 0;
+            }
+            let mask = e.netmask.get(8..24).unwrap_or(&[0xff; 16]);
+            Some(IfAddr {
+                ip: IpAddr::V6(Ipv6Addr::from(a)),
+                prefix: prefix_len(mask).min(128),
+            })
+        }
+        _ => None,
+    }
 }
 
 impl<S: Sys> Host for KernelHost<S> {
@@ -217,7 +279,7 @@ impl<S: Sys> Host for KernelHost<S> {
     }
 
     fn list(&mut self) -> HostResult<Vec<Interface>> {
-        let entries = self.sys.link_entries().map_err(|e| list_error(None, e))?;
+        let entries = self.sys.getifaddrs().map_err(|e| list_error(None, e))?;
         let hint = entries.len() + 1;
         let mut groups: HashMap<String, Vec<&'static str>> = HashMap::new();
         for g in LISTED_GROUPS {
@@ -228,20 +290,36 @@ impl<S: Sys> Host for KernelHost<S> {
                 groups.entry(m).or_default().push(g);
             }
         }
+        let mut addrs: HashMap<&str, Vec<IfAddr>> = HashMap::new();
+        for e in entries.iter().filter(|e| e.family() != AF_LINK) {
+            if let Some(a) = parse_addr(e) {
+                addrs.entry(e.name.as_str()).or_default().push(a);
+            }
+        }
         let mut out = Vec::with_capacity(entries.len());
-        for e in &entries {
+        for e in entries.iter().filter(|e| e.family() == AF_LINK) {
             let bad = |why: String| HostError::other(Some(e.name.clone()), "list", why);
             let name = IfName::new(e.name.clone()).map_err(|x| bad(x.to_string()))?;
             let l = parse_link(e).map_err(bad)?;
             let link = iftype::link_type(l.ift);
+            let to_names = |m: Vec<String>| {
+                m.into_iter()
+                    .map(|n| IfName::new(n).map_err(|x| bad(x.to_string())))
+                    .collect::<HostResult<Vec<_>>>()
+            };
             let members = if link == LinkType::Bridge {
                 match self.bridge_members(&name, hint) {
-                    Ok(m) => Some(
-                        m.into_iter()
-                            .map(|n| IfName::new(n).map_err(|x| bad(x.to_string())))
-                            .collect::<HostResult<Vec<_>>>()?,
-                    ),
+                    Ok(m) => Some(to_names(m)?),
                     // Destroyed since getifaddrs: it is no longer there.
+                    Err(Errno::ENXIO) => continue,
+                    Err(x) => return Err(list_error(Some(name.as_str()), x)),
+                }
+            } else {
+                None
+            };
+            let vlan_parent = if link == LinkType::L2Vlan {
+                match self.vlan_parent(&name) {
+                    Ok(p) => to_names(p.into_iter().collect())?.pop(),
                     Err(Errno::ENXIO) => continue,
                     Err(x) => return Err(list_error(Some(name.as_str()), x)),
                 }
@@ -252,6 +330,7 @@ impl<S: Sys> Host for KernelHost<S> {
                 groups: groups
                     .get(name.as_str())
                     .map_or_else(Vec::new, |g| g.iter().map(|s| s.to_string()).collect()),
+                addrs: addrs.remove(name.as_str()).unwrap_or_default(),
                 name,
                 index: l.index,
                 link,
@@ -259,16 +338,20 @@ impl<S: Sys> Host for KernelHost<S> {
                 mtu: l.mtu,
                 up: l.up,
                 members,
+                vlan_parent,
+                lastchange: l.lastchange,
             });
         }
         out.sort_by_key(|i| i.index);
         Ok(out)
     }
 
-    fn create(&mut self, cloner: Cloner) -> HostResult<IfName> {
-        let mut r = IfReq::named(cloner.as_str());
-        self.ifreq(SIOCIFCREATE2, &mut r, &mut [])
-            .map_err(|e| HostError::errno(cloner.as_str(), "create", e))?;
+    fn create(&mut self, cloner: Cloner, unit: Option<u32>) -> HostResult<IfName> {
+        let request = cloner.request(unit);
+        let mut r = IfReq::named(&request);
+        if let Err(e) = self.ifreq(SIOCIFCREATE2, &mut r, &mut []) {
+            return Err(self.fail(&request, "create", e));
+        }
         // The kernel's name for it (`bridge3`, `epair3a`), never a guess.
         let name = String::from_utf8_lossy(c_str(&r.ifr_name)).into_owned();
         IfName::new(name).map_err(|e| HostError::other(None, "create", e.to_string()))
@@ -279,16 +362,19 @@ impl<S: Sys> Host for KernelHost<S> {
         let mut r = IfReq::named(name.as_str());
         r.set_data(addr_of(&mut buf));
         self.ifreq(SIOCSIFNAME, &mut r, &mut [&mut buf])
-            .map_err(|e| HostError::errno(name, format!("name {new}"), e))
+            .map_err(|e| self.fail(name.as_str(), format!("name {new}"), e))
     }
 
     fn set_up(&mut self, name: &IfName, up: bool) -> HostResult<()> {
         let what = if up { "up" } else { "down" };
-        let fail = |e| HostError::errno(name, what, e);
-        let mut r = self.flags(name).map_err(fail)?;
+        let mut r = match self.flags(name) {
+            Ok(r) => r,
+            Err(e) => return Err(self.fail(name.as_str(), what, e)),
+        };
         let flags = r.flags();
         r.set_flags(if up { flags | IFF_UP } else { flags & !IFF_UP });
-        self.ifreq(SIOCSIFFLAGS, &mut r, &mut []).map_err(fail)
+        self.ifreq(SIOCSIFFLAGS, &mut r, &mut [])
+            .map_err(|e| self.fail(name.as_str(), what, e))
     }
 
     fn set_ether(&mut self, name: &IfName, mac: Mac) -> HostResult<()> {
@@ -301,13 +387,13 @@ impl<S: Sys> Host for KernelHost<S> {
         let mut r = IfReq::named(name.as_str());
         r.set_addr(sa);
         self.ifreq(SIOCSIFLLADDR, &mut r, &mut [])
-            .map_err(|e| HostError::errno(name, format!("ether {mac}"), e))
+            .map_err(|e| self.fail(name.as_str(), format!("ether {mac}"), e))
     }
 
     fn mtu(&mut self, name: &IfName) -> HostResult<u32> {
         let mut r = IfReq::named(name.as_str());
         self.ifreq(SIOCGIFMTU, &mut r, &mut [])
-            .map_err(|e| HostError::errno(name, "mtu", e))?;
+            .map_err(|e| self.fail(name.as_str(), "mtu", e))?;
         u32::try_from(r.mtu()).map_err(|_| {
             HostError::other(
                 Some(name.to_string()),
@@ -322,24 +408,101 @@ impl<S: Sys> Host for KernelHost<S> {
         // Too large for ifr_mtu: send one the kernel refuses (EINVAL).
         r.set_mtu(i32::try_from(mtu).unwrap_or(i32::MAX));
         self.ifreq(SIOCSIFMTU, &mut r, &mut [])
-            .map_err(|e| HostError::errno(name, format!("mtu {mtu}"), e))
+            .map_err(|e| self.fail(name.as_str(), format!("mtu {mtu}"), e))
     }
 
     fn bridge_add(&mut self, bridge: &IfName, member: &IfName) -> HostResult<()> {
-        let size = self.ifbreq_len(bridge);
         let mut req = IfBreq::named(member.as_str()).to_bytes();
-        req.truncate(size);
         self.drvspec(SIOCSDRVSPEC, bridge, BRDGADD, &mut [&mut req])
-            .map_err(|e| HostError::errno(bridge, format!("addm {member}"), e))
+            .map_err(|e| self.fail(bridge.as_str(), format!("addm {member}"), e))
     }
 
     fn destroy(&mut self, name: &IfName) -> HostResult<()> {
         let mut r = IfReq::named(name.as_str());
         self.ifreq(SIOCIFDESTROY, &mut r, &mut [])
-            .map_err(|e| HostError::errno(name, "destroy", e))
+            .map_err(|e| self.fail(name.as_str(), "destroy", e))
+    }
+
+    fn cloner_loaded(&mut self, cloner: Cloner) -> HostResult<bool> {
+        self.sys
+            .modfind(cloner.module())
+            .map_err(|e| HostError::errno(cloner.module(), "modfind", e))
+    }
+
+    fn load_cloner(&mut self, cloner: Cloner) -> HostResult<()> {
+        self.sys
+            .kldload(cloner.module())
+            .map_err(|e| HostError::errno(cloner.module(), "kldload", e))
+    }
+
+    fn bridge_policy(&mut self) -> HostResult<BridgePolicy> {
+        let release = self.sysctl(OSRELDATE)?.map(|d| (d / 100_000) as u32);
+        let member_ifaddrs = self.sysctl(MEMBER_IFADDRS)?.map(|v| v != 0);
+        Ok(BridgePolicy {
+            release,
+            member_ifaddrs,
+        })
+    }
+
+    fn jail(&mut self, name: &str) -> HostResult<Option<JailInfo>> {
+        self.sys
+            .jail_by_name(name)
+            .map_err(|e| HostError::errno(name, "jail_get", e))
+    }
+
+    fn set_description(&mut self, name: &IfName, text: &str) -> HostResult<()> {
+        // The length counts the NUL; a length of 0 clears the description.
+        let mut buf: Vec<u8> = text.bytes().chain([0]).collect();
+        let len = if text.is_empty() { 0 } else { buf.len() as u64 };
+        let mut r = IfReq::named(name.as_str());
+        r.set_buffer(len, addr_of(&mut buf));
+        self.ifreq(SIOCSIFDESCR, &mut r, &mut [&mut buf])
+            .map_err(|e| self.fail(name.as_str(), "description", e))
+    }
+
+    fn description(&mut self, name: &IfName) -> HostResult<Option<String>> {
+        let mut buf = vec![0u8; DESCR_MAX];
+        let mut r = IfReq::named(name.as_str());
+        r.set_buffer(buf.len() as u64, addr_of(&mut buf));
+        match self.ifreq(SIOCGIFDESCR, &mut r, &mut [&mut buf]) {
+            // No description at all.
+            Err(Errno::ENOMSG) => Ok(None),
+            Err(e) => Err(self.fail(name.as_str(), "description", e)),
+            Ok(()) => {
+                let (len, at) = r.buffer();
+                if at == 0 || len as usize > buf.len() {
+                    return Err(HostError::other(
+                        Some(name.to_string()),
+                        "description",
+                        format!("longer than {DESCR_MAX} bytes"),
+                    ));
+                }
+                Ok(Some(String::from_utf8_lossy(c_str(&buf)).into_owned()))
+            }
+        }
+    }
+
+    fn syslog(&mut self, priority: Priority, message: &str) {
+        self.sys.syslog(priority, message);
     }
 
     fn commit(&mut self) -> HostResult<()> {
         self.sys.commit()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn netmask_prefixes() {
+        assert_eq!(prefix_len(&[255, 255, 255, 0]), 24);
+        assert_eq!(prefix_len(&[255, 255, 255, 255]), 32);
+        assert_eq!(prefix_len(&[255, 128, 0, 0]), 9);
+        assert_eq!(prefix_len(&[0; 4]), 0);
+        let mut m6 = [0u8; 16];
+        m6[..8].fill(0xff);
+        assert_eq!(prefix_len(&m6), 64);
     }
 }

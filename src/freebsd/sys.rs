@@ -11,18 +11,29 @@
 
 #![allow(unsafe_code)]
 
-use crate::host::{Errno, HostResult};
+use crate::host::{Errno, HostResult, JailInfo, Priority};
 
-/// One interface as getifaddrs(3) lists its AF_LINK entry.
+/// One entry of getifaddrs(3): an interface's AF_LINK address (one per
+/// interface, with its `struct if_data`), or one of its AF_INET/AF_INET6
+/// addresses.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LinkEntry {
+pub struct IfaEntry {
     pub name: String,
     /// `ifa_flags` (IFF_*).
     pub flags: u32,
-    /// The `struct sockaddr_dl` bytes (`sdl_len` of them).
-    pub sdl: Vec<u8>,
-    /// The `struct if_data` bytes (`ifi_datalen` of them).
+    /// The `ifa_addr` sockaddr bytes (`sa_len` of them).
+    pub addr: Vec<u8>,
+    /// The `ifa_netmask` sockaddr bytes (empty if none).
+    pub netmask: Vec<u8>,
+    /// For AF_LINK, the `struct if_data` bytes (`ifi_datalen` of them).
     pub data: Vec<u8>,
+}
+
+impl IfaEntry {
+    /// `sa_family` of the address.
+    pub fn family(&self) -> u8 {
+        self.addr.get(1).copied().unwrap_or(0)
+    }
 }
 
 /// The raw operations the backend needs from a kernel.
@@ -32,8 +43,31 @@ pub trait Sys {
     /// `addr_of` one of `bufs`, and no other memory is reachable from it.
     fn ioctl(&mut self, req: u64, arg: &mut [u8], bufs: &mut [&mut [u8]]) -> Result<(), Errno>;
 
-    /// getifaddrs(3), AF_LINK entries only: one per interface.
-    fn link_entries(&mut self) -> Result<Vec<LinkEntry>, Errno>;
+    /// getifaddrs(3): the AF_LINK, AF_INET and AF_INET6 entries.
+    fn getifaddrs(&mut self) -> Result<Vec<IfaEntry>, Errno>;
+
+    /// modfind(2): whether a kernel module of this name is loaded or
+    /// compiled in.
+    fn modfind(&mut self, module: &str) -> Result<bool, Errno>;
+
+    /// kldload(2) of the file of that name (`if_epair`).
+    fn kldload(&mut self, file: &str) -> Result<(), Errno>;
+
+    /// sysctlbyname(3) of an integer (or boolean) sysctl; `None` if the
+    /// kernel has no such sysctl.
+    fn sysctl_int(&mut self, name: &str) -> Result<Option<i64>, Errno>;
+
+    /// jail_get(2) by name, dying jails included.
+    fn jail_by_name(&mut self, name: &str) -> Result<Option<JailInfo>, Errno>;
+
+    /// syslog(3), facility LOG_DAEMON, ident `rjib`.
+    fn syslog(&mut self, priority: Priority, message: &str);
+
+    /// The kernel's extended error text (FreeBSD 15 EXTERROR) for the last
+    /// system call that failed, if it gave one.
+    fn exterror(&mut self) -> Option<String> {
+        None
+    }
 
     /// geteuid(2).
     fn geteuid(&mut self) -> u32;
@@ -61,13 +95,20 @@ pub use real::{FreeBsdSys, LOCK_PATH};
 
 #[cfg(target_os = "freebsd")]
 mod real {
-    use std::ffi::CStr;
+    use std::ffi::{CStr, CString};
     use std::fs::{File, OpenOptions};
     use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 
-    use super::{LinkEntry, Sys};
+    use super::{IfaEntry, Sys};
     use crate::freebsd::abi::{IfData, iocparm_len};
-    use crate::host::{Errno, HostError, HostResult};
+    use crate::host::{Errno, HostError, HostResult, JailInfo, Priority};
+
+    // FreeBSD's libc has these system calls; the libc crate does not
+    // declare them.
+    unsafe extern "C" {
+        fn kldload(file: *const libc::c_char) -> libc::c_int;
+        fn modfind(modname: *const libc::c_char) -> libc::c_int;
+    }
 
     /// The lock every rjib `addm` and `destroy` on this host takes.
     pub const LOCK_PATH: &str = "/var/run/rjib.lock";
@@ -77,6 +118,7 @@ mod real {
     pub struct FreeBsdSys {
         sock: Option<OwnedFd>,
         lock: Option<File>,
+        syslog_open: bool,
     }
 
     impl FreeBsdSys {
@@ -152,7 +194,7 @@ mod real {
             if r < 0 { Err(last_errno()) } else { Ok(()) }
         }
 
-        fn link_entries(&mut self) -> Result<Vec<LinkEntry>, Errno> {
+        fn getifaddrs(&mut self) -> Result<Vec<IfaEntry>, Errno> {
             let mut head: *mut libc::ifaddrs = std::ptr::null_mut();
             // SAFETY: getifaddrs(3) only writes the list head through the
             // pointer it is given.
@@ -170,18 +212,23 @@ mod real {
                 if ifa.ifa_addr.is_null() || ifa.ifa_name.is_null() {
                     continue;
                 }
-                // SAFETY: a non-null ifa_addr points to a sockaddr, which
-                // starts with sa_len and sa_family.
-                let (sa_len, family) =
-                    unsafe { ((*ifa.ifa_addr).sa_len, (*ifa.ifa_addr).sa_family) };
-                if i32::from(family) != libc::AF_LINK {
+                // SAFETY: a non-null sockaddr pointer from getifaddrs points
+                // to a sockaddr of sa_len bytes, which starts with sa_len and
+                // sa_family.
+                let sockaddr = |sa: *const libc::sockaddr| unsafe {
+                    std::slice::from_raw_parts(sa.cast::<u8>(), usize::from((*sa).sa_len)).to_vec()
+                };
+                let addr = sockaddr(ifa.ifa_addr);
+                let family = i32::from(addr.get(1).copied().unwrap_or(0));
+                if ![libc::AF_LINK, libc::AF_INET, libc::AF_INET6].contains(&family) {
                     continue;
                 }
-                // SAFETY: a sockaddr is sa_len bytes long.
-                let sdl = unsafe {
-                    std::slice::from_raw_parts(ifa.ifa_addr.cast::<u8>(), usize::from(sa_len))
+                let netmask = if ifa.ifa_netmask.is_null() {
+                    Vec::new()
+                } else {
+                    sockaddr(ifa.ifa_netmask)
                 };
-                let data = if ifa.ifa_data.is_null() {
+                let data = if family != libc::AF_LINK || ifa.ifa_data.is_null() {
                     Vec::new()
                 } else {
                     let at = core::mem::offset_of!(IfData, ifi_datalen);
@@ -196,15 +243,133 @@ mod real {
                 // SAFETY: ifa_name is a non-null, NUL-terminated string that
                 // lives as long as the list.
                 let name = unsafe { CStr::from_ptr(ifa.ifa_name) };
-                out.push(LinkEntry {
+                out.push(IfaEntry {
                     name: name.to_string_lossy().into_owned(),
                     flags: ifa.ifa_flags,
-                    sdl: sdl.to_vec(),
+                    addr,
+                    netmask,
                     data,
                 });
             }
             drop(list);
             Ok(out)
+        }
+
+        fn modfind(&mut self, module: &str) -> Result<bool, Errno> {
+            let name = CString::new(module).map_err(|_| Errno::EINVAL)?;
+            // SAFETY: modfind(2) reads the NUL-terminated name it is given.
+            if unsafe { modfind(name.as_ptr()) } >= 0 {
+                return Ok(true);
+            }
+            match last_errno() {
+                Errno::ENOENT => Ok(false),
+                e => Err(e),
+            }
+        }
+
+        fn kldload(&mut self, file: &str) -> Result<(), Errno> {
+            let name = CString::new(file).map_err(|_| Errno::EINVAL)?;
+            // SAFETY: kldload(2) reads the NUL-terminated name it is given.
+            if unsafe { kldload(name.as_ptr()) } < 0 {
+                return Err(last_errno());
+            }
+            Ok(())
+        }
+
+        fn sysctl_int(&mut self, name: &str) -> Result<Option<i64>, Errno> {
+            let cname = CString::new(name).map_err(|_| Errno::EINVAL)?;
+            let mut buf = [0u8; 8];
+            let mut len: libc::size_t = buf.len();
+            // SAFETY: sysctlbyname(3) writes at most `len` bytes to `buf`
+            // and the size it wrote to `len`; it reads the NUL-terminated
+            // name and no new value (NULL, 0).
+            let r = unsafe {
+                libc::sysctlbyname(
+                    cname.as_ptr(),
+                    buf.as_mut_ptr().cast(),
+                    &mut len,
+                    std::ptr::null(),
+                    0,
+                )
+            };
+            if r != 0 {
+                return match last_errno() {
+                    Errno::ENOENT => Ok(None),
+                    e => Err(e),
+                };
+            }
+            // A bool sysctl is one byte, an int four, a long eight.
+            Ok(Some(match len {
+                1 => i64::from(buf[0]),
+                2 => i64::from(i16::from_ne_bytes([buf[0], buf[1]])),
+                4 => i64::from(i32::from_ne_bytes(buf[..4].try_into().expect("4 bytes"))),
+                8 => i64::from_ne_bytes(buf),
+                _ => return Err(Errno::EINVAL),
+            }))
+        }
+
+        fn jail_by_name(&mut self, name: &str) -> Result<Option<JailInfo>, Errno> {
+            let key = |s: &'static [u8]| libc::iovec {
+                iov_base: s.as_ptr() as *mut libc::c_void,
+                iov_len: s.len(),
+            };
+            let mut cname = CString::new(name)
+                .map_err(|_| Errno::EINVAL)?
+                .into_bytes_with_nul();
+            let mut jid: libc::c_int = 0;
+            let mut dying: libc::c_int = 0;
+            let mut iov = [
+                key(b"name\0"),
+                libc::iovec {
+                    iov_base: cname.as_mut_ptr().cast(),
+                    iov_len: cname.len(),
+                },
+                key(b"jid\0"),
+                libc::iovec {
+                    iov_base: (&raw mut jid).cast(),
+                    iov_len: size_of::<libc::c_int>(),
+                },
+                key(b"dying\0"),
+                libc::iovec {
+                    iov_base: (&raw mut dying).cast(),
+                    iov_len: size_of::<libc::c_int>(),
+                },
+            ];
+            // SAFETY: every iovec points to memory that lives across the
+            // call: the parameter names are static, `cname` is read (the
+            // key), and `jid`/`dying` are written, each its full size.
+            let r = unsafe { libc::jail_get(iov.as_mut_ptr(), iov.len() as u32, libc::JAIL_DYING) };
+            if r < 0 {
+                return match last_errno() {
+                    Errno::ENOENT => Ok(None),
+                    e => Err(e),
+                };
+            }
+            Ok(Some(JailInfo {
+                jid,
+                dying: dying != 0,
+            }))
+        }
+
+        fn syslog(&mut self, priority: Priority, message: &str) {
+            let level = match priority {
+                Priority::Notice => libc::LOG_NOTICE,
+                Priority::Warning => libc::LOG_WARNING,
+                Priority::Err => libc::LOG_ERR,
+            };
+            // A message with a NUL cannot be logged as it is.
+            let Ok(msg) = CString::new(message.replace('\0', "\\0")) else {
+                return;
+            };
+            if !self.syslog_open {
+                // SAFETY: the ident is a static NUL-terminated string, as
+                // openlog(3) keeps the pointer.
+                unsafe { libc::openlog(c"rjib".as_ptr(), libc::LOG_PID, libc::LOG_DAEMON) };
+                self.syslog_open = true;
+            }
+            // SAFETY: the format is a static "%s" and its one argument a
+            // NUL-terminated string that lives across the call.
+            unsafe { libc::syslog(level, c"%s".as_ptr(), msg.as_ptr()) };
         }
 
         fn geteuid(&mut self) -> u32 {

@@ -5,7 +5,7 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use super::{Cloner, Host, HostResult, Interface, Op};
+use super::{BridgePolicy, Cloner, Host, HostResult, Interface, JailInfo, Op, Priority};
 use crate::jib::mac::Mac;
 use crate::jib::name::IfName;
 
@@ -65,9 +65,9 @@ impl<H: Host> Host for Counting<H> {
         self.inner.list()
     }
 
-    fn create(&mut self, cloner: Cloner) -> HostResult<IfName> {
+    fn create(&mut self, cloner: Cloner, unit: Option<u32>) -> HostResult<IfName> {
         self.count(Op::Create);
-        self.inner.create(cloner)
+        self.inner.create(cloner, unit)
     }
 
     fn rename(&mut self, name: &IfName, new: &IfName) -> HostResult<()> {
@@ -105,8 +105,39 @@ impl<H: Host> Host for Counting<H> {
         self.inner.destroy(name)
     }
 
-    fn units(&mut self, cloner: Cloner) -> HostResult<Option<Vec<u32>>> {
-        self.inner.units(cloner)
+    fn cloner_loaded(&mut self, cloner: Cloner) -> HostResult<bool> {
+        self.tally("modfind");
+        self.inner.cloner_loaded(cloner)
+    }
+
+    fn load_cloner(&mut self, cloner: Cloner) -> HostResult<()> {
+        self.count(Op::Kldload);
+        self.inner.load_cloner(cloner)
+    }
+
+    fn bridge_policy(&mut self) -> HostResult<BridgePolicy> {
+        self.tally("sysctl");
+        self.inner.bridge_policy()
+    }
+
+    fn jail(&mut self, name: &str) -> HostResult<Option<JailInfo>> {
+        self.tally("jail");
+        self.inner.jail(name)
+    }
+
+    fn set_description(&mut self, name: &IfName, text: &str) -> HostResult<()> {
+        self.count(Op::Describe);
+        self.inner.set_description(name, text)
+    }
+
+    fn description(&mut self, name: &IfName) -> HostResult<Option<String>> {
+        self.tally("description-get");
+        self.inner.description(name)
+    }
+
+    fn syslog(&mut self, priority: Priority, message: &str) {
+        self.tally("syslog");
+        self.inner.syslog(priority, message)
     }
 
     fn commit(&mut self) -> HostResult<()> {
@@ -124,8 +155,8 @@ impl<H: Host + ?Sized> Host for Box<H> {
     fn list(&mut self) -> HostResult<Vec<Interface>> {
         (**self).list()
     }
-    fn create(&mut self, cloner: Cloner) -> HostResult<IfName> {
-        (**self).create(cloner)
+    fn create(&mut self, cloner: Cloner, unit: Option<u32>) -> HostResult<IfName> {
+        (**self).create(cloner, unit)
     }
     fn rename(&mut self, name: &IfName, new: &IfName) -> HostResult<()> {
         (**self).rename(name, new)
@@ -148,8 +179,26 @@ impl<H: Host + ?Sized> Host for Box<H> {
     fn destroy(&mut self, name: &IfName) -> HostResult<()> {
         (**self).destroy(name)
     }
-    fn units(&mut self, cloner: Cloner) -> HostResult<Option<Vec<u32>>> {
-        (**self).units(cloner)
+    fn cloner_loaded(&mut self, cloner: Cloner) -> HostResult<bool> {
+        (**self).cloner_loaded(cloner)
+    }
+    fn load_cloner(&mut self, cloner: Cloner) -> HostResult<()> {
+        (**self).load_cloner(cloner)
+    }
+    fn bridge_policy(&mut self) -> HostResult<BridgePolicy> {
+        (**self).bridge_policy()
+    }
+    fn jail(&mut self, name: &str) -> HostResult<Option<JailInfo>> {
+        (**self).jail(name)
+    }
+    fn set_description(&mut self, name: &IfName, text: &str) -> HostResult<()> {
+        (**self).set_description(name, text)
+    }
+    fn description(&mut self, name: &IfName) -> HostResult<Option<String>> {
+        (**self).description(name)
+    }
+    fn syslog(&mut self, priority: Priority, message: &str) {
+        (**self).syslog(priority, message)
     }
     fn commit(&mut self) -> HostResult<()> {
         (**self).commit()

@@ -43,6 +43,7 @@ const TABLE: &[(&str, i32, &str)] = &[
     ("ENETDOWN", 50, "Network is down"),
     ("ENOBUFS", 55, "No buffer space available"),
     ("ENAMETOOLONG", 63, "File name too long"),
+    ("ENOMSG", 83, "No message of desired type"),
 ];
 
 impl Errno {
@@ -58,6 +59,7 @@ impl Errno {
     pub const ENOTTY: Errno = Errno(25);
     pub const ENOSPC: Errno = Errno(28);
     pub const EOPNOTSUPP: Errno = Errno(45);
+    pub const ENOMSG: Errno = Errno(83);
     pub const ENOBUFS: Errno = Errno(55);
     pub const ENAMETOOLONG: Errno = Errno(63);
 

@@ -5,12 +5,14 @@
 //! (`crate::freebsd`) implement it; the commands in `crate::exec` use only
 //! this trait.
 
+pub mod addr;
 pub mod counting;
 pub mod errno;
 
 use std::collections::HashSet;
 use std::fmt;
 
+pub use addr::IfAddr;
 pub use errno::Errno;
 
 use crate::jib::mac::Mac;
@@ -45,18 +47,109 @@ pub struct Interface {
     pub up: bool,
     pub groups: Vec<String>,
     /// For a bridge, its members, most recently added first (as the kernel
-    /// lists them); `None` for anything else.
+    /// lists them); `None` for anything else. Span ports are not members.
     pub members: Option<Vec<IfName>>,
+    /// IPv4 and IPv6 addresses, as getifaddrs(3) lists them.
+    pub addrs: Vec<IfAddr>,
+    /// For a vlan(4) interface, the interface it is tagged on.
+    pub vlan_parent: Option<IfName>,
+    /// When the interface last changed (`if_data.ifi_lastchange`), in
+    /// seconds since the epoch; `None` when the kernel does not say.
+    pub lastchange: Option<u64>,
 }
 
 impl Interface {
+    /// An interface with nothing but a name, index and link type: down,
+    /// MTU 1500, no MAC, groups, members or addresses.
+    pub fn new(name: IfName, index: u32, link: LinkType) -> Interface {
+        Interface {
+            name,
+            index,
+            link,
+            ether: None,
+            mtu: 1500,
+            up: false,
+            groups: Vec::new(),
+            members: None,
+            addrs: Vec::new(),
+            vlan_parent: None,
+            lastchange: None,
+        }
+    }
+
     pub fn is_bridge(&self) -> bool {
         self.members.is_some() || self.groups.iter().any(|g| g == "bridge")
+    }
+
+    /// An epair(4) end: a member of interface group `epair`, which the
+    /// epair cloner puts both ends in (`if_clone_addif`).
+    pub fn is_epair(&self) -> bool {
+        self.groups.iter().any(|g| g == "epair")
+    }
+}
+
+/// A jail as jail_get(2) finds it by name (dying jails included).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JailInfo {
+    pub jid: i32,
+    /// Removed, but not yet torn down (`JAIL_DYING`).
+    pub dying: bool,
+}
+
+/// What the running kernel's if_bridge(4) refuses to add, read from its
+/// sysctls before anything is changed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BridgePolicy {
+    /// FreeBSD major version (`kern.osreldate` / 100000), if known.
+    pub release: Option<u32>,
+    /// `net.link.bridge.member_ifaddrs`: `None` when the sysctl does not
+    /// exist (FreeBSD 14), and the kernel then allows such members.
+    pub member_ifaddrs: Option<bool>,
+}
+
+impl BridgePolicy {
+    /// The policy of a kernel that refuses nothing beyond FreeBSD 14's rules.
+    pub const PERMISSIVE: BridgePolicy = BridgePolicy {
+        release: None,
+        member_ifaddrs: None,
+    };
+
+    /// Whether BRDGADD refuses a member that holds an IPv4 or IPv6 address
+    /// (FreeBSD 15 `bridge_ioctl_add`, while `member_ifaddrs` is 0).
+    pub fn refuses_member_addrs(&self) -> bool {
+        self.member_ifaddrs == Some(false)
+    }
+
+    /// Whether BRDGADD refuses a vlan(4) interface whose parent is a bridge
+    /// (FreeBSD 15 `bridge_ioctl_add`: "Bridge SVI cannot be added to a
+    /// bridge").
+    pub fn refuses_bridge_svi(&self) -> bool {
+        self.release.is_some_and(|r| r >= 15)
+    }
+}
+
+/// syslog(3) priorities rjib uses (facility LOG_DAEMON, ident `rjib`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Priority {
+    /// A change: something created, destroyed, undone.
+    Notice,
+    Warning,
+    /// A failure or a refusal.
+    Err,
+}
+
+impl Priority {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Priority::Notice => "notice",
+            Priority::Warning => "warning",
+            Priority::Err => "err",
+        }
     }
 }
 
 /// The interface cloners rjib creates from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Cloner {
     Bridge,
     Epair,
@@ -76,6 +169,23 @@ impl Cloner {
             .find(|c| c.as_str() == s)
     }
 
+    /// The name SIOCIFCREATE2 is given: `epair`, or `epair7` for unit 7.
+    pub fn request(self, unit: Option<u32>) -> String {
+        match unit {
+            Some(u) => format!("{}{u}", self.as_str()),
+            None => self.as_str().to_string(),
+        }
+    }
+
+    /// The kernel module that provides this cloner (`DECLARE_MODULE`
+    /// names in if_bridge.c and if_epair.c).
+    pub fn module(self) -> &'static str {
+        match self {
+            Cloner::Bridge => "if_bridge",
+            Cloner::Epair => "if_epair",
+        }
+    }
+
     /// The names a new clone with `unit` gets: `bridge3`, or `epair3a`
     /// and `epair3b` (the `a` end first).
     pub fn names(self, unit: u32) -> Vec<String> {
@@ -85,12 +195,23 @@ impl Cloner {
         }
     }
 
-    /// The unit the kernel gives a new clone: the lowest one no clone of
-    /// this cloner holds and none of whose names is taken.
+    /// The unit the kernel picks for a new clone: the lowest one no clone
+    /// of this cloner holds and whose bare name `bridgeN` / `epairN` no
+    /// interface has (if_clone.c `ifc_alloc_unit_next`, which checks
+    /// `"%s%d"` of the cloner name). For an epair the kernel then checks
+    /// the end names `epairNa`/`epairNb` and fails with EEXIST instead of
+    /// moving on (`epair_handle_unit`); see `unit_blocked`.
     pub fn next_unit(self, held: &HashSet<u32>, taken: impl Fn(&str) -> bool) -> u32 {
         (0..)
-            .find(|u| !held.contains(u) && self.names(*u).iter().all(|n| !taken(n)))
+            .find(|u| !held.contains(u) && !taken(&format!("{}{u}", self.as_str())))
             .expect("a free unit")
+    }
+
+    /// Whether the kernel refuses `unit` with EEXIST because one of the
+    /// names it would give is taken (if_epair.c `epair_handle_unit`; for a
+    /// bridge the one name is the bare name, which `next_unit` skips).
+    pub fn unit_blocked(self, unit: u32, taken: impl Fn(&str) -> bool) -> bool {
+        self.names(unit).iter().any(|n| taken(n))
     }
 }
 
@@ -107,6 +228,8 @@ pub enum Op {
     Addm,
     Destroy,
     Lock,
+    Describe,
+    Kldload,
 }
 
 impl Op {
@@ -121,6 +244,8 @@ impl Op {
             Op::Addm => "addm",
             Op::Destroy => "destroy",
             Op::Lock => "lock",
+            Op::Describe => "describe",
+            Op::Kldload => "kldload",
         }
     }
 
@@ -135,6 +260,8 @@ impl Op {
             Op::Addm,
             Op::Destroy,
             Op::Lock,
+            Op::Describe,
+            Op::Kldload,
         ]
         .into_iter()
         .find(|o| o.as_str() == s)
@@ -150,6 +277,8 @@ pub struct HostError {
     /// What was being done, in ifconfig's words (`addm epair0a`, `name e0a_x`).
     pub what: String,
     pub reason: Reason,
+    /// The kernel's extended error text (FreeBSD 15 EXTERROR), if any.
+    pub detail: Option<String>,
 }
 
 /// Why a host operation failed.
@@ -176,7 +305,14 @@ impl HostError {
             iface: Some(iface.to_string()),
             what: what.into(),
             reason: Reason::Errno(e),
+            detail: None,
         }
+    }
+
+    /// The same error with the kernel's extended error text.
+    pub fn with_detail(mut self, detail: Option<String>) -> HostError {
+        self.detail = detail;
+        self
     }
 
     pub fn other(
@@ -188,6 +324,7 @@ impl HostError {
             iface,
             what: what.into(),
             reason: Reason::Other(why.into()),
+            detail: None,
         }
     }
 
@@ -204,7 +341,11 @@ impl fmt::Display for HostError {
         if let Some(i) = &self.iface {
             write!(f, "{i}: ")?;
         }
-        write!(f, "{}: {}", self.what, self.reason)
+        write!(f, "{}: {}", self.what, self.reason)?;
+        match &self.detail {
+            Some(d) => write!(f, " ({d})"),
+            None => Ok(()),
+        }
     }
 }
 
@@ -225,9 +366,10 @@ pub trait Host {
     /// Every interface, by index. One call per command.
     fn list(&mut self) -> HostResult<Vec<Interface>>;
 
-    /// Create a clone; the kernel picks and returns the name
-    /// (`bridge3`, or the `a` end `epair3a` of a new pair).
-    fn create(&mut self, cloner: Cloner) -> HostResult<IfName>;
+    /// Create a clone (SIOCIFCREATE2), with the unit the kernel picks, or
+    /// with `unit`; returns the kernel's name for it (`bridge3`, or the `a`
+    /// end `epair3a` of a new pair).
+    fn create(&mut self, cloner: Cloner, unit: Option<u32>) -> HostResult<IfName>;
 
     fn rename(&mut self, name: &IfName, new: &IfName) -> HostResult<()>;
 
@@ -246,13 +388,30 @@ pub trait Host {
     /// Destroy a cloned interface (an epair end destroys its pair).
     fn destroy(&mut self, name: &IfName) -> HostResult<()>;
 
-    /// The units held by clones of `cloner` (renamed ones included), when
-    /// the host can tell; the dry run uses them to predict the kernel's
-    /// choice. The simulated host knows them; FreeBSD does not show the
-    /// unit of a renamed clone, so there the dry run goes by names.
-    fn units(&mut self, _cloner: Cloner) -> HostResult<Option<Vec<u32>>> {
-        Ok(None)
-    }
+    /// Whether the cloner's kernel module is loaded (or compiled in):
+    /// modfind(2) of `Cloner::module`.
+    fn cloner_loaded(&mut self, cloner: Cloner) -> HostResult<bool>;
+
+    /// Load the cloner's module with kldload(2), as ifconfig(8)'s
+    /// `ifmaybeload` does before `create`. Never undone.
+    fn load_cloner(&mut self, cloner: Cloner) -> HostResult<()>;
+
+    /// What the running if_bridge refuses (its sysctls).
+    fn bridge_policy(&mut self) -> HostResult<BridgePolicy>;
+
+    /// The jail named `name`, dying ones included (jail_get(2) with
+    /// `JAIL_DYING`); `None` if there is none.
+    fn jail(&mut self, name: &str) -> HostResult<Option<JailInfo>>;
+
+    /// Set an interface's description (SIOCSIFDESCR); an empty text clears it.
+    fn set_description(&mut self, name: &IfName, text: &str) -> HostResult<()>;
+
+    /// An interface's description (SIOCGIFDESCR); `None` if it has none.
+    fn description(&mut self, name: &IfName) -> HostResult<Option<String>>;
+
+    /// Record `message` with syslog(3): facility LOG_DAEMON, ident `rjib`.
+    /// Logging never fails a command.
+    fn syslog(&mut self, priority: Priority, message: &str);
 
     /// Make the changes made so far durable. The kernel applies each call at
     /// once, so this does nothing there; the simulated host writes its file.

@@ -87,14 +87,10 @@ mod tests {
 
     fn ifc(name: &str, mac: Option<&str>, members: Option<&[&str]>) -> Interface {
         Interface {
-            name: IfName::new(name).unwrap(),
-            index: 0,
-            link: LinkType::Ether,
             ether: mac.map(|m| m.parse().unwrap()),
-            mtu: 1500,
             up: true,
-            groups: vec![],
             members: members.map(|m| m.iter().map(|n| IfName::new(*n).unwrap()).collect()),
+            ..Interface::new(IfName::new(name).unwrap(), 0, LinkType::Ether)
         }
     }
 

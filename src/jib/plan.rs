@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
-use crate::host::{Interface, LinkType};
+use crate::host::{BridgePolicy, Cloner, IfAddr, Interface, LinkType};
 use crate::jib::mac::{self, Mac, MacPair, Scheme};
 use crate::jib::name::{self, IFNAME_MAX, IfName, IfNameError, JailName};
 
@@ -45,6 +45,23 @@ pub struct Plan {
     pub links: Vec<Link>,
 }
 
+impl Plan {
+    /// The cloners the plan creates from, in the order of their first
+    /// create (a new bridge comes before its link's epair).
+    pub fn cloners(&self) -> Vec<Cloner> {
+        let mut out = Vec::new();
+        for l in &self.links {
+            if l.new_bridge && !out.contains(&Cloner::Bridge) {
+                out.push(Cloner::Bridge);
+            }
+            if !out.contains(&Cloner::Epair) {
+                out.push(Cloner::Epair);
+            }
+        }
+        out
+    }
+}
+
 /// Why `addm` will not start. Each says what is wrong and what to do.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PlanError {
@@ -71,6 +88,18 @@ pub enum PlanError {
     PeerEndExists {
         a: String,
         b: String,
+    },
+    /// FreeBSD 15 would refuse the parent as a member of its new bridge.
+    MemberHasAddress {
+        iface: String,
+        addr: IfAddr,
+        bridge: String,
+    },
+    /// FreeBSD 15 refuses a vlan whose parent is a bridge as a member.
+    BridgeSvi {
+        iface: String,
+        parent: String,
+        bridge: String,
     },
 }
 
@@ -104,6 +133,25 @@ impl fmt::Display for PlanError {
                 f,
                 "{b}: already exists without {a}; destroy it (ifconfig {b} destroy) and run again"
             ),
+            PlanError::MemberHasAddress {
+                iface,
+                addr,
+                bridge,
+            } => write!(
+                f,
+                "{iface}: has address {addr}, and this kernel refuses bridge members with addresses \
+                 (sysctl net.link.bridge.member_ifaddrs=0); move the address to the bridge {bridge}, \
+                 set net.link.bridge.member_ifaddrs=1, or use a NAT bridge such as vtnet0bridge (see rjib(8))"
+            ),
+            PlanError::BridgeSvi {
+                iface,
+                parent,
+                bridge,
+            } => write!(
+                f,
+                "{iface}: is a vlan of the bridge {parent}, and this kernel refuses such a vlan as a member of \
+                 {bridge}; bridge the vlan's parent instead, or use a NAT bridge such as vtnet0bridge (see rjib(8))"
+            ),
         }
     }
 }
@@ -127,9 +175,47 @@ fn fit(name: String, hint: &'static str) -> Result<IfName, PlanError> {
     })
 }
 
-/// Plan `addm` against `listing`. Pure: the same listing and request give the
-/// same plan, and nothing is changed if this returns an error.
-pub fn plan_addm(req: &AddmRequest<'_>, listing: &[Interface]) -> Result<Plan, PlanError> {
+/// Whether the running kernel's if_bridge would refuse `parent` as the
+/// first member of its new bridge `bridge` (FreeBSD 15 `bridge_ioctl_add`).
+fn refused_member(
+    parent: &Interface,
+    bridge: &str,
+    by_name: &HashMap<&str, &Interface>,
+    policy: &BridgePolicy,
+) -> Result<(), PlanError> {
+    if policy.refuses_bridge_svi()
+        && parent.link == LinkType::L2Vlan
+        && let Some(p) = &parent.vlan_parent
+        && by_name.get(p.as_str()).is_some_and(|i| i.is_bridge())
+    {
+        return Err(PlanError::BridgeSvi {
+            iface: parent.name.to_string(),
+            parent: p.to_string(),
+            bridge: bridge.to_string(),
+        });
+    }
+    // gif members are exempt from the address check.
+    if policy.refuses_member_addrs()
+        && parent.link != LinkType::Gif
+        && let Some(addr) = parent.addrs.first()
+    {
+        return Err(PlanError::MemberHasAddress {
+            iface: parent.name.to_string(),
+            addr: *addr,
+            bridge: bridge.to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// Plan `addm` against `listing`, for a kernel whose bridge refuses what
+/// `policy` says. Pure: the same inputs give the same plan, and nothing is
+/// changed if this returns an error.
+pub fn plan_addm(
+    req: &AddmRequest<'_>,
+    listing: &[Interface],
+    policy: &BridgePolicy,
+) -> Result<Plan, PlanError> {
     let by_name: HashMap<&str, &Interface> = listing.iter().map(|i| (i.name.as_str(), i)).collect();
     // Bridge membership as it will be when each link is built.
     let mut member_of: HashMap<String, String> = HashMap::new();
@@ -185,6 +271,7 @@ pub fn plan_addm(req: &AddmRequest<'_>, listing: &[Interface]) -> Result<Plan, P
                     wanted: bridge.to_string(),
                 });
             }
+            refused_member(parent, bridge.as_str(), &by_name, policy)?;
             member_of.insert(iface.to_string(), bridge.to_string());
             // The first member gives a new bridge its MTU.
             new_bridges.insert(bridge.to_string(), parent.mtu);
@@ -277,14 +364,9 @@ mod tests {
 
     fn ifc(name: &str) -> Interface {
         Interface {
-            name: IfName::new(name).unwrap(),
-            index: 0,
-            link: LinkType::Ether,
             ether: Some("00:25:90:ab:cd:ef".parse().unwrap()),
-            mtu: 1500,
             up: true,
-            groups: vec![],
-            members: None,
+            ..Interface::new(IfName::new(name).unwrap(), 0, LinkType::Ether)
         }
     }
 
@@ -314,6 +396,7 @@ mod tests {
                 scheme: Scheme::Sum,
             },
             listing,
+            &BridgePolicy::PERMISSIVE,
         )
     }
 
@@ -470,6 +553,7 @@ mod tests {
                 scheme: Scheme::Sha256,
             },
             &l,
+            &BridgePolicy::PERMISSIVE,
         )
         .unwrap();
         assert_eq!(collisions(&r, &l), vec![]);
@@ -493,5 +577,111 @@ mod tests {
         }];
         let p = plan("x", "bridge", &["gif0"], &l).unwrap();
         assert_eq!(p.links[0].macs, None);
+    }
+
+    fn with_addr(name: &str, addr: &str) -> Interface {
+        Interface {
+            addrs: vec![addr.parse().unwrap()],
+            ..ifc(name)
+        }
+    }
+
+    fn plan_on(policy: BridgePolicy, ifaces: &[&str], l: &[Interface]) -> Result<Plan, PlanError> {
+        let jail = JailName::new("www").unwrap();
+        let ifaces: Vec<String> = ifaces.iter().map(|s| s.to_string()).collect();
+        let req = AddmRequest {
+            jail: &jail,
+            suffix: "bridge",
+            ifaces: &ifaces,
+            scheme: Scheme::Sum,
+        };
+        plan_addm(&req, l, &policy)
+    }
+
+    const FREEBSD15: BridgePolicy = BridgePolicy {
+        release: Some(15),
+        member_ifaddrs: Some(false),
+    };
+
+    #[test]
+    fn member_addresses_refused_where_the_kernel_would() {
+        let l = vec![with_addr("em0", "192.0.2.7/24"), ifc("em1")];
+        let e = plan_on(FREEBSD15, &["em0"], &l).unwrap_err();
+        assert_eq!(
+            e,
+            PlanError::MemberHasAddress {
+                iface: "em0".into(),
+                addr: "192.0.2.7/24".parse().unwrap(),
+                bridge: "em0bridge".into()
+            }
+        );
+        let text = e.to_string();
+        for needle in [
+            "em0: has address 192.0.2.7/24",
+            "net.link.bridge.member_ifaddrs",
+            "move the address to the bridge em0bridge",
+            "=1",
+            "NAT bridge",
+        ] {
+            assert!(text.contains(needle), "{text}");
+        }
+        // the sysctl at 1, or FreeBSD 14 (no sysctl): the kernel takes it
+        let allowed = BridgePolicy {
+            member_ifaddrs: Some(true),
+            ..FREEBSD15
+        };
+        assert!(plan_on(allowed, &["em0"], &l).is_ok());
+        assert!(plan_on(BridgePolicy::PERMISSIVE, &["em0"], &l).is_ok());
+        // an existing bridge does not take the parent: nothing to refuse
+        let mut l2 = l.clone();
+        l2.push(bridge("em0bridge", &[], 1500));
+        assert!(plan_on(FREEBSD15, &["em0"], &l2).is_ok());
+        // gif members are exempt
+        let gif = Interface {
+            link: LinkType::Gif,
+            ..with_addr("gif0", "10.0.0.1/32")
+        };
+        assert!(plan_on(FREEBSD15, &["gif0"], &[gif]).is_ok());
+        // an address-less parent is fine
+        assert!(plan_on(FREEBSD15, &["em1"], &l).is_ok());
+    }
+
+    #[test]
+    fn vlan_of_a_bridge_refused_on_15() {
+        let svi = Interface {
+            link: LinkType::L2Vlan,
+            vlan_parent: Some(IfName::new("br0").unwrap()),
+            ..ifc("vlan5")
+        };
+        let l = vec![bridge("br0", &[], 1500), svi];
+        let on15 = BridgePolicy {
+            member_ifaddrs: Some(true),
+            ..FREEBSD15
+        };
+        assert!(matches!(
+            plan_on(on15, &["vlan5"], &l),
+            Err(PlanError::BridgeSvi { .. })
+        ));
+        assert!(
+            plan_on(
+                BridgePolicy {
+                    release: Some(14),
+                    member_ifaddrs: None
+                },
+                &["vlan5"],
+                &l
+            )
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn cloners_in_order_of_first_create() {
+        let l = vec![ifc("em0"), bridge("vtnet0bridge", &[], 1500), ifc("vtnet0")];
+        let p = plan("x", "bridge", &["vtnet0", "em0"], &l).unwrap();
+        assert_eq!(p.cloners(), vec![Cloner::Epair, Cloner::Bridge]);
+        let p = plan("x", "bridge", &["em0"], &l).unwrap();
+        assert_eq!(p.cloners(), vec![Cloner::Bridge, Cloner::Epair]);
+        assert!(Plan::default().cloners().is_empty());
     }
 }

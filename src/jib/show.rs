@@ -37,16 +37,12 @@ mod tests {
     use crate::host::LinkType;
 
     fn ifc(name: &str, members: Option<&[&str]>) -> Interface {
+        let link = if members.is_some() {
+            LinkType::Bridge
+        } else {
+            LinkType::Ether
+        };
         Interface {
-            name: IfName::new(name).unwrap(),
-            index: 0,
-            link: if members.is_some() {
-                LinkType::Bridge
-            } else {
-                LinkType::Ether
-            },
-            ether: None,
-            mtu: 1500,
             up: true,
             groups: if members.is_some() {
                 vec!["bridge".into()]
@@ -54,6 +50,7 @@ mod tests {
                 vec![]
             },
             members: members.map(|m| m.iter().map(|n| IfName::new(*n).unwrap()).collect()),
+            ..Interface::new(IfName::new(name).unwrap(), 0, link)
         }
     }
 

@@ -4,10 +4,11 @@ use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::model::State;
+use super::state::State;
 
-/// The only format version rjib reads and writes.
-pub const VERSION: u32 = 1;
+/// The newest format version; rjib reads 1 and 2, and writes back the
+/// version it read.
+pub const VERSION: u32 = 2;
 
 /// Read and check a host file. Errors are one line, without the path.
 pub fn load(path: &Path) -> Result<State, String> {
@@ -15,24 +16,16 @@ pub fn load(path: &Path) -> Result<State, String> {
     let value: serde_json::Value =
         serde_json::from_str(&text).map_err(|e| format!("not a JSON host file: {e}"))?;
     match value.get("version").and_then(serde_json::Value::as_u64) {
-        Some(v) if v == u64::from(VERSION) => {}
+        Some(v) if (1..=u64::from(VERSION)).contains(&v) => {}
         Some(v) => {
             return Err(format!(
-                "host file version {v} is not supported (rjib reads version {VERSION})"
+                "host file version {v} is not supported (rjib reads versions 1 to {VERSION})"
             ));
         }
         None => return Err("host file has no \"version\"".to_string()),
     }
     let state: State =
         serde_json::from_value(value).map_err(|e| format!("malformed host file: {e}"))?;
-    let mut names: Vec<&str> = state.interfaces.iter().map(|i| i.name.as_str()).collect();
-    names.sort_unstable();
-    if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
-        return Err(format!(
-            "malformed host file: interface {} is listed twice",
-            w[0]
-        ));
-    }
     Ok(state)
 }
 

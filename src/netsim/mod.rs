@@ -1,17 +1,24 @@
 //! The simulated host behind `RJIB_NETSIM`: a JSON file that rjib reads,
 //! changes with the kernel rules of `model`, and writes back.
 
+pub mod faults;
 pub mod file;
 pub mod model;
 pub mod session;
+pub mod state;
+pub mod validate;
 
 use std::path::PathBuf;
 
-use crate::host::{Cloner, Host, HostError, HostResult, Interface, LinkType};
+use crate::host::{
+    BridgePolicy, Cloner, Errno, Host, HostError, HostResult, IfAddr, Interface, JailInfo,
+    LinkType, Priority,
+};
 use crate::jib::mac::Mac;
 use crate::jib::name::IfName;
-use model::{Kernel, SimIf};
+use model::{Kernel, MEMBER_IFADDRS, OSRELDATE};
 use session::SimFile;
+use state::SimIf;
 
 /// A `Host` on a simulated host file.
 pub struct SimHost {
@@ -24,6 +31,36 @@ impl SimHost {
             sim: SimFile::open(path)?,
         })
     }
+
+    /// Run one kernel operation, then deliver what faults asked for.
+    fn k<T>(
+        &mut self,
+        f: impl FnOnce(&mut Kernel) -> Result<T, Errno>,
+    ) -> (Result<T, Errno>, Option<String>) {
+        let r = f(&mut self.sim.kernel);
+        let detail = r
+            .is_err()
+            .then(|| self.sim.kernel.exterror.map(str::to_string))
+            .flatten();
+        self.sim.deliver_signals();
+        (r, detail)
+    }
+
+    fn run(
+        &mut self,
+        iface: &str,
+        what: impl Into<String>,
+        f: impl FnOnce(&mut Kernel) -> Result<(), Errno>,
+    ) -> HostResult<()> {
+        let (r, detail) = self.k(f);
+        r.map_err(|e| HostError::errno(iface, what, e).with_detail(detail))
+    }
+}
+
+fn names(list: Vec<String>, bad: &dyn Fn(String) -> HostError) -> HostResult<Vec<IfName>> {
+    list.into_iter()
+        .map(|n| IfName::new(n).map_err(|e| bad(e.to_string())))
+        .collect()
 }
 
 /// The listing view of a simulated interface.
@@ -34,25 +71,27 @@ pub fn to_interface(k: &Kernel, i: &SimIf) -> HostResult<Interface> {
         Some(s) => Some(s.parse::<Mac>().map_err(|e| bad(e.to_string()))?),
         None => None,
     };
-    let link = if i.is_bridge() {
-        LinkType::Bridge
-    } else {
-        match i.kind() {
-            "ether" => LinkType::Ether,
-            "l2vlan" => LinkType::L2Vlan,
-            "gif" => LinkType::Gif,
-            other => LinkType::Other(other.to_string()),
-        }
+    let link = match i.kind() {
+        "bridge" => LinkType::Bridge,
+        "ether" => LinkType::Ether,
+        "l2vlan" => LinkType::L2Vlan,
+        "gif" => LinkType::Gif,
+        other => LinkType::Other(other.to_string()),
     };
     let members = if i.is_bridge() {
         let m = k.bridge_members(&i.name).unwrap_or_default();
-        Some(
-            m.into_iter()
-                .map(|n| IfName::new(n).map_err(|e| bad(e.to_string())))
-                .collect::<HostResult<Vec<_>>>()?,
-        )
+        Some(names(m, &bad)?)
     } else {
         None
+    };
+    let addrs = i
+        .addr_list()
+        .iter()
+        .map(|a| a.parse::<IfAddr>().map_err(|e| bad(e.to_string())))
+        .collect::<HostResult<Vec<_>>>()?;
+    let vlan_parent = match &i.vlan_parent {
+        Some(p) => Some(IfName::new(p.clone()).map_err(|e| bad(e.to_string()))?),
+        None => None,
     };
     Ok(Interface {
         name,
@@ -63,6 +102,9 @@ pub fn to_interface(k: &Kernel, i: &SimIf) -> HostResult<Interface> {
         up: i.up,
         groups: i.groups.clone(),
         members,
+        addrs,
+        vlan_parent,
+        lastchange: i.lastchange,
     })
 }
 
@@ -83,34 +125,29 @@ impl Host for SimHost {
             .collect()
     }
 
-    fn create(&mut self, cloner: Cloner) -> HostResult<IfName> {
-        let name = self
-            .sim
-            .kernel
-            .create(cloner.as_str())
-            .map_err(|e| HostError::errno(cloner.as_str(), "create", e))?;
+    fn create(&mut self, cloner: Cloner, unit: Option<u32>) -> HostResult<IfName> {
+        let request = cloner.request(unit);
+        let (r, detail) = self.k(|k| k.create(&request));
+        let name = r.map_err(|e| HostError::errno(&request, "create", e).with_detail(detail))?;
         IfName::new(name).map_err(|e| HostError::other(None, "create", e.to_string()))
     }
 
     fn rename(&mut self, name: &IfName, new: &IfName) -> HostResult<()> {
-        self.sim
-            .kernel
-            .rename(name.as_str(), new.as_str())
-            .map_err(|e| HostError::errno(name, format!("name {new}"), e))
+        self.run(name.as_str(), format!("name {new}"), |k| {
+            k.rename(name.as_str(), new.as_str())
+        })
     }
 
     fn set_up(&mut self, name: &IfName, up: bool) -> HostResult<()> {
-        self.sim
-            .kernel
-            .set_up(name.as_str(), up)
-            .map_err(|e| HostError::errno(name, if up { "up" } else { "down" }, e))
+        self.run(name.as_str(), if up { "up" } else { "down" }, |k| {
+            k.set_up(name.as_str(), up)
+        })
     }
 
     fn set_ether(&mut self, name: &IfName, mac: Mac) -> HostResult<()> {
-        self.sim
-            .kernel
-            .set_ether(name.as_str(), &mac.0)
-            .map_err(|e| HostError::errno(name, format!("ether {mac}"), e))
+        self.run(name.as_str(), format!("ether {mac}"), |k| {
+            k.set_ether(name.as_str(), &mac.0)
+        })
     }
 
     fn mtu(&mut self, name: &IfName) -> HostResult<u32> {
@@ -121,30 +158,63 @@ impl Host for SimHost {
     }
 
     fn set_mtu(&mut self, name: &IfName, mtu: u32) -> HostResult<()> {
-        self.sim
-            .kernel
-            .set_mtu(name.as_str(), mtu)
-            .map_err(|e| HostError::errno(name, format!("mtu {mtu}"), e))
+        self.run(name.as_str(), format!("mtu {mtu}"), |k| {
+            k.set_mtu(name.as_str(), mtu)
+        })
     }
 
     fn bridge_add(&mut self, bridge: &IfName, member: &IfName) -> HostResult<()> {
-        self.sim
-            .kernel
-            .bridge_add(bridge.as_str(), member.as_str())
-            .map_err(|e| HostError::errno(bridge, format!("addm {member}"), e))
+        self.run(bridge.as_str(), format!("addm {member}"), |k| {
+            k.bridge_add(bridge.as_str(), member.as_str())
+        })
     }
 
     fn destroy(&mut self, name: &IfName) -> HostResult<()> {
-        self.sim
-            .kernel
-            .destroy(name.as_str())
-            .map_err(|e| HostError::errno(name, "destroy", e))
+        self.run(name.as_str(), "destroy", |k| k.destroy(name.as_str()))
     }
 
-    fn units(&mut self, cloner: Cloner) -> HostResult<Option<Vec<u32>>> {
-        Ok(Some(
-            self.sim.kernel.held_units(cloner).into_iter().collect(),
-        ))
+    fn cloner_loaded(&mut self, cloner: Cloner) -> HostResult<bool> {
+        Ok(self.sim.kernel.module_loaded(cloner.module()))
+    }
+
+    fn load_cloner(&mut self, cloner: Cloner) -> HostResult<()> {
+        self.run(cloner.module(), "kldload", |k| k.kldload(cloner.module()))
+    }
+
+    fn bridge_policy(&mut self) -> HostResult<BridgePolicy> {
+        let k = &self.sim.kernel;
+        Ok(BridgePolicy {
+            release: k.sysctl(OSRELDATE).map(|d| (d / 100_000) as u32),
+            member_ifaddrs: k.sysctl(MEMBER_IFADDRS).map(|v| v != 0),
+        })
+    }
+
+    fn jail(&mut self, name: &str) -> HostResult<Option<JailInfo>> {
+        Ok(self.sim.kernel.jail(name).map(|j| JailInfo {
+            jid: j.jid,
+            dying: j.dying,
+        }))
+    }
+
+    fn set_description(&mut self, name: &IfName, text: &str) -> HostResult<()> {
+        self.run(name.as_str(), "description", |k| {
+            // As the backend sends it: the length counts the NUL, and an
+            // empty text is a zero-length request, which clears.
+            let len = if text.is_empty() { 0 } else { text.len() + 1 };
+            k.set_description(name.as_str(), len, text)
+        })
+    }
+
+    fn description(&mut self, name: &IfName) -> HostResult<Option<String>> {
+        self.sim
+            .kernel
+            .get(name.as_str())
+            .map(|i| i.description.clone())
+            .map_err(|e| HostError::errno(name, "description", e))
+    }
+
+    fn syslog(&mut self, priority: Priority, message: &str) {
+        self.sim.kernel.syslog(priority.as_str(), message);
     }
 
     fn commit(&mut self) -> HostResult<()> {

@@ -1,105 +1,43 @@
-//! The simulated host's state and the kernel rules it follows
-//! (netsim-state.md, FreeBSD 14).
+//! The simulated kernel: the host file's state and the FreeBSD 14/15 rules
+//! each operation follows (netsim-state.md v2). Every rule names the FreeBSD
+//! function it models.
 //!
-//! Every operation takes and returns kernel-level values (names, errno), so
-//! the direct simulated backend and the ioctl emulator share one set of
-//! rules and one fault counter.
+//! Operations take and return kernel-level values (names, errno), so the
+//! direct simulated backend and the ioctl emulator share one set of rules,
+//! one fault counter and one set of extended error texts.
 
 use std::collections::{HashMap, HashSet};
+use std::time::{SystemTime, UNIX_EPOCH};
 
-use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use super::faults::{self, Effect, Fault, Signal};
+use super::state::{LogRecord, SimIf, State};
+use crate::host::{Cloner, Errno, IfAddr, Op};
 
-use crate::host::{Cloner, Errno, Op};
+pub use super::state::SimJail;
 
-/// The file's top level (format version 1).
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-pub struct State {
-    pub version: u32,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub euid: Option<u32>,
-    pub interfaces: Vec<SimIf>,
-    /// Every other field (`faults`, anything a newer writer added), kept.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// ETHERMTU: the MTU of a new epair end or bridge.
+const ETHERMTU: u32 = 1500;
+/// IF_MINMTU and IF_MAXMTU (sys/net/if.c `ifhwioctl`, SIOCSIFMTU).
+const IF_MINMTU: u32 = 72;
+const IF_MAXMTU: u32 = 65535;
+/// `net.ifdescr_maxlen`'s default (sys/net/if.c `ifdescr_maxlen`): the
+/// longest description buffer, its terminating NUL included.
+pub const IFDESCR_MAXLEN: usize = 1024;
+/// FreeBSD 14's if_bridge refuses a smaller bridge MTU (`bridge_ioctl`).
+const BRIDGE_MINMTU_14: u32 = 576;
 
-/// One interface of the simulated host.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-pub struct SimIf {
-    pub name: String,
-    pub index: u32,
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub kind: Option<String>,
-    #[serde(default)]
-    pub cloner: Option<String>,
-    #[serde(default)]
-    pub unit: Option<u32>,
-    #[serde(default)]
-    pub peer: Option<String>,
-    #[serde(default)]
-    pub ether: Option<String>,
-    pub mtu: u32,
-    pub up: bool,
-    #[serde(default)]
-    pub groups: Vec<String>,
-    #[serde(default)]
-    pub members: Option<Vec<String>>,
-    #[serde(default)]
-    pub description: Option<String>,
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
+/// The sysctl that decides whether FreeBSD 15's bridge takes members with
+/// addresses.
+pub const MEMBER_IFADDRS: &str = "net.link.bridge.member_ifaddrs";
+/// The sysctl that lets a bridge and its members have IPv6 link-local
+/// addresses in the same scope (default 0).
+pub const ALLOW_LLZ_OVERLAP: &str = "net.link.bridge.allow_llz_overlap";
+pub const OSRELDATE: &str = "kern.osreldate";
 
-impl SimIf {
-    /// `type`, with its default.
-    pub fn kind(&self) -> &str {
-        self.kind.as_deref().unwrap_or("ether")
-    }
-
-    pub fn is_bridge(&self) -> bool {
-        self.cloner.as_deref() == Some("bridge") || self.members.is_some()
-    }
-}
-
-/// One entry of `faults`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Fault {
-    pub op: Op,
-    pub nth: u32,
-    pub errno: Errno,
-}
-
-/// Parse the `faults` field (absent means none).
-pub fn parse_faults(extra: &Map<String, Value>) -> Result<Vec<Fault>, String> {
-    let Some(v) = extra.get("faults") else {
-        return Ok(Vec::new());
-    };
-    let list = v.as_array().ok_or("\"faults\" is not a list")?;
-    list.iter()
-        .map(|f| {
-            let op = f
-                .get("op")
-                .and_then(Value::as_str)
-                .ok_or("a fault has no \"op\"")?;
-            let op = match Op::from_name(op) {
-                Some(o) if !matches!(o, Op::List | Op::Lock) => o,
-                _ => return Err(format!("unknown fault op {op:?}")),
-            };
-            let nth = f
-                .get("nth")
-                .and_then(Value::as_u64)
-                .filter(|n| (1..=u64::from(u32::MAX)).contains(n))
-                .ok_or("a fault's \"nth\" is not a positive number")? as u32;
-            let e = f
-                .get("errno")
-                .and_then(Value::as_str)
-                .ok_or("a fault has no \"errno\"")?;
-            let errno = Errno::from_name(e).ok_or_else(|| format!("unknown errno {e:?}"))?;
-            Ok(Fault { op, nth, errno })
-        })
-        .collect()
-}
+/// FreeBSD 15's extended error texts (`EXTERROR()` in if_bridge.c
+/// `bridge_ioctl_add`).
+pub const EXT_MEMBER_HAS_ADDR: &str = "Member interface may not have an IP address assigned";
+pub const EXT_BRIDGE_SVI: &str = "Bridge SVI cannot be added to a bridge";
 
 /// The simulated kernel: the state plus this process's fault counters.
 #[derive(Clone, Debug)]
@@ -109,246 +47,509 @@ pub struct Kernel {
     calls: HashMap<Op, u32>,
     /// Whether any operation changed the state.
     pub dirty: bool,
+    /// The extended error text of the last refused operation (release 15).
+    pub exterror: Option<&'static str>,
+    /// Signals faults asked for, to be delivered after the call returns.
+    signals: Vec<Signal>,
+    /// Host interfaces (not in a vnet) by name: position in `state`.
+    by_name: HashMap<String, usize>,
+    held: HashMap<Cloner, HashSet<u32>>,
+    max_index: u32,
 }
 
-const ETHERMTU: u32 = 1500;
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+fn mac_string(mac: &[u8]) -> String {
+    mac.iter()
+        .map(|o| format!("{o:02x}"))
+        .collect::<Vec<_>>()
+        .join(":")
+}
 
 impl Kernel {
+    /// A kernel on a checked state (see `super::validate`).
     pub fn new(state: State) -> Result<Kernel, String> {
-        let faults = parse_faults(&state.extra)?;
-        Ok(Kernel {
+        let faults = faults::parse(&state.extra)?;
+        let mut k = Kernel {
             state,
             faults,
             calls: HashMap::new(),
             dirty: false,
-        })
+            exterror: None,
+            signals: Vec::new(),
+            by_name: HashMap::new(),
+            held: HashMap::new(),
+            max_index: 0,
+        };
+        k.reindex();
+        Ok(k)
+    }
+
+    fn reindex(&mut self) {
+        self.by_name.clear();
+        self.held.clear();
+        self.max_index = 0;
+        for (n, i) in self.state.interfaces.iter().enumerate() {
+            if i.on_host() {
+                self.by_name.insert(i.name.clone(), n);
+            }
+            if let (Some(c), Some(u)) = (i.cloner.as_deref().and_then(Cloner::from_name), i.unit) {
+                self.held.entry(c).or_default().insert(u);
+            }
+            self.max_index = self.max_index.max(i.index);
+        }
     }
 
     pub fn euid(&self) -> u32 {
         self.state.euid.unwrap_or(0)
     }
 
-    /// Interfaces in listing order (by index).
+    /// The FreeBSD major version whose rules apply.
+    pub fn release(&self) -> u32 {
+        self.state.release.unwrap_or(14)
+    }
+
+    /// Host interfaces in listing order (by index); those in a jail's vnet
+    /// are not listed.
     pub fn interfaces(&self) -> Vec<&SimIf> {
-        let mut v: Vec<&SimIf> = self.state.interfaces.iter().collect();
+        let mut v: Vec<&SimIf> = self
+            .state
+            .interfaces
+            .iter()
+            .filter(|i| i.on_host())
+            .collect();
         v.sort_by_key(|i| i.index);
         v
     }
 
+    fn pos(&self, name: &str) -> Option<usize> {
+        self.by_name.get(name).copied()
+    }
+
+    /// A host interface by name (ENXIO: `ifunit_ref` finds none).
     pub fn get(&self, name: &str) -> Result<&SimIf, Errno> {
-        self.state
-            .interfaces
-            .iter()
-            .find(|i| i.name == name)
+        self.pos(name)
+            .map(|n| &self.state.interfaces[n])
             .ok_or(Errno::ENXIO)
     }
 
     fn get_mut(&mut self, name: &str) -> Result<&mut SimIf, Errno> {
-        self.state
-            .interfaces
-            .iter_mut()
-            .find(|i| i.name == name)
-            .ok_or(Errno::ENXIO)
+        let n = self.pos(name).ok_or(Errno::ENXIO)?;
+        Ok(&mut self.state.interfaces[n])
     }
 
-    fn exists(&self, name: &str) -> bool {
-        self.state.interfaces.iter().any(|i| i.name == name)
+    pub fn exists(&self, name: &str) -> bool {
+        self.by_name.contains_key(name)
     }
 
-    /// Count one call of `op`; fail it if a fault says so.
-    fn call(&mut self, op: Op) -> Result<(), Errno> {
+    /// Set `name`'s `if_data.ifi_lastchange` to now. The kernel does it in
+    /// `if_attach_internal` (creation), `if_up`/`if_down` and `ifhwioctl`
+    /// (every SIOCSIFFLAGS, a successful SIOCSIFMTU on that interface,
+    /// SIOCSIFDESCR); not on rename, MAC change or bridge membership.
+    fn touch(&mut self, name: &str) {
+        let t = now();
+        if let Ok(i) = self.get_mut(name) {
+            i.lastchange = Some(t);
+        }
+        self.dirty = true;
+    }
+
+    /// Count one call of `op` and run it, unless a fault fails it; a fault
+    /// that carries a signal lets it run and queues the signal.
+    fn op<T>(&mut self, op: Op, f: impl FnOnce(&mut Self) -> Result<T, Errno>) -> Result<T, Errno> {
+        self.exterror = None;
         let n = self.calls.entry(op).or_insert(0);
         *n += 1;
         let n = *n;
-        match self.faults.iter().find(|f| f.op == op && f.nth == n) {
-            Some(f) => Err(f.errno),
-            None => Ok(()),
+        let effect = self
+            .faults
+            .iter()
+            .find(|f| f.op == op && f.nth == n)
+            .map(|f| f.effect);
+        if let Some(Effect::Fail(e)) = effect {
+            return Err(e);
+        }
+        let r = f(self);
+        if let (Ok(_), Some(Effect::Signal(s))) = (&r, effect) {
+            self.signals.push(s);
+        }
+        r
+    }
+
+    /// Refuse with an extended error text, which FreeBSD 15 gives and 14
+    /// does not (`EXTERROR()`, sys/sys/exterrvar.h).
+    fn refuse(&mut self, e: Errno, text: &'static str) -> Errno {
+        if self.release() >= 15 {
+            self.exterror = Some(text);
+        }
+        e
+    }
+
+    /// The signals faults queued since the last call (to be delivered now).
+    pub fn take_signals(&mut self) -> Vec<Signal> {
+        std::mem::take(&mut self.signals)
+    }
+
+    /// The units clones of `cloner` hold, renamed and moved ones included.
+    pub fn held_units(&self, cloner: Cloner) -> HashSet<u32> {
+        self.held.get(&cloner).cloned().unwrap_or_default()
+    }
+
+    // --- modules (sys/kern/kern_linker.c, kern_module.c) ---------------
+
+    /// modfind(2): whether `module` is loaded (absent `modules`: all are).
+    pub fn module_loaded(&self, module: &str) -> bool {
+        match &self.state.modules {
+            None => true,
+            Some(m) => m.iter().any(|x| x == module),
         }
     }
 
-    /// The units clones of `cloner` hold, renamed ones included.
-    pub fn held_units(&self, cloner: Cloner) -> HashSet<u32> {
-        self.state
-            .interfaces
-            .iter()
-            .filter(|i| i.cloner.as_deref() == Some(cloner.as_str()))
-            .filter_map(|i| i.unit)
-            .collect()
+    /// kldload(2) of a cloner's module. Not root, or in a jail, it is EPERM
+    /// (`kern_kldload`: `priv_check(PRIV_KLD_LOAD)`, which
+    /// prison_priv_check never grants); a module already loaded is EEXIST
+    /// (`linker_load_module`); one that does not exist is ENOENT.
+    pub fn kldload(&mut self, module: &str) -> Result<(), Errno> {
+        self.op(Op::Kldload, |k| {
+            if k.state.jailed == Some(true) || k.euid() != 0 {
+                return Err(Errno::EPERM);
+            }
+            if ![Cloner::Bridge, Cloner::Epair]
+                .iter()
+                .any(|c| c.module() == module)
+            {
+                return Err(Errno::ENOENT);
+            }
+            if k.module_loaded(module) {
+                return Err(Errno::EEXIST);
+            }
+            k.state
+                .modules
+                .get_or_insert_with(Vec::new)
+                .push(module.to_string());
+            k.dirty = true;
+            Ok(())
+        })
     }
 
-    /// The unit a new clone of `cloner` gets (see `Cloner::next_unit`).
+    // --- sysctl and jails ------------------------------------------------
+
+    /// sysctlbyname(3) of an integer: the file's value, else the release's
+    /// default. `net.link.bridge.member_ifaddrs` is absent on 14 and 0 on
+    /// 15 (if_bridge.c `V_member_ifaddrs`).
+    pub fn sysctl(&self, name: &str) -> Option<i64> {
+        if let Some(v) = self.state.sysctl.as_ref().and_then(|s| s.get(name)) {
+            return v.as_i64();
+        }
+        match name {
+            MEMBER_IFADDRS if self.release() >= 15 => Some(0),
+            OSRELDATE => Some(i64::from(self.release()) * 100_000),
+            _ => None,
+        }
+    }
+
+    /// jail_get(2) by name with `JAIL_DYING`: dying jails are found too.
+    pub fn jail(&self, name: &str) -> Option<&SimJail> {
+        self.state.jails.iter().flatten().find(|j| j.name == name)
+    }
+
+    /// syslog(3): append a record.
+    pub fn syslog(&mut self, priority: &str, message: &str) {
+        self.state.log.get_or_insert_with(Vec::new).push(LogRecord {
+            priority: priority.to_string(),
+            message: message.to_string(),
+        });
+        self.dirty = true;
+    }
+
+    // --- cloning (sys/net/if_clone.c, sys/net/if_epair.c) ---------------
+
+    /// The unit a new anonymous clone of `cloner` gets (`ifc_alloc_unit_next`).
     pub fn next_unit(&self, cloner: Cloner) -> u32 {
-        // One pass over the interfaces, then a lookup per candidate unit:
-        // a host with 1000 epairs is not 1000 scans.
-        let held = self.held_units(cloner);
-        let names: HashSet<&str> = self
-            .state
-            .interfaces
-            .iter()
-            .map(|i| i.name.as_str())
-            .collect();
-        cloner.next_unit(&held, |n| names.contains(n))
+        cloner.next_unit(&self.held_units(cloner), |n| self.exists(n))
     }
 
-    fn next_index(&self) -> u32 {
-        self.state
-            .interfaces
-            .iter()
-            .map(|i| i.index)
-            .max()
-            .unwrap_or(0)
-            + 1
+    fn push(&mut self, i: SimIf) {
+        self.by_name
+            .insert(i.name.clone(), self.state.interfaces.len());
+        self.max_index = self.max_index.max(i.index);
+        self.state.interfaces.push(i);
     }
 
-    fn fresh(name: String, index: u32, cloner: &str, unit: u32, ether: String) -> SimIf {
+    fn fresh(name: String, index: u32, cloner: Cloner, unit: u32, ether: String) -> SimIf {
         SimIf {
             name,
             index,
             kind: None,
-            cloner: Some(cloner.to_string()),
+            cloner: Some(cloner.as_str().to_string()),
             unit: Some(unit),
             peer: None,
             ether: Some(ether),
             mtu: ETHERMTU,
             up: false,
-            groups: vec![cloner.to_string()],
+            groups: vec![cloner.as_str().to_string()],
             members: None,
+            spans: None,
+            vlan_parent: None,
+            addrs: None,
+            vnet: None,
+            lastchange: Some(now()),
             description: None,
-            extra: Map::new(),
+            extra: Default::default(),
         }
     }
 
-    /// Create a clone; returns the kernel's name for it (the `a` end of an
-    /// epair).
-    pub fn create(&mut self, cloner: &str) -> Result<String, Errno> {
-        self.call(Op::Create)?;
-        let cloner = Cloner::from_name(cloner).ok_or(Errno::EINVAL)?;
-        let unit = self.next_unit(cloner);
-        let index = self.next_index();
+    /// SIOCIFCREATE2 with `ifr_name` = `request` (`bridge`, `epair`, or
+    /// with a unit: `epair7`). Returns the kernel's name for the new clone
+    /// (the `a` end of an epair).
+    ///
+    /// - No loaded cloner matches the name: EINVAL (`ifc_create_ifp`,
+    ///   `ifc_find_cloner_match`).
+    /// - An interface already has the requested name: EEXIST
+    ///   (`if_clone_createif`, before any unit is chosen).
+    /// - A requested unit that is held: EEXIST (`ifc_alloc_unit_specific`).
+    /// - An epair whose `epairNa` or `epairNb` exists: EEXIST, with no
+    ///   retry on another unit (`epair_handle_unit`).
+    pub fn create(&mut self, request: &str) -> Result<String, Errno> {
+        self.op(Op::Create, |k| k.create_now(request))
+    }
+
+    fn create_now(&mut self, request: &str) -> Result<String, Errno> {
+        let (cloner, unit) = parse_clone_request(request).ok_or(Errno::EINVAL)?;
+        if !self.module_loaded(cloner.module()) {
+            return Err(Errno::EINVAL);
+        }
+        if self.exists(request) {
+            return Err(Errno::EEXIST);
+        }
+        let unit = match unit {
+            Some(u) if self.held_units(cloner).contains(&u) => return Err(Errno::EEXIST),
+            Some(u) => u,
+            None => self.next_unit(cloner),
+        };
+        if cloner.unit_blocked(unit, |n| self.exists(n)) {
+            return Err(Errno::EEXIST);
+        }
+        let index = self.max_index + 1;
         let (hi, lo) = ((unit >> 8) & 0xff, unit & 0xff);
         let names = cloner.names(unit);
         match cloner {
             Cloner::Bridge => {
                 let mac = format!("58:9c:fc:10:{hi:02x}:{lo:02x}");
-                let mut b = Self::fresh(names[0].clone(), index, "bridge", unit, mac);
+                let mut b = Self::fresh(names[0].clone(), index, cloner, unit, mac);
                 b.members = Some(Vec::new());
-                self.state.interfaces.push(b);
+                self.push(b);
             }
             Cloner::Epair => {
                 let (a, b) = (&names[0], &names[1]);
                 let mac = |end: &str| format!("02:00:00:{hi:02x}:{lo:02x}:{end}");
-                let mut ea = Self::fresh(a.clone(), index, "epair", unit, mac("0a"));
-                let mut eb = Self::fresh(b.clone(), index + 1, "epair", unit, mac("0b"));
+                let mut ea = Self::fresh(a.clone(), index, cloner, unit, mac("0a"));
+                let mut eb = Self::fresh(b.clone(), index + 1, cloner, unit, mac("0b"));
                 ea.peer = Some(b.clone());
                 eb.peer = Some(a.clone());
-                self.state.interfaces.push(ea);
-                self.state.interfaces.push(eb);
+                self.push(ea);
+                self.push(eb);
             }
         }
+        self.held.entry(cloner).or_default().insert(unit);
         self.dirty = true;
         Ok(names[0].clone())
     }
 
+    // --- interface requests (sys/net/if.c) ------------------------------
+
+    /// SIOCSIFNAME (`if_rename`): the same name succeeds and changes
+    /// nothing; an empty name is EINVAL; more than 15 bytes ENAMETOOLONG
+    /// (copyinstr in `ifhwioctl`); a name in use EEXIST. Bridge member and
+    /// span lists, vlan parents and the epair peer follow the new name.
     pub fn rename(&mut self, name: &str, new: &str) -> Result<(), Errno> {
-        self.call(Op::Rename)?;
-        self.get(name)?;
-        if new.is_empty() || new.contains('\0') {
-            return Err(Errno::EINVAL);
-        }
-        if new.len() > 15 {
-            return Err(Errno::ENAMETOOLONG);
-        }
-        if self.exists(new) {
-            return Err(Errno::EEXIST);
-        }
-        for i in &mut self.state.interfaces {
-            if i.name == name {
-                i.name = new.to_string();
+        self.op(Op::Rename, |k| {
+            k.get(name)?;
+            if new.len() > 15 {
+                return Err(Errno::ENAMETOOLONG);
             }
-            if i.peer.as_deref() == Some(name) {
-                i.peer = Some(new.to_string());
+            if new.is_empty() || new.contains('\0') {
+                return Err(Errno::EINVAL);
             }
-            if let Some(m) = &mut i.members {
-                for x in m.iter_mut().filter(|x| *x == name) {
-                    *x = new.to_string();
+            if new == name {
+                return Ok(());
+            }
+            if k.exists(new) {
+                return Err(Errno::EEXIST);
+            }
+            let me = k.pos(name).expect("looked up");
+            let (unit, peer) = {
+                let i = &k.state.interfaces[me];
+                (i.unit, i.peer.clone())
+            };
+            for (n, i) in k.state.interfaces.iter_mut().enumerate() {
+                if n != me
+                    && i.is_epair()
+                    && i.unit == unit
+                    && peer.as_deref() == Some(&i.name)
+                    && i.peer.as_deref() == Some(name)
+                {
+                    i.peer = Some(new.to_string());
+                }
+                if !i.on_host() {
+                    continue;
+                }
+                for list in [&mut i.members, &mut i.spans].into_iter().flatten() {
+                    for x in list.iter_mut().filter(|x| *x == name) {
+                        *x = new.to_string();
+                    }
+                }
+                if i.vlan_parent.as_deref() == Some(name) {
+                    i.vlan_parent = Some(new.to_string());
                 }
             }
-        }
-        self.dirty = true;
-        Ok(())
+            k.state.interfaces[me].name = new.to_string();
+            k.by_name.remove(name);
+            k.by_name.insert(new.to_string(), me);
+            k.dirty = true;
+            Ok(())
+        })
     }
 
+    /// SIOCSIFFLAGS, IFF_UP only (`ifhwioctl` → `if_up`/`if_down`).
     pub fn set_up(&mut self, name: &str, up: bool) -> Result<(), Errno> {
-        self.call(Op::Up)?;
-        self.get_mut(name)?.up = up;
-        self.dirty = true;
-        Ok(())
+        self.op(Op::Up, |k| {
+            k.get_mut(name)?.up = up;
+            k.touch(name);
+            Ok(())
+        })
     }
 
+    /// SIOCSIFLLADDR (`if_setlladdr`): exactly six octets, else EINVAL; an
+    /// interface without a link address (loop, tun: `sdl_alen` 0) fails
+    /// the same length check. No multicast check.
     pub fn set_ether(&mut self, name: &str, mac: &[u8]) -> Result<(), Errno> {
-        self.call(Op::Ether)?;
-        self.get(name)?;
-        if mac.len() != 6 {
-            return Err(Errno::EINVAL);
-        }
-        let s = mac
-            .iter()
-            .map(|o| format!("{o:02x}"))
-            .collect::<Vec<_>>()
-            .join(":");
-        self.get_mut(name)?.ether = Some(s);
-        self.dirty = true;
-        Ok(())
+        self.op(Op::Ether, |k| {
+            let i = k.get(name)?;
+            if mac.len() != 6 || !i.has_lladdr() {
+                return Err(Errno::EINVAL);
+            }
+            k.get_mut(name)?.ether = Some(mac_string(mac));
+            k.dirty = true;
+            Ok(())
+        })
     }
 
     pub fn mtu(&self, name: &str) -> Result<u32, Errno> {
         Ok(self.get(name)?.mtu)
     }
 
-    pub fn set_mtu(&mut self, name: &str, mtu: u32) -> Result<(), Errno> {
-        self.call(Op::Mtu)?;
-        self.get(name)?;
-        // if_epair and if_bridge accept 576..=65535 (IF_MINMTU/IF_MAXMTU);
-        // ethernet drivers less, but the simulation has no hardware.
-        if !(72..=65535).contains(&mtu) {
-            return Err(Errno::EINVAL);
-        }
-        self.get_mut(name)?.mtu = mtu;
-        self.dirty = true;
-        Ok(())
+    /// The bridge `name` is a member of (`ifp->if_bridge`); span ports
+    /// are not members.
+    pub fn bridge_of(&self, name: &str) -> Option<&str> {
+        self.state
+            .interfaces
+            .iter()
+            .filter(|b| b.on_host() && b.is_bridge())
+            .find(|b| b.member_list().iter().any(|m| m == name))
+            .map(|b| b.name.as_str())
     }
 
+    /// SIOCSIFMTU: outside IF_MINMTU..IF_MAXMTU is EINVAL, checked first;
+    /// on a bridge member EOPNOTSUPP, even for its current MTU
+    /// (`ifhwioctl`: "Disallow MTU changes on bridge member interfaces").
+    /// On a bridge (if_bridge.c `bridge_ioctl` SIOCSIFMTU): FreeBSD 14's
+    /// refuses less than 576 with EINVAL; every member is set too, through
+    /// its own driver (simulated members never refuse, so there is nothing
+    /// to restore), and only the bridge's `lastchange` moves.
+    pub fn set_mtu(&mut self, name: &str, mtu: u32) -> Result<(), Errno> {
+        self.op(Op::Mtu, |k| {
+            let i = k.get(name)?;
+            if !(IF_MINMTU..=IF_MAXMTU).contains(&mtu) {
+                return Err(Errno::EINVAL);
+            }
+            if k.bridge_of(name).is_some() {
+                return Err(Errno::EOPNOTSUPP);
+            }
+            if i.is_bridge() && k.release() < 15 && mtu < BRIDGE_MINMTU_14 {
+                return Err(Errno::EINVAL);
+            }
+            let members: Vec<String> = i.member_list().to_vec();
+            for m in members.iter().map(String::as_str).chain([name]) {
+                k.get_mut(m)?.mtu = mtu;
+            }
+            k.touch(name);
+            Ok(())
+        })
+    }
+
+    /// SIOCSIFDESCR (`ifhwioctl`): a buffer `len` bytes long, its NUL
+    /// included, holding `text`. More than `ifdescr_maxlen` (1024) is
+    /// ENAMETOOLONG, checked before the text is read; 0 clears the
+    /// description.
+    pub fn set_description(&mut self, name: &str, len: usize, text: &str) -> Result<(), Errno> {
+        self.op(Op::Describe, |k| {
+            k.get(name)?;
+            if len > IFDESCR_MAXLEN {
+                return Err(Errno::ENAMETOOLONG);
+            }
+            k.get_mut(name)?.description = (len > 0).then(|| text.to_string());
+            k.touch(name);
+            Ok(())
+        })
+    }
+
+    /// BRDGADD (if_bridge.c `bridge_ioctl_add`), in the kernel's order:
+    /// the bridge must exist (ENXIO) and be a bridge (EINVAL); the member
+    /// must exist (ENOENT); [15] not be a vlan whose parent is a bridge
+    /// (EINVAL, "Bridge SVI…"); not be a span port of this bridge (EBUSY),
+    /// nor in this bridge (EEXIST) nor another (EBUSY); be ether, l2vlan or
+    /// gif (EINVAL). Then the IPv6 link-local scrub (see `llz_scrub`), and
+    /// [15] a member other than gif must hold no IPv4 or IPv6 address while
+    /// `net.link.bridge.member_ifaddrs` is 0 (EINVAL, "Member interface may
+    /// not have an IP address assigned"). A bridge without members takes
+    /// the member's MTU; otherwise the member is set to the bridge's.
     pub fn bridge_add(&mut self, bridge: &str, member: &str) -> Result<(), Errno> {
-        self.call(Op::Addm)?;
+        self.op(Op::Addm, |k| k.bridge_add_now(bridge, member))
+    }
+
+    fn bridge_add_now(&mut self, bridge: &str, member: &str) -> Result<(), Errno> {
         let br = self.get(bridge)?;
         if !br.is_bridge() {
             return Err(Errno::EINVAL);
         }
-        let br_members = br.members.clone().unwrap_or_default();
-        let br_mtu = br.mtu;
-        let m = self
-            .state
-            .interfaces
-            .iter()
-            .find(|i| i.name == member)
-            .ok_or(Errno::ENOENT)?;
-        if br_members.iter().any(|x| x == member) {
-            return Err(Errno::EEXIST);
+        let m = self.get(member).map_err(|_| Errno::ENOENT)?;
+        let svi = m.kind() == "l2vlan"
+            && m.vlan_parent
+                .as_deref()
+                .and_then(|p| self.get(p).ok())
+                .is_some_and(SimIf::is_bridge);
+        if self.release() >= 15 && svi {
+            return Err(self.refuse(Errno::EINVAL, EXT_BRIDGE_SVI));
         }
-        let elsewhere = self.state.interfaces.iter().any(|i| {
-            i.name != bridge
-                && i.members
-                    .as_ref()
-                    .is_some_and(|ms| ms.iter().any(|x| x == member))
-        });
-        if elsewhere {
+        if br.span_list().iter().any(|s| s == member) {
             return Err(Errno::EBUSY);
         }
-        if m.is_bridge() || !matches!(m.kind(), "ether" | "l2vlan" | "gif") {
+        if br.member_list().iter().any(|x| x == member) {
+            return Err(Errno::EEXIST);
+        }
+        if self.bridge_of(member).is_some() {
+            return Err(Errno::EBUSY);
+        }
+        if !matches!(m.kind(), "ether" | "l2vlan" | "gif") {
             return Err(Errno::EINVAL);
         }
-        let m_mtu = m.mtu;
-        if br_members.is_empty() {
+        self.llz_scrub(bridge, member);
+        let m = self.get(member)?;
+        if self.release() >= 15
+            && m.kind() != "gif"
+            && !m.addr_list().is_empty()
+            && self.sysctl(MEMBER_IFADDRS) == Some(0)
+        {
+            return Err(self.refuse(Errno::EINVAL, EXT_MEMBER_HAS_ADDR));
+        }
+        let br = self.get(bridge)?;
+        let (br_empty, br_mtu, m_mtu) = (br.member_list().is_empty(), br.mtu, m.mtu);
+        if br_empty {
             self.get_mut(bridge)?.mtu = m_mtu;
         } else {
             self.get_mut(member)?.mtu = br_mtu;
@@ -361,156 +562,130 @@ impl Kernel {
         Ok(())
     }
 
-    /// A bridge's members as the kernel lists them: most recent first.
-    pub fn bridge_members(&self, bridge: &str) -> Result<Vec<String>, Errno> {
-        let br = self.get(bridge)?;
-        match &br.members {
-            Some(m) if br.is_bridge() => Ok(m.iter().rev().cloned().collect()),
-            _ => Err(Errno::EINVAL),
+    /// The IPv6 link-local scrub of `bridge_ioctl_add` (14 and 15): when
+    /// the bridge has a link-local address and
+    /// `net.link.bridge.allow_llz_overlap` is 0, every member with a
+    /// link-local loses all its IPv6 addresses, and so does the new member
+    /// if it has one (`in6_ifdetach`). It stays done if the add then fails.
+    fn llz_scrub(&mut self, bridge: &str, member: &str) {
+        let link_local = |i: &SimIf| i.addr_list().iter().any(|a| is_link_local(a));
+        let Ok(br) = self.get(bridge) else { return };
+        if !link_local(br) || self.sysctl(ALLOW_LLZ_OVERLAP).unwrap_or(0) != 0 {
+            return;
+        }
+        let mut ports: Vec<String> = br.member_list().to_vec();
+        ports.push(member.to_string());
+        for p in ports {
+            if let Ok(i) = self.get_mut(&p)
+                && link_local(i)
+            {
+                if let Some(a) = &mut i.addrs {
+                    a.retain(|x| {
+                        !matches!(
+                            x.parse::<IfAddr>(),
+                            Ok(IfAddr {
+                                ip: std::net::IpAddr::V6(_),
+                                ..
+                            })
+                        )
+                    });
+                }
+                self.dirty = true;
+            }
         }
     }
 
-    pub fn destroy(&mut self, name: &str) -> Result<(), Errno> {
-        self.call(Op::Destroy)?;
-        let i = self.get(name)?;
-        if i.cloner.is_none() {
+    /// BRDGGIFS: a bridge's members, most recently added first.
+    pub fn bridge_members(&self, bridge: &str) -> Result<Vec<String>, Errno> {
+        let br = self.get(bridge)?;
+        if !br.is_bridge() {
             return Err(Errno::EINVAL);
         }
-        let mut gone = vec![name.to_string()];
-        if let Some(p) = &i.peer {
-            gone.push(p.clone());
+        Ok(br.member_list().iter().rev().cloned().collect())
+    }
+
+    /// A bridge's span ports, which BRDGGIFS lists after the members with
+    /// `IFBIF_SPAN` (`bridge_ioctl_gifs`' second loop), also most recently
+    /// added first.
+    pub fn bridge_spans(&self, bridge: &str) -> Result<Vec<String>, Errno> {
+        let br = self.get(bridge)?;
+        if !br.is_bridge() {
+            return Err(Errno::EINVAL);
         }
-        self.state.interfaces.retain(|i| !gone.contains(&i.name));
-        for i in &mut self.state.interfaces {
-            if let Some(m) = &mut i.members {
-                m.retain(|x| !gone.contains(x));
+        Ok(br.span_list().iter().rev().cloned().collect())
+    }
+
+    /// The interface an epair end's peer is, wherever it is: the other end
+    /// of the same unit that names it as its peer.
+    fn peer_pos(&self, me: usize) -> Option<usize> {
+        let i = &self.state.interfaces[me];
+        let p = i.peer.as_deref()?;
+        self.state.interfaces.iter().enumerate().position(|(n, o)| {
+            n != me
+                && o.is_epair()
+                && o.unit == i.unit
+                && o.name == p
+                && o.peer.as_deref() == Some(&i.name)
+        })
+    }
+
+    /// SIOCIFDESTROY (`if_clone_destroy`): a missing interface is ENXIO;
+    /// one whose driver has no cloner is EINVAL (bridge, epair, and the
+    /// cloned types tun, gif and l2vlan have one). Either end of an epair destroys both,
+    /// even when the other is in a jail's vnet (`epair_clone_destroy`);
+    /// the destroyed leave every bridge (`bridge_ifdetach`); a destroyed
+    /// bridge releases its members; a vlan loses a destroyed parent.
+    pub fn destroy(&mut self, name: &str) -> Result<(), Errno> {
+        self.op(Op::Destroy, |k| {
+            let me = k.pos(name).ok_or(Errno::ENXIO)?;
+            let i = &k.state.interfaces[me];
+            if i.cloner.is_none() && !matches!(i.kind(), "tun" | "gif" | "l2vlan") {
+                return Err(Errno::EINVAL);
             }
-        }
-        self.dirty = true;
-        Ok(())
+            let mut gone = vec![me];
+            gone.extend(k.peer_pos(me));
+            let names: HashSet<String> = gone
+                .iter()
+                .filter(|&&n| k.state.interfaces[n].on_host())
+                .map(|&n| k.state.interfaces[n].name.clone())
+                .collect();
+            let mut n = 0;
+            k.state.interfaces.retain(|_| {
+                n += 1;
+                !gone.contains(&(n - 1))
+            });
+            for i in k.state.interfaces.iter_mut().filter(|i| i.on_host()) {
+                for list in [&mut i.members, &mut i.spans].into_iter().flatten() {
+                    list.retain(|x| !names.contains(x));
+                }
+                if i.vlan_parent.as_ref().is_some_and(|p| names.contains(p)) {
+                    i.vlan_parent = None;
+                }
+            }
+            k.reindex(); // also frees the units of what was destroyed
+            k.dirty = true;
+            Ok(())
+        })
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// The cloner and unit a SIOCIFCREATE2 name asks for: `epair`, `epair7`
+/// (`ifc_name2unit`: digits after the cloner's name, no leading zero).
+pub fn parse_clone_request(request: &str) -> Option<(Cloner, Option<u32>)> {
+    [Cloner::Bridge, Cloner::Epair].into_iter().find_map(|c| {
+        let rest = request.strip_prefix(c.as_str())?;
+        if rest.is_empty() {
+            return Some((c, None));
+        }
+        let digits_ok =
+            rest.bytes().all(|b| b.is_ascii_digit()) && !(rest.len() > 1 && rest.starts_with('0'));
+        digits_ok
+            .then(|| rest.parse().ok().map(|u| (c, Some(u))))
+            .flatten()
+    })
+}
 
-    fn kernel(json: &str) -> Kernel {
-        Kernel::new(serde_json::from_str(json).unwrap()).unwrap()
-    }
-
-    fn seed() -> Kernel {
-        kernel(
-            r#"{"version":1,"interfaces":[
-            {"name":"vtnet0","index":2,"ether":"58:9c:fc:0a:1b:2c","mtu":1500,"up":true,"groups":[]},
-            {"name":"tun0","index":3,"type":"tun","ether":null,"mtu":1500,"up":true,"groups":["tun"]},
-            {"name":"vtnet0bridge","index":4,"cloner":"bridge","unit":0,"ether":"58:9c:fc:10:00:00","mtu":9000,"up":true,"groups":["bridge"],"members":[]}
-            ]}"#,
-        )
-    }
-
-    #[test]
-    fn units_skip_held_and_spelled_names() {
-        let mut k = seed();
-        assert_eq!(k.create("bridge").unwrap(), "bridge1"); // unit 0 held by vtnet0bridge
-        k.rename("bridge1", "bridge0").unwrap(); // spells unit 0, holds unit 1
-        assert_eq!(k.create("bridge").unwrap(), "bridge2");
-        assert_eq!(k.create("epair").unwrap(), "epair0a");
-        let a = k.get("epair0a").unwrap();
-        assert_eq!(
-            (a.index, a.ether.as_deref(), a.up, a.mtu),
-            (7, Some("02:00:00:00:00:0a"), false, 1500)
-        );
-        assert_eq!(k.get("epair0b").unwrap().index, 8);
-        assert_eq!(k.get("epair0b").unwrap().peer.as_deref(), Some("epair0a"));
-        assert_eq!(
-            k.get("bridge2").unwrap().ether.as_deref(),
-            Some("58:9c:fc:10:00:02")
-        );
-    }
-
-    #[test]
-    fn rename_rules_and_followers() {
-        let mut k = seed();
-        let a = k.create("epair").unwrap();
-        k.bridge_add("vtnet0bridge", &a).unwrap();
-        assert_eq!(k.rename(&a, "e0a_abcdefghijkl"), Err(Errno::ENAMETOOLONG));
-        assert_eq!(k.rename(&a, "vtnet0"), Err(Errno::EEXIST));
-        assert_eq!(k.rename("nope", "x"), Err(Errno::ENXIO));
-        k.rename(&a, "e0a_x").unwrap();
-        assert_eq!(k.get("epair0b").unwrap().peer.as_deref(), Some("e0a_x"));
-        assert_eq!(k.bridge_members("vtnet0bridge").unwrap(), vec!["e0a_x"]);
-    }
-
-    #[test]
-    fn bridge_add_rules() {
-        let mut k = seed();
-        assert_eq!(k.bridge_add("vtnet0bridge", "nope"), Err(Errno::ENOENT));
-        assert_eq!(k.bridge_add("vtnet0bridge", "tun0"), Err(Errno::EINVAL));
-        let b = k.create("bridge").unwrap();
-        assert_eq!(k.bridge_add("vtnet0bridge", &b), Err(Errno::EINVAL));
-        // first member: the bridge takes the member's MTU
-        let a = k.create("epair").unwrap();
-        k.bridge_add("vtnet0bridge", &a).unwrap();
-        assert_eq!(k.mtu("vtnet0bridge").unwrap(), 1500);
-        assert_eq!(k.bridge_add("vtnet0bridge", &a), Err(Errno::EEXIST));
-        assert_eq!(k.bridge_add(&b, &a), Err(Errno::EBUSY));
-        // later members: the member takes the bridge's MTU
-        k.set_mtu("vtnet0bridge", 9000).unwrap();
-        let c = k.create("epair").unwrap();
-        k.bridge_add("vtnet0bridge", &c).unwrap();
-        assert_eq!(k.mtu(&c).unwrap(), 9000);
-        assert_eq!(
-            k.bridge_members("vtnet0bridge").unwrap(),
-            vec![c.as_str(), a.as_str()]
-        );
-        assert_eq!(k.bridge_add("vtnet0", &c), Err(Errno::EINVAL));
-    }
-
-    #[test]
-    fn destroy_rules() {
-        let mut k = seed();
-        assert_eq!(k.destroy("vtnet0"), Err(Errno::EINVAL));
-        let a = k.create("epair").unwrap();
-        k.bridge_add("vtnet0bridge", &a).unwrap();
-        k.destroy("epair0b").unwrap(); // either end takes both
-        assert!(k.get(&a).is_err());
-        assert!(k.bridge_members("vtnet0bridge").unwrap().is_empty());
-        // a destroyed bridge releases its members
-        let b = k.create("bridge").unwrap();
-        k.bridge_add(&b, "vtnet0").unwrap();
-        k.destroy(&b).unwrap();
-        k.bridge_add("vtnet0bridge", "vtnet0").unwrap();
-    }
-
-    #[test]
-    fn faults_count_calls_per_op() {
-        let mut k = kernel(
-            r#"{"version":1,"interfaces":[],"faults":[{"op":"create","nth":2,"errno":"EIO"}]}"#,
-        );
-        assert!(k.create("epair").is_ok());
-        assert_eq!(k.create("epair"), Err(Errno::EIO));
-        assert!(k.create("epair").is_ok());
-        assert!(
-            Kernel::new(
-                serde_json::from_str(
-                    r#"{"version":1,"interfaces":[],"faults":[{"op":"fly","nth":1,"errno":"EIO"}]}"#
-                )
-                .unwrap()
-            )
-            .is_err()
-        );
-        assert!(Kernel::new(serde_json::from_str(r#"{"version":1,"interfaces":[],"faults":[{"op":"up","nth":1,"errno":"EWHAT"}]}"#).unwrap()).is_err());
-    }
-
-    #[test]
-    fn ether_needs_six_octets() {
-        let mut k = seed();
-        assert_eq!(k.set_ether("vtnet0", &[1, 2, 3]), Err(Errno::EINVAL));
-        k.set_ether("vtnet0", &[2, 0, 0, 0, 0, 1]).unwrap();
-        assert_eq!(
-            k.get("vtnet0").unwrap().ether.as_deref(),
-            Some("02:00:00:00:00:01")
-        );
-    }
+/// An IPv6 link-local address (fe80::/10) in a host file's `addrs`.
+fn is_link_local(addr: &str) -> bool {
+    matches!(addr.parse::<IfAddr>(), Ok(IfAddr { ip: std::net::IpAddr::V6(v6), .. }) if v6.segments()[0] & 0xffc0 == 0xfe80)
 }

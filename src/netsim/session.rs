@@ -22,6 +22,8 @@ fn file_error(path: &Path, why: String) -> HostError {
 /// Load `path` into a simulated kernel.
 fn load(path: &Path) -> HostResult<Kernel> {
     let state = file::load(path).map_err(|e| file_error(path, e))?;
+    super::validate::check(&state)
+        .map_err(|e| file_error(path, format!("malformed host file: {e}")))?;
     Kernel::new(state).map_err(|e| file_error(path, format!("malformed host file: {e}")))
 }
 
@@ -44,6 +46,21 @@ impl SimFile {
             self.kernel = load(&self.path)?;
         }
         Ok(())
+    }
+
+    /// Deliver the signals injected faults asked for, to this process, as
+    /// if someone had sent them at this moment.
+    pub fn deliver_signals(&mut self) {
+        use nix::sys::signal::{Signal as Sig, raise};
+        for s in self.kernel.take_signals() {
+            let sig = match s {
+                super::faults::Signal::Hup => Sig::SIGHUP,
+                super::faults::Signal::Int => Sig::SIGINT,
+                super::faults::Signal::Term => Sig::SIGTERM,
+            };
+            // raise(3) fails only for an invalid signal number.
+            let _ = raise(sig);
+        }
     }
 
     /// Write the host back (whole-file replace) if anything changed.

@@ -45,6 +45,13 @@ impl HostFile {
         serde_json::from_str(&std::fs::read_to_string(&self.path).unwrap()).unwrap()
     }
 
+    /// The host without the kernel's clock: `read` with every interface's
+    /// `lastchange` left out (the kernel stamps it on each up/down, undo
+    /// included, so no run can put it back).
+    pub fn state(&self) -> Value {
+        timeless(&self.read())
+    }
+
     pub fn bytes(&self) -> Vec<u8> {
         std::fs::read(&self.path).unwrap()
     }
@@ -79,10 +86,21 @@ pub fn stderr(o: &Output) -> String {
     String::from_utf8(o.stderr.clone()).unwrap()
 }
 
-/// vectors.json's normal form: interfaces by index, no `description` or
-/// `version`, absent optional fields as their defaults.
+/// `host` with every interface's `lastchange` left out.
+pub fn timeless(host: &Value) -> Value {
+    let mut h = host.clone();
+    for i in h["interfaces"].as_array_mut().unwrap() {
+        i.as_object_mut().unwrap().remove("lastchange");
+    }
+    h
+}
+
+/// vectors.json's normal form: interfaces by index, no `description`,
+/// `version`, `log` or `lastchange` (the simulated kernel's clock), absent
+/// optional fields as their defaults.
 pub fn normalise(host: &Value) -> Value {
-    let mut h = host.as_object().unwrap().clone();
+    let mut h = timeless(host).as_object().unwrap().clone();
+    h.remove("log");
     h.remove("version");
     h.remove("faults");
     h.entry("euid").or_insert(json!(0));

@@ -1,0 +1,141 @@
+//! The simulated host file's contents (netsim-state.md, format version 2;
+//! a version 1 file is read as version 2 with every new field at its
+//! default). Fields absent from a file stay absent when it is written back,
+//! and unknown fields are kept as they are.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// The file's top level.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct State {
+    pub version: u32,
+    /// FreeBSD major version whose kernel rules apply: 14 (default) or 15.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub release: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub euid: Option<u32>,
+    /// rjib runs inside a VNET jail: kldload(2) is refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jailed: Option<bool>,
+    /// Loaded modules that provide cloners; absent: both loaded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub modules: Option<Vec<String>>,
+    /// sysctl values the rules read; absent ones take the release default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sysctl: Option<Map<String, Value>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jails: Option<Vec<SimJail>>,
+    /// syslog(3) records rjib made, in order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log: Option<Vec<LogRecord>>,
+    pub interfaces: Vec<SimIf>,
+    /// Every other field (`faults`, anything a newer writer added), kept.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A jail that exists (jail_get(2)).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct SimJail {
+    pub name: String,
+    pub jid: i32,
+    #[serde(default)]
+    pub dying: bool,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// One syslog(3) record (facility daemon, ident rjib).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct LogRecord {
+    pub priority: String,
+    pub message: String,
+}
+
+/// One interface of the simulated host.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct SimIf {
+    pub name: String,
+    pub index: u32,
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub cloner: Option<String>,
+    #[serde(default)]
+    pub unit: Option<u32>,
+    #[serde(default)]
+    pub peer: Option<String>,
+    #[serde(default)]
+    pub ether: Option<String>,
+    pub mtu: u32,
+    pub up: bool,
+    #[serde(default)]
+    pub groups: Vec<String>,
+    #[serde(default)]
+    pub members: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spans: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vlan_parent: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub addrs: Option<Vec<String>>,
+    /// The jail whose vnet holds the interface; absent: the host.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vnet: Option<String>,
+    /// `if_data.ifi_lastchange`, seconds since the epoch; absent: long ago.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lastchange: Option<u64>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The `type` names a host file may use; each is one `IFT_*` value of
+/// FreeBSD's (`crate::freebsd::iftype` maps them both ways).
+pub const KINDS: &[&str] = &[
+    "ether", "l2vlan", "gif", "bridge", "loop", "tun", "other", "tunnel", "stf", "pflog", "pfsync",
+];
+
+impl SimIf {
+    /// `type`, with its default; a bridge cloner makes it `bridge`.
+    pub fn kind(&self) -> &str {
+        if self.is_bridge() {
+            return "bridge";
+        }
+        self.kind.as_deref().unwrap_or("ether")
+    }
+
+    pub fn is_bridge(&self) -> bool {
+        self.cloner.as_deref() == Some("bridge")
+    }
+
+    pub fn is_epair(&self) -> bool {
+        self.cloner.as_deref() == Some("epair")
+    }
+
+    /// Whether it has a link-level address the kernel can change
+    /// (`if_setlladdr`: loop and tun have none).
+    pub fn has_lladdr(&self) -> bool {
+        !matches!(self.kind(), "loop" | "tun")
+    }
+
+    /// On the host (not moved into a jail's vnet).
+    pub fn on_host(&self) -> bool {
+        self.vnet.is_none()
+    }
+
+    /// `members` of a bridge (a `null` list is empty).
+    pub fn member_list(&self) -> &[String] {
+        self.members.as_deref().unwrap_or(&[])
+    }
+
+    pub fn span_list(&self) -> &[String] {
+        self.spans.as_deref().unwrap_or(&[])
+    }
+
+    pub fn addr_list(&self) -> &[String] {
+        self.addrs.as_deref().unwrap_or(&[])
+    }
+}

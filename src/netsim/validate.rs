@@ -1,0 +1,309 @@
+//! Checking a host file before anything uses it, so that the simulation and
+//! the ioctl emulator meet only hosts a FreeBSD kernel could have, and so
+//! give the same answers: each refusal names the interface (or jail) and
+//! the field.
+
+use std::collections::{HashMap, HashSet};
+
+use super::state::{KINDS, SimIf, State};
+use crate::host::IfAddr;
+use crate::jib::mac::Mac;
+
+/// Longest interface or group name (IFNAMSIZ less the NUL).
+const NAME_MAX: usize = 15;
+/// `sdl_index` is 16 bits.
+const INDEX_MAX: u32 = 65535;
+/// IF_MAXMTU.
+const MTU_MAX: u32 = 65535;
+
+fn field(i: &SimIf, field: &str, why: impl std::fmt::Display) -> String {
+    format!("interface {}: \"{field}\": {why}", printable(&i.name))
+}
+
+/// A name as it can be printed on one line: control characters escaped.
+pub fn printable(s: &str) -> String {
+    s.chars().flat_map(char::escape_debug).collect::<String>()
+}
+
+fn name_ok(name: &str) -> Result<(), String> {
+    if name.is_empty() {
+        return Err("is empty".into());
+    }
+    if name.len() > NAME_MAX {
+        return Err(format!(
+            "is {} bytes, interface names have at most {NAME_MAX}",
+            name.len()
+        ));
+    }
+    if name.bytes().any(|b| b.is_ascii_control()) {
+        return Err("contains a control character".into());
+    }
+    Ok(())
+}
+
+/// Check `state`; `Err` is one line.
+pub fn check(state: &State) -> Result<(), String> {
+    if let Some(r) = state.release
+        && !(14..=15).contains(&r)
+    {
+        return Err(format!("\"release\": {r} is not 14 or 15"));
+    }
+    let mut jails: HashSet<&str> = HashSet::new();
+    let mut jids: HashSet<i32> = HashSet::new();
+    for j in state.jails.iter().flatten() {
+        if j.name.is_empty() || !jails.insert(j.name.as_str()) {
+            return Err(format!(
+                "jail {:?}: \"name\": empty or listed twice",
+                printable(&j.name)
+            ));
+        }
+        if j.jid < 1 || !jids.insert(j.jid) {
+            return Err(format!(
+                "jail {}: \"jid\": {} is not a positive number of its own",
+                printable(&j.name),
+                j.jid
+            ));
+        }
+    }
+    if let Some(s) = &state.sysctl {
+        for (k, v) in s {
+            if !v.is_i64() {
+                return Err(format!("\"sysctl\": {k}: {v} is not an integer"));
+            }
+        }
+    }
+    // One namespace per vnet: the host's, and each jail's.
+    let mut names: HashMap<(Option<&str>, &str), &SimIf> = HashMap::new();
+    let mut indexes: HashSet<(Option<&str>, u32)> = HashSet::new();
+    for i in &state.interfaces {
+        name_ok(&i.name).map_err(|w| field(i, "name", w))?;
+        let ns = i.vnet.as_deref();
+        if names.insert((ns, i.name.as_str()), i).is_some() {
+            return Err(field(i, "name", "listed twice"));
+        }
+        if i.index == 0 || i.index > INDEX_MAX {
+            return Err(field(
+                i,
+                "index",
+                format!("{} is not in 1..{INDEX_MAX}", i.index),
+            ));
+        }
+        if !indexes.insert((ns, i.index)) {
+            return Err(field(i, "index", format!("{} is used twice", i.index)));
+        }
+        if let Some(k) = &i.kind
+            && !KINDS.contains(&k.as_str())
+        {
+            return Err(field(
+                i,
+                "type",
+                format!("{k:?} is not one of {}", KINDS.join(", ")),
+            ));
+        }
+        match (i.cloner.as_deref(), i.kind.as_deref()) {
+            (Some("bridge"), None | Some("bridge")) => {}
+            (Some("epair"), None | Some("ether")) => {}
+            (Some("bridge" | "epair"), Some(k)) => {
+                return Err(field(
+                    i,
+                    "type",
+                    format!("{k:?} does not go with its cloner"),
+                ));
+            }
+            (Some(c), _) => {
+                return Err(field(
+                    i,
+                    "cloner",
+                    format!("{c:?} is not bridge, epair or null"),
+                ));
+            }
+            (None, Some("bridge")) => {
+                return Err(field(i, "type", "a bridge needs \"cloner\": \"bridge\""));
+            }
+            (None, _) => {}
+        }
+        if i.cloner.is_some() != i.unit.is_some() {
+            return Err(field(
+                i,
+                "unit",
+                "a cloned interface has a unit, others none",
+            ));
+        }
+        if let Some(e) = &i.ether {
+            e.parse::<Mac>().map_err(|x| field(i, "ether", x))?;
+        }
+        if i.mtu == 0 || i.mtu > MTU_MAX {
+            return Err(field(i, "mtu", format!("{} is not in 1..{MTU_MAX}", i.mtu)));
+        }
+        for g in &i.groups {
+            name_ok(g).map_err(|w| field(i, "groups", format!("{g:?} {w}")))?;
+        }
+        for a in i.addr_list() {
+            a.parse::<IfAddr>().map_err(|x| field(i, "addrs", x))?;
+        }
+        if !i.is_bridge() && (i.members.is_some() || i.spans.is_some()) {
+            return Err(field(i, "members", "only a bridge has members or spans"));
+        }
+        if i.vlan_parent.is_some() && i.kind() != "l2vlan" {
+            return Err(field(i, "vlan_parent", "only an l2vlan has one"));
+        }
+        if let Some(v) = &i.vnet
+            && !jails.contains(v.as_str())
+        {
+            return Err(field(i, "vnet", format!("no jail {v:?} in \"jails\"")));
+        }
+        if i.is_epair() != i.peer.is_some() {
+            return Err(field(i, "peer", "an epair end has a peer, others none"));
+        }
+    }
+    // References between interfaces: peers are mutual epair ends of one
+    // unit; members, spans and vlan parents are interfaces on the same
+    // side (host or vnet), each port in at most one bridge.
+    let mut port_of: HashMap<(Option<&str>, &str), &str> = HashMap::new();
+    for i in &state.interfaces {
+        let ns = i.vnet.as_deref();
+        if let Some(p) = &i.peer {
+            let mutual = state.interfaces.iter().any(|o| {
+                o.name == *p
+                    && o.is_epair()
+                    && o.unit == i.unit
+                    && o.peer.as_deref() == Some(i.name.as_str())
+                    && !std::ptr::eq(o, i)
+            });
+            if !mutual {
+                return Err(field(
+                    i,
+                    "peer",
+                    format!("{:?} is not the other end of this epair", printable(p)),
+                ));
+            }
+        }
+        for (what, list) in [("members", i.member_list()), ("spans", i.span_list())] {
+            for m in list {
+                if m == &i.name || !names.contains_key(&(ns, m.as_str())) {
+                    return Err(field(
+                        i,
+                        what,
+                        format!("{:?} is not an interface here", printable(m)),
+                    ));
+                }
+                if port_of.insert((ns, m.as_str()), &i.name).is_some() {
+                    return Err(field(
+                        i,
+                        what,
+                        format!("{:?} is a port of two bridges", printable(m)),
+                    ));
+                }
+            }
+        }
+        if let Some(p) = &i.vlan_parent
+            && !names.contains_key(&(ns, p.as_str()))
+        {
+            return Err(field(
+                i,
+                "vlan_parent",
+                format!("{:?} is not an interface here", printable(p)),
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn state(ifs: serde_json::Value) -> State {
+        serde_json::from_value(
+            json!({"version": 2, "jails": [{"name": "j", "jid": 1}], "interfaces": ifs}),
+        )
+        .unwrap()
+    }
+
+    fn ether(name: &str, index: u32) -> serde_json::Value {
+        json!({"name": name, "index": index, "ether": "58:9c:fc:0a:1b:2c", "mtu": 1500, "up": true})
+    }
+
+    fn refused(ifs: serde_json::Value, needle: &str) {
+        let e = check(&state(ifs)).unwrap_err();
+        assert!(e.contains(needle), "{e:?} should contain {needle:?}");
+    }
+
+    #[test]
+    fn accepts_a_plain_host() {
+        check(&state(json!([ether("em0", 1), ether("em1", 2)]))).unwrap();
+    }
+
+    #[test]
+    fn refuses_what_no_kernel_has() {
+        refused(
+            json!([ether("averyveryverylong0", 1)]),
+            "interface averyveryverylong0: \"name\": is 18 bytes",
+        );
+        refused(
+            json!([ether("em0", 4294967295u32)]),
+            "\"index\": 4294967295 is not in 1..65535",
+        );
+        refused(json!([ether("em0", 70000)]), "interface em0: \"index\"");
+        refused(
+            json!([ether("em0", 1), ether("em1", 1)]),
+            "interface em1: \"index\": 1 is used twice",
+        );
+        refused(
+            json!([ether("em0", 1), ether("em0", 2)]),
+            "\"name\": listed twice",
+        );
+        refused(
+            json!([{"name": "em0", "index": 1, "ether": "zz:zz", "mtu": 1500, "up": true}]),
+            "interface em0: \"ether\"",
+        );
+        refused(
+            json!([{"name": "br", "index": 1, "type": "bridge", "mtu": 1500, "up": true}]),
+            "needs \"cloner\": \"bridge\"",
+        );
+        refused(
+            json!([{"name": "x", "index": 1, "type": "wifi", "mtu": 1500, "up": true}]),
+            "\"type\": \"wifi\"",
+        );
+        refused(
+            json!([{"name": "a\nb", "index": 1, "mtu": 1500, "up": true}]),
+            "interface a\\nb: \"name\": contains a control",
+        );
+        refused(
+            json!([{"name": "e0a_x", "index": 1, "cloner": "epair", "unit": 0, "peer": "em0", "mtu": 1500, "up": true}, ether("em0", 2)]),
+            "interface e0a_x: \"peer\": \"em0\" is not the other end",
+        );
+        refused(
+            json!([{"name": "br0", "index": 1, "cloner": "bridge", "unit": 0, "members": ["averyveryverylo"], "mtu": 1500, "up": true}]),
+            "interface br0: \"members\": \"averyveryverylo\" is not an interface here",
+        );
+        refused(
+            json!([ether("em0", 1), {"name": "x", "index": 2, "vnet": "nojail", "mtu": 1500, "up": true}]),
+            "\"vnet\": no jail",
+        );
+        refused(
+            json!([{"name": "em0", "index": 1, "addrs": ["10.0.0.1"], "mtu": 1500, "up": true}]),
+            "interface em0: \"addrs\"",
+        );
+        refused(
+            json!([{"name": "em0", "index": 1, "groups": ["averyveryverylong"], "mtu": 1500, "up": true}]),
+            "\"groups\"",
+        );
+    }
+
+    #[test]
+    fn a_null_member_list_is_an_empty_one() {
+        check(&state(json!([{"name": "br0", "index": 1, "cloner": "bridge", "unit": 0, "members": null, "mtu": 1500, "up": true}]))).unwrap();
+    }
+
+    #[test]
+    fn names_are_per_vnet() {
+        check(&state(json!([
+            {"name": "e0a_j", "index": 1, "cloner": "epair", "unit": 0, "peer": "e0b_j", "mtu": 1500, "up": true},
+            {"name": "e0b_j", "index": 2, "cloner": "epair", "unit": 0, "peer": "e0a_j", "mtu": 1500, "up": true, "vnet": "j"},
+            {"name": "e0b_j", "index": 3, "mtu": 1500, "up": true}
+        ])))
+        .unwrap();
+    }
+}
