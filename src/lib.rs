@@ -13,6 +13,7 @@ pub mod emulator;
 pub mod exec;
 pub mod freebsd;
 pub mod host;
+pub mod jailconf;
 pub mod jib;
 pub mod netsim;
 pub mod util;
