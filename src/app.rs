@@ -1,6 +1,7 @@
 //! One run of rjib: parse, plan, execute, report. `main` only maps the
-//! result to an exit status.
+//! result to an exit status (or to death by the signal that stopped it).
 
+use std::collections::HashSet;
 use std::io::Write;
 
 use anyhow::{Context, Result};
@@ -8,12 +9,12 @@ use anyhow::{Context, Result};
 use crate::cli::{self, Action, Invocation, Parsed, ShowFormat};
 use crate::dryrun::DryRun;
 use crate::exec;
-use std::collections::HashSet;
-
-use crate::host::{BridgePolicy, Cloner, Host, Interface};
+use crate::host::{BridgePolicy, Cloner, Host, Interface, Priority};
 use crate::jib::inventory;
-use crate::jib::plan::{AddmRequest, collisions, plan_addm};
+use crate::jib::name::JailName;
+use crate::jib::plan::{AddmRequest, collisions, needs_jail, plan_addm};
 use crate::jib::show;
+use crate::signals::{Never, Stop};
 
 /// Where a run writes.
 pub struct Io<'a> {
@@ -21,173 +22,308 @@ pub struct Io<'a> {
     pub err: &'a mut dyn Write,
 }
 
+/// How a run ends: an exit status, or the signal it must die by once it
+/// has finished or undone its work.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Exit {
+    pub status: i32,
+    pub signal: Option<i32>,
+}
+
+impl Exit {
+    fn status(status: i32) -> Exit {
+        Exit {
+            status,
+            signal: None,
+        }
+    }
+}
+
 /// Run rjib with `argv`; `open` gives the host (called at most once, and
-/// not for usage errors). Returns the exit status.
+/// not for usage errors). Returns the exit status. No signal stops it.
 pub fn main_with(
     argv: &[String],
     open: &mut dyn FnMut() -> Result<Box<dyn Host>>,
     io: &mut Io<'_>,
 ) -> i32 {
+    main_with_stop(argv, open, io, &Never).status
+}
+
+/// `main_with`, where `stop` reports SIGINT, SIGTERM or SIGHUP: a change
+/// in progress then finishes or is undone, and the run ends with that
+/// signal.
+pub fn main_with_stop(
+    argv: &[String],
+    open: &mut dyn FnMut() -> Result<Box<dyn Host>>,
+    io: &mut Io<'_>,
+    stop: &dyn Stop,
+) -> Exit {
     let inv = match cli::parse(argv) {
         Parsed::Run(inv) => inv,
         Parsed::Info(text) => {
-            return match io.out.write_all(text.as_bytes()) {
+            return Exit::status(match io.out.write_all(text.as_bytes()) {
                 Ok(()) => 0,
                 Err(_) => 1,
-            };
+            });
         }
         Parsed::Error { prog, message } => {
             let _ = writeln!(io.err, "{prog}: {message}");
-            return 1;
+            return Exit::status(1);
         }
         Parsed::Usage { prog, usage } => {
             let (e, o) = usage.texts(&prog);
             let _ = io.err.write_all(e.as_bytes());
             let _ = io.out.write_all(o.as_bytes());
-            return 1;
+            return Exit::status(1);
         }
     };
-    match run(&inv, open, io) {
-        Ok(status) => status,
+    let mut host = match open() {
+        Ok(h) => h,
         Err(e) => {
             let _ = writeln!(io.err, "{}: {:#}", inv.prog, e);
-            1
+            return Exit::status(1);
+        }
+    };
+    let mut run = Run {
+        inv: &inv,
+        host: host.as_mut(),
+        io,
+        stop,
+    };
+    match run.action() {
+        Ok(exit) => exit,
+        Err(e) => {
+            let msg = format!("{e:#}");
+            run.fail(&msg);
+            Exit::status(1)
         }
     }
 }
 
-fn emit(io: &mut Io<'_>, lines: &[String]) -> Result<()> {
+/// One run on an open host.
+struct Run<'a, 'b> {
+    inv: &'a Invocation,
+    host: &'a mut dyn Host,
+    io: &'a mut Io<'b>,
+    stop: &'a dyn Stop,
+}
+
+/// `lines`, one per line, flushed.
+fn emit(out: &mut dyn Write, lines: &[String]) -> std::io::Result<()> {
     let mut text = String::new();
     for l in lines {
         text.push_str(l);
         text.push('\n');
     }
-    io.out.write_all(text.as_bytes()).context("stdout")?;
-    io.out.flush().context("stdout")
+    out.write_all(text.as_bytes())?;
+    out.flush()
 }
 
-/// The listing a changing command (addm, destroy) works from. A real run
-/// first checks for root (jib's words, after the arguments, before
-/// anything else) and takes the lock; a dry run needs neither. `None`:
-/// not root, and the message is printed.
-fn listing_for_change(
-    inv: &Invocation,
-    host: &mut dyn Host,
-    io: &mut Io<'_>,
-) -> Result<Option<Vec<Interface>>> {
-    if !inv.dry_run {
-        if host.euid()? != 0 {
-            let _ = writeln!(io.err, "Must run as root!");
-            return Ok(None);
-        }
-        host.lock()?;
+impl Run<'_, '_> {
+    /// Whether anything may be logged: a dry run changes nothing and so
+    /// records nothing, and `show` only reads.
+    fn logs(&self) -> bool {
+        !self.inv.dry_run && !matches!(self.inv.action, Action::Show { .. })
     }
-    Ok(Some(host.list()?))
-}
 
-/// The dry-run host for `listing`: what `host` has loaded, and how its
-/// bridge judges members.
-fn dry_host(host: &mut dyn Host, listing: &[Interface], policy: BridgePolicy) -> Result<DryRun> {
-    let mut loaded = HashSet::new();
-    for c in [Cloner::Bridge, Cloner::Epair] {
-        if host.cloner_loaded(c)? {
-            loaded.insert(c);
+    /// One line on stderr, and the same to syslog(3).
+    fn say(&mut self, priority: Priority, msg: &str) {
+        let _ = writeln!(self.io.err, "{}: {msg}", self.inv.prog);
+        if self.logs() {
+            self.host.syslog(priority, msg);
         }
     }
-    Ok(DryRun::new(listing, loaded, policy))
-}
 
-fn run(
-    inv: &Invocation,
-    open: &mut dyn FnMut() -> Result<Box<dyn Host>>,
-    io: &mut Io<'_>,
-) -> Result<i32> {
-    let mut host = open()?;
-    let host = host.as_mut();
-    match &inv.action {
-        Action::Show { jail, format } => {
-            let listing = host.list()?;
-            match format {
-                ShowFormat::Text => {
-                    let lines: Vec<String> = match jail {
-                        None => show::jails(&listing),
-                        Some(j) => show::ends_of(&listing, j)
-                            .iter()
-                            .map(|n| n.to_string())
-                            .collect(),
-                    };
-                    emit(io, &lines)?;
-                }
-                ShowFormat::Json { pretty } => {
-                    let report = inventory::report(&listing, jail.as_deref());
-                    let text = if *pretty {
-                        serde_json::to_string_pretty(&report)?
-                    } else {
-                        serde_json::to_string(&report)?
-                    };
-                    emit(io, &[text])?;
-                }
+    /// A failure or refusal: said, logged, and the log made durable.
+    fn fail(&mut self, msg: &str) {
+        self.say(Priority::Err, msg);
+        if self.logs() {
+            let _ = self.host.commit();
+        }
+    }
+
+    /// The listing a changing command works from. A real run first checks
+    /// for root (jib's words, after the arguments, before anything else)
+    /// and takes the lock; a dry run needs neither. `None`: not root, and
+    /// the message is printed.
+    fn listing_for_change(&mut self) -> Result<Option<Vec<Interface>>> {
+        if !self.inv.dry_run {
+            let euid = self.host.euid()?;
+            if euid != 0 {
+                let _ = writeln!(self.io.err, "Must run as root!");
+                self.host.syslog(
+                    Priority::Err,
+                    &format!("{}: refused: not root (uid {euid})", self.inv.action.name()),
+                );
+                let _ = self.host.commit();
+                return Ok(None);
             }
-            Ok(0)
+            self.host.lock()?;
         }
-        Action::Addm {
-            suffix,
-            jail,
-            ifaces,
-            scheme,
-        } => {
-            let Some(listing) = listing_for_change(inv, host, io)? else {
-                return Ok(1);
-            };
-            let req = AddmRequest {
-                jail,
+        Ok(Some(self.host.list()?))
+    }
+
+    /// The dry-run host for `listing`: what the host has loaded, and how
+    /// its bridge judges members.
+    fn dry_host(&mut self, listing: &[Interface], policy: BridgePolicy) -> Result<DryRun> {
+        let mut loaded = HashSet::new();
+        for c in [Cloner::Bridge, Cloner::Epair] {
+            if self.host.cloner_loaded(c)? {
+                loaded.insert(c);
+            }
+        }
+        Ok(DryRun::new(listing, loaded, policy))
+    }
+
+    fn action(&mut self) -> Result<Exit> {
+        let inv = self.inv;
+        match &inv.action {
+            Action::Show { jail, format } => self.show(jail.as_deref(), *format),
+            Action::Addm {
                 suffix,
+                jail,
                 ifaces,
-                scheme: *scheme,
-            };
-            let policy = host.bridge_policy()?;
-            let plan = plan_addm(&req, &listing, &policy)?;
-            for c in collisions(&plan, &listing) {
-                let _ = writeln!(io.err, "{}: {}", inv.prog, c);
+                scheme,
+            } => {
+                let req = AddmRequest {
+                    jail,
+                    suffix,
+                    ifaces,
+                    scheme: *scheme,
+                };
+                self.addm(&req)
             }
-            let taken: Vec<_> = listing.iter().map(|i| i.name.clone()).collect();
-            if inv.dry_run {
-                let mut dry = dry_host(host, &listing, policy)?;
-                exec::addm::run(&mut dry, &plan, &taken).map_err(|f| anyhow::anyhow!("{f}"))?;
-                emit(io, &dry.commands)?;
-                return Ok(0);
-            }
-            let result = exec::addm::run(host, &plan, &taken);
-            host.commit()?;
-            match result {
-                Ok(built) => {
-                    emit(io, &built.lines)?;
-                    Ok(0)
-                }
-                Err(failure) => {
-                    let _ = writeln!(io.err, "{}: {}", inv.prog, failure);
-                    Ok(1)
-                }
-            }
+            Action::Destroy { jail } => self.destroy(jail),
         }
-        Action::Destroy { jail } => {
-            let Some(listing) = listing_for_change(inv, host, io)? else {
-                return Ok(1);
-            };
-            if inv.dry_run {
-                let mut dry = dry_host(host, &listing, BridgePolicy::PERMISSIVE)?;
-                let failures = exec::destroy::run(&mut dry, &listing, jail.as_str());
-                debug_assert!(failures.is_empty());
-                emit(io, &dry.commands)?;
-                return Ok(0);
+    }
+
+    fn show(&mut self, jail: Option<&str>, format: ShowFormat) -> Result<Exit> {
+        let listing = self.host.list()?;
+        let lines = match format {
+            ShowFormat::Text => match jail {
+                None => show::jails(&listing),
+                Some(j) => show::ends_of(&listing, j)
+                    .iter()
+                    .map(|n| n.to_string())
+                    .collect(),
+            },
+            ShowFormat::Json { pretty } => {
+                let report = inventory::report(&listing, jail);
+                vec![if pretty {
+                    serde_json::to_string_pretty(&report)?
+                } else {
+                    serde_json::to_string(&report)?
+                }]
             }
-            let failures = exec::destroy::run(host, &listing, jail.as_str());
-            host.commit()?;
-            for f in &failures {
-                let _ = writeln!(io.err, "{}: {}", inv.prog, f);
-            }
-            Ok(if failures.is_empty() { 0 } else { 1 })
+        };
+        match emit(self.io.out, &lines) {
+            Ok(()) => Ok(Exit::status(0)),
+            // A reader that went away (`rjib show | head -1`): end
+            // quietly, as other tools do.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(Exit::status(0)),
+            Err(e) => Err(e).context("stdout"),
         }
+    }
+
+    fn addm(&mut self, req: &AddmRequest<'_>) -> Result<Exit> {
+        let Some(listing) = self.listing_for_change()? else {
+            return Ok(Exit::status(1));
+        };
+        let policy = self.host.bridge_policy()?;
+        let jail_info = match needs_jail(req, &listing) {
+            true => self.host.jail(req.jail.as_str())?,
+            false => None,
+        };
+        let plan = match plan_addm(req, &listing, &policy, jail_info.as_ref()) {
+            Ok(p) => p,
+            Err(e) => {
+                self.fail(&e.to_string());
+                return Ok(Exit::status(1));
+            }
+        };
+        for c in collisions(&plan, &listing) {
+            self.say(Priority::Warning, &c.to_string());
+        }
+        for old in plan.links.iter().filter_map(|l| l.stale.as_ref()) {
+            let jid = jail_info.as_ref().map_or(0, |j| j.jid);
+            self.say(
+                Priority::Notice,
+                &format!(
+                    "{old}: jail {} (jid {jid}) is dying and its jail end is gone with it; replacing this stale pair",
+                    req.jail
+                ),
+            );
+        }
+        let taken: Vec<_> = listing.iter().map(|i| i.name.clone()).collect();
+        if self.inv.dry_run {
+            let mut dry = self.dry_host(&listing, policy)?;
+            let built = exec::addm::run(&mut dry, &plan, req.jail, &taken, &Never)
+                .map_err(|f| anyhow::anyhow!("{}", f.error))?;
+            built
+                .finish(&mut dry)
+                .map_err(|f| anyhow::anyhow!("{}", f.error))?;
+            emit(self.io.out, &dry.commands).context("stdout")?;
+            return Ok(Exit::status(0));
+        }
+        let built = match exec::addm::run(self.host, &plan, req.jail, &taken, self.stop) {
+            Ok(b) => b,
+            Err(failure) => {
+                self.fail(&failure.to_string());
+                return Ok(Exit {
+                    status: 1,
+                    signal: failure.error.signal(),
+                });
+            }
+        };
+        // The names are printed before the work is final: jail(8) must not
+        // go on with interfaces it did not get, nor rjib keep them.
+        let cancel = match emit(self.io.out, &built.lines) {
+            Err(e) => Some((format!("stdout: {}", crate::util::io_reason(&e)), None)),
+            Ok(()) => self.stop.pending().map(|s| {
+                let why = format!(
+                    "addm {}: interrupted by {}",
+                    req.jail,
+                    crate::signals::name(s)
+                );
+                (why, Some(s))
+            }),
+        };
+        if let Some((why, signal)) = cancel {
+            let (undone, left) = built.undo(self.host, &why);
+            let mut msg = why;
+            let _ = exec::addm::undo_outcome(&mut msg, undone, &left);
+            self.fail(&msg);
+            return Ok(Exit { status: 1, signal });
+        }
+        if let Err(failure) = built.finish(self.host) {
+            self.fail(&failure.to_string());
+            return Ok(Exit::status(1));
+        }
+        self.host.commit()?;
+        Ok(Exit::status(0))
+    }
+
+    fn destroy(&mut self, jail: &JailName) -> Result<Exit> {
+        let Some(listing) = self.listing_for_change()? else {
+            return Ok(Exit::status(1));
+        };
+        if self.inv.dry_run {
+            let mut dry = self.dry_host(&listing, BridgePolicy::PERMISSIVE)?;
+            let failures = exec::destroy::run(&mut dry, &listing, jail.as_str());
+            debug_assert!(failures.is_empty());
+            emit(self.io.out, &dry.commands).context("stdout")?;
+            return Ok(Exit::status(0));
+        }
+        // Destroying cannot be undone: a signal waits until all is done.
+        let failures = exec::destroy::run(self.host, &listing, jail.as_str());
+        for f in &failures {
+            self.say(Priority::Err, &f.to_string());
+        }
+        self.host.commit()?;
+        Ok(Exit {
+            status: if failures.is_empty() { 0 } else { 1 },
+            signal: self.stop.pending(),
+        })
     }
 }
 

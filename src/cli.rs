@@ -26,6 +26,17 @@ pub enum Action {
     },
 }
 
+impl Action {
+    /// The action's word on the command line.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Action::Addm { .. } => "addm",
+            Action::Show { .. } => "show",
+            Action::Destroy { .. } => "destroy",
+        }
+    }
+}
+
 /// How `show` prints.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum ShowFormat {

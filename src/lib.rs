@@ -16,4 +16,5 @@ pub mod host;
 pub mod jailconf;
 pub mod jib;
 pub mod netsim;
+pub mod signals;
 pub mod util;

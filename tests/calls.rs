@@ -41,19 +41,20 @@ fn one_listing(via: &str) {
     }
     // addm of 3 links on an existing bridge: lock, list, the bridge's
     // sysctls, one modfind of if_epair, then per link create, addm, 2
-    // renames, 2 ups, 2 ethers and one MTU read; nothing per existing jail.
+    // renames, 2 descriptions, 2 ups, 2 ethers, one MTU read and one
+    // syslog record; nothing per existing jail.
     let (_, _, calls) = counted(&h, via, &["addm", "z", "vtnet0", "vtnet0", "vtnet0"]);
     assert_eq!(calls.get(Op::Create), 3);
     assert_eq!(calls.get(Op::Rename), 6);
     assert_eq!(calls.get(Op::Destroy), 0);
     assert_eq!(calls.0.get("modfind"), Some(&1));
     assert_eq!(calls.0.get("sysctl"), Some(&1));
-    assert_eq!(calls.total(), 1 + 1 + 1 + 1 + 3 * 9, "{calls:?}");
+    assert_eq!(calls.total(), 1 + 1 + 1 + 1 + 3 * 12, "{calls:?}");
     let (_, _, calls) = counted(&h, via, &["destroy", "z"]);
     assert_eq!(
         calls.total(),
-        1 + 1 + 3,
-        "lock, list, 3 destroys: {calls:?}"
+        1 + 1 + 3 + 3,
+        "lock, list, 3 destroys and their syslog records: {calls:?}"
     );
 }
 

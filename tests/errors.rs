@@ -6,13 +6,22 @@ mod common;
 use common::*;
 use serde_json::json;
 
+/// A refusal: exit 1, the one line, the host as it was, and the refusal in
+/// syslog (the simulated host's `log`), which is all that changed.
 fn refuses(via: &str, h: &HostFile, args: &[&str], message: &str) {
-    let before = h.bytes();
+    let before = h.read();
     let o = h.run(via, args);
     assert_eq!(o.status.code(), Some(1), "{args:?}: {}", stderr(&o));
     assert_eq!(stdout(&o), "", "{args:?}");
     assert_eq!(stderr(&o), format!("{message}\n"), "{args:?}");
-    assert_eq!(h.bytes(), before, "{args:?}: host untouched");
+    let (after, log) = without_log(&h.read());
+    assert_eq!(after, without_log(&before).0, "{args:?}: host untouched");
+    let logged = message.strip_prefix("rjib: ").unwrap();
+    assert_eq!(
+        log.last(),
+        Some(&json!({"priority": "err", "message": logged})),
+        "{args:?}: logged"
+    );
 }
 
 fn host_file_errors(via: &str) {

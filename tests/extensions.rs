@@ -27,6 +27,8 @@ ep_b=${ep_a%a}b
 ifconfig vtnet0bridge addm \"$ep_a\"
 ifconfig \"$ep_a\" name e0a_jamulus
 ifconfig \"$ep_b\" name e0b_jamulus
+ifconfig e0a_jamulus description \"jail jamulus, host end on vtnet0bridge (rjib)\"
+ifconfig e0b_jamulus description \"jail jamulus, jail end (rjib)\"
 ifconfig e0a_jamulus up
 ifconfig e0b_jamulus up
 ifconfig e0a_jamulus ether 02:a0:e2:0a:1b:2c
@@ -35,6 +37,7 @@ ifconfig em0 up
 br=$(ifconfig bridge create)
 ifconfig \"$br\" addm em0
 ifconfig \"$br\" name em0bridge
+ifconfig em0bridge description \"bridge for em0 (rjib)\"
 ifconfig em0bridge up
 ep_a=$(ifconfig epair create)
 ep_b=${ep_a%a}b
@@ -43,6 +46,8 @@ ifconfig \"$ep_b\" mtu 9000
 ifconfig em0bridge addm \"$ep_a\"
 ifconfig \"$ep_a\" name e1a_jamulus
 ifconfig \"$ep_b\" name e1b_jamulus
+ifconfig e1a_jamulus description \"jail jamulus, host end on em0bridge (rjib)\"
+ifconfig e1b_jamulus description \"jail jamulus, jail end (rjib)\"
 ifconfig e1a_jamulus up
 ifconfig e1b_jamulus up
 ifconfig e1a_jamulus ether 02:a0:e2:ab:cd:ef

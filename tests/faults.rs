@@ -23,7 +23,9 @@ fn start_host() -> Value {
 }
 
 const ARGS: &[&str] = &["addm", "f", "vtnet0", "em0", "vtnet0"];
-const OPS: &[&str] = &["create", "rename", "up", "ether", "mtu", "addm", "destroy"];
+const OPS: &[&str] = &[
+    "create", "rename", "up", "ether", "mtu", "addm", "destroy", "describe", "kldload",
+];
 
 fn with_faults(faults: Value) -> Value {
     let mut h = start_host();
@@ -39,7 +41,7 @@ fn clean_result(via: &str) -> Value {
         stdout(&o),
         "e0a_f\ne0b_f\nem0bridge\ne1a_f\ne1b_f\ne2a_f\ne2b_f\n"
     );
-    h.state()
+    without_log(&h.state()).0
 }
 
 fn every_single_fault(via: &str) {
@@ -51,7 +53,7 @@ fn every_single_fault(via: &str) {
             let h = HostFile::new(&start);
             let o = h.run(via, ARGS);
             let what = format!("{via}: {op} #{nth}");
-            let after = h.state();
+            let (after, log) = without_log(&h.state());
             if o.status.success() {
                 let mut expect = clean.clone();
                 expect["faults"] = start["faults"].clone();
@@ -76,13 +78,33 @@ fn every_single_fault(via: &str) {
             );
             assert!(err.contains("nothing was changed"), "{what}: {err}");
             assert_eq!(after, start, "{what}: host exactly as it started");
+            // syslog: what was made and undone, then the failure itself
+            let last = log.last().expect("the failure is logged");
+            assert_eq!(last["priority"], "err", "{what}");
+            assert_eq!(
+                last["message"].as_str().unwrap(),
+                err.trim_end().strip_prefix("rjib: ").unwrap(),
+                "{what}"
+            );
+            if !err.contains("(0 step(s) undone)") {
+                let undo = &log[log.len() - 2];
+                assert!(
+                    undo["priority"] == "notice"
+                        && undo["message"]
+                            .as_str()
+                            .unwrap()
+                            .starts_with("addm f: undone after "),
+                    "{what}: the undo is logged: {log:?}"
+                );
+            }
         }
     }
     // The calls this addm makes: create 4 (3 epairs, 1 bridge), rename 7,
     // up 8 (em0, em0bridge, 3 x 2 ends), ether 6, mtu 4 (both ends of the
-    // two epairs on the 9000-byte bridge), addm 4, destroy 0. Each one,
-    // failed, is one failing run.
-    assert_eq!(failures_seen, 4 + 7 + 8 + 6 + 4 + 4);
+    // two epairs on the 9000-byte bridge), addm 4, describe 7 (both ends
+    // of 3 epairs, the new bridge), destroy 0, kldload 0 (both modules are
+    // loaded). Each one, failed, is one failing run.
+    assert_eq!(failures_seen, 4 + 7 + 8 + 6 + 4 + 4 + 7);
 }
 
 fn failing_undo_names_leftovers(via: &str) {

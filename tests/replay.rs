@@ -94,14 +94,23 @@ fn not_root_message_and_nothing_changed() {
     let mut host = seed();
     host["euid"] = 1001.into();
     let h = HostFile::new(&host);
-    let before = h.bytes();
+    let before = h.read();
     for args in [&["addm", "x", "vtnet0"][..], &["destroy", "x"]] {
         let o = h.run("direct", args);
         assert_eq!(o.status.code(), Some(1));
         assert_eq!(stderr(&o), "Must run as root!\n");
         assert_eq!(stdout(&o), "");
     }
-    assert_eq!(h.bytes(), before);
+    // Only the refusals' syslog records were added.
+    let (after, log) = without_log(&h.read());
+    assert_eq!(after, before);
+    assert_eq!(
+        log,
+        vec![
+            serde_json::json!({"priority": "err", "message": "addm: refused: not root (uid 1001)"}),
+            serde_json::json!({"priority": "err", "message": "destroy: refused: not root (uid 1001)"}),
+        ]
+    );
     assert!(
         !h.dir.path().join("host.json.lock").exists(),
         "no lock taken before the root check"

@@ -1,18 +1,21 @@
 //! Running an `addm` plan on a host, all or nothing.
 
+use std::collections::HashSet;
 use std::fmt;
 
+use super::interrupt::Interruptible;
 use super::undo::{Journal, Leftover};
-use crate::host::{Cloner, Errno, Host, HostError};
-use crate::jib::name::{IfName, epair_peer};
+use crate::host::{Cloner, Errno, Host, HostError, Priority};
+use crate::jib::name::{IfName, JailName, epair_peer};
 use crate::jib::plan::{Link, Plan};
+use crate::signals::Stop;
 
 /// How many explicit epair units `create_epair` tries after the kernel
 /// refused an anonymous create.
 pub const EPAIR_UNIT_TRIES: u32 = 64;
 
-/// `addm` stopped by the host; `leftovers` is empty when the undo put the
-/// host back as it was.
+/// `addm` stopped by the host or a signal; `leftovers` is empty when the
+/// undo put the host back as it was.
 #[derive(Debug)]
 pub struct AddmFailure {
     pub error: HostError,
@@ -35,75 +38,188 @@ impl fmt::Display for AddmFailure {
             );
         }
         write!(f, "{}", self.error)?;
-        if self.leftovers.is_empty() {
-            return write!(f, "; nothing was changed ({} step(s) undone)", self.undone);
-        }
-        let what: Vec<String> = self
-            .leftovers
-            .iter()
-            .map(|l| format!("{} ({})", l.iface, l.error))
-            .collect();
-        let fix: Vec<&str> = self.leftovers.iter().map(|l| l.fix.as_str()).collect();
-        write!(
-            f,
-            "; undo failed, left behind: {}; finish by hand: {}",
-            what.join(", "),
-            fix.join("; ")
-        )
+        undo_outcome(f, self.undone, &self.leftovers)
     }
 }
 
-/// A finished `addm`: the lines jib prints, and the journal that can still
-/// take it all back (until the caller has reported success).
+/// "; nothing was changed (N step(s) undone)", or what the undo left.
+pub fn undo_outcome(f: &mut dyn fmt::Write, undone: usize, leftovers: &[Leftover]) -> fmt::Result {
+    if leftovers.is_empty() {
+        return write!(f, "; nothing was changed ({undone} step(s) undone)");
+    }
+    let what: Vec<String> = leftovers
+        .iter()
+        .map(|l| format!("{} ({})", l.iface, l.error))
+        .collect();
+    let fix: Vec<&str> = leftovers.iter().map(|l| l.fix.as_str()).collect();
+    write!(
+        f,
+        "; undo failed, left behind: {}; finish by hand: {}",
+        what.join(", "),
+        fix.join("; ")
+    )
+}
+
+/// A built `addm`: the lines jib prints, the journal that can still take it
+/// all back, and the stale pairs to destroy once it is final.
 #[derive(Debug)]
 pub struct Built {
     pub lines: Vec<String>,
     pub journal: Journal,
+    /// Stale pairs of a dying jail, named aside (`rjibstale0`), with the
+    /// name each had.
+    pub stale: Vec<(IfName, IfName)>,
+    pub jail: String,
+}
+
+impl Built {
+    /// Take it all back (stdout failed, or a signal came): the new pairs
+    /// are destroyed and the stale ones get their names back. Logged.
+    pub fn undo(self, host: &mut dyn Host, why: &str) -> (usize, Vec<Leftover>) {
+        undo(host, self.journal, &self.jail, why)
+    }
+
+    /// Make it final: destroy the stale pairs named aside (each takes its
+    /// `b` end with it, wherever it is: `epair_clone_destroy`). A failure
+    /// undoes everything.
+    pub fn finish(self, host: &mut dyn Host) -> Result<(), Box<AddmFailure>> {
+        for (aside, was) in &self.stale {
+            if let Err(error) = host.destroy(aside) {
+                let why = error.to_string();
+                let (undone, leftovers) = undo(host, self.journal, &self.jail, &why);
+                return Err(Box::new(AddmFailure {
+                    error,
+                    undone,
+                    leftovers,
+                    module: None,
+                }));
+            }
+            host.syslog(
+                Priority::Notice,
+                &format!(
+                    "{was}: destroyed the stale pair of dying jail {} (its new pair has the name)",
+                    self.jail
+                ),
+            );
+        }
+        Ok(())
+    }
+}
+
+/// Roll `journal` back, and log it.
+fn undo(host: &mut dyn Host, journal: Journal, jail: &str, why: &str) -> (usize, Vec<Leftover>) {
+    let steps = journal.steps();
+    if steps == 0 {
+        return (0, Vec::new());
+    }
+    let what = journal.describe();
+    let leftovers = journal.rollback(host);
+    let mut note = format!("addm {jail}: undone after {why}: {}", what.join("; "));
+    if !leftovers.is_empty() {
+        let _ = undo_outcome(&mut note, steps, &leftovers);
+    }
+    let priority = if leftovers.is_empty() {
+        Priority::Notice
+    } else {
+        Priority::Err
+    };
+    host.syslog(priority, &note);
+    (steps, leftovers)
+}
+
+/// The descriptions rjib gives what it creates, so `ifconfig` tells which
+/// jail owns an interface.
+pub fn host_end_description(jail: &str, bridge: &IfName) -> String {
+    format!("jail {jail}, host end on {bridge} (rjib)")
+}
+
+pub fn jail_end_description(jail: &str) -> String {
+    format!("jail {jail}, jail end (rjib)")
+}
+
+pub fn bridge_description(parent: &IfName) -> String {
+    format!("bridge for {parent} (rjib)")
 }
 
 /// Load the modules of the cloners `plan` needs that are missing, as
 /// ifconfig(8) does before `create` (`ifmaybeload`). Nothing else has
-/// changed yet, and a loaded module is never unloaded.
-fn load_modules(host: &mut dyn Host, plan: &Plan) -> Result<(), Box<AddmFailure>> {
+/// changed yet, and a loaded module is never unloaded. EEXIST means it
+/// was loaded meanwhile.
+fn load_modules(host: &mut dyn Host, plan: &Plan) -> Result<(), HostError> {
     for c in plan.cloners() {
-        let loaded = host.cloner_loaded(c).and_then(|yes| match yes {
-            true => Ok(()),
-            false => host.load_cloner(c),
-        });
-        if let Err(error) = loaded {
-            return Err(Box::new(AddmFailure {
-                error,
-                undone: 0,
-                leftovers: Vec::new(),
-                module: Some(c),
-            }));
+        if host.cloner_loaded(c)? {
+            continue;
+        }
+        match host.load_cloner(c) {
+            Err(e) if e.errno_value() == Some(Errno::EEXIST) => {}
+            Err(e) => return Err(e),
+            Ok(()) => host.syslog(
+                Priority::Notice,
+                &format!("loaded {} for the {} cloner", c.module(), c.as_str()),
+            ),
         }
     }
     Ok(())
 }
 
-/// Build every link of `plan`. `taken` are the names on the host before
-/// the run. On failure, every change this call made has been undone,
-/// newest first.
-pub fn run(host: &mut dyn Host, plan: &Plan, taken: &[IfName]) -> Result<Built, Box<AddmFailure>> {
-    load_modules(host, plan)?;
-    let mut names: std::collections::HashSet<String> =
-        taken.iter().map(|n| n.to_string()).collect();
-    let mut journal = Journal::default();
-    let mut lines = Vec::new();
-    for link in &plan.links {
-        if let Err(error) = build(host, link, &mut journal, &mut lines, &mut names) {
-            let undone = journal.steps();
-            let leftovers = journal.rollback(host);
-            return Err(Box::new(AddmFailure {
+/// Build every link of `plan` for `jail`. `taken` are the names on the
+/// host before the run. A signal `stop` reports stops the work before the
+/// next change. On failure, every change this call made has been undone,
+/// newest first (modules stay loaded).
+pub fn run(
+    host: &mut dyn Host,
+    plan: &Plan,
+    jail: &JailName,
+    taken: &[IfName],
+    stop: &dyn Stop,
+) -> Result<Built, Box<AddmFailure>> {
+    let what = format!("addm {jail}");
+    let mut b = Built {
+        lines: Vec::new(),
+        journal: Journal::default(),
+        stale: Vec::new(),
+        jail: jail.to_string(),
+    };
+    let mut names: HashSet<String> = taken.iter().map(|n| n.to_string()).collect();
+    let result = {
+        let mut g = Interruptible {
+            host: &mut *host,
+            stop,
+            what: &what,
+        };
+        (|| {
+            g.check()?;
+            load_modules(&mut g, plan)?;
+            for link in &plan.links {
+                build(&mut g, link, &mut b, &mut names)?;
+            }
+            g.check()
+        })()
+    };
+    match result {
+        Ok(()) => Ok(b),
+        Err(error) => {
+            let module = load_failure(plan, &error);
+            let why = error.to_string();
+            let (undone, leftovers) = undo(host, b.journal, &b.jail, &why);
+            Err(Box::new(AddmFailure {
                 error,
                 undone,
                 leftovers,
-                module: None,
-            }));
+                module,
+            }))
         }
     }
-    Ok(Built { lines, journal })
+}
+
+/// The cloner whose module load `error` is about, if it is one.
+fn load_failure(plan: &Plan, error: &HostError) -> Option<Cloner> {
+    if error.what != "kldload" {
+        return None;
+    }
+    plan.cloners()
+        .into_iter()
+        .find(|c| error.iface.as_deref() == Some(c.module()))
 }
 
 /// A new epair; its `a` end's name. When the kernel refuses the anonymous
@@ -111,10 +227,7 @@ pub fn run(host: &mut dyn Host, plan: &Plan, taken: &[IfName]) -> Result<Built, 
 /// picks: if_epair.c `epair_handle_unit` does not move on), ask for the
 /// lowest unit whose `epairN`, `epairNa` and `epairNb` are all free, up to
 /// `EPAIR_UNIT_TRIES` of them.
-fn create_epair(
-    host: &mut dyn Host,
-    names: &std::collections::HashSet<String>,
-) -> Result<IfName, HostError> {
+fn create_epair(host: &mut dyn Host, names: &HashSet<String>) -> Result<IfName, HostError> {
     let first = match host.create(Cloner::Epair, None) {
         Err(e) if e.errno_value() == Some(Errno::EEXIST) => e,
         other => return other,
@@ -134,13 +247,31 @@ fn create_epair(
     Err(first)
 }
 
+/// A name to put a stale `a` end aside under: `rjibstaleN`, free.
+fn aside_name(names: &HashSet<String>) -> IfName {
+    (0u32..)
+        .map(|n| format!("rjibstale{n}"))
+        .find(|n| !names.contains(n))
+        .and_then(|n| IfName::new(n).ok())
+        .expect("a free name")
+}
+
 fn build(
     host: &mut dyn Host,
     link: &Link,
-    journal: &mut Journal,
-    out: &mut Vec<String>,
-    names: &mut std::collections::HashSet<String>,
+    b: &mut Built,
+    names: &mut HashSet<String>,
 ) -> Result<(), HostError> {
+    let journal = &mut b.journal;
+    let jail = b.jail.as_str();
+    if let Some(old) = &link.stale {
+        let aside = aside_name(names);
+        host.rename(old, &aside)?;
+        journal.moved(old, &aside);
+        names.remove(old.as_str());
+        names.insert(aside.to_string());
+        b.stale.push((aside, old.clone()));
+    }
     if link.parent_up {
         host.set_up(&link.parent, true)?;
         journal.raised(&link.parent);
@@ -152,8 +283,16 @@ fn build(
         host.rename(&br, &link.bridge)?;
         journal.renamed(&br, &link.bridge);
         names.insert(link.bridge.to_string());
-        out.push(link.bridge.to_string());
+        b.lines.push(link.bridge.to_string());
+        host.set_description(&link.bridge, &bridge_description(&link.parent))?;
         host.set_up(&link.bridge, true)?;
+        host.syslog(
+            Priority::Notice,
+            &format!(
+                "{}: created, bridging {} (jail {jail})",
+                link.bridge, link.parent
+            ),
+        );
     }
     let ea = create_epair(host, names)?;
     journal.created(&ea);
@@ -173,15 +312,28 @@ fn build(
     host.bridge_add(&link.bridge, &ea)?;
     host.rename(&ea, &link.a)?;
     journal.renamed(&ea, &link.a);
-    out.push(link.a.to_string());
+    b.lines.push(link.a.to_string());
     host.rename(&eb, &link.b)?;
-    out.push(link.b.to_string());
+    b.lines.push(link.b.to_string());
     names.extend([link.a.to_string(), link.b.to_string()]);
+    host.set_description(&link.a, &host_end_description(jail, &link.bridge))?;
+    host.set_description(&link.b, &jail_end_description(jail))?;
     host.set_up(&link.a, true)?;
     host.set_up(&link.b, true)?;
     if let Some(m) = link.macs {
         host.set_ether(&link.a, m.a)?;
         host.set_ether(&link.b, m.b)?;
     }
+    let macs = link.macs.map_or_else(
+        || "the kernel's MACs".to_string(),
+        |m| format!("MACs {} and {}", m.a, m.b),
+    );
+    host.syslog(
+        Priority::Notice,
+        &format!(
+            "{}, {}: created for jail {jail} on {} (parent {}), {macs}",
+            link.a, link.b, link.bridge, link.parent
+        ),
+    );
     Ok(())
 }

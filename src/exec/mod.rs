@@ -2,4 +2,5 @@
 
 pub mod addm;
 pub mod destroy;
+pub mod interrupt;
 pub mod undo;

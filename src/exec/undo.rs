@@ -10,6 +10,8 @@ enum Undo {
     Destroy(IfName),
     /// A parent this run brought up.
     Down(IfName),
+    /// An interface this run renamed (from, to): name it back.
+    Rename(IfName, IfName),
 }
 
 /// Something the undo could not put back.
@@ -33,6 +35,11 @@ impl Journal {
         self.0.push(Undo::Down(name.clone()));
     }
 
+    /// An existing interface this run renamed.
+    pub fn moved(&mut self, from: &IfName, to: &IfName) {
+        self.0.push(Undo::Rename(from.clone(), to.clone()));
+    }
+
     /// Follow a rename of something this run created (searched newest
     /// first: it is almost always the last entry).
     pub fn renamed(&mut self, old: &IfName, new: &IfName) {
@@ -50,20 +57,28 @@ impl Journal {
         self.0.len()
     }
 
+    /// What the undo does, newest first, as ifconfig(8) would say it.
+    pub fn describe(&self) -> Vec<String> {
+        self.0.iter().rev().map(fix).collect()
+    }
+
     /// Undo everything, newest first; go on past failures and return them.
     pub fn rollback(self, host: &mut dyn Host) -> Vec<Leftover> {
         let mut left = Vec::new();
         for u in self.0.into_iter().rev() {
-            let (iface, result, fix) = match u {
+            let fix = fix(&u);
+            let (iface, result) = match u {
                 Undo::Destroy(n) => {
                     let r = host.destroy(&n);
-                    let fix = format!("ifconfig {n} destroy");
-                    (n, r, fix)
+                    (n, r)
                 }
                 Undo::Down(n) => {
                     let r = host.set_up(&n, false);
-                    let fix = format!("ifconfig {n} down");
-                    (n, r, fix)
+                    (n, r)
+                }
+                Undo::Rename(from, to) => {
+                    let r = host.rename(&to, &from);
+                    (to, r)
                 }
             };
             if let Err(error) = result {
@@ -71,5 +86,14 @@ impl Journal {
             }
         }
         left
+    }
+}
+
+/// The ifconfig(8) command that undoes `u`.
+fn fix(u: &Undo) -> String {
+    match u {
+        Undo::Destroy(n) => format!("ifconfig {n} destroy"),
+        Undo::Down(n) => format!("ifconfig {n} down"),
+        Undo::Rename(from, to) => format!("ifconfig {to} name {from}"),
     }
 }

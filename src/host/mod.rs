@@ -286,6 +286,8 @@ pub struct HostError {
 pub enum Reason {
     /// The kernel said no.
     Errno(Errno),
+    /// A signal arrived before the operation (SIGINT, SIGTERM, SIGHUP).
+    Interrupted(i32),
     /// Anything else (a file that cannot be read, an unexpected reply).
     Other(String),
 }
@@ -294,6 +296,7 @@ impl fmt::Display for Reason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Reason::Errno(e) => e.fmt(f),
+            Reason::Interrupted(s) => write!(f, "interrupted by {}", crate::signals::name(*s)),
             Reason::Other(s) => f.write_str(s),
         }
     }
@@ -331,7 +334,15 @@ impl HostError {
     pub fn errno_value(&self) -> Option<Errno> {
         match self.reason {
             Reason::Errno(e) => Some(e),
-            Reason::Other(_) => None,
+            _ => None,
+        }
+    }
+
+    /// The signal that stopped the run, if one did.
+    pub fn signal(&self) -> Option<i32> {
+        match self.reason {
+            Reason::Interrupted(s) => Some(s),
+            _ => None,
         }
     }
 }

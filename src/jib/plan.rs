@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
-use crate::host::{BridgePolicy, Cloner, IfAddr, Interface, LinkType};
+use crate::host::{BridgePolicy, Cloner, IfAddr, Interface, JailInfo, LinkType};
 use crate::jib::mac::{self, Mac, MacPair, Scheme};
 use crate::jib::name::{self, IFNAME_MAX, IfName, IfNameError, JailName};
 
@@ -36,6 +36,10 @@ pub struct Link {
     pub b: IfName,
     /// The derived MACs, or `None` (`!IFACE`, or a parent without a MAC).
     pub macs: Option<MacPair>,
+    /// The `a` end of a stale pair of a dying jail, to replace: it is
+    /// named aside before the new pair is built, and destroyed (with its
+    /// `b` end, wherever that is) once the run is final.
+    pub stale: Option<IfName>,
 }
 
 /// The work of one `addm`, in order. Arguments whose `e{i}a_NAME` already
@@ -89,6 +93,13 @@ pub enum PlanError {
         a: String,
         b: String,
     },
+    /// `e{i}a_NAME` exists, `e{i}b_NAME` is not on the host, and there is
+    /// no jail NAME to hold it.
+    OrphanPair {
+        a: String,
+        b: String,
+        jail: String,
+    },
     /// FreeBSD 15 would refuse the parent as a member of its new bridge.
     MemberHasAddress {
         iface: String,
@@ -132,6 +143,11 @@ impl fmt::Display for PlanError {
             PlanError::PeerEndExists { a, b } => write!(
                 f,
                 "{b}: already exists without {a}; destroy it (ifconfig {b} destroy) and run again"
+            ),
+            PlanError::OrphanPair { a, b, jail } => write!(
+                f,
+                "{a}: its jail end {b} is not on this host and no jail {jail} exists, so it is inside \
+                 another jail or was renamed; remove the pair with rjib destroy {jail} and run again"
             ),
             PlanError::MemberHasAddress {
                 iface,
@@ -208,13 +224,57 @@ fn refused_member(
     Ok(())
 }
 
+/// What an existing `e{i}a_NAME` means for `addm` (jail(8) leaves pairs
+/// behind when a start fails after `exec.prestart`, on `jail -R`, and when
+/// a jail dies on its own).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Existing {
+    /// Leave it: its `b` end is on the host, or jail NAME is running and
+    /// holds it (jib's idempotence).
+    Keep,
+    /// Jail NAME is dying: the pair is stale; replace it.
+    Replace,
+    /// No jail NAME, and the `b` end is not on the host.
+    Orphan,
+}
+
+fn existing(
+    a: &Interface,
+    b: &str,
+    by_name: &HashMap<&str, &Interface>,
+    jail: Option<&JailInfo>,
+) -> Existing {
+    // Only an epair end can be a stale pair; anything else named like one
+    // is left alone, as jib does.
+    if !a.is_epair() || by_name.contains_key(b) {
+        return Existing::Keep;
+    }
+    match jail {
+        Some(j) if j.dying => Existing::Replace,
+        Some(_) => Existing::Keep,
+        None => Existing::Orphan,
+    }
+}
+
+/// Whether planning needs jail NAME's state: some `e{i}a_NAME` of the
+/// request exists without its `b` end on the host.
+pub fn needs_jail(req: &AddmRequest<'_>, listing: &[Interface]) -> bool {
+    let names: HashSet<&str> = listing.iter().map(|i| i.name.as_str()).collect();
+    (0..req.ifaces.len()).any(|i| {
+        names.contains(name::a_end(i, req.jail).as_str())
+            && !names.contains(name::b_end(i, req.jail).as_str())
+    })
+}
+
 /// Plan `addm` against `listing`, for a kernel whose bridge refuses what
-/// `policy` says. Pure: the same inputs give the same plan, and nothing is
+/// `policy` says, with jail NAME as jail_get(2) found it (needed only when
+/// `needs_jail`). Pure: the same inputs give the same plan, and nothing is
 /// changed if this returns an error.
 pub fn plan_addm(
     req: &AddmRequest<'_>,
     listing: &[Interface],
     policy: &BridgePolicy,
+    jail: Option<&JailInfo>,
 ) -> Result<Plan, PlanError> {
     let by_name: HashMap<&str, &Interface> = listing.iter().map(|i| (i.name.as_str(), i)).collect();
     // Bridge membership as it will be when each link is built.
@@ -235,9 +295,21 @@ pub fn plan_addm(
             None => (arg.as_str(), true),
         };
         let a = name::a_end(i, req.jail);
-        if by_name.contains_key(a.as_str()) {
-            continue; // jib: an existing e{i}a_NAME means this one is done
-        }
+        let stale = match by_name.get(a.as_str()) {
+            None => None,
+            Some(old) => match existing(old, &name::b_end(i, req.jail), &by_name, jail) {
+                // jib: an existing e{i}a_NAME means this one is done
+                Existing::Keep => continue,
+                Existing::Replace => Some(old.name.clone()),
+                Existing::Orphan => {
+                    return Err(PlanError::OrphanPair {
+                        a,
+                        b: name::b_end(i, req.jail),
+                        jail: req.jail.to_string(),
+                    });
+                }
+            },
+        };
         let parent = by_name
             .get(iface)
             .copied()
@@ -307,6 +379,7 @@ pub fn plan_addm(
             a,
             b,
             macs,
+            stale,
         });
     }
     Ok(plan)
@@ -397,6 +470,7 @@ mod tests {
             },
             listing,
             &BridgePolicy::PERMISSIVE,
+            None,
         )
     }
 
@@ -554,6 +628,7 @@ mod tests {
             },
             &l,
             &BridgePolicy::PERMISSIVE,
+            None,
         )
         .unwrap();
         assert_eq!(collisions(&r, &l), vec![]);
@@ -595,7 +670,7 @@ mod tests {
             ifaces: &ifaces,
             scheme: Scheme::Sum,
         };
-        plan_addm(&req, l, &policy)
+        plan_addm(&req, l, &policy, None)
     }
 
     const FREEBSD15: BridgePolicy = BridgePolicy {
@@ -683,5 +758,61 @@ mod tests {
         let p = plan("x", "bridge", &["em0"], &l).unwrap();
         assert_eq!(p.cloners(), vec![Cloner::Bridge, Cloner::Epair]);
         assert!(Plan::default().cloners().is_empty());
+    }
+    fn epair(name: &str) -> Interface {
+        Interface {
+            groups: vec!["epair".into()],
+            ..ifc(name)
+        }
+    }
+
+    #[test]
+    fn stale_pairs_by_where_the_b_end_is_and_the_jails_state() {
+        let jail = JailName::new("x").unwrap();
+        let ifaces = vec!["em0".to_string()];
+        let req = AddmRequest {
+            jail: &jail,
+            suffix: "bridge",
+            ifaces: &ifaces,
+            scheme: Scheme::Sum,
+        };
+        let running = JailInfo {
+            jid: 3,
+            dying: false,
+        };
+        let dying = JailInfo {
+            jid: 3,
+            dying: true,
+        };
+        let p = |l: &[Interface], j: Option<&JailInfo>| {
+            plan_addm(&req, l, &BridgePolicy::PERMISSIVE, j)
+        };
+        // b end on the host: left alone, whatever the jail
+        let both = vec![ifc("em0"), epair("e0a_x"), epair("e0b_x")];
+        assert!(!needs_jail(&req, &both));
+        for j in [None, Some(&running), Some(&dying)] {
+            assert_eq!(p(&both, j).unwrap(), Plan::default());
+        }
+        // b end gone: it depends on the jail
+        let a_only = vec![ifc("em0"), epair("e0a_x")];
+        assert!(needs_jail(&req, &a_only));
+        assert_eq!(p(&a_only, Some(&running)).unwrap(), Plan::default());
+        let r = p(&a_only, Some(&dying)).unwrap();
+        assert_eq!(r.links.len(), 1);
+        assert_eq!(r.links[0].stale.as_ref().unwrap().as_str(), "e0a_x");
+        assert_eq!(r.links[0].a.as_str(), "e0a_x");
+        let e = p(&a_only, None).unwrap_err();
+        assert!(matches!(e, PlanError::OrphanPair { .. }));
+        let text = e.to_string();
+        assert!(
+            text.contains("e0b_x is not on this host and no jail x exists"),
+            "{text}"
+        );
+        assert!(text.contains("rjib destroy x"), "{text}");
+        // something named like an a end that is no epair: jib's skip
+        assert_eq!(
+            p(&[ifc("em0"), ifc("e0a_x")], None).unwrap(),
+            Plan::default()
+        );
     }
 }

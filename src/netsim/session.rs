@@ -51,15 +51,9 @@ impl SimFile {
     /// Deliver the signals injected faults asked for, to this process, as
     /// if someone had sent them at this moment.
     pub fn deliver_signals(&mut self) {
-        use nix::sys::signal::{Signal as Sig, raise};
         for s in self.kernel.take_signals() {
-            let sig = match s {
-                super::faults::Signal::Hup => Sig::SIGHUP,
-                super::faults::Signal::Int => Sig::SIGINT,
-                super::faults::Signal::Term => Sig::SIGTERM,
-            };
             // raise(3) fails only for an invalid signal number.
-            let _ = raise(sig);
+            let _ = signal_hook::low_level::raise(s.number());
         }
     }
 

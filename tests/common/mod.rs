@@ -86,6 +86,14 @@ pub fn stderr(o: &Output) -> String {
     String::from_utf8(o.stderr.clone()).unwrap()
 }
 
+/// `host` without its syslog records, and the records.
+pub fn without_log(host: &Value) -> (Value, Vec<Value>) {
+    let mut h = host.clone();
+    let log = h.as_object_mut().unwrap().remove("log");
+    let records = log.and_then(|l| l.as_array().cloned()).unwrap_or_default();
+    (h, records)
+}
+
 /// `host` with every interface's `lastchange` left out.
 pub fn timeless(host: &Value) -> Value {
     let mut h = host.clone();

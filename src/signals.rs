@@ -1,0 +1,82 @@
+//! SIGINT, SIGTERM and SIGHUP during a change: noted, not obeyed at once,
+//! so that rjib can finish or undo what it started and then die by the
+//! signal (its exit status says so to jail(8) and the shell).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// The signals a change waits out.
+pub const SIGNALS: [i32; 3] = [
+    signal_hook::consts::SIGHUP,
+    signal_hook::consts::SIGINT,
+    signal_hook::consts::SIGTERM,
+];
+
+/// Where a run learns that a signal arrived.
+pub trait Stop {
+    /// The signal that arrived, if any.
+    fn pending(&self) -> Option<i32>;
+}
+
+/// No signal ever arrives (runs inside another program: tests, benches).
+pub struct Never;
+
+impl Stop for Never {
+    fn pending(&self) -> Option<i32> {
+        None
+    }
+}
+
+/// The process's handlers: each of `SIGNALS` records its number.
+pub struct Caught(Arc<AtomicUsize>);
+
+impl Caught {
+    /// Install the handlers. Until they are installed, a signal has its
+    /// default effect (the process dies, having changed nothing yet).
+    pub fn install() -> std::io::Result<Caught> {
+        let seen = Arc::new(AtomicUsize::new(0));
+        for s in SIGNALS {
+            signal_hook::flag::register_usize(s, seen.clone(), s as usize)?;
+        }
+        Ok(Caught(seen))
+    }
+}
+
+impl Stop for Caught {
+    fn pending(&self) -> Option<i32> {
+        match self.0.load(Ordering::SeqCst) {
+            0 => None,
+            s => Some(s as i32),
+        }
+    }
+}
+
+/// The signal's name, as kill(1) spells it.
+pub fn name(sig: i32) -> String {
+    match sig {
+        signal_hook::consts::SIGHUP => "SIGHUP".into(),
+        signal_hook::consts::SIGINT => "SIGINT".into(),
+        signal_hook::consts::SIGTERM => "SIGTERM".into(),
+        n => format!("signal {n}"),
+    }
+}
+
+/// End the process by `sig`, as its default action would have; if that
+/// does not end it, exit with the shell's status for it (128 + sig).
+pub fn die(sig: i32) -> ! {
+    let _ = signal_hook::low_level::emulate_default_handler(sig);
+    std::process::exit(128 + sig)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert_eq!(name(signal_hook::consts::SIGTERM), "SIGTERM");
+        assert_eq!(name(2), "SIGINT");
+        assert_eq!(name(1), "SIGHUP");
+        assert!(Never.pending().is_none());
+    }
+}
