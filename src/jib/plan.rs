@@ -394,10 +394,12 @@ pub struct Collision {
 }
 
 /// The derived MACs of `plan` that are already on another interface of the
-/// host, or given twice by the plan itself.
+/// host, or given twice by the plan itself. A stale pair the plan replaces
+/// does not count: it goes.
 pub fn collisions(plan: &Plan, listing: &[Interface]) -> Vec<Collision> {
+    let replaced: HashSet<&IfName> = plan.links.iter().filter_map(|l| l.stale.as_ref()).collect();
     let mut seen: HashMap<Mac, IfName> = HashMap::new();
-    for i in listing {
+    for i in listing.iter().filter(|i| !replaced.contains(&i.name)) {
         if let Some(m) = i.ether {
             seen.entry(m).or_insert_with(|| i.name.clone());
         }

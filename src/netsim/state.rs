@@ -40,7 +40,7 @@ pub struct State {
 pub struct SimJail {
     pub name: String,
     pub jid: i32,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub dying: bool,
     #[serde(flatten)]
     pub extra: Map<String, Value>,

@@ -1,0 +1,341 @@
+//! The jail's whole life (issue 8): stale pairs, descriptions, syslog,
+//! signals and output as part of the transaction. Every test runs on both
+//! paths (direct, and the FreeBSD backend on the ioctl emulator).
+
+mod common;
+
+use std::os::unix::process::ExitStatusExt;
+use std::process::Stdio;
+
+use common::*;
+use serde_json::{Value, json};
+
+/// A version 2 seed host with jails, and jail x's pair built: `e0a_x` on
+/// the host, `e0b_x` wherever `b_vnet` says.
+fn with_pair(jails: Value, b_vnet: Option<&str>) -> Value {
+    let h = HostFile::new(&seed());
+    let o = h.run("direct", &["addm", "x", "vtnet0"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut host = timeless(&without_log(&h.read()).0);
+    host["version"] = json!(2);
+    host["jails"] = jails;
+    if let Some(v) = b_vnet {
+        let b = host["interfaces"]
+            .as_array_mut()
+            .unwrap()
+            .iter_mut()
+            .find(|i| i["name"] == "e0b_x")
+            .unwrap();
+        b["vnet"] = json!(v);
+    }
+    host
+}
+
+fn unchanged(h: &HostFile, before: &Value, what: &str) {
+    assert_eq!(
+        timeless(&without_log(&h.read()).0),
+        timeless(&without_log(before).0),
+        "{what}: host unchanged"
+    );
+}
+
+fn stale_pair_table(via: &str) {
+    // 1. b end on the host: left alone, whatever the jail.
+    for jails in [json!([]), json!([{"name": "x", "jid": 4, "dying": true}])] {
+        let start = with_pair(jails, None);
+        let h = HostFile::new(&start);
+        let o = h.run(via, &["addm", "x", "vtnet0"]);
+        assert_eq!(
+            (o.status.code(), stdout(&o).as_str()),
+            (Some(0), ""),
+            "{}",
+            stderr(&o)
+        );
+        assert_eq!(stderr(&o), "");
+        unchanged(&h, &start, "row 1");
+    }
+    // 2. b end in the vnet of running jail x: the jail uses it.
+    let start = with_pair(json!([{"name": "x", "jid": 4}]), Some("x"));
+    let h = HostFile::new(&start);
+    let o = h.run(via, &["addm", "x", "vtnet0"]);
+    assert_eq!((o.status.code(), stdout(&o).as_str()), (Some(0), ""));
+    unchanged(&h, &start, "row 2");
+    // 3. b end in the vnet of dying jail x: the stale pair is replaced.
+    let start = with_pair(json!([{"name": "x", "jid": 4, "dying": true}]), Some("x"));
+    let h = HostFile::new(&start);
+    let o = h.run(via, &["addm", "x", "vtnet0"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "e0a_x\ne0b_x\n");
+    let notice = "e0a_x: jail x (jid 4) is dying and its jail end is gone with it; replacing this stale pair";
+    assert_eq!(stderr(&o), format!("rjib: {notice}\n"));
+    let after = h.read();
+    let ifs = after["interfaces"].as_array().unwrap();
+    let named = |n: &str| ifs.iter().filter(|i| i["name"] == n).collect::<Vec<_>>();
+    assert_eq!(named("e0a_x").len(), 1);
+    assert_eq!(
+        named("e0b_x").len(),
+        1,
+        "the old jail end went with its pair"
+    );
+    assert!(
+        named("e0b_x")[0].get("vnet").is_none(),
+        "the new b end is on the host"
+    );
+    assert_eq!(
+        named("e0a_x")[0]["unit"],
+        1,
+        "a new pair (unit 0 was the stale one's)"
+    );
+    assert!(named("rjibstale0").is_empty());
+    let log = without_log(&after).1;
+    assert!(
+        log.contains(&json!({"priority": "notice", "message": notice})),
+        "{log:?}"
+    );
+    assert!(
+        log.iter().any(|r| r["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("e0a_x: destroyed the stale pair of dying jail x")),
+        "{log:?}"
+    );
+    // 4. b end not on the host and no jail x: refused, nothing changed.
+    let start = with_pair(json!([{"name": "y", "jid": 5}]), Some("y"));
+    let h = HostFile::new(&start);
+    let o = h.run(via, &["addm", "x", "vtnet0"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stderr(&o),
+        "rjib: e0a_x: its jail end e0b_x is not on this host and no jail x exists, so it is inside \
+         another jail or was renamed; remove the pair with rjib destroy x and run again\n"
+    );
+    unchanged(&h, &start, "row 4");
+    // and `rjib destroy x` is indeed the way out: both ends go.
+    let o = h.run(via, &["destroy", "x"]);
+    assert!(o.status.success());
+    assert!(names(&h.read()).iter().all(|n| !n.starts_with("e0")));
+}
+
+#[test]
+fn stale_pair_table_direct() {
+    stale_pair_table("direct");
+}
+
+#[test]
+fn stale_pair_table_ioctl() {
+    stale_pair_table("ioctl");
+}
+
+fn descriptions_and_syslog(via: &str) {
+    let mut start = seed();
+    start["interfaces"][2]["description"] = json!("NAT for the jails");
+    let mut em0 = ether("em0", 4, "00:25:90:ab:cd:ef");
+    em0["type"] = json!("ether");
+    start["interfaces"].as_array_mut().unwrap().push(em0);
+    let h = HostFile::new(&start);
+    let o = h.run(via, &["addm", "jamulus", "vtnet0", "em0"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let after = h.read();
+    let descr = |n: &str| iface(&after, n).unwrap()["description"].clone();
+    assert_eq!(
+        descr("e0a_jamulus"),
+        "jail jamulus, host end on vtnet0bridge (rjib)"
+    );
+    assert_eq!(descr("e0b_jamulus"), "jail jamulus, jail end (rjib)");
+    assert_eq!(
+        descr("e1a_jamulus"),
+        "jail jamulus, host end on em0bridge (rjib)"
+    );
+    assert_eq!(descr("em0bridge"), "bridge for em0 (rjib)");
+    assert_eq!(
+        descr("vtnet0bridge"),
+        "NAT for the jails",
+        "an existing description stays"
+    );
+    assert_eq!(descr("em0"), Value::Null, "a parent gets none");
+    let log = without_log(&after).1;
+    let messages: Vec<&str> = log.iter().map(|r| r["message"].as_str().unwrap()).collect();
+    assert_eq!(
+        messages,
+        vec![
+            "e0a_jamulus, e0b_jamulus: created for jail jamulus on vtnet0bridge (parent vtnet0), MACs 02:a0:e2:0a:1b:2c and 0e:a0:e2:0a:1b:2c",
+            "em0bridge: created, bridging em0 (jail jamulus)",
+            "e1a_jamulus, e1b_jamulus: created for jail jamulus on em0bridge (parent em0), MACs 02:a0:e2:ab:cd:ef and 0e:a0:e2:ab:cd:ef",
+        ]
+    );
+    assert!(log.iter().all(|r| r["priority"] == "notice"));
+    // a warning, and destroy's changes
+    let o = h.run(via, &["addm", "ca", "vtnet0"]); // sum(1) of ca is ab's; neither is here
+    assert!(o.status.success());
+    let o = h.run(via, &["addm", "ab", "vtnet0"]);
+    assert!(o.status.success());
+    let warning = stderr(&o);
+    assert!(
+        warning.starts_with("rjib: warning: e0a_ab: MAC "),
+        "{warning}"
+    );
+    let log = without_log(&h.read()).1;
+    assert!(log.iter().any(|r| r["priority"] == "warning"
+        && format!("rjib: {}", r["message"].as_str().unwrap()) == warning.lines().next().unwrap()));
+    let o = h.run(via, &["destroy", "jamulus"]);
+    assert!(o.status.success());
+    let log = without_log(&h.read()).1;
+    let tail: Vec<&str> = log[log.len() - 2..]
+        .iter()
+        .map(|r| r["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        tail,
+        vec![
+            "e0a_jamulus: destroyed with its jail end (jail jamulus)",
+            "e1a_jamulus: destroyed with its jail end (jail jamulus)",
+        ]
+    );
+    // the dry run logs nothing, show logs nothing
+    let before = h.bytes();
+    assert!(h.run(via, &["-n", "addm", "z", "vtnet0"]).status.success());
+    assert!(h.run(via, &["show"]).status.success());
+    assert_eq!(h.bytes(), before);
+}
+
+#[test]
+fn descriptions_and_syslog_direct() {
+    descriptions_and_syslog("direct");
+}
+
+#[test]
+fn descriptions_and_syslog_ioctl() {
+    descriptions_and_syslog("ioctl");
+}
+
+/// addm of three links (one on a new bridge), and destroy, with a signal
+/// after every call of every op: the host ends either as the clean run
+/// leaves it or as it started, and rjib dies by the signal.
+fn signals_at_every_call(via: &str) {
+    let mut start = seed();
+    let mut em0 = ether("em0", 4, "00:25:90:ab:cd:ef");
+    em0["up"] = json!(false);
+    start["interfaces"].as_array_mut().unwrap().push(em0);
+    let args = ["addm", "f", "vtnet0", "em0", "vtnet0"];
+    let clean = {
+        let h = HostFile::new(&start);
+        assert!(h.run(via, &args).status.success());
+        timeless(&without_log(&h.read()).0)
+    };
+    let ops = [
+        "create", "rename", "up", "ether", "mtu", "addm", "describe", "destroy",
+    ];
+    let signals = [("SIGTERM", 15), ("SIGINT", 2), ("SIGHUP", 1)];
+    let mut interrupted = 0;
+    for (k, op) in ops.iter().enumerate() {
+        for nth in 1..=8 {
+            let (sig, num) = signals[(k + nth) % 3];
+            let mut s = start.clone();
+            s["faults"] = json!([{"op": op, "nth": nth, "signal": sig}]);
+            let h = HostFile::new(&s);
+            let o = h.run(via, &args);
+            let what = format!("{via}: {sig} after {op} #{nth}");
+            let mut after = timeless(&without_log(&h.read()).0);
+            after.as_object_mut().unwrap().remove("faults");
+            if o.status.signal().is_none() {
+                assert_eq!(o.status.code(), Some(0), "{what}: {}", stderr(&o));
+                assert_eq!(after, clean, "{what}: no signal came, the clean result");
+                continue;
+            }
+            interrupted += 1;
+            assert_eq!(o.status.signal(), Some(num), "{what}: dies by the signal");
+            assert_eq!(after, timeless(&start), "{what}: host as it started");
+            let err = stderr(&o);
+            assert!(
+                err.contains(&format!("interrupted by {sig}"))
+                    && err.contains("nothing was changed"),
+                "{what}: {err}"
+            );
+        }
+    }
+    // every call of the run: create 4 (3 epairs, em0bridge), rename 7,
+    // up 8 (em0, em0bridge, 3 x 2 ends), ether 6, addm 4, describe 7; no
+    // mtu (every MTU is 1500) and no destroy (only an undo destroys)
+    assert_eq!(interrupted, 4 + 7 + 8 + 6 + 4 + 7, "{via}");
+    // destroy cannot be undone: it finishes, then dies by the signal
+    let h = HostFile::new(&start);
+    assert!(h.run(via, &args).status.success());
+    let mut built = h.read();
+    built["faults"] = json!([{"op": "destroy", "nth": 1, "signal": "SIGTERM"}]);
+    h.write(&built);
+    let o = h.run(via, &["destroy", "f"]);
+    assert_eq!(o.status.signal(), Some(15));
+    assert!(
+        names(&h.read())
+            .iter()
+            .all(|n| !n.starts_with('e') || n.starts_with("em0"))
+    );
+}
+
+#[test]
+fn signals_at_every_call_direct() {
+    signals_at_every_call("direct");
+}
+
+#[test]
+fn signals_at_every_call_ioctl() {
+    signals_at_every_call("ioctl");
+}
+
+fn stdout_that_fails(via: &str) {
+    for broken in ["closed pipe", "/dev/full"] {
+        let h = HostFile::new(&seed());
+        let before = h.read();
+        let out: Stdio = match broken {
+            "/dev/full" => std::fs::OpenOptions::new()
+                .write(true)
+                .open("/dev/full")
+                .unwrap()
+                .into(),
+            _ => {
+                let (reader, writer) = std::io::pipe().unwrap();
+                drop(reader);
+                writer.into()
+            }
+        };
+        let o = command(&h.path, via)
+            .args(["addm", "jamulus", "vtnet0"])
+            .stdout(out)
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(1), "{broken}");
+        let err = String::from_utf8(o.stderr).unwrap();
+        assert!(
+            err.starts_with("rjib: stdout: ") && err.contains("nothing was changed"),
+            "{broken}: {err}"
+        );
+        assert_eq!(
+            timeless(&without_log(&h.read()).0),
+            timeless(&before),
+            "{broken}: host as it started"
+        );
+    }
+    // show into a closed pipe ends quietly
+    let h = HostFile::new(&seed());
+    assert!(h.run(via, &["addm", "jamulus", "vtnet0"]).status.success());
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let o = command(&h.path, via)
+        .args(["show"])
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    assert_eq!((o.status.code(), o.stderr.as_slice()), (Some(0), &b""[..]));
+}
+
+#[test]
+fn stdout_that_fails_direct() {
+    stdout_that_fails("direct");
+}
+
+#[test]
+fn stdout_that_fails_ioctl() {
+    stdout_that_fails("ioctl");
+}
