@@ -3,4 +3,5 @@
 pub mod addm;
 pub mod destroy;
 pub mod interrupt;
+pub mod prune;
 pub mod undo;

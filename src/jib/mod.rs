@@ -5,5 +5,6 @@ pub mod inventory;
 pub mod mac;
 pub mod name;
 pub mod plan;
+pub mod prune;
 pub mod show;
 pub mod sum;
