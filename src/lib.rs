@@ -15,6 +15,7 @@ pub mod freebsd;
 pub mod host;
 pub mod jailconf;
 pub mod jib;
+pub mod lock;
 pub mod netsim;
 pub mod signals;
 pub mod util;

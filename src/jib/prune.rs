@@ -118,20 +118,44 @@ mod tests {
             b_on_host: false,
             lastchange,
         };
-        let running = JailInfo { jid: 4, dying: false };
-        let dying = JailInfo { jid: 4, dying: true };
+        let running = JailInfo {
+            jid: 4,
+            dying: false,
+        };
+        let dying = JailInfo {
+            jid: 4,
+            dying: true,
+        };
         assert_eq!(judge(&p(None), Some(&running), 1000, true), Verdict::InUse);
         assert_eq!(
             judge(&p(None), Some(&dying), 1000, false),
             Verdict::Prune("jail x (jid 4) is dying".into())
         );
-        assert_eq!(judge(&p(Some(100)), None, 1000, false), Verdict::Prune("no jail x exists".into()));
+        assert_eq!(
+            judge(&p(Some(100)), None, 1000, false),
+            Verdict::Prune("no jail x exists".into())
+        );
         assert_eq!(
             judge(&p(Some(990)), None, 1000, false),
-            Verdict::Fresh { age: 10, why: "no jail x exists".into() }
+            Verdict::Fresh {
+                age: 10,
+                why: "no jail x exists".into()
+            }
         );
-        assert_eq!(judge(&p(Some(941)), None, 1000, false), Verdict::Fresh { age: 59, why: "no jail x exists".into() });
-        assert!(matches!(judge(&p(Some(940)), None, 1000, false), Verdict::Prune(_)));
-        assert!(matches!(judge(&p(Some(999)), None, 1000, true), Verdict::Prune(_)));
+        assert_eq!(
+            judge(&p(Some(941)), None, 1000, false),
+            Verdict::Fresh {
+                age: 59,
+                why: "no jail x exists".into()
+            }
+        );
+        assert!(matches!(
+            judge(&p(Some(940)), None, 1000, false),
+            Verdict::Prune(_)
+        ));
+        assert!(matches!(
+            judge(&p(Some(999)), None, 1000, true),
+            Verdict::Prune(_)
+        ));
     }
 }
