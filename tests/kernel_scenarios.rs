@@ -478,3 +478,62 @@ fn a_span_port_can_join_another_bridge() {
         succeeds(via, &h, &["show"], "web\nwww\nx\n");
     }
 }
+
+// ---------------------------------------------------------------------------
+// rjib(8) shows what rjib prints.
+
+/// The source lines of rjib(8)'s subsection `.Ss title`.
+fn man_subsection(title: &str) -> Vec<String> {
+    let src = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/man/rjib.8")).unwrap();
+    let head = format!(".Ss {title}");
+    let mut lines = src.lines().skip_while(|l| *l != head);
+    assert!(lines.next().is_some(), "rjib(8) has no {head}");
+    lines
+        .take_while(|l| !l.starts_with(".Ss ") && !l.starts_with(".Sh "))
+        .map(|l| l.replace("\\(dq", "\""))
+        .collect()
+}
+
+fn words(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn the_man_page_fixes_and_error_line_are_what_rjib_prints() {
+    let modules = man_subsection("Kernel modules");
+    let fixes: Vec<&str> = modules
+        .iter()
+        .filter_map(|l| l.strip_prefix(".Dl "))
+        .collect();
+    assert_eq!(
+        fixes,
+        ["kldload if_epair", "kld_list=\"if_bridge if_epair\""]
+    );
+    let h = HostFile::new(&with(
+        seed_on(14),
+        json!({"modules": ["if_bridge"], "jailed": true}),
+    ));
+    let err = stderr(&h.run("direct", &["addm", "jamulus", "vtnet0"]));
+    for fix in fixes {
+        assert!(err.contains(fix), "{fix:?} not in {err:?}");
+    }
+
+    let bridges = man_subsection("Bridges and addresses on FreeBSD 14 and 15");
+    let example: Vec<&str> = bridges
+        .iter()
+        .skip_while(|l| !l.starts_with(".Bd -literal"))
+        .skip(1)
+        .take_while(|l| !l.starts_with(".Ed"))
+        .map(String::as_str)
+        .collect();
+    let vlan0 = with(
+        ether("vlan0", 4, "58:9c:fc:10:00:00"),
+        json!({"type": "l2vlan", "vlan_parent": "vtnet0bridge"}),
+    );
+    let h = HostFile::new(&with(
+        add_ifs(seed_on(15), vec![vlan0]),
+        json!({"sysctl": {"kern.osreldate": 1_403_000}}),
+    ));
+    let err = stderr(&h.run("ioctl", &["addm", "x", "vlan0"]));
+    assert_eq!(words(&example.join(" ")), words(&err));
+}
