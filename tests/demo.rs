@@ -14,7 +14,12 @@ fn demo_host_addm_jamulus() {
     ))
     .unwrap();
     let demo: Value = serde_json::from_str(&text).unwrap();
-    assert_eq!(demo, seed(), "the demo host is the recorded seed host");
+    assert_eq!(
+        demo,
+        seed(),
+        "the demo host is the recorded seed host, its lo0 a loopback"
+    );
+    assert_eq!(iface(&demo, "lo0").unwrap()["type"], "loop");
     for via in VIAS {
         let h = HostFile::new(&demo);
         let o = h.run(via, &["addm", "jamulus", "vtnet0"]);

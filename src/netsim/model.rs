@@ -689,3 +689,292 @@ pub fn parse_clone_request(request: &str) -> Option<(Cloner, Option<u32>)> {
 fn is_link_local(addr: &str) -> bool {
     matches!(addr.parse::<IfAddr>(), Ok(IfAddr { ip: std::net::IpAddr::V6(v6), .. }) if v6.segments()[0] & 0xffc0 == 0xfe80)
 }
+
+#[cfg(test)]
+mod tests {
+    //! The rules the `Host` trait cannot reach (a name longer than
+    //! IFNAMSIZ, a five-byte MAC, a description buffer's raw length, a
+    //! create request the cloner does not match), and the kernel's own
+    //! bookkeeping: fault counters, extended errors, held units. The rules
+    //! seen through `Host` are tested on both paths in tests/kernel_rules.rs.
+
+    use super::*;
+    use serde_json::{Value, json};
+
+    fn kernel(host: Value) -> Kernel {
+        let mut host = host;
+        host["version"] = 2.into();
+        let state: State = serde_json::from_value(host).unwrap();
+        super::super::validate::check(&state).unwrap();
+        Kernel::new(state).unwrap()
+    }
+
+    fn eth(name: &str, index: u32) -> Value {
+        json!({"name": name, "index": index, "ether": "00:25:90:00:00:01", "mtu": 1500,
+               "up": true, "lastchange": 1000})
+    }
+
+    fn on(release: u32, ifs: Value) -> Kernel {
+        kernel(json!({"release": release, "interfaces": ifs}))
+    }
+
+    #[test]
+    fn rename_checks_the_new_name_like_ifhwioctl_and_if_rename() {
+        let mut k = on(14, json!([eth("em0", 1)]));
+        // A missing interface is found missing before the name is read.
+        assert_eq!(k.rename("nope0", &"x".repeat(16)), Err(Errno::ENXIO));
+        assert_eq!(k.rename("em0", &"x".repeat(16)), Err(Errno::ENAMETOOLONG));
+        assert_eq!(k.rename("em0", ""), Err(Errno::EINVAL));
+        assert!(!k.dirty, "refusals change nothing");
+        let fifteen = "y".repeat(15);
+        assert_eq!(k.rename("em0", &fifteen), Ok(()));
+        assert!(k.exists(&fifteen) && !k.exists("em0"));
+        assert_eq!(
+            k.get(&fifteen).unwrap().lastchange,
+            Some(1000),
+            "if_rename does not stamp if_lastchange"
+        );
+    }
+
+    #[test]
+    fn create_requests_the_cloners_do_not_match_are_einval() {
+        assert_eq!(parse_clone_request("epair"), Some((Cloner::Epair, None)));
+        assert_eq!(
+            parse_clone_request("epair12"),
+            Some((Cloner::Epair, Some(12)))
+        );
+        assert_eq!(
+            parse_clone_request("bridge0"),
+            Some((Cloner::Bridge, Some(0)))
+        );
+        for bad in [
+            "epair7a", "epair07", "epair-1", "vlan0", "epai", "bridgex", "",
+        ] {
+            assert_eq!(parse_clone_request(bad), None, "{bad}");
+        }
+        let mut k = on(15, json!([eth("em0", 1)]));
+        for bad in ["epair7a", "epair07", "nosuch0", "em0"] {
+            assert_eq!(k.create(bad), Err(Errno::EINVAL), "{bad}");
+        }
+        assert!(!k.dirty);
+        assert_eq!(k.create("epair7").as_deref(), Ok("epair7a"));
+        let b = k.get("epair7b").unwrap();
+        assert_eq!(
+            (b.index, b.unit, b.peer.as_deref()),
+            (3, Some(7), Some("epair7a"))
+        );
+    }
+
+    /// if_clone.c: a cloner's units end at its maxunit, IF_MAXUNIT (0x7fff)
+    /// for bridge and epair; an explicit unit above it is ENOSPC
+    /// (`ifc_alloc_unit_specific`). rjib never asks for one, so this only
+    /// marks where the model is wider than the kernel.
+    #[test]
+    #[ignore = "model gap (reported to the lead): no ENOSPC above IF_MAXUNIT"]
+    fn units_end_at_if_maxunit() {
+        let mut k = on(14, json!([]));
+        assert_eq!(k.create("epair32767").as_deref(), Ok("epair32767a"));
+        assert_eq!(k.create("epair32768"), Err(Errno::ENOSPC));
+        assert_eq!(k.create("bridge99999"), Err(Errno::ENOSPC));
+    }
+
+    #[test]
+    fn lladdr_is_exactly_six_octets() {
+        let mut k = on(14, json!([eth("em0", 1)]));
+        for len in [0, 5, 7, 14] {
+            assert_eq!(
+                k.set_ether("em0", &vec![2; len]),
+                Err(Errno::EINVAL),
+                "{len}"
+            );
+        }
+        assert_eq!(
+            k.get("em0").unwrap().ether.as_deref(),
+            Some("00:25:90:00:00:01")
+        );
+        k.set_ether("em0", &[2, 0xa0, 0xe2, 0, 0, 1]).unwrap();
+        let i = k.get("em0").unwrap();
+        assert_eq!(i.ether.as_deref(), Some("02:a0:e2:00:00:01"));
+        assert_eq!(i.lastchange, Some(1000), "if_setlladdr does not stamp");
+    }
+
+    #[test]
+    fn description_buffer_length_counts_the_nul() {
+        let mut k = on(14, json!([eth("em0", 1)]));
+        // The length is judged before the text is read.
+        assert_eq!(
+            k.set_description("em0", IFDESCR_MAXLEN + 1, "short"),
+            Err(Errno::ENAMETOOLONG)
+        );
+        assert_eq!(k.get("em0").unwrap().lastchange, Some(1000));
+        k.set_description("em0", IFDESCR_MAXLEN, &"d".repeat(1023))
+            .unwrap();
+        // A buffer holding only the NUL sets an empty description...
+        k.set_description("em0", 1, "").unwrap();
+        assert_eq!(k.get("em0").unwrap().description.as_deref(), Some(""));
+        // ...a zero length clears it.
+        k.set_description("em0", 0, "").unwrap();
+        assert_eq!(k.get("em0").unwrap().description, None);
+        assert_ne!(k.get("em0").unwrap().lastchange, Some(1000));
+        assert_eq!(k.set_description("nope0", 2, "x"), Err(Errno::ENXIO));
+    }
+
+    #[test]
+    fn kldload_checks_privilege_first_then_the_module() {
+        let mut k = kernel(json!({"jailed": true, "modules": [], "interfaces": []}));
+        assert_eq!(k.kldload("if_nosuch"), Err(Errno::EPERM));
+        let mut k = kernel(json!({"modules": [], "interfaces": []}));
+        assert_eq!(k.kldload("if_nosuch"), Err(Errno::ENOENT));
+        assert!(!k.dirty);
+        k.kldload("if_bridge").unwrap();
+        assert!(k.dirty && k.module_loaded("if_bridge") && !k.module_loaded("if_epair"));
+        assert_eq!(k.kldload("if_bridge"), Err(Errno::EEXIST));
+        assert_eq!(k.state.modules, Some(vec!["if_bridge".to_string()]));
+    }
+
+    #[test]
+    fn sysctls_take_the_release_defaults_unless_the_file_sets_them() {
+        let k = on(14, json!([]));
+        assert_eq!(k.sysctl(MEMBER_IFADDRS), None);
+        assert_eq!(k.sysctl(OSRELDATE), Some(1_400_000));
+        assert_eq!(k.sysctl(ALLOW_LLZ_OVERLAP), None);
+        let k = on(15, json!([]));
+        assert_eq!(k.sysctl(MEMBER_IFADDRS), Some(0));
+        assert_eq!(k.sysctl(OSRELDATE), Some(1_500_000));
+        let k = kernel(
+            json!({"release": 15, "sysctl": {MEMBER_IFADDRS: 1, OSRELDATE: 1_500_500},
+                              "interfaces": []}),
+        );
+        assert_eq!(k.sysctl(MEMBER_IFADDRS), Some(1));
+        assert_eq!(k.sysctl(OSRELDATE), Some(1_500_500));
+        // No release: 14.
+        assert_eq!(kernel(json!({"interfaces": []})).release(), 14);
+    }
+
+    #[test]
+    fn faults_count_each_operation_separately() {
+        let mut k = kernel(json!({
+            "faults": [{"op": "create", "nth": 2, "errno": "ENOSPC"},
+                       {"op": "up", "nth": 1, "signal": "SIGINT"}],
+            "interfaces": [eth("em0", 1)]}));
+        assert_eq!(k.create("bridge").as_deref(), Ok("bridge0"));
+        k.rename("bridge0", "br").unwrap();
+        // The second create fails, and changes nothing.
+        k.dirty = false;
+        assert_eq!(k.create("epair"), Err(Errno::ENOSPC));
+        assert!(!k.dirty && !k.exists("epair0a"));
+        assert_eq!(k.create("epair").as_deref(), Ok("epair0a"));
+        // A signal fault lets the call happen, then asks for the signal once.
+        assert!(k.take_signals().is_empty());
+        k.set_up("em0", false).unwrap();
+        assert!(!k.get("em0").unwrap().up);
+        assert_eq!(k.take_signals(), vec![Signal::Int]);
+        assert!(k.take_signals().is_empty());
+        k.set_up("em0", true).unwrap();
+        assert!(k.take_signals().is_empty());
+    }
+
+    #[test]
+    fn extended_errors_belong_to_the_last_refusal_on_15() {
+        let ifs = json!([
+            {"name": "em0", "index": 1, "ether": "00:25:90:00:00:01", "mtu": 1500, "up": true,
+             "addrs": ["192.0.2.1/24"]},
+            {"name": "br0", "index": 2, "cloner": "bridge", "unit": 0, "mtu": 1500, "up": true,
+             "groups": ["bridge"], "members": []},
+            {"name": "vlan0", "index": 3, "type": "l2vlan", "vlan_parent": "br0", "mtu": 1500,
+             "up": true}
+        ]);
+        let mut k = on(15, ifs.clone());
+        assert_eq!(k.bridge_add("br0", "em0"), Err(Errno::EINVAL));
+        assert_eq!(k.exterror, Some(EXT_MEMBER_HAS_ADDR));
+        assert_eq!(k.bridge_add("br0", "vlan0"), Err(Errno::EINVAL));
+        assert_eq!(k.exterror, Some(EXT_BRIDGE_SVI));
+        // A refusal without a text, and a success, leave none behind.
+        assert_eq!(k.bridge_add("br0", "nope0"), Err(Errno::ENOENT));
+        assert_eq!(k.exterror, None);
+        k.bridge_add("br0", "vlan0").unwrap_err();
+        k.set_up("em0", true).unwrap();
+        assert_eq!(k.exterror, None);
+        assert!(k.get("br0").unwrap().member_list().is_empty());
+        // 14 refuses neither.
+        let mut k = on(14, ifs);
+        k.bridge_add("br0", "em0").unwrap();
+        k.bridge_add("br0", "vlan0").unwrap();
+        assert_eq!(k.exterror, None);
+    }
+
+    #[test]
+    fn spans_are_listed_apart_most_recent_first() {
+        let mut k = on(
+            14,
+            json!([eth("em0", 1), eth("em1", 2), eth("em2", 3),
+                   {"name": "br0", "index": 4, "cloner": "bridge", "unit": 0, "mtu": 1500,
+                    "up": true, "groups": ["bridge"], "members": ["em0"], "spans": ["em1", "em2"]}]),
+        );
+        assert_eq!(k.bridge_members("br0").unwrap(), ["em0"]);
+        assert_eq!(k.bridge_spans("br0").unwrap(), ["em2", "em1"]);
+        assert_eq!(k.bridge_members("em0"), Err(Errno::EINVAL));
+        assert_eq!(k.bridge_spans("em0"), Err(Errno::EINVAL));
+        assert_eq!(k.bridge_members("nope0"), Err(Errno::ENXIO));
+        assert_eq!(k.bridge_of("em1"), None, "a span port is in no bridge");
+        // Span lists follow a rename, and lose what is destroyed.
+        k.rename("em2", "mirror").unwrap();
+        assert_eq!(k.bridge_spans("br0").unwrap(), ["mirror", "em1"]);
+        k.create("epair").unwrap();
+        k.bridge_add("br0", "epair0a").unwrap();
+        assert_eq!(k.bridge_members("br0").unwrap(), ["epair0a", "em0"]);
+        k.destroy("epair0b").unwrap();
+        assert_eq!(k.bridge_members("br0").unwrap(), ["em0"]);
+    }
+
+    #[test]
+    fn units_are_held_wherever_the_clone_is_and_freed_by_destroy() {
+        let mut k = kernel(json!({
+        "jails": [{"name": "j", "jid": 1}],
+        "interfaces": [
+            {"name": "e0a_j", "index": 1, "cloner": "epair", "unit": 0, "peer": "e0b_j",
+             "mtu": 1500, "up": true, "groups": ["epair"]},
+            {"name": "e0b_j", "index": 2, "cloner": "epair", "unit": 0, "peer": "e0a_j",
+             "mtu": 1500, "up": true, "groups": ["epair"], "vnet": "j"},
+            // A host interface with the jail end's name is another one.
+            eth("e0b_j", 3)
+        ]}));
+        assert_eq!(k.held_units(Cloner::Epair), HashSet::from([0]));
+        assert_eq!(k.next_unit(Cloner::Epair), 1);
+        assert_eq!(
+            k.interfaces()
+                .iter()
+                .map(|i| i.name.as_str())
+                .collect::<Vec<_>>(),
+            ["e0a_j", "e0b_j"]
+        );
+        assert_eq!(k.get("e0b_j").unwrap().cloner, None, "the host's own");
+        // Renaming the host's e0b_j is no rename of the jail's end...
+        k.rename("e0b_j", "em0").unwrap();
+        assert_eq!(k.state.interfaces[0].peer.as_deref(), Some("e0b_j"));
+        // ...renaming the host end renames the peer the jail's end names.
+        k.rename("e0a_j", "e0a_k").unwrap();
+        assert_eq!(k.state.interfaces[1].peer.as_deref(), Some("e0a_k"));
+        k.destroy("e0a_k").unwrap();
+        assert_eq!(k.state.interfaces.len(), 1);
+        assert_eq!(k.state.interfaces[0].name, "em0");
+        assert!(k.held_units(Cloner::Epair).is_empty());
+        assert_eq!(k.next_unit(Cloner::Epair), 0);
+    }
+
+    #[test]
+    fn a_bridge_mtu_change_stamps_only_the_bridge() {
+        let mut k = on(
+            15,
+            json!([eth("em0", 1),
+                   {"name": "br0", "index": 2, "cloner": "bridge", "unit": 0, "mtu": 1500,
+                    "up": true, "groups": ["bridge"], "members": ["em0"], "lastchange": 1000}]),
+        );
+        k.set_mtu("br0", 9000).unwrap();
+        assert_eq!(k.get("em0").unwrap().mtu, 9000);
+        assert_eq!(k.get("em0").unwrap().lastchange, Some(1000));
+        assert!(k.get("br0").unwrap().lastchange.unwrap() > 1000);
+        // A member's own request is refused, even for the bridge's value.
+        assert_eq!(k.set_mtu("em0", 9000), Err(Errno::EOPNOTSUPP));
+    }
+}
