@@ -893,7 +893,6 @@ fn lladdr_rules() {
 /// else: an interface without a link address (a gif, whose `sdl_alen` is
 /// 0, listed with no MAC) refuses six octets with EINVAL.
 #[test]
-#[ignore = "model bug (reported to the lead): SimIf::has_lladdr knows only loop and tun, so a gif (or pflog, stf, ...) with no MAC takes one"]
 fn lladdr_needs_a_link_address_of_six_octets() {
     each_on(
         vec![lo0(), typed("gif0", 2, "gif"), typed("pflog0", 3, "pflog")],
@@ -1007,7 +1006,6 @@ fn destroy_rules() {
 /// `bridge_ifdetach` runs there: a bridge inside the jail loses it as a
 /// member. The file must stay one rjib can read.
 #[test]
-#[ignore = "model bug (reported to the lead): Kernel::destroy prunes member and span lists only on the host, so a bridge in the jail's vnet keeps the destroyed end and the host file no longer loads"]
 fn a_destroyed_jail_end_leaves_the_jails_bridge() {
     let [a, b] = pair("e0a_j", "e0b_j", 0, 2);
     let file = move |_| {

@@ -23,6 +23,8 @@ pub struct AddmFailure {
     pub leftovers: Vec<Leftover>,
     /// The module whose kldload(2) failed, before any change.
     pub module: Option<Cloner>,
+    /// The modules this run loaded: they stay loaded.
+    pub loaded: Vec<Cloner>,
 }
 
 impl fmt::Display for AddmFailure {
@@ -38,7 +40,11 @@ impl fmt::Display for AddmFailure {
             );
         }
         write!(f, "{}", self.error)?;
-        undo_outcome(f, self.undone, &self.leftovers)
+        undo_outcome(f, self.undone, &self.leftovers)?;
+        for c in &self.loaded {
+            write!(f, "; {} stays loaded", c.module())?;
+        }
+        Ok(())
     }
 }
 
@@ -92,6 +98,7 @@ impl Built {
                     undone,
                     leftovers,
                     module: None,
+                    loaded: Vec::new(),
                 }));
             }
             host.syslog(
@@ -145,7 +152,11 @@ pub fn bridge_description(parent: &IfName) -> String {
 /// ifconfig(8) does before `create` (`ifmaybeload`). Nothing else has
 /// changed yet, and a loaded module is never unloaded. EEXIST means it
 /// was loaded meanwhile.
-fn load_modules(host: &mut dyn Host, plan: &Plan) -> Result<(), HostError> {
+fn load_modules(
+    host: &mut dyn Host,
+    plan: &Plan,
+    loaded: &mut Vec<Cloner>,
+) -> Result<(), HostError> {
     for c in plan.cloners() {
         if host.cloner_loaded(c)? {
             continue;
@@ -153,10 +164,13 @@ fn load_modules(host: &mut dyn Host, plan: &Plan) -> Result<(), HostError> {
         match host.load_cloner(c) {
             Err(e) if e.errno_value() == Some(Errno::EEXIST) => {}
             Err(e) => return Err(e),
-            Ok(()) => host.syslog(
-                Priority::Notice,
-                &format!("loaded {} for the {} cloner", c.module(), c.as_str()),
-            ),
+            Ok(()) => {
+                loaded.push(c);
+                host.syslog(
+                    Priority::Notice,
+                    &format!("loaded {} for the {} cloner", c.module(), c.as_str()),
+                );
+            }
         }
     }
     Ok(())
@@ -181,6 +195,7 @@ pub fn run(
         jail: jail.to_string(),
     };
     let mut names: HashSet<String> = taken.iter().map(|n| n.to_string()).collect();
+    let mut loaded = Vec::new();
     let result = {
         let mut g = Interruptible {
             host: &mut *host,
@@ -189,7 +204,7 @@ pub fn run(
         };
         (|| {
             g.check()?;
-            load_modules(&mut g, plan)?;
+            load_modules(&mut g, plan, &mut loaded)?;
             for link in &plan.links {
                 build(&mut g, link, &mut b, &mut names)?;
             }
@@ -207,6 +222,7 @@ pub fn run(
                 undone,
                 leftovers,
                 module,
+                loaded,
             }))
         }
     }

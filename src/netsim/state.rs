@@ -116,9 +116,10 @@ impl SimIf {
     }
 
     /// Whether it has a link-level address the kernel can change
-    /// (`if_setlladdr`: loop and tun have none).
+    /// (`if_setlladdr` compares the request's length with `sdl_alen`, which
+    /// is 0 for an interface without one: loop, tun, gif, …).
     pub fn has_lladdr(&self) -> bool {
-        !matches!(self.kind(), "loop" | "tun")
+        self.ether.is_some()
     }
 
     /// On the host (not moved into a jail's vnet).

@@ -131,6 +131,13 @@ pub fn check(state: &State) -> Result<(), String> {
         }
         if let Some(e) = &i.ether {
             e.parse::<Mac>().map_err(|x| field(i, "ether", x))?;
+            if matches!(i.kind(), "loop" | "tun") {
+                return Err(field(
+                    i,
+                    "ether",
+                    "a loop or tun interface has no link address",
+                ));
+            }
         }
         if i.mtu == 0 || i.mtu > MTU_MAX {
             return Err(field(i, "mtu", format!("{} is not in 1..{MTU_MAX}", i.mtu)));
@@ -159,7 +166,11 @@ pub fn check(state: &State) -> Result<(), String> {
     // References between interfaces: peers are mutual epair ends of one
     // unit; members, spans and vlan parents are interfaces on the same
     // side (host or vnet), each port in at most one bridge.
-    let mut port_of: HashMap<(Option<&str>, &str), &str> = HashMap::new();
+    // A member is in one bridge; a span port is a span of one bridge, and
+    // may be a member of another (bridge_ioctl_add checks only this
+    // bridge's spans).
+    let mut member_of: HashMap<(Option<&str>, &str), &str> = HashMap::new();
+    let mut span_of: HashMap<(Option<&str>, &str), &str> = HashMap::new();
     for i in &state.interfaces {
         let ns = i.vnet.as_deref();
         if let Some(p) = &i.peer {
@@ -178,7 +189,10 @@ pub fn check(state: &State) -> Result<(), String> {
                 ));
             }
         }
-        for (what, list) in [("members", i.member_list()), ("spans", i.span_list())] {
+        for (what, list, seen) in [
+            ("members", i.member_list(), &mut member_of),
+            ("spans", i.span_list(), &mut span_of),
+        ] {
             for m in list {
                 if m == &i.name || !names.contains_key(&(ns, m.as_str())) {
                     return Err(field(
@@ -187,14 +201,21 @@ pub fn check(state: &State) -> Result<(), String> {
                         format!("{:?} is not an interface here", printable(m)),
                     ));
                 }
-                if port_of.insert((ns, m.as_str()), &i.name).is_some() {
+                if seen.insert((ns, m.as_str()), &i.name).is_some() {
                     return Err(field(
                         i,
                         what,
-                        format!("{:?} is a port of two bridges", printable(m)),
+                        format!("{:?} is in two bridges' {what}", printable(m)),
                     ));
                 }
             }
+        }
+        if i.member_list().iter().any(|m| i.span_list().contains(m)) {
+            return Err(field(
+                i,
+                "spans",
+                "a port is a member or a span port, not both",
+            ));
         }
         if let Some(p) = &i.vlan_parent
             && !names.contains_key(&(ns, p.as_str()))
