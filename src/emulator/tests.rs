@@ -403,3 +403,48 @@ fn getifaddrs_types_a_bridge_like_freebsd() {
     let lo = entries.iter().find(|e| e.name == "lo0").unwrap();
     assert_eq!(SockaddrDl::from_bytes(&lo.addr).unwrap().sdl_alen, 0);
 }
+
+/// `host` with only the modules listed loaded.
+fn with_modules(host: &serde_json::Value, modules: &[&str]) -> serde_json::Value {
+    let mut h = host.clone();
+    h["modules"] = serde_json::json!(modules);
+    h
+}
+
+#[test]
+fn bridge_sysctls_exist_only_while_if_bridge_is_loaded() {
+    // FreeBSD 15 with the sysctl at 1, but if_bridge not loaded yet: the
+    // sysctl does not exist, and once rjib loads the module its default 0
+    // applies; after the load the value reads back.
+    let mut host = on_release(&vectors()[0]["host"], 15);
+    host["interfaces"] = serde_json::json!([]);
+    host["sysctl"] = serde_json::json!({"net.link.bridge.member_ifaddrs": 1});
+    let host = with_modules(&host, &["if_epair"]);
+    let dir = tempfile::tempdir().unwrap();
+    let hosts: [Box<dyn Host>; 2] = [
+        Box::new(SimHost::open(copy_host(dir.path(), "d.json", &host)).unwrap()),
+        emulated_host(copy_host(dir.path(), "e.json", &host)).unwrap(),
+    ];
+    for mut h in hosts {
+        let before = h.bridge_policy().unwrap();
+        assert_eq!(
+            (before.release, before.member_ifaddrs),
+            (Some(15), Some(false))
+        );
+        assert!(before.refuses_member_addrs());
+        assert!(!h.cloner_loaded(Cloner::Bridge).unwrap());
+        h.load_cloner(Cloner::Bridge).unwrap();
+        let after = h.bridge_policy().unwrap();
+        assert_eq!(after.member_ifaddrs, Some(true));
+        assert!(!after.refuses_member_addrs());
+    }
+    // On 14 nothing changes with the module: no such sysctl, no refusal.
+    let k = Kernel::new(
+        serde_json::from_value(with_modules(&vectors()[0]["host"], &["if_bridge"])).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(k.sysctl("net.link.bridge.member_ifaddrs"), None);
+    let k = Kernel::new(serde_json::from_value(with_modules(&host, &[])).unwrap()).unwrap();
+    assert_eq!(k.sysctl("net.link.bridge.member_ifaddrs"), None);
+    assert_eq!(k.sysctl("kern.osreldate"), Some(1_500_000));
+}

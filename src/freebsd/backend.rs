@@ -436,12 +436,14 @@ impl<S: Sys> Host for KernelHost<S> {
     }
 
     fn bridge_policy(&mut self) -> HostResult<BridgePolicy> {
-        let release = self.sysctl(OSRELDATE)?.map(|d| (d / 100_000) as u32);
-        let member_ifaddrs = self.sysctl(MEMBER_IFADDRS)?.map(|v| v != 0);
-        Ok(BridgePolicy {
-            release,
+        let osreldate = self.sysctl(OSRELDATE)?;
+        let member_ifaddrs = self.sysctl(MEMBER_IFADDRS)?;
+        let loaded = self.cloner_loaded(Cloner::Bridge)?;
+        Ok(BridgePolicy::from_sysctls(
+            osreldate,
             member_ifaddrs,
-        })
+            loaded,
+        ))
     }
 
     fn jail(&mut self, name: &str) -> HostResult<Option<JailInfo>> {

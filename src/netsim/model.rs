@@ -240,8 +240,14 @@ impl Kernel {
 
     /// sysctlbyname(3) of an integer: the file's value, else the release's
     /// default. `net.link.bridge.member_ifaddrs` is absent on 14 and 0 on
-    /// 15 (if_bridge.c `V_member_ifaddrs`).
+    /// 15 (if_bridge.c `V_member_ifaddrs`). Every `net.link.bridge` sysctl
+    /// is if_bridge.ko's (`SYSCTL_NODE(_net_link, …, bridge, …)` and its
+    /// OIDs in if_bridge.c): absent (ENOENT) while the module is not loaded,
+    /// whatever the file says it will be once it is.
     pub fn sysctl(&self, name: &str) -> Option<i64> {
+        if name.starts_with("net.link.bridge.") && !self.module_loaded(Cloner::Bridge.module()) {
+            return None;
+        }
         if let Some(v) = self.state.sysctl.as_ref().and_then(|s| s.get(name)) {
             return v.as_i64();
         }
