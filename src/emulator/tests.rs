@@ -448,3 +448,118 @@ fn bridge_sysctls_exist_only_while_if_bridge_is_loaded() {
     assert_eq!(k.sysctl("net.link.bridge.member_ifaddrs"), None);
     assert_eq!(k.sysctl("kern.osreldate"), Some(1_500_000));
 }
+
+/// The seed host plus a vlan on vtnet0, a tun and an interface in a
+/// jail's vnet.
+fn varied_kernel() -> Kernel {
+    let mut host = vectors()[0]["host"].clone();
+    host["version"] = 2.into();
+    host["jails"] = serde_json::json!([{"name": "www", "jid": 1}]);
+    let list = host["interfaces"].as_array_mut().unwrap();
+    list.push(
+        serde_json::json!({"name": "vlan5", "index": 4, "type": "l2vlan",
+        "vlan_parent": "vtnet0", "ether": "58:9c:fc:0a:1b:2c", "mtu": 1500, "up": true}),
+    );
+    list.push(
+        serde_json::json!({"name": "tun0", "index": 5, "type": "tun",
+        "mtu": 1500, "up": false}),
+    );
+    list.push(serde_json::json!({"name": "em9", "index": 6, "vnet": "www",
+        "ether": "02:00:00:00:00:09", "mtu": 1500, "up": true}));
+    Kernel::new(serde_json::from_value(host).unwrap()).unwrap()
+}
+
+#[test]
+fn getifaddrs_link_addresses_are_laid_out_like_freebsds() {
+    let k = varied_kernel();
+    let entries = link::entries(&k).unwrap();
+    let link = |name: &str| {
+        let e = entries
+            .iter()
+            .find(|e| e.name == name && e.family() == AF_LINK)
+            .unwrap();
+        (
+            SockaddrDl::from_bytes(&e.addr).unwrap(),
+            e.addr.len(),
+            IfData::from_bytes(&e.data).unwrap(),
+        )
+    };
+    // if_attach_internal: max(8 + IFNAMSIZ + alen, sizeof(sockaddr_dl)),
+    // rounded up to a long: 56 on LP64, with or without an address.
+    for name in ["lo0", "vtnet0", "vtnet0bridge", "vlan5", "tun0"] {
+        let (sdl, len, _) = link(name);
+        assert_eq!((sdl.sdl_len, len), (56, 56), "{name}");
+    }
+    // vlan_clone_create stamps IFT_L2VLAN into the address as well.
+    let (sdl, _, data) = link("vlan5");
+    assert_eq!((sdl.sdl_type, data.ifi_type), (IFT_L2VLAN, IFT_L2VLAN));
+    // tun(4) is IFT_PPP, without a link-level address.
+    let (sdl, _, data) = link("tun0");
+    assert_eq!(
+        (sdl.sdl_type, data.ifi_type, sdl.sdl_alen),
+        (IFT_PPP, IFT_PPP, 0)
+    );
+    // A bridge keeps ether_ifattach's IFT_ETHER in its address.
+    let (sdl, _, data) = link("vtnet0bridge");
+    assert_eq!((sdl.sdl_type, data.ifi_type), (IFT_ETHER, IFT_BRIDGE));
+    // What is in a jail's vnet is not listed on the host.
+    assert!(entries.iter().all(|e| e.name != "em9"));
+}
+
+fn ioctl_flags(k: &mut Kernel, name: &str) -> u32 {
+    let mut r = IfReq::named(name).to_bytes();
+    ioctl(k, SIOCGIFFLAGS, &mut r, &mut []).unwrap();
+    IfReq::from_bytes(&r).unwrap().flags()
+}
+
+#[test]
+fn an_epair_runs_from_its_creation_a_bridge_once_up() {
+    let mut k = seed_kernel();
+    let a = k.create("epair").unwrap();
+    let b = epair_peer(&n(&a)).unwrap();
+    let br = k.create("bridge").unwrap();
+    // epair_clone_create sets IFF_DRV_RUNNING on both ends, down as they
+    // are; SIOCGIFFLAGS and getifaddrs report if_flags | if_drv_flags.
+    let entries = link::entries(&k).unwrap();
+    for end in [a.as_str(), b.as_str()] {
+        let f = ioctl_flags(&mut k, end);
+        assert_eq!(f & (IFF_UP | IFF_DRV_RUNNING), IFF_DRV_RUNNING, "{end}");
+        let e = entries.iter().find(|e| e.name == end).unwrap();
+        assert_eq!(e.flags, f, "{end}");
+    }
+    // A bridge runs only once it is up (bridge_init).
+    assert_eq!(ioctl_flags(&mut k, &br) & IFF_DRV_RUNNING, 0);
+    k.set_up(&br, true).unwrap();
+    assert_eq!(
+        ioctl_flags(&mut k, &br) & (IFF_UP | IFF_DRV_RUNNING),
+        IFF_UP | IFF_DRV_RUNNING
+    );
+}
+
+#[test]
+fn every_interface_is_in_group_all() {
+    let mut k = varied_kernel();
+    let gmemb = |k: &mut Kernel, group: &str, list: &mut Vec<u8>| {
+        let req = IfGroupReq {
+            ifgr_name: c_name(group),
+            ifgr_len: list.len() as u32,
+            ifgr_groups: addr_of(list),
+            ..IfGroupReq::default()
+        };
+        let mut arg = req.to_bytes();
+        let r = ioctl(k, SIOCGIFGMEMB, &mut arg, &mut [list]);
+        r.map(|()| IfGroupReq::from_bytes(&arg).unwrap().ifgr_len as usize)
+    };
+    // The size query: 16 bytes for each of the five host interfaces.
+    assert_eq!(gmemb(&mut k, "all", &mut Vec::new()), Ok(5 * IfgReq::LEN));
+    let mut list = vec![0u8; 5 * IfgReq::LEN];
+    gmemb(&mut k, "all", &mut list).unwrap();
+    let names: Vec<&[u8]> = list
+        .chunks_exact(IfgReq::LEN)
+        .map(crate::freebsd::wire::c_str)
+        .collect();
+    let want: [&[u8]; 5] = [b"lo0", b"vtnet0", b"vtnet0bridge", b"vlan5", b"tun0"];
+    assert_eq!(names, want);
+    // A group no interface is in does not exist.
+    assert_eq!(gmemb(&mut k, "nosuch", &mut Vec::new()), Err(Errno::ENOENT));
+}
