@@ -563,3 +563,43 @@ fn every_interface_is_in_group_all() {
     // A group no interface is in does not exist.
     assert_eq!(gmemb(&mut k, "nosuch", &mut Vec::new()), Err(Errno::ENOENT));
 }
+
+#[test]
+fn freebsd_15_refusals_carry_the_kernels_extended_error() {
+    let mut host = vectors()[0]["host"].clone();
+    host["interfaces"][1]["addrs"] = serde_json::json!(["192.0.2.1/24"]);
+    let dir = tempfile::tempdir().unwrap();
+    let detail = "(Member interface may not have an IP address assigned)";
+    for release in [14, 15] {
+        let host = on_release(&host, release);
+        let mut direct = SimHost::open(copy_host(dir.path(), "d.json", &host)).unwrap();
+        let mut emulated = emulated_host(copy_host(dir.path(), "e.json", &host)).unwrap();
+        let br = emulated.create(Cloner::Bridge, None).unwrap();
+        assert_eq!(direct.create(Cloner::Bridge, None).unwrap(), br);
+        let r = emulated.bridge_add(&br, &n("vtnet0"));
+        // The direct simulation says the same.
+        assert_eq!(direct.bridge_add(&br, &n("vtnet0")), r);
+        if release == 15 {
+            let e = r.unwrap_err();
+            assert_eq!(e.errno_value(), Some(Errno::EINVAL));
+            let line = e.to_string();
+            assert!(line.ends_with(detail), "{line}");
+            assert_eq!(
+                line,
+                format!("{br}: addm vtnet0: Invalid argument {detail}")
+            );
+        } else {
+            // FreeBSD 14 takes the member; its refusals have no text.
+            r.unwrap();
+            let e = emulated
+                .bridge_add(&n("vtnet0bridge"), &n("vtnet0"))
+                .unwrap_err();
+            assert_eq!(e.errno_value(), Some(Errno::EBUSY));
+            assert_eq!(e.detail, None);
+            assert!(!e.to_string().contains('('), "{e}");
+        }
+        // A later failure without a text does not inherit the last one.
+        let e = emulated.destroy(&n("nope0")).unwrap_err();
+        assert_eq!((e.errno_value(), e.detail), (Some(Errno::ENXIO), None));
+    }
+}

@@ -98,9 +98,16 @@ mod real {
     use std::ffi::{CStr, CString};
     use std::fs::{File, OpenOptions};
     use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+    use std::ptr::NonNull;
+
+    use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, Signal, sigaction};
 
     use super::{IfaEntry, Sys};
-    use crate::freebsd::abi::{IfData, iocparm_len};
+    use crate::freebsd::abi::{
+        EXTERRCTL_ENABLE, EXTERRCTLF_FORCE, IfData, P_OSREL_EXTERRCTL, SYS_EXTERRCTL, UExtError,
+        iocparm_len,
+    };
+    use crate::freebsd::exterr;
     use crate::host::{Errno, HostError, HostResult, JailInfo, Priority};
 
     // FreeBSD's libc has these system calls; the libc crate does not
@@ -113,17 +120,100 @@ mod real {
     /// The lock every rjib `addm` and `destroy` on this host takes.
     pub const LOCK_PATH: &str = "/var/run/rjib.lock";
 
+    /// FreeBSD 15's extended error buffer for this thread.
+    #[derive(Clone, Copy, Debug, Default)]
+    enum ExtErr {
+        /// Not registered yet.
+        #[default]
+        Untried,
+        /// The kernel has none (FreeBSD 14), or refused it.
+        Off,
+        /// Registered with exterrctl(2); never freed.
+        On(NonNull<UExtError>),
+    }
+
     /// The running FreeBSD kernel.
     #[derive(Default)]
     pub struct FreeBsdSys {
         sock: Option<OwnedFd>,
         lock: Option<File>,
         syslog_open: bool,
+        exterr: ExtErr,
+        /// The extended error text of the last system call, if it failed
+        /// with one.
+        last_exterr: Option<String>,
     }
 
     impl FreeBsdSys {
         pub fn new() -> FreeBsdSys {
             FreeBsdSys::default()
+        }
+
+        /// The outcome of a system call that returns -1 on failure. A
+        /// failure's errno comes with the kernel's extended error, copied
+        /// out of the buffer before any other system call can overwrite it
+        /// (the kernel rewrites it after every call, `exterr_copyout`).
+        fn outcome(&mut self, r: libc::c_int) -> Result<libc::c_int, Errno> {
+            if r >= 0 {
+                self.last_exterr = None;
+                return Ok(r);
+            }
+            let e = last_errno();
+            let ue = match self.exterr {
+                // SAFETY: the pointer is to the registered buffer, which is
+                // never freed, and no reference to it exists; the read is
+                // volatile because the kernel writes it behind the
+                // compiler's back, and any bytes are a valid UExtError
+                // (integers and a byte array).
+                ExtErr::On(p) => Some(unsafe { p.as_ptr().read_volatile() }),
+                ExtErr::Untried | ExtErr::Off => None,
+            };
+            self.last_exterr = ue.and_then(|ue| exterr::text(&ue, e));
+            Err(e)
+        }
+
+        /// Register an extended error buffer for this thread once, on a
+        /// kernel that has exterrctl(2): `kern.osreldate` at least
+        /// `P_OSREL_EXTERRCTL`, so FreeBSD 14 never sees the unknown
+        /// system call. A dynamically linked program on 15 has libc's
+        /// buffer registered already (EBUSY): rjib takes the thread over
+        /// with EXTERRCTLF_FORCE, as it never asks libc for the text.
+        fn exterr_register(&mut self) {
+            if !matches!(self.exterr, ExtErr::Untried) {
+                return;
+            }
+            self.exterr = ExtErr::Off;
+            match self.sysctl_int("kern.osreldate") {
+                Ok(Some(d)) if d >= P_OSREL_EXTERRCTL => {}
+                _ => return,
+            }
+            // The kernel writes to the buffer after every later system call
+            // of this thread, and a write that faults is a SIGSEGV: it must
+            // outlive the thread, so it is never freed.
+            let buf = NonNull::from(Box::leak(Box::new(UExtError::new())));
+            let enable = |flags: u32| {
+                // SAFETY: exterrctl(2) reads the `ver` field of the buffer
+                // and keeps its address for later writes of
+                // size_of::<UExtError>() bytes; the buffer is that size,
+                // writable and never freed. The kernel has the call
+                // (kern.osreldate above), and if it has not after all,
+                // SIGSYS is ignored and the call fails with ENOSYS.
+                let r = unsafe {
+                    libc::syscall(
+                        SYS_EXTERRCTL,
+                        EXTERRCTL_ENABLE as libc::c_uint,
+                        flags as libc::c_uint,
+                        buf.as_ptr(),
+                    )
+                };
+                r == 0
+            };
+            let on = sigsys_ignored(|| {
+                enable(0) || (last_errno() == Errno::EBUSY && enable(EXTERRCTLF_FORCE))
+            });
+            if on == Some(true) {
+                self.exterr = ExtErr::On(buf);
+            }
         }
 
         /// The datagram socket the interface ioctls go to, opened once.
@@ -148,6 +238,21 @@ mod real {
             }
             Err(last)
         }
+    }
+
+    /// Run `f` with SIGSYS ignored, so that a system call the kernel does
+    /// not have fails with ENOSYS instead of killing rjib (`nosys` sends
+    /// SIGSYS); `None` if the disposition could not be changed.
+    fn sigsys_ignored<T>(f: impl FnOnce() -> T) -> Option<T> {
+        let ignore = SigAction::new(SigHandler::SigIgn, SaFlags::empty(), SigSet::empty());
+        // SAFETY: SIG_IGN installs no handler, so no code of ours can run
+        // in signal context.
+        let old = unsafe { sigaction(Signal::SIGSYS, &ignore) }.ok()?;
+        let r = f();
+        // SAFETY: this puts back the disposition sigaction returned, which
+        // was valid before.
+        let _ = unsafe { sigaction(Signal::SIGSYS, &old) };
+        Some(r)
     }
 
     fn last_errno() -> Errno {
@@ -177,6 +282,7 @@ mod real {
             if arg.len() < iocparm_len(req) {
                 return Err(Errno::EFAULT);
             }
+            self.exterr_register();
             let fd = self.socket()?;
             // The addresses in `arg` were taken from these buffers; expose
             // the live borrows' provenance so the kernel's accesses through
@@ -191,7 +297,7 @@ mod real {
             // (ifd_len, ifbic_len, ifgr_len, IFNAMSIZ for ifr_data). The
             // kernel keeps no reference after returning.
             let r = unsafe { libc::ioctl(fd, req as libc::c_ulong, arg.as_mut_ptr()) };
-            if r < 0 { Err(last_errno()) } else { Ok(()) }
+            self.outcome(r).map(drop)
         }
 
         fn getifaddrs(&mut self) -> Result<Vec<IfaEntry>, Errno> {
@@ -258,22 +364,20 @@ mod real {
         fn modfind(&mut self, module: &str) -> Result<bool, Errno> {
             let name = CString::new(module).map_err(|_| Errno::EINVAL)?;
             // SAFETY: modfind(2) reads the NUL-terminated name it is given.
-            if unsafe { modfind(name.as_ptr()) } >= 0 {
-                return Ok(true);
-            }
-            match last_errno() {
-                Errno::ENOENT => Ok(false),
-                e => Err(e),
+            let r = unsafe { modfind(name.as_ptr()) };
+            match self.outcome(r) {
+                Ok(_) => Ok(true),
+                Err(Errno::ENOENT) => Ok(false),
+                Err(e) => Err(e),
             }
         }
 
         fn kldload(&mut self, file: &str) -> Result<(), Errno> {
             let name = CString::new(file).map_err(|_| Errno::EINVAL)?;
+            self.exterr_register();
             // SAFETY: kldload(2) reads the NUL-terminated name it is given.
-            if unsafe { kldload(name.as_ptr()) } < 0 {
-                return Err(last_errno());
-            }
-            Ok(())
+            let r = unsafe { kldload(name.as_ptr()) };
+            self.outcome(r).map(drop)
         }
 
         fn sysctl_int(&mut self, name: &str) -> Result<Option<i64>, Errno> {
@@ -292,11 +396,10 @@ mod real {
                     0,
                 )
             };
-            if r != 0 {
-                return match last_errno() {
-                    Errno::ENOENT => Ok(None),
-                    e => Err(e),
-                };
+            match self.outcome(r) {
+                Ok(_) => {}
+                Err(Errno::ENOENT) => return Ok(None),
+                Err(e) => return Err(e),
             }
             // A bool sysctl is one byte, an int four, a long eight.
             Ok(Some(match len {
@@ -339,11 +442,10 @@ mod real {
             // call: the parameter names are static, `cname` is read (the
             // key), and `jid`/`dying` are written, each its full size.
             let r = unsafe { libc::jail_get(iov.as_mut_ptr(), iov.len() as u32, libc::JAIL_DYING) };
-            if r < 0 {
-                return match last_errno() {
-                    Errno::ENOENT => Ok(None),
-                    e => Err(e),
-                };
+            match self.outcome(r) {
+                Ok(_) => {}
+                Err(Errno::ENOENT) => return Ok(None),
+                Err(e) => return Err(e),
             }
             Ok(Some(JailInfo {
                 jid,
@@ -370,6 +472,10 @@ mod real {
             // SAFETY: the format is a static "%s" and its one argument a
             // NUL-terminated string that lives across the call.
             unsafe { libc::syslog(level, c"%s".as_ptr(), msg.as_ptr()) };
+        }
+
+        fn exterror(&mut self) -> Option<String> {
+            self.last_exterr.clone()
         }
 
         fn geteuid(&mut self) -> u32 {
