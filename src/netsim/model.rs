@@ -35,9 +35,14 @@ pub const ALLOW_LLZ_OVERLAP: &str = "net.link.bridge.allow_llz_overlap";
 pub const OSRELDATE: &str = "kern.osreldate";
 
 /// FreeBSD 15's extended error texts (`EXTERROR()` in if_bridge.c
-/// `bridge_ioctl_add`).
+/// `bridge_ioctl_add`; every refusal there has one).
 pub const EXT_MEMBER_HAS_ADDR: &str = "Member interface may not have an IP address assigned";
 pub const EXT_BRIDGE_SVI: &str = "Bridge SVI cannot be added to a bridge";
+pub const EXT_NO_SUCH_INTERFACE: &str = "No such interface";
+pub const EXT_SPAN_MEMBER: &str = "Span interface cannot be a member";
+pub const EXT_MEMBER_OF_THIS: &str = "Interface is already a member of this bridge";
+pub const EXT_MEMBER_OF_OTHER: &str = "Interface is already a member of another bridge";
+pub const EXT_UNSUPPORTED_TYPE: &str = "Unsupported interface type";
 
 /// The simulated kernel: the state plus this process's fault counters.
 #[derive(Clone, Debug)]
@@ -523,7 +528,9 @@ impl Kernel {
         if !br.is_bridge() {
             return Err(Errno::EINVAL);
         }
-        let m = self.get(member).map_err(|_| Errno::ENOENT)?;
+        let Ok(m) = self.get(member) else {
+            return Err(self.refuse(Errno::ENOENT, EXT_NO_SUCH_INTERFACE));
+        };
         let svi = m.kind() == "l2vlan"
             && m.vlan_parent
                 .as_deref()
@@ -533,16 +540,16 @@ impl Kernel {
             return Err(self.refuse(Errno::EINVAL, EXT_BRIDGE_SVI));
         }
         if br.span_list().iter().any(|s| s == member) {
-            return Err(Errno::EBUSY);
+            return Err(self.refuse(Errno::EBUSY, EXT_SPAN_MEMBER));
         }
         if br.member_list().iter().any(|x| x == member) {
-            return Err(Errno::EEXIST);
+            return Err(self.refuse(Errno::EEXIST, EXT_MEMBER_OF_THIS));
         }
         if self.bridge_of(member).is_some() {
-            return Err(Errno::EBUSY);
+            return Err(self.refuse(Errno::EBUSY, EXT_MEMBER_OF_OTHER));
         }
         if !matches!(m.kind(), "ether" | "l2vlan" | "gif") {
-            return Err(Errno::EINVAL);
+            return Err(self.refuse(Errno::EINVAL, EXT_UNSUPPORTED_TYPE));
         }
         self.llz_scrub(bridge, member);
         let m = self.get(member)?;
