@@ -2,6 +2,15 @@
 //! trait, and their one real implementation (FreeBSD only). This is the only
 //! module of rjib with `unsafe`; each block says why it is sound.
 //!
+//! nix does the calls it has safe wrappers for: socket(2), geteuid(2) and
+//! syslog(3); the lock is std's `File::lock` (flock(2)). What stays
+//! `unsafe` has no safe wrapper that fits: ioctl(2) with rjib's own request
+//! structs; getifaddrs(3), whose `ifa_data` (`struct if_data`) nix's
+//! wrapper drops; modfind(2) and kldload(2) (nix's kmod is Linux-only);
+//! sysctlbyname(3), jail_get(2) and exterrctl(2), which nix lacks;
+//! openlog(3), whose nix wrapper leaves a dangling ident on FreeBSD; and
+//! sigaction(2), which nix marks `unsafe`.
+//!
 //! ioctl requests travel as bytes. A request struct that points to other
 //! memory (`ifr_data`, `ifd_data`, `ifbic_buf`, `ifgr_groups`) holds the
 //! address of one of the `bufs` passed with it, taken with `addr_of`; the
@@ -97,10 +106,12 @@ pub use real::{FreeBsdSys, LOCK_PATH};
 mod real {
     use std::ffi::{CStr, CString};
     use std::fs::{File, OpenOptions};
-    use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+    use std::os::fd::{AsRawFd, OwnedFd};
     use std::ptr::NonNull;
 
     use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, Signal, sigaction};
+    use nix::sys::socket::{AddressFamily, SockFlag, SockType, socket};
+    use nix::syslog::Severity;
 
     use super::{IfaEntry, Sys};
     use crate::freebsd::abi::{
@@ -222,19 +233,15 @@ mod real {
                 return Ok(s.as_raw_fd());
             }
             let mut last = Errno(libc::EPROTONOSUPPORT);
-            for domain in [libc::AF_LOCAL, libc::AF_INET] {
-                // SAFETY: socket(2) takes no pointers; it returns a new
-                // descriptor or -1.
-                let fd = unsafe { libc::socket(domain, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 0) };
-                if fd >= 0 {
-                    // SAFETY: `fd` was just returned by socket(2) and is
-                    // owned by nothing else.
-                    let owned = unsafe { OwnedFd::from_raw_fd(fd) };
-                    let raw = owned.as_raw_fd();
-                    self.sock = Some(owned);
-                    return Ok(raw);
+            for domain in [AddressFamily::Unix, AddressFamily::Inet] {
+                match socket(domain, SockType::Datagram, SockFlag::SOCK_CLOEXEC, None) {
+                    Ok(owned) => {
+                        let raw = owned.as_raw_fd();
+                        self.sock = Some(owned);
+                        return Ok(raw);
+                    }
+                    Err(e) => last = Errno(e as i32),
                 }
-                last = last_errno();
             }
             Err(last)
         }
@@ -454,24 +461,23 @@ mod real {
         }
 
         fn syslog(&mut self, priority: Priority, message: &str) {
-            let level = match priority {
-                Priority::Notice => libc::LOG_NOTICE,
-                Priority::Warning => libc::LOG_WARNING,
-                Priority::Err => libc::LOG_ERR,
-            };
-            // A message with a NUL cannot be logged as it is.
-            let Ok(msg) = CString::new(message.replace('\0', "\\0")) else {
-                return;
+            let severity = match priority {
+                Priority::Notice => Severity::LOG_NOTICE,
+                Priority::Warning => Severity::LOG_WARNING,
+                Priority::Err => Severity::LOG_ERR,
             };
             if !self.syslog_open {
+                // Not nix's openlog: on FreeBSD it hands openlog(3) a copy
+                // of the ident on its own stack, and libc keeps that
+                // pointer for every later syslog(3).
                 // SAFETY: the ident is a static NUL-terminated string, as
                 // openlog(3) keeps the pointer.
                 unsafe { libc::openlog(c"rjib".as_ptr(), libc::LOG_PID, libc::LOG_DAEMON) };
                 self.syslog_open = true;
             }
-            // SAFETY: the format is a static "%s" and its one argument a
-            // NUL-terminated string that lives across the call.
-            unsafe { libc::syslog(level, c"%s".as_ptr(), msg.as_ptr()) };
+            // nix passes the message as the argument of a "%s" format. A
+            // NUL could not be passed at all; logging never fails a command.
+            let _ = nix::syslog::syslog(severity, message.replace('\0', "\\0").as_str());
         }
 
         fn exterror(&mut self) -> Option<String> {
@@ -479,8 +485,7 @@ mod real {
         }
 
         fn geteuid(&mut self) -> u32 {
-            // SAFETY: geteuid(2) takes no arguments and cannot fail.
-            unsafe { libc::geteuid() }
+            nix::unistd::geteuid().as_raw()
         }
 
         fn lock(&mut self) -> HostResult<()> {
