@@ -497,6 +497,11 @@ wire_struct!(VlanReq {
     vlr_proto
 });
 
+// ---- <sys/jail.h> -----------------------------------------------------------
+
+/// jail_get(2) flag: find a jail that is being removed, too.
+pub const JAIL_DYING: i32 = 0x08;
+
 // ---- <sys/exterrvar.h>: FreeBSD 15's extended errors ------------------------
 
 /// exterrctl(2)'s system call number (`SYS_exterrctl`, <sys/syscall.h>).

@@ -115,8 +115,8 @@ mod real {
 
     use super::{IfaEntry, Sys};
     use crate::freebsd::abi::{
-        EXTERRCTL_ENABLE, EXTERRCTLF_FORCE, IfData, P_OSREL_EXTERRCTL, SYS_EXTERRCTL, UExtError,
-        iocparm_len,
+        EXTERRCTL_ENABLE, EXTERRCTLF_FORCE, IfData, JAIL_DYING, P_OSREL_EXTERRCTL, SYS_EXTERRCTL,
+        UExtError, iocparm_len,
     };
     use crate::freebsd::exterr;
     use crate::host::{Errno, HostError, HostResult, JailInfo, Priority};
@@ -448,7 +448,7 @@ mod real {
             // SAFETY: every iovec points to memory that lives across the
             // call: the parameter names are static, `cname` is read (the
             // key), and `jid`/`dying` are written, each its full size.
-            let r = unsafe { libc::jail_get(iov.as_mut_ptr(), iov.len() as u32, libc::JAIL_DYING) };
+            let r = unsafe { libc::jail_get(iov.as_mut_ptr(), iov.len() as u32, JAIL_DYING) };
             match self.outcome(r) {
                 Ok(_) => {}
                 Err(Errno::ENOENT) => return Ok(None),
