@@ -4,8 +4,15 @@
 #
 # The Rust side writes one C _Static_assert per fact it relies on (every
 # struct size, field offset and field size, every ioctl request number,
-# BRDG* command and constant); zig compiles that file against the FreeBSD
-# headers it bundles. Any difference fails the compile and this script.
+# BRDG* command and constant, the sockaddr_in/in6, vlanreq and FreeBSD 15
+# uexterror layouts, exterrctl's syscall number and constants, JAIL_DYING);
+# zig compiles that file against the FreeBSD headers it bundles. Any
+# difference fails the compile and this script.
+#
+# zig's headers are FreeBSD 15's. FreeBSD 14 has no exterrctl (rjib checks
+# kern.osreldate before using it), and its struct ifbreq differs from 15's
+# only after ifbr_addrexceeded, which rjib never reads or writes; both are
+# 80 bytes.
 #
 # Needs: cargo, python3 with ziglang (pip install ziglang).
 set -eu

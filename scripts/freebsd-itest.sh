@@ -1,14 +1,19 @@
 #!/bin/sh
 # freebsd-itest.sh: rjib against a real FreeBSD 14/15 kernel.
 #
-# As root: loads if_bridge and if_epair, builds rjib (static, on FreeBSD),
-# creates a test parent interface and a NAT bridge like the seed host's
-# (an IP address, no physical member), runs rjib addm/show/destroy, compares
-# names, MACs and bridge membership with /usr/share/examples/jails/jib when
-# it exists, starts a throwaway VNET jail on the epair and pings the bridge
-# from it, and runs parallel addm/destroy. Everything it creates is removed
-# on exit, also when a step fails. It never touches an interface or jail it
-# did not create: it stops if one of its names is already taken.
+# As root: builds rjib (static, on FreeBSD); unloads if_epair and
+# if_bridge when no such interface exists, so that rjib's first addm must
+# load them itself (as ifconfig's ifmaybeload does); on FreeBSD 15 checks
+# that addm refuses a parent with an address before changing anything, and
+# works once net.link.bridge.member_ifaddrs is 1. Then it creates a test
+# parent interface and a NAT bridge like the seed host's (an IP address, no
+# physical member), runs rjib addm/show/destroy, compares names, MACs and
+# bridge membership with /usr/share/examples/jails/jib when it exists,
+# starts a throwaway VNET jail on the epair and pings the bridge from it,
+# and runs parallel addm/destroy. Everything it creates is removed on exit,
+# also when a step fails, and the sysctl is put back; modules rjib loaded
+# stay loaded. It never touches an interface or jail it did not create: it
+# stops if one of its names is already taken.
 #
 # Usage: sh scripts/freebsd-itest.sh        (RJIB=/path/to/rjib to skip the build)
 set -eu
@@ -32,6 +37,16 @@ JAIL_ADDR=10.213.77.2
 JAIL=rjitest
 NAME=rjit
 PAR_NAMES="rjitp1 rjitp2 rjitp3 rjitp4"
+# Autoload: a tap(4) parent without addresses, and its new bridge.
+AUTO_PARENT=rjt1
+AUTO_BRIDGE=rjt1bridge
+AUTO_NAME=rjita
+# FreeBSD 15's member-address refusal: a tap(4) parent with an address.
+ADDR_PARENT=rjt2
+ADDR_BRIDGE=rjt2bridge
+ADDR_NAME=rjitm
+ADDR_ADDR=10.213.78.1
+MEMBER_IFADDRS=net.link.bridge.member_ifaddrs
 JIB=/usr/share/examples/jails/jib
 PARENT_MAC=58:9c:fc:0a:1b:2c
 
@@ -42,7 +57,7 @@ cleanup() {
 	status=$?
 	set +e
 	jail -r "$JAIL" >/dev/null 2>&1
-	for n in "$NAME" $PAR_NAMES; do
+	for n in "$NAME" $PAR_NAMES "$AUTO_NAME" "$ADDR_NAME"; do
 		for i in 0 1 2; do
 			iface_exists "e${i}a_$n" && ifconfig "e${i}a_$n" destroy
 		done
@@ -50,6 +65,12 @@ cleanup() {
 	iface_exists "$BRIDGE" && ifconfig "$BRIDGE" destroy
 	iface_exists "$PARENT" && ifconfig "$PARENT" destroy
 	iface_exists "$PEER" && ifconfig "$PEER" destroy
+	for n in "$AUTO_BRIDGE" "$AUTO_PARENT" "$ADDR_BRIDGE" "$ADDR_PARENT"; do
+		iface_exists "$n" && ifconfig "$n" destroy
+	done
+	if [ -n "${OLD_MEMBER_IFADDRS:-}" ]; then
+		sysctl "$MEMBER_IFADDRS=$OLD_MEMBER_IFADDRS" >/dev/null
+	fi
 	rm -rf "$WORK"
 	if [ "$status" -eq 0 ]; then
 		say "all checks passed"
@@ -60,7 +81,9 @@ cleanup() {
 }
 
 WORK=$(mktemp -d /tmp/rjib-itest.XXXXXX)
-for n in "$PARENT" "$PEER" "$BRIDGE" "e0a_$NAME" "e0b_$NAME"; do
+for n in "$PARENT" "$PEER" "$BRIDGE" "e0a_$NAME" "e0b_$NAME" \
+	"$AUTO_PARENT" "$AUTO_BRIDGE" "e0a_$AUTO_NAME" "e0b_$AUTO_NAME" \
+	"$ADDR_PARENT" "$ADDR_BRIDGE" "e0a_$ADDR_NAME" "e0b_$ADDR_NAME"; do
 	iface_exists "$n" && { rm -rf "$WORK"; fail "interface $n exists already; not touching it"; }
 done
 if jls -j "$JAIL" >/dev/null 2>&1; then
@@ -71,15 +94,105 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-kldload -n if_bridge
-kldload -n if_epair
-
 if [ -z "${RJIB:-}" ]; then
 	say "building rjib"
 	cargo build --release --locked
 	RJIB=$PWD/target/release/rjib
 fi
 say "rjib: $(file -b "$RJIB")"
+osreldate=$(sysctl -n kern.osreldate)
+say "kernel: $(uname -r), kern.osreldate $osreldate"
+
+members_of() { ifconfig "$1" | awk '$1 == "member:" { print $2 }' | sort; }
+loaded() { kldstat -q -m "$1"; }
+expect() { # expect WHAT WANT GOT
+	[ "$2" = "$3" ] || fail "$1: expected [$2], got [$3]"
+	say "ok: $1"
+}
+# A tap(4) interface named $1, with no IPv6 link-local address (so only
+# the addresses this script gives it count on FreeBSD 15).
+make_tap() {
+	t=$(ifconfig tap create)
+	ifconfig "$t" name "$1" >/dev/null
+	ifconfig "$1" inet6 ifdisabled -auto_linklocal
+}
+
+# --- autoload: rjib loads if_epair and if_bridge itself ------------------------
+# Unload each module when no interface of its cloner exists, instead of
+# loading it by hand; when one exists (or the module is compiled in), it
+# stays and rjib's modfind finds it. Not while any jail runs: a jail's
+# vnet may hold epairs or bridges that this host's listing does not show,
+# and unloading the module would destroy them.
+unloaded=""
+jails=$(jls -q jid)
+for m in if_epair:epair if_bridge:bridge; do
+	mod=${m%%:*}
+	group=${m#*:}
+	if ! loaded "$mod"; then
+		unloaded="$unloaded $mod"
+	elif [ -n "$jails" ]; then
+		say "skipped: not unloading $mod, jails are running"
+	elif [ -n "$(ifconfig -g "$group" 2>/dev/null)" ]; then
+		say "skipped: not unloading $mod, $group interfaces exist"
+	elif kldunload "$mod" 2>/dev/null; then
+		unloaded="$unloaded $mod"
+	else
+		say "skipped: $mod cannot be unloaded (compiled in?)"
+	fi
+done
+say "not loaded before rjib runs:${unloaded:- (none)}"
+
+# --- FreeBSD 15: a parent with an address is refused before any change ---------
+if [ "$osreldate" -ge 1500000 ]; then
+	make_tap "$ADDR_PARENT"
+	ifconfig "$ADDR_PARENT" inet "$ADDR_ADDR/24" up
+	if loaded if_bridge; then
+		OLD_MEMBER_IFADDRS=$(sysctl -n "$MEMBER_IFADDRS")
+		sysctl "$MEMBER_IFADDRS=0" >/dev/null
+	fi
+	before=$(ifconfig -l)
+	rc=0
+	"$RJIB" addm "$ADDR_NAME" "$ADDR_PARENT" >"$WORK/refused.out" 2>"$WORK/refused.err" || rc=$?
+	expect "addm of a parent with an address exits 1" 1 "$rc"
+	expect "and prints nothing on stdout" "" "$(cat "$WORK/refused.out")"
+	grep -q "$MEMBER_IFADDRS" "$WORK/refused.err" ||
+		fail "the refusal does not name $MEMBER_IFADDRS: $(cat "$WORK/refused.err")"
+	grep -q "$ADDR_PARENT: has address $ADDR_ADDR/24" "$WORK/refused.err" ||
+		fail "the refusal does not name $ADDR_PARENT and its address: $(cat "$WORK/refused.err")"
+	say "ok: refused: $(cat "$WORK/refused.err")"
+	expect "nothing left behind" "$before" "$(ifconfig -l)"
+	for mod in $unloaded; do
+		if loaded "$mod"; then fail "the refused addm loaded $mod"; fi
+	done
+fi
+
+# --- autoload ------------------------------------------------------------------
+make_tap "$AUTO_PARENT"
+out=$("$RJIB" addm "$AUTO_NAME" "$AUTO_PARENT")
+expect "addm output, modules loaded by rjib" \
+	"$(printf 'e0a_%s\ne0b_%s' "$AUTO_NAME" "$AUTO_NAME")" "$out"
+for mod in $unloaded; do
+	loaded "$mod" || fail "rjib did not load $mod"
+	say "ok: rjib loaded $mod"
+done
+expect "the new bridge's members" \
+	"$(printf '%s\n%s' "$AUTO_PARENT" "e0a_$AUTO_NAME" | sort)" "$(members_of "$AUTO_BRIDGE")"
+"$RJIB" destroy "$AUTO_NAME"
+iface_exists "e0a_$AUTO_NAME" && fail "e0a_$AUTO_NAME survived destroy"
+
+# --- FreeBSD 15: the same parent with member_ifaddrs=1 --------------------------
+if [ "$osreldate" -ge 1500000 ]; then
+	: "${OLD_MEMBER_IFADDRS:=$(sysctl -n "$MEMBER_IFADDRS")}"
+	sysctl "$MEMBER_IFADDRS=1" >/dev/null
+	out=$("$RJIB" addm "$ADDR_NAME" "$ADDR_PARENT")
+	expect "addm with $MEMBER_IFADDRS=1" \
+		"$(printf 'e0a_%s\ne0b_%s' "$ADDR_NAME" "$ADDR_NAME")" "$out"
+	expect "its bridge's members" \
+		"$(printf '%s\n%s' "$ADDR_PARENT" "e0a_$ADDR_NAME" | sort)" "$(members_of "$ADDR_BRIDGE")"
+	"$RJIB" destroy "$ADDR_NAME"
+	sysctl "$MEMBER_IFADDRS=$OLD_MEMBER_IFADDRS" >/dev/null
+	OLD_MEMBER_IFADDRS=
+fi
 
 # The parent: one end of an epair, with a known MAC (like vtnet0).
 p=$(ifconfig epair create)
@@ -93,10 +206,6 @@ ifconfig "$BRIDGE" inet "$BRIDGE_ADDR/24" up
 
 members() { ifconfig "$BRIDGE" | awk '$1 == "member:" { print $2 }'; }
 mac() { ifconfig "$1" | awk '$1 == "ether" { print $2 }'; }
-expect() { # expect WHAT WANT GOT
-	[ "$2" = "$3" ] || fail "$1: expected [$2], got [$3]"
-	say "ok: $1"
-}
 
 # --- addm / show / destroy ---------------------------------------------------
 out=$("$RJIB" addm "$NAME" "$PARENT")

@@ -171,7 +171,10 @@ fn hosts() -> Vec<(Value, Vec<&'static str>)> {
     };
     vec![
         (seed(), vec!["addm", "jamulus", "vtnet0"]),
-        (plus_em0.clone(), vec!["addm", "jamulus", "vtnet0", "em0", "!em0"]),
+        (
+            plus_em0.clone(),
+            vec!["addm", "jamulus", "vtnet0", "em0", "!em0"],
+        ),
         (busy.clone(), vec!["addm", "www", "em0", "vtnet0"]),
         (busy, vec!["destroy", "old"]),
         (no_modules, vec!["addm", "-b", "br", "x", "vtnet0"]),
@@ -201,7 +204,10 @@ fn the_interpreter_is_strict() {
     assert!(r.is_err());
     let v = HashMap::from([("ep_a".to_string(), "epair3a".to_string())]);
     assert_eq!(
-        words(r#"ifconfig "${ep_a%a}b" description "jail x, \"y\"" up"#, &v),
+        words(
+            r#"ifconfig "${ep_a%a}b" description "jail x, \"y\"" up"#,
+            &v
+        ),
         vec!["ifconfig", "epair3b", "description", "jail x, \"y\"", "up"]
     );
 }

@@ -25,6 +25,11 @@ use serde_json::{Value, json};
 /// FreeBSD 15's extended error texts (if_bridge.c `bridge_ioctl_add`).
 const EXT_MEMBER_HAS_ADDR: &str = "Member interface may not have an IP address assigned";
 const EXT_BRIDGE_SVI: &str = "Bridge SVI cannot be added to a bridge";
+const EXT_NO_SUCH_INTERFACE: &str = "No such interface";
+const EXT_SPAN_MEMBER: &str = "Span interface cannot be a member";
+const EXT_MEMBER_OF_THIS: &str = "Interface is already a member of this bridge";
+const EXT_MEMBER_OF_OTHER: &str = "Interface is already a member of another bridge";
+const EXT_UNSUPPORTED_TYPE: &str = "Unsupported interface type";
 
 // ---------------------------------------------------------------------------
 // The harness.
@@ -124,6 +129,16 @@ impl K {
     fn fails<T: Debug>(&self, r: HostResult<T>, errno: Errno) -> HostError {
         let e = self.fails_with(r, errno, None);
         assert_eq!(e.detail, None, "{}: {e}", self.at());
+        e
+    }
+
+    /// Assert `r` is a BRDGADD refusal with `errno`, which FreeBSD 15
+    /// explains with `text` (`bridge_ioctl_add`'s `EXTERROR`) and 14 not.
+    #[track_caller]
+    fn brdgadd_fails<T: Debug>(&self, r: HostResult<T>, errno: Errno, text: &str) -> HostError {
+        let e = self.fails_with(r, errno, None);
+        let want = if self.is15() { Some(text) } else { None };
+        assert_eq!(e.detail.as_deref(), want, "{}: {e}", self.at());
         e
     }
 
@@ -617,7 +632,7 @@ fn brdgadd_refusals_in_the_kernels_order() {
         let r = add(k, "em1", "em0");
         k.fails(r, Errno::EINVAL);
         let r = add(k, "br1", "nope0");
-        k.fails(r, Errno::ENOENT);
+        k.brdgadd_fails(r, Errno::ENOENT, EXT_NO_SUCH_INTERFACE);
         // [15] A vlan of a bridge, before anything else about the member.
         let (r0, r1) = (add(k, "br0", "vlan0"), add(k, "br1", "vlan0"));
         if k.is15() {
@@ -629,20 +644,20 @@ fn brdgadd_refusals_in_the_kernels_order() {
         }
         // A span port of this bridge.
         let r = add(k, "br0", "em2");
-        k.fails(r, Errno::EBUSY);
+        k.brdgadd_fails(r, Errno::EBUSY, EXT_SPAN_MEMBER);
         // In this bridge, in another.
         let r = add(k, "br0", "em0");
-        k.fails(r, Errno::EEXIST);
+        k.brdgadd_fails(r, Errno::EEXIST, EXT_MEMBER_OF_THIS);
         let r = add(k, "br1", "em0");
-        k.fails(r, Errno::EBUSY);
+        k.brdgadd_fails(r, Errno::EBUSY, EXT_MEMBER_OF_OTHER);
         // In another bridge, with an address: EBUSY comes first on 15 too.
         let r = add(k, "br1", "em3");
-        k.fails(r, Errno::EBUSY);
+        k.brdgadd_fails(r, Errno::EBUSY, EXT_MEMBER_OF_OTHER);
         // Not ether, l2vlan or gif; lo0's address does not matter, the
         // type is checked first.
         for m in ["lo0", "tun0", "pflog0", "br2"] {
             let r = add(k, "br1", m);
-            k.fails(r, Errno::EINVAL);
+            k.brdgadd_fails(r, Errno::EINVAL, EXT_UNSUPPORTED_TYPE);
         }
         assert_eq!(k.list(), before, "{}: refusals change nothing", k.at());
         // A span port of another bridge is not found: it joins.
@@ -1044,7 +1059,7 @@ fn destroyed_interfaces_leave_their_bridge_and_a_destroyed_bridge_lets_go() {
         // A vlan loses a destroyed parent.
         assert_eq!(k.get("vlan0").vlan_parent, None, "{}", k.at());
         let r = k.host.bridge_add(&n("br1"), &n("em0"));
-        k.fails(r, Errno::EBUSY);
+        k.brdgadd_fails(r, Errno::EBUSY, EXT_MEMBER_OF_OTHER);
         k.ok(|h| h.destroy(&n("br0")));
         // em0 is no member any more: its MTU is its own, it can join.
         k.ok(|h| h.set_mtu(&n("em0"), 9000));
@@ -1079,7 +1094,7 @@ fn interfaces_in_a_jails_vnet_are_not_the_hosts() {
         let r = k.host.set_ether(&b, Mac([2, 0, 0, 0, 0, 1]));
         k.fails(r, Errno::ENXIO);
         let r = k.host.bridge_add(&n("br0"), &b);
-        k.fails(r, Errno::ENOENT);
+        k.brdgadd_fails(r, Errno::ENOENT, EXT_NO_SUCH_INTERFACE);
         let r = k.host.description(&b);
         k.fails(r, Errno::ENXIO);
     });

@@ -280,17 +280,23 @@ fn drvspec(k: &mut Kernel, get: bool, arg: &[u8], mem: &mut UserMem) -> Result<(
     }
 }
 
-/// SIOCGIFGMEMB: the members of group `ifgr_name`, in the order they joined
-/// (here: index order). `ifgr_len` 0 asks for the size; a buffer too short
-/// is EINVAL after the entries that fit; the kernel does not say how many
-/// it wrote.
+/// The group every interface joins when it is attached (`IFG_ALL`, if.c
+/// `if_attach_internal`: `if_addgroup(ifp, IFG_ALL)`).
+pub const IFG_ALL: &str = "all";
+
+/// SIOCGIFGMEMB (if.c `if_getgroupmembers`): the members of group
+/// `ifgr_name`, in the order they joined (here: index order); every
+/// interface is in `all`. `ifgr_len` 0 asks for the size; a buffer too
+/// short is EINVAL after the entries that fit; the kernel does not say how
+/// many it wrote.
 fn group_members(k: &mut Kernel, arg: &mut [u8], mem: &mut UserMem) -> Result<(), Errno> {
     let mut g = IfGroupReq::from_bytes(arg).ok_or(Errno::EFAULT)?;
     let group = c_str(&g.ifgr_name).to_vec();
+    let all = group == IFG_ALL.as_bytes();
     let members: Vec<&str> = k
         .interfaces()
         .into_iter()
-        .filter(|i| i.groups.iter().any(|x| x.as_bytes() == group))
+        .filter(|i| all || i.groups.iter().any(|x| x.as_bytes() == group))
         .map(|i| i.name.as_str())
         .collect();
     if members.is_empty() {

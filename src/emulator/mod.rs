@@ -66,6 +66,7 @@ impl Sys for EmuSys {
 
     fn getifaddrs(&mut self) -> Result<Vec<IfaEntry>, Errno> {
         self.listings += 1;
+        self.exterror = None;
         link::entries(&self.sim.kernel)
     }
 
@@ -84,6 +85,7 @@ impl Sys for EmuSys {
     }
 
     fn modfind(&mut self, module: &str) -> Result<bool, Errno> {
+        self.exterror = None;
         Ok(self.sim.kernel.module_loaded(module))
     }
 
@@ -93,10 +95,12 @@ impl Sys for EmuSys {
     }
 
     fn sysctl_int(&mut self, name: &str) -> Result<Option<i64>, Errno> {
+        self.exterror = None;
         Ok(self.sim.kernel.sysctl(name))
     }
 
     fn jail_by_name(&mut self, name: &str) -> Result<Option<JailInfo>, Errno> {
+        self.exterror = None;
         Ok(self.sim.kernel.jail(name).map(|j| JailInfo {
             jid: j.jid,
             dying: j.dying,

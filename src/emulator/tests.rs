@@ -25,15 +25,25 @@ fn n(s: &str) -> IfName {
     IfName::new(s).unwrap()
 }
 
+/// A `lastchange` stamped by this run (the simulated kernel's clock is
+/// the real one, so two runs may be a second apart): 0.
+fn unstamped(t: u64) -> u64 {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    if now.abs_diff(t) < 3600 { 0 } else { t }
+}
+
 /// The listing with each interface's groups cut to those the kernel
-/// backend reports (learning the others would take a request each).
+/// backend reports (learning the others would take a request each), and
+/// this run's time stamps cleared.
 fn normalised(l: HostResult<Vec<Interface>>) -> HostResult<Vec<Interface>> {
     l.map(|v| {
         v.into_iter()
             .map(|mut i| {
                 i.groups.retain(|g| LISTED_GROUPS.contains(&g.as_str()));
-                // The two runs may straddle a second of the kernel's clock.
-                i.lastchange = i.lastchange.map(|_| 1);
+                i.lastchange = i.lastchange.map(unstamped);
                 i
             })
             .collect()
@@ -106,14 +116,16 @@ fn copy_host(dir: &Path, name: &str, host: &serde_json::Value) -> PathBuf {
     p
 }
 
-/// A host file, with each `lastchange` that is set read as 1 (the two
-/// runs may straddle a second of the kernel's clock).
 fn file_json(p: &Path) -> serde_json::Value {
-    let mut v: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap();
-    for i in v["interfaces"].as_array_mut().unwrap() {
-        if i.get("lastchange").is_some() {
-            i["lastchange"] = 1.into();
+    serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+}
+
+/// A host file with this run's time stamps cleared.
+fn file_unstamped(p: &Path) -> serde_json::Value {
+    let mut v = file_json(p);
+    for i in v["interfaces"].as_array_mut().into_iter().flatten() {
+        if let Some(t) = i.get("lastchange").and_then(serde_json::Value::as_u64) {
+            i["lastchange"] = unstamped(t).into();
         }
     }
     v
@@ -141,7 +153,7 @@ fn compare(host: &serde_json::Value, release: u32) {
         assert_eq!(d, e, "\n  direct: {d}\n  ioctl:  {e}");
     }
     assert_eq!(direct.len(), emulated.len());
-    assert_eq!(file_json(&pd), file_json(&pe));
+    assert_eq!(file_unstamped(&pd), file_unstamped(&pe));
 }
 
 #[test]
@@ -390,4 +402,208 @@ fn getifaddrs_types_a_bridge_like_freebsd() {
     assert_eq!(data.ifi_mtu, 1500);
     let lo = entries.iter().find(|e| e.name == "lo0").unwrap();
     assert_eq!(SockaddrDl::from_bytes(&lo.addr).unwrap().sdl_alen, 0);
+}
+
+/// `host` with only the modules listed loaded.
+fn with_modules(host: &serde_json::Value, modules: &[&str]) -> serde_json::Value {
+    let mut h = host.clone();
+    h["modules"] = serde_json::json!(modules);
+    h
+}
+
+#[test]
+fn bridge_sysctls_exist_only_while_if_bridge_is_loaded() {
+    // FreeBSD 15 with the sysctl at 1, but if_bridge not loaded yet: the
+    // sysctl does not exist, and once rjib loads the module its default 0
+    // applies; after the load the value reads back.
+    let mut host = on_release(&vectors()[0]["host"], 15);
+    host["interfaces"] = serde_json::json!([]);
+    host["sysctl"] = serde_json::json!({"net.link.bridge.member_ifaddrs": 1});
+    let host = with_modules(&host, &["if_epair"]);
+    let dir = tempfile::tempdir().unwrap();
+    let hosts: [Box<dyn Host>; 2] = [
+        Box::new(SimHost::open(copy_host(dir.path(), "d.json", &host)).unwrap()),
+        emulated_host(copy_host(dir.path(), "e.json", &host)).unwrap(),
+    ];
+    for mut h in hosts {
+        let before = h.bridge_policy().unwrap();
+        assert_eq!(
+            (before.release, before.member_ifaddrs),
+            (Some(15), Some(false))
+        );
+        assert!(before.refuses_member_addrs());
+        assert!(!h.cloner_loaded(Cloner::Bridge).unwrap());
+        h.load_cloner(Cloner::Bridge).unwrap();
+        let after = h.bridge_policy().unwrap();
+        assert_eq!(after.member_ifaddrs, Some(true));
+        assert!(!after.refuses_member_addrs());
+    }
+    // On 14 nothing changes with the module: no such sysctl, no refusal.
+    let k = Kernel::new(
+        serde_json::from_value(with_modules(&vectors()[0]["host"], &["if_bridge"])).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(k.sysctl("net.link.bridge.member_ifaddrs"), None);
+    let k = Kernel::new(serde_json::from_value(with_modules(&host, &[])).unwrap()).unwrap();
+    assert_eq!(k.sysctl("net.link.bridge.member_ifaddrs"), None);
+    assert_eq!(k.sysctl("kern.osreldate"), Some(1_500_000));
+}
+
+/// The seed host plus a vlan on vtnet0, a tun and an interface in a
+/// jail's vnet.
+fn varied_kernel() -> Kernel {
+    let mut host = vectors()[0]["host"].clone();
+    host["version"] = 2.into();
+    host["jails"] = serde_json::json!([{"name": "www", "jid": 1}]);
+    let list = host["interfaces"].as_array_mut().unwrap();
+    list.push(
+        serde_json::json!({"name": "vlan5", "index": 4, "type": "l2vlan",
+        "vlan_parent": "vtnet0", "ether": "58:9c:fc:0a:1b:2c", "mtu": 1500, "up": true}),
+    );
+    list.push(
+        serde_json::json!({"name": "tun0", "index": 5, "type": "tun",
+        "mtu": 1500, "up": false}),
+    );
+    list.push(serde_json::json!({"name": "em9", "index": 6, "vnet": "www",
+        "ether": "02:00:00:00:00:09", "mtu": 1500, "up": true}));
+    Kernel::new(serde_json::from_value(host).unwrap()).unwrap()
+}
+
+#[test]
+fn getifaddrs_link_addresses_are_laid_out_like_freebsds() {
+    let k = varied_kernel();
+    let entries = link::entries(&k).unwrap();
+    let link = |name: &str| {
+        let e = entries
+            .iter()
+            .find(|e| e.name == name && e.family() == AF_LINK)
+            .unwrap();
+        (
+            SockaddrDl::from_bytes(&e.addr).unwrap(),
+            e.addr.len(),
+            IfData::from_bytes(&e.data).unwrap(),
+        )
+    };
+    // if_attach_internal: max(8 + IFNAMSIZ + alen, sizeof(sockaddr_dl)),
+    // rounded up to a long: 56 on LP64, with or without an address.
+    for name in ["lo0", "vtnet0", "vtnet0bridge", "vlan5", "tun0"] {
+        let (sdl, len, _) = link(name);
+        assert_eq!((sdl.sdl_len, len), (56, 56), "{name}");
+    }
+    // vlan_clone_create stamps IFT_L2VLAN into the address as well.
+    let (sdl, _, data) = link("vlan5");
+    assert_eq!((sdl.sdl_type, data.ifi_type), (IFT_L2VLAN, IFT_L2VLAN));
+    // tun(4) is IFT_PPP, without a link-level address.
+    let (sdl, _, data) = link("tun0");
+    assert_eq!(
+        (sdl.sdl_type, data.ifi_type, sdl.sdl_alen),
+        (IFT_PPP, IFT_PPP, 0)
+    );
+    // A bridge keeps ether_ifattach's IFT_ETHER in its address.
+    let (sdl, _, data) = link("vtnet0bridge");
+    assert_eq!((sdl.sdl_type, data.ifi_type), (IFT_ETHER, IFT_BRIDGE));
+    // What is in a jail's vnet is not listed on the host.
+    assert!(entries.iter().all(|e| e.name != "em9"));
+}
+
+fn ioctl_flags(k: &mut Kernel, name: &str) -> u32 {
+    let mut r = IfReq::named(name).to_bytes();
+    ioctl(k, SIOCGIFFLAGS, &mut r, &mut []).unwrap();
+    IfReq::from_bytes(&r).unwrap().flags()
+}
+
+#[test]
+fn an_epair_runs_from_its_creation_a_bridge_once_up() {
+    let mut k = seed_kernel();
+    let a = k.create("epair").unwrap();
+    let b = epair_peer(&n(&a)).unwrap();
+    let br = k.create("bridge").unwrap();
+    // epair_clone_create sets IFF_DRV_RUNNING on both ends, down as they
+    // are; SIOCGIFFLAGS and getifaddrs report if_flags | if_drv_flags.
+    let entries = link::entries(&k).unwrap();
+    for end in [a.as_str(), b.as_str()] {
+        let f = ioctl_flags(&mut k, end);
+        assert_eq!(f & (IFF_UP | IFF_DRV_RUNNING), IFF_DRV_RUNNING, "{end}");
+        let e = entries.iter().find(|e| e.name == end).unwrap();
+        assert_eq!(e.flags, f, "{end}");
+    }
+    // A bridge runs only once it is up (bridge_init).
+    assert_eq!(ioctl_flags(&mut k, &br) & IFF_DRV_RUNNING, 0);
+    k.set_up(&br, true).unwrap();
+    assert_eq!(
+        ioctl_flags(&mut k, &br) & (IFF_UP | IFF_DRV_RUNNING),
+        IFF_UP | IFF_DRV_RUNNING
+    );
+}
+
+#[test]
+fn every_interface_is_in_group_all() {
+    let mut k = varied_kernel();
+    let gmemb = |k: &mut Kernel, group: &str, list: &mut Vec<u8>| {
+        let req = IfGroupReq {
+            ifgr_name: c_name(group),
+            ifgr_len: list.len() as u32,
+            ifgr_groups: addr_of(list),
+            ..IfGroupReq::default()
+        };
+        let mut arg = req.to_bytes();
+        let r = ioctl(k, SIOCGIFGMEMB, &mut arg, &mut [list]);
+        r.map(|()| IfGroupReq::from_bytes(&arg).unwrap().ifgr_len as usize)
+    };
+    // The size query: 16 bytes for each of the five host interfaces.
+    assert_eq!(gmemb(&mut k, "all", &mut Vec::new()), Ok(5 * IfgReq::LEN));
+    let mut list = vec![0u8; 5 * IfgReq::LEN];
+    gmemb(&mut k, "all", &mut list).unwrap();
+    let names: Vec<&[u8]> = list
+        .chunks_exact(IfgReq::LEN)
+        .map(crate::freebsd::wire::c_str)
+        .collect();
+    let want: [&[u8]; 5] = [b"lo0", b"vtnet0", b"vtnet0bridge", b"vlan5", b"tun0"];
+    assert_eq!(names, want);
+    // A group no interface is in does not exist.
+    assert_eq!(gmemb(&mut k, "nosuch", &mut Vec::new()), Err(Errno::ENOENT));
+}
+
+#[test]
+fn freebsd_15_refusals_carry_the_kernels_extended_error() {
+    let mut host = vectors()[0]["host"].clone();
+    host["interfaces"][1]["addrs"] = serde_json::json!(["192.0.2.1/24"]);
+    let dir = tempfile::tempdir().unwrap();
+    let detail = "(Member interface may not have an IP address assigned)";
+    for release in [14, 15] {
+        let host = on_release(&host, release);
+        let mut direct = SimHost::open(copy_host(dir.path(), "d.json", &host)).unwrap();
+        let mut emulated = emulated_host(copy_host(dir.path(), "e.json", &host)).unwrap();
+        let br = emulated.create(Cloner::Bridge, None).unwrap();
+        assert_eq!(direct.create(Cloner::Bridge, None).unwrap(), br);
+        let r = emulated.bridge_add(&br, &n("vtnet0"));
+        // The direct simulation says the same.
+        assert_eq!(direct.bridge_add(&br, &n("vtnet0")), r);
+        if release == 15 {
+            let e = r.unwrap_err();
+            assert_eq!(e.errno_value(), Some(Errno::EINVAL));
+            let line = e.to_string();
+            assert!(line.ends_with(detail), "{line}");
+            assert_eq!(
+                line,
+                format!("{br}: addm vtnet0: Invalid argument {detail}")
+            );
+        } else {
+            // FreeBSD 14 takes the member.
+            r.unwrap();
+        }
+        // Every bridge_ioctl_add refusal has a text on 15, none on 14.
+        let a = emulated.create(Cloner::Epair, None).unwrap();
+        assert_eq!(direct.create(Cloner::Epair, None).unwrap(), a);
+        emulated.bridge_add(&n("vtnet0bridge"), &a).unwrap();
+        direct.bridge_add(&n("vtnet0bridge"), &a).unwrap();
+        let e = emulated.bridge_add(&br, &a).unwrap_err();
+        assert_eq!(direct.bridge_add(&br, &a).unwrap_err(), e);
+        assert_eq!(e.errno_value(), Some(Errno::EBUSY));
+        let other = "Interface is already a member of another bridge";
+        assert_eq!(e.detail.as_deref(), (release == 15).then_some(other));
+        // A later failure without a text does not inherit the last one.
+        let e = emulated.destroy(&n("nope0")).unwrap_err();
+        assert_eq!((e.errno_value(), e.detail), (Some(Errno::ENXIO), None));
+    }
 }

@@ -8,7 +8,9 @@
 //! by `scripts/check-abi.sh` (see `abicheck`).
 //!
 //! Sources: `<sys/ioccom.h>`, `<sys/sockio.h>`, `<net/if.h>`, `<net/if_dl.h>`,
-//! `<net/if_types.h>`, `<net/if_bridgevar.h>` of FreeBSD 14 and 15.
+//! `<net/if_types.h>`, `<net/if_bridgevar.h>`, `<net/if_vlan_var.h>`,
+//! `<netinet/in.h>` of FreeBSD 14 and 15, and FreeBSD 15's
+//! `<sys/exterrvar.h>`.
 
 use super::wire::wire_struct;
 
@@ -495,6 +497,86 @@ wire_struct!(VlanReq {
     vlr_proto
 });
 
+// ---- <sys/jail.h> -----------------------------------------------------------
+
+/// jail_get(2) flag: find a jail that is being removed, too.
+pub const JAIL_DYING: i32 = 0x08;
+
+// ---- <sys/exterrvar.h>: FreeBSD 15's extended errors ------------------------
+
+/// exterrctl(2)'s system call number (`SYS_exterrctl`, <sys/syscall.h>).
+/// FreeBSD 14 has no such call: it sends SIGSYS (`nosys`).
+pub const SYS_EXTERRCTL: i32 = 592;
+/// The first `kern.osreldate` with exterrctl(2) (`P_OSREL_EXTERRCTL`,
+/// <sys/param.h>).
+pub const P_OSREL_EXTERRCTL: i64 = 1_500_045;
+/// exterrctl(2) operation: register this thread's buffer.
+pub const EXTERRCTL_ENABLE: u32 = 1;
+/// exterrctl(2) flag: replace a buffer already registered (15's libc
+/// registers its own at start-up).
+pub const EXTERRCTLF_FORCE: u32 = 1;
+/// The `ver` the kernel requires in the buffer it is given.
+pub const UEXTERROR_VER: u32 = 0x1001_0002;
+/// libc's limit for the formatted text, its NUL included.
+pub const UEXTERROR_MAXLEN: usize = 256;
+
+/// `struct uexterror` (<sys/_uexterror.h>): the buffer the kernel writes
+/// after each system call of the thread that registered it, from `error`
+/// on (`exterr_copyout`).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UExtError {
+    pub ver: u32,
+    /// The errno the extended error goes with; 0 after a call without one.
+    pub error: u32,
+    /// `EXTERR_CAT_*` (<sys/exterr_cat.h>), e.g. 7 for if_bridge.
+    pub cat: u32,
+    pub src_line: u32,
+    pub flags: u32,
+    pub rsrv0: u32,
+    pub p1: u64,
+    pub p2: u64,
+    pub rsrv1: [u64; 4],
+    /// NUL-terminated; empty without the kernel's `options EXTERR_STRINGS`.
+    pub msg: [u8; 128],
+}
+wire_struct!(UExtError {
+    ver,
+    error,
+    cat,
+    src_line,
+    flags,
+    rsrv0,
+    p1,
+    p2,
+    rsrv1,
+    msg
+});
+
+impl UExtError {
+    /// An empty buffer of the version the kernel accepts.
+    pub const fn new() -> UExtError {
+        UExtError {
+            ver: UEXTERROR_VER,
+            error: 0,
+            cat: 0,
+            src_line: 0,
+            flags: 0,
+            rsrv0: 0,
+            p1: 0,
+            p2: 0,
+            rsrv1: [0; 4],
+            msg: [0; 128],
+        }
+    }
+}
+
+impl Default for UExtError {
+    fn default() -> UExtError {
+        UExtError::new()
+    }
+}
+
 // ---- <sys/sockio.h>: the requests rjib sends --------------------------------
 
 const IFREQ: usize = size_of::<IfReq>();
@@ -549,6 +631,7 @@ mod tests {
         assert_eq!(size_of::<SockaddrIn>(), 16);
         assert_eq!(size_of::<SockaddrIn6>(), 28);
         assert_eq!(size_of::<IfBifConf>(), 16);
+        assert_eq!(size_of::<UExtError>(), 200);
     }
 
     #[test]
@@ -596,6 +679,15 @@ mod tests {
         assert_eq!(offset_of!(IfBreq, ifbr_vlanproto), 50);
         assert_eq!(offset_of!(IfBreq, pad), 52);
         assert_eq!(offset_of!(IfBifConf, ifbic_buf), 8);
+        assert_eq!(
+            (
+                offset_of!(UExtError, error),
+                offset_of!(UExtError, p1),
+                offset_of!(UExtError, p2),
+                offset_of!(UExtError, msg)
+            ),
+            (4, 24, 32, 72)
+        );
     }
 
     #[test]

@@ -41,15 +41,6 @@ pub struct KernelHost<S: Sys> {
     sys: S,
 }
 
-fn list_error(iface: Option<&str>, e: Errno) -> HostError {
-    HostError {
-        iface: iface.map(str::to_string),
-        what: "list".to_string(),
-        reason: Reason::Errno(e),
-        detail: None,
-    }
-}
-
 impl<S: Sys> KernelHost<S> {
     pub fn new(sys: S) -> KernelHost<S> {
         KernelHost { sys }
@@ -60,10 +51,20 @@ impl<S: Sys> KernelHost<S> {
     }
 
     /// A failed request, with the kernel's extended error text if it gave
-    /// one.
+    /// one. Every failed system call's error goes through here.
     fn fail(&mut self, iface: &str, what: impl Into<String>, e: Errno) -> HostError {
         let detail = self.sys.exterror();
         HostError::errno(iface, what, e).with_detail(detail)
+    }
+
+    /// A listing that failed, about `iface` if it was about one.
+    fn list_fail(&mut self, iface: Option<&str>, e: Errno) -> HostError {
+        HostError {
+            iface: iface.map(str::to_string),
+            what: "list".to_string(),
+            reason: Reason::Errno(e),
+            detail: self.sys.exterror(),
+        }
     }
 
     /// An ifreq request; the kernel's reply replaces `r`.
@@ -180,7 +181,7 @@ impl<S: Sys> KernelHost<S> {
     fn sysctl(&mut self, name: &str) -> HostResult<Option<i64>> {
         self.sys
             .sysctl_int(name)
-            .map_err(|e| HostError::errno(name, "sysctl", e))
+            .map_err(|e| self.fail(name, "sysctl", e))
     }
 }
 
@@ -279,13 +280,13 @@ impl<S: Sys> Host for KernelHost<S> {
     }
 
     fn list(&mut self) -> HostResult<Vec<Interface>> {
-        let entries = self.sys.getifaddrs().map_err(|e| list_error(None, e))?;
+        let entries = self.sys.getifaddrs().map_err(|e| self.list_fail(None, e))?;
         let hint = entries.len() + 1;
         let mut groups: HashMap<String, Vec<&'static str>> = HashMap::new();
         for g in LISTED_GROUPS {
             for m in self
                 .group_members(g, hint)
-                .map_err(|e| list_error(Some(g), e))?
+                .map_err(|e| self.list_fail(Some(g), e))?
             {
                 groups.entry(m).or_default().push(g);
             }
@@ -312,7 +313,7 @@ impl<S: Sys> Host for KernelHost<S> {
                     Ok(m) => Some(to_names(m)?),
                     // Destroyed since getifaddrs: it is no longer there.
                     Err(Errno::ENXIO) => continue,
-                    Err(x) => return Err(list_error(Some(name.as_str()), x)),
+                    Err(x) => return Err(self.list_fail(Some(name.as_str()), x)),
                 }
             } else {
                 None
@@ -321,7 +322,7 @@ impl<S: Sys> Host for KernelHost<S> {
                 match self.vlan_parent(&name) {
                     Ok(p) => to_names(p.into_iter().collect())?.pop(),
                     Err(Errno::ENXIO) => continue,
-                    Err(x) => return Err(list_error(Some(name.as_str()), x)),
+                    Err(x) => return Err(self.list_fail(Some(name.as_str()), x)),
                 }
             } else {
                 None
@@ -426,28 +427,30 @@ impl<S: Sys> Host for KernelHost<S> {
     fn cloner_loaded(&mut self, cloner: Cloner) -> HostResult<bool> {
         self.sys
             .modfind(cloner.module())
-            .map_err(|e| HostError::errno(cloner.module(), "modfind", e))
+            .map_err(|e| self.fail(cloner.module(), "modfind", e))
     }
 
     fn load_cloner(&mut self, cloner: Cloner) -> HostResult<()> {
         self.sys
             .kldload(cloner.module())
-            .map_err(|e| HostError::errno(cloner.module(), "kldload", e))
+            .map_err(|e| self.fail(cloner.module(), "kldload", e))
     }
 
     fn bridge_policy(&mut self) -> HostResult<BridgePolicy> {
-        let release = self.sysctl(OSRELDATE)?.map(|d| (d / 100_000) as u32);
-        let member_ifaddrs = self.sysctl(MEMBER_IFADDRS)?.map(|v| v != 0);
-        Ok(BridgePolicy {
-            release,
+        let osreldate = self.sysctl(OSRELDATE)?;
+        let member_ifaddrs = self.sysctl(MEMBER_IFADDRS)?;
+        let loaded = self.cloner_loaded(Cloner::Bridge)?;
+        Ok(BridgePolicy::from_sysctls(
+            osreldate,
             member_ifaddrs,
-        })
+            loaded,
+        ))
     }
 
     fn jail(&mut self, name: &str) -> HostResult<Option<JailInfo>> {
         self.sys
             .jail_by_name(name)
-            .map_err(|e| HostError::errno(name, "jail_get", e))
+            .map_err(|e| self.fail(name, "jail_get", e))
     }
 
     fn set_description(&mut self, name: &IfName, text: &str) -> HostResult<()> {

@@ -8,6 +8,7 @@
 pub mod abi;
 pub mod abicheck;
 pub mod backend;
+pub mod exterr;
 pub mod iftype;
 pub mod sys;
 pub mod wire;

@@ -2,6 +2,15 @@
 //! trait, and their one real implementation (FreeBSD only). This is the only
 //! module of rjib with `unsafe`; each block says why it is sound.
 //!
+//! nix does the calls it has safe wrappers for: socket(2), geteuid(2) and
+//! syslog(3); the lock is std's `File::lock` (flock(2)). What stays
+//! `unsafe` has no safe wrapper that fits: ioctl(2) with rjib's own request
+//! structs; getifaddrs(3), whose `ifa_data` (`struct if_data`) nix's
+//! wrapper drops; modfind(2) and kldload(2) (nix's kmod is Linux-only);
+//! sysctlbyname(3), jail_get(2) and exterrctl(2), which nix lacks;
+//! openlog(3), whose nix wrapper leaves a dangling ident on FreeBSD; and
+//! sigaction(2), which nix marks `unsafe`.
+//!
 //! ioctl requests travel as bytes. A request struct that points to other
 //! memory (`ifr_data`, `ifd_data`, `ifbic_buf`, `ifgr_groups`) holds the
 //! address of one of the `bufs` passed with it, taken with `addr_of`; the
@@ -97,10 +106,19 @@ pub use real::{FreeBsdSys, LOCK_PATH};
 mod real {
     use std::ffi::{CStr, CString};
     use std::fs::{File, OpenOptions};
-    use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+    use std::os::fd::{AsRawFd, OwnedFd};
+    use std::ptr::NonNull;
+
+    use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, Signal, sigaction};
+    use nix::sys::socket::{AddressFamily, SockFlag, SockType, socket};
+    use nix::syslog::Severity;
 
     use super::{IfaEntry, Sys};
-    use crate::freebsd::abi::{IfData, iocparm_len};
+    use crate::freebsd::abi::{
+        EXTERRCTL_ENABLE, EXTERRCTLF_FORCE, IfData, JAIL_DYING, P_OSREL_EXTERRCTL, SYS_EXTERRCTL,
+        UExtError, iocparm_len,
+    };
+    use crate::freebsd::exterr;
     use crate::host::{Errno, HostError, HostResult, JailInfo, Priority};
 
     // FreeBSD's libc has these system calls; the libc crate does not
@@ -113,17 +131,100 @@ mod real {
     /// The lock every rjib `addm` and `destroy` on this host takes.
     pub const LOCK_PATH: &str = "/var/run/rjib.lock";
 
+    /// FreeBSD 15's extended error buffer for this thread.
+    #[derive(Clone, Copy, Debug, Default)]
+    enum ExtErr {
+        /// Not registered yet.
+        #[default]
+        Untried,
+        /// The kernel has none (FreeBSD 14), or refused it.
+        Off,
+        /// Registered with exterrctl(2); never freed.
+        On(NonNull<UExtError>),
+    }
+
     /// The running FreeBSD kernel.
     #[derive(Default)]
     pub struct FreeBsdSys {
         sock: Option<OwnedFd>,
         lock: Option<File>,
         syslog_open: bool,
+        exterr: ExtErr,
+        /// The extended error text of the last system call, if it failed
+        /// with one.
+        last_exterr: Option<String>,
     }
 
     impl FreeBsdSys {
         pub fn new() -> FreeBsdSys {
             FreeBsdSys::default()
+        }
+
+        /// The outcome of a system call that returns -1 on failure. A
+        /// failure's errno comes with the kernel's extended error, copied
+        /// out of the buffer before any other system call can overwrite it
+        /// (the kernel rewrites it after every call, `exterr_copyout`).
+        fn outcome(&mut self, r: libc::c_int) -> Result<libc::c_int, Errno> {
+            if r >= 0 {
+                self.last_exterr = None;
+                return Ok(r);
+            }
+            let e = last_errno();
+            let ue = match self.exterr {
+                // SAFETY: the pointer is to the registered buffer, which is
+                // never freed, and no reference to it exists; the read is
+                // volatile because the kernel writes it behind the
+                // compiler's back, and any bytes are a valid UExtError
+                // (integers and a byte array).
+                ExtErr::On(p) => Some(unsafe { p.as_ptr().read_volatile() }),
+                ExtErr::Untried | ExtErr::Off => None,
+            };
+            self.last_exterr = ue.and_then(|ue| exterr::text(&ue, e));
+            Err(e)
+        }
+
+        /// Register an extended error buffer for this thread once, on a
+        /// kernel that has exterrctl(2): `kern.osreldate` at least
+        /// `P_OSREL_EXTERRCTL`, so FreeBSD 14 never sees the unknown
+        /// system call. A dynamically linked program on 15 has libc's
+        /// buffer registered already (EBUSY): rjib takes the thread over
+        /// with EXTERRCTLF_FORCE, as it never asks libc for the text.
+        fn exterr_register(&mut self) {
+            if !matches!(self.exterr, ExtErr::Untried) {
+                return;
+            }
+            self.exterr = ExtErr::Off;
+            match self.sysctl_int("kern.osreldate") {
+                Ok(Some(d)) if d >= P_OSREL_EXTERRCTL => {}
+                _ => return,
+            }
+            // The kernel writes to the buffer after every later system call
+            // of this thread, and a write that faults is a SIGSEGV: it must
+            // outlive the thread, so it is never freed.
+            let buf = NonNull::from(Box::leak(Box::new(UExtError::new())));
+            let enable = |flags: u32| {
+                // SAFETY: exterrctl(2) reads the `ver` field of the buffer
+                // and keeps its address for later writes of
+                // size_of::<UExtError>() bytes; the buffer is that size,
+                // writable and never freed. The kernel has the call
+                // (kern.osreldate above), and if it has not after all,
+                // SIGSYS is ignored and the call fails with ENOSYS.
+                let r = unsafe {
+                    libc::syscall(
+                        SYS_EXTERRCTL,
+                        EXTERRCTL_ENABLE as libc::c_uint,
+                        flags as libc::c_uint,
+                        buf.as_ptr(),
+                    )
+                };
+                r == 0
+            };
+            let on = sigsys_ignored(|| {
+                enable(0) || (last_errno() == Errno::EBUSY && enable(EXTERRCTLF_FORCE))
+            });
+            if on == Some(true) {
+                self.exterr = ExtErr::On(buf);
+            }
         }
 
         /// The datagram socket the interface ioctls go to, opened once.
@@ -132,22 +233,33 @@ mod real {
                 return Ok(s.as_raw_fd());
             }
             let mut last = Errno(libc::EPROTONOSUPPORT);
-            for domain in [libc::AF_LOCAL, libc::AF_INET] {
-                // SAFETY: socket(2) takes no pointers; it returns a new
-                // descriptor or -1.
-                let fd = unsafe { libc::socket(domain, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 0) };
-                if fd >= 0 {
-                    // SAFETY: `fd` was just returned by socket(2) and is
-                    // owned by nothing else.
-                    let owned = unsafe { OwnedFd::from_raw_fd(fd) };
-                    let raw = owned.as_raw_fd();
-                    self.sock = Some(owned);
-                    return Ok(raw);
+            for domain in [AddressFamily::Unix, AddressFamily::Inet] {
+                match socket(domain, SockType::Datagram, SockFlag::SOCK_CLOEXEC, None) {
+                    Ok(owned) => {
+                        let raw = owned.as_raw_fd();
+                        self.sock = Some(owned);
+                        return Ok(raw);
+                    }
+                    Err(e) => last = Errno(e as i32),
                 }
-                last = last_errno();
             }
             Err(last)
         }
+    }
+
+    /// Run `f` with SIGSYS ignored, so that a system call the kernel does
+    /// not have fails with ENOSYS instead of killing rjib (`nosys` sends
+    /// SIGSYS); `None` if the disposition could not be changed.
+    fn sigsys_ignored<T>(f: impl FnOnce() -> T) -> Option<T> {
+        let ignore = SigAction::new(SigHandler::SigIgn, SaFlags::empty(), SigSet::empty());
+        // SAFETY: SIG_IGN installs no handler, so no code of ours can run
+        // in signal context.
+        let old = unsafe { sigaction(Signal::SIGSYS, &ignore) }.ok()?;
+        let r = f();
+        // SAFETY: this puts back the disposition sigaction returned, which
+        // was valid before.
+        let _ = unsafe { sigaction(Signal::SIGSYS, &old) };
+        Some(r)
     }
 
     fn last_errno() -> Errno {
@@ -177,6 +289,7 @@ mod real {
             if arg.len() < iocparm_len(req) {
                 return Err(Errno::EFAULT);
             }
+            self.exterr_register();
             let fd = self.socket()?;
             // The addresses in `arg` were taken from these buffers; expose
             // the live borrows' provenance so the kernel's accesses through
@@ -191,7 +304,7 @@ mod real {
             // (ifd_len, ifbic_len, ifgr_len, IFNAMSIZ for ifr_data). The
             // kernel keeps no reference after returning.
             let r = unsafe { libc::ioctl(fd, req as libc::c_ulong, arg.as_mut_ptr()) };
-            if r < 0 { Err(last_errno()) } else { Ok(()) }
+            self.outcome(r).map(drop)
         }
 
         fn getifaddrs(&mut self) -> Result<Vec<IfaEntry>, Errno> {
@@ -258,22 +371,20 @@ mod real {
         fn modfind(&mut self, module: &str) -> Result<bool, Errno> {
             let name = CString::new(module).map_err(|_| Errno::EINVAL)?;
             // SAFETY: modfind(2) reads the NUL-terminated name it is given.
-            if unsafe { modfind(name.as_ptr()) } >= 0 {
-                return Ok(true);
-            }
-            match last_errno() {
-                Errno::ENOENT => Ok(false),
-                e => Err(e),
+            let r = unsafe { modfind(name.as_ptr()) };
+            match self.outcome(r) {
+                Ok(_) => Ok(true),
+                Err(Errno::ENOENT) => Ok(false),
+                Err(e) => Err(e),
             }
         }
 
         fn kldload(&mut self, file: &str) -> Result<(), Errno> {
             let name = CString::new(file).map_err(|_| Errno::EINVAL)?;
+            self.exterr_register();
             // SAFETY: kldload(2) reads the NUL-terminated name it is given.
-            if unsafe { kldload(name.as_ptr()) } < 0 {
-                return Err(last_errno());
-            }
-            Ok(())
+            let r = unsafe { kldload(name.as_ptr()) };
+            self.outcome(r).map(drop)
         }
 
         fn sysctl_int(&mut self, name: &str) -> Result<Option<i64>, Errno> {
@@ -292,11 +403,10 @@ mod real {
                     0,
                 )
             };
-            if r != 0 {
-                return match last_errno() {
-                    Errno::ENOENT => Ok(None),
-                    e => Err(e),
-                };
+            match self.outcome(r) {
+                Ok(_) => {}
+                Err(Errno::ENOENT) => return Ok(None),
+                Err(e) => return Err(e),
             }
             // A bool sysctl is one byte, an int four, a long eight.
             Ok(Some(match len {
@@ -338,12 +448,11 @@ mod real {
             // SAFETY: every iovec points to memory that lives across the
             // call: the parameter names are static, `cname` is read (the
             // key), and `jid`/`dying` are written, each its full size.
-            let r = unsafe { libc::jail_get(iov.as_mut_ptr(), iov.len() as u32, libc::JAIL_DYING) };
-            if r < 0 {
-                return match last_errno() {
-                    Errno::ENOENT => Ok(None),
-                    e => Err(e),
-                };
+            let r = unsafe { libc::jail_get(iov.as_mut_ptr(), iov.len() as u32, JAIL_DYING) };
+            match self.outcome(r) {
+                Ok(_) => {}
+                Err(Errno::ENOENT) => return Ok(None),
+                Err(e) => return Err(e),
             }
             Ok(Some(JailInfo {
                 jid,
@@ -352,29 +461,31 @@ mod real {
         }
 
         fn syslog(&mut self, priority: Priority, message: &str) {
-            let level = match priority {
-                Priority::Notice => libc::LOG_NOTICE,
-                Priority::Warning => libc::LOG_WARNING,
-                Priority::Err => libc::LOG_ERR,
-            };
-            // A message with a NUL cannot be logged as it is.
-            let Ok(msg) = CString::new(message.replace('\0', "\\0")) else {
-                return;
+            let severity = match priority {
+                Priority::Notice => Severity::LOG_NOTICE,
+                Priority::Warning => Severity::LOG_WARNING,
+                Priority::Err => Severity::LOG_ERR,
             };
             if !self.syslog_open {
+                // Not nix's openlog: on FreeBSD it hands openlog(3) a copy
+                // of the ident on its own stack, and libc keeps that
+                // pointer for every later syslog(3).
                 // SAFETY: the ident is a static NUL-terminated string, as
                 // openlog(3) keeps the pointer.
                 unsafe { libc::openlog(c"rjib".as_ptr(), libc::LOG_PID, libc::LOG_DAEMON) };
                 self.syslog_open = true;
             }
-            // SAFETY: the format is a static "%s" and its one argument a
-            // NUL-terminated string that lives across the call.
-            unsafe { libc::syslog(level, c"%s".as_ptr(), msg.as_ptr()) };
+            // nix passes the message as the argument of a "%s" format. A
+            // NUL could not be passed at all; logging never fails a command.
+            let _ = nix::syslog::syslog(severity, message.replace('\0', "\\0").as_str());
+        }
+
+        fn exterror(&mut self) -> Option<String> {
+            self.last_exterr.clone()
         }
 
         fn geteuid(&mut self) -> u32 {
-            // SAFETY: geteuid(2) takes no arguments and cannot fail.
-            unsafe { libc::geteuid() }
+            nix::unistd::geteuid().as_raw()
         }
 
         fn lock(&mut self) -> HostResult<()> {

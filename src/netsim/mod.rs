@@ -183,10 +183,11 @@ impl Host for SimHost {
 
     fn bridge_policy(&mut self) -> HostResult<BridgePolicy> {
         let k = &self.sim.kernel;
-        Ok(BridgePolicy {
-            release: k.sysctl(OSRELDATE).map(|d| (d / 100_000) as u32),
-            member_ifaddrs: k.sysctl(MEMBER_IFADDRS).map(|v| v != 0),
-        })
+        Ok(BridgePolicy::from_sysctls(
+            k.sysctl(OSRELDATE),
+            k.sysctl(MEMBER_IFADDRS),
+            k.module_loaded(Cloner::Bridge.module()),
+        ))
     }
 
     fn jail(&mut self, name: &str) -> HostResult<Option<JailInfo>> {

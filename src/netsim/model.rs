@@ -38,9 +38,14 @@ pub const ALLOW_LLZ_OVERLAP: &str = "net.link.bridge.allow_llz_overlap";
 pub const OSRELDATE: &str = "kern.osreldate";
 
 /// FreeBSD 15's extended error texts (`EXTERROR()` in if_bridge.c
-/// `bridge_ioctl_add`).
+/// `bridge_ioctl_add`; every refusal there has one).
 pub const EXT_MEMBER_HAS_ADDR: &str = "Member interface may not have an IP address assigned";
 pub const EXT_BRIDGE_SVI: &str = "Bridge SVI cannot be added to a bridge";
+pub const EXT_NO_SUCH_INTERFACE: &str = "No such interface";
+pub const EXT_SPAN_MEMBER: &str = "Span interface cannot be a member";
+pub const EXT_MEMBER_OF_THIS: &str = "Interface is already a member of this bridge";
+pub const EXT_MEMBER_OF_OTHER: &str = "Interface is already a member of another bridge";
+pub const EXT_UNSUPPORTED_TYPE: &str = "Unsupported interface type";
 
 /// The simulated kernel: the state plus this process's fault counters.
 #[derive(Clone, Debug)]
@@ -243,8 +248,14 @@ impl Kernel {
 
     /// sysctlbyname(3) of an integer: the file's value, else the release's
     /// default. `net.link.bridge.member_ifaddrs` is absent on 14 and 0 on
-    /// 15 (if_bridge.c `V_member_ifaddrs`).
+    /// 15 (if_bridge.c `V_member_ifaddrs`). Every `net.link.bridge` sysctl
+    /// is if_bridge.ko's (`SYSCTL_NODE(_net_link, …, bridge, …)` and its
+    /// OIDs in if_bridge.c): absent (ENOENT) while the module is not loaded,
+    /// whatever the file says it will be once it is.
     pub fn sysctl(&self, name: &str) -> Option<i64> {
+        if name.starts_with("net.link.bridge.") && !self.module_loaded(Cloner::Bridge.module()) {
+            return None;
+        }
         if let Some(v) = self.state.sysctl.as_ref().and_then(|s| s.get(name)) {
             return v.as_i64();
         }
@@ -524,7 +535,9 @@ impl Kernel {
         if !br.is_bridge() {
             return Err(Errno::EINVAL);
         }
-        let m = self.get(member).map_err(|_| Errno::ENOENT)?;
+        let Ok(m) = self.get(member) else {
+            return Err(self.refuse(Errno::ENOENT, EXT_NO_SUCH_INTERFACE));
+        };
         let svi = m.kind() == "l2vlan"
             && m.vlan_parent
                 .as_deref()
@@ -534,16 +547,16 @@ impl Kernel {
             return Err(self.refuse(Errno::EINVAL, EXT_BRIDGE_SVI));
         }
         if br.span_list().iter().any(|s| s == member) {
-            return Err(Errno::EBUSY);
+            return Err(self.refuse(Errno::EBUSY, EXT_SPAN_MEMBER));
         }
         if br.member_list().iter().any(|x| x == member) {
-            return Err(Errno::EEXIST);
+            return Err(self.refuse(Errno::EEXIST, EXT_MEMBER_OF_THIS));
         }
         if self.bridge_of(member).is_some() {
-            return Err(Errno::EBUSY);
+            return Err(self.refuse(Errno::EBUSY, EXT_MEMBER_OF_OTHER));
         }
         if !matches!(m.kind(), "ether" | "l2vlan" | "gif") {
-            return Err(Errno::EINVAL);
+            return Err(self.refuse(Errno::EINVAL, EXT_UNSUPPORTED_TYPE));
         }
         self.llz_scrub(bridge, member);
         let m = self.get(member)?;
@@ -899,8 +912,11 @@ mod tests {
         assert_eq!(k.exterror, Some(EXT_MEMBER_HAS_ADDR));
         assert_eq!(k.bridge_add("br0", "vlan0"), Err(Errno::EINVAL));
         assert_eq!(k.exterror, Some(EXT_BRIDGE_SVI));
-        // A refusal without a text, and a success, leave none behind.
+        // Every BRDGADD refusal on 15 has its text; another refusal
+        // without one, and a success, leave none behind.
         assert_eq!(k.bridge_add("br0", "nope0"), Err(Errno::ENOENT));
+        assert_eq!(k.exterror, Some("No such interface"));
+        assert_eq!(k.set_mtu("em0", 70), Err(Errno::EINVAL));
         assert_eq!(k.exterror, None);
         k.bridge_add("br0", "vlan0").unwrap_err();
         k.set_up("em0", true).unwrap();
