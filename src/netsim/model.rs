@@ -560,8 +560,9 @@ impl Kernel {
         }
         self.llz_scrub(bridge, member);
         let m = self.get(member)?;
-        if self.release() >= 15
-            && m.kind() != "gif"
+        // The check comes with its sysctl (FreeBSD 15; absent on 14 unless
+        // the host file sets it, as a kernel with the check backported).
+        if m.kind() != "gif"
             && !m.addr_list().is_empty()
             && self.sysctl(MEMBER_IFADDRS) == Some(0)
         {
