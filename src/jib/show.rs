@@ -1,7 +1,14 @@
 //! What `show` and `show NAME` select from a listing.
 
+use std::collections::HashMap;
+
 use crate::host::Interface;
 use crate::jib::name::{IfName, jail_of_a_end};
+
+/// If `i` is a jail's host end (`e<digits>a_JAIL`), the JAIL.
+pub fn host_end_of(i: &Interface) -> Option<&str> {
+    jail_of_a_end(i.name.as_str())
+}
 
 /// `show`: the jail of every `e<N>a_NAME` member of any bridge, distinct,
 /// sorted byte-wise.
@@ -19,18 +26,32 @@ pub fn jails(listing: &[Interface]) -> Vec<String> {
     out
 }
 
-/// `show NAME`: every interface named `e<digits>a_NAME`, bridged or not,
-/// sorted byte-wise (`e10a_n` before `e1a_n`).
+/// Every jail's host ends, bridged or not, each jail's sorted byte-wise
+/// (`e10a_n` before `e1a_n`). One pass over the listing.
+pub fn host_ends(listing: &[Interface]) -> HashMap<&str, Vec<&Interface>> {
+    let mut by_jail: HashMap<&str, Vec<&Interface>> = HashMap::new();
+    for i in listing {
+        if let Some(j) = host_end_of(i) {
+            by_jail.entry(j).or_default().push(i);
+        }
+    }
+    for ends in by_jail.values_mut() {
+        ends.sort_unstable_by(|a, b| a.name.as_bytes().cmp(b.name.as_bytes()));
+    }
+    by_jail
+}
+
+/// `show NAME`: every host end of `jail`, bridged or not, sorted byte-wise
+/// (`e10a_n` before `e1a_n`).
 pub fn ends_of(listing: &[Interface], jail: &str) -> Vec<IfName> {
     let mut out: Vec<IfName> = listing
         .iter()
-        .filter(|i| jail_of_a_end(i.name.as_str()) == Some(jail))
+        .filter(|i| host_end_of(i) == Some(jail))
         .map(|i| i.name.clone())
         .collect();
     out.sort_unstable_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
     out
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;
