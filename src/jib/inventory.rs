@@ -164,6 +164,7 @@ mod tests {
     }
 
     fn ifc(name: &str, mac: Option<&str>, members: Option<&[&str]>) -> Interface {
+        let epair = name.starts_with("e0") || name.starts_with("e1");
         Interface {
             name: IfName::new(name).unwrap(),
             index: 0,
@@ -171,7 +172,7 @@ mod tests {
             ether: mac.map(|m| m.parse().unwrap()),
             mtu: 1500,
             up: true,
-            groups: vec![],
+            groups: if epair { vec!["epair".into()] } else { vec![] },
             members: members.map(|m| m.iter().map(|n| IfName::new(*n).unwrap()).collect()),
         }
     }
