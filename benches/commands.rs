@@ -70,8 +70,8 @@ fn counted(path: &Path, via: &str, args: &[&str]) -> Calls {
         netsim: Some(path.into()),
         via: Some(via.into()),
     };
-    let mut argv = vec!["rjib".to_string()];
-    argv.extend(args.iter().map(|s| s.to_string()));
+    let mut argv = vec![std::ffi::OsString::from("rjib")];
+    argv.extend(args.iter().map(std::ffi::OsString::from));
     let c = main_counted(&argv, &sel);
     assert_eq!(c.status, 0, "{}", String::from_utf8_lossy(&c.err));
     c.calls

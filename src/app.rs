@@ -1,6 +1,7 @@
 //! One run of rjib: parse, plan, execute, report. `main` only maps the
 //! result to an exit status.
 
+use std::ffi::OsString;
 use std::io::Write;
 
 use anyhow::{Context, Result};
@@ -12,6 +13,7 @@ use crate::host::{Cloner, Host, Interface};
 use crate::jib::inventory;
 use crate::jib::plan::{AddmRequest, collisions, plan_addm};
 use crate::jib::show;
+use crate::util::escape_controls;
 
 /// Where a run writes.
 pub struct Io<'a> {
@@ -19,10 +21,18 @@ pub struct Io<'a> {
     pub err: &'a mut dyn Write,
 }
 
-/// Run rjib with `argv`; `open` gives the host (called at most once, and
-/// not for usage errors). Returns the exit status.
+/// Write one `PROG: message` line on stderr, control characters escaped
+/// (a name from a host file may hold a NUL or a newline).
+fn say(io: &mut Io<'_>, prog: &str, message: impl std::fmt::Display) {
+    let line = format!("{prog}: {message}");
+    let _ = writeln!(io.err, "{}", escape_controls(&line));
+}
+
+/// Run rjib with `argv` (the bytes it was given: arguments need not be
+/// UTF-8); `open` gives the host (called at most once, and not for usage
+/// errors). Returns the exit status.
 pub fn main_with(
-    argv: &[String],
+    argv: &[OsString],
     open: &mut dyn FnMut() -> Result<Box<dyn Host>>,
     io: &mut Io<'_>,
 ) -> i32 {
@@ -35,20 +45,23 @@ pub fn main_with(
             };
         }
         Parsed::Error { prog, message } => {
-            let _ = writeln!(io.err, "{prog}: {message}");
+            say(io, &prog, message);
             return 1;
         }
-        Parsed::Usage { prog, usage } => {
+        Parsed::Usage { prog, usage, hint } => {
             let (e, o) = usage.texts(&prog);
             let _ = io.err.write_all(e.as_bytes());
             let _ = io.out.write_all(o.as_bytes());
+            if let Some(hint) = hint {
+                say(io, &prog, hint);
+            }
             return 1;
         }
     };
     match run(&inv, open, io) {
         Ok(status) => status,
         Err(e) => {
-            let _ = writeln!(io.err, "{}: {:#}", inv.prog, e);
+            say(io, &inv.prog, format_args!("{e:#}"));
             1
         }
     }
@@ -140,7 +153,7 @@ fn run(
             };
             let plan = plan_addm(&req, &listing)?;
             for c in collisions(&plan, &listing) {
-                let _ = writeln!(io.err, "{}: {}", inv.prog, c);
+                say(io, &inv.prog, c);
             }
             if inv.dry_run {
                 let mut dry = dry_host(host, &listing)?;
@@ -156,7 +169,7 @@ fn run(
                     Ok(0)
                 }
                 Err(failure) => {
-                    let _ = writeln!(io.err, "{}: {}", inv.prog, failure);
+                    say(io, &inv.prog, failure);
                     Ok(1)
                 }
             }
@@ -175,7 +188,7 @@ fn run(
             let failures = exec::destroy::run(host, &listing, jail.as_str());
             host.commit()?;
             for f in &failures {
-                let _ = writeln!(io.err, "{}: {}", inv.prog, f);
+                say(io, &inv.prog, f);
             }
             Ok(if failures.is_empty() { 0 } else { 1 })
         }
@@ -192,7 +205,7 @@ pub struct Counted {
 
 /// Run rjib in this process on the host `sel` picks, counting the host
 /// calls it makes (for the tests and the benchmark).
-pub fn main_counted(argv: &[String], sel: &crate::backend::Selection) -> Counted {
+pub fn main_counted(argv: &[OsString], sel: &crate::backend::Selection) -> Counted {
     use crate::host::counting::Counting;
     use std::cell::RefCell;
     use std::rc::Rc;

@@ -4,9 +4,9 @@ use rjib::app::{Io, main_with};
 use rjib::backend::{Selection, open};
 
 fn main() {
-    let argv: Vec<String> = std::env::args_os()
-        .map(|a| a.to_string_lossy().into_owned())
-        .collect();
+    // The bytes as given: an argument that is not UTF-8 is refused where it
+    // would name an interface, never converted with a replacement character.
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let sel = Selection::from_env();
     let mut open_host = || open(&sel).map_err(anyhow::Error::from);
     let (mut out, mut err) = (std::io::stdout().lock(), std::io::stderr().lock());

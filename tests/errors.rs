@@ -104,13 +104,13 @@ fn refusals(via: &str) {
         via,
         &h,
         &["addm", "averylongjail", "vtnet0"],
-        "rjib: e0a_averylongjail: name would be 17 characters, interface names have at most 15; use a shorter jail name",
+        "rjib: e0a_averylongjail: name would be 17 bytes, interface names have at most 15; use a shorter jail name",
     );
     refuses(
         via,
         &h,
         &["addm", "-b", "bridgebridge1", "x", "vtnet0"],
-        "rjib: vtnet0bridgebridge1: name would be 19 characters, interface names have at most 15; use a shorter bridge suffix with -b",
+        "rjib: vtnet0bridgebridge1: name would be 19 bytes, interface names have at most 15; use a shorter bridge suffix with -b",
     );
     refuses(
         via,
@@ -169,6 +169,135 @@ fn stray_b_end(via: &str) {
         &["addm", "x", "em0"],
         "rjib: e0b_x: already exists without e0a_x; destroy it (ifconfig e0b_x destroy) and run again",
     );
+}
+
+/// `refuses`, for arguments that need not be UTF-8.
+fn refuses_os(via: &str, h: &HostFile, args: &[&[u8]], message: &str) {
+    use std::os::unix::ffi::OsStrExt;
+    let before = h.bytes();
+    let args: Vec<&std::ffi::OsStr> = args
+        .iter()
+        .map(|a| std::ffi::OsStr::from_bytes(a))
+        .collect();
+    let o = command(&h.path, via).args(&args).output().unwrap();
+    assert_eq!(o.status.code(), Some(1), "{args:?}: {}", stderr(&o));
+    assert_eq!(stdout(&o), "", "{args:?}");
+    assert_eq!(stderr(&o), format!("{message}\n"), "{args:?}");
+    assert_eq!(h.bytes(), before, "{args:?}: host untouched");
+}
+
+/// Issue 9, defect 4: arguments are bytes; one that is not UTF-8 is
+/// refused where it would name an interface, and a `-b` suffix must make
+/// a bridge name that is safe to write down and is no epair end's name.
+fn argument_refusals(via: &str) {
+    let h = HostFile::new(&host(vec![
+        ether("vtnet0", 1, "58:9c:fc:0a:1b:2c"),
+        ether("e1", 2, "00:25:90:00:00:01"),
+    ]));
+    refuses_os(
+        via,
+        &h,
+        &[b"addm", b"-b", b"\xff", b"x", b"vtnet0"],
+        "rjib: -b \"\\xFF\": not valid UTF-8, so it cannot name an interface",
+    );
+    refuses_os(
+        via,
+        &h,
+        &[b"addm", b"x", b"vtnet0", b"em\xff0"],
+        "rjib: \"em\\xFF0\": not valid UTF-8, so it cannot name an interface",
+    );
+    refuses_os(
+        via,
+        &h,
+        &[b"show", b"j\xe9"],
+        "rjib: \"j\\xE9\": not valid UTF-8, so it cannot name an interface",
+    );
+    for (suffix, shown) in [
+        ("b\nx", "b\\nx"),
+        ("b\u{1b}[2J", "b\\u{1b}[2J"),
+        ("b x", "b x"),
+        ("b\u{a0}x", "b\\u{a0}x"),
+        ("a/b", "a/b"),
+        ("a:b", "a:b"),
+    ] {
+        refuses(
+            via,
+            &h,
+            &["addm", "-b", suffix, "x", "vtnet0"],
+            &format!(
+                "rjib: -b \"{shown}\": a bridge suffix cannot contain control characters, whitespace, '/' or ':'"
+            ),
+        );
+    }
+    refuses(
+        via,
+        &h,
+        &["addm", "-b", "a_x", "y", "e1"],
+        "rjib: e1a_x: a bridge name of the form e<N>a_NAME or e<N>b_NAME would pass for an epair end of jail x; choose another suffix with -b",
+    );
+    refuses(
+        via,
+        &h,
+        &["addm", "-b", "b_x", "y", "e1"],
+        "rjib: e1b_x: a bridge name of the form e<N>a_NAME or e<N>b_NAME would pass for an epair end of jail x; choose another suffix with -b",
+    );
+    // The kernel has no rule for characters (if_rename): UTF-8 beyond
+    // ASCII passes, and the length counts its bytes.
+    refuses(
+        via,
+        &h,
+        &["addm", "-b", "brückebrü", "x", "vtnet0"],
+        "rjib: vtnet0brückebrü: name would be 17 bytes, interface names have at most 15; use a shorter bridge suffix with -b",
+    );
+    let o = h.run(via, &["addm", "-b", "brü", "x", "vtnet0"]);
+    assert_eq!(stdout(&o), "vtnet0brü\ne0a_x\ne0b_x\n", "{}", stderr(&o));
+    assert!(iface(&h.read(), "vtnet0brü").is_some());
+}
+
+/// Issue 9, defect 7: a name with a NUL or another control character is
+/// printed escaped, on one line.
+fn control_characters_escaped(via: &str) {
+    let mut odd = ether("e0a_x\u{0}y", 3, "00:25:90:00:00:03");
+    odd["groups"] = serde_json::json!(["epair"]);
+    let h = HostFile::new(&host(vec![ether("vtnet0", 1, "58:9c:fc:0a:1b:2c"), odd]));
+    for args in [&["show"][..], &["addm", "x", "vtnet0"], &["destroy", "x"]] {
+        let o = h.run(via, args);
+        let e = stderr(&o);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {e}");
+        assert_eq!(e.lines().count(), 1, "{args:?}: {e:?}");
+        assert!(
+            !e.trim_end().contains(|c: char| c.is_control()),
+            "{args:?}: raw control character in {e:?}"
+        );
+        assert!(e.contains("e0a_x\\0y"), "{args:?}: {e:?}");
+    }
+    let h = HostFile::new(&seed());
+    refuses(
+        via,
+        &h,
+        &["addm", "x", "em\n0"],
+        "rjib: em\\n0: interface does not exist",
+    );
+}
+
+#[test]
+fn argument_refusals_direct() {
+    argument_refusals("direct");
+}
+
+#[test]
+fn argument_refusals_ioctl() {
+    argument_refusals("ioctl");
+}
+
+#[test]
+fn control_characters_escaped_direct() {
+    control_characters_escaped("direct");
+}
+
+#[test]
+fn control_characters_escaped_ioctl() {
+    control_characters_escaped("ioctl");
 }
 
 #[test]

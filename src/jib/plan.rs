@@ -59,6 +59,11 @@ pub enum PlanError {
     NotABridge {
         name: String,
     },
+    /// The bridge name would have the shape of jail `jail`'s epair end.
+    BridgeLikeEnd {
+        name: String,
+        jail: String,
+    },
     CannotJoin {
         iface: String,
         link: String,
@@ -82,11 +87,15 @@ impl fmt::Display for PlanError {
             }
             PlanError::NameTooLong { name, len, hint } => write!(
                 f,
-                "{name}: name would be {len} characters, interface names have at most {IFNAME_MAX}; {hint}"
+                "{name}: name would be {len} bytes, interface names have at most {IFNAME_MAX}; {hint}"
             ),
             PlanError::NotABridge { name } => write!(
                 f,
                 "{name}: exists but is not a bridge; rename it or choose another suffix with -b"
+            ),
+            PlanError::BridgeLikeEnd { name, jail } => write!(
+                f,
+                "{name}: a bridge name of the form e<N>a_NAME or e<N>b_NAME would pass for an epair end of jail {jail}; choose another suffix with -b"
             ),
             PlanError::CannotJoin { iface, link } => write!(
                 f,
@@ -162,6 +171,12 @@ pub fn plan_addm(req: &AddmRequest<'_>, listing: &[Interface]) -> Result<Plan, P
             name::bridge_for(iface, req.suffix),
             "use a shorter bridge suffix with -b",
         )?;
+        if let Some(end) = name::parse_end(bridge.as_str()) {
+            return Err(PlanError::BridgeLikeEnd {
+                name: bridge.to_string(),
+                jail: end.jail.to_string(),
+            });
+        }
         let (new_bridge, mtu) = if let Some(&mtu) = new_bridges.get(bridge.as_str()) {
             (false, mtu)
         } else if let Some(existing) = by_name.get(bridge.as_str()) {
@@ -388,6 +403,23 @@ mod tests {
             plan("x", "bridge", &["em0"], &[ifc("em0"), ifc("em0bridge")]),
             Err(PlanError::NotABridge { .. })
         ));
+        // issue 9, defect 4: -b a_x on parent e1 would make the bridge e1a_x
+        let e1 = [ifc("e1")];
+        assert_eq!(
+            plan("y", "a_x", &["e1"], &e1),
+            Err(PlanError::BridgeLikeEnd {
+                name: "e1a_x".into(),
+                jail: "x".into()
+            })
+        );
+        assert!(matches!(
+            plan("y", "b_x", &["e1"], &e1),
+            Err(PlanError::BridgeLikeEnd { .. })
+        ));
+        assert!(
+            plan("y", "ab_x", &["e1"], &e1).is_ok(),
+            "e1ab_x is no end's name"
+        );
         assert!(matches!(
             plan("y", "bridge", &["em0"], &l),
             Err(PlanError::PeerEndExists { .. })
