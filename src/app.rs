@@ -152,12 +152,13 @@ fn run(
                 scheme: *scheme,
             };
             let plan = plan_addm(&req, &listing)?;
-            for c in collisions(&plan, &listing) {
+            for c in collisions(&plan, &listing, *scheme) {
                 say(io, &inv.prog, c);
             }
             if inv.dry_run {
                 let mut dry = dry_host(host, &listing)?;
-                exec::addm::run(&mut dry, &plan).map_err(|f| anyhow::anyhow!("{f}"))?;
+                exec::addm::run(&mut dry, &plan)
+                    .map_err(|f| anyhow::anyhow!(dry_run_failure(&f)))?;
                 emit(io, &dry.commands)?;
                 return Ok(0);
             }
@@ -193,6 +194,12 @@ fn run(
             Ok(if failures.is_empty() { 0 } else { 1 })
         }
     }
+}
+
+/// Why a dry run stopped. The failure's own text says how many steps were
+/// undone, but a dry run changed nothing and undid nothing.
+fn dry_run_failure(f: &exec::addm::AddmFailure) -> String {
+    format!("{}; dry run, nothing was changed", f.error)
 }
 
 /// What `main_counted` saw: exit status, stdout, stderr and host calls.
@@ -236,5 +243,30 @@ pub fn main_counted(argv: &[OsString], sel: &crate::backend::Selection) -> Count
         out,
         err,
         calls,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::host::{Errno, HostError};
+
+    /// Issue 9, defect 7: "nothing was changed (3 step(s) undone)" after a
+    /// dry run was false.
+    #[test]
+    fn a_failed_dry_run_undid_nothing() {
+        let f = exec::addm::AddmFailure {
+            error: HostError::errno("bridge0", "name bridge0", Errno::EEXIST),
+            undone: 3,
+            leftovers: Vec::new(),
+        };
+        assert!(
+            f.to_string().contains("3 step(s) undone"),
+            "the real run's words"
+        );
+        assert_eq!(
+            dry_run_failure(&f),
+            "bridge0: name bridge0: File exists; dry run, nothing was changed"
+        );
     }
 }

@@ -36,9 +36,19 @@ fn host_file_errors(via: &str) {
             "not a JSON host file: expected ident at line 1 column 2",
         ),
         (
-            "v2",
-            r#"{"version": 2, "interfaces": []}"#,
-            "host file version 2 is not supported (rjib reads version 1)",
+            "v3",
+            r#"{"version": 3, "interfaces": []}"#,
+            "host file version 3 is not supported (rjib reads versions 1 and 2)",
+        ),
+        (
+            "vstring",
+            r#"{"version": "1", "interfaces": []}"#,
+            "\"version\" must be the number 1 or 2, not \"1\"",
+        ),
+        (
+            "vfloat",
+            r#"{"version": 1.5, "interfaces": []}"#,
+            "\"version\" must be the number 1 or 2, not 1.5",
         ),
         (
             "noversion",
@@ -116,7 +126,20 @@ fn refusals(via: &str) {
         via,
         &h,
         &["addm", "x", "tun0"],
-        "rjib: tun0: a tun interface cannot be a bridge member; bridge an ethernet, vlan or gif interface",
+        "rjib: tun0: an interface of type tun cannot be a bridge member; if_bridge(4) takes types ether, l2vlan and gif",
+    );
+    // Issue 9, defect 7: an argument with no interface name says so.
+    refuses(
+        via,
+        &h,
+        &["addm", "x", "vtnet0", "!"],
+        "rjib: \"!\": no interface name after the '!'",
+    );
+    refuses(
+        via,
+        &h,
+        &["addm", "x", ""],
+        "rjib: \"\": an interface name cannot be empty",
     );
     refuses(
         via,
@@ -152,6 +175,36 @@ fn not_a_bridge(via: &str) {
         &["addm", "x", "em0"],
         "rjib: em0bridge: exists but is not a bridge; rename it or choose another suffix with -b",
     );
+}
+
+/// Issue 9, defect 7: the link type reads well on both paths, whatever
+/// the host calls it ("a other interface" through the ioctl path, "a vlan
+/// interface … bridge a … vlan" directly, before).
+fn link_type_names(via: &str) {
+    let mut v = ether("v0", 2, "00:25:90:00:00:02");
+    v["type"] = "vlan".into();
+    let mut lo = ether("lo0", 3, "00:00:00:00:00:00");
+    lo["type"] = "loop".into();
+    lo["ether"] = json!(null);
+    let h = HostFile::new(&host(vec![ether("vtnet0", 1, "58:9c:fc:0a:1b:2c"), v, lo]));
+    refuses(
+        via,
+        &h,
+        &["addm", "x", "lo0"],
+        "rjib: lo0: an interface of type loop cannot be a bridge member; if_bridge(4) takes types ether, l2vlan and gif",
+    );
+    let before = h.bytes();
+    let o = h.run(via, &["addm", "x", "v0"]);
+    let e = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{e}");
+    // "vlan" is no type FreeBSD has: the ioctl path sees IFT_OTHER
+    assert!(
+        e == "rjib: v0: an interface of type vlan cannot be a bridge member; if_bridge(4) takes types ether, l2vlan and gif\n"
+            || e == "rjib: v0: an interface of type other cannot be a bridge member; if_bridge(4) takes types ether, l2vlan and gif\n"
+            || e.starts_with("rjib: simulated host "),
+        "{e}"
+    );
+    assert_eq!(h.bytes(), before);
 }
 
 fn stray_b_end(via: &str) {
@@ -313,6 +366,7 @@ fn host_file_errors_ioctl() {
 #[test]
 fn refusals_direct() {
     refusals("direct");
+    link_type_names("direct");
     not_a_bridge("direct");
     stray_b_end("direct");
 }
@@ -320,6 +374,7 @@ fn refusals_direct() {
 #[test]
 fn refusals_ioctl() {
     refusals("ioctl");
+    link_type_names("ioctl");
     not_a_bridge("ioctl");
     stray_b_end("ioctl");
 }

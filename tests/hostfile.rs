@@ -59,6 +59,29 @@ fn readers_do_not_lock_or_write(via: &str) {
     assert!(!lock.exists(), "show takes no lock");
 }
 
+/// Format version 2 (netsim-state.md) is read, and a file keeps the
+/// version it has.
+fn version_kept(via: &str) {
+    for version in [1, 2] {
+        let mut start = seed();
+        start["version"] = version.into();
+        let h = HostFile::new(&start);
+        let o = h.run(via, &["addm", "jamulus", "vtnet0"]);
+        assert_eq!(o.status.code(), Some(0), "v{version}: {}", stderr(&o));
+        assert_eq!(h.read()["version"], version);
+    }
+}
+
+#[test]
+fn version_kept_direct() {
+    version_kept("direct");
+}
+
+#[test]
+fn version_kept_ioctl() {
+    version_kept("ioctl");
+}
+
 #[test]
 fn unknown_fields_direct() {
     keeps_unknown_fields("direct");

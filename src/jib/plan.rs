@@ -51,6 +51,10 @@ pub enum PlanError {
     NoSuchInterface {
         iface: String,
     },
+    /// An IFACE argument with no name: `""` or a lone `!`.
+    EmptyIface {
+        arg: String,
+    },
     NameTooLong {
         name: String,
         len: usize,
@@ -85,6 +89,12 @@ impl fmt::Display for PlanError {
             PlanError::NoSuchInterface { iface } => {
                 write!(f, "{iface}: interface does not exist")
             }
+            PlanError::EmptyIface { arg } if arg.is_empty() => {
+                write!(f, "\"\": an interface name cannot be empty")
+            }
+            PlanError::EmptyIface { arg } => {
+                write!(f, "{arg:?}: no interface name after the '!'")
+            }
             PlanError::NameTooLong { name, len, hint } => write!(
                 f,
                 "{name}: name would be {len} bytes, interface names have at most {IFNAME_MAX}; {hint}"
@@ -99,7 +109,7 @@ impl fmt::Display for PlanError {
             ),
             PlanError::CannotJoin { iface, link } => write!(
                 f,
-                "{iface}: a {link} interface cannot be a bridge member; bridge an ethernet, vlan or gif interface"
+                "{iface}: an interface of type {link} cannot be a bridge member; if_bridge(4) takes types ether, l2vlan and gif"
             ),
             PlanError::InOtherBridge {
                 iface,
@@ -119,10 +129,13 @@ impl fmt::Display for PlanError {
 
 impl std::error::Error for PlanError {}
 
+/// A link type by the name the simulated host's `type` and the FreeBSD
+/// backend's IFT_* table give it, so the message reads the same on both
+/// paths and names the types that can join.
 fn link_name(link: &LinkType) -> String {
     match link {
         LinkType::Ether => "ether".into(),
-        LinkType::L2Vlan => "vlan".into(),
+        LinkType::L2Vlan => "l2vlan".into(),
         LinkType::Gif => "gif".into(),
         LinkType::Bridge => "bridge".into(),
         LinkType::Other(s) => s.clone(),
@@ -160,6 +173,9 @@ pub fn plan_addm(req: &AddmRequest<'_>, listing: &[Interface]) -> Result<Plan, P
         let a = name::a_end(i, req.jail);
         if by_name.contains_key(a.as_str()) {
             continue; // jib: an existing e{i}a_NAME means this one is done
+        }
+        if iface.is_empty() {
+            return Err(PlanError::EmptyIface { arg: arg.clone() });
         }
         let parent = by_name
             .get(iface)
@@ -246,31 +262,72 @@ pub struct Collision {
     pub iface: IfName,
     pub mac: Mac,
     pub holder: IfName,
+    /// The parent the MAC was derived from.
+    pub parent: IfName,
+    pub cause: Cause,
+}
+
+/// Why two MACs are equal, which decides what can tell them apart.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Cause {
+    /// The holder's MAC did not come from this jail's name: another jail
+    /// name helps, and so does `-m sha256` unless it is in use.
+    OtherName { scheme: Scheme },
+    /// Both MACs come from this jail's name and the same parent MAC (the
+    /// holder is an end of this jail): the parent shares its MAC with
+    /// `shared_with` (a VLAN and its parent), or a counter came round
+    /// again. No jail name or scheme changes that.
+    SameSource {
+        jail: String,
+        shared_with: Option<IfName>,
+    },
 }
 
 /// The derived MACs of `plan` that are already on another interface of the
-/// host, or given twice by the plan itself.
-pub fn collisions(plan: &Plan, listing: &[Interface]) -> Vec<Collision> {
+/// host, or given twice by the plan itself. `scheme` is the one `plan`
+/// derived with.
+pub fn collisions(plan: &Plan, listing: &[Interface], scheme: Scheme) -> Vec<Collision> {
     let mut seen: HashMap<Mac, IfName> = HashMap::new();
     for i in listing {
         if let Some(m) = i.ether {
             seen.entry(m).or_insert_with(|| i.name.clone());
         }
     }
+    let by_name: HashMap<&str, &Interface> = listing.iter().map(|i| (i.name.as_str(), i)).collect();
     let mut out = Vec::new();
     for link in &plan.links {
         let Some(m) = link.macs else { continue };
+        let jail = name::parse_end(link.a.as_str()).map_or("", |e| e.jail);
         for (iface, mac) in [(&link.a, m.a), (&link.b, m.b)] {
-            match seen.get(&mac) {
-                Some(holder) => out.push(Collision {
-                    iface: iface.clone(),
-                    mac,
-                    holder: holder.clone(),
-                }),
-                None => {
-                    seen.insert(mac, iface.clone());
+            let Some(holder) = seen.get(&mac) else {
+                seen.insert(mac, iface.clone());
+                continue;
+            };
+            let same_jail = name::parse_end(holder.as_str()).is_some_and(|e| e.jail == jail);
+            let cause = if same_jail {
+                let pmac = by_name.get(link.parent.as_str()).and_then(|p| p.ether);
+                // A bridge may inherit its first member's MAC, and epair
+                // ends carry derived ones: neither is why the parent's MAC
+                // repeats.
+                let shared_with = listing
+                    .iter()
+                    .filter(|i| !i.is_bridge() && !crate::jib::show::is_epair(i))
+                    .find(|i| i.name != link.parent && pmac.is_some() && i.ether == pmac)
+                    .map(|i| i.name.clone());
+                Cause::SameSource {
+                    jail: jail.to_string(),
+                    shared_with,
                 }
-            }
+            } else {
+                Cause::OtherName { scheme }
+            };
+            out.push(Collision {
+                iface: iface.clone(),
+                mac,
+                holder: holder.clone(),
+                parent: link.parent.clone(),
+                cause,
+            });
         }
     }
     out
@@ -278,11 +335,33 @@ pub fn collisions(plan: &Plan, listing: &[Interface]) -> Vec<Collision> {
 
 impl fmt::Display for Collision {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "warning: {}: MAC {} is already on {}; give the jail another name, or derive with -m sha256",
-            self.iface, self.mac, self.holder
-        )
+        let (iface, mac, holder, parent) = (&self.iface, self.mac, &self.holder, &self.parent);
+        write!(f, "warning: {iface}: MAC {mac} is already on {holder}; ")?;
+        match &self.cause {
+            Cause::OtherName {
+                scheme: Scheme::Sum,
+            } => f.write_str("give the jail another name, or derive with -m sha256"),
+            Cause::OtherName {
+                scheme: Scheme::Sha256,
+            } => write!(
+                f,
+                "give the jail another name, or keep the kernel's MACs for this pair with !{parent}"
+            ),
+            Cause::SameSource {
+                jail,
+                shared_with: Some(other),
+            } => write!(
+                f,
+                "both come from the jail name {jail} and one parent MAC ({parent} has the MAC of {other}), so neither another name nor -m helps; give {parent} a MAC of its own, or keep the kernel's MACs for this pair with !{parent}"
+            ),
+            Cause::SameSource {
+                jail,
+                shared_with: None,
+            } => write!(
+                f,
+                "both come from the jail name {jail} and {parent}'s MAC, so neither another name nor -m helps; keep the kernel's MACs for this pair with !{parent}"
+            ),
+        }
     }
 }
 
@@ -380,10 +459,14 @@ mod tests {
         assert!(
             matches!(plan("x", "bridge", &["em0", "vtnet9"], &l), Err(PlanError::NoSuchInterface { iface }) if iface == "vtnet9")
         );
-        assert!(matches!(
-            plan("x", "bridge", &["!"], &l),
-            Err(PlanError::NoSuchInterface { .. })
-        ));
+        assert_eq!(
+            plan("x", "bridge", &["!"], &l).unwrap_err().to_string(),
+            "\"!\": no interface name after the '!'"
+        );
+        assert_eq!(
+            plan("x", "bridge", &[""], &l).unwrap_err().to_string(),
+            "\"\": an interface name cannot be empty"
+        );
         assert!(matches!(
             plan("x", "bridge", &["tun0"], &l),
             Err(PlanError::CannotJoin { .. })
@@ -466,7 +549,7 @@ mod tests {
     fn collisions_with_the_host_and_within_the_plan() {
         let mut l = vec![ifc("em0")];
         let p = plan("ab", "bridge", &["em0"], &l).unwrap();
-        assert!(collisions(&p, &l).is_empty());
+        assert!(collisions(&p, &l, Scheme::Sum).is_empty());
         // ca has ab's sum(1): its MACs are ab's
         let m = p.links[0].macs.unwrap();
         l.push(Interface {
@@ -478,7 +561,7 @@ mod tests {
             ..ifc("e0b_ab")
         });
         let q = plan("ca", "bridge", &["em0"], &l).unwrap();
-        let c = collisions(&q, &l);
+        let c = collisions(&q, &l, Scheme::Sum);
         assert_eq!(c.len(), 2);
         assert_eq!(
             (c[0].iface.as_str(), c[0].holder.as_str()),
@@ -504,11 +587,11 @@ mod tests {
             &l,
         )
         .unwrap();
-        assert_eq!(collisions(&r, &l), vec![]);
+        assert_eq!(collisions(&r, &l, Scheme::Sha256), vec![]);
         // the 17th epair on one parent wraps the counter onto the 1st
         let many: Vec<&str> = std::iter::repeat_n("em0", 17).collect();
         let w = plan("x", "bridge", &many, &[ifc("em0")]).unwrap();
-        let c = collisions(&w, &[ifc("em0")]);
+        let c = collisions(&w, &[ifc("em0")], Scheme::Sum);
         assert_eq!(c.len(), 2);
         assert_eq!(
             (c[0].iface.as_str(), c[0].holder.as_str()),

@@ -6,22 +6,29 @@ use std::path::{Path, PathBuf};
 
 use super::model::State;
 
-/// The only format version rjib reads and writes.
-pub const VERSION: u32 = 1;
+/// The format versions rjib reads (netsim-state.md): version 2 adds
+/// fields and reads a version 1 file with their defaults. A file keeps the
+/// version it was read with.
+pub const VERSIONS: [u64; 2] = [1, 2];
 
 /// Read and check a host file. Errors are one line, without the path.
 pub fn load(path: &Path) -> Result<State, String> {
     let text = fs::read_to_string(path).map_err(|e| crate::util::io_reason(&e))?;
     let value: serde_json::Value =
         serde_json::from_str(&text).map_err(|e| format!("not a JSON host file: {e}"))?;
-    match value.get("version").and_then(serde_json::Value::as_u64) {
-        Some(v) if v == u64::from(VERSION) => {}
-        Some(v) => {
-            return Err(format!(
-                "host file version {v} is not supported (rjib reads version {VERSION})"
-            ));
-        }
+    match value.get("version") {
         None => return Err("host file has no \"version\"".to_string()),
+        Some(v) => match v.as_u64() {
+            Some(n) if VERSIONS.contains(&n) => {}
+            Some(n) => {
+                return Err(format!(
+                    "host file version {n} is not supported (rjib reads versions 1 and 2)"
+                ));
+            }
+            None => {
+                return Err(format!("\"version\" must be the number 1 or 2, not {v}"));
+            }
+        },
     }
     let state: State =
         serde_json::from_value(value).map_err(|e| format!("malformed host file: {e}"))?;
