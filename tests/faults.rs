@@ -49,6 +49,7 @@ fn every_single_fault(via: &str) {
         for nth in 1..=12 {
             let start = with_faults(json!([{"op": op, "nth": nth, "errno": "EIO"}]));
             let h = HostFile::new(&start);
+            let before = h.bytes();
             let o = h.run(via, ARGS);
             let what = format!("{via}: {op} #{nth}");
             let after = h.read();
@@ -76,6 +77,7 @@ fn every_single_fault(via: &str) {
             );
             assert!(err.contains("nothing was changed"), "{what}: {err}");
             assert_eq!(after, start, "{what}: host exactly as it started");
+            assert_eq!(h.bytes(), before, "{what}: the file not even rewritten");
         }
     }
     // The calls this addm makes: create 4 (3 epairs, 1 bridge), rename 7,

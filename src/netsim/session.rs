@@ -6,52 +6,93 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use super::file;
-use super::model::Kernel;
+use super::model::{Kernel, State};
 use crate::host::{HostError, HostResult};
 
 pub struct SimFile {
+    /// The path as given (`RJIB_NETSIM`), for messages.
     path: PathBuf,
+    /// The file it names, symlinks resolved: what is read, locked and
+    /// replaced.
+    real: PathBuf,
     pub kernel: Kernel,
+    /// The host as read under the lock: a run that ends with the host as
+    /// it started writes nothing.
+    loaded: Option<State>,
     lock: Option<File>,
+    /// The temporary file the next host is written to (created under the
+    /// lock; removed if there is nothing to write).
+    tmp: Option<File>,
 }
 
 fn file_error(path: &Path, why: String) -> HostError {
     HostError::other(None, format!("simulated host {}", path.display()), why)
 }
 
-/// Load `path` into a simulated kernel.
-fn load(path: &Path) -> HostResult<Kernel> {
-    let state = file::load(path).map_err(|e| file_error(path, e))?;
+/// Load `real` (named `path` in messages) into a simulated kernel.
+fn load(path: &Path, real: &Path) -> HostResult<Kernel> {
+    let state = file::load(real).map_err(|e| file_error(path, e))?;
     Kernel::new(state).map_err(|e| file_error(path, format!("malformed host file: {e}")))
 }
 
 impl SimFile {
     pub fn open(path: PathBuf) -> HostResult<SimFile> {
-        let kernel = load(&path)?;
+        let real = file::resolve(&path).map_err(|e| file_error(&path, e))?;
+        let kernel = load(&path, &real)?;
         Ok(SimFile {
             path,
+            real,
             kernel,
+            loaded: None,
             lock: None,
+            tmp: None,
         })
     }
 
-    /// Take the lock beside the file, then read the host again: what was
-    /// read before the lock may be stale.
+    /// Take the lock beside the file, make sure the host can be written
+    /// back (the file is not read-only, the directory takes the temporary
+    /// file), then read the host again: what was read before the lock may
+    /// be stale. All of it before anything changes.
     pub fn lock(&mut self) -> HostResult<()> {
         if self.lock.is_none() {
-            let f = file::lock(&self.path).map_err(|e| HostError::other(None, "lock", e))?;
+            let f = file::lock(&self.real).map_err(|e| HostError::other(None, "lock", e))?;
             self.lock = Some(f);
-            self.kernel = load(&self.path)?;
+            file::check_writable(&self.real).map_err(|e| file_error(&self.path, e))?;
+            self.tmp = Some(file::create_tmp(&self.real).map_err(|e| file_error(&self.path, e))?);
+            self.kernel = load(&self.path, &self.real)?;
+            self.loaded = Some(self.kernel.state.clone());
         }
         Ok(())
     }
 
-    /// Write the host back (whole-file replace) if anything changed.
+    /// Write the host back (whole-file replace) if it differs from what was
+    /// read: a run whose undo put everything back leaves the file as it
+    /// was, byte for byte, however it was formatted.
     pub fn commit(&mut self) -> HostResult<()> {
-        if self.kernel.dirty {
-            file::store(&self.path, &self.kernel.state).map_err(|e| file_error(&self.path, e))?;
-            self.kernel.dirty = false;
+        if !self.kernel.dirty {
+            return Ok(());
         }
+        self.kernel.dirty = false;
+        if self.loaded.as_ref() == Some(&self.kernel.state) {
+            return Ok(());
+        }
+        let tmp = match self.tmp.take() {
+            Some(f) => f,
+            None => file::create_tmp(&self.real).map_err(|e| file_error(&self.path, e))?,
+        };
+        file::replace(&self.real, tmp, &self.kernel.state)
+            .map_err(|e| file_error(&self.path, e))?;
+        self.loaded = Some(self.kernel.state.clone());
         Ok(())
+    }
+}
+
+impl Drop for SimFile {
+    /// A temporary file that was not needed goes (while the lock, a later
+    /// field, is still held).
+    fn drop(&mut self) {
+        if self.tmp.take().is_some() {
+            let _ = std::fs::remove_file(file::tmp_path(&self.real));
+        }
     }
 }
