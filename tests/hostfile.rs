@@ -316,6 +316,12 @@ fn read_only_directory(via: &str) {
         }
         c.args(args).output().unwrap()
     };
+    if is_root() && !run(&["show"]).status.success() {
+        // Root runs the binary as nobody, who may not reach it (a clone
+        // under /root): nothing to test then.
+        eprintln!("skip: the unprivileged user cannot run {BIN}");
+        return;
+    }
     chmod(h.dir.path(), 0o555);
     let o = run(&["addm", "jamulus", "vtnet0"]);
     assert_eq!(
