@@ -3,8 +3,11 @@
 //! Only epair ends count: an interface named like a host end that is not
 //! in the interface group `epair` (a bridge made with `-b a_x` on a parent
 //! `e1`, a renamed vlan) is neither listed nor destroyed. Every epair(4)
-//! clone is in that group (`if_clone_addgroup` in `if_clone_createif`), and
-//! both backends report it.
+//! end is in that group: sys/net/if_clone.c `ifc_link_ifp` adds each clone,
+//! both epair ends included, to the group named after its cloner, and a
+//! rename keeps it. Both backends report the group. (An administrator can
+//! add any interface with `ifconfig X group epair`; the kernel then
+//! refuses its destroy, as it would have before.)
 
 use std::collections::HashMap;
 
