@@ -1,8 +1,10 @@
 //! Benchmark: addm + destroy and show on simulated hosts with 1, 100 and
 //! 1000 jails, directly and through the FreeBSD backend on the ioctl
-//! emulator. Reports wall time per command (median of repeated runs of the
-//! release binary, a whole process each: parse, lock, read and write the
-//! host file) and the host calls each command makes.
+//! emulator, and `show` and `show --libxo json` on 20,000 jails (the size
+//! at which a quadratic listing shows). Reports wall time per command
+//! (median of repeated runs of the release binary, a whole process each:
+//! parse, lock, read and write the host file) and the host calls each
+//! command makes.
 //!
 //! Run: `cargo bench --bench commands` (add `-- --quick` for fewer rounds).
 
@@ -67,8 +69,8 @@ fn counted(path: &Path, via: &str, args: &[&str]) -> Calls {
         netsim: Some(path.into()),
         via: Some(via.into()),
     };
-    let mut argv = vec!["rjib".to_string()];
-    argv.extend(args.iter().map(|s| s.to_string()));
+    let mut argv = vec![std::ffi::OsString::from("rjib")];
+    argv.extend(args.iter().map(std::ffi::OsString::from));
     let c = main_counted(&argv, &sel);
     assert_eq!(c.status, 0, "{}", String::from_utf8_lossy(&c.err));
     c.calls
@@ -141,5 +143,33 @@ fn main() {
                 );
             }
         }
+    }
+    big_show(&path, quick);
+}
+
+/// `show` and `show --libxo json` on 20,000 jails: both must grow
+/// linearly with the host (issue 9, defect 6).
+fn big_show(path: &Path, quick: bool) {
+    const JAILS: usize = 20_000;
+    std::fs::write(path, serde_json::to_string(&host_with(JAILS)).unwrap()).unwrap();
+    println!();
+    println!(
+        "{:<7} {:>6} {:>12} {:>18}",
+        "via", "jails", "show", "show --libxo json"
+    );
+    let rounds = if quick { 1 } else { 5 };
+    for via in ["direct", "ioctl"] {
+        let (mut text, mut json) = (Vec::new(), Vec::new());
+        for _ in 0..rounds {
+            text.push(run(path, via, &["show"]));
+            json.push(run(path, via, &["show", "--libxo", "json"]));
+        }
+        println!(
+            "{:<7} {:>6} {:>10.2}ms {:>16.2}ms",
+            via,
+            JAILS,
+            median(text).as_secs_f64() * 1e3,
+            median(json).as_secs_f64() * 1e3,
+        );
     }
 }

@@ -2,6 +2,7 @@
 //! result to an exit status (or to death by the signal that stopped it).
 
 use std::collections::HashSet;
+use std::ffi::OsString;
 use std::io::Write;
 
 use anyhow::{Context, Result};
@@ -15,11 +16,19 @@ use crate::jib::name::JailName;
 use crate::jib::plan::{AddmRequest, collisions, needs_jail, plan_addm};
 use crate::jib::show;
 use crate::signals::{Never, Stop};
+use crate::util::escape_controls;
 
 /// Where a run writes.
 pub struct Io<'a> {
     pub out: &'a mut dyn Write,
     pub err: &'a mut dyn Write,
+}
+
+/// Write one `PROG: message` line on stderr, control characters escaped
+/// (a name from a host file may hold a NUL or a newline).
+fn say(err: &mut dyn Write, prog: &str, message: impl std::fmt::Display) {
+    let line = format!("{prog}: {message}");
+    let _ = writeln!(err, "{}", escape_controls(&line));
 }
 
 /// How a run ends: an exit status, or the signal it must die by once it
@@ -39,10 +48,11 @@ impl Exit {
     }
 }
 
-/// Run rjib with `argv`; `open` gives the host (called at most once, and
-/// not for usage errors). Returns the exit status. No signal stops it.
+/// Run rjib with `argv` (the bytes it was given: arguments need not be
+/// UTF-8); `open` gives the host (called at most once, and not for usage
+/// errors). Returns the exit status. No signal stops it.
 pub fn main_with(
-    argv: &[String],
+    argv: &[OsString],
     open: &mut dyn FnMut() -> Result<Box<dyn Host>>,
     io: &mut Io<'_>,
 ) -> i32 {
@@ -53,7 +63,7 @@ pub fn main_with(
 /// in progress then finishes or is undone, and the run ends with that
 /// signal.
 pub fn main_with_stop(
-    argv: &[String],
+    argv: &[OsString],
     open: &mut dyn FnMut() -> Result<Box<dyn Host>>,
     io: &mut Io<'_>,
     stop: &dyn Stop,
@@ -67,20 +77,23 @@ pub fn main_with_stop(
             });
         }
         Parsed::Error { prog, message } => {
-            let _ = writeln!(io.err, "{prog}: {message}");
+            say(io.err, &prog, message);
             return Exit::status(1);
         }
-        Parsed::Usage { prog, usage } => {
+        Parsed::Usage { prog, usage, hint } => {
             let (e, o) = usage.texts(&prog);
             let _ = io.err.write_all(e.as_bytes());
             let _ = io.out.write_all(o.as_bytes());
+            if let Some(hint) = hint {
+                say(io.err, &prog, hint);
+            }
             return Exit::status(1);
         }
     };
     let mut host = match open() {
         Ok(h) => h,
         Err(e) => {
-            let _ = writeln!(io.err, "{}: {:#}", inv.prog, e);
+            say(io.err, &inv.prog, format_args!("{e:#}"));
             return Exit::status(1);
         }
     };
@@ -128,9 +141,9 @@ impl Run<'_, '_> {
 
     /// One line on stderr, and the same to syslog(3).
     fn say(&mut self, priority: Priority, msg: &str) {
-        let _ = writeln!(self.io.err, "{}: {msg}", self.inv.prog);
+        say(self.io.err, &self.inv.prog, msg);
         if self.logs() {
-            self.host.syslog(priority, msg);
+            self.host.syslog(priority, &escape_controls(msg));
         }
     }
 
@@ -241,7 +254,7 @@ impl Run<'_, '_> {
                 return Ok(Exit::status(1));
             }
         };
-        for c in collisions(&plan, &listing) {
+        for c in collisions(&plan, &listing, req.scheme) {
             self.say(Priority::Warning, &c.to_string());
         }
         for old in plan.links.iter().filter_map(|l| l.stale.as_ref()) {
@@ -258,10 +271,10 @@ impl Run<'_, '_> {
         if self.inv.dry_run {
             let mut dry = self.dry_host(&listing, policy)?;
             let built = exec::addm::run(&mut dry, &plan, req.jail, &taken, &Never)
-                .map_err(|f| anyhow::anyhow!("{}", f.error))?;
+                .map_err(|f| anyhow::anyhow!(dry_run_failure(&f)))?;
             built
                 .finish(&mut dry)
-                .map_err(|f| anyhow::anyhow!("{}", f.error))?;
+                .map_err(|f| anyhow::anyhow!(dry_run_failure(&f)))?;
             emit(self.io.out, &dry.commands).context("stdout")?;
             return Ok(Exit::status(0));
         }
@@ -327,6 +340,12 @@ impl Run<'_, '_> {
     }
 }
 
+/// Why a dry run stopped. The failure's own text says how many steps were
+/// undone, but a dry run changed nothing and undid nothing.
+fn dry_run_failure(f: &exec::addm::AddmFailure) -> String {
+    format!("{}; dry run, nothing was changed", f.error)
+}
+
 /// What `main_counted` saw: exit status, stdout, stderr and host calls.
 pub struct Counted {
     pub status: i32,
@@ -337,7 +356,7 @@ pub struct Counted {
 
 /// Run rjib in this process on the host `sel` picks, counting the host
 /// calls it makes (for the tests and the benchmark).
-pub fn main_counted(argv: &[String], sel: &crate::backend::Selection) -> Counted {
+pub fn main_counted(argv: &[OsString], sel: &crate::backend::Selection) -> Counted {
     use crate::host::counting::Counting;
     use std::cell::RefCell;
     use std::rc::Rc;
@@ -368,5 +387,32 @@ pub fn main_counted(argv: &[String], sel: &crate::backend::Selection) -> Counted
         out,
         err,
         calls,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::host::{Errno, HostError};
+
+    /// Issue 9, defect 7: "nothing was changed (3 step(s) undone)" after a
+    /// dry run was false.
+    #[test]
+    fn a_failed_dry_run_undid_nothing() {
+        let f = exec::addm::AddmFailure {
+            error: HostError::errno("bridge0", "name bridge0", Errno::EEXIST),
+            undone: 3,
+            leftovers: Vec::new(),
+            module: None,
+            loaded: Vec::new(),
+        };
+        assert!(
+            f.to_string().contains("3 step(s) undone"),
+            "the real run's words"
+        );
+        assert_eq!(
+            dry_run_failure(&f),
+            "bridge0: name bridge0: File exists; dry run, nothing was changed"
+        );
     }
 }

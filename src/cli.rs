@@ -1,6 +1,9 @@
 //! The command line, parsed the way jib parses it. No I/O here: parsing
 //! returns what to do, or which usage text to print.
 
+use std::ffi::{OsStr, OsString};
+
+use clap::builder::OsStringValueParser;
 use clap::error::ErrorKind;
 use clap::{Arg, ArgAction, Command};
 
@@ -50,26 +53,25 @@ pub enum ShowFormat {
 
 impl ShowFormat {
     /// A libxo(3) style format string: `json`, `json,pretty`, `text`.
-    pub fn from_libxo(spec: &str) -> Result<ShowFormat, String> {
+    pub fn from_libxo(spec: &OsStr) -> Result<ShowFormat, String> {
+        let unsupported =
+            || format!("unsupported --libxo format {spec:?}; use json, json,pretty or text");
+        let Some(spec) = spec.to_str() else {
+            return Err(unsupported());
+        };
         let mut style = None;
         let mut pretty = false;
         for tok in spec.split(',') {
             match tok {
                 "json" | "text" if style.is_none() => style = Some(tok),
                 "pretty" => pretty = true,
-                _ => {
-                    return Err(format!(
-                        "unsupported --libxo format {spec:?}; use json, json,pretty or text"
-                    ));
-                }
+                _ => return Err(unsupported()),
             }
         }
         match style {
             Some("json") => Ok(ShowFormat::Json { pretty }),
             Some(_) => Ok(ShowFormat::Text),
-            None => Err(format!(
-                "unsupported --libxo format {spec:?}; use json, json,pretty or text"
-            )),
+            None => Err(unsupported()),
         }
     }
 }
@@ -104,10 +106,12 @@ pub enum Parsed {
         prog: String,
         message: String,
     },
-    /// A usage error: print the texts, exit 1.
+    /// A usage error: print the texts, exit 1. `hint`: one more line for
+    /// stderr, after jib's texts (which characters a jail name may have).
     Usage {
         prog: String,
         usage: Usage,
+        hint: Option<String>,
     },
 }
 
@@ -154,13 +158,57 @@ impl Usage {
     }
 }
 
-/// argv[0]'s basename.
-pub fn prog_name(argv0: Option<&str>) -> String {
+/// argv[0]'s basename (only ever printed, so a byte that is not UTF-8
+/// may become U+FFFD).
+pub fn prog_name(argv0: Option<&OsStr>) -> String {
+    let argv0 = argv0.map(OsStr::to_string_lossy);
     argv0
+        .as_deref()
         .and_then(|a| a.rsplit('/').next())
         .filter(|s| !s.is_empty())
         .unwrap_or("rjib")
         .to_string()
+}
+
+/// The characters jib allows in a jail NAME, for the line after its usage.
+pub const JAIL_NAME_CHARS: &str = "[0-9A-Za-z_]";
+
+/// The line that follows jib's usage text when NAME is not a jail name.
+fn bad_jail_name(name: &OsStr) -> String {
+    format!("{name:?}: not a jail name; use one or more of the characters {JAIL_NAME_CHARS}")
+}
+
+/// An argument that names an interface, as a `str`. Interface names rjib
+/// handles are UTF-8; an argument that is not is refused, never converted
+/// with a replacement character.
+fn utf8<'a>(what: &str, arg: &'a OsStr) -> Result<&'a str, String> {
+    arg.to_str()
+        .ok_or_else(|| format!("{what}{arg:?}: not valid UTF-8, so it cannot name an interface"))
+}
+
+/// Check a `-b` suffix on its own (with each parent, `plan` checks the
+/// whole bridge name's length and shape).
+///
+/// FreeBSD's SIOCSIFNAME (sys/net/if.c, `ifhwioctl` and `if_rename`)
+/// refuses only an empty name (EINVAL), one with no NUL within IFNAMSIZ
+/// (`copyinstr`: ENAMETOOLONG) and a name in use (EEXIST): it has no rule
+/// for characters, so non-ASCII UTF-8 passes here as it does there. The
+/// characters refused are rjib's rule, so that every bridge name it makes
+/// can be written as is in rc.conf(5), jail.conf(5), pf.conf(5) and shell
+/// scripts: control characters and whitespace split or corrupt those
+/// lines, `:` is pf.conf's address modifier (`(em0:network)`), and `/`
+/// cannot be part of the file names tools derive from an interface name
+/// (dhclient's `/var/db/dhclient.leases.IFACE`).
+fn check_suffix(suffix: &OsStr) -> Result<&str, String> {
+    let s = utf8("-b ", suffix)?;
+    if s.chars()
+        .any(|c| c.is_control() || c.is_whitespace() || c == '/' || c == ':')
+    {
+        return Err(format!(
+            "-b {s:?}: a bridge suffix cannot contain control characters, whitespace, '/' or ':'"
+        ));
+    }
+    Ok(s)
 }
 
 fn rest() -> Arg {
@@ -169,6 +217,7 @@ fn rest() -> Arg {
         .num_args(0..)
         .action(ArgAction::Append)
         .trailing_var_arg(true)
+        .value_parser(OsStringValueParser::new())
 }
 
 fn command(prog: &str) -> Command {
@@ -198,7 +247,8 @@ fn command(prog: &str) -> Command {
                         .help("bridge-name suffix (default \"bridge\")")
                         .num_args(1)
                         .allow_hyphen_values(true)
-                        .action(ArgAction::Append),
+                        .action(ArgAction::Append)
+                        .value_parser(OsStringValueParser::new()),
                 )
                 .arg(
                     Arg::new("mac")
@@ -206,7 +256,8 @@ fn command(prog: &str) -> Command {
                         .value_name("SCHEME")
                         .help("MAC derivation: sum (jib's, default) or sha256")
                         .num_args(1)
-                        .action(ArgAction::Append),
+                        .action(ArgAction::Append)
+                        .value_parser(OsStringValueParser::new()),
                 )
                 .arg(rest().value_name("NAME [!]IFACE").help("jail name, then the parent interfaces")),
         )
@@ -219,11 +270,18 @@ fn command(prog: &str) -> Command {
                         .value_name("FORMAT")
                         .help("json or json,pretty: print the jails and their epairs as JSON")
                         .num_args(1)
-                        .action(ArgAction::Append),
+                        .action(ArgAction::Append)
+                        .value_parser(OsStringValueParser::new()),
                 )
                 // Not `rest()`: `show NAME --libxo json` takes options
                 // after NAME too.
-                .arg(Arg::new("args").num_args(0..).action(ArgAction::Append).value_name("NAME")),
+                .arg(
+                    Arg::new("args")
+                        .num_args(0..)
+                        .action(ArgAction::Append)
+                        .value_name("NAME")
+                        .value_parser(OsStringValueParser::new()),
+                ),
         )
         .subcommand(
             Command::new("destroy")
@@ -234,16 +292,22 @@ fn command(prog: &str) -> Command {
 
 /// The last value given for option `id` (getopts: a repeated option's last
 /// value wins).
-fn last<'a>(m: &'a clap::ArgMatches, id: &str) -> Option<&'a String> {
-    m.get_many::<String>(id).and_then(|mut v| v.next_back())
+fn last<'a>(m: &'a clap::ArgMatches, id: &str) -> Option<&'a OsString> {
+    m.get_many::<OsString>(id).and_then(|mut v| v.next_back())
 }
 
-/// Parse `argv` (argv[0] included).
-pub fn parse(argv: &[String]) -> Parsed {
-    let prog = prog_name(argv.first().map(String::as_str));
+/// Parse `argv` (argv[0] included), as the bytes the caller was given.
+pub fn parse(argv: &[OsString]) -> Parsed {
+    let prog = prog_name(argv.first().map(OsString::as_os_str));
     let usage = |usage| Parsed::Usage {
         prog: prog.clone(),
         usage,
+        hint: None,
+    };
+    let bad_name = |usage, name: &OsStr| Parsed::Usage {
+        prog: prog.clone(),
+        usage,
+        hint: Some(bad_jail_name(name)),
     };
     let m = match command(&prog).try_get_matches_from(argv) {
         Ok(m) => m,
@@ -254,7 +318,7 @@ pub fn parse(argv: &[String]) -> Parsed {
                 }
                 _ => {
                     // Which action's usage: the first argument names it.
-                    match argv.get(1).map(String::as_str) {
+                    match argv.get(1).and_then(|a| a.to_str()) {
                         Some("addm") => usage(Usage::Addm),
                         Some("show") => usage(Usage::Show),
                         Some("destroy") => usage(Usage::Destroy),
@@ -264,8 +328,8 @@ pub fn parse(argv: &[String]) -> Parsed {
             };
         }
     };
-    let args = |sub: &clap::ArgMatches| -> Vec<String> {
-        sub.get_many::<String>("args")
+    let args = |sub: &clap::ArgMatches| -> Vec<OsString> {
+        sub.get_many::<OsString>("args")
             .map(|v| v.cloned().collect())
             .unwrap_or_default()
     };
@@ -275,23 +339,39 @@ pub fn parse(argv: &[String]) -> Parsed {
     };
     let action = match m.subcommand() {
         Some(("addm", sub)) => {
-            let suffix = last(sub, "bridge")
-                .filter(|s| !s.is_empty())
-                .map_or(DEFAULT_BRIDGE_SUFFIX, String::as_str)
-                .to_string();
-            let mut a = args(sub);
-            let jail = match a.first().and_then(|n| JailName::new(n)) {
-                Some(jail) if a.len() > 1 => jail,
-                _ => return usage(Usage::Addm),
+            let a = args(sub);
+            let jail = match a.first() {
+                Some(n) => match n.to_str().and_then(JailName::new) {
+                    Some(jail) => jail,
+                    None => return bad_name(Usage::Addm, n),
+                },
+                None => return usage(Usage::Addm),
             };
-            let scheme = match last(sub, "mac").map(|s| (s, Scheme::from_name(s))) {
+            if a.len() < 2 {
+                return usage(Usage::Addm);
+            }
+            let scheme = match last(sub, "mac").map(|s| (s, s.to_str().and_then(Scheme::from_name)))
+            {
                 None => Scheme::Sum,
                 Some((_, Some(scheme))) => scheme,
                 Some((s, None)) => {
                     return error(format!("-m: unknown MAC scheme {s:?}; use sum or sha256"));
                 }
             };
-            let ifaces = a.split_off(1);
+            let suffix = match last(sub, "bridge").filter(|s| !s.is_empty()) {
+                None => DEFAULT_BRIDGE_SUFFIX.to_string(),
+                Some(s) => match check_suffix(s) {
+                    Ok(s) => s.to_string(),
+                    Err(message) => return error(message),
+                },
+            };
+            let mut ifaces = Vec::new();
+            for i in &a[1..] {
+                match utf8("", i) {
+                    Ok(i) => ifaces.push(i.to_string()),
+                    Err(message) => return error(message),
+                }
+            }
             Action::Addm {
                 suffix,
                 jail,
@@ -305,15 +385,21 @@ pub fn parse(argv: &[String]) -> Parsed {
                 Some(Ok(f)) => f,
                 Some(Err(message)) => return error(message),
             };
-            Action::Show {
-                jail: args(sub).into_iter().next(),
-                format,
-            }
+            let jail = match args(sub).first().map(|j| utf8("", j)) {
+                None => None,
+                Some(Ok(j)) => Some(j.to_string()),
+                Some(Err(message)) => return error(message),
+            };
+            Action::Show { jail, format }
         }
         Some(("destroy", sub)) => {
             let a = args(sub);
-            match (a.len(), a.first().and_then(|n| JailName::new(n))) {
-                (1, Some(jail)) => Action::Destroy { jail },
+            match (
+                a.len(),
+                a.first().map(|n| (n, n.to_str().and_then(JailName::new))),
+            ) {
+                (1, Some((_, Some(jail)))) => Action::Destroy { jail },
+                (_, Some((n, None))) => return bad_name(Usage::Destroy, n),
                 _ => return usage(Usage::Destroy),
             }
         }
@@ -338,8 +424,8 @@ mod tests {
     use super::*;
 
     fn p(args: &[&str]) -> Parsed {
-        let mut v = vec!["/usr/local/sbin/rjib".to_string()];
-        v.extend(args.iter().map(|s| s.to_string()));
+        let mut v = vec![OsString::from("/usr/local/sbin/rjib")];
+        v.extend(args.iter().map(OsString::from));
         parse(&v)
     }
 
@@ -361,7 +447,7 @@ mod tests {
 
     fn usage_of(args: &[&str]) -> Usage {
         match p(args) {
-            Parsed::Usage { usage, prog } => {
+            Parsed::Usage { usage, prog, .. } => {
                 assert_eq!(prog, "rjib");
                 usage
             }
@@ -534,12 +620,64 @@ mod tests {
 
     #[test]
     fn prog_is_argv0_basename() {
-        assert_eq!(prog_name(Some("/usr/sbin/jib")), "jib");
-        assert_eq!(prog_name(Some("rjib")), "rjib");
+        assert_eq!(prog_name(Some(OsStr::new("/usr/sbin/jib"))), "jib");
+        assert_eq!(prog_name(Some(OsStr::new("rjib"))), "rjib");
         assert_eq!(prog_name(None), "rjib");
         assert!(
             matches!(p(&["--version"]), Parsed::Info(s) if s.contains(env!("CARGO_PKG_VERSION")))
         );
         assert!(matches!(p(&["--help"]), Parsed::Info(s) if s.contains("addm")));
+    }
+
+    /// Issue 9, defects 4 and 7: bytes in, nothing converted lossily.
+    #[test]
+    fn arguments_are_bytes() {
+        use std::os::unix::ffi::OsStrExt;
+        let os = |args: &[&[u8]]| {
+            let mut v = vec![OsString::from("rjib")];
+            v.extend(args.iter().map(|a| OsStr::from_bytes(a).to_os_string()));
+            parse(&v)
+        };
+        // a NAME that is not UTF-8 is no jail name: jib's usage, one hint
+        match os(&[b"addm", b"j\xff", b"em0"]) {
+            Parsed::Usage {
+                usage: Usage::Addm,
+                hint: Some(h),
+                ..
+            } => assert_eq!(
+                h,
+                "\"j\\xFF\": not a jail name; use one or more of the characters [0-9A-Za-z_]"
+            ),
+            o => panic!("{o:?}"),
+        }
+        assert!(matches!(
+            os(&[b"destroy", b"a.b"]),
+            Parsed::Usage {
+                usage: Usage::Destroy,
+                hint: Some(_),
+                ..
+            }
+        ));
+        assert!(
+            matches!(p(&["addm", "x"]), Parsed::Usage { hint: None, .. }),
+            "a good NAME without IFACE: usage only"
+        );
+        for bad in [
+            &[&b"addm"[..], b"-b", b"\xc3", b"j", b"em0"][..],
+            &[b"addm", b"j", b"em0\x80"],
+            &[b"show", b"\xff"],
+            &[b"show", b"--libxo", b"json\xff"],
+            &[b"addm", b"-m", b"sum\xff", b"j", b"em0"],
+        ] {
+            assert!(matches!(os(bad), Parsed::Error { .. }), "{bad:?}");
+        }
+        // -b: UTF-8 beyond ASCII is a name the kernel takes
+        assert_eq!(addm(&["addm", "-b", "brü", "j", "em0"]).0, "brü");
+        for bad in ["a b", "a\tb", "a/b", "a:b", "a\u{85}"] {
+            assert!(
+                matches!(p(&["addm", "-b", bad, "j", "em0"]), Parsed::Error { .. }),
+                "{bad:?}"
+            );
+        }
     }
 }

@@ -5,9 +5,9 @@ use rjib::backend::{Selection, open};
 use rjib::signals::{Caught, Never, Stop, die};
 
 fn main() {
-    let argv: Vec<String> = std::env::args_os()
-        .map(|a| a.to_string_lossy().into_owned())
-        .collect();
+    // The bytes as given: an argument that is not UTF-8 is refused where it
+    // would name an interface, never converted with a replacement character.
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let sel = Selection::from_env();
     let mut open_host = || open(&sel).map_err(anyhow::Error::from);
     // SIGINT, SIGTERM and SIGHUP are noted, so a change finishes or is

@@ -14,8 +14,8 @@ fn counted(h: &HostFile, via: &str, args: &[&str]) -> (i32, String, Calls) {
         netsim: Some(h.path.clone().into()),
         via: Some(via.into()),
     };
-    let mut argv = vec!["rjib".to_string()];
-    argv.extend(args.iter().map(|s| s.to_string()));
+    let mut argv = vec![std::ffi::OsString::from("rjib")];
+    argv.extend(args.iter().map(std::ffi::OsString::from));
     let c = main_counted(&argv, &sel);
     (c.status, String::from_utf8(c.out).unwrap(), c.calls)
 }

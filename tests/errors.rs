@@ -47,7 +47,17 @@ fn host_file_errors(via: &str) {
         (
             "v3",
             r#"{"version": 3, "interfaces": []}"#,
-            "host file version 3 is not supported (rjib reads versions 1 to 2)",
+            "host file version 3 is not supported (rjib reads versions 1 and 2)",
+        ),
+        (
+            "vstring",
+            r#"{"version": "1", "interfaces": []}"#,
+            "\"version\" must be the number 1 or 2, not \"1\"",
+        ),
+        (
+            "vfloat",
+            r#"{"version": 1.5, "interfaces": []}"#,
+            "\"version\" must be the number 1 or 2, not 1.5",
         ),
         (
             "noversion",
@@ -113,19 +123,32 @@ fn refusals(via: &str) {
         via,
         &h,
         &["addm", "averylongjail", "vtnet0"],
-        "rjib: e0a_averylongjail: name would be 17 characters, interface names have at most 15; use a shorter jail name",
+        "rjib: e0a_averylongjail: name would be 17 bytes, interface names have at most 15; use a shorter jail name",
     );
     refuses(
         via,
         &h,
         &["addm", "-b", "bridgebridge1", "x", "vtnet0"],
-        "rjib: vtnet0bridgebridge1: name would be 19 characters, interface names have at most 15; use a shorter bridge suffix with -b",
+        "rjib: vtnet0bridgebridge1: name would be 19 bytes, interface names have at most 15; use a shorter bridge suffix with -b",
     );
     refuses(
         via,
         &h,
         &["addm", "x", "tun0"],
-        "rjib: tun0: a tun interface cannot be a bridge member; bridge an ethernet, vlan or gif interface",
+        "rjib: tun0: an interface of type tun cannot be a bridge member; if_bridge(4) takes types ether, l2vlan and gif",
+    );
+    // Issue 9, defect 7: an argument with no interface name says so.
+    refuses(
+        via,
+        &h,
+        &["addm", "x", "vtnet0", "!"],
+        "rjib: \"!\": no interface name after the '!'",
+    );
+    refuses(
+        via,
+        &h,
+        &["addm", "x", ""],
+        "rjib: \"\": an interface name cannot be empty",
     );
     refuses(
         via,
@@ -163,6 +186,45 @@ fn not_a_bridge(via: &str) {
     );
 }
 
+/// Issue 9, defect 7: the link type reads well on both paths, whatever
+/// the host calls it ("a other interface" through the ioctl path, "a vlan
+/// interface … bridge a … vlan" directly, before). A type FreeBSD has no
+/// number for ("vlan") is refused when the file is read, on both paths.
+fn link_type_names(via: &str) {
+    let mut v = ether("v0", 2, "00:25:90:00:00:02");
+    v["type"] = "tunnel".into();
+    let mut lo = ether("lo0", 3, "00:00:00:00:00:00");
+    lo["type"] = "loop".into();
+    lo["ether"] = json!(null);
+    let h = HostFile::new(&host(vec![ether("vtnet0", 1, "58:9c:fc:0a:1b:2c"), v, lo]));
+    refuses(
+        via,
+        &h,
+        &["addm", "x", "lo0"],
+        "rjib: lo0: an interface of type loop cannot be a bridge member; if_bridge(4) takes types ether, l2vlan and gif",
+    );
+    refuses(
+        via,
+        &h,
+        &["addm", "x", "v0"],
+        "rjib: v0: an interface of type tunnel cannot be a bridge member; if_bridge(4) takes types ether, l2vlan and gif",
+    );
+    let mut bad = h.read();
+    bad["interfaces"][1]["type"] = "vlan".into();
+    h.write(&bad);
+    let before = h.bytes();
+    let o = h.run(via, &["addm", "x", "v0"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).ends_with(
+            "malformed host file: interface v0: \"type\": \"vlan\" is not one of ether, l2vlan, gif, bridge, loop, tun, other, tunnel, stf, pflog, pfsync\n"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(h.bytes(), before);
+}
+
 fn stray_b_end(via: &str) {
     // The b end of a pair whose a end has another name.
     let mut b = ether("e0b_x", 3, "02:00:00:00:00:0b");
@@ -187,6 +249,148 @@ fn stray_b_end(via: &str) {
     );
 }
 
+/// A refusal of the arguments themselves: before any host is opened, so
+/// not logged, and the host file byte for byte as it was.
+fn refuses_args(via: &str, h: &HostFile, args: &[&str], message: &str) {
+    let before = h.bytes();
+    let o = h.run(via, args);
+    assert_eq!(o.status.code(), Some(1), "{args:?}: {}", stderr(&o));
+    assert_eq!(stdout(&o), "", "{args:?}");
+    assert_eq!(stderr(&o), format!("{message}\n"), "{args:?}");
+    assert_eq!(h.bytes(), before, "{args:?}: host untouched");
+}
+
+/// `refuses`, for arguments that need not be UTF-8.
+fn refuses_os(via: &str, h: &HostFile, args: &[&[u8]], message: &str) {
+    use std::os::unix::ffi::OsStrExt;
+    let before = h.bytes();
+    let args: Vec<&std::ffi::OsStr> = args
+        .iter()
+        .map(|a| std::ffi::OsStr::from_bytes(a))
+        .collect();
+    let o = command(&h.path, via).args(&args).output().unwrap();
+    assert_eq!(o.status.code(), Some(1), "{args:?}: {}", stderr(&o));
+    assert_eq!(stdout(&o), "", "{args:?}");
+    assert_eq!(stderr(&o), format!("{message}\n"), "{args:?}");
+    assert_eq!(h.bytes(), before, "{args:?}: host untouched");
+}
+
+/// Issue 9, defect 4: arguments are bytes; one that is not UTF-8 is
+/// refused where it would name an interface, and a `-b` suffix must make
+/// a bridge name that is safe to write down and is no epair end's name.
+fn argument_refusals(via: &str) {
+    let h = HostFile::new(&host(vec![
+        ether("vtnet0", 1, "58:9c:fc:0a:1b:2c"),
+        ether("e1", 2, "00:25:90:00:00:01"),
+    ]));
+    refuses_os(
+        via,
+        &h,
+        &[b"addm", b"-b", b"\xff", b"x", b"vtnet0"],
+        "rjib: -b \"\\xFF\": not valid UTF-8, so it cannot name an interface",
+    );
+    refuses_os(
+        via,
+        &h,
+        &[b"addm", b"x", b"vtnet0", b"em\xff0"],
+        "rjib: \"em\\xFF0\": not valid UTF-8, so it cannot name an interface",
+    );
+    refuses_os(
+        via,
+        &h,
+        &[b"show", b"j\xe9"],
+        "rjib: \"j\\xE9\": not valid UTF-8, so it cannot name an interface",
+    );
+    for (suffix, shown) in [
+        ("b\nx", "b\\nx"),
+        ("b\u{1b}[2J", "b\\u{1b}[2J"),
+        ("b x", "b x"),
+        ("b\u{a0}x", "b\\u{a0}x"),
+        ("a/b", "a/b"),
+        ("a:b", "a:b"),
+    ] {
+        refuses_args(
+            via,
+            &h,
+            &["addm", "-b", suffix, "x", "vtnet0"],
+            &format!(
+                "rjib: -b \"{shown}\": a bridge suffix cannot contain control characters, whitespace, '/' or ':'"
+            ),
+        );
+    }
+    refuses(
+        via,
+        &h,
+        &["addm", "-b", "a_x", "y", "e1"],
+        "rjib: e1a_x: a bridge name of the form e<N>a_NAME or e<N>b_NAME would pass for an epair end of jail x; choose another suffix with -b",
+    );
+    refuses(
+        via,
+        &h,
+        &["addm", "-b", "b_x", "y", "e1"],
+        "rjib: e1b_x: a bridge name of the form e<N>a_NAME or e<N>b_NAME would pass for an epair end of jail x; choose another suffix with -b",
+    );
+    // The kernel has no rule for characters (if_rename): UTF-8 beyond
+    // ASCII passes, and the length counts its bytes.
+    refuses(
+        via,
+        &h,
+        &["addm", "-b", "brückebrü", "x", "vtnet0"],
+        "rjib: vtnet0brückebrü: name would be 17 bytes, interface names have at most 15; use a shorter bridge suffix with -b",
+    );
+    let o = h.run(via, &["addm", "-b", "brü", "x", "vtnet0"]);
+    assert_eq!(stdout(&o), "vtnet0brü\ne0a_x\ne0b_x\n", "{}", stderr(&o));
+    assert!(iface(&h.read(), "vtnet0brü").is_some());
+}
+
+/// Issue 9, defect 7: a name with a NUL or another control character is
+/// printed escaped, on one line.
+fn control_characters_escaped(via: &str) {
+    // Such a name is refused when the host file is read, and the refusal
+    // prints it escaped.
+    let mut odd = ether("e0a_x\u{0}y", 3, "00:25:90:00:00:03");
+    odd["groups"] = serde_json::json!(["epair"]);
+    let h = HostFile::new(&host(vec![ether("vtnet0", 1, "58:9c:fc:0a:1b:2c"), odd]));
+    for args in [&["show"][..], &["addm", "x", "vtnet0"], &["destroy", "x"]] {
+        let o = h.run(via, args);
+        let e = stderr(&o);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {e}");
+        assert_eq!(e.lines().count(), 1, "{args:?}: {e:?}");
+        assert!(
+            !e.trim_end().contains(|c: char| c.is_control()),
+            "{args:?}: raw control character in {e:?}"
+        );
+        assert!(e.contains("e0a_x\\0y"), "{args:?}: {e:?}");
+    }
+    let h = HostFile::new(&seed());
+    refuses(
+        via,
+        &h,
+        &["addm", "x", "em\n0"],
+        "rjib: em\\n0: interface does not exist",
+    );
+}
+
+#[test]
+fn argument_refusals_direct() {
+    argument_refusals("direct");
+}
+
+#[test]
+fn argument_refusals_ioctl() {
+    argument_refusals("ioctl");
+}
+
+#[test]
+fn control_characters_escaped_direct() {
+    control_characters_escaped("direct");
+}
+
+#[test]
+fn control_characters_escaped_ioctl() {
+    control_characters_escaped("ioctl");
+}
+
 #[test]
 fn host_file_errors_direct() {
     host_file_errors("direct");
@@ -200,6 +404,7 @@ fn host_file_errors_ioctl() {
 #[test]
 fn refusals_direct() {
     refusals("direct");
+    link_type_names("direct");
     not_a_bridge("direct");
     stray_b_end("direct");
 }
@@ -207,6 +412,7 @@ fn refusals_direct() {
 #[test]
 fn refusals_ioctl() {
     refusals("ioctl");
+    link_type_names("ioctl");
     not_a_bridge("ioctl");
     stray_b_end("ioctl");
 }

@@ -27,8 +27,8 @@ ep_b=${ep_a%a}b
 ifconfig vtnet0bridge addm \"$ep_a\"
 ifconfig \"$ep_a\" name e0a_jamulus
 ifconfig \"$ep_b\" name e0b_jamulus
-ifconfig e0a_jamulus description \"jail jamulus, host end on vtnet0bridge (rjib)\"
-ifconfig e0b_jamulus description \"jail jamulus, jail end (rjib)\"
+ifconfig e0a_jamulus description \"rjib: jail jamulus, host end\"
+ifconfig e0b_jamulus description \"rjib: jail jamulus, jail end\"
 ifconfig e0a_jamulus up
 ifconfig e0b_jamulus up
 ifconfig e0a_jamulus ether 02:a0:e2:0a:1b:2c
@@ -37,7 +37,7 @@ ifconfig em0 up
 br=$(ifconfig bridge create)
 ifconfig \"$br\" addm em0
 ifconfig \"$br\" name em0bridge
-ifconfig em0bridge description \"bridge for em0 (rjib)\"
+ifconfig em0bridge description \"rjib: bridge for em0\"
 ifconfig em0bridge up
 ep_a=$(ifconfig epair create)
 ep_b=${ep_a%a}b
@@ -46,8 +46,8 @@ ifconfig \"$ep_b\" mtu 9000
 ifconfig em0bridge addm \"$ep_a\"
 ifconfig \"$ep_a\" name e1a_jamulus
 ifconfig \"$ep_b\" name e1b_jamulus
-ifconfig e1a_jamulus description \"jail jamulus, host end on em0bridge (rjib)\"
-ifconfig e1b_jamulus description \"jail jamulus, jail end (rjib)\"
+ifconfig e1a_jamulus description \"rjib: jail jamulus, host end\"
+ifconfig e1b_jamulus description \"rjib: jail jamulus, jail end\"
 ifconfig e1a_jamulus up
 ifconfig e1b_jamulus up
 ifconfig e1a_jamulus ether 02:a0:e2:ab:cd:ef
@@ -151,6 +151,89 @@ fn collisions(via: &str) {
     assert_eq!(stdout(&o), "e0a_ca\ne0b_ca\n");
 }
 
+/// Issue 9, defect 7: a dry run that stops says so, and does not claim
+/// to have undone steps. (`-b dge0` on parent `bri` names the new bridge
+/// `bridge0`, the name the kernel gives it: the dry run stops at the
+/// rename. Should the dry run learn that a rename to the current name
+/// succeeds, this run passes and there is no failure to word.)
+fn failed_dry_run(via: &str) {
+    let h = HostFile::new(&host(vec![ether("bri", 1, "00:25:90:00:00:01")]));
+    let before = h.bytes();
+    let o = h.run(via, &["-n", "addm", "-b", "dge0", "x", "bri"]);
+    let e = stderr(&o);
+    if o.status.code() == Some(1) {
+        assert_eq!(stdout(&o), "");
+        assert!(e.ends_with("; dry run, nothing was changed\n"), "{e}");
+        assert!(!e.contains("undone"), "{e}");
+    } else {
+        assert_eq!(o.status.code(), Some(0), "{e}");
+    }
+    assert_eq!(h.bytes(), before);
+}
+
+/// Issue 9, defect 7: a VLAN and its parent share a MAC, so their pairs
+/// get the same MACs whatever the jail is called or the scheme; the
+/// warning says what can help (`!`, or a MAC of the VLAN's own), and it
+/// does not offer -m sha256 when that is what made the MAC.
+fn collision_remedies(via: &str) {
+    use rjib::jib::mac::{Mac, Scheme, derive_with};
+    let p: Mac = "00:25:90:ab:cd:ef".parse().unwrap();
+    let mut vlan = ether("em0.5", 2, "00:25:90:ab:cd:ef");
+    vlan["type"] = "l2vlan".into();
+    let start = host(vec![ether("em0", 1, "00:25:90:ab:cd:ef"), vlan]);
+    let same = |scheme, ends: &[(&str, &str)]| -> String {
+        let m = derive_with(scheme, p, "v", 0);
+        ends.iter()
+            .map(|(end, holder)| {
+                let mac = if end.starts_with("e1a") || end.starts_with("e0a") { m.a } else { m.b };
+                format!(
+                    "rjib: warning: {end}: MAC {mac} is already on {holder}; both come from the jail name v and one parent MAC (em0.5 has the MAC of em0), so neither another name nor -m helps; give em0.5 a MAC of its own, or keep the kernel's MACs for this pair with !em0.5\n"
+                )
+            })
+            .collect()
+    };
+    for (scheme, flag) in [(Scheme::Sum, "sum"), (Scheme::Sha256, "sha256")] {
+        let h = HostFile::new(&start);
+        let o = h.run(via, &["addm", "-m", flag, "v", "em0", "em0.5"]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        assert_eq!(
+            stderr(&o),
+            same(scheme, &[("e1a_v", "e0a_v"), ("e1b_v", "e0b_v")]),
+            "-m {flag}, within one addm"
+        );
+    }
+    // The same when the first pair exists already.
+    let h = HostFile::new(&start);
+    assert!(h.run(via, &["addm", "v", "em0"]).status.success());
+    let o = h.run(via, &["addm", "v", "em0", "em0.5"]);
+    assert_eq!(stdout(&o), "em0.5bridge\ne1a_v\ne1b_v\n", "{}", stderr(&o));
+    assert_eq!(
+        stderr(&o),
+        same(Scheme::Sum, &[("e1a_v", "e0a_v"), ("e1b_v", "e0b_v")]),
+        "against the existing pair"
+    );
+    // What is followed, works: no warning with !em0.5.
+    let h = HostFile::new(&start);
+    let o = h.run(via, &["addm", "v", "em0", "!em0.5"]);
+    assert_eq!((o.status.code(), stderr(&o)), (Some(0), String::new()));
+
+    // Under sha256, a MAC that another interface happens to have: another
+    // name can help, -m sha256 cannot (it is in use).
+    let taken = derive_with(Scheme::Sha256, p, "x", 0).a;
+    let h = HostFile::new(&host(vec![
+        ether("em0", 1, "00:25:90:ab:cd:ef"),
+        ether("em9", 2, &taken.to_string()),
+    ]));
+    let o = h.run(via, &["addm", "-m", "sha256", "x", "em0"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "rjib: warning: e0a_x: MAC {taken} is already on em9; give the jail another name, or keep the kernel's MACs for this pair with !em0\n"
+        )
+    );
+}
+
 fn sha256(via: &str) {
     let h = HostFile::new(&host(vec![ether("em0", 1, "00:25:90:ab:cd:ef")]));
     for j in ["ab", "ca"] {
@@ -212,6 +295,26 @@ fn collisions_direct() {
 #[test]
 fn collisions_ioctl() {
     collisions("ioctl");
+}
+
+#[test]
+fn failed_dry_run_direct() {
+    failed_dry_run("direct");
+}
+
+#[test]
+fn failed_dry_run_ioctl() {
+    failed_dry_run("ioctl");
+}
+
+#[test]
+fn collision_remedies_direct() {
+    collision_remedies("direct");
+}
+
+#[test]
+fn collision_remedies_ioctl() {
+    collision_remedies("ioctl");
 }
 
 #[test]

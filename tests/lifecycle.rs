@@ -139,14 +139,14 @@ fn descriptions_and_syslog(via: &str) {
     let descr = |n: &str| iface(&after, n).unwrap()["description"].clone();
     assert_eq!(
         descr("e0a_jamulus"),
-        "jail jamulus, host end on vtnet0bridge (rjib)"
+        "rjib: jail jamulus, host end"
     );
-    assert_eq!(descr("e0b_jamulus"), "jail jamulus, jail end (rjib)");
+    assert_eq!(descr("e0b_jamulus"), "rjib: jail jamulus, jail end");
     assert_eq!(
         descr("e1a_jamulus"),
-        "jail jamulus, host end on em0bridge (rjib)"
+        "rjib: jail jamulus, host end"
     );
-    assert_eq!(descr("em0bridge"), "bridge for em0 (rjib)");
+    assert_eq!(descr("em0bridge"), "rjib: bridge for em0");
     assert_eq!(
         descr("vtnet0bridge"),
         "NAT for the jails",

@@ -47,6 +47,56 @@ fn mandoc_lint_is_clean() {
     );
 }
 
+/// The longest line of a rendering, in characters (overstrikes removed).
+fn widest(rendered: &[u8]) -> (usize, String) {
+    let text = String::from_utf8_lossy(rendered);
+    text.lines()
+        .map(|l| {
+            let mut out: Vec<char> = Vec::new();
+            for c in l.chars() {
+                if c == '\u{8}' {
+                    out.pop();
+                } else {
+                    out.push(c);
+                }
+            }
+            (out.len(), out.into_iter().collect::<String>())
+        })
+        .max_by_key(|(n, _)| *n)
+        .unwrap_or_default()
+}
+
+/// Issue 9: the page fits 80 columns, and `man ./man/rjib.8` (groff,
+/// through man-db) formats it without a warning ("can't break line" for
+/// the MAC tables, unknown .Fx versions).
+#[test]
+fn fits_80_columns_without_warnings() {
+    if let Some(mandoc) = on_path("mandoc") {
+        let out = Command::new(mandoc)
+            .args(["-Tutf8", MANPAGE])
+            .output()
+            .expect("mandoc runs");
+        let (n, line) = widest(&out.stdout);
+        assert!(n <= 80, "mandoc renders a {n}-column line: {line:?}");
+    }
+    let Some(man) = on_path("man") else {
+        eprintln!("skip: man is not on PATH");
+        return;
+    };
+    let out = Command::new(man)
+        .args(["-l", MANPAGE])
+        .env("MANWIDTH", "80")
+        .env("LC_ALL", "C.UTF-8")
+        .env_remove("MANPAGER")
+        .env_remove("PAGER")
+        .output()
+        .expect("man runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.is_empty(), "man -l man/rjib.8 warns:\n{err}");
+    let (n, line) = widest(&out.stdout);
+    assert!(n <= 80, "man renders a {n}-column line: {line:?}");
+}
+
 // ---------------------------------------------------------------------------
 // Reading the mdoc source.
 
@@ -270,17 +320,19 @@ struct Row {
     b: Mac,
 }
 
-/// The rows of a marked `.Bl -column` table: parent, name, N, a end, b end.
+/// The rows of a marked table (a literal display whose first line is the
+/// header): parent, name, N, a end, b end.
 fn mac_table(src: &str, scheme: &str) -> Vec<Row> {
-    let rows: Vec<Row> = marked(src, &format!("mac-table: {scheme}"))
+    let body = display(&marked(src, &format!("mac-table: {scheme}")));
+    assert_eq!(
+        body[0].split_whitespace().collect::<Vec<_>>(),
+        ["parent", "name", "N", "host", "end", "jail", "end"],
+        "the {scheme} table's header"
+    );
+    let rows: Vec<Row> = body[1..]
         .iter()
-        .filter_map(|l| l.strip_prefix(".It "))
-        .filter(|l| !l.starts_with("Sy "))
         .map(|l| {
-            let f: Vec<String> = l
-                .split(" Ta ")
-                .map(|c| c.trim().trim_start_matches("Li ").trim().to_string())
-                .collect();
+            let f: Vec<String> = l.split_whitespace().map(str::to_string).collect();
             assert_eq!(f.len(), 5, "a {scheme} row has 5 cells: {l}");
             let mac = |s: &str| {
                 s.parse::<Mac>()
@@ -509,8 +561,8 @@ fn host_file(dir: &tempfile::TempDir, host: &Value) -> PathBuf {
 fn example(src: &str, marker: &str) -> (Vec<String>, String) {
     let body = display(&marked(src, marker));
     let cmd = body[0]
-        .strip_prefix("$ rjib ")
-        .unwrap_or_else(|| panic!("{marker}: first line is `$ rjib …`"));
+        .strip_prefix("$ /usr/local/sbin/rjib ")
+        .unwrap_or_else(|| panic!("{marker}: first line is `$ /usr/local/sbin/rjib …`"));
     let args = cmd.split_whitespace().map(str::to_string).collect();
     let mut out = body[1..].join("\n");
     out.push('\n');
@@ -600,4 +652,54 @@ fn json_example_is_what_rjib_prints_for_a_running_jail() {
     let o = run(&args, Some(&path));
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(stdout_of(&o), want, "the man page's JSON example");
+}
+
+/// Issue 9, the documents: jail(8) runs exec.prestart with the PATH it was
+/// started with (/sbin:/bin:/usr/sbin:/usr/bin at boot), so every
+/// jail.conf example in rjib(8) and the README calls rjib by its full path.
+#[test]
+fn jail_conf_examples_use_the_full_path() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    for (doc, text) in [("rjib.8", manpage()), ("README.md", readme)] {
+        let lines: Vec<&str> = text
+            .lines()
+            .filter(|l| l.contains("exec.prestart") || l.contains("exec.poststop"))
+            .filter(|l| l.contains('"'))
+            .collect();
+        assert!(lines.len() >= 2, "{doc} has jail.conf examples");
+        for l in lines {
+            assert!(
+                l.contains("\"/usr/local/sbin/rjib "),
+                "{doc}: {l:?} does not call /usr/local/sbin/rjib"
+            );
+        }
+    }
+}
+
+/// Issue 9, the documents: "a jail name of up to 11 characters always
+/// fits" was false from the eleventh argument on. The page's claims, run.
+#[test]
+fn jail_name_length_claims_hold() {
+    let src = manpage().replace('\n', " ");
+    assert!(
+        src.contains("so a jail name of up to 11 bytes fits ten arguments, and one of up to 10 bytes a hundred"),
+        "the page states the limits this test checks"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let mut host = seed_host();
+    host["interfaces"].as_array_mut().unwrap().push(json!({
+        "name": "em0", "index": 50, "type": "ether", "ether": "00:25:90:ab:cd:ef",
+        "mtu": 1500, "up": true, "groups": []
+    }));
+    let path = host_file(&dir, &host);
+    let fits = |name: &str, n: usize| {
+        let mut args = vec!["-n", "addm", name];
+        args.extend(std::iter::repeat_n("em0", n));
+        run(&args, Some(&path)).status.success()
+    };
+    assert!(fits("abcdefghijk", 10));
+    assert!(!fits("abcdefghijk", 11), "e10a_abcdefghijk has 16 bytes");
+    assert!(fits("abcdefghij", 100));
+    assert!(!fits("abcdefghij", 101), "e100a_abcdefghij has 16 bytes");
 }

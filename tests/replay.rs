@@ -80,13 +80,22 @@ fn usage_texts_on_stderr() {
     let h = HostFile::new(&seed());
     let o = h.run("direct", &[]);
     assert!(stderr(&o).starts_with("Usage: rjib action [arguments]\nActions:\n\taddm "));
+    // jib's usage text as it is, then one line that says what a jail
+    // name may hold (issue 9, defect 7).
     let o = h.run("direct", &["addm", "my-jail", "vtnet0"]);
     assert_eq!(
         stderr(&o),
-        "Usage: rjib addm [-b BRIDGE_NAME] NAME [!]iface0 [[!]iface1 ...]\n"
+        "Usage: rjib addm [-b BRIDGE_NAME] NAME [!]iface0 [[!]iface1 ...]\n\
+         rjib: \"my-jail\": not a jail name; use one or more of the characters [0-9A-Za-z_]\n"
+    );
+    let o = h.run("direct", &["destroy", "x-y"]);
+    assert_eq!(
+        stderr(&o),
+        "Usage: rjib destroy NAME\n\
+         rjib: \"x-y\": not a jail name; use one or more of the characters [0-9A-Za-z_]\n"
     );
     let o = h.run("direct", &["destroy", "a", "b"]);
-    assert_eq!(stderr(&o), "Usage: rjib destroy NAME\n");
+    assert_eq!(stderr(&o), "Usage: rjib destroy NAME\n", "a is a jail name");
 }
 
 #[test]

@@ -134,18 +134,18 @@ fn undo(host: &mut dyn Host, journal: Journal, jail: &str, why: &str) -> (usize,
     (steps, leftovers)
 }
 
-/// The descriptions rjib gives what it creates, so `ifconfig` tells which
-/// jail owns an interface.
-pub fn host_end_description(jail: &str, bridge: &IfName) -> String {
-    format!("jail {jail}, host end on {bridge} (rjib)")
+/// The descriptions rjib gives what it creates, so that ifconfig(8) and
+/// `show --libxo json` tell which jail owns an interface.
+pub fn host_end_description(jail: &str) -> String {
+    format!("rjib: jail {jail}, host end")
 }
 
 pub fn jail_end_description(jail: &str) -> String {
-    format!("jail {jail}, jail end (rjib)")
+    format!("rjib: jail {jail}, jail end")
 }
 
 pub fn bridge_description(parent: &IfName) -> String {
-    format!("bridge for {parent} (rjib)")
+    format!("rjib: bridge for {parent}")
 }
 
 /// Load the modules of the cloners `plan` needs that are missing, as
@@ -332,7 +332,7 @@ fn build(
     host.rename(&eb, &link.b)?;
     b.lines.push(link.b.to_string());
     names.extend([link.a.to_string(), link.b.to_string()]);
-    host.set_description(&link.a, &host_end_description(jail, &link.bridge))?;
+    host.set_description(&link.a, &host_end_description(jail))?;
     host.set_description(&link.b, &jail_end_description(jail))?;
     host.set_up(&link.a, true)?;
     host.set_up(&link.b, true)?;

@@ -26,7 +26,7 @@ impl fmt::Display for IfNameError {
             IfNameError::Empty => f.write_str("empty interface name"),
             IfNameError::TooLong { name, len } => write!(
                 f,
-                "{name}: interface name is {len} characters, the kernel allows at most {IFNAME_MAX}"
+                "{name}: interface name is {len} bytes, the kernel allows at most {IFNAME_MAX}"
             ),
             IfNameError::Nul => f.write_str("interface name contains a NUL byte"),
         }

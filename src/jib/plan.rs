@@ -72,6 +72,10 @@ pub enum PlanError {
     NoSuchInterface {
         iface: String,
     },
+    /// An IFACE argument with no name: `""` or a lone `!`.
+    EmptyIface {
+        arg: String,
+    },
     NameTooLong {
         name: String,
         len: usize,
@@ -79,6 +83,11 @@ pub enum PlanError {
     },
     NotABridge {
         name: String,
+    },
+    /// The bridge name would have the shape of jail `jail`'s epair end.
+    BridgeLikeEnd {
+        name: String,
+        jail: String,
     },
     CannotJoin {
         iface: String,
@@ -120,17 +129,27 @@ impl fmt::Display for PlanError {
             PlanError::NoSuchInterface { iface } => {
                 write!(f, "{iface}: interface does not exist")
             }
+            PlanError::EmptyIface { arg } if arg.is_empty() => {
+                write!(f, "\"\": an interface name cannot be empty")
+            }
+            PlanError::EmptyIface { arg } => {
+                write!(f, "{arg:?}: no interface name after the '!'")
+            }
             PlanError::NameTooLong { name, len, hint } => write!(
                 f,
-                "{name}: name would be {len} characters, interface names have at most {IFNAME_MAX}; {hint}"
+                "{name}: name would be {len} bytes, interface names have at most {IFNAME_MAX}; {hint}"
             ),
             PlanError::NotABridge { name } => write!(
                 f,
                 "{name}: exists but is not a bridge; rename it or choose another suffix with -b"
             ),
+            PlanError::BridgeLikeEnd { name, jail } => write!(
+                f,
+                "{name}: a bridge name of the form e<N>a_NAME or e<N>b_NAME would pass for an epair end of jail {jail}; choose another suffix with -b"
+            ),
             PlanError::CannotJoin { iface, link } => write!(
                 f,
-                "{iface}: a {link} interface cannot be a bridge member; bridge an ethernet, vlan or gif interface"
+                "{iface}: an interface of type {link} cannot be a bridge member; if_bridge(4) takes types ether, l2vlan and gif"
             ),
             PlanError::InOtherBridge {
                 iface,
@@ -174,10 +193,13 @@ impl fmt::Display for PlanError {
 
 impl std::error::Error for PlanError {}
 
+/// A link type by the name the simulated host's `type` and the FreeBSD
+/// backend's IFT_* table give it, so the message reads the same on both
+/// paths and names the types that can join.
 fn link_name(link: &LinkType) -> String {
     match link {
         LinkType::Ether => "ether".into(),
-        LinkType::L2Vlan => "vlan".into(),
+        LinkType::L2Vlan => "l2vlan".into(),
         LinkType::Gif => "gif".into(),
         LinkType::Bridge => "bridge".into(),
         LinkType::Other(s) => s.clone(),
@@ -295,6 +317,9 @@ pub fn plan_addm(
             None => (arg.as_str(), true),
         };
         let a = name::a_end(i, req.jail);
+        if iface.is_empty() {
+            return Err(PlanError::EmptyIface { arg: arg.clone() });
+        }
         let stale = match by_name.get(a.as_str()) {
             None => None,
             Some(old) => match existing(old, &name::b_end(i, req.jail), &by_name, jail) {
@@ -320,6 +345,12 @@ pub fn plan_addm(
             name::bridge_for(iface, req.suffix),
             "use a shorter bridge suffix with -b",
         )?;
+        if let Some(end) = name::parse_end(bridge.as_str()) {
+            return Err(PlanError::BridgeLikeEnd {
+                name: bridge.to_string(),
+                jail: end.jail.to_string(),
+            });
+        }
         let (new_bridge, mtu) = if let Some(&mtu) = new_bridges.get(bridge.as_str()) {
             (false, mtu)
         } else if let Some(existing) = by_name.get(bridge.as_str()) {
@@ -391,12 +422,31 @@ pub struct Collision {
     pub iface: IfName,
     pub mac: Mac,
     pub holder: IfName,
+    /// The parent the MAC was derived from.
+    pub parent: IfName,
+    pub cause: Cause,
+}
+
+/// Why two MACs are equal, which decides what can tell them apart.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Cause {
+    /// The holder's MAC did not come from this jail's name: another jail
+    /// name helps, and so does `-m sha256` unless it is in use.
+    OtherName { scheme: Scheme },
+    /// Both MACs come from this jail's name and the same parent MAC (the
+    /// holder is an end of this jail): the parent shares its MAC with
+    /// `shared_with` (a VLAN and its parent), or a counter came round
+    /// again. No jail name or scheme changes that.
+    SameSource {
+        jail: String,
+        shared_with: Option<IfName>,
+    },
 }
 
 /// The derived MACs of `plan` that are already on another interface of the
-/// host, or given twice by the plan itself. A stale pair the plan replaces
-/// does not count: it goes.
-pub fn collisions(plan: &Plan, listing: &[Interface]) -> Vec<Collision> {
+/// host, or given twice by the plan itself. `scheme` is the one `plan`
+/// derived with. A stale pair the plan replaces does not count: it goes.
+pub fn collisions(plan: &Plan, listing: &[Interface], scheme: Scheme) -> Vec<Collision> {
     let replaced: HashSet<&IfName> = plan.links.iter().filter_map(|l| l.stale.as_ref()).collect();
     let mut seen: HashMap<Mac, IfName> = HashMap::new();
     for i in listing.iter().filter(|i| !replaced.contains(&i.name)) {
@@ -404,20 +454,41 @@ pub fn collisions(plan: &Plan, listing: &[Interface]) -> Vec<Collision> {
             seen.entry(m).or_insert_with(|| i.name.clone());
         }
     }
+    let by_name: HashMap<&str, &Interface> = listing.iter().map(|i| (i.name.as_str(), i)).collect();
     let mut out = Vec::new();
     for link in &plan.links {
         let Some(m) = link.macs else { continue };
+        let jail = name::parse_end(link.a.as_str()).map_or("", |e| e.jail);
         for (iface, mac) in [(&link.a, m.a), (&link.b, m.b)] {
-            match seen.get(&mac) {
-                Some(holder) => out.push(Collision {
-                    iface: iface.clone(),
-                    mac,
-                    holder: holder.clone(),
-                }),
-                None => {
-                    seen.insert(mac, iface.clone());
+            let Some(holder) = seen.get(&mac) else {
+                seen.insert(mac, iface.clone());
+                continue;
+            };
+            let same_jail = name::parse_end(holder.as_str()).is_some_and(|e| e.jail == jail);
+            let cause = if same_jail {
+                let pmac = by_name.get(link.parent.as_str()).and_then(|p| p.ether);
+                // A bridge may inherit its first member's MAC, and epair
+                // ends carry derived ones: neither is why the parent's MAC
+                // repeats.
+                let shared_with = listing
+                    .iter()
+                    .filter(|i| !i.is_bridge() && !crate::jib::show::is_epair(i))
+                    .find(|i| i.name != link.parent && pmac.is_some() && i.ether == pmac)
+                    .map(|i| i.name.clone());
+                Cause::SameSource {
+                    jail: jail.to_string(),
+                    shared_with,
                 }
-            }
+            } else {
+                Cause::OtherName { scheme }
+            };
+            out.push(Collision {
+                iface: iface.clone(),
+                mac,
+                holder: holder.clone(),
+                parent: link.parent.clone(),
+                cause,
+            });
         }
     }
     out
@@ -425,11 +496,33 @@ pub fn collisions(plan: &Plan, listing: &[Interface]) -> Vec<Collision> {
 
 impl fmt::Display for Collision {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "warning: {}: MAC {} is already on {}; give the jail another name, or derive with -m sha256",
-            self.iface, self.mac, self.holder
-        )
+        let (iface, mac, holder, parent) = (&self.iface, self.mac, &self.holder, &self.parent);
+        write!(f, "warning: {iface}: MAC {mac} is already on {holder}; ")?;
+        match &self.cause {
+            Cause::OtherName {
+                scheme: Scheme::Sum,
+            } => f.write_str("give the jail another name, or derive with -m sha256"),
+            Cause::OtherName {
+                scheme: Scheme::Sha256,
+            } => write!(
+                f,
+                "give the jail another name, or keep the kernel's MACs for this pair with !{parent}"
+            ),
+            Cause::SameSource {
+                jail,
+                shared_with: Some(other),
+            } => write!(
+                f,
+                "both come from the jail name {jail} and one parent MAC ({parent} has the MAC of {other}), so neither another name nor -m helps; give {parent} a MAC of its own, or keep the kernel's MACs for this pair with !{parent}"
+            ),
+            Cause::SameSource {
+                jail,
+                shared_with: None,
+            } => write!(
+                f,
+                "both come from the jail name {jail} and {parent}'s MAC, so neither another name nor -m helps; keep the kernel's MACs for this pair with !{parent}"
+            ),
+        }
     }
 }
 
@@ -524,10 +617,14 @@ mod tests {
         assert!(
             matches!(plan("x", "bridge", &["em0", "vtnet9"], &l), Err(PlanError::NoSuchInterface { iface }) if iface == "vtnet9")
         );
-        assert!(matches!(
-            plan("x", "bridge", &["!"], &l),
-            Err(PlanError::NoSuchInterface { .. })
-        ));
+        assert_eq!(
+            plan("x", "bridge", &["!"], &l).unwrap_err().to_string(),
+            "\"!\": no interface name after the '!'"
+        );
+        assert_eq!(
+            plan("x", "bridge", &[""], &l).unwrap_err().to_string(),
+            "\"\": an interface name cannot be empty"
+        );
         assert!(matches!(
             plan("x", "bridge", &["tun0"], &l),
             Err(PlanError::CannotJoin { .. })
@@ -547,6 +644,23 @@ mod tests {
             plan("x", "bridge", &["em0"], &[ifc("em0"), ifc("em0bridge")]),
             Err(PlanError::NotABridge { .. })
         ));
+        // issue 9, defect 4: -b a_x on parent e1 would make the bridge e1a_x
+        let e1 = [ifc("e1")];
+        assert_eq!(
+            plan("y", "a_x", &["e1"], &e1),
+            Err(PlanError::BridgeLikeEnd {
+                name: "e1a_x".into(),
+                jail: "x".into()
+            })
+        );
+        assert!(matches!(
+            plan("y", "b_x", &["e1"], &e1),
+            Err(PlanError::BridgeLikeEnd { .. })
+        ));
+        assert!(
+            plan("y", "ab_x", &["e1"], &e1).is_ok(),
+            "e1ab_x is no end's name"
+        );
         assert!(matches!(
             plan("y", "bridge", &["em0"], &l),
             Err(PlanError::PeerEndExists { .. })
@@ -593,7 +707,7 @@ mod tests {
     fn collisions_with_the_host_and_within_the_plan() {
         let mut l = vec![ifc("em0")];
         let p = plan("ab", "bridge", &["em0"], &l).unwrap();
-        assert!(collisions(&p, &l).is_empty());
+        assert!(collisions(&p, &l, Scheme::Sum).is_empty());
         // ca has ab's sum(1): its MACs are ab's
         let m = p.links[0].macs.unwrap();
         l.push(Interface {
@@ -605,7 +719,7 @@ mod tests {
             ..ifc("e0b_ab")
         });
         let q = plan("ca", "bridge", &["em0"], &l).unwrap();
-        let c = collisions(&q, &l);
+        let c = collisions(&q, &l, Scheme::Sum);
         assert_eq!(c.len(), 2);
         assert_eq!(
             (c[0].iface.as_str(), c[0].holder.as_str()),
@@ -633,11 +747,11 @@ mod tests {
             None,
         )
         .unwrap();
-        assert_eq!(collisions(&r, &l), vec![]);
+        assert_eq!(collisions(&r, &l, Scheme::Sha256), vec![]);
         // the 17th epair on one parent wraps the counter onto the 1st
         let many: Vec<&str> = std::iter::repeat_n("em0", 17).collect();
         let w = plan("x", "bridge", &many, &[ifc("em0")]).unwrap();
-        let c = collisions(&w, &[ifc("em0")]);
+        let c = collisions(&w, &[ifc("em0")], Scheme::Sum);
         assert_eq!(c.len(), 2);
         assert_eq!(
             (c[0].iface.as_str(), c[0].holder.as_str()),

@@ -1,16 +1,42 @@
 //! What `show` and `show NAME` select from a listing.
+//!
+//! Only epair ends count: an interface named like a host end that is not
+//! in the interface group `epair` (a bridge made with `-b a_x` on a parent
+//! `e1`, a renamed vlan) is neither listed nor destroyed. Every epair(4)
+//! end is in that group: sys/net/if_clone.c `ifc_link_ifp` adds each clone,
+//! both epair ends included, to the group named after its cloner, and a
+//! rename keeps it. Both backends report the group. (An administrator can
+//! add any interface with `ifconfig X group epair`; the kernel then
+//! refuses its destroy, as it would have before.)
+
+use std::collections::HashMap;
 
 use crate::host::Interface;
 use crate::jib::name::{IfName, jail_of_a_end};
 
-/// `show`: the jail of every `e<N>a_NAME` member of any bridge, distinct,
-/// sorted byte-wise.
+/// The interface group every epair end is in.
+pub const EPAIR_GROUP: &str = "epair";
+
+/// Whether `i` is an epair end.
+pub fn is_epair(i: &Interface) -> bool {
+    i.groups.iter().any(|g| g == EPAIR_GROUP)
+}
+
+/// If `i` is a jail's host end (an epair end named `e<digits>a_JAIL`), the
+/// JAIL.
+pub fn host_end_of(i: &Interface) -> Option<&str> {
+    jail_of_a_end(i.name.as_str()).filter(|_| is_epair(i))
+}
+
+/// `show`: the jail of every host end that is a member of any bridge,
+/// distinct, sorted byte-wise.
 pub fn jails(listing: &[Interface]) -> Vec<String> {
+    let by_name: HashMap<&str, &Interface> = listing.iter().map(|i| (i.name.as_str(), i)).collect();
     let mut out: Vec<String> = listing
         .iter()
         .filter(|i| i.is_bridge())
         .flat_map(|b| b.members.iter().flatten())
-        .filter_map(|m| jail_of_a_end(m.as_str()))
+        .filter_map(|m| by_name.get(m.as_str()).copied().and_then(host_end_of))
         .filter(|j| !j.is_empty())
         .map(str::to_string)
         .collect();
@@ -19,18 +45,32 @@ pub fn jails(listing: &[Interface]) -> Vec<String> {
     out
 }
 
-/// `show NAME`: every interface named `e<digits>a_NAME`, bridged or not,
-/// sorted byte-wise (`e10a_n` before `e1a_n`).
+/// Every jail's host ends, bridged or not, each jail's sorted byte-wise
+/// (`e10a_n` before `e1a_n`). One pass over the listing.
+pub fn host_ends(listing: &[Interface]) -> HashMap<&str, Vec<&Interface>> {
+    let mut by_jail: HashMap<&str, Vec<&Interface>> = HashMap::new();
+    for i in listing {
+        if let Some(j) = host_end_of(i) {
+            by_jail.entry(j).or_default().push(i);
+        }
+    }
+    for ends in by_jail.values_mut() {
+        ends.sort_unstable_by(|a, b| a.name.as_bytes().cmp(b.name.as_bytes()));
+    }
+    by_jail
+}
+
+/// `show NAME`: every host end of `jail`, bridged or not, sorted byte-wise
+/// (`e10a_n` before `e1a_n`).
 pub fn ends_of(listing: &[Interface], jail: &str) -> Vec<IfName> {
     let mut out: Vec<IfName> = listing
         .iter()
-        .filter(|i| jail_of_a_end(i.name.as_str()) == Some(jail))
+        .filter(|i| host_end_of(i) == Some(jail))
         .map(|i| i.name.clone())
         .collect();
     out.sort_unstable_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
     out
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -46,6 +86,8 @@ mod tests {
             up: true,
             groups: if members.is_some() {
                 vec!["bridge".into()]
+            } else if name.starts_with('e') {
+                vec!["epair".into()]
             } else {
                 vec![]
             },
@@ -61,6 +103,10 @@ mod tests {
             ifc("br1", Some(&["e0a_beta", "e0b_gamma"])),
             ifc("e0a_unbridged", None),
             ifc("e0a_zeta", None),
+            ifc("e1a_zeta", None),
+            ifc("e0a_Alpha_1", None),
+            ifc("e0a_beta", None),
+            ifc("e0b_gamma", None),
         ];
         assert_eq!(jails(&l), vec!["Alpha_1", "beta", "zeta"]);
     }
@@ -76,7 +122,33 @@ mod tests {
             ifc("e2a_n", Some(&[])),
         ];
         let got: Vec<_> = ends_of(&l, "n").iter().map(|n| n.to_string()).collect();
-        assert_eq!(got, vec!["e10a_n", "e1a_n", "e2a_n"]);
+        assert_eq!(got, vec!["e10a_n", "e1a_n"], "e2a_n is a bridge");
         assert!(ends_of(&l, "nothere").is_empty());
+    }
+
+    /// Issue 9, defect 4: a bridge or vlan named like a host end is not a
+    /// jail's end, and a member the listing does not have is not either.
+    #[test]
+    fn only_epair_ends_count() {
+        let mut vlan = ifc("e0a_v", None);
+        vlan.groups = vec!["vlan".into()];
+        let l = vec![
+            ifc("e1", None),
+            ifc("e1a_x", Some(&["e1", "e0a_y", "e0a_v", "e0a_ghost"])),
+            ifc("e0a_y", None),
+            vlan,
+        ];
+        assert_eq!(
+            jails(&l),
+            vec!["y"],
+            "not v (a vlan), not ghost (not listed)"
+        );
+        assert!(
+            ends_of(&l, "x").is_empty(),
+            "the bridge e1a_x is no end of x"
+        );
+        assert!(ends_of(&l, "v").is_empty());
+        assert_eq!(ends_of(&l, "y").len(), 1);
+        assert!(!host_ends(&l).contains_key("x"));
     }
 }

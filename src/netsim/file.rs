@@ -1,50 +1,78 @@
 //! The simulated host's file: read, whole-file replace, and the lock.
+//!
+//! Replacing is what an administrator's editor does, and keeps what the
+//! administrator set: a symlink stays a symlink (its target is replaced),
+//! the file keeps its mode (and, where the system allows, its owner), and
+//! a read-only file is refused before anything changes. Errors are one
+//! line, without the host file's path (the caller adds it).
 
 use std::fs::{self, File, OpenOptions};
-use std::io::Write;
+use std::io::{self, Read, Write};
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use super::state::State;
+use crate::util::io_reason;
 
-/// The newest format version; rjib reads 1 and 2, and writes back the
-/// version it read.
-pub const VERSION: u32 = 2;
+/// The format versions rjib reads (netsim-state.md): version 2 adds
+/// fields and reads a version 1 file with their defaults. A file keeps the
+/// version it was read with.
+pub const VERSIONS: [u64; 2] = [1, 2];
 
-/// Read and check a host file. Errors are one line, without the path.
+/// The largest host file rjib reads: 64 MiB, some 100,000 jails in
+/// rjib's own formatting. Anything larger is refused at once, so a path
+/// like /dev/zero fails fast instead of filling memory.
+pub const MAX_BYTES: u64 = 64 << 20;
+
+/// The file's bytes, at most `MAX_BYTES` of them.
+fn read_capped(path: &Path) -> Result<Vec<u8>, String> {
+    let too_big = || format!("larger than {} MiB, the most rjib reads", MAX_BYTES >> 20);
+    let f = File::open(path).map_err(|e| io_reason(&e))?;
+    // A regular file says its size; a device or a pipe is read up to the
+    // cap and one byte more.
+    if f.metadata()
+        .is_ok_and(|m| m.is_file() && m.len() > MAX_BYTES)
+    {
+        return Err(too_big());
+    }
+    let mut bytes = Vec::new();
+    f.take(MAX_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| io_reason(&e))?;
+    if bytes.len() as u64 > MAX_BYTES {
+        return Err(too_big());
+    }
+    Ok(bytes)
+}
+
+/// Read and check a host file.
 pub fn load(path: &Path) -> Result<State, String> {
-    let text = fs::read_to_string(path).map_err(|e| crate::util::io_reason(&e))?;
+    let bytes = read_capped(path)?;
     let value: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| format!("not a JSON host file: {e}"))?;
-    match value.get("version").and_then(serde_json::Value::as_u64) {
-        Some(v) if (1..=u64::from(VERSION)).contains(&v) => {}
-        Some(v) => {
-            return Err(format!(
-                "host file version {v} is not supported (rjib reads versions 1 to {VERSION})"
-            ));
-        }
+        serde_json::from_slice(&bytes).map_err(|e| format!("not a JSON host file: {e}"))?;
+    match value.get("version") {
         None => return Err("host file has no \"version\"".to_string()),
+        Some(v) => match v.as_u64() {
+            Some(n) if VERSIONS.contains(&n) => {}
+            Some(n) => {
+                return Err(format!(
+                    "host file version {n} is not supported (rjib reads versions 1 and 2)"
+                ));
+            }
+            None => return Err(format!("\"version\" must be the number 1 or 2, not {v}")),
+        },
     }
     let state: State =
         serde_json::from_value(value).map_err(|e| format!("malformed host file: {e}"))?;
+    // Everything else is checked by `super::validate`.
     Ok(state)
 }
 
-/// Replace the file with `state` so that a reader sees either the old or the
-/// new file, never a part: write a temporary file beside it, then rename.
-pub fn store(path: &Path, state: &State) -> Result<(), String> {
-    let mut text = serde_json::to_string_pretty(state).map_err(|e| e.to_string())?;
-    text.push('\n');
-    let tmp = sibling(path, &format!(".tmp.{}", std::process::id()));
-    let write = || -> std::io::Result<()> {
-        let mut f = File::create(&tmp)?;
-        f.write_all(text.as_bytes())?;
-        f.sync_all()?;
-        fs::rename(&tmp, path)
-    };
-    write().map_err(|e| {
-        let _ = fs::remove_file(&tmp);
-        crate::util::io_reason(&e)
-    })
+/// The file `path` names, every symlink resolved: what is read, locked
+/// and replaced, so that the symlink itself stays as it is and two paths
+/// to one file share one lock.
+pub fn resolve(path: &Path) -> Result<PathBuf, String> {
+    fs::canonicalize(path).map_err(|e| io_reason(&e))
 }
 
 /// `path` with `suffix` appended to its file name.
@@ -56,21 +84,111 @@ pub fn sibling(path: &Path, suffix: &str) -> PathBuf {
 
 /// The lock file beside a host file: the host file itself is replaced on
 /// every write, so a lock on it would not be held by the next reader.
-pub fn lock_path(path: &Path) -> PathBuf {
-    sibling(path, ".lock")
+pub fn lock_path(real: &Path) -> PathBuf {
+    sibling(real, ".lock")
 }
 
-/// Take the exclusive lock on `path`'s lock file; held until the returned
-/// file is dropped.
-pub fn lock(path: &Path) -> Result<File, String> {
-    let lp = lock_path(path);
+/// The file a new host is written to before it replaces the old one.
+///
+/// Its name is fixed, not per process: only the holder of the lock writes
+/// it, so one name is enough, and a run killed while writing leaves one
+/// file that the next changing run truncates and reuses (and removes when
+/// it has nothing to write), where a name per process would leave a new
+/// truncated copy of the host behind for every kill.
+pub fn tmp_path(real: &Path) -> PathBuf {
+    sibling(real, ".tmp")
+}
+
+/// Why `file` (the lock or the temporary file, beside the host file)
+/// could not be opened: when it does not exist and the reason is a
+/// permission, the directory is what refused.
+fn beside_error(file: &Path, e: &io::Error) -> String {
+    let dir_refused = matches!(
+        e.kind(),
+        io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem
+    ) && !file.exists();
+    match (dir_refused, file.parent(), file.file_name()) {
+        (true, Some(dir), Some(name)) => format!(
+            "directory {} is not writable ({}): rjib creates {} there",
+            dir.display(),
+            io_reason(e),
+            name.to_string_lossy()
+        ),
+        _ => format!("{}: {}", file.display(), io_reason(e)),
+    }
+}
+
+/// Take the exclusive lock beside the host file `real`; held until the
+/// returned file is dropped.
+pub fn lock(real: &Path) -> Result<File, String> {
+    let lp = lock_path(real);
     let f = OpenOptions::new()
         .create(true)
         .truncate(false)
         .write(true)
         .open(&lp)
-        .map_err(|e| format!("{}: {}", lp.display(), crate::util::io_reason(&e)))?;
+        .map_err(|e| beside_error(&lp, &e))?;
     f.lock()
-        .map_err(|e| format!("{}: {}", lp.display(), crate::util::io_reason(&e)))?;
+        .map_err(|e| format!("{}: {}", lp.display(), io_reason(&e)))?;
     Ok(f)
+}
+
+/// Refuse a host file that is read-only, before anything changes.
+///
+/// A file without any write permission (mode 0444, 0400) is one its owner
+/// has frozen: a fixture, a snapshot to compare with. rjib could replace
+/// it anyway (that needs only the directory), and as root it could even
+/// write it, but silently changing a file marked read-only is not what
+/// its owner asked for; so addm and destroy refuse it, even when they
+/// would change nothing, and say how to allow it. `show` and `-n` only
+/// read, and work on it.
+pub fn check_writable(real: &Path) -> Result<(), String> {
+    let meta = fs::metadata(real).map_err(|e| io_reason(&e))?;
+    if meta.permissions().readonly() {
+        return Err(format!(
+            "the file is read-only (mode {:04o}); rjib changes no read-only host file (chmod u+w to allow it)",
+            meta.permissions().mode() & 0o7777
+        ));
+    }
+    Ok(())
+}
+
+/// Create (or truncate a stale) temporary file beside `real`. Called
+/// under the lock and before anything changes, so that a directory that
+/// cannot take it is found before there is anything to lose.
+pub fn create_tmp(real: &Path) -> Result<File, String> {
+    let tmp = tmp_path(real);
+    OpenOptions::new()
+        .create(true)
+        .truncate(true)
+        .write(true)
+        .open(&tmp)
+        .map_err(|e| beside_error(&tmp, &e))
+}
+
+/// Replace `real` with `state` so that a reader sees either the old or the
+/// new file, never a part: write `tmp` (from `create_tmp`), give it the
+/// old file's mode and owner, then rename it over `real`.
+pub fn replace(real: &Path, mut tmp: File, state: &State) -> Result<(), String> {
+    let mut text = serde_json::to_string_pretty(state).map_err(|e| e.to_string())?;
+    text.push('\n');
+    let tmp_name = tmp_path(real);
+    let mut write = || -> io::Result<()> {
+        let old = fs::metadata(real)?;
+        tmp.set_len(0)?;
+        tmp.write_all(text.as_bytes())?;
+        tmp.set_permissions(old.permissions())?;
+        // Only root may give a file to another owner; otherwise the new
+        // file is the caller's, which it was in the usual case anyway.
+        {
+            use std::os::unix::fs::MetadataExt;
+            let _ = std::os::unix::fs::fchown(&tmp, Some(old.uid()), Some(old.gid()));
+        }
+        tmp.sync_all()?;
+        fs::rename(&tmp_name, real)
+    };
+    write().map_err(|e| {
+        let _ = fs::remove_file(&tmp_name);
+        io_reason(&e)
+    })
 }

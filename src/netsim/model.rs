@@ -55,6 +55,9 @@ pub struct Kernel {
     calls: HashMap<Op, u32>,
     /// Whether any operation changed the state.
     pub dirty: bool,
+    /// Whether syslog records were added (they alone need no lock held to
+    /// be written: see `SimFile::commit`).
+    pub logged: bool,
     /// The extended error text of the last refused operation (release 15).
     pub exterror: Option<&'static str>,
     /// Signals faults asked for, to be delivered after the call returns.
@@ -87,6 +90,7 @@ impl Kernel {
             faults,
             calls: HashMap::new(),
             dirty: false,
+            logged: false,
             exterror: None,
             signals: Vec::new(),
             by_name: HashMap::new(),
@@ -277,7 +281,7 @@ impl Kernel {
             priority: priority.to_string(),
             message: message.to_string(),
         });
-        self.dirty = true;
+        self.logged = true;
     }
 
     // --- cloning (sys/net/if_clone.c, sys/net/if_epair.c) ---------------
@@ -562,9 +566,7 @@ impl Kernel {
         let m = self.get(member)?;
         // The check comes with its sysctl (FreeBSD 15; absent on 14 unless
         // the host file sets it, as a kernel with the check backported).
-        if m.kind() != "gif"
-            && !m.addr_list().is_empty()
-            && self.sysctl(MEMBER_IFADDRS) == Some(0)
+        if m.kind() != "gif" && !m.addr_list().is_empty() && self.sysctl(MEMBER_IFADDRS) == Some(0)
         {
             return Err(self.refuse(Errno::EINVAL, EXT_MEMBER_HAS_ADDR));
         }

@@ -7,21 +7,38 @@ use std::path::{Path, PathBuf};
 
 use super::file;
 use super::model::Kernel;
+use super::state::State;
 use crate::host::{HostError, HostResult};
 
 pub struct SimFile {
+    /// The path as given (`RJIB_NETSIM`), for messages.
     path: PathBuf,
+    /// The file it names, symlinks resolved: what is read, locked and
+    /// replaced.
+    real: PathBuf,
     pub kernel: Kernel,
+    /// How many syslog records the host had when it was read.
+    log_at_load: usize,
+    /// The host as read under the lock: a run that ends with the host as
+    /// it started writes nothing.
+    loaded: Option<State>,
     lock: Option<File>,
+    /// The temporary file the next host is written to (created under the
+    /// lock; removed if there is nothing to write).
+    tmp: Option<File>,
+}
+
+fn log_len(k: &Kernel) -> usize {
+    k.state.log.as_ref().map_or(0, Vec::len)
 }
 
 fn file_error(path: &Path, why: String) -> HostError {
     HostError::other(None, format!("simulated host {}", path.display()), why)
 }
 
-/// Load `path` into a simulated kernel.
-fn load(path: &Path) -> HostResult<Kernel> {
-    let state = file::load(path).map_err(|e| file_error(path, e))?;
+/// Load `real` (named `path` in messages) into a simulated kernel.
+fn load(path: &Path, real: &Path) -> HostResult<Kernel> {
+    let state = file::load(real).map_err(|e| file_error(path, e))?;
     super::validate::check(&state)
         .map_err(|e| file_error(path, format!("malformed host file: {e}")))?;
     Kernel::new(state).map_err(|e| file_error(path, format!("malformed host file: {e}")))
@@ -29,21 +46,42 @@ fn load(path: &Path) -> HostResult<Kernel> {
 
 impl SimFile {
     pub fn open(path: PathBuf) -> HostResult<SimFile> {
-        let kernel = load(&path)?;
+        let real = file::resolve(&path).map_err(|e| file_error(&path, e))?;
+        let kernel = load(&path, &real)?;
         Ok(SimFile {
             path,
+            real,
+            log_at_load: log_len(&kernel),
             kernel,
+            loaded: None,
             lock: None,
+            tmp: None,
         })
     }
 
-    /// Take the lock beside the file, then read the host again: what was
-    /// read before the lock may be stale.
+    /// Take the lock beside the file, make sure the host can be written
+    /// back (the file is not read-only, the directory takes the temporary
+    /// file), then read the host again: what was read before the lock may
+    /// be stale. All of it before anything changes.
     pub fn lock(&mut self) -> HostResult<()> {
         if self.lock.is_none() {
-            let f = file::lock(&self.path).map_err(|e| HostError::other(None, "lock", e))?;
+            let f = file::lock(&self.real).map_err(|e| HostError::other(None, "lock", e))?;
+            // A host that cannot be written back is not locked for a change
+            // (and then records no syslog records either).
+            file::check_writable(&self.real).map_err(|e| file_error(&self.path, e))?;
+            let tmp = file::create_tmp(&self.real).map_err(|e| file_error(&self.path, e))?;
             self.lock = Some(f);
-            self.kernel = load(&self.path)?;
+            self.tmp = Some(tmp);
+            let fresh = load(&self.path, &self.real)?;
+            let before = std::mem::replace(&mut self.kernel, fresh).state;
+            // The copy to compare with at the end: the host read before the
+            // lock is almost always the same, and comparing costs less than
+            // copying (a third of it, on 1000 jails).
+            self.loaded = Some(if before == self.kernel.state {
+                before
+            } else {
+                self.kernel.state.clone()
+            });
         }
         Ok(())
     }
@@ -57,12 +95,54 @@ impl SimFile {
         }
     }
 
-    /// Write the host back (whole-file replace) if anything changed.
+    /// Write the host back (whole-file replace) if it differs from what was
+    /// read: a run whose undo put everything back leaves the file as it
+    /// was, byte for byte, however it was formatted.
     pub fn commit(&mut self) -> HostResult<()> {
-        if self.kernel.dirty {
-            file::store(&self.path, &self.kernel.state).map_err(|e| file_error(&self.path, e))?;
-            self.kernel.dirty = false;
+        if !self.kernel.dirty && !self.kernel.logged {
+            return Ok(());
         }
+        if self.lock.is_none() && !self.kernel.dirty {
+            // Only syslog records (a refusal before the lock): add them to
+            // the host as it is now, under the lock.
+            let new: Vec<_> = self
+                .kernel
+                .state
+                .log
+                .iter()
+                .flatten()
+                .skip(self.log_at_load)
+                .cloned()
+                .collect();
+            self.lock()?;
+            for r in new {
+                self.kernel.syslog(&r.priority, &r.message);
+            }
+        }
+        self.kernel.logged = false;
+        self.kernel.dirty = false;
+        if self.loaded.as_ref() == Some(&self.kernel.state) {
+            return Ok(());
+        }
+        let tmp = match self.tmp.take() {
+            Some(f) => f,
+            None => file::create_tmp(&self.real).map_err(|e| file_error(&self.path, e))?,
+        };
+        file::replace(&self.real, tmp, &self.kernel.state)
+            .map_err(|e| file_error(&self.path, e))?;
+        // What is on file now is no longer what was read: a later commit
+        // writes whenever something changed (no copy kept for one).
+        self.loaded = None;
         Ok(())
+    }
+}
+
+impl Drop for SimFile {
+    /// A temporary file that was not needed goes (while the lock, a later
+    /// field, is still held).
+    fn drop(&mut self) {
+        if self.tmp.take().is_some() {
+            let _ = std::fs::remove_file(file::tmp_path(&self.real));
+        }
     }
 }
