@@ -14,6 +14,7 @@ use crate::host::{BridgePolicy, Cloner, Host, Interface, Priority};
 use crate::jib::inventory;
 use crate::jib::name::JailName;
 use crate::jib::plan::{AddmRequest, collisions, needs_jail, plan_addm};
+use crate::jib::prune;
 use crate::jib::show;
 use crate::signals::{Never, Stop};
 use crate::util::escape_controls;
@@ -99,6 +100,7 @@ pub fn main_with_stop(
     };
     let mut run = Run {
         inv: &inv,
+        holder: crate::lock::this_holder(argv),
         host: host.as_mut(),
         io,
         stop,
@@ -116,6 +118,8 @@ pub fn main_with_stop(
 /// One run on an open host.
 struct Run<'a, 'b> {
     inv: &'a Invocation,
+    /// What this run writes into the lock file: `PID COMMAND`.
+    holder: String,
     host: &'a mut dyn Host,
     io: &'a mut Io<'b>,
     stop: &'a dyn Stop,
@@ -171,7 +175,14 @@ impl Run<'_, '_> {
                 let _ = self.host.commit();
                 return Ok(None);
             }
-            self.host.lock()?;
+            let (err, prog) = (&mut *self.io.err, &self.inv.prog);
+            let mut notice = |m: &str| say(err, prog, m);
+            self.host.lock(&mut crate::lock::Wait {
+                holder: &self.holder,
+                timeout: self.inv.wait,
+                stop: self.stop,
+                notice: &mut notice,
+            })?;
         }
         Ok(Some(self.host.list()?))
     }
@@ -207,6 +218,7 @@ impl Run<'_, '_> {
                 self.addm(&req)
             }
             Action::Destroy { jail } => self.destroy(jail),
+            Action::Prune { force, jails } => self.prune(*force, jails),
         }
     }
 
@@ -344,6 +356,63 @@ impl Run<'_, '_> {
 /// undone, but a dry run changed nothing and undid nothing.
 fn dry_run_failure(f: &exec::addm::AddmFailure) -> String {
     format!("{}; dry run, nothing was changed", f.error)
+}
+
+impl Run<'_, '_> {
+    /// `prune`: destroy the pairs whose jail is gone or dying; never one
+    /// changed in the last minute unless `force`.
+    fn prune(&mut self, force: bool, jails: &[JailName]) -> Result<Exit> {
+        let Some(listing) = self.listing_for_change()? else {
+            return Ok(Exit::status(1));
+        };
+        let only: Vec<String> = jails.iter().map(|j| j.to_string()).collect();
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let mut states = std::collections::HashMap::new();
+        let mut chosen = Vec::new();
+        for pair in prune::pairs(&listing, &only) {
+            if !states.contains_key(&pair.jail) {
+                let j = self.host.jail(&pair.jail)?;
+                states.insert(pair.jail.clone(), j);
+            }
+            match prune::judge(&pair, states[&pair.jail].as_ref(), now, force) {
+                prune::Verdict::InUse => {}
+                prune::Verdict::Prune(why) => chosen.push((pair.a, why)),
+                prune::Verdict::Fresh { age, why } => self.say(
+                    Priority::Warning,
+                    &format!(
+                        "{}: left alone: {why}, but it changed {age} s ago and may belong to a jail \
+                         being started (-f prunes it anyway)",
+                        pair.a
+                    ),
+                ),
+            }
+        }
+        if self.inv.dry_run {
+            let mut dry = self.dry_host(&listing, BridgePolicy::PERMISSIVE)?;
+            let (_, failures) = exec::prune::run(&mut dry, &chosen);
+            debug_assert!(failures.is_empty());
+            emit(self.io.out, &dry.commands).context("stdout")?;
+            return Ok(Exit::status(0));
+        }
+        // Destroying cannot be undone: a signal waits until all is done.
+        let (done, failures) = exec::prune::run(self.host, &chosen);
+        for f in &failures {
+            self.say(Priority::Err, &f.to_string());
+        }
+        self.host.commit()?;
+        let names: Vec<String> = done.iter().map(|n| n.to_string()).collect();
+        let printed = emit(self.io.out, &names);
+        Ok(Exit {
+            status: if failures.is_empty() && printed.is_ok() {
+                0
+            } else {
+                1
+            },
+            signal: self.stop.pending(),
+        })
+    }
 }
 
 /// What `main_counted` saw: exit status, stdout, stderr and host calls.

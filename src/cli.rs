@@ -27,6 +27,12 @@ pub enum Action {
     Destroy {
         jail: JailName,
     },
+    /// Destroy stale pairs: of every jail, or of `jails`.
+    Prune {
+        /// `-f`: also pairs changed in the last minute.
+        force: bool,
+        jails: Vec<JailName>,
+    },
 }
 
 impl Action {
@@ -36,6 +42,7 @@ impl Action {
             Action::Addm { .. } => "addm",
             Action::Show { .. } => "show",
             Action::Destroy { .. } => "destroy",
+            Action::Prune { .. } => "prune",
         }
     }
 }
@@ -82,6 +89,8 @@ pub struct Invocation {
     pub prog: String,
     /// `-n`: print the ifconfig(8) commands instead of changing anything.
     pub dry_run: bool,
+    /// `-w SECONDS`: how long a change waits for the lock.
+    pub wait: std::time::Duration,
     pub action: Action,
 }
 
@@ -93,6 +102,8 @@ pub enum Usage {
     Addm,
     Show,
     Destroy,
+    /// rjib's own `prune`.
+    Prune,
 }
 
 /// The result of parsing.
@@ -124,6 +135,8 @@ const SHOW1_DESCR: &str = "Lists e0b_NAME [e1b_NAME ...]";
 const SHOW2_SYNOPSIS: &str = "show [NAME]";
 const DESTROY_SYNOPSIS: &str = "destroy NAME";
 const DESTROY_DESCR: &str = "Destroy e0b_NAME [e1b_NAME ...]";
+const PRUNE_SYNOPSIS: &str = "prune [-f] [NAME ...]";
+const PRUNE_DESCR: &str = "Destroy the epairs of jails that are gone or dying";
 
 impl Usage {
     /// (stderr, stdout) exactly as jib prints them.
@@ -153,6 +166,10 @@ impl Usage {
             Usage::Destroy => (
                 format!("Usage: {prog} {DESTROY_SYNOPSIS}\n"),
                 format!("\t{DESTROY_DESCR}\n"),
+            ),
+            Usage::Prune => (
+                format!("Usage: {prog} {PRUNE_SYNOPSIS}\n"),
+                format!("\t{PRUNE_DESCR}\n"),
             ),
         }
     }
@@ -227,7 +244,7 @@ fn command(prog: &str) -> Command {
         .version(env!("CARGO_PKG_VERSION"))
         .about("Create and destroy epair(4)/if_bridge(4) plumbing for VNET jails, like jib")
         .after_help(
-            "Actions:\n  addm [-b BRIDGE_NAME] NAME [!]iface0 [[!]iface1 ...]\n  show [NAME]\n  destroy NAME\n\nSee rjib(8).",
+            "Actions:\n  addm [-b BRIDGE_NAME] NAME [!]iface0 [[!]iface1 ...]\n  show [NAME]\n  destroy NAME\n  prune [-f] [NAME ...]\n\nSee rjib(8).",
         )
         .disable_help_subcommand(true)
         .arg(
@@ -236,6 +253,15 @@ fn command(prog: &str) -> Command {
                 .long("dry-run")
                 .action(ArgAction::SetTrue)
                 .help("print the ifconfig(8) commands instead of changing anything"),
+        )
+        .arg(
+            Arg::new("wait")
+                .short('w')
+                .value_name("SECONDS")
+                .help("wait at most SECONDS for another rjib's lock (default 30)")
+                .num_args(1)
+                .action(ArgAction::Append)
+                .value_parser(OsStringValueParser::new()),
         )
         .subcommand(
             Command::new("addm")
@@ -288,6 +314,17 @@ fn command(prog: &str) -> Command {
                 .about(DESTROY_DESCR)
                 .arg(rest().value_name("NAME")),
         )
+        .subcommand(
+            Command::new("prune")
+                .about(PRUNE_DESCR)
+                .arg(
+                    Arg::new("force")
+                        .short('f')
+                        .action(ArgAction::SetTrue)
+                        .help("also pairs changed in the last minute"),
+                )
+                .arg(rest().value_name("NAME")),
+        )
 }
 
 /// The last value given for option `id` (getopts: a repeated option's last
@@ -322,6 +359,7 @@ pub fn parse(argv: &[OsString]) -> Parsed {
                         Some("addm") => usage(Usage::Addm),
                         Some("show") => usage(Usage::Show),
                         Some("destroy") => usage(Usage::Destroy),
+                        Some("prune") => usage(Usage::Prune),
                         _ => usage(Usage::Actions),
                     }
                 }
@@ -403,7 +441,27 @@ pub fn parse(argv: &[OsString]) -> Parsed {
                 _ => return usage(Usage::Destroy),
             }
         }
+        Some(("prune", sub)) => {
+            let mut jails = Vec::new();
+            for n in args(sub) {
+                match n.to_str().and_then(JailName::new) {
+                    Some(j) => jails.push(j),
+                    None => return bad_name(Usage::Prune, &n),
+                }
+            }
+            Action::Prune {
+                force: sub.get_flag("force"),
+                jails,
+            }
+        }
         _ => return usage(Usage::Actions),
+    };
+    let wait = match last(&m, "wait").map(|w| (w, w.to_str().and_then(|w| w.parse::<u64>().ok()))) {
+        None => crate::lock::DEFAULT_WAIT,
+        Some((_, Some(secs))) => std::time::Duration::from_secs(secs),
+        Some((w, None)) => {
+            return error(format!("-w {w:?}: the wait is a whole number of seconds"));
+        }
     };
     let dry_run = m.get_flag("dry-run");
     if dry_run && matches!(action, Action::Show { .. }) {
@@ -415,6 +473,7 @@ pub fn parse(argv: &[OsString]) -> Parsed {
     Parsed::Run(Invocation {
         prog,
         dry_run,
+        wait,
         action,
     })
 }

@@ -92,7 +92,7 @@ impl Host for DryRun {
         Ok(0)
     }
 
-    fn lock(&mut self) -> HostResult<()> {
+    fn lock(&mut self, _wait: &mut crate::lock::Wait<'_>) -> HostResult<()> {
         Ok(())
     }
 

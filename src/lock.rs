@@ -19,19 +19,19 @@ pub const NOTICE_AFTER: Duration = Duration::from_secs(2);
 /// How often a waiting rjib tries again.
 const POLL: Duration = Duration::from_millis(20);
 
-/// Where the lock is, and who takes it.
+/// Where the lock is.
 #[derive(Clone, Debug)]
 pub struct Spec {
     /// The lock file (created if need be).
     pub path: PathBuf,
     /// The directory to lock when the file cannot be created.
     pub fallback_dir: PathBuf,
-    /// What the holder writes: `PID COMMAND`.
-    pub holder: String,
 }
 
-/// How to wait.
+/// Who takes the lock, and how to wait for it.
 pub struct Wait<'a> {
+    /// What the holder writes into the lock file: `PID COMMAND`.
+    pub holder: &'a str,
     pub timeout: Duration,
     pub stop: &'a dyn Stop,
     /// Told once, after `NOTICE_AFTER`, whom the run waits for.
@@ -47,6 +47,22 @@ pub enum LockError {
     Timeout(String),
     /// A signal came while waiting (nothing was changed).
     Interrupted(i32),
+}
+
+impl LockError {
+    /// As a host error: the operation is `lock`.
+    pub fn into_host_error(self) -> crate::host::HostError {
+        use crate::host::{HostError, Reason};
+        match self {
+            LockError::Io(m) | LockError::Timeout(m) => HostError::other(None, "lock", m),
+            LockError::Interrupted(sig) => HostError {
+                iface: None,
+                what: "lock".to_string(),
+                reason: Reason::Interrupted(sig),
+                detail: None,
+            },
+        }
+    }
 }
 
 /// The lock, held until dropped.
@@ -68,9 +84,12 @@ impl Drop for Held {
 }
 
 /// This process, as a holder: `PID COMMAND`.
-pub fn this_holder(argv: &[String]) -> String {
-    let cmd: Vec<&str> = argv.iter().map(String::as_str).collect();
-    format!("{} {}", std::process::id(), cmd.join(" "))
+pub fn this_holder(argv: &[std::ffi::OsString]) -> String {
+    let cmd: Vec<String> = argv
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    crate::util::escape_controls(&format!("{} {}", std::process::id(), cmd.join(" "))).into_owned()
 }
 
 fn io_error(path: &Path, e: &std::io::Error) -> String {
@@ -170,7 +189,7 @@ pub fn acquire(spec: &Spec, wait: &mut Wait<'_>) -> Result<Held, LockError> {
         let written = file
             .set_len(0)
             .and_then(|_| file.rewind())
-            .and_then(|_| writeln!(file, "{}", spec.holder))
+            .and_then(|_| writeln!(file, "{}", wait.holder))
             .and_then(|_| file.flush());
         if let Err(e) = written {
             return Err(LockError::Io(io_error(&spec.path, &e)));
@@ -188,7 +207,20 @@ mod tests {
         Spec {
             path: dir.join("rjib.lock"),
             fallback_dir: dir.to_path_buf(),
-            holder: "4242 rjib addm www em0".into(),
+        }
+    }
+
+    fn wait<'a>(
+        holder: &'a str,
+        timeout: Duration,
+        stop: &'a dyn Stop,
+        notice: &'a mut dyn FnMut(&str),
+    ) -> Wait<'a> {
+        Wait {
+            holder,
+            timeout,
+            stop,
+            notice,
         }
     }
 
@@ -197,13 +229,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let s = spec(dir.path());
         let mut told = Vec::new();
+        let mut note = |m: &str| told.push(m.to_string());
         let held = acquire(
             &s,
-            &mut Wait {
-                timeout: Duration::from_secs(1),
-                stop: &Never,
-                notice: &mut |m| told.push(m.to_string()),
-            },
+            &mut wait(
+                "4242 rjib addm www em0",
+                Duration::from_secs(1),
+                &Never,
+                &mut note,
+            ),
         )
         .unwrap();
         assert!(!held.on_dir);
@@ -212,18 +246,15 @@ mod tests {
             "4242 rjib addm www em0\n"
         );
         // A second taker (another open file description) waits, then gives up.
-        let other = Spec {
-            holder: "7 rjib destroy x".into(),
-            ..s.clone()
-        };
         let t = Instant::now();
         let e = acquire(
-            &other,
-            &mut Wait {
-                timeout: Duration::from_millis(300),
-                stop: &Never,
-                notice: &mut |m| told.push(m.to_string()),
-            },
+            &s,
+            &mut wait(
+                "7 rjib destroy x",
+                Duration::from_millis(300),
+                &Never,
+                &mut note,
+            ),
         )
         .unwrap_err();
         assert!(t.elapsed() >= Duration::from_millis(300));
@@ -234,20 +265,16 @@ mod tests {
                 s.path.display()
             ))
         );
-        assert!(told.is_empty(), "no notice before 2 s");
         drop(held);
+        assert!(told.is_empty(), "no notice before 2 s");
         assert_eq!(
             std::fs::read_to_string(&s.path).unwrap(),
             "",
             "released: no holder"
         );
         let again = acquire(
-            &other,
-            &mut Wait {
-                timeout: Duration::ZERO,
-                stop: &Never,
-                notice: &mut |_| {},
-            },
+            &s,
+            &mut wait("7 rjib destroy x", Duration::ZERO, &Never, &mut |_| {}),
         )
         .unwrap();
         assert_eq!(
@@ -267,24 +294,8 @@ mod tests {
         }
         let dir = tempfile::tempdir().unwrap();
         let s = spec(dir.path());
-        let _held = acquire(
-            &s,
-            &mut Wait {
-                timeout: DEFAULT_WAIT,
-                stop: &Never,
-                notice: &mut |_| {},
-            },
-        )
-        .unwrap();
-        let e = acquire(
-            &s,
-            &mut Wait {
-                timeout: DEFAULT_WAIT,
-                stop: &Term,
-                notice: &mut |_| {},
-            },
-        )
-        .unwrap_err();
+        let _held = acquire(&s, &mut wait("1 a", DEFAULT_WAIT, &Never, &mut |_| {})).unwrap();
+        let e = acquire(&s, &mut wait("2 b", DEFAULT_WAIT, &Term, &mut |_| {})).unwrap_err();
         assert_eq!(e, LockError::Interrupted(15));
     }
 
@@ -297,30 +308,15 @@ mod tests {
             path: dir.path().join("gone").join("rjib.lock"),
             ..spec(dir.path())
         };
-        let held = acquire(
-            &s,
-            &mut Wait {
-                timeout: DEFAULT_WAIT,
-                stop: &Never,
-                notice: &mut |_| {},
-            },
-        )
-        .unwrap();
+        let held = acquire(&s, &mut wait("1 a", DEFAULT_WAIT, &Never, &mut |_| {})).unwrap();
         assert!(held.on_dir);
-        let e = acquire(
-            &s,
-            &mut Wait {
-                timeout: Duration::ZERO,
-                stop: &Never,
-                notice: &mut |_| {},
-            },
-        )
-        .unwrap_err();
-        match e {
-            LockError::Timeout(m) => assert!(
-                m.contains("held by another process") && m.contains("(the directory:"),
-                "{m}"
-            ),
+        match acquire(&s, &mut wait("2 b", Duration::ZERO, &Never, &mut |_| {})).unwrap_err() {
+            LockError::Timeout(m) => {
+                assert!(
+                    m.contains("held by another process") && m.contains("(the directory:"),
+                    "{m}"
+                )
+            }
             other => panic!("{other:?}"),
         }
         let bad = Spec {
@@ -328,14 +324,7 @@ mod tests {
             ..s
         };
         assert!(matches!(
-            acquire(
-                &bad,
-                &mut Wait {
-                    timeout: Duration::ZERO,
-                    stop: &Never,
-                    notice: &mut |_| {}
-                }
-            ),
+            acquire(&bad, &mut wait("3 c", Duration::ZERO, &Never, &mut |_| {})),
             Err(LockError::Io(_))
         ));
     }

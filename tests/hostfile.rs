@@ -315,8 +315,9 @@ fn is_root() -> bool {
     probe.as_file().metadata().unwrap().uid() == 0
 }
 
-/// A directory rjib cannot write in is named as the culprit, for the lock
-/// and for the temporary file, before anything changes.
+/// A directory rjib cannot write in is named as the culprit, before
+/// anything changes. The lock then falls back to the directory itself
+/// (flock(2) needs no write access), so the temporary file is what fails.
 fn read_only_directory(via: &str) {
     let h = HostFile::new(&seed());
     chmod(h.dir.path(), 0o755);
@@ -342,11 +343,13 @@ fn read_only_directory(via: &str) {
     assert_eq!(
         stderr(&o),
         format!(
-            "rjib: lock: directory {} is not writable (Permission denied): rjib creates host.json.lock there\n",
+            "rjib: simulated host {}: directory {} is not writable (Permission denied): rjib creates host.json.tmp there\n",
+            h.path.display(),
             dir.display()
         )
     );
-    // With the lock file there (and open to all), the temporary file.
+    assert!(!h.dir.path().join("host.json.lock").exists());
+    // With the lock file there (and open to all), the same.
     chmod(h.dir.path(), 0o755);
     let lock = h.dir.path().join("host.json.lock");
     std::fs::write(&lock, "").unwrap();

@@ -137,15 +137,9 @@ fn descriptions_and_syslog(via: &str) {
     assert!(o.status.success(), "{}", stderr(&o));
     let after = h.read();
     let descr = |n: &str| iface(&after, n).unwrap()["description"].clone();
-    assert_eq!(
-        descr("e0a_jamulus"),
-        "rjib: jail jamulus, host end"
-    );
+    assert_eq!(descr("e0a_jamulus"), "rjib: jail jamulus, host end");
     assert_eq!(descr("e0b_jamulus"), "rjib: jail jamulus, jail end");
-    assert_eq!(
-        descr("e1a_jamulus"),
-        "rjib: jail jamulus, host end"
-    );
+    assert_eq!(descr("e1a_jamulus"), "rjib: jail jamulus, host end");
     assert_eq!(descr("em0bridge"), "rjib: bridge for em0");
     assert_eq!(
         descr("vtnet0bridge"),
@@ -338,4 +332,211 @@ fn stdout_that_fails_direct() {
 #[test]
 fn stdout_that_fails_ioctl() {
     stdout_that_fails("ioctl");
+}
+
+/// A host with pairs for jails a (no such jail), b (dying), c (running),
+/// d (no such jail, changed 10 s ago), and e's pair whose jail end is on
+/// the host with no jail e.
+fn prune_host() -> Value {
+    let h = HostFile::new(&seed());
+    for j in ["a", "b", "c", "d", "e"] {
+        assert!(h.run("direct", &["addm", j, "vtnet0"]).status.success());
+    }
+    let mut v = timeless(&without_log(&h.read()).0);
+    v["version"] = json!(2);
+    v["jails"] = json!([{"name": "b", "jid": 2, "dying": true}, {"name": "c", "jid": 3}]);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    for i in v["interfaces"].as_array_mut().unwrap() {
+        let name = i["name"].as_str().unwrap().to_string();
+        if ["e0b_b", "e0b_c"].contains(&name.as_str()) {
+            i["vnet"] = json!(&name[4..]);
+        }
+        if name == "e0a_d" {
+            i["lastchange"] = json!(now - 10);
+        }
+    }
+    v
+}
+
+fn pruned(via: &str) {
+    let start = prune_host();
+    // -n: what it would do, and nothing done
+    let h = HostFile::new(&start);
+    let o = h.run(via, &["-n", "prune"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        "ifconfig e0a_a destroy\nifconfig e0a_b destroy\nifconfig e0a_e destroy\n"
+    );
+    assert!(
+        stderr(&o).starts_with("rjib: e0a_d: left alone: no jail d exists, but it changed "),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(h.read(), start);
+    // the real run
+    let o = h.run(via, &["prune"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "e0a_a\ne0a_b\ne0a_e\n");
+    let left = names(&h.read());
+    for gone in ["e0a_a", "e0b_a", "e0a_b", "e0a_e", "e0b_e"] {
+        assert!(!left.contains(&gone.to_string()), "{gone} pruned: {left:?}");
+    }
+    let after = h.read();
+    assert!(
+        after["interfaces"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["name"] != "e0b_b"),
+        "the dying jail's end went with its pair"
+    );
+    for kept in ["e0a_c", "e0a_d", "e0b_d"] {
+        assert!(left.contains(&kept.to_string()), "{kept} kept");
+    }
+    let log = without_log(&after).1;
+    let messages: Vec<&str> = log.iter().map(|r| r["message"].as_str().unwrap()).collect();
+    assert!(
+        messages.contains(&"e0a_a: pruned with its jail end (no jail a exists)"),
+        "{messages:?}"
+    );
+    assert!(
+        messages.contains(&"e0a_b: pruned with its jail end (jail b (jid 2) is dying)"),
+        "{messages:?}"
+    );
+    assert!(
+        messages.iter().any(|m| m.starts_with("e0a_d: left alone")),
+        "{messages:?}"
+    );
+    // nothing (more) to prune but the fresh one; -f takes it
+    let o = h.run(via, &["prune"]);
+    assert_eq!((o.status.code(), stdout(&o).as_str()), (Some(0), ""));
+    let o = h.run(via, &["prune", "-f"]);
+    assert_eq!(
+        (o.status.code(), stdout(&o).as_str()),
+        (Some(0), "e0a_d\n"),
+        "{}",
+        stderr(&o)
+    );
+    let o = h.run(via, &["prune", "-f"]);
+    assert_eq!(
+        (o.status.code(), stdout(&o).as_str(), stderr(&o).as_str()),
+        (Some(0), "", ""),
+        "nothing to prune"
+    );
+    // NAME filtering
+    let h = HostFile::new(&start);
+    let o = h.run(via, &["prune", "b", "c"]);
+    assert_eq!(
+        (o.status.code(), stdout(&o).as_str()),
+        (Some(0), "e0a_b\n"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(names(&h.read()).contains(&"e0a_a".to_string()));
+    let o = h.run(via, &["prune", "bad-name"]);
+    assert_eq!(o.status.code(), Some(1));
+    // root only, but for -n
+    let mut user = start.clone();
+    user["euid"] = json!(1001);
+    let h = HostFile::new(&user);
+    assert_eq!(h.run(via, &["prune"]).status.code(), Some(1));
+    assert!(h.run(via, &["-n", "prune"]).status.success());
+}
+
+#[test]
+fn pruned_direct() {
+    pruned("direct");
+}
+
+#[test]
+fn pruned_ioctl() {
+    pruned("ioctl");
+}
+
+/// The simulated host's lock, held by the test: rjib says whom it waits
+/// for after 2 s and gives up after `-w` seconds, or goes on once the lock
+/// is released.
+fn lock_wait(via: &str) {
+    use std::io::Write;
+    use std::time::{Duration, Instant};
+    let h = HostFile::new(&seed());
+    let lock_path = h.dir.path().join("host.json.lock");
+    let mut held = std::fs::File::create(&lock_path).unwrap();
+    held.lock().unwrap();
+    writeln!(held, "4242 rjib addm www em0").unwrap();
+    let t = Instant::now();
+    let o = h.run(via, &["-w", "3", "addm", "jamulus", "vtnet0"]);
+    let waited = t.elapsed();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        waited >= Duration::from_secs(3) && waited < Duration::from_secs(10),
+        "{waited:?}"
+    );
+    let lock = std::fs::canonicalize(&lock_path).unwrap();
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "rjib: waiting for the lock {0}, held by pid 4242 (rjib addm www em0)\n\
+             rjib: lock: {0}: still held by pid 4242 (rjib addm www em0) after 3 s; giving up (-w SECONDS waits longer)\n",
+            lock.display()
+        )
+    );
+    assert_eq!(stdout(&o), "");
+    assert!(
+        names(&h.read()).iter().all(|n| !n.starts_with("e0")),
+        "nothing done"
+    );
+    // -w 0: no wait at all
+    let o = h.run(via, &["-w", "0", "destroy", "jamulus"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("after 0 s; giving up"),
+        "{}",
+        stderr(&o)
+    );
+    // released while rjib waits: it goes on
+    let child = command(&h.path, via)
+        .args(["addm", "jamulus", "vtnet0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(2500));
+    drop(held);
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "e0a_jamulus\ne0b_jamulus\n");
+    assert!(
+        stderr(&o).starts_with("rjib: waiting for the lock "),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&lock_path).unwrap(),
+        "",
+        "released, no holder left"
+    );
+    // the lock is not held by show or -n
+    let held = std::fs::File::open(&lock_path).unwrap();
+    held.lock().unwrap();
+    assert!(h.run(via, &["-w", "0", "show"]).status.success());
+    assert!(
+        h.run(via, &["-w", "0", "-n", "addm", "x", "vtnet0"])
+            .status
+            .success()
+    );
+}
+
+#[test]
+fn lock_wait_direct() {
+    lock_wait("direct");
+}
+
+#[test]
+fn lock_wait_ioctl() {
+    lock_wait("ioctl");
 }

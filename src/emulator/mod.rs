@@ -76,8 +76,8 @@ impl Sys for EmuSys {
 
     /// The simulated host's lock (the file beside the host file), then a
     /// fresh read of the host, as the direct simulation does.
-    fn lock(&mut self) -> HostResult<()> {
-        self.sim.lock()
+    fn lock(&mut self, wait: &mut crate::lock::Wait<'_>) -> HostResult<()> {
+        self.sim.lock(wait)
     }
 
     fn commit(&mut self) -> HostResult<()> {

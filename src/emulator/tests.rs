@@ -62,7 +62,12 @@ fn script(h: &mut dyn Host) -> Vec<String> {
         }};
     }
     rec!(h.euid());
-    rec!(h.lock());
+    rec!(h.lock(&mut crate::lock::Wait {
+        holder: "1 test",
+        timeout: crate::lock::DEFAULT_WAIT,
+        stop: &crate::signals::Never,
+        notice: &mut |_| {},
+    }));
     let before = rec!(normalised(h.list())).unwrap_or_default();
     let bridge = rec!(h.create(Cloner::Bridge, None)).unwrap_or_else(|_| n("bridge99"));
     let a = rec!(h.create(Cloner::Epair, None)).unwrap_or_else(|_| n("epair99a"));

@@ -36,8 +36,8 @@ impl Host for Interruptible<'_> {
     fn euid(&mut self) -> HostResult<u32> {
         self.host.euid()
     }
-    fn lock(&mut self) -> HostResult<()> {
-        self.host.lock()
+    fn lock(&mut self, wait: &mut crate::lock::Wait<'_>) -> HostResult<()> {
+        self.host.lock(wait)
     }
     fn list(&mut self) -> HostResult<Vec<Interface>> {
         self.host.list()

@@ -275,8 +275,8 @@ impl<S: Sys> Host for KernelHost<S> {
         Ok(self.sys.geteuid())
     }
 
-    fn lock(&mut self) -> HostResult<()> {
-        self.sys.lock()
+    fn lock(&mut self, wait: &mut crate::lock::Wait<'_>) -> HostResult<()> {
+        self.sys.lock(wait)
     }
 
     fn list(&mut self) -> HostResult<Vec<Interface>> {

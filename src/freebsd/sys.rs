@@ -3,7 +3,7 @@
 //! module of rjib with `unsafe`; each block says why it is sound.
 //!
 //! nix does the calls it has safe wrappers for: socket(2), geteuid(2) and
-//! syslog(3); the lock is std's `File::lock` (flock(2)). What stays
+//! syslog(3); the lock is `crate::lock` (std's flock(2)). What stays
 //! `unsafe` has no safe wrapper that fits: ioctl(2) with rjib's own request
 //! structs; getifaddrs(3), whose `ifa_data` (`struct if_data`) nix's
 //! wrapper drops; modfind(2) and kldload(2) (nix's kmod is Linux-only);
@@ -82,7 +82,7 @@ pub trait Sys {
     fn geteuid(&mut self) -> u32;
 
     /// Take rjib's exclusive host lock, held until this value is dropped.
-    fn lock(&mut self) -> HostResult<()>;
+    fn lock(&mut self, wait: &mut crate::lock::Wait<'_>) -> HostResult<()>;
 
     /// Make the changes durable (the kernel applies each at once).
     fn commit(&mut self) -> HostResult<()> {
@@ -105,7 +105,6 @@ pub use real::{FreeBsdSys, LOCK_PATH};
 #[cfg(target_os = "freebsd")]
 mod real {
     use std::ffi::{CStr, CString};
-    use std::fs::{File, OpenOptions};
     use std::os::fd::{AsRawFd, OwnedFd};
     use std::ptr::NonNull;
 
@@ -119,7 +118,7 @@ mod real {
         UExtError, iocparm_len,
     };
     use crate::freebsd::exterr;
-    use crate::host::{Errno, HostError, HostResult, JailInfo, Priority};
+    use crate::host::{Errno, HostResult, JailInfo, Priority};
 
     // FreeBSD's libc has these system calls; the libc crate does not
     // declare them.
@@ -130,6 +129,8 @@ mod real {
 
     /// The lock every rjib `addm` and `destroy` on this host takes.
     pub const LOCK_PATH: &str = "/var/run/rjib.lock";
+    /// What is locked where `LOCK_PATH` cannot be created.
+    pub const LOCK_DIR: &str = "/var/run";
 
     /// FreeBSD 15's extended error buffer for this thread.
     #[derive(Clone, Copy, Debug, Default)]
@@ -147,7 +148,7 @@ mod real {
     #[derive(Default)]
     pub struct FreeBsdSys {
         sock: Option<OwnedFd>,
-        lock: Option<File>,
+        lock: Option<crate::lock::Held>,
         syslog_open: bool,
         exterr: ExtErr,
         /// The extended error text of the last system call, if it failed
@@ -488,25 +489,18 @@ mod real {
             nix::unistd::geteuid().as_raw()
         }
 
-        fn lock(&mut self) -> HostResult<()> {
+        /// `/var/run/rjib.lock`, or `/var/run` itself where the file
+        /// cannot be created (a read-only `/var/run` in a jail).
+        fn lock(&mut self, wait: &mut crate::lock::Wait<'_>) -> HostResult<()> {
             if self.lock.is_some() {
                 return Ok(());
             }
-            let bad = |e: std::io::Error| {
-                HostError::other(
-                    None,
-                    "lock",
-                    format!("{LOCK_PATH}: {}", crate::util::io_reason(&e)),
-                )
+            let spec = crate::lock::Spec {
+                path: LOCK_PATH.into(),
+                fallback_dir: LOCK_DIR.into(),
             };
-            let f = OpenOptions::new()
-                .create(true)
-                .truncate(false)
-                .write(true)
-                .open(LOCK_PATH)
-                .map_err(bad)?;
-            f.lock().map_err(bad)?;
-            self.lock = Some(f);
+            let held = crate::lock::acquire(&spec, wait).map_err(|e| e.into_host_error())?;
+            self.lock = Some(held);
             Ok(())
         }
     }

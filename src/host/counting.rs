@@ -55,9 +55,9 @@ impl<H: Host> Host for Counting<H> {
         self.inner.euid()
     }
 
-    fn lock(&mut self) -> HostResult<()> {
+    fn lock(&mut self, wait: &mut crate::lock::Wait<'_>) -> HostResult<()> {
         self.count(Op::Lock);
-        self.inner.lock()
+        self.inner.lock(wait)
     }
 
     fn list(&mut self) -> HostResult<Vec<Interface>> {
@@ -149,8 +149,8 @@ impl<H: Host + ?Sized> Host for Box<H> {
     fn euid(&mut self) -> HostResult<u32> {
         (**self).euid()
     }
-    fn lock(&mut self) -> HostResult<()> {
-        (**self).lock()
+    fn lock(&mut self, wait: &mut crate::lock::Wait<'_>) -> HostResult<()> {
+        (**self).lock(wait)
     }
     fn list(&mut self) -> HostResult<Vec<Interface>> {
         (**self).list()

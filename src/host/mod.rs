@@ -397,10 +397,10 @@ pub trait Host {
     /// The effective uid rjib runs with (0 is root).
     fn euid(&mut self) -> HostResult<u32>;
 
-    /// Take the exclusive lock that serialises every rjib `addm` and
-    /// `destroy` on this host, for as long as this value lives. Call it
-    /// before `list` so the listing is not stale.
-    fn lock(&mut self) -> HostResult<()>;
+    /// Take the exclusive lock that serialises every rjib change on this
+    /// host, for as long as this value lives, waiting as `wait` says. Call
+    /// it before `list` so the listing is not stale.
+    fn lock(&mut self, wait: &mut crate::lock::Wait<'_>) -> HostResult<()>;
 
     /// Every interface, by index. One call per command.
     fn list(&mut self) -> HostResult<Vec<Interface>>;

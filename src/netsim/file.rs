@@ -118,21 +118,6 @@ fn beside_error(file: &Path, e: &io::Error) -> String {
     }
 }
 
-/// Take the exclusive lock beside the host file `real`; held until the
-/// returned file is dropped.
-pub fn lock(real: &Path) -> Result<File, String> {
-    let lp = lock_path(real);
-    let f = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lp)
-        .map_err(|e| beside_error(&lp, &e))?;
-    f.lock()
-        .map_err(|e| format!("{}: {}", lp.display(), io_reason(&e)))?;
-    Ok(f)
-}
-
 /// Refuse a host file that is read-only, before anything changes.
 ///
 /// A file without any write permission (mode 0444, 0400) is one its owner

@@ -113,8 +113,8 @@ impl Host for SimHost {
         Ok(self.sim.kernel.euid())
     }
 
-    fn lock(&mut self) -> HostResult<()> {
-        self.sim.lock()
+    fn lock(&mut self, wait: &mut crate::lock::Wait<'_>) -> HostResult<()> {
+        self.sim.lock(wait)
     }
 
     fn list(&mut self) -> HostResult<Vec<Interface>> {

@@ -22,7 +22,7 @@ pub struct SimFile {
     /// The host as read under the lock: a run that ends with the host as
     /// it started writes nothing.
     loaded: Option<State>,
-    lock: Option<File>,
+    lock: Option<crate::lock::Held>,
     /// The temporary file the next host is written to (created under the
     /// lock; removed if there is nothing to write).
     tmp: Option<File>,
@@ -63,9 +63,16 @@ impl SimFile {
     /// back (the file is not read-only, the directory takes the temporary
     /// file), then read the host again: what was read before the lock may
     /// be stale. All of it before anything changes.
-    pub fn lock(&mut self) -> HostResult<()> {
+    pub fn lock(&mut self, wait: &mut crate::lock::Wait<'_>) -> HostResult<()> {
         if self.lock.is_none() {
-            let f = file::lock(&self.real).map_err(|e| HostError::other(None, "lock", e))?;
+            let spec = crate::lock::Spec {
+                path: file::lock_path(&self.real),
+                fallback_dir: self
+                    .real
+                    .parent()
+                    .map_or_else(|| ".".into(), |d| d.to_path_buf()),
+            };
+            let f = crate::lock::acquire(&spec, wait).map_err(|e| e.into_host_error())?;
             // A host that cannot be written back is not locked for a change
             // (and then records no syslog records either).
             file::check_writable(&self.real).map_err(|e| file_error(&self.path, e))?;
@@ -114,7 +121,16 @@ impl SimFile {
                 .skip(self.log_at_load)
                 .cloned()
                 .collect();
-            self.lock()?;
+            // If another rjib holds the lock (this one gave up waiting for
+            // it), the records cannot be kept: the simulation's one
+            // difference from syslog(3), which needs no lock.
+            let holder = format!("{} rjib (syslog records)", std::process::id());
+            self.lock(&mut crate::lock::Wait {
+                holder: &holder,
+                timeout: std::time::Duration::ZERO,
+                stop: &crate::signals::Never,
+                notice: &mut |_| {},
+            })?;
             for r in new {
                 self.kernel.syslog(&r.priority, &r.message);
             }
