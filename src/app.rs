@@ -12,7 +12,7 @@ use crate::dryrun::DryRun;
 use crate::exec;
 use crate::host::{BridgePolicy, Cloner, Host, Interface, Priority};
 use crate::jib::inventory;
-use crate::jib::name::JailName;
+use crate::jib::name::{IfName, JailName};
 use crate::jib::plan::{AddmRequest, collisions, needs_jail, plan_addm};
 use crate::jib::prune;
 use crate::jib::show;
@@ -233,7 +233,11 @@ impl Run<'_, '_> {
                     .collect(),
             },
             ShowFormat::Json { pretty } => {
-                let report = inventory::report(&listing, jail);
+                // One SIOCGIFDESCR per end reported; an end gone since the
+                // listing has none.
+                let host = &mut *self.host;
+                let mut describe = |n: &IfName| host.description(n).ok().flatten();
+                let report = inventory::report(&listing, jail, &mut describe);
                 vec![if pretty {
                     serde_json::to_string_pretty(&report)?
                 } else {

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use crate::host::Interface;
-use crate::jib::name::{DEFAULT_BRIDGE_SUFFIX, parse_end};
+use crate::jib::name::{DEFAULT_BRIDGE_SUFFIX, IfName, parse_end};
 use crate::jib::show;
 
 /// The libxo-style version of rjib's JSON.
@@ -47,13 +47,20 @@ struct Epair<'a> {
 
 #[derive(Debug, Serialize)]
 struct End<'a> {
+    /// What `ifconfig` shows as its description (rjib sets one on what it
+    /// creates).
+    description: Option<String>,
     ether: Option<String>,
     mtu: u32,
     name: &'a str,
 }
 
-fn end(i: &Interface) -> End<'_> {
+/// An interface's description, as the host tells it (SIOCGIFDESCR).
+pub type Describe<'d> = dyn FnMut(&IfName) -> Option<String> + 'd;
+
+fn end<'a>(i: &'a Interface, describe: &mut Describe<'_>) -> End<'a> {
     End {
+        description: describe(&i.name),
         ether: i.ether.map(|m| m.to_string()),
         mtu: i.mtu,
         name: i.name.as_str(),
@@ -113,7 +120,7 @@ fn parent_of<'a>(bridge: &'a Interface, by_name: &HashMap<&str, &'a Interface>) 
 }
 
 /// One jail's entry.
-fn jail_entry<'a>(ix: &Index<'a>, jail: &str) -> Jail<'a> {
+fn jail_entry<'a>(ix: &Index<'a>, jail: &str, describe: &mut Describe<'_>) -> Jail<'a> {
     let ends = ix.ends.get(jail).map_or(&[][..], Vec::as_slice);
     let epair = ends
         .iter()
@@ -123,8 +130,8 @@ fn jail_entry<'a>(ix: &Index<'a>, jail: &str) -> Jail<'a> {
             let b_name = format!("e{digits}b_{jail}");
             let bridge = ix.bridge_of.get(a.name.as_str()).copied();
             Epair {
-                a: Some(end(a)),
-                b: ix.by_name.get(b_name.as_str()).map(|b| end(b)),
+                a: Some(end(a, describe)),
+                b: ix.by_name.get(b_name.as_str()).map(|b| end(b, describe)),
                 bridge: bridge.map(|b| b.name.as_str()),
                 index: digits.parse().unwrap_or(0),
                 parent: bridge.and_then(|b| ix.parent.get(b.name.as_str()).copied().flatten()),
@@ -137,8 +144,13 @@ fn jail_entry<'a>(ix: &Index<'a>, jail: &str) -> Jail<'a> {
     }
 }
 
-/// The whole report: every bridged jail, or just `jail`.
-pub fn report<'a>(listing: &'a [Interface], jail: Option<&str>) -> Report<'a> {
+/// The whole report: every bridged jail, or just `jail`; `describe`
+/// gives each end's description.
+pub fn report<'a>(
+    listing: &'a [Interface],
+    jail: Option<&str>,
+    describe: &mut Describe<'_>,
+) -> Report<'a> {
     let jails: Vec<String> = match jail {
         Some(j) => vec![j.to_string()],
         None => show::jails(listing),
@@ -147,7 +159,7 @@ pub fn report<'a>(listing: &'a [Interface], jail: Option<&str>) -> Report<'a> {
     Report {
         version: JSON_VERSION,
         information: Information {
-            jail: jails.iter().map(|j| jail_entry(&ix, j)).collect(),
+            jail: jails.iter().map(|j| jail_entry(&ix, j, describe)).collect(),
         },
     }
 }
@@ -160,7 +172,7 @@ mod tests {
     use serde_json::{Value, json};
 
     fn report(listing: &[Interface], jail: Option<&str>) -> Value {
-        serde_json::to_value(super::report(listing, jail)).unwrap()
+        serde_json::to_value(super::report(listing, jail, &mut |_| None)).unwrap()
     }
 
     fn ifc(name: &str, mac: Option<&str>, members: Option<&[&str]>) -> Interface {
@@ -188,7 +200,7 @@ mod tests {
         ];
         let r = report(&l, None);
         assert_eq!(
-            serde_json::to_string(&super::report(&l, None)).unwrap(),
+            serde_json::to_string(&super::report(&l, None, &mut |_| None)).unwrap(),
             r.to_string(),
             "keys come out sorted, as a Value (a sorted map) prints them"
         );
@@ -199,7 +211,19 @@ mod tests {
         assert_eq!(e[0]["index"], 0);
         assert_eq!(
             e[0]["a"],
-            json!({"name": "e0a_j", "ether": "02:a0:e2:0a:1b:2c", "mtu": 1500})
+            json!({"name": "e0a_j", "ether": "02:a0:e2:0a:1b:2c", "mtu": 1500, "description": null})
+        );
+        // descriptions come from the host, one per end reported
+        let mut asked = Vec::new();
+        let described = serde_json::to_value(super::report(&l, Some("j"), &mut |n| {
+            asked.push(n.to_string());
+            Some(format!("rjib: jail j, {n}"))
+        }))
+        .unwrap();
+        assert_eq!(asked, ["e0a_j", "e0b_j", "e1a_j"]);
+        assert_eq!(
+            described["rjib-information"]["jail"][0]["epair"][0]["b"]["description"],
+            "rjib: jail j, e0b_j"
         );
         assert_eq!(e[0]["b"]["name"], "e0b_j");
         assert_eq!(e[0]["bridge"], "vtnet0bridge");
