@@ -44,7 +44,8 @@ pub fn main_with(
             let (e, o) = usage.texts(&prog);
             let _ = io.err.write_all(e.as_bytes());
             let _ = io.out.write_all(o.as_bytes());
-            return 1;
+            // check's 1 means "errors found": a wrong command line is 2.
+            return if usage == cli::Usage::Check { 2 } else { 1 };
         }
     };
     match run(&inv, open, io) {
@@ -102,6 +103,9 @@ fn run(
     open: &mut dyn FnMut() -> Result<Box<dyn Host>>,
     io: &mut Io<'_>,
 ) -> Result<i32> {
+    if let Action::Check { .. } = &inv.action {
+        return Ok(crate::check::run(inv, open, io));
+    }
     let mut host = open()?;
     let host = host.as_mut();
     match &inv.action {
@@ -170,6 +174,7 @@ fn run(
                 }
             }
         }
+        Action::Check { .. } => unreachable!("handled before the host is opened"),
         Action::Destroy { jail } => {
             let Some(listing) = listing_for_change(inv, host, io)? else {
                 return Ok(1);
