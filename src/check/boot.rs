@@ -463,11 +463,32 @@ impl Boot {
             if let Some(b) = self.ifs.get(name)
                 && seen.insert(name.to_string())
             {
-                let mut i = b.iface.clone();
-                if let Some(m) = &mut i.members {
-                    m.retain(|n| parents.contains(n.as_str()));
-                }
-                out.push(i);
+                // A bridge's members: only these parents, found through
+                // member_of, so a bridge with thousands of members costs
+                // nothing here.
+                let src = &b.iface;
+                let members = src.members.as_ref().map(|_| {
+                    let mut m: Vec<IfName> = parents
+                        .iter()
+                        .filter(|p| self.member_of.get(**p).is_some_and(|br| br == name))
+                        .filter_map(|p| IfName::new(*p).ok())
+                        .collect();
+                    m.sort();
+                    m
+                });
+                out.push(Interface {
+                    name: src.name.clone(),
+                    index: src.index,
+                    link: src.link.clone(),
+                    ether: src.ether,
+                    mtu: src.mtu,
+                    up: src.up,
+                    groups: src.groups.clone(),
+                    members,
+                    addrs: src.addrs.clone(),
+                    vlan_parent: src.vlan_parent.clone(),
+                    lastchange: src.lastchange,
+                });
             }
         };
         let mut ordered: Vec<&str> = parents.iter().copied().collect();

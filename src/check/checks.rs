@@ -196,14 +196,17 @@ pub fn analyse(input: &Input<'_>) -> Report {
         pairs[a.jail].extend(got);
     }
 
-    for (j, jail) in jails.iter().enumerate() {
-        let own: Vec<&Addm<'_>> = addms.iter().filter(|a| a.jail == j).collect();
+    let mut by_jail: Vec<Vec<&Addm<'_>>> = vec![Vec::new(); jails.len()];
+    for a in &addms {
+        by_jail[a.jail].push(a);
+    }
+    for ((j, jail), own) in jails.iter().enumerate().zip(&by_jail) {
         if own.is_empty() {
             continue;
         }
-        vnet_rules(jail, &own, &ends, &addms, jails, &boot, &mut findings);
+        vnet_rules(jail, own, &ends, &addms, jails, &boot, &mut findings);
         let mut warned = HashSet::new();
-        for a in &own {
+        for a in own {
             let name = a.name.to_string();
             if !destroyed[j].contains(&name) && warned.insert(name.clone()) {
                 findings.push(Finding::new(
