@@ -170,6 +170,36 @@ mod tests {
         assert_eq!(read("then v=6\n").value("v"), Some("6"));
     }
 
+    /// The shapes /etc/defaults/rc.conf has: a guarded function with a
+    /// case, and a backquote in a comment.
+    #[test]
+    fn defaults_style_shell_code_is_skipped() {
+        let rc = read(
+            "level=\"-1\"\t# range: -1..3 ; `-1' is the least secure\n\
+             if [ -z \"${g_defined}\" ]; then\n\
+             \tg_defined=yes\n\
+             \tg() {\n\
+             \t\tlocal i seen\n\
+             \t\tfor i in ${files}; do\n\
+             \t\t\tcase ${seen} in\n\
+             \t\t\t*:$i:*)\n\
+             \t\t\t\t;;\n\
+             \t\t\t*)\n\
+             \t\t\t\tif [ -r $i ]; then\n\
+             \t\t\t\t\t. $i\n\
+             \t\t\t\tfi\n\
+             \t\t\t\t;;\n\
+             \t\t\tesac\n\
+             \t\tdone\n\
+             \t}\n\
+             fi\n\
+             jail_conf=\"/etc/jail.conf\"\n",
+        );
+        assert_eq!(rc.value("level"), Some("-1"));
+        assert_eq!(rc.value("g_defined"), Some("yes"));
+        assert_eq!(rc.value("jail_conf"), Some("/etc/jail.conf"));
+    }
+
     #[test]
     fn unterminated_quote_is_a_syntax_error() {
         let mut rc = RcConf::default();

@@ -129,8 +129,6 @@ pub enum NoMac {
     ParentHasNone,
     /// The parent is created at boot and its MAC is not known before then.
     CreatedAtBoot { parent: String, by: String },
-    /// The parent does not exist anywhere.
-    NoParent,
     /// `addm` would fail: it creates nothing.
     AddmFails,
 }
@@ -142,7 +140,7 @@ impl NoMac {
             NoMac::Bang => "kernel's (!)",
             NoMac::ParentHasNone => "none (parent)",
             NoMac::CreatedAtBoot { .. } => "unpredictable",
-            NoMac::NoParent | NoMac::AddmFails => "- (fails)",
+            NoMac::AddmFails => "- (fails)",
         }
     }
 
@@ -154,7 +152,6 @@ impl NoMac {
             NoMac::CreatedAtBoot { parent, by } => format!(
                 "the MAC cannot be predicted: {parent} is created at boot ({by}) and its MAC is not known before then"
             ),
-            NoMac::NoParent => "the parent does not exist".into(),
             NoMac::AddmFails => "addm would fail and create nothing".into(),
         }
     }
