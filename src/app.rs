@@ -88,9 +88,14 @@ pub fn main_with_stop(
             if let Some(hint) = hint {
                 say(io.err, &prog, hint);
             }
-            return Exit::status(1);
+            // check's 1 means "errors found": a wrong command line is 2.
+            return Exit::status(if usage == cli::Usage::Check { 2 } else { 1 });
         }
     };
+    if let Action::Check { .. } = &inv.action {
+        // check reads the host itself, read-only, and has its own statuses.
+        return Exit::status(crate::check::run(&inv, open, io));
+    }
     let mut host = match open() {
         Ok(h) => h,
         Err(e) => {
@@ -219,6 +224,7 @@ impl Run<'_, '_> {
             }
             Action::Destroy { jail } => self.destroy(jail),
             Action::Prune { force, jails } => self.prune(*force, jails),
+            Action::Check { .. } => unreachable!("handled before the host is opened"),
         }
     }
 

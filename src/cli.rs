@@ -2,8 +2,10 @@
 //! returns what to do, or which usage text to print.
 
 use std::ffi::{OsStr, OsString};
+use std::path::PathBuf;
 
 use clap::builder::OsStringValueParser;
+
 use clap::error::ErrorKind;
 use clap::{Arg, ArgAction, Command};
 
@@ -33,6 +35,19 @@ pub enum Action {
         force: bool,
         jails: Vec<JailName>,
     },
+    /// `check`: verify jail.conf files before boot (`crate::check`).
+    Check {
+        /// `-f`: the jail.conf files; empty means rc.d/jail's defaults.
+        files: Vec<PathBuf>,
+        /// `-r`: the rc.conf files; empty means `/etc/rc.conf` and friends.
+        rc_files: Vec<PathBuf>,
+        /// The jails to report on; empty means all.
+        jails: Vec<String>,
+        /// `--libxo`, unchecked: `check` reports a bad one itself (exit 2).
+        libxo: Option<String>,
+        /// `-v`: also print the predicted interfaces and MACs.
+        verbose: bool,
+    },
 }
 
 impl Action {
@@ -43,6 +58,7 @@ impl Action {
             Action::Show { .. } => "show",
             Action::Destroy { .. } => "destroy",
             Action::Prune { .. } => "prune",
+            Action::Check { .. } => "check",
         }
     }
 }
@@ -104,6 +120,7 @@ pub enum Usage {
     Destroy,
     /// rjib's own `prune`.
     Prune,
+    Check,
 }
 
 /// The result of parsing.
@@ -137,6 +154,9 @@ const DESTROY_SYNOPSIS: &str = "destroy NAME";
 const DESTROY_DESCR: &str = "Destroy e0b_NAME [e1b_NAME ...]";
 const PRUNE_SYNOPSIS: &str = "prune [-f] [NAME ...]";
 const PRUNE_DESCR: &str = "Destroy the epairs of jails that are gone or dying";
+const CHECK_SYNOPSIS: &str =
+    "check [-v] [-f jail.conf] [-r rc.conf] [--libxo json[,pretty]] [jail ...]";
+const CHECK_DESCR: &str = "Check jail.conf's addm and destroy commands before boot";
 
 impl Usage {
     /// (stderr, stdout) exactly as jib prints them.
@@ -170,6 +190,10 @@ impl Usage {
             Usage::Prune => (
                 format!("Usage: {prog} {PRUNE_SYNOPSIS}\n"),
                 format!("\t{PRUNE_DESCR}\n"),
+            ),
+            Usage::Check => (
+                format!("Usage: {prog} {CHECK_SYNOPSIS}\n"),
+                format!("\t{CHECK_DESCR}\n"),
             ),
         }
     }
@@ -244,7 +268,7 @@ fn command(prog: &str) -> Command {
         .version(env!("CARGO_PKG_VERSION"))
         .about("Create and destroy epair(4)/if_bridge(4) plumbing for VNET jails, like jib")
         .after_help(
-            "Actions:\n  addm [-b BRIDGE_NAME] NAME [!]iface0 [[!]iface1 ...]\n  show [NAME]\n  destroy NAME\n  prune [-f] [NAME ...]\n\nSee rjib(8).",
+            "Actions:\n  addm [-b BRIDGE_NAME] NAME [!]iface0 [[!]iface1 ...]\n  show [NAME]\n  destroy NAME\n  prune [-f] [NAME ...]\n  check [-v] [-f jail.conf] [-r rc.conf] [--libxo json[,pretty]] [jail ...]\n\nSee rjib(8).",
         )
         .disable_help_subcommand(true)
         .arg(
@@ -325,6 +349,50 @@ fn command(prog: &str) -> Command {
                 )
                 .arg(rest().value_name("NAME")),
         )
+        .subcommand(
+            Command::new("check")
+                .about(CHECK_DESCR)
+                .arg(
+                    Arg::new("file")
+                        .short('f')
+                        .value_name("jail.conf")
+                        .help("a jail.conf(5) file to check (default: /etc/jail.conf and /etc/jail.conf.d/*.conf)")
+                        .num_args(1)
+                        .action(ArgAction::Append)
+                        .value_parser(OsStringValueParser::new()),
+                )
+                .arg(
+                    Arg::new("rc")
+                        .short('r')
+                        .value_name("rc.conf")
+                        .help("an rc.conf(5) file for the interfaces boot creates (default: /etc/rc.conf)")
+                        .num_args(1)
+                        .action(ArgAction::Append)
+                        .value_parser(OsStringValueParser::new()),
+                )
+                .arg(
+                    Arg::new("verbose")
+                        .short('v')
+                        .action(ArgAction::SetTrue)
+                        .help("also print the predicted interfaces and MAC addresses"),
+                )
+                .arg(
+                    Arg::new("libxo")
+                        .long("libxo")
+                        .value_name("FORMAT")
+                        .help("json or json,pretty: print findings and predictions as JSON")
+                        .num_args(1)
+                        .action(ArgAction::Append)
+                        .value_parser(OsStringValueParser::new()),
+                )
+                .arg(
+                    Arg::new("args")
+                        .num_args(0..)
+                        .action(ArgAction::Append)
+                        .value_name("JAIL")
+                        .value_parser(OsStringValueParser::new()),
+                ),
+        )
 }
 
 /// The last value given for option `id` (getopts: a repeated option's last
@@ -360,6 +428,7 @@ pub fn parse(argv: &[OsString]) -> Parsed {
                         Some("show") => usage(Usage::Show),
                         Some("destroy") => usage(Usage::Destroy),
                         Some("prune") => usage(Usage::Prune),
+                        Some("check") => usage(Usage::Check),
                         _ => usage(Usage::Actions),
                     }
                 }
@@ -454,6 +523,32 @@ pub fn parse(argv: &[OsString]) -> Parsed {
                 jails,
             }
         }
+        Some(("check", sub)) => {
+            let paths = |id: &str| -> Vec<PathBuf> {
+                sub.get_many::<OsString>(id)
+                    .map(|v| v.map(PathBuf::from).collect())
+                    .unwrap_or_default()
+            };
+            let mut jails = Vec::new();
+            for j in args(sub) {
+                match utf8("", &j) {
+                    Ok(j) => jails.push(j.to_string()),
+                    Err(message) => return error(message),
+                }
+            }
+            let libxo = match last(sub, "libxo").map(|l| utf8("--libxo ", l)) {
+                None => None,
+                Some(Ok(l)) => Some(l.to_string()),
+                Some(Err(message)) => return error(message),
+            };
+            Action::Check {
+                files: paths("file"),
+                rc_files: paths("rc"),
+                jails,
+                libxo,
+                verbose: sub.get_flag("verbose"),
+            }
+        }
         _ => return usage(Usage::Actions),
     };
     let wait = match last(&m, "wait").map(|w| (w, w.to_str().and_then(|w| w.parse::<u64>().ok()))) {
@@ -469,6 +564,10 @@ pub fn parse(argv: &[OsString]) -> Parsed {
             prog,
             message: "-n: show changes nothing; use -n with addm or destroy".to_string(),
         };
+    }
+    // check changes nothing either; for it a wrong command line exits 2.
+    if dry_run && matches!(action, Action::Check { .. }) {
+        return usage(Usage::Check);
     }
     Parsed::Run(Invocation {
         prog,
@@ -651,6 +750,45 @@ mod tests {
             Parsed::Error { .. }
         ));
         assert!(matches!(p(&["-n", "show"]), Parsed::Error { .. }));
+    }
+
+    #[test]
+    fn check_arguments() {
+        let check = |a: &[&str]| match p(a) {
+            Parsed::Run(Invocation { action, .. }) => action,
+            o => panic!("{a:?}: {o:?}"),
+        };
+        assert_eq!(
+            check(&["check"]),
+            Action::Check {
+                files: vec![],
+                rc_files: vec![],
+                jails: vec![],
+                libxo: None,
+                verbose: false
+            }
+        );
+        assert_eq!(
+            check(&[
+                "check", "-v", "-f", "a.conf", "-fb.conf", "-r", "rc", "--libxo", "json", "web",
+                "db"
+            ]),
+            Action::Check {
+                files: vec!["a.conf".into(), "b.conf".into()],
+                rc_files: vec!["rc".into()],
+                jails: vec!["web".into(), "db".into()],
+                libxo: Some("json".into()),
+                verbose: true
+            }
+        );
+        assert_eq!(usage_of(&["check", "-x"]), Usage::Check);
+        assert_eq!(usage_of(&["-n", "check"]), Usage::Check);
+        let (e, o) = Usage::Check.texts("rjib");
+        assert_eq!(
+            e,
+            "Usage: rjib check [-v] [-f jail.conf] [-r rc.conf] [--libxo json[,pretty]] [jail ...]\n"
+        );
+        assert!(o.starts_with('\t'));
     }
 
     #[test]

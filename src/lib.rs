@@ -7,6 +7,7 @@
 
 pub mod app;
 pub mod backend;
+pub mod check;
 pub mod cli;
 pub mod dryrun;
 pub mod emulator;

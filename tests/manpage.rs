@@ -260,6 +260,7 @@ fn synopsis_names_every_option_and_action_the_binary_mentions() {
         texts.push(all_output(&[action, "--help"])); // clap's help for the action
         texts.push(all_output(&[action])); // jib's usage text for it (or show's output)
     }
+    texts.push(all_output(&["check", "--help"]));
     let usage_block = all_output(&[]);
     texts.push(usage_block.clone());
 

@@ -1,0 +1,558 @@
+//! The checks: every jail's rjib/jib commands, planned in jail order on the
+//! interfaces at boot with rjib's own planner, then the rules that span a
+//! jail (vnet.interface, destroy) and all jails (NAMEs, MACs).
+//!
+//! Linear in the number of jails: the host is listed once by the caller,
+//! each addm is planned on the few interfaces it names
+//! (`Boot::listing_for`), and the cross-jail rules use hash maps.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use super::boot::{Boot, Source};
+use super::collide::{self, Predicted};
+use super::commands::{self, ADDM_PARAMS, DESTROY_PARAMS, Found, Meaning, Runner};
+use super::rcconf::RcConf;
+use super::report::{Code, Finding, JailPrediction, NoMac, Pair, Report};
+use crate::host::{BridgePolicy, Interface, LinkType};
+use crate::jailconf::{Jail, Loc};
+use crate::jib::mac::Scheme;
+use crate::jib::name::{IFNAME_MAX, JailName, a_end, b_end, bridge_for};
+use crate::jib::plan::{AddmRequest, PlanError, plan_addm};
+
+/// What the checks read.
+pub struct Input<'a> {
+    pub jails: &'a [Jail],
+    pub rc: &'a RcConf,
+    /// The host, listed once.
+    pub listing: &'a [Interface],
+    pub policy: BridgePolicy,
+    /// Whether a file exists (for boot's PATH).
+    pub exists: &'a dyn Fn(&Path) -> bool,
+}
+
+/// One addm command of a jail.
+struct Addm<'j> {
+    jail: usize,
+    found: Found<'j>,
+    suffix: String,
+    name: JailName,
+    ifaces: Vec<String>,
+    scheme: Scheme,
+    /// Another addm of the same NAME comes first.
+    duplicate: bool,
+}
+
+impl Addm<'_> {
+    fn loc(&self) -> &Loc {
+        &self.found.value.loc
+    }
+
+    fn parents(&self) -> impl Iterator<Item = (usize, &str)> {
+        self.ifaces
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (i, a.strip_prefix('!').unwrap_or(a)))
+    }
+}
+
+pub fn analyse(input: &Input<'_>) -> Report {
+    let jails = input.jails;
+    let mut findings = Vec::new();
+    let mut addms: Vec<Addm<'_>> = Vec::new();
+    let mut destroyed: Vec<HashSet<String>> = vec![HashSet::new(); jails.len()];
+
+    for (j, jail) in jails.iter().enumerate() {
+        for p in &jail.problems {
+            findings.push(Finding::new(
+                &p.loc,
+                &jail.name,
+                Code::JailConf,
+                format!("jail(8) will not create this jail: {}", p.message),
+            ));
+        }
+        let login_path = jail.is_set("exec.clean")
+            || jail
+                .get("exec.system_user")
+                .and_then(|p| p.last())
+                .is_some();
+        for param in ADDM_PARAMS.iter().chain(&DESTROY_PARAMS) {
+            for found in commands::find(jail, param, &mut findings) {
+                let loc = &found.value.loc;
+                if let Some(m) = commands::path_problem(
+                    &found.argv[0],
+                    login_path,
+                    found.sets_path,
+                    input.exists,
+                ) {
+                    findings.push(Finding::new(loc, &jail.name, Code::PathAtBoot, m));
+                }
+                if found.unexpanded {
+                    continue; // only sh knows its arguments
+                }
+                let addm_here = ADDM_PARAMS.contains(param);
+                match commands::meaning(&found.argv) {
+                    Meaning::Addm {
+                        suffix,
+                        name,
+                        ifaces,
+                        scheme,
+                    } if addm_here => {
+                        if found.runner == (Runner::Exec { background: true }) {
+                            findings.push(Finding::new(
+                                loc,
+                                &jail.name,
+                                Code::CommandLine,
+                                format!(
+                                    "addm {name}: the trailing & makes jail(8) run it in the background \
+                                     without waiting, so vnet.interface may be moved before the epair exists; remove the &"
+                                ),
+                            ));
+                        }
+                        addms.push(Addm {
+                            jail: j,
+                            found,
+                            suffix,
+                            name,
+                            ifaces,
+                            scheme,
+                            duplicate: false,
+                        });
+                    }
+                    Meaning::Destroy { name } if !addm_here => {
+                        destroyed[j].insert(name.to_string());
+                    }
+                    Meaning::Wrong(code, message) => {
+                        findings.push(Finding::new(
+                            loc,
+                            &jail.name,
+                            code,
+                            format!("{param}: {}: {message}", found.value.text),
+                        ));
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    // Every epair end the addm commands name: boot does not have them, and
+    // a vnet.interface naming one is provided.
+    let mut ends: HashMap<String, usize> = HashMap::new();
+    for (k, a) in addms.iter().enumerate() {
+        for i in 0..a.ifaces.len() {
+            ends.entry(a_end(i, &a.name)).or_insert(k);
+            ends.entry(b_end(i, &a.name)).or_insert(k);
+        }
+    }
+    let mut boot = Boot::new(input.listing, &|n| ends.contains_key(n), input.rc);
+
+    let mut first_of: HashMap<String, usize> = HashMap::new();
+    for k in 0..addms.len() {
+        let name = addms[k].name.to_string();
+        match first_of.get(&name) {
+            None => {
+                first_of.insert(name, k);
+            }
+            Some(&f) => {
+                addms[k].duplicate = true;
+                let (a, b) = (&addms[k], &addms[f]);
+                let (this, other) = (&jails[a.jail].name, &jails[b.jail].name);
+                let message = if a.jail == b.jail {
+                    format!(
+                        "addm {name} runs twice in this jail (first at {}): the second finds {} and skips it; \
+                         give every interface to one addm",
+                        b.loc().file_line(),
+                        a_end(0, &a.name)
+                    )
+                } else {
+                    format!(
+                        "jail {other} also runs addm {name} ({}): both jails would use {} and {}; give each jail its own NAME",
+                        b.loc().file_line(),
+                        a_end(0, &a.name),
+                        b_end(0, &a.name)
+                    )
+                };
+                let mut f = Finding::new(a.loc(), this, Code::DuplicateName, message);
+                f.other_jail = (a.jail != b.jail).then(|| other.clone());
+                findings.push(f);
+            }
+        }
+    }
+
+    let mut pairs: Vec<Vec<Pair>> = vec![Vec::new(); jails.len()];
+    let mut preds: Vec<Predicted> = Vec::new();
+    for (k, a) in addms.iter().enumerate() {
+        let jail = &jails[a.jail].name;
+        let got = plan_one(
+            k,
+            a,
+            jail,
+            &mut boot,
+            &input.policy,
+            &mut findings,
+            &mut preds,
+        );
+        pairs[a.jail].extend(got);
+    }
+
+    let mut by_jail: Vec<Vec<&Addm<'_>>> = vec![Vec::new(); jails.len()];
+    for a in &addms {
+        by_jail[a.jail].push(a);
+    }
+    for ((j, jail), own) in jails.iter().enumerate().zip(&by_jail) {
+        if own.is_empty() {
+            continue;
+        }
+        vnet_rules(jail, own, &ends, &addms, jails, &boot, &mut findings);
+        let mut warned = HashSet::new();
+        for a in own {
+            let name = a.name.to_string();
+            if !destroyed[j].contains(&name) && warned.insert(name.clone()) {
+                findings.push(Finding::new(
+                    a.loc(),
+                    &jail.name,
+                    Code::NoDestroy,
+                    format!(
+                        "no exec.poststop runs `destroy {name}`: every stop leaves {} and {} behind, \
+                         and the next start's addm finds {} and skips it; add exec.poststop += \"{} destroy {name}\"",
+                        a_end(0, &a.name),
+                        b_end(0, &a.name),
+                        a_end(0, &a.name),
+                        a.found.argv[0]
+                    ),
+                ));
+            }
+        }
+    }
+
+    findings.extend(collide::find(&preds, input.listing, &boot));
+
+    Report {
+        findings,
+        jails: jails
+            .iter()
+            .zip(pairs)
+            .map(|(j, pairs)| JailPrediction {
+                name: j.name.clone(),
+                loc: j.loc.clone(),
+                pairs,
+            })
+            .collect(),
+    }
+}
+
+/// Plans one addm on the interfaces at boot, as `rjib addm` will: its
+/// findings, its predicted MACs (into `preds`), its pairs. A bridge it
+/// creates is added to `boot` for the jails after it.
+fn plan_one(
+    k: usize,
+    a: &Addm<'_>,
+    jail: &str,
+    boot: &mut Boot,
+    policy: &BridgePolicy,
+    findings: &mut Vec<Finding>,
+    preds: &mut Vec<Predicted>,
+) -> Vec<Pair> {
+    let what = format!("addm {}", a.name);
+    let loc = a.loc();
+    let mut report = |code: Code, message: String| {
+        findings.push(Finding::new(loc, jail, code, format!("{what}: {message}")));
+    };
+    let failed = |reason: NoMac| -> Vec<Pair> {
+        a.parents()
+            .map(|(i, p)| Pair {
+                a: a_end(i, &a.name),
+                b: b_end(i, &a.name),
+                bridge: bridge_for(p, &a.suffix),
+                parent: p.to_string(),
+                macs: Err(reason.clone()),
+            })
+            .collect()
+    };
+
+    // Every name, not only the first the planner meets.
+    let mut long: Vec<String> = Vec::new();
+    let mut long_bridge = false;
+    for (i, p) in a.parents() {
+        for n in [a_end(i, &a.name), b_end(i, &a.name)] {
+            if n.len() > IFNAME_MAX && !long.contains(&n) {
+                long.push(n);
+            }
+        }
+        let br = bridge_for(p, &a.suffix);
+        if br.len() > IFNAME_MAX && !long.contains(&br) {
+            long.push(br);
+            long_bridge = true;
+        }
+    }
+    if !long.is_empty() {
+        let hint = if long_bridge {
+            "use a shorter NAME or bridge suffix (-b)"
+        } else {
+            "use a shorter NAME (11 characters always fit)"
+        };
+        report(
+            Code::NameTooLong,
+            format!(
+                "{} would be longer than the {IFNAME_MAX} bytes an interface name holds; {hint}",
+                long.join(", ")
+            ),
+        );
+    }
+
+    let view = boot.listing_for(&a.ifaces, &a.suffix);
+    let req = AddmRequest {
+        jail: &a.name,
+        suffix: &a.suffix,
+        ifaces: &a.ifaces,
+        scheme: a.scheme,
+    };
+    // The boot view leaves the jail's own current pairs out: no stale pair
+    // to judge, so no jail to look up.
+    let plan = match plan_addm(&req, &view, policy, None) {
+        Ok(plan) => plan,
+        Err(e) => {
+            let (code, message) = match &e {
+                PlanError::NoSuchInterface { iface } if iface.is_empty() => (
+                    Code::ParentMissing,
+                    "an interface argument is empty".to_string(),
+                ),
+                PlanError::NoSuchInterface { iface } => (
+                    Code::ParentMissing,
+                    format!(
+                        "{iface} is not on this host and rc.conf does not create it \
+                         (cloned_interfaces, vlans_IF, wlans_IF, ifconfig_IF_name)"
+                    ),
+                ),
+                PlanError::NameTooLong { .. } if !long.is_empty() => {
+                    return failed(NoMac::AddmFails);
+                }
+                PlanError::NameTooLong { .. } => (Code::NameTooLong, e.to_string()),
+                PlanError::NotABridge { .. } => (Code::BridgeNotABridge, e.to_string()),
+                PlanError::CannotJoin { .. } | PlanError::BridgeSvi { .. } => {
+                    (Code::ParentNotBridgeable, e.to_string())
+                }
+                PlanError::InOtherBridge { .. } => (Code::ParentInOtherBridge, e.to_string()),
+                PlanError::MemberHasAddress { iface, addr, .. } => {
+                    let from = boot
+                        .addr_from(iface, addr)
+                        .map(|l| format!(" (rc.conf gives it at boot: {})", l.file_line()))
+                        .unwrap_or_default();
+                    (Code::MemberHasAddress, format!("{e}{from}"))
+                }
+                PlanError::EmptyIface { .. } => (Code::ParentMissing, e.to_string()),
+                // the bridge name a -b suffix makes is refused like a taken one
+                PlanError::BridgeLikeEnd { .. } => (Code::BridgeNotABridge, e.to_string()),
+                PlanError::PeerEndExists { .. } | PlanError::OrphanPair { .. } => {
+                    (Code::CommandLine, e.to_string())
+                }
+            };
+            report(code, message);
+            return failed(NoMac::AddmFails);
+        }
+    };
+    if !long.is_empty() {
+        return failed(NoMac::AddmFails);
+    }
+    // An address only DHCP or SLAAC gives at boot: the planner cannot see
+    // it, the kernel will.
+    if policy.refuses_member_addrs() {
+        for link in plan.links.iter().filter(|l| l.new_bridge) {
+            let parent = view.iter().find(|i| i.name == link.parent);
+            if let Some(p) = parent
+                && p.link != LinkType::Gif
+                && p.addrs.is_empty()
+                && let Some(d) = boot.dynamic(p.name.as_str())
+            {
+                report(
+                    Code::MemberHasAddress,
+                    format!(
+                        "{}: gets an address at boot ({}, {}), and this kernel refuses bridge members \
+                         with addresses (sysctl net.link.bridge.member_ifaddrs=0), so the new bridge {} \
+                         cannot take it; move the address to the bridge {}, set \
+                         net.link.bridge.member_ifaddrs=1, or use a NAT bridge such as vtnet0bridge (see rjib(8))",
+                        p.name,
+                        d.setting,
+                        d.loc.file_line(),
+                        link.bridge,
+                        link.bridge
+                    ),
+                );
+                return failed(NoMac::AddmFails);
+            }
+        }
+    }
+    let alt = (a.scheme == Scheme::Sum)
+        .then(|| {
+            plan_addm(
+                &AddmRequest {
+                    scheme: Scheme::Sha256,
+                    ..req.clone()
+                },
+                &view,
+                policy,
+                None,
+            )
+            .ok()
+        })
+        .flatten();
+    let mut out = Vec::new();
+    for (li, link) in plan.links.iter().enumerate() {
+        let parent_if = view.iter().find(|i| i.name == link.parent);
+        let macs = match link.macs {
+            Some(m) => {
+                if !a.duplicate {
+                    let alt = alt
+                        .as_ref()
+                        .and_then(|p| p.links.get(li))
+                        .and_then(|l| l.macs);
+                    for (end, mac, alt) in [
+                        (&link.a, m.a, alt.map(|x| x.a)),
+                        (&link.b, m.b, alt.map(|x| x.b)),
+                    ] {
+                        preds.push(Predicted {
+                            addm: k,
+                            jail: jail.to_string(),
+                            name: a.name.to_string(),
+                            i: link.i,
+                            end: end.to_string(),
+                            mac,
+                            alt,
+                            parent: link.parent.to_string(),
+                            parent_mac: parent_if.and_then(|p| p.ether),
+                            scheme: a.scheme,
+                            loc: loc.clone(),
+                        });
+                    }
+                }
+                Ok((m.a.to_string(), m.b.to_string()))
+            }
+            None if a.ifaces[link.i].starts_with('!') => Err(NoMac::Bang),
+            None => match boot.get(link.parent.as_str()).map(|b| &b.source) {
+                Some(Source::Boot { var, loc }) => Err(NoMac::CreatedAtBoot {
+                    parent: link.parent.to_string(),
+                    by: format!("{var}, {}", loc.file_line()),
+                }),
+                _ => Err(NoMac::ParentHasNone),
+            },
+        };
+        out.push(Pair {
+            a: link.a.to_string(),
+            b: link.b.to_string(),
+            bridge: link.bridge.to_string(),
+            parent: link.parent.to_string(),
+            macs,
+        });
+        if link.new_bridge {
+            boot.add_bridge(&link.bridge, &link.parent, link.mtu, jail);
+        }
+    }
+    out
+}
+
+/// `vnet` and `vnet.interface` of a jail with addm commands.
+fn vnet_rules(
+    jail: &Jail,
+    own: &[&Addm<'_>],
+    ends: &HashMap<String, usize>,
+    addms: &[Addm<'_>],
+    jails: &[Jail],
+    boot: &Boot,
+    findings: &mut Vec<Finding>,
+) {
+    let first = own[0].loc();
+    if !jail.is_set("vnet") {
+        let (loc, message) = match jail.get("vnet") {
+            Some(p) if p.last().is_some_and(|v| v.text == "new") => (
+                &p.loc,
+                "vnet = new makes a VNET jail, but jail(8) moves vnet.interface only when vnet is true, \
+                 so the epairs stay on the host; write `vnet;`"
+                    .to_string(),
+            ),
+            Some(p) => (
+                &p.loc,
+                "vnet is off: the jail shares the host's network stack and jail(8) moves no \
+                 vnet.interface; write `vnet;`"
+                    .to_string(),
+            ),
+            None => (
+                first,
+                "vnet is not set: the jail shares the host's network stack and jail(8) moves no \
+                 vnet.interface; add `vnet;`"
+                    .to_string(),
+            ),
+        };
+        findings.push(Finding::new(
+            loc,
+            &jail.name,
+            Code::VnetInterfaceMissing,
+            message,
+        ));
+    }
+    let param = jail.get("vnet.interface");
+    let listed: HashSet<&str> = param
+        .map(|p| p.values.iter().map(|v| v.text.as_str()).collect())
+        .unwrap_or_default();
+    let mut own_b = HashSet::new();
+    let mut own_a = HashMap::new();
+    for a in own {
+        let mut missing = Vec::new();
+        for (i, _) in a.parents() {
+            let b = b_end(i, &a.name);
+            if !listed.contains(b.as_str()) {
+                missing.push(b.clone());
+            }
+            own_b.insert(b);
+            own_a.insert(a_end(i, &a.name), b_end(i, &a.name));
+        }
+        if !missing.is_empty() {
+            let loc = param.map_or(a.loc(), |p| &p.loc);
+            findings.push(Finding::new(
+                loc,
+                &jail.name,
+                Code::VnetInterfaceMissing,
+                format!(
+                    "{} (from addm {} at {}) {} not in vnet.interface: jail(8) leaves {} on the host and \
+                     the jail has no network; add {} to vnet.interface",
+                    missing.join(", "),
+                    a.name,
+                    a.loc().file_line(),
+                    if missing.len() == 1 { "is" } else { "are" },
+                    if missing.len() == 1 { "it" } else { "them" },
+                    if missing.len() == 1 { "it" } else { "them" },
+                ),
+            ));
+        }
+    }
+    for v in param.iter().flat_map(|p| &p.values) {
+        let name = v.text.as_str();
+        let message = if own_b.contains(name) {
+            continue;
+        } else if let Some(b) = own_a.get(name) {
+            format!(
+                "vnet.interface names {name}, the host end of the epair, which must stay in its bridge; \
+                 name the jail end {b}"
+            )
+        } else if let Some(&k) = ends.get(name) {
+            format!(
+                "vnet.interface names {name}, which jail {}'s addm creates ({}), not this jail's",
+                jails[addms[k].jail].name,
+                addms[k].loc().file_line()
+            )
+        } else if boot.get(name).is_some() {
+            continue;
+        } else {
+            format!(
+                "vnet.interface names {name}, which no addm of this jail creates and which is neither \
+                 on this host nor created by rc.conf; jail(8) would fail to move it"
+            )
+        };
+        findings.push(Finding::new(
+            &v.loc,
+            &jail.name,
+            Code::VnetInterfaceExtra,
+            message,
+        ));
+    }
+}

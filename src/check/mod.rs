@@ -1,0 +1,130 @@
+//! `rjib check`: reads jail.conf and rc.conf, lists the host once, and
+//! says before boot what every jail's rjib/jib commands would do wrong and
+//! which interfaces and MAC addresses they will create.
+//!
+//! It changes nothing, takes no lock and needs no root: the host is only
+//! listed (`Host::list`, `Host::bridge_policy`).
+//!
+//! - `files`: which files, and reading them; `rcconf` and `sh`: rc.conf's
+//!   variables without running it;
+//! - `boot`: the interfaces at boot (the host's, as rc.conf changes them);
+//! - `commands`: the rjib/jib commands in `exec.*`, read with rjib's own
+//!   parser, and boot's PATH;
+//! - `checks`: planning each addm with rjib's own planner, and the rules;
+//!   `collide`: MAC collisions;
+//! - `report`: findings and predictions; `output`: text and JSON.
+
+pub mod boot;
+pub mod checks;
+pub mod collide;
+pub mod commands;
+pub mod files;
+pub mod output;
+pub mod rcconf;
+pub mod report;
+pub mod sh;
+
+use std::path::Path;
+
+use anyhow::Result;
+
+use crate::app::Io;
+use crate::cli::{Action, Invocation, ShowFormat};
+use crate::host::Host;
+
+/// Exit status: the files could not be read or parsed, the command line is
+/// wrong, or the host cannot be listed.
+pub const CANNOT_CHECK: i32 = 2;
+
+/// Runs `rjib check`; returns the exit status (0: no error, 1: errors, 2:
+/// could not check). Messages are printed here.
+pub fn run(
+    inv: &Invocation,
+    open: &mut dyn FnMut() -> Result<Box<dyn Host>>,
+    io: &mut Io<'_>,
+) -> i32 {
+    let Action::Check {
+        files,
+        rc_files,
+        jails,
+        libxo,
+        verbose,
+    } = &inv.action
+    else {
+        return CANNOT_CHECK;
+    };
+    let mut fail = |message: String| {
+        let _ = writeln!(io.err, "{}: {message}", inv.prog);
+        CANNOT_CHECK
+    };
+    let format = match libxo
+        .as_deref()
+        .map(|l| ShowFormat::from_libxo(std::ffi::OsStr::new(l)))
+    {
+        None => ShowFormat::Text,
+        Some(Ok(f)) => f,
+        Some(Err(m)) => return fail(m),
+    };
+    let rc = match files::read_rc(rc_files) {
+        Ok(rc) => rc,
+        Err(e) => return fail(e.to_string()),
+    };
+    let loaded = match files::read_jail_confs(files, &rc) {
+        Ok(l) => l,
+        Err(e) => return fail(e.to_string()),
+    };
+    for name in jails {
+        if !loaded.jails.iter().any(|j| j.name == *name) {
+            return fail(format!("{name}: no such jail in the files read"));
+        }
+    }
+    let (listing, policy) = match open().and_then(|mut host| {
+        let listing = host.list()?;
+        let policy = host.bridge_policy()?;
+        Ok((listing, policy))
+    }) {
+        Ok(x) => x,
+        Err(e) => return fail(format!("{e:#}")),
+    };
+    let exists = |p: &Path| p.is_file();
+    let mut report = checks::analyse(&checks::Input {
+        jails: &loaded.jails,
+        rc: &rc,
+        listing: &listing,
+        policy,
+        exists: &exists,
+    });
+    report.select(jails);
+    report.sort(&loaded.files);
+
+    let mut text = String::new();
+    match format {
+        ShowFormat::Json { pretty } => {
+            text.push_str(&output::json(&report, pretty));
+            text.push('\n');
+        }
+        ShowFormat::Text => {
+            for f in &report.findings {
+                text.push_str(&output::line(f));
+                text.push('\n');
+            }
+            if *verbose {
+                if !report.findings.is_empty() {
+                    text.push('\n');
+                }
+                for l in output::table(&report.jails) {
+                    text.push_str(&l);
+                    text.push('\n');
+                }
+            }
+        }
+    }
+    if let Err(e) = io
+        .out
+        .write_all(text.as_bytes())
+        .and_then(|()| io.out.flush())
+    {
+        return fail(format!("stdout: {}", crate::util::io_reason(&e)));
+    }
+    if report.errors() > 0 { 1 } else { 0 }
+}

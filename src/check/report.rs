@@ -1,0 +1,225 @@
+//! What `check` finds and predicts: findings with their stable codes, and
+//! the interfaces each jail's `addm` commands will create.
+
+use crate::jailconf::Loc;
+
+/// How bad a finding is: an error makes `check` exit 1, a warning does not.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+/// The stable codes. rjib(8) documents each; `as_str` is the spelling in
+/// the output and must never change.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Code {
+    /// jail(8) refuses the jail: an undefined variable, a variable loop, …
+    JailConf,
+    /// The command line is wrong: a usage error, `-m md5`, `-n`, a quote
+    /// sh cannot close.
+    CommandLine,
+    NameCharset,
+    NameTooLong,
+    DuplicateName,
+    VnetInterfaceMissing,
+    VnetInterfaceExtra,
+    NoDestroy,
+    MacCollision,
+    PathAtBoot,
+    ParentMissing,
+    ParentNotBridgeable,
+    ParentInOtherBridge,
+    /// The bridge name addm would use is taken by something else.
+    BridgeNotABridge,
+    MemberHasAddress,
+}
+
+impl Code {
+    /// Every code, in the order rjib(8) lists them.
+    pub const ALL: [Code; 15] = [
+        Code::NameCharset,
+        Code::NameTooLong,
+        Code::DuplicateName,
+        Code::VnetInterfaceMissing,
+        Code::VnetInterfaceExtra,
+        Code::NoDestroy,
+        Code::MacCollision,
+        Code::PathAtBoot,
+        Code::ParentMissing,
+        Code::ParentNotBridgeable,
+        Code::ParentInOtherBridge,
+        Code::MemberHasAddress,
+        Code::BridgeNotABridge,
+        Code::CommandLine,
+        Code::JailConf,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::JailConf => "jail-conf",
+            Code::CommandLine => "command-line",
+            Code::NameCharset => "name-charset",
+            Code::NameTooLong => "name-too-long",
+            Code::DuplicateName => "duplicate-name",
+            Code::VnetInterfaceMissing => "vnet-interface-missing",
+            Code::VnetInterfaceExtra => "vnet-interface-extra",
+            Code::NoDestroy => "no-destroy",
+            Code::MacCollision => "mac-collision",
+            Code::PathAtBoot => "path-at-boot",
+            Code::ParentMissing => "parent-missing",
+            Code::ParentNotBridgeable => "parent-not-bridgeable",
+            Code::ParentInOtherBridge => "parent-in-other-bridge",
+            Code::BridgeNotABridge => "bridge-not-a-bridge",
+            Code::MemberHasAddress => "member-has-address",
+        }
+    }
+
+    pub fn severity(self) -> Severity {
+        match self {
+            Code::NoDestroy => Severity::Warning,
+            _ => Severity::Error,
+        }
+    }
+}
+
+/// One finding: where (the jail.conf line), which jail, what.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    pub loc: Loc,
+    pub jail: String,
+    pub code: Code,
+    pub message: String,
+    /// Another jail the finding is about (the other side of a duplicate
+    /// NAME or a MAC collision): selecting either jail shows it.
+    pub other_jail: Option<String>,
+}
+
+impl Finding {
+    pub fn new(loc: &Loc, jail: &str, code: Code, message: impl Into<String>) -> Finding {
+        Finding {
+            loc: loc.clone(),
+            jail: jail.to_string(),
+            code,
+            message: message.into(),
+            other_jail: None,
+        }
+    }
+
+    pub fn severity(&self) -> Severity {
+        self.code.severity()
+    }
+}
+
+/// Why a pair's MAC addresses are not predicted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NoMac {
+    /// `!iface`: the kernel picks them.
+    Bang,
+    /// The parent has no MAC address (a gif(4) interface, say).
+    ParentHasNone,
+    /// The parent is created at boot and its MAC is not known before then.
+    CreatedAtBoot { parent: String, by: String },
+    /// `addm` would fail: it creates nothing.
+    AddmFails,
+}
+
+impl NoMac {
+    /// A short phrase for the table's MAC column.
+    pub fn short(&self) -> &'static str {
+        match self {
+            NoMac::Bang => "kernel's (!)",
+            NoMac::ParentHasNone => "none (parent)",
+            NoMac::CreatedAtBoot { .. } => "unpredictable",
+            NoMac::AddmFails => "- (fails)",
+        }
+    }
+
+    /// The whole reason.
+    pub fn reason(&self) -> String {
+        match self {
+            NoMac::Bang => "`!` keeps the MAC addresses the kernel picks".into(),
+            NoMac::ParentHasNone => "the parent has no MAC address to derive from".into(),
+            NoMac::CreatedAtBoot { parent, by } => format!(
+                "the MAC cannot be predicted: {parent} is created at boot ({by}) and its MAC is not known before then"
+            ),
+            NoMac::AddmFails => "addm would fail and create nothing".into(),
+        }
+    }
+}
+
+/// One predicted epair: argument `i` of an addm command.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pair {
+    pub a: String,
+    pub b: String,
+    pub bridge: String,
+    pub parent: String,
+    /// Host end and jail end, or why there are none.
+    pub macs: Result<(String, String), NoMac>,
+}
+
+/// One jail's predictions, in the order of its addm commands and arguments.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JailPrediction {
+    pub name: String,
+    pub loc: Loc,
+    pub pairs: Vec<Pair>,
+}
+
+/// Everything `check` has to say.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Report {
+    pub findings: Vec<Finding>,
+    pub jails: Vec<JailPrediction>,
+}
+
+impl Report {
+    pub fn errors(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity() == Severity::Error)
+            .count()
+    }
+
+    /// Keep what concerns `names` (all when empty): their jails, and the
+    /// findings about them.
+    pub fn select(&mut self, names: &[String]) {
+        if names.is_empty() {
+            return;
+        }
+        let wanted = |n: &str| names.iter().any(|w| w == n);
+        self.findings
+            .retain(|f| wanted(&f.jail) || f.other_jail.as_deref().is_some_and(wanted));
+        self.jails.retain(|j| wanted(&j.name));
+    }
+
+    /// Findings in file order (the order the files were read), then line,
+    /// jail and code; `files` is that reading order.
+    pub fn sort(&mut self, files: &[std::path::PathBuf]) {
+        let rank = |f: &Finding| {
+            files
+                .iter()
+                .position(|p| *p == f.loc.file)
+                .unwrap_or(files.len())
+        };
+        self.findings.sort_by(|x, y| {
+            (rank(x), x.loc.line, &x.jail, x.code, &x.message).cmp(&(
+                rank(y),
+                y.loc.line,
+                &y.jail,
+                y.code,
+                &y.message,
+            ))
+        });
+    }
+}

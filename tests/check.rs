@@ -1,0 +1,699 @@
+//! `rjib check` end to end: the built binary on simulated hosts, on both
+//! paths (direct and ioctl), with jail.conf and rc.conf files written to a
+//! temporary directory or taken from `tests/data/check/` (one file per
+//! finding code).
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use common::*;
+use rjib::app::main_counted;
+use rjib::backend::Selection;
+use rjib::check::report::{Code, Severity};
+use rjib::jib::mac::{Mac, Scheme, derive, derive_with};
+use serde_json::{Value, json};
+
+const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/check");
+const README: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
+const MANPAGE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/man/rjib.8");
+
+/// A temporary directory with a copy of a host file and the files to check.
+struct Setup {
+    host: HostFile,
+}
+
+impl Setup {
+    fn new(host: &Value) -> Setup {
+        Setup {
+            host: HostFile::new(host),
+        }
+    }
+
+    fn data_host() -> Setup {
+        let text = std::fs::read_to_string(Path::new(DATA).join("host.json")).unwrap();
+        Setup::new(&serde_json::from_str(&text).unwrap())
+    }
+
+    fn dir(&self) -> &Path {
+        self.host.dir.path()
+    }
+
+    /// Writes `text` as `name` in the directory; its path.
+    fn file(&self, name: &str, text: &str) -> PathBuf {
+        let p = self.dir().join(name);
+        if let Some(d) = p.parent() {
+            std::fs::create_dir_all(d).unwrap();
+        }
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    fn run(&self, via: &str, args: &[&str]) -> Output {
+        let mut argv = vec!["check"];
+        argv.extend_from_slice(args);
+        self.host.run(via, &argv)
+    }
+
+    /// `check --libxo json` with `args`: exit status and the document.
+    fn json(&self, via: &str, args: &[&str]) -> (i32, Value) {
+        let mut argv = vec!["--libxo", "json"];
+        argv.extend_from_slice(args);
+        let o = self.run(via, &argv);
+        let v: Value = serde_json::from_str(&stdout(&o))
+            .unwrap_or_else(|e| panic!("{args:?}: {e}: {}{}", stdout(&o), stderr(&o)));
+        (o.status.code().unwrap(), v)
+    }
+}
+
+fn p(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+fn codes(doc: &Value) -> BTreeSet<String> {
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn pairs(doc: &Value, jail: &str) -> Vec<Value> {
+    doc["jails"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|j| j["name"] == jail)
+        .unwrap_or_else(|| panic!("no jail {jail} in {doc}"))["pairs"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+/// The indented block after the line `head` in README.md.
+fn readme_block(readme: &str, head: &str) -> Vec<String> {
+    let mut lines = readme.lines().skip_while(|l| l.trim() != head);
+    assert!(lines.next().is_some(), "README.md has no {head:?}");
+    lines
+        .skip_while(|l| l.trim().is_empty())
+        .take_while(|l| l.starts_with("    ") || l.trim().is_empty())
+        .map(|l| l.strip_prefix("    ").unwrap_or("").to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
+        .trim_end()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+const JAMULUS_A: &str = "02:a0:e2:0a:1b:2c";
+const JAMULUS_B: &str = "0e:a0:e2:0a:1b:2c";
+
+fn seed_setup_is_clean(via: &str) {
+    let readme = std::fs::read_to_string(README).unwrap();
+    let s = Setup::new(&seed());
+    let rc = s.file(
+        "rc.conf",
+        &(readme_block(&readme, "`/etc/rc.conf`:").join("\n") + "\n"),
+    );
+    let jc = s.file(
+        "jail.conf",
+        &(readme_block(&readme, "`/etc/jail.conf`:").join("\n") + "\n"),
+    );
+    let (status, doc) = s.json(via, &["-f", p(&jc), "-r", p(&rc)]);
+    assert_eq!(status, 0, "{doc}");
+    assert_eq!(doc["findings"], json!([]));
+    assert_eq!(
+        doc["jails"],
+        json!([{"name": "jamulus", "pairs": [{
+            "a": "e0a_jamulus", "b": "e0b_jamulus", "bridge": "vtnet0bridge",
+            "parent": "vtnet0", "mac_a": JAMULUS_A, "mac_b": JAMULUS_B}]}])
+    );
+    // Plain text: nothing to say.
+    let o = s.run(via, &["-f", p(&jc), "-r", p(&rc)]);
+    assert_eq!(
+        (o.status.code(), stdout(&o), stderr(&o)),
+        (Some(0), String::new(), String::new())
+    );
+    // The README shows `rjib check -v` on this setup: that is what it prints.
+    let shown = readme_block(&readme, "Check it before the first boot:");
+    assert_eq!(shown[0], "$ rjib check -v", "README's check example");
+    let o = s.run(via, &["-v", "-f", p(&jc), "-r", p(&rc)]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(
+        stdout(&o),
+        shown[1..].join("\n") + "\n",
+        "README's `rjib check -v`"
+    );
+}
+
+#[test]
+fn seed_setup_is_clean_direct() {
+    seed_setup_is_clean("direct");
+}
+
+#[test]
+fn seed_setup_is_clean_ioctl() {
+    seed_setup_is_clean("ioctl");
+}
+
+/// The man page's check example: its EXAMPLES jail (which calls rjib by
+/// its full path), on its rc.conf and the seed host.
+#[test]
+fn man_page_check_example_is_what_rjib_prints() {
+    let src = std::fs::read_to_string(MANPAGE).unwrap();
+    let examples: Vec<&str> = src.lines().skip_while(|l| *l != ".Sh EXAMPLES").collect();
+    let displays: Vec<Vec<String>> = {
+        let mut out = Vec::new();
+        let mut cur: Option<Vec<String>> = None;
+        for l in &examples {
+            if l.starts_with(".Bd -literal") {
+                cur = Some(Vec::new());
+            } else if l.starts_with(".Ed") {
+                out.extend(cur.take());
+            } else if let Some(c) = &mut cur {
+                c.push(l.replace("\\e", "\\").replace("\\&", ""));
+            }
+        }
+        out
+    };
+    let rc = displays
+        .iter()
+        .find(|d| d[0].starts_with("cloned_interfaces="))
+        .expect("the EXAMPLES rc.conf");
+    let jail = displays
+        .iter()
+        .find(|d| d[0] == "jamulus {")
+        .expect("the EXAMPLES jail.conf");
+    let shown = displays
+        .iter()
+        .find(|d| d[0] == "$ /usr/local/sbin/rjib check -v")
+        .expect("the EXAMPLES check -v");
+    let s = Setup::new(&seed());
+    let rc = s.file("rc.conf", &(rc.join("\n") + "\n"));
+    let jc = s.file("jail.conf", &(jail.join("\n") + "\n"));
+    for via in VIAS {
+        let o = s.run(via, &["-v", "-f", p(&jc), "-r", p(&rc)]);
+        assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+        assert_eq!(stdout(&o), shown[1..].join("\n") + "\n");
+    }
+}
+
+/// Each code, from its own file in tests/data/check, alone.
+fn one_file_per_code(via: &str) {
+    let s = Setup::data_host();
+    let rc = Path::new(DATA).join("rc.conf");
+    for code in Code::ALL {
+        let name = code.as_str();
+        let file = Path::new(DATA).join(format!("{name}.conf"));
+        let (status, doc) = s.json(via, &["-f", p(&file), "-r", p(&rc)]);
+        assert_eq!(
+            codes(&doc),
+            BTreeSet::from([name.to_string()]),
+            "{name}.conf: {doc:#}"
+        );
+        let want = if code.severity() == Severity::Error {
+            1
+        } else {
+            0
+        };
+        assert_eq!(status, want, "{name}.conf: exit status");
+        for f in doc["findings"].as_array().unwrap() {
+            assert_eq!(f["file"], p(&file), "{f}");
+            assert!(f["line"].as_u64().unwrap() > 1, "{f}");
+            assert_eq!(f["severity"], code.severity().as_str());
+            assert!(!f["message"].as_str().unwrap().is_empty());
+        }
+    }
+}
+
+#[test]
+fn one_file_per_code_direct() {
+    one_file_per_code("direct");
+}
+
+#[test]
+fn one_file_per_code_ioctl() {
+    one_file_per_code("ioctl");
+}
+
+#[test]
+fn every_code_is_documented() {
+    let src = std::fs::read_to_string(MANPAGE).unwrap();
+    for code in Code::ALL {
+        let item = format!(".It Li {} Pq {}", code.as_str(), code.severity().as_str());
+        assert!(src.contains(&item), "man/rjib.8 lacks `{item}`");
+    }
+}
+
+#[test]
+fn findings_say_where_and_what() {
+    let s = Setup::data_host();
+    let rc = Path::new(DATA).join("rc.conf");
+    let file = Path::new(DATA).join("mac-collision.conf");
+    let o = s.run("direct", &["-f", p(&file), "-r", p(&rc)]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stdout(&o),
+        format!(
+            "{f}:5: ca: error: addm ca: e0a_ca and e0b_ca would get 02:80:92:0a:1b:2c and 0e:80:92:0a:1b:2c, \
+             the MACs of e0a_ab and e0b_ab (jail ab, {f}:5); give one of the jails another NAME, \
+             or derive with -m sha256 in this addm [mac-collision]\n",
+            f = p(&file)
+        )
+    );
+    // sha256 really separates them, as the message says.
+    let parent: Mac = "58:9c:fc:0a:1b:2c".parse().unwrap();
+    assert_eq!(derive(parent, "ab", 0), derive(parent, "ca", 0));
+    assert_ne!(
+        derive_with(Scheme::Sha256, parent, "ab", 0),
+        derive_with(Scheme::Sha256, parent, "ca", 0)
+    );
+    // Selecting either jail shows it; the other jail's predictions are left out.
+    for (jail, other) in [("ca", "ab"), ("ab", "ca")] {
+        let (status, doc) = s.json("direct", &["-f", p(&file), "-r", p(&rc), jail]);
+        assert_eq!(status, 1);
+        assert_eq!(codes(&doc), BTreeSet::from(["mac-collision".to_string()]));
+        let names: Vec<&str> = doc["jails"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|j| j["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, [jail], "not {other}");
+    }
+}
+
+fn wildcard_and_variables(via: &str) {
+    let s = Setup::new(&seed());
+    let rc = s.file(
+        "rc.conf",
+        "cloned_interfaces=\"bridge0\"\nifconfig_bridge0_name=\"vtnet0bridge\"\n",
+    );
+    let jc = s.file(
+        "jail.conf",
+        "$jib = \"/usr/share/examples/jails/jib\";\n\
+         * {\n\
+         \tvnet;\n\
+         \tvnet.interface = \"e0b_$name\";\n\
+         \texec.prestart += \"$jib addm $name vtnet0\";\n\
+         \texec.poststop += \"${jib} destroy ${name}\";\n\
+         }\n\
+         alpha {}\nbeta {}\ngamma { path = \"/jails/$name\"; }\n",
+    );
+    let (status, doc) = s.json(via, &["-f", p(&jc), "-r", p(&rc)]);
+    assert_eq!(status, 0, "{doc:#}");
+    assert_eq!(doc["findings"], json!([]));
+    let parent: Mac = "58:9c:fc:0a:1b:2c".parse().unwrap();
+    for name in ["alpha", "beta", "gamma"] {
+        let m = derive(parent, name, 0);
+        assert_eq!(
+            pairs(&doc, name),
+            vec![
+                json!({"a": format!("e0a_{name}"), "b": format!("e0b_{name}"),
+                        "bridge": "vtnet0bridge", "parent": "vtnet0",
+                        "mac_a": m.a.to_string(), "mac_b": m.b.to_string()})
+            ],
+            "{name}"
+        );
+    }
+    // The wildcard's path-at-boot applies to each jail: a bare jib.
+    let jc2 = s.file(
+        "bare.conf",
+        "* { vnet; vnet.interface = \"e0b_$name\"; exec.prestart += \"jib addm $name vtnet0\"; \
+         exec.poststop += \"jib destroy $name\"; }\nalpha {}\nbeta {}\ngamma {}\n",
+    );
+    let (status, doc) = s.json(via, &["-f", p(&jc2), "-r", p(&rc)]);
+    assert_eq!(status, 1);
+    let jails: BTreeSet<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            assert_eq!(f["code"], "path-at-boot");
+            assert!(
+                f["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("/usr/share/examples/jails/jib")
+            );
+            f["jail"].as_str().unwrap()
+        })
+        .collect();
+    assert_eq!(jails, BTreeSet::from(["alpha", "beta", "gamma"]));
+}
+
+#[test]
+fn wildcard_and_variables_direct() {
+    wildcard_and_variables("direct");
+}
+
+#[test]
+fn wildcard_and_variables_ioctl() {
+    wildcard_and_variables("ioctl");
+}
+
+fn include_tree(via: &str) {
+    let s = Setup::new(&seed());
+    let rc = s.file("rc.conf", "");
+    let jc = s.file(
+        "jail.conf",
+        "exec.clean;\nvnet;\nvnet.interface = \"e0b_$name\";\n\
+         exec.prestart += \"rjib addm $name vtnet0\";\n\
+         .include \"jail.conf.d/*.conf\";\n",
+    );
+    s.file(
+        "jail.conf.d/a.conf",
+        "web { exec.poststop += \"rjib destroy web\"; }\n",
+    );
+    s.file(
+        "jail.conf.d/b.conf",
+        "# db has no destroy\n.include \"more/db.inc\";\n",
+    );
+    s.file("jail.conf.d/more/db.inc", "\n\ndb {\n\tpath = /j/db;\n}\n");
+    let (status, doc) = s.json(via, &["-f", p(&jc), "-r", p(&rc)]);
+    assert_eq!(status, 0, "a warning only: {doc:#}");
+    let names: Vec<&str> = doc["jails"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|j| j["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["web", "db"]);
+    assert_eq!(pairs(&doc, "db")[0]["a"], "e0a_db");
+    // The addm comes from jail.conf's line 4, whichever file holds the jail.
+    assert_eq!(
+        doc["findings"],
+        json!([{"file": p(&jc), "line": 4, "jail": "db", "severity": "warning",
+                "code": "no-destroy",
+                "message": doc["findings"][0]["message"]}])
+    );
+    // A syntax error deep in the tree: exit 2, FILE:LINE:COL.
+    s.file("jail.conf.d/more/db.inc", "db {\n\tpath = /j/db x;\n}\n");
+    let o = s.run(via, &["-f", p(&jc), "-r", p(&rc)]);
+    assert_eq!(o.status.code(), Some(2));
+    let inc = s.dir().join("jail.conf.d/more/db.inc");
+    assert!(
+        stderr(&o).starts_with(&format!("rjib: {}:2:15: ", p(&inc))),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(stdout(&o), "");
+}
+
+#[test]
+fn include_tree_direct() {
+    include_tree("direct");
+}
+
+#[test]
+fn include_tree_ioctl() {
+    include_tree("ioctl");
+}
+
+fn exit_statuses(via: &str) {
+    let s = Setup::data_host();
+    let rc = Path::new(DATA).join("rc.conf");
+    let data = |n: &str| Path::new(DATA).join(n);
+    let status = |args: &[&str]| s.run(via, args).status.code().unwrap();
+    let clean = s.file(
+        "clean.conf",
+        "web { vnet; vnet.interface = e0b_web; exec.prestart = \"/usr/local/sbin/rjib addm web vtnet0\"; \
+         exec.poststop = \"/usr/local/sbin/rjib destroy web\"; }\n",
+    );
+    assert_eq!(status(&["-f", p(&clean), "-r", p(&rc)]), 0, "clean");
+    assert_eq!(
+        status(&["-f", p(&data("no-destroy.conf")), "-r", p(&rc)]),
+        0,
+        "warnings only"
+    );
+    assert_eq!(
+        status(&["-f", p(&data("parent-missing.conf")), "-r", p(&rc)]),
+        1,
+        "an error"
+    );
+    let syntax = s.file("syntax.conf", "web {\n  path = \"/j;\n}\n");
+    let o = s.run(via, &["-f", p(&syntax), "-r", p(&rc)]);
+    assert_eq!(o.status.code(), Some(2), "syntax error");
+    assert!(
+        stderr(&o).starts_with(&format!("rjib: {}:2:10: ", p(&syntax))),
+        "{}",
+        stderr(&o)
+    );
+    let o = s.run(via, &["-f", p(&s.dir().join("none.conf")), "-r", p(&rc)]);
+    assert_eq!(o.status.code(), Some(2), "unreadable jail.conf");
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "rjib: {}: No such file or directory\n",
+            p(&s.dir().join("none.conf"))
+        )
+    );
+    let badrc = s.file("rc.bad", "ifconfig_em0='inet 10.0.0.1/24\n");
+    let o = s.run(via, &["-f", p(&clean), "-r", p(&badrc)]);
+    assert_eq!(o.status.code(), Some(2), "rc.conf syntax error");
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "rjib: {}:1:14: unterminated single-quoted string\n",
+            p(&badrc)
+        )
+    );
+    assert_eq!(
+        status(&["-f", p(&clean), "-r", p(&s.dir().join("no.rc"))]),
+        2,
+        "unreadable rc.conf"
+    );
+    assert_eq!(
+        status(&["-f", p(&clean), "-r", p(&rc), "--libxo", "xml"]),
+        2,
+        "bad --libxo"
+    );
+    assert_eq!(
+        status(&["-f", p(&clean), "-r", p(&rc), "nojail"]),
+        2,
+        "unknown jail"
+    );
+    assert_eq!(status(&["-q"]), 2, "usage error");
+}
+
+#[test]
+fn exit_statuses_direct() {
+    exit_statuses("direct");
+}
+
+#[test]
+fn exit_statuses_ioctl() {
+    exit_statuses("ioctl");
+}
+
+/// check changes nothing, takes no lock, needs no root and lists the host
+/// once.
+fn read_only(via: &str) {
+    let mut host = seed();
+    host["euid"] = json!(1001);
+    let s = Setup::new(&host);
+    let before = s.host.bytes();
+    let file = Path::new(DATA).join("mac-collision.conf");
+    let rc = Path::new(DATA).join("rc.conf");
+    let o = s.run(via, &["-v", "-f", p(&file), "-r", p(&rc)]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(s.host.bytes(), before, "the host file is byte-identical");
+    assert!(!s.dir().join("host.json.lock").exists(), "no lock taken");
+    let sel = Selection {
+        netsim: Some(s.host.path.clone().into()),
+        via: Some(via.into()),
+    };
+    let argv: Vec<std::ffi::OsString> = ["rjib", "check", "-f", p(&file), "-r", p(&rc)]
+        .iter()
+        .map(Into::into)
+        .collect();
+    let c = main_counted(&argv, &sel);
+    assert_eq!(c.status, 1);
+    let calls: Vec<(&str, u32)> = c.calls.0.iter().map(|(k, v)| (*k, *v)).collect();
+    assert_eq!(
+        calls,
+        [("list", 1), ("sysctl", 1)],
+        "one listing, one policy read, nothing else"
+    );
+    assert_eq!(s.host.bytes(), before);
+}
+
+#[test]
+fn read_only_direct() {
+    read_only("direct");
+}
+
+#[test]
+fn read_only_ioctl() {
+    read_only("ioctl");
+}
+
+/// Interfaces rc.conf creates: found, their MACs derived when they can be
+/// and said to be unpredictable when not, and their addresses refused.
+fn rc_conf_interfaces(via: &str) {
+    let s = Setup::data_host();
+    let rc = s.file(
+        "rc.conf",
+        "cloned_interfaces=\"bridge0 tap0\"\n\
+         ifconfig_bridge0_name=\"vtnet0bridge\"\n\
+         vlans_em1=\"7\"\n\
+         ifconfig_em3=\"DHCP\"\n",
+    );
+    let jc = s.file(
+        "jail.conf",
+        "exec.clean;\nvnet;\nexec.poststop += \"rjib destroy $name\";\n\
+         v { vnet.interface = e0b_v; exec.prestart += \"rjib addm v em1.7\"; }\n\
+         t { vnet.interface = e0b_t; exec.prestart += \"rjib addm t tap0\"; }\n\
+         d { vnet.interface = e0b_d; exec.prestart += \"rjib addm -b br d em3\"; }\n\
+         w { vnet.interface = e0b_w, e1b_w; exec.prestart += \"rjib addm w em1 em1.7\"; }\n",
+    );
+    let (status, doc) = s.json(via, &["-f", p(&jc), "-r", p(&rc)]);
+    assert_eq!(status, 1);
+    let em1: Mac = "00:25:90:ab:cd:f0".parse().unwrap();
+    // em1.7 is created at boot with em1's MAC: derived, as addm will.
+    let m = derive(em1, "v", 0);
+    assert_eq!(pairs(&doc, "v")[0]["mac_a"], m.a.to_string());
+    assert_eq!(pairs(&doc, "v")[0]["mac_b"], m.b.to_string());
+    // tap0 has no MAC before boot: not guessed.
+    assert_eq!(pairs(&doc, "t")[0]["mac_a"], Value::Null);
+    assert_eq!(pairs(&doc, "t")[0]["parent"], "tap0");
+    let by_jail = |j: &str| -> Vec<Value> {
+        doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["jail"] == j)
+            .cloned()
+            .collect()
+    };
+    assert!(
+        by_jail("v").is_empty() && by_jail("t").is_empty(),
+        "{doc:#}"
+    );
+    // em3 gets a DHCP address at boot; on 15 the new em3br refuses it.
+    let d = by_jail("d");
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0]["code"], "member-has-address");
+    assert!(
+        d[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("ifconfig_em3=\"DHCP\""),
+        "{}",
+        d[0]["message"]
+    );
+    // em1 and its vlan em1.7 share a MAC: neither a name nor sha256 helps.
+    let w = by_jail("w");
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert_eq!(w[0]["code"], "mac-collision");
+    let msg = w[0]["message"].as_str().unwrap();
+    assert!(
+        msg.contains("em1 and em1.7 have the same MAC address 00:25:90:ab:cd:f0"),
+        "{msg}"
+    );
+    assert!(msg.contains("neither another NAME nor -m sha256"), "{msg}");
+    assert!(msg.contains("!em1.7"), "{msg}");
+    // -v says why tap0's pair has no MAC.
+    let o = s.run(via, &["-v", "-f", p(&jc), "-r", p(&rc), "t"]);
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    assert!(
+        out.contains("\n  e0a_t           unpredictable  tap0bridge  tap0\n"),
+        "{out}"
+    );
+    let notes = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        notes.contains(
+            "e0a_t, e0b_t: the MAC cannot be predicted: tap0 is created at boot (cloned_interfaces,"
+        ),
+        "{out}"
+    );
+    for l in out.lines() {
+        assert!(l.len() <= 80, "{l}");
+    }
+}
+
+#[test]
+fn rc_conf_interfaces_direct() {
+    rc_conf_interfaces("direct");
+}
+
+#[test]
+fn rc_conf_interfaces_ioctl() {
+    rc_conf_interfaces("ioctl");
+}
+
+/// A running jail's own epairs are no collision; another jail that would
+/// get their MACs is, once.
+fn running_jail(via: &str) {
+    let parent: Mac = "58:9c:fc:0a:1b:2c".parse().unwrap();
+    let m = derive(parent, "ab", 0);
+    let mut host = seed();
+    let ifs = host["interfaces"].as_array_mut().unwrap();
+    ifs[2]["members"] = json!(["e0a_ab"]);
+    let mut a = ether("e0a_ab", 4, &m.a.to_string());
+    a["cloner"] = json!("epair");
+    a["unit"] = json!(0);
+    a["peer"] = json!("e0b_ab");
+    a["groups"] = json!(["epair"]);
+    let mut b = ether("e0b_ab", 5, &m.b.to_string());
+    b["cloner"] = json!("epair");
+    b["unit"] = json!(0);
+    b["peer"] = json!("e0a_ab");
+    b["groups"] = json!(["epair"]);
+    ifs.push(a);
+    ifs.push(b);
+    let s = Setup::new(&host);
+    let rc = Path::new(DATA).join("rc.conf");
+    let file = Path::new(DATA).join("mac-collision.conf");
+    let (status, doc) = s.json(via, &["-f", p(&file), "-r", p(&rc), "ab"]);
+    assert_eq!(
+        (status, codes(&doc)),
+        (1, BTreeSet::from(["mac-collision".to_string()]))
+    );
+    let (_, doc) = s.json(via, &["-f", p(&file), "-r", p(&rc)]);
+    let f = doc["findings"].as_array().unwrap();
+    assert_eq!(f.len(), 1, "{doc:#}");
+    assert_eq!(f[0]["jail"], "ca");
+    // Alone, ab is clean: its epairs are its own.
+    let solo = s.file(
+        "ab.conf",
+        "ab { exec.clean; vnet; vnet.interface = e0b_ab; exec.prestart = \"rjib addm ab vtnet0\"; \
+         exec.poststop = \"rjib destroy ab\"; }\n",
+    );
+    let (status, doc) = s.json(via, &["-f", p(&solo), "-r", p(&rc)]);
+    assert_eq!((status, doc["findings"].clone()), (0, json!([])));
+    assert_eq!(pairs(&doc, "ab")[0]["mac_a"], m.a.to_string());
+}
+
+#[test]
+fn running_jail_direct() {
+    running_jail("direct");
+}
+
+#[test]
+fn running_jail_ioctl() {
+    running_jail("ioctl");
+}
+
+/// Without -f, the jail.conf rc.conf names in jail_conf.
+#[test]
+fn jail_conf_from_rc_conf() {
+    let s = Setup::new(&seed());
+    let jc = s.file(
+        "my-jail.conf",
+        "x { exec.clean; vnet; vnet.interface = e0b_x; exec.prestart = \"rjib addm x vtnet0\"; }\n",
+    );
+    let rc = s.file("rc.conf", &format!("jail_conf=\"{}\"\n", p(&jc)));
+    let o = s.run("direct", &["-r", p(&rc)]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).starts_with(&format!("{}:1: x: warning: ", p(&jc))),
+        "{}",
+        stdout(&o)
+    );
+}
