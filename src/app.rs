@@ -342,21 +342,48 @@ impl Run<'_, '_> {
         let Some(listing) = self.listing_for_change()? else {
             return Ok(Exit::status(1));
         };
+        let chosen: Vec<(IfName, String)> = show::ends_of(&listing, jail.as_str())
+            .into_iter()
+            .map(|a| (a, format!("jail {jail}")))
+            .collect();
+        // jib prints nothing when it destroys.
+        self.destroy_ends(&listing, &chosen, "destroyed", false)
+    }
+
+    /// Destroy `chosen` host ends (each takes its jail end), logged as
+    /// `verb`; with `print`, their names on stdout. Destroying cannot be
+    /// undone: a signal waits until all is done.
+    fn destroy_ends(
+        &mut self,
+        listing: &[Interface],
+        chosen: &[(IfName, String)],
+        verb: &str,
+        print: bool,
+    ) -> Result<Exit> {
         if self.inv.dry_run {
-            let mut dry = self.dry_host(&listing, BridgePolicy::PERMISSIVE)?;
-            let failures = exec::destroy::run(&mut dry, &listing, jail.as_str());
+            let mut dry = self.dry_host(listing, BridgePolicy::PERMISSIVE)?;
+            let (_, failures) = exec::destroy::ends(&mut dry, chosen, verb);
             debug_assert!(failures.is_empty());
             emit(self.io.out, &dry.commands).context("stdout")?;
             return Ok(Exit::status(0));
         }
-        // Destroying cannot be undone: a signal waits until all is done.
-        let failures = exec::destroy::run(self.host, &listing, jail.as_str());
+        let (done, failures) = exec::destroy::ends(self.host, chosen, verb);
         for f in &failures {
             self.say(Priority::Err, &f.to_string());
         }
         self.host.commit()?;
+        let names: Vec<String> = done.iter().map(|n| n.to_string()).collect();
+        let printed = if print {
+            emit(self.io.out, &names)
+        } else {
+            Ok(())
+        };
         Ok(Exit {
-            status: if failures.is_empty() { 0 } else { 1 },
+            status: if failures.is_empty() && printed.is_ok() {
+                0
+            } else {
+                1
+            },
             signal: self.stop.pending(),
         })
     }
@@ -399,29 +426,7 @@ impl Run<'_, '_> {
                 ),
             }
         }
-        if self.inv.dry_run {
-            let mut dry = self.dry_host(&listing, BridgePolicy::PERMISSIVE)?;
-            let (_, failures) = exec::prune::run(&mut dry, &chosen);
-            debug_assert!(failures.is_empty());
-            emit(self.io.out, &dry.commands).context("stdout")?;
-            return Ok(Exit::status(0));
-        }
-        // Destroying cannot be undone: a signal waits until all is done.
-        let (done, failures) = exec::prune::run(self.host, &chosen);
-        for f in &failures {
-            self.say(Priority::Err, &f.to_string());
-        }
-        self.host.commit()?;
-        let names: Vec<String> = done.iter().map(|n| n.to_string()).collect();
-        let printed = emit(self.io.out, &names);
-        Ok(Exit {
-            status: if failures.is_empty() && printed.is_ok() {
-                0
-            } else {
-                1
-            },
-            signal: self.stop.pending(),
-        })
+        self.destroy_ends(&listing, &chosen, "pruned", true)
     }
 }
 

@@ -261,6 +261,26 @@ fn rest() -> Arg {
         .value_parser(OsStringValueParser::new())
 }
 
+/// Operands among which options may still come (`show NAME --libxo json`).
+fn operands(value_name: &'static str) -> Arg {
+    Arg::new("args")
+        .num_args(0..)
+        .action(ArgAction::Append)
+        .value_name(value_name)
+        .value_parser(OsStringValueParser::new())
+}
+
+/// `--libxo FORMAT`.
+fn libxo(help: &'static str) -> Arg {
+    Arg::new("libxo")
+        .long("libxo")
+        .value_name("FORMAT")
+        .help(help)
+        .num_args(1)
+        .action(ArgAction::Append)
+        .value_parser(OsStringValueParser::new())
+}
+
 fn command(prog: &str) -> Command {
     Command::new("rjib")
         .name(prog.to_string())
@@ -314,24 +334,10 @@ fn command(prog: &str) -> Command {
         .subcommand(
             Command::new("show")
                 .about("List jails with bridged epairs, or one jail's epairs")
-                .arg(
-                    Arg::new("libxo")
-                        .long("libxo")
-                        .value_name("FORMAT")
-                        .help("json or json,pretty: print the jails and their epairs as JSON")
-                        .num_args(1)
-                        .action(ArgAction::Append)
-                        .value_parser(OsStringValueParser::new()),
-                )
+                .arg(libxo("json or json,pretty: print the jails and their epairs as JSON"))
                 // Not `rest()`: `show NAME --libxo json` takes options
                 // after NAME too.
-                .arg(
-                    Arg::new("args")
-                        .num_args(0..)
-                        .action(ArgAction::Append)
-                        .value_name("NAME")
-                        .value_parser(OsStringValueParser::new()),
-                ),
+                .arg(operands("NAME")),
         )
         .subcommand(
             Command::new("destroy")
@@ -376,22 +382,8 @@ fn command(prog: &str) -> Command {
                         .action(ArgAction::SetTrue)
                         .help("also print the predicted interfaces and MAC addresses"),
                 )
-                .arg(
-                    Arg::new("libxo")
-                        .long("libxo")
-                        .value_name("FORMAT")
-                        .help("json or json,pretty: print findings and predictions as JSON")
-                        .num_args(1)
-                        .action(ArgAction::Append)
-                        .value_parser(OsStringValueParser::new()),
-                )
-                .arg(
-                    Arg::new("args")
-                        .num_args(0..)
-                        .action(ArgAction::Append)
-                        .value_name("JAIL")
-                        .value_parser(OsStringValueParser::new()),
-                ),
+                .arg(libxo("json or json,pretty: print findings and predictions as JSON"))
+                .arg(operands("JAIL")),
         )
 }
 

@@ -1,20 +1,28 @@
-//! `destroy NAME`: every `e<N>a_NAME`, going on past failures.
+//! Destroying host ends (`destroy NAME`, `prune`), going on past failures.
 
-use crate::host::{Host, HostError, Interface, Priority};
-use crate::jib::show::ends_of;
+use crate::host::{Host, HostError, Priority};
+use crate::jib::name::IfName;
 
-/// Destroy what `show NAME` lists (each takes its `b` end with it). Returns
-/// the failures (empty: success).
-pub fn run(host: &mut dyn Host, listing: &[Interface], jail: &str) -> Vec<HostError> {
-    let mut failures = Vec::new();
-    for n in ends_of(listing, jail) {
-        match host.destroy(&n) {
-            Ok(()) => host.syslog(
-                Priority::Notice,
-                &format!("{n}: destroyed with its jail end (jail {jail})"),
-            ),
+/// Destroy each `(host end, why)`: it takes its jail end with it, wherever
+/// that is (`epair_clone_destroy`). Each is logged as `verb` (`destroyed`,
+/// `pruned`). Returns the ones destroyed and the failures.
+pub fn ends(
+    host: &mut dyn Host,
+    chosen: &[(IfName, String)],
+    verb: &str,
+) -> (Vec<IfName>, Vec<HostError>) {
+    let (mut done, mut failures) = (Vec::new(), Vec::new());
+    for (a, why) in chosen {
+        match host.destroy(a) {
+            Ok(()) => {
+                host.syslog(
+                    Priority::Notice,
+                    &format!("{a}: {verb} with its jail end ({why})"),
+                );
+                done.push(a.clone());
+            }
             Err(e) => failures.push(e),
         }
     }
-    failures
+    (done, failures)
 }

@@ -3,5 +3,4 @@
 pub mod addm;
 pub mod destroy;
 pub mod interrupt;
-pub mod prune;
 pub mod undo;
