@@ -26,6 +26,8 @@ pub const IFDESCR_MAXLEN: usize = 1024;
 /// The highest clone unit (if_clone.c `IF_MAXUNIT`; `ifc_alloc_unit_specific`
 /// refuses more with ENOSPC).
 const IF_MAXUNIT: u32 = 0x7fff;
+/// The highest interface index a host file holds (`sdl_index` is 16 bits).
+pub const IF_MAXINDEX: u32 = 65535;
 /// FreeBSD 14's if_bridge refuses a smaller bridge MTU (`bridge_ioctl`).
 const BRIDGE_MINMTU_14: u32 = 576;
 
@@ -65,7 +67,11 @@ pub struct Kernel {
     /// Host interfaces (not in a vnet) by name: position in `state`.
     by_name: HashMap<String, usize>,
     held: HashMap<Cloner, HashSet<u32>>,
-    max_index: u32,
+    /// Every interface index in use, on the host and in jails' vnets (the
+    /// kernel's `ifindex_table` is one for all vnets).
+    indexes: HashSet<u32>,
+    /// No index below this one is free.
+    free_from: u32,
 }
 
 fn now() -> u64 {
@@ -95,7 +101,8 @@ impl Kernel {
             signals: Vec::new(),
             by_name: HashMap::new(),
             held: HashMap::new(),
-            max_index: 0,
+            indexes: HashSet::new(),
+            free_from: 1,
         };
         k.reindex();
         Ok(k)
@@ -104,7 +111,8 @@ impl Kernel {
     fn reindex(&mut self) {
         self.by_name.clear();
         self.held.clear();
-        self.max_index = 0;
+        self.indexes.clear();
+        self.free_from = 1;
         for (n, i) in self.state.interfaces.iter().enumerate() {
             if i.on_host() {
                 self.by_name.insert(i.name.clone(), n);
@@ -112,7 +120,7 @@ impl Kernel {
             if let (Some(c), Some(u)) = (i.cloner.as_deref().and_then(Cloner::from_name), i.unit) {
                 self.held.entry(c).or_default().insert(u);
             }
-            self.max_index = self.max_index.max(i.index);
+            self.indexes.insert(i.index);
         }
     }
 
@@ -294,8 +302,24 @@ impl Kernel {
     fn push(&mut self, i: SimIf) {
         self.by_name
             .insert(i.name.clone(), self.state.interfaces.len());
-        self.max_index = self.max_index.max(i.index);
+        self.indexes.insert(i.index);
         self.state.interfaces.push(i);
+    }
+
+    /// The index a new interface gets: the lowest one no interface has
+    /// (if.c `if_alloc_domain`: "Try to find an empty slot below
+    /// if_index. If we fail, take the next slot."). The kernel's table
+    /// grows without bound, but an index travels as the 16-bit
+    /// `sdl_index`, and a host file holds at most 65535 (see
+    /// `super::validate`): past that, the simulation refuses with ENOSPC.
+    fn free_index(&mut self) -> Result<u32, Errno> {
+        while self.indexes.contains(&self.free_from) {
+            self.free_from += 1;
+        }
+        if self.free_from > IF_MAXINDEX {
+            return Err(Errno::ENOSPC);
+        }
+        Ok(self.free_from)
     }
 
     fn fresh(name: String, index: u32, cloner: Cloner, unit: u32, ether: String) -> SimIf {
@@ -356,7 +380,16 @@ impl Kernel {
         if cloner.unit_blocked(unit, |n| self.exists(n)) {
             return Err(Errno::EEXIST);
         }
-        let index = self.max_index + 1;
+        // Both ends' indexes are allocated before either is attached.
+        let index = self.free_index()?;
+        self.indexes.insert(index);
+        let second = match cloner {
+            Cloner::Bridge => Ok(0),
+            Cloner::Epair => self.free_index(),
+        };
+        self.indexes.remove(&index);
+        self.free_from = index;
+        let second = second?;
         let (hi, lo) = ((unit >> 8) & 0xff, unit & 0xff);
         let names = cloner.names(unit);
         match cloner {
@@ -370,7 +403,7 @@ impl Kernel {
                 let (a, b) = (&names[0], &names[1]);
                 let mac = |end: &str| format!("02:00:00:{hi:02x}:{lo:02x}:{end}");
                 let mut ea = Self::fresh(a.clone(), index, cloner, unit, mac("0a"));
-                let mut eb = Self::fresh(b.clone(), index + 1, cloner, unit, mac("0b"));
+                let mut eb = Self::fresh(b.clone(), second, cloner, unit, mac("0b"));
                 ea.peer = Some(b.clone());
                 eb.peer = Some(a.clone());
                 self.push(ea);
@@ -802,6 +835,37 @@ mod tests {
         assert_eq!(k.create("epair32767").as_deref(), Ok("epair32767a"));
         assert_eq!(k.create("epair32768"), Err(Errno::ENOSPC));
         assert_eq!(k.create("bridge99999"), Err(Errno::ENOSPC));
+    }
+
+    /// Found by tests/property.rs: a new interface took the index above
+    /// every other, so a host with one at 65535 got 65536, and rjib wrote
+    /// a host file it then refused to read.
+    #[test]
+    fn new_interfaces_take_the_lowest_free_index() {
+        let mut k = on(14, json!([eth("em0", 3), eth("em1", IF_MAXINDEX)]));
+        k.create("epair").unwrap();
+        k.create("bridge").unwrap();
+        let index = |k: &Kernel, n: &str| k.get(n).unwrap().index;
+        assert_eq!(
+            [
+                index(&k, "epair0a"),
+                index(&k, "epair0b"),
+                index(&k, "bridge0")
+            ],
+            [1, 2, 4]
+        );
+        // Destroying frees the indexes for the next.
+        k.destroy("epair0b").unwrap();
+        k.create("bridge").unwrap();
+        assert_eq!(index(&k, "bridge1"), 1);
+        // Only one free index: no epair, and nothing half made.
+        k.indexes.extend(5..IF_MAXINDEX);
+        k.dirty = false;
+        assert_eq!(k.create("epair"), Err(Errno::ENOSPC));
+        assert!(!k.dirty && !k.exists("epair0a"));
+        k.create("bridge").unwrap();
+        assert_eq!(index(&k, "bridge2"), 2);
+        assert_eq!(k.create("bridge"), Err(Errno::ENOSPC));
     }
 
     #[test]
