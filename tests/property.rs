@@ -375,6 +375,49 @@ fn host(r: &mut Rng) -> Value {
         let i = g.plain(&format!("{k}0"), Some(k));
         g.ifs.push(i);
     }
+    if g.r.chance(8) {
+        // what blocks the kernel's names: an interface named like a cloner
+        // or like a kernel-named epair end, that no cloner made
+        let n =
+            *g.r.pick(&["epair", "bridge", "epair0b", "epair1a", "bridge0"]);
+        let i = g.plain(n, None);
+        g.ifs.push(i);
+    }
+    if g.r.chance(10) {
+        // a span port on the NAT bridge (not a member)
+        let span = parents[parents.len() - 1].to_string();
+        if let Some(b) = g.ifs.iter_mut().find(|i| i["name"] == nat.as_str()) {
+            let member = b["members"]
+                .as_array()
+                .is_some_and(|m| m.contains(&json!(span)));
+            if !member {
+                b["spans"] = json!([span]);
+            }
+        }
+    }
+    if let Some(j) = running.first().filter(|_| g.r.chance(15)) {
+        // a bridge inside a jail's vnet, with a jail end on it
+        let (a, b) = g.epair(&format!("e5a_{j}"), &format!("e5b_{j}"), Some(j));
+        let bname = b["name"].clone();
+        let mut br = g.bridge("bridge0", vec![]);
+        br["members"] = json!([bname]);
+        br["vnet"] = json!(j);
+        g.ifs.extend([a, b, br]);
+    }
+    if g.r.chance(5) {
+        // an epair whose host end is in the jail and whose jail end is not
+        if let Some(j) = running.last() {
+            let (mut a, b) = g.epair(&format!("e3a_{j}"), &format!("e3b_{j}"), None);
+            a["vnet"] = json!(j);
+            g.ifs.extend([a, b]);
+        }
+    }
+    if g.r.chance(5) {
+        // units a kernel never hands out, or one held twice
+        for i in g.ifs.iter_mut().filter(|i| i["cloner"] == "bridge") {
+            i["unit"] = json!(*g.r.pick(&[0, 32767, 32768, 4_000_000_000u64]));
+        }
+    }
     let mut ifs = std::mem::take(&mut g.ifs);
     let mut h = json!({"version": if r.chance(50) { 1 } else { 2 }, "interfaces": []});
     if r.chance(60) {
@@ -644,7 +687,15 @@ fn commands(r: &mut Rng, h: &Value) -> Vec<Vec<String>> {
     };
     let jail = if r.chance(70) { "x" } else { *r.pick(JAILS) }.to_string();
     let first = iface(r);
-    let mut addm = vec!["addm".to_string(), jail.clone(), iface(r)];
+    let mut addm = vec!["addm".to_string()];
+    if r.chance(15) {
+        addm.extend(["-m".to_string(), "sha256".to_string()]);
+    }
+    if r.chance(15) {
+        let suffix = *r.pick(&["", "br", "bridge", "_nat", "averylongsuffix", "a b"]);
+        addm.extend(["-b".to_string(), suffix.to_string()]);
+    }
+    addm.extend([jail.clone(), iface(r)]);
     if r.chance(50) {
         addm.push(iface(r));
     }
