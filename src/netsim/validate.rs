@@ -214,15 +214,20 @@ pub fn check(state: &State) -> Result<(), String> {
     // bridge's spans).
     let mut member_of: HashMap<(Option<&str>, &str), &str> = HashMap::new();
     let mut span_of: HashMap<(Option<&str>, &str), &str> = HashMap::new();
+    // A peer may be in any vnet: the interfaces of each name, wherever
+    // they are (one per vnet), so that finding it is not a scan.
+    let mut anywhere: HashMap<&str, Vec<&SimIf>> = HashMap::new();
+    for i in &state.interfaces {
+        anywhere.entry(i.name.as_str()).or_default().push(i);
+    }
     for i in &state.interfaces {
         let ns = i.vnet.as_deref();
         if let Some(p) = &i.peer {
-            let mutual = state.interfaces.iter().any(|o| {
-                o.name == *p
-                    && o.is_epair()
+            let mutual = anywhere.get(p.as_str()).into_iter().flatten().any(|o| {
+                o.is_epair()
                     && o.unit == i.unit
                     && o.peer.as_deref() == Some(i.name.as_str())
-                    && !std::ptr::eq(o, i)
+                    && !std::ptr::eq(*o, i)
             });
             if !mutual {
                 return Err(field(
