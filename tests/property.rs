@@ -758,12 +758,24 @@ fn outcome(o: &Output, dir: &Path, host: &Path, t0: u64) -> Outcome {
 
 /// Run `cmds` on a copy of `text` through `via`.
 fn run_path(text: &str, via: &str, cmds: &[Vec<String>], t0: u64) -> Vec<Outcome> {
+    run_binary(BIN, text, via, cmds, t0)
+}
+
+/// `run_path` with the rjib binary `bin`.
+fn run_binary(bin: &str, text: &str, via: &str, cmds: &[Vec<String>], t0: u64) -> Vec<Outcome> {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("host.json");
     std::fs::write(&path, text).unwrap();
     cmds.iter()
         .map(|c| {
-            let o = command(&path, via).args(c).output().unwrap();
+            let o = std::process::Command::new(bin)
+                .env_clear()
+                .env("LC_ALL", "C")
+                .env("RJIB_NETSIM", &path)
+                .env("RJIB_NETSIM_VIA", via)
+                .args(c)
+                .output()
+                .unwrap();
             outcome(&o, dir.path(), &path, t0)
         })
         .collect()
@@ -771,6 +783,11 @@ fn run_path(text: &str, via: &str, cmds: &[Vec<String>], t0: u64) -> Vec<Outcome
 
 /// The fields where `d` (direct) and `i` (ioctl) differ.
 fn difference(d: &Outcome, i: &Outcome) -> String {
+    difference_of(d, i, ["direct", "ioctl"])
+}
+
+/// The fields where `d` and `i`, named `names`, differ.
+fn difference_of(d: &Outcome, i: &Outcome, names: [&str; 2]) -> String {
     let mut out = String::new();
     let fields: [(&str, String, String); 5] = [
         (
@@ -789,7 +806,7 @@ fn difference(d: &Outcome, i: &Outcome) -> String {
     ];
     for (name, a, b) in fields {
         if a != b {
-            out += &format!("{name}:\n  direct: {a:?}\n  ioctl:  {b:?}\n");
+            out += &format!("{name}:\n  {}: {a:?}\n  {}: {b:?}\n", names[0], names[1]);
         }
     }
     out
@@ -1117,5 +1134,44 @@ fn found_link_local_addresses_with_zone_bits() {
             h.path.display()
         );
         assert_eq!(stderr(&o), want, "{via}");
+    }
+}
+
+/// This build against another rjib binary (`RJIB_PROPERTY_REFERENCE`, e.g.
+/// a release build of the last commit, as a file named `rjib`) on the
+/// generated cases, on both paths: for a change to the simulation that
+/// must not change what it does.
+/// `RJIB_PROPERTY_REFERENCE=/tmp/old/rjib cargo test --test property -- --ignored`
+#[test]
+#[ignore]
+fn same_as_a_reference_binary() {
+    let Some(reference) = std::env::var_os("RJIB_PROPERTY_REFERENCE") else {
+        eprintln!("RJIB_PROPERTY_REFERENCE is not set: nothing to compare with");
+        return;
+    };
+    let reference = reference.into_string().unwrap();
+    let seed = env_u64("RJIB_PROPERTY_SEED").unwrap_or(FIRST_SEED);
+    for case in 0..env_u64("RJIB_PROPERTY_CASES").unwrap_or(500) {
+        let mut r = Rng::new(seed.wrapping_add(case));
+        let h = host(&mut r);
+        let cmds = commands(&mut r, &h);
+        let text = serde_json::to_string_pretty(&h).unwrap();
+        for via in VIAS {
+            let t0 = now();
+            let (ours, theirs) = std::thread::scope(|s| {
+                let o = s.spawn(|| run_path(&text, via, &cmds, t0));
+                let t = run_binary(&reference, &text, via, &cmds, t0);
+                (o.join().unwrap(), t)
+            });
+            for (n, (o, t)) in ours.iter().zip(&theirs).enumerate() {
+                assert!(
+                    o == t,
+                    "seed {}, {via}: {:?}\n{}\nhost:\n{text}",
+                    seed.wrapping_add(case),
+                    cmds[n],
+                    difference_of(o, t, ["this build", "reference"])
+                );
+            }
+        }
     }
 }
