@@ -94,7 +94,7 @@ fn weird_name(r: &mut Rng) -> String {
     }
 }
 
-/// `h` with interface `from` renamed `to` wherever it is named (peers,
+/// `ifs` with interface `from` renamed `to` wherever it is named (peers,
 /// members, spans, vlan parents): a consistent host with an odd name.
 fn rename_everywhere(ifs: &mut [Value], from: &Value, to: &str) {
     for i in ifs.iter_mut() {
