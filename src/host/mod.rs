@@ -230,8 +230,18 @@ impl Cloner {
     /// the end names `epairNa`/`epairNb` and fails with EEXIST instead of
     /// moving on (`epair_handle_unit`); see `unit_blocked`.
     pub fn next_unit(self, held: &HashSet<u32>, taken: impl Fn(&str) -> bool) -> u32 {
-        (0..)
-            .find(|u| !held.contains(u) && !taken(&format!("{}{u}", self.as_str())))
+        self.next_unit_from(0, |u| held.contains(&u), taken)
+    }
+
+    /// `next_unit`, for a caller that knows no unit below `from` is free.
+    pub fn next_unit_from(
+        self,
+        from: u32,
+        held: impl Fn(u32) -> bool,
+        taken: impl Fn(&str) -> bool,
+    ) -> u32 {
+        (from..)
+            .find(|&u| !held(u) && !taken(&format!("{}{u}", self.as_str())))
             .expect("a free unit")
     }
 

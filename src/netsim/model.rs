@@ -26,6 +26,8 @@ pub const IFDESCR_MAXLEN: usize = 1024;
 /// The highest clone unit (if_clone.c `IF_MAXUNIT`; `ifc_alloc_unit_specific`
 /// refuses more with ENOSPC).
 const IF_MAXUNIT: u32 = 0x7fff;
+/// The highest interface index a host file holds (`sdl_index` is 16 bits).
+pub const IF_MAXINDEX: u32 = 65535;
 /// FreeBSD 14's if_bridge refuses a smaller bridge MTU (`bridge_ioctl`).
 const BRIDGE_MINMTU_14: u32 = 576;
 
@@ -64,8 +66,24 @@ pub struct Kernel {
     signals: Vec<Signal>,
     /// Host interfaces (not in a vnet) by name: position in `state`.
     by_name: HashMap<String, usize>,
-    held: HashMap<Cloner, HashSet<u32>>,
-    max_index: u32,
+    /// Every interface by name, wherever it is (one per vnet): positions.
+    anywhere: HashMap<String, Vec<usize>>,
+    /// Host bridges' members and span ports, and host vlans' parents, by
+    /// name: the position of the bridge (one each) or of the vlans.
+    member_of: HashMap<String, usize>,
+    span_of: HashMap<String, usize>,
+    vlans_on: HashMap<String, Vec<usize>>,
+    /// The units clones hold, with how many clones hold each (one, in a
+    /// kernel).
+    held: HashMap<Cloner, HashMap<u32, u32>>,
+    /// No unit below this one is free for a new anonymous clone.
+    unit_floor: HashMap<Cloner, u32>,
+    /// Every interface index in use, on the host and in jails' vnets (the
+    /// kernel's `ifindex_table` is one for all vnets).
+    /// With how many interfaces have each (one, in a kernel).
+    indexes: HashMap<u32, u32>,
+    /// No index below this one is free.
+    free_from: u32,
 }
 
 fn now() -> u64 {
@@ -94,25 +112,50 @@ impl Kernel {
             exterror: None,
             signals: Vec::new(),
             by_name: HashMap::new(),
+            anywhere: HashMap::new(),
+            member_of: HashMap::new(),
+            span_of: HashMap::new(),
+            vlans_on: HashMap::new(),
             held: HashMap::new(),
-            max_index: 0,
+            unit_floor: HashMap::new(),
+            indexes: HashMap::new(),
+            free_from: 1,
         };
         k.reindex();
         Ok(k)
     }
 
+    /// The lookups, from `state` (after anything that moves positions).
     fn reindex(&mut self) {
         self.by_name.clear();
+        self.anywhere.clear();
+        self.member_of.clear();
+        self.span_of.clear();
+        self.vlans_on.clear();
         self.held.clear();
-        self.max_index = 0;
+        self.unit_floor.clear();
+        self.indexes.clear();
+        self.free_from = 1;
         for (n, i) in self.state.interfaces.iter().enumerate() {
+            self.anywhere.entry(i.name.clone()).or_default().push(n);
             if i.on_host() {
                 self.by_name.insert(i.name.clone(), n);
+                if i.is_bridge() {
+                    for m in i.member_list() {
+                        self.member_of.entry(m.clone()).or_insert(n);
+                    }
+                    for m in i.span_list() {
+                        self.span_of.entry(m.clone()).or_insert(n);
+                    }
+                }
+                if let Some(p) = &i.vlan_parent {
+                    self.vlans_on.entry(p.clone()).or_default().push(n);
+                }
             }
-            if let (Some(c), Some(u)) = (i.cloner.as_deref().and_then(Cloner::from_name), i.unit) {
-                self.held.entry(c).or_default().insert(u);
+            if let Some((c, u)) = clone_of(i) {
+                *self.held.entry(c).or_default().entry(u).or_default() += 1;
             }
-            self.max_index = self.max_index.max(i.index);
+            *self.indexes.entry(i.index).or_default() += 1;
         }
     }
 
@@ -208,7 +251,10 @@ impl Kernel {
 
     /// The units clones of `cloner` hold, renamed and moved ones included.
     pub fn held_units(&self, cloner: Cloner) -> HashSet<u32> {
-        self.held.get(&cloner).cloned().unwrap_or_default()
+        self.held
+            .get(&cloner)
+            .map(|h| h.keys().copied().collect())
+            .unwrap_or_default()
     }
 
     // --- modules (sys/kern/kern_linker.c, kern_module.c) ---------------
@@ -288,14 +334,51 @@ impl Kernel {
 
     /// The unit a new anonymous clone of `cloner` gets (`ifc_alloc_unit_next`).
     pub fn next_unit(&self, cloner: Cloner) -> u32 {
-        cloner.next_unit(&self.held_units(cloner), |n| self.exists(n))
+        let from = self.unit_floor.get(&cloner).copied().unwrap_or(0);
+        cloner.next_unit_from(from, |u| self.holds(cloner, u), |n| self.exists(n))
+    }
+
+    /// Whether a clone of `cloner` holds `unit`.
+    fn holds(&self, cloner: Cloner, unit: u32) -> bool {
+        self.held
+            .get(&cloner)
+            .is_some_and(|h| h.contains_key(&unit))
+    }
+
+    /// `name` is no longer an interface's: if it is a cloner's bare name
+    /// (`bridge5`), that unit may be free again.
+    fn name_freed(&mut self, name: &str) {
+        if let Some((c, Some(u))) = parse_clone_request(name) {
+            let floor = self.unit_floor.entry(c).or_insert(0);
+            *floor = (*floor).min(u);
+        }
     }
 
     fn push(&mut self, i: SimIf) {
-        self.by_name
-            .insert(i.name.clone(), self.state.interfaces.len());
-        self.max_index = self.max_index.max(i.index);
+        let n = self.state.interfaces.len();
+        self.by_name.insert(i.name.clone(), n);
+        self.anywhere.entry(i.name.clone()).or_default().push(n);
+        *self.indexes.entry(i.index).or_default() += 1;
+        if let Some((c, u)) = clone_of(&i) {
+            *self.held.entry(c).or_default().entry(u).or_default() += 1;
+        }
         self.state.interfaces.push(i);
+    }
+
+    /// The index a new interface gets: the lowest one no interface has
+    /// (if.c `if_alloc_domain`: "Try to find an empty slot below
+    /// if_index. If we fail, take the next slot."). The kernel's table
+    /// grows without bound, but an index travels as the 16-bit
+    /// `sdl_index`, and a host file holds at most 65535 (see
+    /// `super::validate`): past that, the simulation refuses with ENOSPC.
+    fn free_index(&mut self) -> Result<u32, Errno> {
+        while self.indexes.contains_key(&self.free_from) {
+            self.free_from += 1;
+        }
+        if self.free_from > IF_MAXINDEX {
+            return Err(Errno::ENOSPC);
+        }
+        Ok(self.free_from)
     }
 
     fn fresh(name: String, index: u32, cloner: Cloner, unit: u32, ether: String) -> SimIf {
@@ -346,9 +429,14 @@ impl Kernel {
         }
         let unit = match unit {
             Some(u) if u > IF_MAXUNIT => return Err(Errno::ENOSPC),
-            Some(u) if self.held_units(cloner).contains(&u) => return Err(Errno::EEXIST),
+            Some(u) if self.holds(cloner, u) => return Err(Errno::EEXIST),
             Some(u) => u,
-            None => self.next_unit(cloner),
+            None => {
+                let u = self.next_unit(cloner);
+                // Every unit below is held or has its bare name taken.
+                self.unit_floor.insert(cloner, u);
+                u
+            }
         };
         if unit > IF_MAXUNIT {
             return Err(Errno::ENOSPC);
@@ -356,7 +444,16 @@ impl Kernel {
         if cloner.unit_blocked(unit, |n| self.exists(n)) {
             return Err(Errno::EEXIST);
         }
-        let index = self.max_index + 1;
+        // Both ends' indexes are allocated before either is attached.
+        let index = self.free_index()?;
+        self.indexes.insert(index, 1);
+        let second = match cloner {
+            Cloner::Bridge => Ok(0),
+            Cloner::Epair => self.free_index(),
+        };
+        self.indexes.remove(&index);
+        self.free_from = index;
+        let second = second?;
         let (hi, lo) = ((unit >> 8) & 0xff, unit & 0xff);
         let names = cloner.names(unit);
         match cloner {
@@ -370,14 +467,13 @@ impl Kernel {
                 let (a, b) = (&names[0], &names[1]);
                 let mac = |end: &str| format!("02:00:00:{hi:02x}:{lo:02x}:{end}");
                 let mut ea = Self::fresh(a.clone(), index, cloner, unit, mac("0a"));
-                let mut eb = Self::fresh(b.clone(), index + 1, cloner, unit, mac("0b"));
+                let mut eb = Self::fresh(b.clone(), second, cloner, unit, mac("0b"));
                 ea.peer = Some(b.clone());
                 eb.peer = Some(a.clone());
                 self.push(ea);
                 self.push(eb);
             }
         }
-        self.held.entry(cloner).or_default().insert(unit);
         self.dirty = true;
         Ok(names[0].clone())
     }
@@ -404,34 +500,37 @@ impl Kernel {
                 return Err(Errno::EEXIST);
             }
             let me = k.pos(name).expect("looked up");
-            let (unit, peer) = {
-                let i = &k.state.interfaces[me];
-                (i.unit, i.peer.clone())
-            };
-            for (n, i) in k.state.interfaces.iter_mut().enumerate() {
-                if n != me
-                    && i.is_epair()
-                    && i.unit == unit
-                    && peer.as_deref() == Some(&i.name)
-                    && i.peer.as_deref() == Some(name)
-                {
-                    i.peer = Some(new.to_string());
+            let new = new.to_string();
+            for p in k.peers(me) {
+                k.state.interfaces[p].peer = Some(new.clone());
+            }
+            // The lists that name it: a host bridge's members or span
+            // ports, host vlans' parents.
+            if let Some(b) = k.member_of.remove(name) {
+                rename_in(&mut k.state.interfaces[b].members, name, &new);
+                k.member_of.insert(new.clone(), b);
+            }
+            if let Some(b) = k.span_of.remove(name) {
+                rename_in(&mut k.state.interfaces[b].spans, name, &new);
+                k.span_of.insert(new.clone(), b);
+            }
+            if let Some(vlans) = k.vlans_on.remove(name) {
+                for &v in &vlans {
+                    k.state.interfaces[v].vlan_parent = Some(new.clone());
                 }
-                if !i.on_host() {
-                    continue;
-                }
-                for list in [&mut i.members, &mut i.spans].into_iter().flatten() {
-                    for x in list.iter_mut().filter(|x| *x == name) {
-                        *x = new.to_string();
-                    }
-                }
-                if i.vlan_parent.as_deref() == Some(name) {
-                    i.vlan_parent = Some(new.to_string());
+                k.vlans_on.insert(new.clone(), vlans);
+            }
+            k.state.interfaces[me].name = new.clone();
+            k.by_name.remove(name);
+            k.by_name.insert(new.clone(), me);
+            if let Some(at) = k.anywhere.get_mut(name) {
+                at.retain(|&n| n != me);
+                if at.is_empty() {
+                    k.anywhere.remove(name);
                 }
             }
-            k.state.interfaces[me].name = new.to_string();
-            k.by_name.remove(name);
-            k.by_name.insert(new.to_string(), me);
+            k.anywhere.entry(new).or_default().push(me);
+            k.name_freed(name);
             k.dirty = true;
             Ok(())
         })
@@ -468,12 +567,9 @@ impl Kernel {
     /// The bridge `name` is a member of (`ifp->if_bridge`); span ports
     /// are not members.
     pub fn bridge_of(&self, name: &str) -> Option<&str> {
-        self.state
-            .interfaces
-            .iter()
-            .filter(|b| b.on_host() && b.is_bridge())
-            .find(|b| b.member_list().iter().any(|m| m == name))
-            .map(|b| b.name.as_str())
+        self.member_of
+            .get(name)
+            .map(|&b| self.state.interfaces[b].name.as_str())
     }
 
     /// SIOCSIFMTU: outside IF_MINMTU..IF_MAXMTU is EINVAL, checked first;
@@ -581,6 +677,8 @@ impl Kernel {
             .members
             .get_or_insert_with(Vec::new)
             .push(member.to_string());
+        let b = self.pos(bridge).expect("looked up");
+        self.member_of.insert(member.to_string(), b);
         self.dirty = true;
         Ok(())
     }
@@ -638,18 +736,33 @@ impl Kernel {
         Ok(br.span_list().iter().rev().cloned().collect())
     }
 
-    /// The interface an epair end's peer is, wherever it is: the other end
-    /// of the same unit that names it as its peer.
-    fn peer_pos(&self, me: usize) -> Option<usize> {
+    /// The interfaces that are an epair end's peer, wherever they are:
+    /// the other ends of the same unit that name it as their peer (one,
+    /// in a kernel; a host file may name more), in position order.
+    fn peers(&self, me: usize) -> Vec<usize> {
         let i = &self.state.interfaces[me];
-        let p = i.peer.as_deref()?;
-        self.state.interfaces.iter().enumerate().position(|(n, o)| {
-            n != me
-                && o.is_epair()
-                && o.unit == i.unit
-                && o.name == p
-                && o.peer.as_deref() == Some(&i.name)
-        })
+        let Some(p) = i.peer.as_deref() else {
+            return Vec::new();
+        };
+        let mut v: Vec<usize> = self
+            .anywhere
+            .get(p)
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|&n| {
+                let o = &self.state.interfaces[n];
+                n != me && o.is_epair() && o.unit == i.unit && o.peer.as_deref() == Some(&i.name)
+            })
+            .collect();
+        v.sort_unstable();
+        v
+    }
+
+    /// The interface an epair end's peer is (the first, if a file names
+    /// more).
+    fn peer_pos(&self, me: usize) -> Option<usize> {
+        self.peers(me).first().copied()
     }
 
     /// SIOCIFDESTROY (`if_clone_destroy`): a missing interface is ENXIO;
@@ -667,33 +780,138 @@ impl Kernel {
             }
             let mut gone = vec![me];
             gone.extend(k.peer_pos(me));
-            // Each destroyed interface leaves the bridges of its own vnet.
-            let names: HashSet<(Option<String>, String)> = gone
-                .iter()
-                .map(|&n| {
-                    let i = &k.state.interfaces[n];
-                    (i.vnet.clone(), i.name.clone())
-                })
-                .collect();
-            let mut n = 0;
-            k.state.interfaces.retain(|_| {
-                n += 1;
-                !gone.contains(&(n - 1))
-            });
-            for i in k.state.interfaces.iter_mut() {
-                let vnet = i.vnet.clone();
-                let here = |x: &String| names.contains(&(vnet.clone(), x.clone()));
-                for list in [&mut i.members, &mut i.spans].into_iter().flatten() {
-                    list.retain(|x| !here(x));
-                }
-                if i.vlan_parent.as_ref().is_some_and(here) {
-                    i.vlan_parent = None;
-                }
+            gone.sort_unstable();
+            for &g in &gone {
+                k.detach(g);
             }
-            k.reindex(); // also frees the units of what was destroyed
+            for &g in &gone {
+                k.forget(g);
+            }
+            for &g in gone.iter().rev() {
+                k.state.interfaces.remove(g);
+            }
+            k.shift(&gone);
             k.dirty = true;
             Ok(())
         })
+    }
+
+    /// What goes with interface `g` when it is destroyed: it leaves the
+    /// bridges of its own vnet, as a member or a span port
+    /// (`bridge_ifdetach`); a vlan on it has no parent any more; a bridge
+    /// lets its members go.
+    fn detach(&mut self, g: usize) {
+        let (name, vnet) = {
+            let i = &self.state.interfaces[g];
+            (i.name.clone(), i.vnet.clone())
+        };
+        if vnet.is_none() {
+            if let Some(b) = self.member_of.remove(&name) {
+                remove_from(&mut self.state.interfaces[b].members, &name);
+            }
+            if let Some(b) = self.span_of.remove(&name) {
+                remove_from(&mut self.state.interfaces[b].spans, &name);
+            }
+            for v in self.vlans_on.remove(&name).unwrap_or_default() {
+                self.state.interfaces[v].vlan_parent = None;
+            }
+            let i = &self.state.interfaces[g];
+            if i.is_bridge() {
+                for m in i.member_list() {
+                    self.member_of.remove(m);
+                }
+                for m in i.span_list() {
+                    self.span_of.remove(m);
+                }
+            }
+            if let Some(p) = i.vlan_parent.clone()
+                && let Some(v) = self.vlans_on.get_mut(&p)
+            {
+                v.retain(|&x| x != g);
+                if v.is_empty() {
+                    self.vlans_on.remove(&p);
+                }
+            }
+        } else {
+            // Inside a jail's vnet nothing is indexed: look at its
+            // interfaces.
+            for i in self.state.interfaces.iter_mut().filter(|i| i.vnet == vnet) {
+                remove_from(&mut i.members, &name);
+                remove_from(&mut i.spans, &name);
+                if i.vlan_parent.as_deref() == Some(name.as_str()) {
+                    i.vlan_parent = None;
+                }
+            }
+        }
+    }
+
+    /// Drop interface `g` from the lookups (its position included), and
+    /// free its unit, its index and, if it is a cloner's bare name, that.
+    fn forget(&mut self, g: usize) {
+        let i = &self.state.interfaces[g];
+        let (name, index, clone) = (i.name.clone(), i.index, clone_of(i));
+        if i.on_host() {
+            self.by_name.remove(&name);
+            self.name_freed(&name);
+        }
+        if let Some(at) = self.anywhere.get_mut(&name) {
+            at.retain(|&n| n != g);
+            if at.is_empty() {
+                self.anywhere.remove(&name);
+            }
+        }
+        if let Some((c, u)) = clone
+            && let Some(h) = self.held.get_mut(&c)
+            && let Some(n) = h.get_mut(&u)
+        {
+            *n -= 1;
+            if *n == 0 {
+                h.remove(&u);
+                if h.is_empty() {
+                    self.held.remove(&c);
+                }
+                let floor = self.unit_floor.entry(c).or_insert(0);
+                *floor = (*floor).min(u);
+            }
+        }
+        if let Some(n) = self.indexes.get_mut(&index) {
+            *n -= 1;
+            if *n == 0 {
+                self.indexes.remove(&index);
+                self.free_from = self.free_from.min(index);
+            }
+        }
+    }
+
+    /// The positions in the lookups after the interfaces at `gone`
+    /// (sorted) were removed from `state`.
+    fn shift(&mut self, gone: &[usize]) {
+        let moved = |p: &mut usize| *p -= gone.partition_point(|&g| g < *p);
+        self.by_name.values_mut().for_each(moved);
+        self.member_of.values_mut().for_each(moved);
+        self.span_of.values_mut().for_each(moved);
+        for v in self.anywhere.values_mut().chain(self.vlans_on.values_mut()) {
+            v.iter_mut().for_each(moved);
+        }
+    }
+}
+
+/// The cloner and unit of a cloned interface.
+fn clone_of(i: &SimIf) -> Option<(Cloner, u32)> {
+    Some((i.cloner.as_deref().and_then(Cloner::from_name)?, i.unit?))
+}
+
+/// Take `name` out of a member or span list.
+fn remove_from(list: &mut Option<Vec<String>>, name: &str) {
+    if let Some(l) = list {
+        l.retain(|x| x != name);
+    }
+}
+
+/// Replace `name` by `new` in a member or span list.
+fn rename_in(list: &mut Option<Vec<String>>, name: &str, new: &str) {
+    for x in list.iter_mut().flatten().filter(|x| *x == name) {
+        *x = new.to_string();
     }
 }
 
@@ -802,6 +1020,127 @@ mod tests {
         assert_eq!(k.create("epair32767").as_deref(), Ok("epair32767a"));
         assert_eq!(k.create("epair32768"), Err(Errno::ENOSPC));
         assert_eq!(k.create("bridge99999"), Err(Errno::ENOSPC));
+    }
+
+    /// Found by tests/property.rs: a new interface took the index above
+    /// every other, so a host with one at 65535 got 65536, and rjib wrote
+    /// a host file it then refused to read.
+    #[test]
+    fn new_interfaces_take_the_lowest_free_index() {
+        let mut k = on(14, json!([eth("em0", 3), eth("em1", IF_MAXINDEX)]));
+        k.create("epair").unwrap();
+        k.create("bridge").unwrap();
+        let index = |k: &Kernel, n: &str| k.get(n).unwrap().index;
+        assert_eq!(
+            [
+                index(&k, "epair0a"),
+                index(&k, "epair0b"),
+                index(&k, "bridge0")
+            ],
+            [1, 2, 4]
+        );
+        // Destroying frees the indexes for the next.
+        k.destroy("epair0b").unwrap();
+        k.create("bridge").unwrap();
+        assert_eq!(index(&k, "bridge1"), 1);
+        // Only one free index: no epair, and nothing half made.
+        k.indexes.extend((5..IF_MAXINDEX).map(|x| (x, 1)));
+        k.dirty = false;
+        assert_eq!(k.create("epair"), Err(Errno::ENOSPC));
+        assert!(!k.dirty && !k.exists("epair0a"));
+        k.create("bridge").unwrap();
+        assert_eq!(index(&k, "bridge2"), 2);
+        assert_eq!(k.create("bridge"), Err(Errno::ENOSPC));
+    }
+
+    impl Kernel {
+        /// The lookups kept up to date operation by operation are the ones
+        /// a fresh read of the state builds; the hints hold.
+        fn assert_indexed(&self, after: &str) {
+            let fresh = Kernel::new(self.state.clone()).unwrap();
+            let sorted = |m: &HashMap<String, Vec<usize>>| {
+                let mut m = m.clone();
+                m.values_mut().for_each(|v| v.sort_unstable());
+                m
+            };
+            assert_eq!(self.by_name, fresh.by_name, "{after}: by_name");
+            assert_eq!(sorted(&self.anywhere), sorted(&fresh.anywhere), "{after}");
+            assert_eq!(self.member_of, fresh.member_of, "{after}: member_of");
+            assert_eq!(self.span_of, fresh.span_of, "{after}: span_of");
+            assert_eq!(sorted(&self.vlans_on), sorted(&fresh.vlans_on), "{after}");
+            assert_eq!(self.held, fresh.held, "{after}: held");
+            assert_eq!(self.indexes, fresh.indexes, "{after}: indexes");
+            for c in [Cloner::Bridge, Cloner::Epair] {
+                assert_eq!(self.next_unit(c), fresh.next_unit(c), "{after}: {c:?}");
+            }
+            assert!(
+                (1..self.free_from).all(|x| self.indexes.contains_key(&x)),
+                "{after}: free_from"
+            );
+        }
+    }
+
+    /// The lookups that make the model linear (by name, bridge of a
+    /// member, vlans of a parent, units, indexes) follow every change,
+    /// through a long run of creates, renames, bridge adds and destroys on
+    /// a host with vnets, spans and vlans.
+    #[test]
+    fn lookups_follow_every_change() {
+        let mut k = kernel(json!({
+        "jails": [{"name": "j", "jid": 1}],
+        "interfaces": [
+            eth("em0", 1), eth("em1", 2), eth("em2", 3),
+            {"name": "em0.5", "index": 4, "type": "l2vlan", "vlan_parent": "em0",
+             "mtu": 1500, "up": true},
+            {"name": "br", "index": 5, "cloner": "bridge", "unit": 3, "mtu": 1500,
+             "up": true, "members": ["em1"], "spans": ["em2"]},
+            {"name": "e0a_j", "index": 6, "cloner": "epair", "unit": 0, "peer": "e0b_j",
+             "mtu": 1500, "up": true},
+            {"name": "e0b_j", "index": 7, "cloner": "epair", "unit": 0, "peer": "e0a_j",
+             "mtu": 1500, "up": true, "vnet": "j"},
+            {"name": "bridge0", "index": 6, "cloner": "bridge", "unit": 0, "mtu": 1500,
+             "up": true, "members": ["e0b_j"], "vnet": "j"},
+            eth("epair1", 9)
+        ]}));
+        k.assert_indexed("load");
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        for step in 0..400 {
+            let names: Vec<String> = k.interfaces().iter().map(|i| i.name.clone()).collect();
+            let any = |n: usize| names[n % names.len()].clone();
+            let (a, b) = (any(next(97)), any(next(89)));
+            let what = match next(6) {
+                0 => format!(
+                    "create {:?}",
+                    k.create(["bridge", "epair", "epair1"][next(3)])
+                ),
+                1 => format!("rename {a} {:?}", k.rename(&a, &format!("n{}", next(30)))),
+                2 => format!(
+                    "rename {a} {:?}",
+                    k.rename(&a, ["epair1", "bridge2", "em0"][next(3)])
+                ),
+                3 => {
+                    let bridges: Vec<String> = k
+                        .interfaces()
+                        .iter()
+                        .filter(|i| i.is_bridge())
+                        .map(|i| i.name.clone())
+                        .collect();
+                    let a = bridges.get(next(7) % bridges.len().max(1)).unwrap_or(&a);
+                    format!("addm {a} {b} {:?}", k.bridge_add(a, &b))
+                }
+                _ => format!("destroy {a} {:?}", k.destroy(&a)),
+            };
+            k.assert_indexed(&format!("step {step}: {what}"));
+            if k.interfaces().len() < 3 {
+                k.create("bridge").unwrap();
+            }
+        }
     }
 
     #[test]

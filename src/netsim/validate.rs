@@ -5,6 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::model::{IF_MAXINDEX, IFDESCR_MAXLEN};
 use super::state::{KINDS, SimIf, State};
 use crate::host::IfAddr;
 use crate::jib::mac::Mac;
@@ -12,7 +13,7 @@ use crate::jib::mac::Mac;
 /// Longest interface or group name (IFNAMSIZ less the NUL).
 const NAME_MAX: usize = 15;
 /// `sdl_index` is 16 bits.
-const INDEX_MAX: u32 = 65535;
+const INDEX_MAX: u32 = IF_MAXINDEX;
 /// IF_MAXMTU.
 const MTU_MAX: u32 = 65535;
 
@@ -39,6 +40,44 @@ fn name_ok(name: &str) -> Result<(), String> {
         return Err("contains a control character".into());
     }
     Ok(())
+}
+
+/// A description the kernel can hold: `if_description` is a C string of
+/// at most `net.ifdescr_maxlen` bytes with its NUL (sys/net/if.c
+/// `ifhwioctl`, SIOCSIFDESCR). A longer one, or one with a NUL inside,
+/// could only be shown whole by the simulation: SIOCGIFDESCR gives a
+/// buffer of that size, read up to its first NUL.
+fn description_ok(d: &str) -> Result<(), String> {
+    if d.len() >= IFDESCR_MAXLEN {
+        return Err(format!(
+            "is {} bytes, a description has at most {}",
+            d.len(),
+            IFDESCR_MAXLEN - 1
+        ));
+    }
+    if d.contains('\0') {
+        return Err("contains a NUL byte".into());
+    }
+    Ok(())
+}
+
+/// An IPv6 link-local address (fe80::/10) as an interface can hold it:
+/// with bits 16 to 31 clear. The kernel keeps the zone (the interface
+/// index) there (netinet6/scope6.c `in6_setscope`, KAME's embedded
+/// scope), so no kernel reports other bits there, and a listing through
+/// the FreeBSD backend clears them; the simulation would show them.
+fn zone_bits_clear(a: IfAddr) -> Result<(), String> {
+    match a.ip {
+        std::net::IpAddr::V6(v6)
+            if v6.segments()[0] & 0xffc0 == 0xfe80 && v6.segments()[1] != 0 =>
+        {
+            Err(
+                "a link-local address has bits 16 to 31 clear (the kernel keeps the zone there)"
+                    .into(),
+            )
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Check `state`; `Err` is one line.
@@ -146,7 +185,11 @@ pub fn check(state: &State) -> Result<(), String> {
             name_ok(g).map_err(|w| field(i, "groups", format!("{g:?} {w}")))?;
         }
         for a in i.addr_list() {
-            a.parse::<IfAddr>().map_err(|x| field(i, "addrs", x))?;
+            let addr = a.parse::<IfAddr>().map_err(|x| field(i, "addrs", x))?;
+            zone_bits_clear(addr).map_err(|w| field(i, "addrs", format!("{a}: {w}")))?;
+        }
+        if let Some(d) = &i.description {
+            description_ok(d).map_err(|w| field(i, "description", w))?;
         }
         if !i.is_bridge() && (i.members.is_some() || i.spans.is_some()) {
             return Err(field(i, "members", "only a bridge has members or spans"));
@@ -171,15 +214,20 @@ pub fn check(state: &State) -> Result<(), String> {
     // bridge's spans).
     let mut member_of: HashMap<(Option<&str>, &str), &str> = HashMap::new();
     let mut span_of: HashMap<(Option<&str>, &str), &str> = HashMap::new();
+    // A peer may be in any vnet: the interfaces of each name, wherever
+    // they are (one per vnet), so that finding it is not a scan.
+    let mut anywhere: HashMap<&str, Vec<&SimIf>> = HashMap::new();
+    for i in &state.interfaces {
+        anywhere.entry(i.name.as_str()).or_default().push(i);
+    }
     for i in &state.interfaces {
         let ns = i.vnet.as_deref();
         if let Some(p) = &i.peer {
-            let mutual = state.interfaces.iter().any(|o| {
-                o.name == *p
-                    && o.is_epair()
+            let mutual = anywhere.get(p.as_str()).into_iter().flatten().any(|o| {
+                o.is_epair()
                     && o.unit == i.unit
                     && o.peer.as_deref() == Some(i.name.as_str())
-                    && !std::ptr::eq(o, i)
+                    && !std::ptr::eq(*o, i)
             });
             if !mutual {
                 return Err(field(
@@ -311,6 +359,47 @@ mod tests {
             json!([{"name": "em0", "index": 1, "groups": ["averyveryverylong"], "mtu": 1500, "up": true}]),
             "\"groups\"",
         );
+    }
+
+    /// Found by tests/property.rs: the simulation showed a description
+    /// SIOCGIFDESCR cannot return (1024 bytes, or a NUL inside), the
+    /// emulator none.
+    #[test]
+    fn descriptions_fit_the_kernels_buffer() {
+        let described = |d: &str| json!([{"name": "em0", "index": 1, "mtu": 1500, "up": true, "description": d}]);
+        check(&state(described(&"d".repeat(1023)))).unwrap();
+        check(&state(described("line\nbreak"))).unwrap();
+        refused(
+            described(&"d".repeat(1024)),
+            "interface em0: \"description\": is 1024 bytes, a description has at most 1023",
+        );
+        refused(
+            described("nul\0inside"),
+            "interface em0: \"description\": contains a NUL byte",
+        );
+    }
+
+    /// Found by tests/property.rs: `fe80:1::1` was shown as it is by the
+    /// simulation and as `fe80::1` through the FreeBSD backend, which
+    /// clears the zone the kernel embeds.
+    #[test]
+    fn link_local_addresses_have_no_zone_bits() {
+        let addrs =
+            |a: &[&str]| json!([{"name": "em0", "index": 1, "mtu": 1500, "up": true, "addrs": a}]);
+        check(&state(addrs(&[
+            "fe80::1/64",
+            "2001:db8:1::1/64",
+            "fe80::a8bb:ccff:fedd:eeff/64",
+        ])))
+        .unwrap();
+        for bad in ["fe80:1::1/64", "febf:ffff::1/10"] {
+            refused(
+                addrs(&[bad]),
+                &format!(
+                    "interface em0: \"addrs\": {bad}: a link-local address has bits 16 to 31 clear"
+                ),
+            );
+        }
     }
 
     #[test]
