@@ -138,7 +138,7 @@ fn main() {
             if via == "ioctl" {
                 let (g, n) = listing_syscalls(&path);
                 println!(
-                    "{:>14} one listing = {g} getifaddrs + {n} ioctls (group queries, ifbreq size probe, member list of the one bridge)",
+                    "{:>14} one listing = {g} getifaddrs + {n} ioctls (two group queries, the member list of the one bridge)",
                     ""
                 );
             }

@@ -67,7 +67,7 @@ fn host_file_errors(via: &str) {
         (
             "badif",
             r#"{"version": 1, "interfaces": [{"name": "em0"}]}"#,
-            "malformed host file: missing field `index`",
+            "malformed host file: missing field `index` at line 1 column 45",
         ),
         (
             "badfault",

@@ -47,10 +47,16 @@ fn read_capped(path: &Path) -> Result<Vec<u8>, String> {
 
 /// Read and check a host file.
 pub fn load(path: &Path) -> Result<State, String> {
+    /// The one field judged before the rest: read without building the
+    /// whole document as a `Value` (a large host is mostly interfaces).
+    #[derive(serde::Deserialize)]
+    struct Head {
+        version: Option<serde_json::Value>,
+    }
     let bytes = read_capped(path)?;
-    let value: serde_json::Value =
+    let head: Head =
         serde_json::from_slice(&bytes).map_err(|e| format!("not a JSON host file: {e}"))?;
-    match value.get("version") {
+    match head.version {
         None => return Err("host file has no \"version\"".to_string()),
         Some(v) => match v.as_u64() {
             Some(n) if VERSIONS.contains(&n) => {}
@@ -63,7 +69,7 @@ pub fn load(path: &Path) -> Result<State, String> {
         },
     }
     let state: State =
-        serde_json::from_value(value).map_err(|e| format!("malformed host file: {e}"))?;
+        serde_json::from_slice(&bytes).map_err(|e| format!("malformed host file: {e}"))?;
     // Everything else is checked by `super::validate`.
     Ok(state)
 }
