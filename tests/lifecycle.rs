@@ -251,6 +251,19 @@ fn signals_at_every_call(via: &str) {
     // up 8 (em0, em0bridge, 3 x 2 ends), ether 6, addm 4, describe 7; no
     // mtu (every MTU is 1500) and no destroy (only an undo destroys)
     assert_eq!(interrupted, 4 + 7 + 8 + 6 + 4 + 7, "{via}");
+    // a signal right after a module load: the interfaces are undone, the
+    // module stays loaded (an undo never unloads one)
+    let mut s = with(
+        start.clone(),
+        json!({"version": 2, "modules": ["if_bridge"]}),
+    );
+    s["faults"] = json!([{"op": "kldload", "nth": 1, "signal": "SIGTERM"}]);
+    let h = HostFile::new(&s);
+    let o = h.run(via, &args);
+    assert_eq!(o.status.signal(), Some(15), "{}", stderr(&o));
+    let after = without_log(&h.read()).0;
+    assert_eq!(after["modules"], json!(["if_bridge", "if_epair"]));
+    assert_eq!(names(&after), names(&start), "no interface left");
     // destroy cannot be undone: it finishes, then dies by the signal
     let h = HostFile::new(&start);
     assert!(h.run(via, &args).status.success());
