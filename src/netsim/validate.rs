@@ -9,6 +9,7 @@ use super::model::{IF_MAXINDEX, IFDESCR_MAXLEN};
 use super::state::{KINDS, SimIf, State};
 use crate::host::IfAddr;
 use crate::jib::mac::Mac;
+use crate::util::escape_controls;
 
 /// Longest interface or group name (IFNAMSIZ less the NUL).
 const NAME_MAX: usize = 15;
@@ -18,12 +19,7 @@ const INDEX_MAX: u32 = IF_MAXINDEX;
 const MTU_MAX: u32 = 65535;
 
 fn field(i: &SimIf, field: &str, why: impl std::fmt::Display) -> String {
-    format!("interface {}: \"{field}\": {why}", printable(&i.name))
-}
-
-/// A name as it can be printed on one line: control characters escaped.
-pub fn printable(s: &str) -> String {
-    s.chars().flat_map(char::escape_debug).collect::<String>()
+    format!("interface {}: \"{field}\": {why}", escape_controls(&i.name))
 }
 
 fn name_ok(name: &str) -> Result<(), String> {
@@ -93,13 +89,13 @@ pub fn check(state: &State) -> Result<(), String> {
         if j.name.is_empty() || !jails.insert(j.name.as_str()) {
             return Err(format!(
                 "jail {:?}: \"name\": empty or listed twice",
-                printable(&j.name)
+                j.name
             ));
         }
         if j.jid < 1 || !jids.insert(j.jid) {
             return Err(format!(
                 "jail {}: \"jid\": {} is not a positive number of its own",
-                printable(&j.name),
+                escape_controls(&j.name),
                 j.jid
             ));
         }
@@ -233,7 +229,7 @@ pub fn check(state: &State) -> Result<(), String> {
                 return Err(field(
                     i,
                     "peer",
-                    format!("{:?} is not the other end of this epair", printable(p)),
+                    format!("{:?} is not the other end of this epair", p),
                 ));
             }
         }
@@ -243,18 +239,10 @@ pub fn check(state: &State) -> Result<(), String> {
         ] {
             for m in list {
                 if m == &i.name || !names.contains_key(&(ns, m.as_str())) {
-                    return Err(field(
-                        i,
-                        what,
-                        format!("{:?} is not an interface here", printable(m)),
-                    ));
+                    return Err(field(i, what, format!("{:?} is not an interface here", m)));
                 }
                 if seen.insert((ns, m.as_str()), &i.name).is_some() {
-                    return Err(field(
-                        i,
-                        what,
-                        format!("{:?} is in two bridges' {what}", printable(m)),
-                    ));
+                    return Err(field(i, what, format!("{:?} is in two bridges' {what}", m)));
                 }
             }
         }
@@ -271,7 +259,7 @@ pub fn check(state: &State) -> Result<(), String> {
             return Err(field(
                 i,
                 "vlan_parent",
-                format!("{:?} is not an interface here", printable(p)),
+                format!("{:?} is not an interface here", p),
             ));
         }
     }
@@ -306,6 +294,12 @@ mod tests {
 
     #[test]
     fn refuses_what_no_kernel_has() {
+        // A value quoted in the message is escaped once, not twice.
+        refused(
+            json!([{"name": "br0", "index": 1, "cloner": "bridge", "unit": 0,
+                    "members": ["a\nb"], "mtu": 1500, "up": true}]),
+            "interface br0: \"members\": \"a\\nb\" is not an interface here",
+        );
         refused(
             json!([ether("averyveryverylong0", 1)]),
             "interface averyveryverylong0: \"name\": is 18 bytes",
