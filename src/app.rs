@@ -403,9 +403,7 @@ impl Run<'_, '_> {
             return Ok(Exit::status(1));
         };
         let only: Vec<String> = jails.iter().map(|j| j.to_string()).collect();
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
+        let now = crate::util::now_secs();
         let mut states = std::collections::HashMap::new();
         let mut chosen = Vec::new();
         for pair in prune::pairs(&listing, &only) {

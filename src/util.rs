@@ -28,6 +28,14 @@ pub fn escape_controls(s: &str) -> std::borrow::Cow<'_, str> {
     out.into()
 }
 
+/// The wall clock in seconds since the epoch, as the kernel stamps
+/// `if_data.ifi_lastchange` (0 if the clock is before it).
+pub fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -6,8 +6,8 @@
 //! direct simulated backend and the ioctl emulator share one set of rules,
 //! one fault counter and one set of extended error texts.
 
+use crate::util::now_secs as now;
 use std::collections::{HashMap, HashSet};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::faults::{self, Effect, Fault, Signal};
 use super::state::{LogRecord, SimIf, State};
@@ -84,12 +84,6 @@ pub struct Kernel {
     indexes: HashMap<u32, u32>,
     /// No index below this one is free.
     free_from: u32,
-}
-
-fn now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
 }
 
 fn mac_string(mac: &[u8]) -> String {
