@@ -10,12 +10,13 @@ use anyhow::{Context, Result};
 use crate::cli::{self, Action, Invocation, Parsed, ShowFormat};
 use crate::dryrun::DryRun;
 use crate::exec;
-use crate::host::{BridgePolicy, Cloner, Host, Interface, Priority};
+use crate::host::{Host, Priority};
 use crate::jib::inventory;
-use crate::jib::name::{IfName, JailName};
+use crate::jib::name::JailName;
 use crate::jib::plan::{AddmRequest, collisions, needs_jail, plan_addm};
 use crate::jib::prune;
 use crate::jib::show;
+use crate::net::{BridgePolicy, Cloner, IfName, Interface};
 use crate::signals::{Never, Stop};
 use crate::util::escape_controls;
 
@@ -475,7 +476,8 @@ pub fn main_counted(argv: &[OsString], sel: &crate::backend::Selection) -> Count
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::host::{Errno, HostError};
+    use crate::host::HostError;
+    use crate::net::Errno;
 
     /// Issue 9, defect 7: "nothing was changed (3 step(s) undone)" after a
     /// dry run was false.

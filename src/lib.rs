@@ -17,6 +17,7 @@ pub mod host;
 pub mod jailconf;
 pub mod jib;
 pub mod lock;
+pub mod net;
 pub mod netsim;
 pub mod signals;
 pub mod util;

@@ -14,11 +14,8 @@ use std::path::PathBuf;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use rjib::emulator::emulated_host;
-use rjib::host::{
-    BridgePolicy, Cloner, Errno, Host, HostError, HostResult, IfAddr, Interface, JailInfo, LinkType,
-};
-use rjib::jib::mac::Mac;
-use rjib::jib::name::IfName;
+use rjib::host::{Host, HostError, HostResult};
+use rjib::net::{BridgePolicy, Cloner, Errno, IfAddr, IfName, Interface, JailInfo, LinkType, Mac};
 use rjib::netsim::SimHost;
 use serde_json::{Value, json};
 

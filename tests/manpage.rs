@@ -9,8 +9,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use rjib::jib::mac::{Mac, derive};
+use rjib::jib::mac::derive;
 use rjib::jib::sum::bsd_sum;
+use rjib::net::Mac;
 use serde_json::{Value, json};
 
 const BIN: &str = env!("CARGO_BIN_EXE_rjib");

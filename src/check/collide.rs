@@ -8,9 +8,9 @@ use std::collections::{HashMap, HashSet};
 
 use super::boot::{Boot, Source};
 use super::report::{Code, Finding};
-use crate::host::Interface;
 use crate::jailconf::Loc;
-use crate::jib::mac::{Mac, Scheme};
+use crate::jib::mac::Scheme;
+use crate::net::{Interface, Mac};
 
 /// One MAC address an addm will set.
 #[derive(Clone, Debug)]
@@ -281,9 +281,8 @@ fn neither(x: &Predicted, y: &Predicted) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::host::LinkType;
     use crate::jib::mac::derive_with;
-    use crate::jib::name::IfName;
+    use crate::net::{IfName, LinkType};
     use std::path::PathBuf;
 
     fn pred(

@@ -21,7 +21,8 @@ use std::path::PathBuf;
 
 use crate::freebsd::KernelHost;
 use crate::freebsd::sys::{IfaEntry, Sys};
-use crate::host::{Errno, Host, HostResult, JailInfo, Priority};
+use crate::host::{Host, HostResult, Priority};
+use crate::net::{Errno, JailInfo};
 use crate::netsim::session::SimFile;
 
 /// The syscall seam on a simulated host file.

@@ -20,7 +20,8 @@
 
 #![allow(unsafe_code)]
 
-use crate::host::{Errno, HostResult, JailInfo, Priority};
+use crate::host::{HostResult, Priority};
+use crate::net::{Errno, JailInfo};
 
 /// One entry of getifaddrs(3): an interface's AF_LINK address (one per
 /// interface, with its `struct if_data`), or one of its AF_INET/AF_INET6
@@ -118,7 +119,8 @@ mod real {
         UExtError, iocparm_len,
     };
     use crate::freebsd::exterr;
-    use crate::host::{Errno, HostResult, JailInfo, Priority};
+    use crate::host::{HostResult, Priority};
+    use crate::net::{Errno, JailInfo};
 
     // FreeBSD's libc has these system calls; the libc crate does not
     // declare them.

@@ -6,8 +6,7 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use super::{BridgePolicy, Cloner, Host, HostResult, Interface, JailInfo, Op, Priority};
-use crate::jib::mac::Mac;
-use crate::jib::name::IfName;
+use crate::net::{IfName, Mac};
 
 /// Calls per operation (`mtu-get` for reading an MTU).
 #[derive(Clone, Debug, Default)]

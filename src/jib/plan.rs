@@ -4,9 +4,12 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
-use crate::host::{BridgePolicy, Cloner, IfAddr, Interface, JailInfo, LinkType};
-use crate::jib::mac::{self, Mac, MacPair, Scheme};
-use crate::jib::name::{self, IFNAME_MAX, IfName, IfNameError, JailName};
+use crate::jib::mac::{self, MacPair, Scheme};
+use crate::jib::name::{self, JailName};
+use crate::net::{
+    BridgePolicy, Cloner, IFNAME_MAX, IfAddr, IfName, IfNameError, Interface, JailInfo, LinkType,
+    Mac,
+};
 
 /// What `addm` was asked for.
 #[derive(Clone, Debug)]
