@@ -183,7 +183,7 @@ impl Run<'_, '_> {
             }
             let (err, prog) = (&mut *self.io.err, &self.inv.prog);
             let mut notice = |m: &str| say(err, prog, m);
-            self.host.lock(&mut crate::lock::Wait {
+            self.host.lock(&mut crate::host::LockWait {
                 holder: &self.holder,
                 timeout: self.inv.wait,
                 stop: self.stop,

@@ -89,7 +89,7 @@ impl Host for DryRun {
         Ok(0)
     }
 
-    fn lock(&mut self, _wait: &mut crate::lock::Wait<'_>) -> HostResult<()> {
+    fn lock(&mut self, _wait: &mut crate::host::LockWait<'_>) -> HostResult<()> {
         Ok(())
     }
 

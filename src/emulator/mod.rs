@@ -77,7 +77,7 @@ impl Sys for EmuSys {
 
     /// The simulated host's lock (the file beside the host file), then a
     /// fresh read of the host, as the direct simulation does.
-    fn lock(&mut self, wait: &mut crate::lock::Wait<'_>) -> HostResult<()> {
+    fn lock(&mut self, wait: &mut crate::host::LockWait<'_>) -> HostResult<()> {
         self.sim.lock(wait)
     }
 

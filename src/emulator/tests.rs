@@ -60,7 +60,7 @@ fn script(h: &mut dyn Host) -> Vec<String> {
         }};
     }
     rec!(h.euid());
-    rec!(h.lock(&mut crate::lock::Wait {
+    rec!(h.lock(&mut crate::host::LockWait {
         holder: "1 test",
         timeout: crate::lock::DEFAULT_WAIT,
         stop: &crate::signals::Never,

@@ -33,7 +33,7 @@ impl Host for Interruptible<'_> {
     fn euid(&mut self) -> HostResult<u32> {
         self.host.euid()
     }
-    fn lock(&mut self, wait: &mut crate::lock::Wait<'_>) -> HostResult<()> {
+    fn lock(&mut self, wait: &mut crate::host::LockWait<'_>) -> HostResult<()> {
         self.host.lock(wait)
     }
     fn list(&mut self) -> HostResult<Vec<Interface>> {

@@ -271,7 +271,7 @@ impl<S: Sys> Host for KernelHost<S> {
         Ok(self.sys.geteuid())
     }
 
-    fn lock(&mut self, wait: &mut crate::lock::Wait<'_>) -> HostResult<()> {
+    fn lock(&mut self, wait: &mut crate::host::LockWait<'_>) -> HostResult<()> {
         self.sys.lock(wait)
     }
 

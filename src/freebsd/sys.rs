@@ -83,7 +83,7 @@ pub trait Sys {
     fn geteuid(&mut self) -> u32;
 
     /// Take rjib's exclusive host lock, held until this value is dropped.
-    fn lock(&mut self, wait: &mut crate::lock::Wait<'_>) -> HostResult<()>;
+    fn lock(&mut self, wait: &mut crate::host::LockWait<'_>) -> HostResult<()>;
 
     /// Make the changes durable (the kernel applies each at once).
     fn commit(&mut self) -> HostResult<()> {
@@ -493,7 +493,7 @@ mod real {
 
         /// `/var/run/rjib.lock`, or `/var/run` itself where the file
         /// cannot be created (a read-only `/var/run` in a jail).
-        fn lock(&mut self, wait: &mut crate::lock::Wait<'_>) -> HostResult<()> {
+        fn lock(&mut self, wait: &mut crate::host::LockWait<'_>) -> HostResult<()> {
             if self.lock.is_some() {
                 return Ok(());
             }

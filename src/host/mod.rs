@@ -8,8 +8,10 @@
 pub mod counting;
 
 use std::fmt;
+use std::time::Duration;
 
 use crate::net::{BridgePolicy, Cloner, Errno, IfName, Interface, JailInfo, Mac};
+use crate::signals::Stop;
 
 /// syslog(3) priorities rjib uses (facility LOG_DAEMON, ident `rjib`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -180,6 +182,16 @@ impl std::error::Error for HostError {}
 
 pub type HostResult<T> = Result<T, HostError>;
 
+/// Who takes the host lock (`Host::lock`), and how to wait for it.
+pub struct LockWait<'a> {
+    /// What the holder writes into the lock file: `PID COMMAND`.
+    pub holder: &'a str,
+    pub timeout: Duration,
+    pub stop: &'a dyn Stop,
+    /// Told once, after a short wait, whom the run waits for.
+    pub notice: &'a mut dyn FnMut(&str),
+}
+
 /// A host's network stack, as rjib needs it.
 pub trait Host {
     /// The effective uid rjib runs with (0 is root).
@@ -188,7 +200,7 @@ pub trait Host {
     /// Take the exclusive lock that serialises every rjib change on this
     /// host, for as long as this value lives, waiting as `wait` says. Call
     /// it before `list` so the listing is not stale.
-    fn lock(&mut self, wait: &mut crate::lock::Wait<'_>) -> HostResult<()>;
+    fn lock(&mut self, wait: &mut crate::host::LockWait<'_>) -> HostResult<()>;
 
     /// Every interface, by index. One call per command.
     fn list(&mut self) -> HostResult<Vec<Interface>>;

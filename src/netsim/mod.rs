@@ -109,7 +109,7 @@ impl Host for SimHost {
         Ok(self.sim.kernel.euid())
     }
 
-    fn lock(&mut self, wait: &mut crate::lock::Wait<'_>) -> HostResult<()> {
+    fn lock(&mut self, wait: &mut crate::host::LockWait<'_>) -> HostResult<()> {
         self.sim.lock(wait)
     }
 
