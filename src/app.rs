@@ -11,6 +11,7 @@ use crate::cli::{self, Action, Invocation, Parsed, ShowFormat};
 use crate::dryrun::DryRun;
 use crate::exec;
 use crate::host::{Host, Priority};
+use crate::io::Io;
 use crate::jib::inventory;
 use crate::jib::name::JailName;
 use crate::jib::plan::{AddmRequest, collisions, needs_jail, plan_addm};
@@ -19,12 +20,6 @@ use crate::jib::show;
 use crate::net::{BridgePolicy, Cloner, IfName, Interface};
 use crate::signals::{Never, Stop};
 use crate::util::escape_controls;
-
-/// Where a run writes.
-pub struct Io<'a> {
-    pub out: &'a mut dyn Write,
-    pub err: &'a mut dyn Write,
-}
 
 /// Write one `PROG: message` line on stderr, control characters escaped
 /// (a name from a host file may hold a NUL or a newline).

@@ -14,6 +14,7 @@ pub mod emulator;
 pub mod exec;
 pub mod freebsd;
 pub mod host;
+pub mod io;
 pub mod jailconf;
 pub mod jib;
 pub mod lock;
