@@ -17,7 +17,7 @@ use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 
 use super::parser::{self, Raw};
-use super::{Config, Error, Loc, eval, glob};
+use super::{Error, Loc, glob};
 
 /// jail(8)'s limit on nested `.include`s (`config.c` `MAX_INCLUDE_DEPTH`).
 pub const MAX_INCLUDE_DEPTH: usize = 32;
@@ -94,11 +94,25 @@ impl Session {
         }
     }
 
-    pub fn finish(self) -> Config {
-        Config {
-            jails: eval::evaluate(&self.raw),
-            files: self.files,
-        }
+    /// The blocks parsed and the files read, in reading order.
+    pub fn finish(self) -> (Raw, Vec<PathBuf>) {
+        (self.raw, self.files)
+    }
+}
+
+impl parser::Sink for Session {
+    fn raw(&mut self) -> &mut Raw {
+        &mut self.raw
+    }
+
+    fn include(
+        &mut self,
+        pattern: &str,
+        including: &Path,
+        current: Option<usize>,
+        loc: &Loc,
+    ) -> Result<(), Error> {
+        Session::include(self, pattern, including, current, loc)
     }
 }
 

@@ -285,7 +285,17 @@ pub fn load_all(paths: &[PathBuf]) -> Result<Config, Error> {
     for path in paths {
         session.load_file(path, None, None)?;
     }
-    Ok(session.finish())
+    Ok(finish(session))
+}
+
+/// The configuration of everything a session read: parsed and included
+/// first, evaluated last.
+fn finish(session: include::Session) -> Config {
+    let (raw, files) = session.finish();
+    Config {
+        jails: eval::evaluate(&raw),
+        files,
+    }
 }
 
 /// Parses `text` as if it were the file `file`. `.include` statements are
@@ -294,5 +304,5 @@ pub fn load_all(paths: &[PathBuf]) -> Result<Config, Error> {
 pub fn parse_str(text: &str, file: &Path) -> Result<Config, Error> {
     let mut session = include::Session::default();
     session.load_text(text, file)?;
-    Ok(session.finish())
+    Ok(finish(session))
 }
