@@ -7,6 +7,11 @@
 //! offsets are pinned by the tests below and, against FreeBSD's own headers,
 //! by `scripts/check-abi.sh` (see `abicheck`).
 //!
+//! Each struct's fields are named twice, in its definition and in the
+//! `wire_struct!` after it, which is the one list the encoding and the
+//! header check use: a name missing from either does not compile, and the
+//! definition stays a plain struct (rustdoc, derives, rustfmt).
+//!
 //! Sources: `<sys/ioccom.h>`, `<sys/sockio.h>`, `<net/if.h>`, `<net/if_dl.h>`,
 //! `<net/if_types.h>`, `<net/if_bridgevar.h>`, `<net/if_vlan_var.h>`,
 //! `<netinet/in.h>` of FreeBSD 14 and 15, and FreeBSD 15's

@@ -72,8 +72,19 @@ impl Session {
         parsed
     }
 
+    /// The blocks parsed and the files read, in reading order.
+    pub fn finish(self) -> (Raw, Vec<PathBuf>) {
+        (self.raw, self.files)
+    }
+}
+
+impl parser::Sink for Session {
+    fn raw(&mut self) -> &mut Raw {
+        &mut self.raw
+    }
+
     /// `.include "pattern";` written in `including` at `loc`.
-    pub fn include(
+    fn include(
         &mut self,
         pattern: &str,
         including: &Path,
@@ -92,27 +103,6 @@ impl Session {
         } else {
             self.load_file(Path::new(&full), current, Some(loc))
         }
-    }
-
-    /// The blocks parsed and the files read, in reading order.
-    pub fn finish(self) -> (Raw, Vec<PathBuf>) {
-        (self.raw, self.files)
-    }
-}
-
-impl parser::Sink for Session {
-    fn raw(&mut self) -> &mut Raw {
-        &mut self.raw
-    }
-
-    fn include(
-        &mut self,
-        pattern: &str,
-        including: &Path,
-        current: Option<usize>,
-        loc: &Loc,
-    ) -> Result<(), Error> {
-        Session::include(self, pattern, including, current, loc)
     }
 }
 

@@ -39,6 +39,8 @@ mod tests;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use crate::util::io_reason;
+
 /// Where something was written: file, line and column (both from 1).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Loc {
@@ -260,15 +262,6 @@ impl std::error::Error for Error {
             Error::Read { source, .. } => Some(source),
             _ => None,
         }
-    }
-}
-
-/// An I/O error's reason without Rust's " (os error N)" tail.
-fn io_reason(e: &std::io::Error) -> String {
-    let s = e.to_string();
-    match s.find(" (os error") {
-        Some(i) => s[..i].to_string(),
-        None => s,
     }
 }
 
