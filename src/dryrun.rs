@@ -7,11 +7,20 @@
 //! prints it: `br=$(ifconfig bridge create)`, then `ifconfig "$br" …`; an
 //! epair's b end is the a end's name with its last letter `b`:
 //! `ep_b=${ep_a%a}b`.
+//!
+//! VLAN steps are FreeBSD 15 ifconfig's: `vlanfilter`, and a member's
+//! untagged VLAN and tagged set as the options of the `addm` that added
+//! it (`addm IF untagged 20 tagged 10,30`, which is BRDGADD, BRDGSIFPVID
+//! and BRDGSIFVLANSET with `BRDG_VLAN_OP_SET`, in that order: rjib's own
+//! steps), or on their own (`+iftagged IF 30`).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use crate::host::{Host, HostError, HostResult, Priority};
-use crate::net::{BridgePolicy, Cloner, Errno, IfName, Interface, JailInfo, Mac};
+use crate::net::{
+    BridgeFlags, BridgePolicy, Cloner, Errno, IfName, Interface, JailInfo, Mac, Vid, VlanOp,
+    VlanSet,
+};
 
 /// The MTU the kernel gives a new epair (ETHERMTU).
 const NEW_EPAIR_MTU: u32 = 1500;
@@ -29,6 +38,11 @@ pub struct DryRun {
     policy: BridgePolicy,
     /// Interfaces this run created and has not renamed yet: (name, mtu).
     fresh: Vec<(String, u32)>,
+    /// The flags of the bridges this run created (a new bridge has none).
+    flags: HashMap<String, BridgeFlags>,
+    /// The `ifconfig BRIDGE addm MEMBER` line printed last, if it is the
+    /// last line: (bridge, member), whose VLAN options may still follow.
+    open_addm: Option<(String, String)>,
     pub commands: Vec<String>,
 }
 
@@ -67,12 +81,36 @@ impl DryRun {
             loaded,
             policy,
             fresh: Vec::new(),
+            flags: HashMap::new(),
+            open_addm: None,
             commands: Vec::new(),
         }
     }
 
     fn say(&mut self, cmd: String) {
+        self.open_addm = None;
         self.commands.push(cmd);
+    }
+
+    /// Add ` WORDS` to the last line if it is the addm of `member` to
+    /// `bridge`; `false` if it is not.
+    fn extend_addm(&mut self, bridge: &IfName, member: &IfName, words: &str) -> bool {
+        let open = self
+            .open_addm
+            .as_ref()
+            .is_some_and(|(b, m)| b == bridge.as_str() && m == member.as_str());
+        if open && let Some(last) = self.commands.last_mut() {
+            last.push(' ');
+            last.push_str(words);
+        }
+        open
+    }
+
+    /// The flags of a bridge this run created.
+    fn fresh_flags(&self, bridge: &IfName, what: &str) -> HostResult<BridgeFlags> {
+        self.flags.get(bridge.as_str()).copied().ok_or_else(|| {
+            HostError::other(Some(bridge.to_string()), what, "not known to the dry run")
+        })
     }
 
     fn must_exist(&self, name: &IfName, what: &str) -> HostResult<()> {
@@ -115,6 +153,10 @@ impl Host for DryRun {
             self.names.insert(n.to_string());
             self.fresh.push((n.to_string(), NEW_EPAIR_MTU));
         }
+        if cloner == Cloner::Bridge {
+            self.flags
+                .insert(made[0].to_string(), BridgeFlags::default());
+        }
         let request = cloner.request(unit);
         match (cloner, unit) {
             (_, Some(_)) => self.say(format!("ifconfig {request} create")),
@@ -140,6 +182,9 @@ impl Host for DryRun {
             if f.0 == name.as_str() {
                 f.0 = new.to_string();
             }
+        }
+        if let Some(f) = self.flags.remove(name.as_str()) {
+            self.flags.insert(new.to_string(), f);
         }
         self.say(format!("ifconfig {} name {new}", word(name.as_str())));
         Ok(())
@@ -182,6 +227,7 @@ impl Host for DryRun {
             word(bridge.as_str()),
             word(member.as_str())
         ));
+        self.open_addm = Some((bridge.to_string(), member.to_string()));
         Ok(())
     }
 
@@ -225,6 +271,91 @@ impl Host for DryRun {
 
     fn description(&mut self, _name: &IfName) -> HostResult<Option<String>> {
         Ok(None)
+    }
+
+    fn bridge_flags(&mut self, bridge: &IfName) -> HostResult<BridgeFlags> {
+        self.fresh_flags(bridge, "bridge flags")
+    }
+
+    /// ifconfig's `vlanfilter` and `defqinq`, for the bits that change.
+    fn set_bridge_flags(&mut self, bridge: &IfName, flags: BridgeFlags) -> HostResult<()> {
+        let old = self.fresh_flags(bridge, crate::host::flags_words(flags))?;
+        let mut words = Vec::new();
+        for (bit, word) in [
+            (BridgeFlags::VLANFILTER, "vlanfilter"),
+            (BridgeFlags::DEFQINQ, "defqinq"),
+        ] {
+            match (old.0 & bit != 0, flags.0 & bit != 0) {
+                (false, true) => words.push(word.to_string()),
+                (true, false) => words.push(format!("-{word}")),
+                _ => {}
+            }
+        }
+        self.flags.insert(bridge.to_string(), flags);
+        if !words.is_empty() {
+            self.say(format!(
+                "ifconfig {} {}",
+                word(bridge.as_str()),
+                words.join(" ")
+            ));
+        }
+        Ok(())
+    }
+
+    fn bridge_defpvid(&mut self, bridge: &IfName) -> HostResult<Option<Vid>> {
+        self.fresh_flags(bridge, "defuntagged").map(|_| None)
+    }
+
+    /// `untagged N` after the member's addm, else `ifuntagged`.
+    fn set_member_pvid(
+        &mut self,
+        bridge: &IfName,
+        member: &IfName,
+        pvid: Option<Vid>,
+    ) -> HostResult<()> {
+        if let Some(v) = pvid
+            && self.extend_addm(bridge, member, &format!("untagged {v}"))
+        {
+            return Ok(());
+        }
+        let cmd = format!(
+            "ifconfig {} {}",
+            word(bridge.as_str()),
+            crate::host::pvid_words(word(member.as_str()), pvid)
+        );
+        self.say(cmd);
+        Ok(())
+    }
+
+    fn member_vlans(&mut self, bridge: &IfName, member: &IfName) -> HostResult<VlanSet> {
+        Err(HostError::other(
+            Some(bridge.to_string()),
+            format!("tagged {member}"),
+            "not known to the dry run",
+        ))
+    }
+
+    /// `tagged SET` after the member's addm, else `iftagged`,
+    /// `+iftagged` or `-iftagged`.
+    fn set_member_vlans(
+        &mut self,
+        bridge: &IfName,
+        member: &IfName,
+        op: VlanOp,
+        set: &VlanSet,
+    ) -> HostResult<()> {
+        if op == VlanOp::Set && self.extend_addm(bridge, member, &format!("tagged {set}")) {
+            // The open addm may take no more options after its set.
+            self.open_addm = None;
+            return Ok(());
+        }
+        let cmd = format!(
+            "ifconfig {} {}",
+            word(bridge.as_str()),
+            crate::host::vlanset_words(word(member.as_str()), op, set)
+        );
+        self.say(cmd);
+        Ok(())
     }
 
     /// The dry run changes nothing, so it logs nothing.

@@ -486,6 +486,7 @@ impl Boot {
                     addrs: src.addrs.clone(),
                     vlan_parent: src.vlan_parent.clone(),
                     lastchange: src.lastchange,
+                    pvid: src.pvid,
                 });
             }
         };

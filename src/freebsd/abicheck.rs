@@ -103,6 +103,28 @@ pub fn checks() -> Vec<Check> {
     // `uint8_t pad[32]` where 15 has ifbr_pvid, ifbr_vlanproto and
     // pad[28]; rjib reads and writes no field past ifbr_addrexceeded.
     layout::<IfBifConf>(&mut v);
+    // FreeBSD 15's VLAN requests: struct ifbif_vlan_req, and struct
+    // ifbrparam's two union members the VLAN commands use.
+    layout::<IfBifVlanReq>(&mut v);
+    v.push(check(
+        "_Alignof(struct ifbif_vlan_req)",
+        core::mem::align_of::<IfBifVlanReq>(),
+    ));
+    v.push(check(
+        "sizeof(((struct ifbif_vlan_req *)0)->bv_set.__bits[0])",
+        size_of::<u64>(),
+    ));
+    layout::<IfBrParam>(&mut v);
+    v.push(check(
+        "offsetof(struct ifbrparam, ifbrp_defpvid)",
+        IFBRP_DEFPVID,
+    ));
+    v.push(check(
+        "sizeof(((struct ifbrparam *)0)->ifbrp_defpvid)",
+        size_of::<u16>(),
+    ));
+    v.push(check("sizeof(ifbr_flags_t)", size_of::<u32>()));
+    v.push(check("sizeof(ether_vlanid_t)", size_of::<u16>()));
     layout::<SockaddrIn>(&mut v);
     layout::<SockaddrIn6>(&mut v);
     layout::<VlanReq>(&mut v);
@@ -126,6 +148,15 @@ pub fn checks() -> Vec<Check> {
         ("BRDGADD", BRDGADD),
         ("BRDGGIFFLGS", BRDGGIFFLGS),
         ("BRDGGIFS", BRDGGIFS),
+        ("BRDGSIFAMAX", BRDGSIFAMAX),
+        ("BRDGSIFPVID", BRDGSIFPVID),
+        ("BRDGSIFVLANSET", BRDGSIFVLANSET),
+        ("BRDGGIFVLANSET", BRDGGIFVLANSET),
+        ("BRDGGFLAGS", BRDGGFLAGS),
+        ("BRDGSFLAGS", BRDGSFLAGS),
+        ("BRDGGDEFPVID", BRDGGDEFPVID),
+        ("BRDGSDEFPVID", BRDGSDEFPVID),
+        ("BRDGSIFVLANPROTO", BRDGSIFVLANPROTO),
     ] {
         v.push(check(name, value));
     }
@@ -138,6 +169,20 @@ pub fn checks() -> Vec<Check> {
         ("IFF_DRV_RUNNING", IFF_DRV_RUNNING),
         ("IFF_SIMPLEX", IFF_SIMPLEX),
         ("IFF_MULTICAST", IFF_MULTICAST),
+    ] {
+        v.push(check(name, value));
+    }
+    for (name, value) in [
+        ("IFBRF_VLANFILTER", u64::from(IFBRF_VLANFILTER)),
+        ("IFBRF_DEFQINQ", u64::from(IFBRF_DEFQINQ)),
+        ("BRDG_VLAN_OP_SET", u64::from(BRDG_VLAN_OP_SET)),
+        ("BRDG_VLAN_OP_ADD", u64::from(BRDG_VLAN_OP_ADD)),
+        ("BRDG_VLAN_OP_DEL", u64::from(BRDG_VLAN_OP_DEL)),
+        ("BRVLAN_SETSIZE", BRVLAN_SETSIZE as u64),
+        ("DOT1Q_VID_MAX", u64::from(DOT1Q_VID_MAX)),
+        ("DOT1Q_VID_RSVD_IMPL", u64::from(DOT1Q_VID_RSVD_IMPL)),
+        ("ETHERTYPE_VLAN", u64::from(ETHERTYPE_VLAN)),
+        ("DOT1Q_VID_MIN", u64::from(crate::net::VID_MIN)),
     ] {
         v.push(check(name, value));
     }
@@ -231,6 +276,10 @@ mod tests {
         assert_eq!(find("offsetof(struct ifreq, ifr_buffer.buffer)"), Some(24));
         assert_eq!(find("SIOCGETVLAN"), Some(0xc020_693a));
         assert_eq!(find("SYS_exterrctl"), Some(592));
+        assert_eq!(find("sizeof(struct ifbif_vlan_req)"), Some(536));
+        assert_eq!(find("offsetof(struct ifbif_vlan_req, bv_set)"), Some(24));
+        assert_eq!(find("offsetof(struct ifbreq, ifbr_pvid)"), Some(48));
+        assert_eq!(find("BRDGGDEFPVID"), Some(36));
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::model::{IF_MAXINDEX, IFDESCR_MAXLEN};
 use super::state::{KINDS, SimIf, State};
-use crate::net::{IfAddr, Mac};
+use crate::net::{IfAddr, Mac, VID_MAX};
 use crate::util::escape_controls;
 
 /// Longest interface or group name (IFNAMSIZ less the NUL).
@@ -189,6 +189,40 @@ pub fn check(state: &State) -> Result<(), String> {
         if !i.is_bridge() && (i.members.is_some() || i.spans.is_some()) {
             return Err(field(i, "members", "only a bridge has members or spans"));
         }
+        if !i.is_bridge() && (i.vlanfilter.is_some() || i.defpvid.is_some()) {
+            return Err(field(
+                i,
+                "vlanfilter",
+                "only a bridge has vlanfilter or defpvid",
+            ));
+        }
+        if let Some(d) = i.defpvid
+            && d > VID_MAX
+        {
+            return Err(field(i, "defpvid", format!("{d} is not in 0..{VID_MAX}")));
+        }
+        if let Some(p) = i.pvid
+            && p > VID_MAX
+        {
+            return Err(field(i, "pvid", format!("{p} is not in 0..{VID_MAX}")));
+        }
+        let tagged = i.tagged_list();
+        if tagged.iter().any(|&v| !(1..=VID_MAX).contains(&v))
+            || tagged.windows(2).any(|w| w[0] >= w[1])
+        {
+            return Err(field(
+                i,
+                "tagged",
+                format!("VIDs from 1 to {VID_MAX}, ascending, each once"),
+            ));
+        }
+        if i.has_vlan_state() && state.release.unwrap_or(14) < 15 {
+            return Err(field(
+                i,
+                "vlanfilter",
+                "VLAN filtering (vlanfilter, defpvid, pvid, tagged) is FreeBSD 15's; set \"release\": 15",
+            ));
+        }
         if i.vlan_parent.is_some() && i.kind() != "l2vlan" {
             return Err(field(i, "vlan_parent", "only an l2vlan has one"));
         }
@@ -209,6 +243,8 @@ pub fn check(state: &State) -> Result<(), String> {
     // bridge's spans).
     let mut member_of: HashMap<(Option<&str>, &str), &str> = HashMap::new();
     let mut span_of: HashMap<(Option<&str>, &str), &str> = HashMap::new();
+    // Bridge members, which alone may have a `pvid` or `tagged`.
+    let mut vlan_members: HashSet<(Option<&str>, &str)> = HashSet::new();
     // A peer may be in any vnet: the interfaces of each name, wherever
     // they are (one per vnet), so that finding it is not a scan.
     let mut anywhere: HashMap<&str, Vec<&SimIf>> = HashMap::new();
@@ -252,6 +288,11 @@ pub fn check(state: &State) -> Result<(), String> {
                 "a port is a member or a span port, not both",
             ));
         }
+        for m in i.member_list() {
+            if let Some(member) = names.get(&(ns, m.as_str())) {
+                vlan_members.insert((ns, member.name.as_str()));
+            }
+        }
         if let Some(p) = &i.vlan_parent
             && !names.contains_key(&(ns, p.as_str()))
         {
@@ -259,6 +300,16 @@ pub fn check(state: &State) -> Result<(), String> {
                 i,
                 "vlan_parent",
                 format!("{:?} is not an interface here", p),
+            ));
+        }
+    }
+    for i in &state.interfaces {
+        let on_member = i.pvid.is_some() || i.tagged.is_some();
+        if on_member && !vlan_members.contains(&(i.vnet.as_deref(), i.name.as_str())) {
+            return Err(field(
+                i,
+                "pvid",
+                "only a bridge member (not a span port) has pvid or tagged",
             ));
         }
     }
