@@ -131,7 +131,8 @@ fn seed_setup_is_clean(via: &str) {
         doc["jails"],
         json!([{"name": "jamulus", "pairs": [{
             "a": "e0a_jamulus", "b": "e0b_jamulus", "bridge": "vtnet0bridge",
-            "parent": "vtnet0", "mac_a": JAMULUS_A, "mac_b": JAMULUS_B}]}])
+            "parent": "vtnet0", "mac_a": JAMULUS_A, "mac_b": JAMULUS_B,
+            "tagged": [], "untagged": null}]}])
     );
     // Plain text: nothing to say.
     let o = s.run(via, &["-f", p(&jc), "-r", p(&rc)]);
@@ -316,7 +317,8 @@ fn wildcard_and_variables(via: &str) {
             vec![
                 json!({"a": format!("e0a_{name}"), "b": format!("e0b_{name}"),
                         "bridge": "vtnet0bridge", "parent": "vtnet0",
-                        "mac_a": m.a.to_string(), "mac_b": m.b.to_string()})
+                        "mac_a": m.a.to_string(), "mac_b": m.b.to_string(),
+                        "tagged": [], "untagged": null})
             ],
             "{name}"
         );

@@ -9,16 +9,20 @@
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-use super::boot::{Boot, Source};
+use super::boot::{Boot, BootVlan, Source};
 use super::collide::{self, Predicted};
 use super::commands::{self, ADDM_PARAMS, DESTROY_PARAMS, Found, Meaning, Runner};
 use super::rcconf::RcConf;
 use super::report::{Code, Finding, JailPrediction, NoMac, Pair, Report};
 use crate::jailconf::{Jail, Loc};
 use crate::jib::mac::Scheme;
+use crate::jib::descr::bridge_description;
 use crate::jib::name::{JailName, a_end, b_end, bridge_for};
 use crate::jib::plan::{AddmRequest, PlanError, plan_addm};
-use crate::net::{BridgePolicy, IFNAME_MAX, Interface, LinkType};
+use crate::jib::vlan::{BridgeFacts, NoVlans, Uplink, VlanRefusal};
+use crate::net::{
+    BridgeFlags, BridgePolicy, IFNAME_MAX, IfName, Interface, LinkType, PortVlans, Vid, VlanSet,
+};
 
 /// What the checks read.
 pub struct Input<'a> {
@@ -31,6 +35,80 @@ pub struct Input<'a> {
     pub exists: &'a dyn Fn(&Path) -> bool,
 }
 
+/// The VLAN facts of the bridges at boot: rc.conf's (`vlanfilter`,
+/// `defuntagged`, `addm IF tagged SET`) for a bridge rc.conf creates or
+/// gives VLAN words, rjib's own for one an earlier jail's addm creates,
+/// and the host's as it is now for the others (read once each).
+struct CheckFacts<'a, 'h> {
+    boot: &'a Boot,
+    host: &'h mut dyn BridgeFacts,
+    flags: HashMap<IfName, Result<BridgeFlags, String>>,
+    defpvid: HashMap<IfName, Result<Option<Vid>, String>>,
+    tagged: HashMap<(IfName, IfName), Result<VlanSet, String>>,
+    descr: HashMap<IfName, Result<Option<String>, String>>,
+}
+
+impl CheckFacts<'_, '_> {
+    fn boot(&self, bridge: &IfName) -> Option<&BootVlan> {
+        self.boot.vlan_of(bridge.as_str())
+    }
+}
+
+impl BridgeFacts for CheckFacts<'_, '_> {
+    fn flags(&mut self, bridge: &IfName) -> Result<BridgeFlags, String> {
+        if let Some(v) = self.boot(bridge) {
+            let bits = if v.filtering {
+                BridgeFlags::VLANFILTER
+            } else {
+                0
+            };
+            return Ok(BridgeFlags(bits));
+        }
+        let host = &mut *self.host;
+        self.flags
+            .entry(bridge.clone())
+            .or_insert_with(|| host.flags(bridge))
+            .clone()
+    }
+
+    fn defpvid(&mut self, bridge: &IfName) -> Result<Option<Vid>, String> {
+        if let Some(v) = self.boot(bridge) {
+            return Ok(v.defpvid);
+        }
+        let host = &mut *self.host;
+        self.defpvid
+            .entry(bridge.clone())
+            .or_insert_with(|| host.defpvid(bridge))
+            .clone()
+    }
+
+    fn tagged(&mut self, bridge: &IfName, member: &IfName) -> Result<VlanSet, String> {
+        if let Some(v) = self.boot(bridge) {
+            return Ok(v
+                .ports
+                .get(member.as_str())
+                .map(|p| p.tagged)
+                .unwrap_or_default());
+        }
+        let host = &mut *self.host;
+        self.tagged
+            .entry((bridge.clone(), member.clone()))
+            .or_insert_with(|| host.tagged(bridge, member))
+            .clone()
+    }
+
+    fn description(&mut self, bridge: &IfName) -> Result<Option<String>, String> {
+        if let Some(v) = self.boot(bridge) {
+            return Ok(v.rjib_parent.as_ref().map(bridge_description));
+        }
+        let host = &mut *self.host;
+        self.descr
+            .entry(bridge.clone())
+            .or_insert_with(|| host.description(bridge))
+            .clone()
+    }
+}
+
 /// One addm command of a jail.
 struct Addm<'j> {
     jail: usize,
@@ -38,6 +116,7 @@ struct Addm<'j> {
     suffix: String,
     name: JailName,
     ifaces: Vec<String>,
+    vlans: Vec<PortVlans>,
     scheme: Scheme,
     /// Another addm of the same NAME comes first.
     duplicate: bool,
@@ -56,7 +135,9 @@ impl Addm<'_> {
     }
 }
 
-pub fn analyse(input: &Input<'_>) -> Report {
+/// The checks; `host` answers what the VLAN planner asks about a bridge
+/// that rc.conf does not set up (read from the host as it is now).
+pub fn analyse(input: &Input<'_>, host: &mut dyn BridgeFacts) -> Report {
     let jails = input.jails;
     let mut findings = Vec::new();
     let mut addms: Vec<Addm<'_>> = Vec::new();
@@ -96,6 +177,7 @@ pub fn analyse(input: &Input<'_>) -> Report {
                         suffix,
                         name,
                         ifaces,
+                        vlans,
                         scheme,
                     } if addm_here => {
                         if found.runner == (Runner::Exec { background: true }) {
@@ -115,6 +197,7 @@ pub fn analyse(input: &Input<'_>) -> Report {
                             suffix,
                             name,
                             ifaces,
+                            vlans,
                             scheme,
                             duplicate: false,
                         });
@@ -190,6 +273,7 @@ pub fn analyse(input: &Input<'_>) -> Report {
             jail,
             &mut boot,
             &input.policy,
+            &mut *host,
             &mut findings,
             &mut preds,
         );
@@ -244,13 +328,16 @@ pub fn analyse(input: &Input<'_>) -> Report {
 
 /// Plans one addm on the interfaces at boot, as `rjib addm` will: its
 /// findings, its predicted MACs (into `preds`), its pairs. A bridge it
-/// creates is added to `boot` for the jails after it.
+/// creates, and the VLANs it adds to a parent, are added to `boot` for the
+/// jails after it.
+#[allow(clippy::too_many_arguments)]
 fn plan_one(
     k: usize,
     a: &Addm<'_>,
     jail: &str,
     boot: &mut Boot,
     policy: &BridgePolicy,
+    host: &mut dyn BridgeFacts,
     findings: &mut Vec<Finding>,
     preds: &mut Vec<Predicted>,
 ) -> Vec<Pair> {
@@ -267,6 +354,7 @@ fn plan_one(
                 bridge: bridge_for(p, &a.suffix),
                 parent: p.to_string(),
                 macs: Err(reason.clone()),
+                vlans: PortVlans::default(),
             })
             .collect()
     };
@@ -306,11 +394,21 @@ fn plan_one(
         jail: &a.name,
         suffix: &a.suffix,
         ifaces: &a.ifaces,
+        vlans: &a.vlans,
         scheme: a.scheme,
+    };
+    let mut facts = CheckFacts {
+        boot,
+        host,
+        flags: HashMap::new(),
+        defpvid: HashMap::new(),
+        tagged: HashMap::new(),
+        descr: HashMap::new(),
     };
     // The boot view leaves the jail's own current pairs out: no stale pair
     // to judge, so no jail to look up.
-    let plan = match plan_addm(&req, &view, policy, None) {
+    let planned = plan_addm(&req, &view, policy, None, &mut facts);
+    let plan = match planned {
         Ok(plan) => plan,
         Err(e) => {
             let (code, message) = match &e {
@@ -347,6 +445,16 @@ fn plan_one(
                 PlanError::PeerEndExists { .. } | PlanError::OrphanPair { .. } => {
                     (Code::CommandLine, e.to_string())
                 }
+                PlanError::Vlan(v) => (
+                    match v {
+                        VlanRefusal::Needs15 { .. } => Code::VlanNeeds15,
+                        VlanRefusal::UplinkMissing { .. } => Code::VlanUplinkMissing,
+                        VlanRefusal::NotFiltering { .. } | VlanRefusal::Unreadable(_) => {
+                            Code::VlanBridgeNotFiltering
+                        }
+                    },
+                    e.to_string(),
+                ),
             };
             report(code, message);
             return failed(NoMac::AddmFails);
@@ -383,16 +491,23 @@ fn plan_one(
             }
         }
     }
+    // The same plan with sha256, for its MACs only: no VLANs, so nothing
+    // more to read.
     let alt = (a.scheme == Scheme::Sum)
         .then(|| {
             plan_addm(
                 &AddmRequest {
                     scheme: Scheme::Sha256,
+                    vlans: &[],
                     ..req.clone()
                 },
                 &view,
-                policy,
+                &BridgePolicy {
+                    release: None,
+                    ..*policy
+                },
                 None,
+                &mut NoVlans,
             )
             .ok()
         })
@@ -443,9 +558,36 @@ fn plan_one(
             bridge: link.bridge.to_string(),
             parent: link.parent.to_string(),
             macs,
+            vlans: link.joins,
         });
-        if link.new_bridge {
-            boot.add_bridge(&link.bridge, &link.parent, link.mtu, jail);
+        match &link.uplink {
+            Uplink::Add(vids) => {
+                findings.push(
+                    Finding::new(
+                        loc,
+                        jail,
+                        Code::VlanUplinkMissing,
+                        format!(
+                            "{what}: {} does not carry VLAN {vids} tagged on {}, which rjib made: rjib \
+                             adds {} (ifconfig {} +iftagged {} {vids})",
+                            link.parent,
+                            link.bridge,
+                            if vids.len() == 1 { "it" } else { "them" },
+                            link.bridge,
+                            link.parent
+                        ),
+                    )
+                    .info(),
+                );
+                boot.add_tagged(link.bridge.as_str(), &link.parent, vids);
+            }
+            Uplink::NewFiltering(vids) => {
+                boot.add_bridge(&link.bridge, &link.parent, link.mtu, jail, Some(vids));
+            }
+            Uplink::None if link.new_bridge => {
+                boot.add_bridge(&link.bridge, &link.parent, link.mtu, jail, None);
+            }
+            Uplink::None => {}
         }
     }
     out

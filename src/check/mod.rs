@@ -3,7 +3,8 @@
 //! which interfaces and MAC addresses they will create.
 //!
 //! It changes nothing, takes no lock and needs no root: the host is only
-//! listed (`Host::list`, `Host::bridge_policy`).
+//! listed (`Host::list`, `Host::bridge_policy`), and, for a jail with VLANs
+//! on a bridge rc.conf does not set up, that bridge's VLAN state is read.
 //!
 //! - `files`: which files, and reading them; `rcconf` and `sh`: rc.conf's
 //!   variables without running it;
@@ -29,6 +30,7 @@ use std::path::Path;
 use anyhow::Result;
 
 use crate::cli::{Action, Invocation, ShowFormat};
+use crate::exec::facts::HostFacts;
 use crate::host::Host;
 use crate::io::Io;
 
@@ -78,22 +80,27 @@ pub fn run(
             return fail(format!("{name}: no such jail in the files read"));
         }
     }
-    let (listing, policy) = match open().and_then(|mut host| {
+    let (mut host, listing, policy) = match open().and_then(|mut host| {
         let listing = host.list()?;
         let policy = host.bridge_policy()?;
-        Ok((listing, policy))
+        Ok((host, listing, policy))
     }) {
         Ok(x) => x,
         Err(e) => return fail(format!("{e:#}")),
     };
     let exists = |p: &Path| p.is_file();
-    let mut report = checks::analyse(&checks::Input {
-        jails: &loaded.jails,
-        rc: &rc,
-        listing: &listing,
-        policy,
-        exists: &exists,
-    });
+    let mut report = checks::analyse(
+        &checks::Input {
+            jails: &loaded.jails,
+            rc: &rc,
+            listing: &listing,
+            policy,
+            exists: &exists,
+        },
+        &mut HostFacts {
+            host: host.as_mut(),
+        },
+    );
     report.select(jails);
     report.sort(&loaded.files);
 

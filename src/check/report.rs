@@ -2,12 +2,16 @@
 //! the interfaces each jail's `addm` commands will create.
 
 use crate::jailconf::Loc;
+use crate::net::PortVlans;
 
-/// How bad a finding is: an error makes `check` exit 1, a warning does not.
+/// How bad a finding is: an error makes `check` exit 1, a warning does not,
+/// and an info says what rjib will do that the administrator may not
+/// expect.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
     Error,
     Warning,
+    Info,
 }
 
 impl Severity {
@@ -15,6 +19,7 @@ impl Severity {
         match self {
             Severity::Error => "error",
             Severity::Warning => "warning",
+            Severity::Info => "info",
         }
     }
 }
@@ -42,11 +47,20 @@ pub enum Code {
     /// The bridge name addm would use is taken by something else.
     BridgeNotABridge,
     MemberHasAddress,
+    /// `untagged`/`tagged` on a FreeBSD 14 host.
+    VlanNeeds15,
+    /// `untagged`/`tagged` on a bridge that does not filter VLANs at boot.
+    VlanBridgeNotFiltering,
+    /// The parent does not carry a VLAN a jail needs: an error when rjib
+    /// refuses, an info when it adds it itself.
+    VlanUplinkMissing,
+    /// A wrong `untagged` or `tagged` argument.
+    VlanInvalid,
 }
 
 impl Code {
     /// Every code, in the order rjib(8) lists them.
-    pub const ALL: [Code; 15] = [
+    pub const ALL: [Code; 19] = [
         Code::NameCharset,
         Code::NameTooLong,
         Code::DuplicateName,
@@ -60,6 +74,10 @@ impl Code {
         Code::ParentInOtherBridge,
         Code::MemberHasAddress,
         Code::BridgeNotABridge,
+        Code::VlanNeeds15,
+        Code::VlanBridgeNotFiltering,
+        Code::VlanUplinkMissing,
+        Code::VlanInvalid,
         Code::CommandLine,
         Code::JailConf,
     ];
@@ -81,9 +99,14 @@ impl Code {
             Code::ParentInOtherBridge => "parent-in-other-bridge",
             Code::BridgeNotABridge => "bridge-not-a-bridge",
             Code::MemberHasAddress => "member-has-address",
+            Code::VlanNeeds15 => "vlan-needs-15",
+            Code::VlanBridgeNotFiltering => "vlan-bridge-not-filtering",
+            Code::VlanUplinkMissing => "vlan-uplink-missing",
+            Code::VlanInvalid => "vlan-invalid",
         }
     }
 
+    /// The severity of the code's findings (`Finding::info` lowers one).
     pub fn severity(self) -> Severity {
         match self {
             Code::NoDestroy => Severity::Warning,
@@ -102,6 +125,7 @@ pub struct Finding {
     /// Another jail the finding is about (the other side of a duplicate
     /// NAME or a MAC collision): selecting either jail shows it.
     pub other_jail: Option<String>,
+    severity: Severity,
 }
 
 impl Finding {
@@ -112,11 +136,18 @@ impl Finding {
             code,
             message: message.into(),
             other_jail: None,
+            severity: code.severity(),
         }
     }
 
+    /// The same finding as information: what rjib will do, not a fault.
+    pub fn info(mut self) -> Finding {
+        self.severity = Severity::Info;
+        self
+    }
+
     pub fn severity(&self) -> Severity {
-        self.code.severity()
+        self.severity
     }
 }
 
@@ -166,6 +197,9 @@ pub struct Pair {
     pub parent: String,
     /// Host end and jail end, or why there are none.
     pub macs: Result<(String, String), NoMac>,
+    /// The VLANs the host end joins (FreeBSD 15): asked for, or its
+    /// bridge's default untagged VLAN. The jail end is in none.
+    pub vlans: PortVlans,
 }
 
 /// One jail's predictions, in the order of its addm commands and arguments.

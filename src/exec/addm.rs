@@ -8,7 +8,8 @@ use super::undo::{Journal, Leftover};
 use crate::host::{Host, HostError, Priority};
 use crate::jib::name::JailName;
 use crate::jib::plan::{Link, Plan};
-use crate::net::{Cloner, Errno, IfName, epair_peer};
+use crate::jib::vlan::Uplink;
+use crate::net::{Cloner, Errno, IfName, VlanOp, epair_peer};
 use crate::signals::Stop;
 
 /// How many explicit epair units `create_epair` tries after the kernel
@@ -135,19 +136,7 @@ fn undo(host: &mut dyn Host, journal: Journal, jail: &str, why: &str) -> (usize,
     (steps, leftovers)
 }
 
-/// The descriptions rjib gives what it creates, so that ifconfig(8) and
-/// `show --libxo json` tell which jail owns an interface.
-pub fn host_end_description(jail: &str) -> String {
-    format!("rjib: jail {jail}, host end")
-}
-
-pub fn jail_end_description(jail: &str) -> String {
-    format!("rjib: jail {jail}, jail end")
-}
-
-pub fn bridge_description(parent: &IfName) -> String {
-    format!("rjib: bridge for {parent}")
-}
+pub use crate::jib::descr::{bridge_description, host_end_description, jail_end_description};
 
 /// Load the modules of the cloners `plan` needs that are missing, as
 /// ifconfig(8) does before `create` (`ifmaybeload`). Nothing else has
@@ -293,22 +282,50 @@ fn build(
         host.set_up(&link.parent, true)?;
         journal.raised(&link.parent);
     }
+    // The uplink carries the jails' VLANs before an epair joins in them.
+    if let Uplink::Add(vids) = &link.uplink {
+        host.set_member_vlans(&link.bridge, &link.parent, VlanOp::Add, vids)?;
+        journal.tagged(&link.bridge, &link.parent, vids);
+        host.syslog(
+            Priority::Notice,
+            &format!(
+                "{}: {} now carries VLAN {vids} tagged too (jail {jail})",
+                link.bridge, link.parent
+            ),
+        );
+    }
     if link.new_bridge {
         let br = host.create(Cloner::Bridge, None)?;
         journal.created(&br);
+        let filtering = match &link.uplink {
+            Uplink::NewFiltering(vids) => Some(vids),
+            _ => None,
+        };
+        // Read, then set only VLANFILTER, as ifconfig's `vlanfilter` does.
+        if filtering.is_some() {
+            let flags = host.bridge_flags(&br)?;
+            host.set_bridge_flags(&br, flags.with_vlanfilter())?;
+        }
         host.bridge_add(&br, &link.parent)?;
+        if let Some(vids) = filtering {
+            host.set_member_vlans(&br, &link.parent, VlanOp::Set, vids)?;
+        }
         host.rename(&br, &link.bridge)?;
         journal.renamed(&br, &link.bridge);
         names.insert(link.bridge.to_string());
         b.lines.push(link.bridge.to_string());
         host.set_description(&link.bridge, &bridge_description(&link.parent))?;
         host.set_up(&link.bridge, true)?;
+        let how = match filtering {
+            Some(vids) => format!(
+                "created, VLAN-filtering, bridging {} tagged {vids}",
+                link.parent
+            ),
+            None => format!("created, bridging {}", link.parent),
+        };
         host.syslog(
             Priority::Notice,
-            &format!(
-                "{}: created, bridging {} (jail {jail})",
-                link.bridge, link.parent
-            ),
+            &format!("{}: {how} (jail {jail})", link.bridge),
         );
     }
     let ea = create_epair(host, names)?;
@@ -326,7 +343,14 @@ fn build(
         host.set_mtu(&ea, link.mtu)?;
         host.set_mtu(&eb, link.mtu)?;
     }
+    // Its VLANs before it is up, so it never forwards in the wrong one.
     host.bridge_add(&link.bridge, &ea)?;
+    if let Some(v) = link.member.untagged {
+        host.set_member_pvid(&link.bridge, &ea, Some(v))?;
+    }
+    if !link.member.tagged.is_empty() {
+        host.set_member_vlans(&link.bridge, &ea, VlanOp::Set, &link.member.tagged)?;
+    }
     host.rename(&ea, &link.a)?;
     journal.renamed(&ea, &link.a);
     b.lines.push(link.a.to_string());
@@ -345,10 +369,15 @@ fn build(
         || "the kernel's MACs".to_string(),
         |m| format!("MACs {} and {}", m.a, m.b),
     );
+    let vlans = if link.joins.is_empty() {
+        String::new()
+    } else {
+        format!(", {} {}", link.a, link.joins)
+    };
     host.syslog(
         Priority::Notice,
         &format!(
-            "{}, {}: created for jail {jail} on {} (parent {}), {macs}",
+            "{}, {}: created for jail {jail} on {} (parent {}), {macs}{vlans}",
             link.a, link.b, link.bridge, link.parent
         ),
     );

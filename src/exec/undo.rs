@@ -1,7 +1,14 @@
 //! The undo journal: what `addm` changed, so a failure can put it back.
+//!
+//! What a run does to an interface it created is undone by destroying it:
+//! a bridge's flags and members, an epair end's membership, its untagged
+//! VLAN and its tagged set go with it (`bridge_clone_destroy`,
+//! `bridge_delete_member`). What it does to interfaces that were there
+//! (a parent brought up, named aside, or given tagged VLANs) has an entry
+//! of its own.
 
 use crate::host::{Host, HostError};
-use crate::net::IfName;
+use crate::net::{IfName, VlanOp, VlanSet};
 
 /// One change and how to reverse it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -12,6 +19,10 @@ enum Undo {
     Down(IfName),
     /// An interface this run renamed (from, to): name it back.
     Rename(IfName, IfName),
+    /// VLANs this run added to a member's tagged set that were not in it
+    /// (bridge, member, VIDs): take exactly those away again. The kernel
+    /// keeps no record of who added a VID (`bridge_ioctl_sifvlanset`).
+    Untag(IfName, IfName, VlanSet),
 }
 
 /// Something the undo could not put back.
@@ -33,6 +44,13 @@ impl Journal {
 
     pub fn raised(&mut self, name: &IfName) {
         self.0.push(Undo::Down(name.clone()));
+    }
+
+    /// VLANs this run added to an existing member's tagged set, none of
+    /// which it had.
+    pub fn tagged(&mut self, bridge: &IfName, member: &IfName, added: &VlanSet) {
+        self.0
+            .push(Undo::Untag(bridge.clone(), member.clone(), *added));
     }
 
     /// An existing interface this run renamed.
@@ -80,6 +98,10 @@ impl Journal {
                     let r = host.rename(&to, &from);
                     (to, r)
                 }
+                Undo::Untag(bridge, member, set) => {
+                    let r = host.set_member_vlans(&bridge, &member, VlanOp::Del, &set);
+                    (member, r)
+                }
             };
             if let Err(error) = result {
                 left.push(Leftover { iface, error, fix });
@@ -95,5 +117,6 @@ fn fix(u: &Undo) -> String {
         Undo::Destroy(n) => format!("ifconfig {n} destroy"),
         Undo::Down(n) => format!("ifconfig {n} down"),
         Undo::Rename(from, to) => format!("ifconfig {to} name {from}"),
+        Undo::Untag(bridge, member, set) => format!("ifconfig {bridge} -iftagged {member} {set}"),
     }
 }

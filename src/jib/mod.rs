@@ -2,6 +2,7 @@
 //! `addm` will do. Nothing here touches a host.
 
 pub mod collide;
+pub mod descr;
 pub mod inventory;
 pub mod mac;
 pub mod name;
@@ -9,3 +10,4 @@ pub mod plan;
 pub mod prune;
 pub mod show;
 pub mod sum;
+pub mod vlan;

@@ -7,9 +7,10 @@ use std::fmt;
 use crate::jib::collide::{Holder, Taken};
 use crate::jib::mac::{self, MacPair, Scheme};
 use crate::jib::name::{self, JailName};
+use crate::jib::vlan::{self, BridgeFacts, LinkView, NoVlan, Uplink, VlanRefusal};
 use crate::net::{
     BridgePolicy, Cloner, IFNAME_MAX, IfAddr, IfName, IfNameError, Interface, JailInfo, LinkType,
-    Mac,
+    Mac, PortVlans,
 };
 
 /// What `addm` was asked for.
@@ -20,7 +21,17 @@ pub struct AddmRequest<'a> {
     pub suffix: &'a str,
     /// The IFACE arguments as given, `!` prefixes included.
     pub ifaces: &'a [String],
+    /// The VLANs asked for each of `ifaces` (`untagged`, `tagged`); empty
+    /// (or shorter) means none.
+    pub vlans: &'a [PortVlans],
     pub scheme: Scheme,
+}
+
+impl AddmRequest<'_> {
+    /// The VLANs asked for argument `i`.
+    pub fn vlans_of(&self, i: usize) -> PortVlans {
+        self.vlans.get(i).copied().unwrap_or_default()
+    }
 }
 
 /// One epair to build: argument `i` of the request.
@@ -44,6 +55,15 @@ pub struct Link {
     /// named aside before the new pair is built, and destroyed (with its
     /// `b` end, wherever that is) once the run is final.
     pub stale: Option<IfName>,
+    /// The VLANs the command line asks for the `a` end: its untagged VLAN
+    /// (BRDGSIFPVID) and tagged set (BRDGSIFVLANSET) right after it joins.
+    pub member: PortVlans,
+    /// The VLANs the `a` end is in once built (`member`, or the bridge's
+    /// default untagged VLAN when none is asked).
+    pub joins: PortVlans,
+    /// What this link does to its bridge and parent for the VLANs of the
+    /// run's links on that bridge.
+    pub uplink: Uplink,
 }
 
 /// The work of one `addm`, in order. Arguments whose `e{i}a_NAME` already
@@ -51,6 +71,8 @@ pub struct Link {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Plan {
     pub links: Vec<Link>,
+    /// Epairs that would join a VLAN-filtering bridge in no VLAN.
+    pub warnings: Vec<NoVlan>,
 }
 
 impl Plan {
@@ -125,6 +147,8 @@ pub enum PlanError {
         parent: String,
         bridge: String,
     },
+    /// rjib's VLAN rules refuse the request (`crate::jib::vlan`).
+    Vlan(VlanRefusal),
 }
 
 impl fmt::Display for PlanError {
@@ -191,6 +215,7 @@ impl fmt::Display for PlanError {
                 "{iface}: is a vlan of the bridge {parent}, and this kernel refuses such a vlan as a member of \
                  {bridge}; bridge the vlan's parent instead, or use a NAT bridge such as vtnet0bridge (see rjib(8))"
             ),
+            PlanError::Vlan(v) => v.fmt(f),
         }
     }
 }
@@ -294,14 +319,23 @@ pub fn needs_jail(req: &AddmRequest<'_>, listing: &[Interface]) -> bool {
 
 /// Plan `addm` against `listing`, for a kernel whose bridge refuses what
 /// `policy` says, with jail NAME as jail_get(2) found it (needed only when
-/// `needs_jail`). Pure: the same inputs give the same plan, and nothing is
-/// changed if this returns an error.
+/// `needs_jail`), asking `facts` what the VLANs need beyond the listing
+/// (only on FreeBSD 15, only what they need). Pure: the same inputs give
+/// the same plan, and nothing is changed if this returns an error.
 pub fn plan_addm(
     req: &AddmRequest<'_>,
     listing: &[Interface],
     policy: &BridgePolicy,
     jail: Option<&JailInfo>,
+    facts: &mut dyn BridgeFacts,
 ) -> Result<Plan, PlanError> {
+    // Up front, for every argument: one that is skipped asked for VLANs
+    // this kernel does not have too.
+    if req.vlans.iter().any(|v| !v.is_empty()) && !policy.has_vlans() {
+        return Err(PlanError::Vlan(VlanRefusal::Needs15 {
+            release: policy.release,
+        }));
+    }
     let by_name: HashMap<&str, &Interface> = listing.iter().map(|i| (i.name.as_str(), i)).collect();
     // Bridge membership as it will be when each link is built.
     let mut member_of: HashMap<String, String> = HashMap::new();
@@ -415,8 +449,29 @@ pub fn plan_addm(
             b,
             macs,
             stale,
+            member: req.vlans_of(i),
+            joins: req.vlans_of(i),
+            uplink: Uplink::None,
         });
     }
+    let views: Vec<LinkView<'_>> = plan
+        .links
+        .iter()
+        .map(|l| LinkView {
+            a: &l.a,
+            parent: &l.parent,
+            bridge: &l.bridge,
+            new_bridge: l.new_bridge,
+            asked: l.member,
+        })
+        .collect();
+    let (decided, warnings) =
+        vlan::plan_vlans(&views, &by_name, policy, facts).map_err(PlanError::Vlan)?;
+    for (l, d) in plan.links.iter_mut().zip(decided) {
+        l.joins = d.joins;
+        l.uplink = d.uplink;
+    }
+    plan.warnings = warnings;
     Ok(plan)
 }
 
@@ -538,6 +593,7 @@ impl fmt::Display for Collision {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::jib::vlan::NoVlans;
 
     fn ifc(name: &str) -> Interface {
         Interface {
@@ -570,11 +626,13 @@ mod tests {
                 jail: &jail,
                 suffix,
                 ifaces: &ifaces,
+                vlans: &[],
                 scheme: Scheme::Sum,
             },
             listing,
             &BridgePolicy::PERMISSIVE,
             None,
+            &mut NoVlans,
         )
     }
 
@@ -749,11 +807,13 @@ mod tests {
                 jail: &jail,
                 suffix: "bridge",
                 ifaces: &ifaces,
+                vlans: &[],
                 scheme: Scheme::Sha256,
             },
             &l,
             &BridgePolicy::PERMISSIVE,
             None,
+            &mut NoVlans,
         )
         .unwrap();
         assert_eq!(collisions(&r, &l, Scheme::Sha256), vec![]);
@@ -793,9 +853,10 @@ mod tests {
             jail: &jail,
             suffix: "bridge",
             ifaces: &ifaces,
+            vlans: &[],
             scheme: Scheme::Sum,
         };
-        plan_addm(&req, l, &policy, None)
+        plan_addm(&req, l, &policy, None, &mut NoVlans)
     }
 
     const FREEBSD15: BridgePolicy = BridgePolicy {
@@ -899,6 +960,7 @@ mod tests {
             jail: &jail,
             suffix: "bridge",
             ifaces: &ifaces,
+            vlans: &[],
             scheme: Scheme::Sum,
         };
         let running = JailInfo {
@@ -910,7 +972,7 @@ mod tests {
             dying: true,
         };
         let p = |l: &[Interface], j: Option<&JailInfo>| {
-            plan_addm(&req, l, &BridgePolicy::PERMISSIVE, j)
+            plan_addm(&req, l, &BridgePolicy::PERMISSIVE, j, &mut NoVlans)
         };
         // b end on the host: left alone, whatever the jail
         let both = vec![ifc("em0"), epair("e0a_x"), epair("e0b_x")];
