@@ -314,7 +314,8 @@ pub fn addm_operands(words: &[&str]) -> Result<(Vec<String>, Vec<PortVlans>), St
         seen.push(w);
         let port = vlans.last_mut().expect("one per interface");
         if w == UNTAGGED {
-            let vid = Vid::parse_decimal(value).map_err(|e| format!("{iface} untagged {value}: {e}"))?;
+            let vid =
+                Vid::parse_decimal(value).map_err(|e| format!("{iface} untagged {value}: {e}"))?;
             port.untagged = Some(vid);
         } else {
             let set = VlanSet::parse(value).map_err(|e| {

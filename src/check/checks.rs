@@ -15,8 +15,8 @@ use super::commands::{self, ADDM_PARAMS, DESTROY_PARAMS, Found, Meaning, Runner}
 use super::rcconf::RcConf;
 use super::report::{Code, Finding, JailPrediction, NoMac, Pair, Report};
 use crate::jailconf::{Jail, Loc};
-use crate::jib::mac::Scheme;
 use crate::jib::descr::bridge_description;
+use crate::jib::mac::Scheme;
 use crate::jib::name::{JailName, a_end, b_end, bridge_for};
 use crate::jib::plan::{AddmRequest, PlanError, plan_addm};
 use crate::jib::vlan::{BridgeFacts, NoVlans, Uplink, VlanRefusal};

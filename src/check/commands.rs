@@ -341,8 +341,16 @@ mod tests {
             ("rjib -n addm web em0", Code::CommandLine, "dry run"),
             ("rjib addm --help", Code::CommandLine, "help"),
             ("rjib destroy a b", Code::CommandLine, "Usage: rjib destroy"),
-            ("rjib addm web em0 untagged 0", Code::VlanInvalid, "em0 untagged 0"),
-            ("rjib addm web tagged 5 em0", Code::VlanInvalid, "tagged: comes before"),
+            (
+                "rjib addm web em0 untagged 0",
+                Code::VlanInvalid,
+                "em0 untagged 0",
+            ),
+            (
+                "rjib addm web tagged 5 em0",
+                Code::VlanInvalid,
+                "tagged: comes before",
+            ),
         ] {
             match meaning(&argv(cmd)) {
                 Meaning::Wrong(c, m) => {

@@ -87,11 +87,7 @@ where
     }
 }
 
-fn end<'a>(
-    i: &'a Interface,
-    bridge: Option<&Interface>,
-    facts: &mut dyn EndFacts,
-) -> End<'a> {
+fn end<'a>(i: &'a Interface, bridge: Option<&Interface>, facts: &mut dyn EndFacts) -> End<'a> {
     let tagged = bridge.map(|b| {
         facts
             .tagged(&b.name, &i.name)
@@ -214,7 +210,9 @@ mod tests {
     use crate::net::{IfName, LinkType};
     use serde_json::{Value, json};
 
-    fn nothing() -> Reads<impl FnMut(&IfName) -> Option<String>, impl FnMut(&IfName, &IfName) -> Option<VlanSet>> {
+    fn nothing()
+    -> Reads<impl FnMut(&IfName) -> Option<String>, impl FnMut(&IfName, &IfName) -> Option<VlanSet>>
+    {
         Reads(|_: &IfName| None, |_: &IfName, _: &IfName| None)
     }
 

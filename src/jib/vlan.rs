@@ -328,7 +328,9 @@ mod tests {
     impl BridgeFacts for Facts {
         fn flags(&mut self, b: &IfName) -> Result<BridgeFlags, String> {
             self.reads.push(format!("flags {b}"));
-            Ok(BridgeFlags(self.flags.get(b.as_str()).copied().unwrap_or(0)))
+            Ok(BridgeFlags(
+                self.flags.get(b.as_str()).copied().unwrap_or(0),
+            ))
         }
         fn defpvid(&mut self, b: &IfName) -> Result<Option<Vid>, String> {
             self.reads.push(format!("defpvid {b}"));
@@ -436,7 +438,11 @@ mod tests {
         let mut f = Facts::default();
         let (v, w) = c
             .run(
-                &[ports(Some(20), ""), ports(None, "10,30"), PortVlans::default()],
+                &[
+                    ports(Some(20), ""),
+                    ports(None, "10,30"),
+                    PortVlans::default(),
+                ],
                 true,
                 ON15,
                 &mut f,
@@ -515,7 +521,10 @@ mod tests {
         let (v, _) = c
             .run(&[ports(Some(30), "10,40-41")], false, ON15, &mut f)
             .unwrap();
-        assert_eq!(v[0].uplink, Uplink::Add(VlanSet::parse("30,40,41").unwrap()));
+        assert_eq!(
+            v[0].uplink,
+            Uplink::Add(VlanSet::parse("30,40,41").unwrap())
+        );
         // A parent that is not a member (the NAT layout): nothing to check.
         let nat = Case::new(&[]);
         let mut f = Facts::default();
@@ -550,7 +559,12 @@ mod tests {
             VlanSet::parse("5").unwrap(),
         );
         let (v, _) = c
-            .run(&[PortVlans::default(), ports(None, "5")], false, ON15, &mut f)
+            .run(
+                &[PortVlans::default(), ports(None, "5")],
+                false,
+                ON15,
+                &mut f,
+            )
             .unwrap();
         assert_eq!(v[1].joins, ports(Some(7), "5"));
         // A bridge that does not filter: no warning, no default read.
