@@ -71,6 +71,11 @@ fn words(line: &str, vars: &HashMap<String, String>) -> Vec<String> {
     out
 }
 
+/// A VLAN set as ifconfig's `parse_vlans` reads it.
+fn vids(set: &str) -> Vec<u16> {
+    rjib::net::VlanSet::parse(set).unwrap().to_vec()
+}
+
 /// One `ifconfig …` or `kldload …` command on the kernel; the name
 /// `ifconfig IFACE create` prints, if any.
 fn run(k: &mut Kernel, w: &[String]) -> Option<String> {
@@ -85,7 +90,44 @@ fn run(k: &mut Kernel, w: &[String]) -> Option<String> {
         ["ifconfig", i, "up"] => done(k.set_up(i, true)),
         ["ifconfig", i, "down"] => done(k.set_up(i, false)),
         ["ifconfig", i, "mtu", m] => done(k.set_mtu(i, m.parse().unwrap())),
-        ["ifconfig", b, "addm", m] => done(k.bridge_add(b, m)),
+        ["ifconfig", b, "addm", m, opts @ ..] => {
+            // FreeBSD 15 ifconfig's setbridge_add: BRDGADD, then
+            // BRDGSIFPVID for untagged, then BRDGSIFVLANSET (SET) for tagged.
+            done(k.bridge_add(b, m));
+            let (mut pvid, mut set) = (None, None);
+            for o in opts.chunks(2) {
+                match o {
+                    ["untagged", v] => pvid = Some(v.parse::<u16>().unwrap()),
+                    ["tagged", v] => set = Some(vids(v)),
+                    other => panic!("addm does not take {other:?}"),
+                }
+            }
+            if let Some(v) = pvid {
+                done(k.set_member_pvid(b, m, v));
+            }
+            if let Some(v) = set {
+                done(k.set_member_vlans(b, m, 1, &v));
+            }
+        }
+        ["ifconfig", b, "vlanfilter"] => {
+            let f = k.bridge_flags(b).unwrap_or_else(|e| panic!("{s:?}: {e:?}"));
+            done(k.set_bridge_flags(b, f | 1))
+        }
+        ["ifconfig", b, "ifuntagged", m, v] => done(k.set_member_pvid(b, m, v.parse().unwrap())),
+        [
+            "ifconfig",
+            b,
+            op @ ("iftagged" | "+iftagged" | "-iftagged"),
+            m,
+            set,
+        ] => {
+            let code = match *op {
+                "iftagged" => 1,
+                "+iftagged" => 2,
+                _ => 3,
+            };
+            done(k.set_member_vlans(b, m, code, &vids(set)))
+        }
         ["ifconfig", i, "destroy"] => done(k.destroy(i)),
         ["ifconfig", i, "ether", mac] => {
             let m: rjib::net::Mac = mac.parse().unwrap();
@@ -169,7 +211,39 @@ fn hosts() -> Vec<(Value, Vec<&'static str>)> {
         }
         v
     };
+    // FreeBSD 15 with ix0 and em1, and the trunk bridge rjib made for ix0
+    // (filtering, ix0 tagged 10, new members untagged 7).
+    let host15 = json!({"version": 3, "release": 15, "interfaces": [
+        lo0(),
+        ether("ix0", 2, "00:25:90:00:00:02"),
+        ether("em1", 3, "00:25:90:00:00:03"),
+    ]});
+    let trunk = {
+        let mut h = host15.clone();
+        let mut br = bridge("ix0bridge", 4, 0, &["ix0"]);
+        br["vlanfilter"] = json!(true);
+        br["defpvid"] = json!(7);
+        br["description"] = json!("rjib: bridge for ix0");
+        h["interfaces"][1]["tagged"] = json!([10]);
+        h["interfaces"].as_array_mut().unwrap().push(br);
+        h
+    };
     vec![
+        (
+            host15,
+            vec![
+                "addm", "web", "ix0", "untagged", "20", "tagged", "10,30-32", "ix0", "em1",
+            ],
+        ),
+        (
+            trunk.clone(),
+            vec!["addm", "web", "ix0", "untagged", "20", "tagged", "11"],
+        ),
+        (
+            trunk.clone(),
+            vec!["addm", "web", "ix0", "ix0", "tagged", "10"],
+        ),
+        (trunk, vec!["destroy", "x"]),
         (seed(), vec!["addm", "jamulus", "vtnet0"]),
         (
             plus_em0.clone(),
