@@ -446,7 +446,7 @@ fn plan_one(
                     (Code::CommandLine, e.to_string())
                 }
                 PlanError::Vlan(v) => (
-                    match v {
+                    match **v {
                         VlanRefusal::Needs15 { .. } => Code::VlanNeeds15,
                         VlanRefusal::UplinkMissing { .. } => Code::VlanUplinkMissing,
                         VlanRefusal::NotFiltering { .. } | VlanRefusal::Unreadable(_) => {

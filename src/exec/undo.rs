@@ -22,7 +22,7 @@ enum Undo {
     /// VLANs this run added to a member's tagged set that were not in it
     /// (bridge, member, VIDs): take exactly those away again. The kernel
     /// keeps no record of who added a VID (`bridge_ioctl_sifvlanset`).
-    Untag(IfName, IfName, VlanSet),
+    Untag(IfName, IfName, Box<VlanSet>),
 }
 
 /// Something the undo could not put back.
@@ -49,8 +49,11 @@ impl Journal {
     /// VLANs this run added to an existing member's tagged set, none of
     /// which it had.
     pub fn tagged(&mut self, bridge: &IfName, member: &IfName, added: &VlanSet) {
-        self.0
-            .push(Undo::Untag(bridge.clone(), member.clone(), *added));
+        self.0.push(Undo::Untag(
+            bridge.clone(),
+            member.clone(),
+            Box::new(*added),
+        ));
     }
 
     /// An existing interface this run renamed.

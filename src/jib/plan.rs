@@ -148,7 +148,7 @@ pub enum PlanError {
         bridge: String,
     },
     /// rjib's VLAN rules refuse the request (`crate::jib::vlan`).
-    Vlan(VlanRefusal),
+    Vlan(Box<VlanRefusal>),
 }
 
 impl fmt::Display for PlanError {
@@ -332,9 +332,9 @@ pub fn plan_addm(
     // Up front, for every argument: one that is skipped asked for VLANs
     // this kernel does not have too.
     if req.vlans.iter().any(|v| !v.is_empty()) && !policy.has_vlans() {
-        return Err(PlanError::Vlan(VlanRefusal::Needs15 {
+        return Err(PlanError::Vlan(Box::new(VlanRefusal::Needs15 {
             release: policy.release,
-        }));
+        })));
     }
     let by_name: HashMap<&str, &Interface> = listing.iter().map(|i| (i.name.as_str(), i)).collect();
     // Bridge membership as it will be when each link is built.
@@ -465,8 +465,8 @@ pub fn plan_addm(
             asked: l.member,
         })
         .collect();
-    let (decided, warnings) =
-        vlan::plan_vlans(&views, &by_name, policy, facts).map_err(PlanError::Vlan)?;
+    let (decided, warnings) = vlan::plan_vlans(&views, &by_name, policy, facts)
+        .map_err(|r| PlanError::Vlan(Box::new(r)))?;
     for (l, d) in plan.links.iter_mut().zip(decided) {
         l.joins = d.joins;
         l.uplink = d.uplink;

@@ -108,7 +108,7 @@ pub enum VlanRefusal {
     NotFiltering {
         bridge: String,
         parent: String,
-        wanted: VlanSet,
+        wanted: Box<VlanSet>,
         parent_is_member: bool,
     },
     /// The parent does not carry VLANs the epairs need, on a bridge rjib
@@ -116,7 +116,7 @@ pub enum VlanRefusal {
     UplinkMissing {
         bridge: String,
         parent: String,
-        missing: VlanSet,
+        missing: Box<VlanSet>,
     },
     /// A fact could not be read.
     Unreadable(String),
@@ -270,7 +270,7 @@ pub fn plan_vlans(
                     return Err(VlanRefusal::NotFiltering {
                         bridge: bridge.to_string(),
                         parent: parent.to_string(),
-                        wanted,
+                        wanted: Box::new(wanted),
                         parent_is_member: is_member,
                     });
                 }
@@ -283,7 +283,7 @@ pub fn plan_vlans(
                             return Err(VlanRefusal::UplinkMissing {
                                 bridge: bridge.to_string(),
                                 parent: parent.to_string(),
-                                missing,
+                                missing: Box::new(missing),
                             });
                         }
                         out[first].uplink = Uplink::Add(missing);
@@ -507,7 +507,7 @@ mod tests {
             VlanRefusal::UplinkMissing {
                 bridge: "ix0bridge".into(),
                 parent: "ix0".into(),
-                missing: VlanSet::parse("30").unwrap()
+                missing: Box::new(VlanSet::parse("30").unwrap())
             }
         );
         assert!(

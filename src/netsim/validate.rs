@@ -446,6 +446,91 @@ mod tests {
         }
     }
 
+    /// Version 3's VLAN fields, where a FreeBSD 15 kernel can have them.
+    #[test]
+    fn vlan_state_only_where_a_kernel_has_it() {
+        let on = |release: u32, ifs: serde_json::Value| {
+            let v = json!({"version": 3, "release": release, "interfaces": ifs});
+            check(&serde_json::from_value(v).unwrap())
+        };
+        let br = |extra: serde_json::Value| {
+            let mut b = json!({"name": "br0", "index": 3, "cloner": "bridge", "unit": 0,
+                               "members": ["em0"], "spans": ["em1"], "mtu": 1500, "up": true});
+            for (k, v) in extra.as_object().unwrap() {
+                b[k] = v.clone();
+            }
+            b
+        };
+        let em = |name: &str, index: u32, extra: serde_json::Value| {
+            let mut e = ether(name, index);
+            for (k, v) in extra.as_object().unwrap() {
+                e[k] = v.clone();
+            }
+            e
+        };
+        let good = json!([
+            em("em0", 1, json!({"pvid": 20, "tagged": [10, 30]})),
+            em("em1", 2, json!({})),
+            br(json!({"vlanfilter": true, "defpvid": 4094}))
+        ]);
+        on(15, good.clone()).unwrap();
+        let e = on(14, good).unwrap_err();
+        assert!(e.contains("is FreeBSD 15's"), "{e}");
+        for (ifs, needle) in [
+            (
+                json!([
+                    em("em0", 1, json!({"vlanfilter": true})),
+                    em("em1", 2, json!({})),
+                    br(json!({}))
+                ]),
+                "interface em0: \"vlanfilter\": only a bridge",
+            ),
+            (
+                json!([
+                    em("em0", 1, json!({})),
+                    em("em1", 2, json!({"pvid": 5})),
+                    br(json!({}))
+                ]),
+                "interface em1: \"pvid\": only a bridge member (not a span port)",
+            ),
+            (
+                json!([
+                    em("em0", 1, json!({"tagged": [30, 10]})),
+                    em("em1", 2, json!({})),
+                    br(json!({}))
+                ]),
+                "interface em0: \"tagged\": VIDs from 1 to 4094, ascending",
+            ),
+            (
+                json!([
+                    em("em0", 1, json!({"tagged": [0]})),
+                    em("em1", 2, json!({})),
+                    br(json!({}))
+                ]),
+                "\"tagged\"",
+            ),
+            (
+                json!([
+                    em("em0", 1, json!({"pvid": 4095})),
+                    em("em1", 2, json!({})),
+                    br(json!({}))
+                ]),
+                "interface em0: \"pvid\": 4095 is not in 0..4094",
+            ),
+            (
+                json!([
+                    em("em0", 1, json!({})),
+                    em("em1", 2, json!({})),
+                    br(json!({"defpvid": 5000}))
+                ]),
+                "interface br0: \"defpvid\": 5000",
+            ),
+        ] {
+            let e = on(15, ifs).unwrap_err();
+            assert!(e.contains(needle), "{e:?} should contain {needle:?}");
+        }
+    }
+
     #[test]
     fn a_null_member_list_is_an_empty_one() {
         check(&state(json!([{"name": "br0", "index": 1, "cloner": "bridge", "unit": 0, "members": null, "mtu": 1500, "up": true}]))).unwrap();
