@@ -705,3 +705,105 @@ fn jail_conf_from_rc_conf() {
         stdout(&o)
     );
 }
+
+/// VLANs at boot: what rc.conf's bridge line says (vlanfilter,
+/// defuntagged, addm IF tagged SET), what an earlier jail's addm creates,
+/// and the VLANs each host end is predicted to join.
+fn vlans_at_boot(via: &str) {
+    let mut host = seed();
+    host["version"] = json!(3);
+    host["release"] = json!(15);
+    host["interfaces"]
+        .as_array_mut()
+        .unwrap()
+        .push(ether("ix0", 9, "00:25:90:00:00:09"));
+    host["interfaces"]
+        .as_array_mut()
+        .unwrap()
+        .push(ether("em1", 10, "00:25:90:00:00:0a"));
+    let s = Setup::new(&host);
+    let rc = s.file(
+        "rc.conf",
+        "cloned_interfaces=\"bridge0\"\nifconfig_bridge0_name=\"ix0bridge\"\n\
+         ifconfig_ix0bridge=\"vlanfilter defuntagged 0x07 addm ix0 tagged 10 tagged 20-21 up\"\n",
+    );
+    let jail = |name: &str, cmd: &str| {
+        format!(
+            "{name} {{ vnet; vnet.interface = \"e0b_{name}\"; \
+             exec.prestart += \"/usr/local/sbin/rjib addm {name} {cmd}\"; \
+             exec.poststop += \"/usr/local/sbin/rjib destroy {name}\"; }}\n"
+        )
+    };
+    let jc = s.file(
+        "jail.conf",
+        &[
+            jail("a", "ix0 untagged 10"),
+            jail("b", "ix0"),
+            jail("c", "em1 tagged 30"),
+            jail("d", "em1 untagged 31 tagged 30"),
+            jail("e", "ix0 untagged 11"),
+        ]
+        .concat(),
+    );
+    let (status, doc) = s.json(via, &["-f", p(&jc), "-r", p(&rc)]);
+    let pair = |j: &str| pairs(&doc, j)[0].clone();
+    // rc.conf: ix0 carries 10, 20, 21 (both tagged words count); new
+    // members get 7 (ifconfig reads defuntagged in base 0).
+    assert_eq!(
+        (pair("a")["untagged"].clone(), pair("a")["tagged"].clone()),
+        (json!(10), json!([]))
+    );
+    assert_eq!(pair("b")["untagged"], 7, "{doc:#}");
+    // c creates em1bridge for VLAN 30; d needs 31 there too: rjib's own
+    // bridge, so rjib adds it (info); e needs 11 on rc.conf's bridge: error.
+    assert_eq!(pair("d")["tagged"], json!([30]));
+    let findings = doc["findings"].as_array().unwrap();
+    let f = |jail: &str| findings.iter().find(|f| f["jail"] == jail).cloned();
+    let d = f("d").expect("a finding for d");
+    assert_eq!(
+        (d["code"].as_str(), d["severity"].as_str()),
+        (Some("vlan-uplink-missing"), Some("info"))
+    );
+    assert!(
+        d["message"]
+            .as_str()
+            .unwrap()
+            .contains("rjib adds it (ifconfig em1bridge +iftagged em1 31)"),
+        "{d}"
+    );
+    let e = f("e").expect("a finding for e");
+    assert_eq!(
+        (e["code"].as_str(), e["severity"].as_str()),
+        (Some("vlan-uplink-missing"), Some("error"))
+    );
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .contains("ifconfig ix0bridge +iftagged ix0 11"),
+        "{e}"
+    );
+    assert_eq!(findings.len(), 2, "{doc:#}");
+    assert_eq!(status, 1);
+    // The text: info lines say so, -v notes each end's VLANs.
+    let o = s.run(via, &["-v", "-f", p(&jc), "-r", p(&rc)]);
+    let text = stdout(&o);
+    assert!(
+        text.contains(": d: info: addm d: em1 does not carry VLAN 31"),
+        "{text}"
+    );
+    assert!(
+        text.contains("note: e0a_b joins ix0bridge in VLANs untagged 7"),
+        "{text}"
+    );
+}
+
+#[test]
+fn vlans_at_boot_direct() {
+    vlans_at_boot("direct");
+}
+
+#[test]
+fn vlans_at_boot_ioctl() {
+    vlans_at_boot("ioctl");
+}
