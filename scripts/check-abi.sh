@@ -5,14 +5,19 @@
 # The Rust side writes one C _Static_assert per fact it relies on (every
 # struct size, field offset and field size, every ioctl request number,
 # BRDG* command and constant, the sockaddr_in/in6, vlanreq and FreeBSD 15
-# uexterror layouts, exterrctl's syscall number and constants, JAIL_DYING);
+# uexterror layouts, exterrctl's syscall number and constants, JAIL_DYING,
+# and FreeBSD 15's bridge VLANs: struct ifbif_vlan_req (536 bytes),
+# struct ifbrparam's flags and default-PVID members, ifbr_pvid and
+# ifbr_vlanproto of struct ifbreq, BRDGSIFPVID to BRDGSIFVLANPROTO,
+# IFBRF_*, BRDG_VLAN_OP_*, BRVLAN_SETSIZE, DOT1Q_VID_*, ETHERTYPE_VLAN);
 # zig compiles that file against the FreeBSD headers it bundles. Any
 # difference fails the compile and this script.
 #
 # zig's headers are FreeBSD 15's. FreeBSD 14 has no exterrctl (rjib checks
 # kern.osreldate before using it), and its struct ifbreq differs from 15's
-# only after ifbr_addrexceeded, which rjib never reads or writes; both are
-# 80 bytes.
+# only after ifbr_addrexceeded (pad[32] where 15 has ifbr_pvid), which rjib
+# writes only in FreeBSD 15's VLAN commands; both are 80 bytes. FreeBSD 14
+# has none of the VLAN commands or structs (rjib refuses VLANs there).
 #
 # Needs: cargo, python3 with ziglang (pip install ziglang).
 set -eu
