@@ -69,7 +69,20 @@ pub fn main_with_stop(
     io: &mut Io<'_>,
     stop: &dyn Stop,
 ) -> Exit {
-    let inv = match cli::parse(argv) {
+    main_parsed(argv, cli::parse(argv), open, io, stop)
+}
+
+/// `main_with_stop` on `argv` as `cli::parse` read it (`main` parses
+/// first, to know whether the run changes anything and so whether it
+/// notes signals).
+pub fn main_parsed(
+    argv: &[OsString],
+    parsed: Parsed,
+    open: &mut dyn FnMut() -> Result<Box<dyn Host>>,
+    io: &mut Io<'_>,
+    stop: &dyn Stop,
+) -> Exit {
+    let inv = match parsed {
         Parsed::Run(inv) => inv,
         Parsed::Info(text) => {
             return Exit::status(match io.out.write_all(text.as_bytes()) {

@@ -110,6 +110,19 @@ pub struct Invocation {
     pub action: Action,
 }
 
+impl Invocation {
+    /// Whether this run changes the host: `addm`, `destroy` or `prune`,
+    /// without `-n`. Only such a run waits out a signal to finish or undo
+    /// its work.
+    pub fn changes(&self) -> bool {
+        !self.dry_run
+            && matches!(
+                self.action,
+                Action::Addm { .. } | Action::Destroy { .. } | Action::Prune { .. }
+            )
+    }
+}
+
 /// The jib usage texts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Usage {
