@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::ffi::OsString;
 use std::io::Write;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use crate::cli::{self, Action, Invocation, Parsed, ShowFormat};
 use crate::dryrun::DryRun;
@@ -143,6 +143,12 @@ struct Run<'a, 'b> {
     stop: &'a dyn Stop,
 }
 
+/// A failed write to standard output, as one error line says it
+/// (`stdout: Bad file descriptor`, without "(os error 9)").
+fn stdout_error(e: &std::io::Error) -> anyhow::Error {
+    anyhow::anyhow!("stdout: {}", crate::util::io_reason(e))
+}
+
 /// `lines`, one per line, flushed.
 fn emit(out: &mut dyn Write, lines: &[String]) -> std::io::Result<()> {
     let mut text = String::new();
@@ -269,7 +275,7 @@ impl Run<'_, '_> {
             // A reader that went away (`rjib show | head -1`): end
             // quietly, as other tools do.
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(Exit::status(0)),
-            Err(e) => Err(e).context("stdout"),
+            Err(e) => Err(stdout_error(&e)),
         }
     }
 
@@ -310,7 +316,7 @@ impl Run<'_, '_> {
             built
                 .finish(&mut dry)
                 .map_err(|f| anyhow::anyhow!(dry_run_failure(&f)))?;
-            emit(self.io.out, &dry.commands).context("stdout")?;
+            emit(self.io.out, &dry.commands).map_err(|e| stdout_error(&e))?;
             return Ok(Exit::status(0));
         }
         let built = match exec::addm::run(self.host, &plan, req.jail, &taken, self.stop) {
@@ -377,7 +383,7 @@ impl Run<'_, '_> {
             let mut dry = self.dry_host(listing, BridgePolicy::PERMISSIVE)?;
             let (_, failures) = exec::destroy::ends(&mut dry, chosen, verb);
             debug_assert!(failures.is_empty());
-            emit(self.io.out, &dry.commands).context("stdout")?;
+            emit(self.io.out, &dry.commands).map_err(|e| stdout_error(&e))?;
             return Ok(Exit::status(0));
         }
         let (done, failures) = exec::destroy::ends(self.host, chosen, verb);

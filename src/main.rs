@@ -5,6 +5,20 @@ use rjib::backend::{Selection, open};
 use rjib::cli::{Parsed, parse};
 use rjib::signals::{Caught, Never, Stop, die};
 
+/// A standard output that was closed when rjib started: every write fails
+/// as write(2) on a closed descriptor does, so what rjib prints is never
+/// silently lost (Rust's runtime has put /dev/null in its place).
+struct Closed;
+
+impl std::io::Write for Closed {
+    fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+        Err(std::io::Error::from_raw_os_error(libc::EBADF))
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 fn main() {
     // The bytes as given: an argument that is not UTF-8 is refused where it
     // would name an interface, never converted with a replacement character.
@@ -25,15 +39,18 @@ fn main() {
         None => &Never,
     };
     let exit = {
-        let (mut out, mut err) = (std::io::stdout().lock(), std::io::stderr().lock());
+        let mut stdout = std::io::stdout().lock();
+        let mut closed = Closed;
+        let out: &mut dyn std::io::Write = match rjib::inherited::stdout_was_closed() {
+            true => &mut closed,
+            false => &mut stdout,
+        };
+        let mut err = std::io::stderr().lock();
         main_parsed(
             &argv,
             parsed,
             &mut open_host,
-            &mut Io {
-                out: &mut out,
-                err: &mut err,
-            },
+            &mut Io { out, err: &mut err },
             stop,
         )
     };
