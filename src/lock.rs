@@ -226,6 +226,9 @@ fn try_lock(f: &File, path: &Path) -> Result<bool, LockError> {
 /// the directory (one order, so two runs never wait for each other), and
 /// writes itself into it for those who wait. So a run that found
 /// `/var/run` read-only and one that did not still exclude each other.
+/// A directory opened read-only can be locked: FreeBSD's `sys_flock`
+/// (sys/kern/kern_descrip.c) asks only for a vnode (not an `O_PATH`
+/// descriptor), and no write access.
 pub fn acquire(spec: &Spec, wait: &mut Wait<'_>) -> Result<Held, LockError> {
     let (mut file, cannot_create) = match open_file(spec)? {
         Ok(f) => (Some(f), None),
