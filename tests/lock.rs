@@ -90,24 +90,33 @@ fn not_a_lock_file_ioctl() {
 }
 
 /// An `addm` that holds the lock until the test lets it go: its standard
-/// output is a pipe filled to the brim, so it blocks writing the names it
-/// prints before its work is final.
+/// output is a pipe kept full, so it blocks writing the names it prints
+/// before its work is final.
 struct Holder {
     child: Child,
     reader: std::io::PipeReader,
     filler: std::thread::JoinHandle<()>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Holder {
     fn start(h: &HostFile, via: &str, nobody: bool, jail: &str) -> Holder {
+        use std::sync::atomic::{AtomicBool, Ordering};
         let (reader, writer) = std::io::pipe().unwrap();
         let mut fill = writer.try_clone().unwrap();
+        let stop = std::sync::Arc::new(AtomicBool::new(false));
+        let stopped = stop.clone();
         let (done, filled) = std::sync::mpsc::channel();
-        // 64 KiB fills a Linux pipe; if it holds less, the writer blocks
-        // with the pipe full, which is as good.
+        // 64 KiB fills a Linux pipe; writing on until told to stop keeps
+        // a larger one full too (and a smaller one is full anyway).
         let filler = std::thread::spawn(move || {
             let _ = fill.write_all(&[b'.'; 1 << 16]);
             let _ = done.send(());
+            while !stopped.load(Ordering::SeqCst) {
+                if fill.write(&[b'.'; 4096]).is_err() {
+                    break;
+                }
+            }
         });
         let _ = filled.recv_timeout(Duration::from_secs(2));
         let mut c = command(&h.path, via);
@@ -135,11 +144,13 @@ impl Holder {
             child,
             reader,
             filler,
+            stop,
         }
     }
 
     /// Let it write, and return its exit status, its names and stderr.
     fn finish(mut self) -> (Option<i32>, String, String) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
         let mut out = Vec::new();
         let reading = std::thread::spawn(move || {
             let _ = self.reader.read_to_end(&mut out);
