@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::ffi::OsString;
 use std::io::Write;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use crate::cli::{self, Action, Invocation, Parsed, ShowFormat};
 use crate::dryrun::DryRun;
@@ -65,7 +65,20 @@ pub fn main_with_stop(
     io: &mut Io<'_>,
     stop: &dyn Stop,
 ) -> Exit {
-    let inv = match cli::parse(argv) {
+    main_parsed(argv, cli::parse(argv), open, io, stop)
+}
+
+/// `main_with_stop` on `argv` as `cli::parse` read it (`main` parses
+/// first, to know whether the run changes anything and so whether it
+/// notes signals).
+pub fn main_parsed(
+    argv: &[OsString],
+    parsed: Parsed,
+    open: &mut dyn FnMut() -> Result<Box<dyn Host>>,
+    io: &mut Io<'_>,
+    stop: &dyn Stop,
+) -> Exit {
+    let inv = match parsed {
         Parsed::Run(inv) => inv,
         Parsed::Info(text) => {
             return Exit::status(match io.out.write_all(text.as_bytes()) {
@@ -124,6 +137,12 @@ struct Run<'a, 'b> {
     host: &'a mut dyn Host,
     io: &'a mut Io<'b>,
     stop: &'a dyn Stop,
+}
+
+/// A failed write to standard output, as one error line says it
+/// (`stdout: Bad file descriptor`, without "(os error 9)").
+fn stdout_error(e: &std::io::Error) -> anyhow::Error {
+    anyhow::anyhow!("stdout: {}", crate::util::io_reason(e))
 }
 
 /// `lines`, one per line, flushed.
@@ -252,7 +271,7 @@ impl Run<'_, '_> {
             // A reader that went away (`rjib show | head -1`): end
             // quietly, as other tools do.
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(Exit::status(0)),
-            Err(e) => Err(e).context("stdout"),
+            Err(e) => Err(stdout_error(&e)),
         }
     }
 
@@ -293,7 +312,7 @@ impl Run<'_, '_> {
             built
                 .finish(&mut dry)
                 .map_err(|f| anyhow::anyhow!(dry_run_failure(&f)))?;
-            emit(self.io.out, &dry.commands).context("stdout")?;
+            emit(self.io.out, &dry.commands).map_err(|e| stdout_error(&e))?;
             return Ok(Exit::status(0));
         }
         let built = match exec::addm::run(self.host, &plan, req.jail, &taken, self.stop) {
@@ -360,7 +379,7 @@ impl Run<'_, '_> {
             let mut dry = self.dry_host(listing, BridgePolicy::PERMISSIVE)?;
             let (_, failures) = exec::destroy::ends(&mut dry, chosen, verb);
             debug_assert!(failures.is_empty());
-            emit(self.io.out, &dry.commands).context("stdout")?;
+            emit(self.io.out, &dry.commands).map_err(|e| stdout_error(&e))?;
             return Ok(Exit::status(0));
         }
         let (done, failures) = exec::destroy::ends(self.host, chosen, verb);
