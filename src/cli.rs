@@ -33,6 +33,8 @@ pub enum Action {
     Prune {
         /// `-f`: also pairs changed in the last minute.
         force: bool,
+        /// `-v`: say on stderr why each pair is kept or pruned.
+        verbose: bool,
         jails: Vec<JailName>,
     },
     /// `check`: verify jail.conf files before boot (`crate::check`).
@@ -152,7 +154,7 @@ const SHOW1_DESCR: &str = "Lists e0b_NAME [e1b_NAME ...]";
 const SHOW2_SYNOPSIS: &str = "show [NAME]";
 const DESTROY_SYNOPSIS: &str = "destroy NAME";
 const DESTROY_DESCR: &str = "Destroy e0b_NAME [e1b_NAME ...]";
-const PRUNE_SYNOPSIS: &str = "prune [-f] [NAME ...]";
+const PRUNE_SYNOPSIS: &str = "prune [-fv] [NAME ...]";
 const PRUNE_DESCR: &str = "Destroy the epairs of jails that are gone or dying";
 const CHECK_SYNOPSIS: &str =
     "check [-v] [-f jail.conf] [-r rc.conf] [--libxo json[,pretty]] [jail ...]";
@@ -288,7 +290,7 @@ fn command(prog: &str) -> Command {
         .version(env!("CARGO_PKG_VERSION"))
         .about("Create and destroy epair(4)/if_bridge(4) plumbing for VNET jails, like jib")
         .after_help(
-            "Actions:\n  addm [-b BRIDGE_NAME] NAME [!]iface0 [[!]iface1 ...]\n  show [NAME]\n  destroy NAME\n  prune [-f] [NAME ...]\n  check [-v] [-f jail.conf] [-r rc.conf] [--libxo json[,pretty]] [jail ...]\n\nSee rjib(8).",
+            "Actions:\n  addm [-b BRIDGE_NAME] NAME [!]iface0 [[!]iface1 ...]\n  show [NAME]\n  destroy NAME\n  prune [-fv] [NAME ...]\n  check [-v] [-f jail.conf] [-r rc.conf] [--libxo json[,pretty]] [jail ...]\n\nSee rjib(8).",
         )
         .disable_help_subcommand(true)
         .arg(
@@ -352,6 +354,12 @@ fn command(prog: &str) -> Command {
                         .short('f')
                         .action(ArgAction::SetTrue)
                         .help("also pairs changed in the last minute"),
+                )
+                .arg(
+                    Arg::new("verbose")
+                        .short('v')
+                        .action(ArgAction::SetTrue)
+                        .help("say why each pair is kept or pruned"),
                 )
                 .arg(rest().value_name("NAME")),
         )
@@ -512,6 +520,7 @@ pub fn parse(argv: &[OsString]) -> Parsed {
             }
             Action::Prune {
                 force: sub.get_flag("force"),
+                verbose: sub.get_flag("verbose"),
                 jails,
             }
         }
