@@ -16,6 +16,10 @@ use std::path::Path;
 use std::process::Command;
 
 use common::*;
+use rjib::host::{BridgePolicy, Cloner, Host, HostResult, Interface, JailInfo, Priority};
+use rjib::jib::mac::Mac;
+use rjib::jib::name::IfName;
+use rjib::lock::Wait;
 use rjib::netsim::model::Kernel;
 use rjib::netsim::state::State;
 use serde_json::{Value, json};
@@ -651,4 +655,140 @@ fn the_interpreter_is_strict() {
         Path::new("/bin/sh").exists(),
         "the sh(1) test needs /bin/sh"
     );
+}
+
+/// A host that only lists, for dry runs on names no host file can hold
+/// (the simulation refuses control characters; FreeBSD's SIOCSIFNAME does
+/// not: `if_rename` refuses only an empty or taken name).
+struct Listed(Vec<Interface>);
+
+impl Host for Listed {
+    fn euid(&mut self) -> HostResult<u32> {
+        Ok(0)
+    }
+    fn lock(&mut self, _: &mut Wait<'_>) -> HostResult<()> {
+        Ok(())
+    }
+    fn list(&mut self) -> HostResult<Vec<Interface>> {
+        Ok(self.0.clone())
+    }
+    fn create(&mut self, _: Cloner, _: Option<u32>) -> HostResult<IfName> {
+        unreachable!("a dry run changes nothing")
+    }
+    fn rename(&mut self, _: &IfName, _: &IfName) -> HostResult<()> {
+        unreachable!("a dry run changes nothing")
+    }
+    fn set_up(&mut self, _: &IfName, _: bool) -> HostResult<()> {
+        unreachable!("a dry run changes nothing")
+    }
+    fn set_ether(&mut self, _: &IfName, _: Mac) -> HostResult<()> {
+        unreachable!("a dry run changes nothing")
+    }
+    fn mtu(&mut self, _: &IfName) -> HostResult<u32> {
+        unreachable!("the dry run knows its MTUs")
+    }
+    fn set_mtu(&mut self, _: &IfName, _: u32) -> HostResult<()> {
+        unreachable!("a dry run changes nothing")
+    }
+    fn bridge_add(&mut self, _: &IfName, _: &IfName) -> HostResult<()> {
+        unreachable!("a dry run changes nothing")
+    }
+    fn destroy(&mut self, _: &IfName) -> HostResult<()> {
+        unreachable!("a dry run changes nothing")
+    }
+    fn cloner_loaded(&mut self, _: Cloner) -> HostResult<bool> {
+        Ok(true)
+    }
+    fn load_cloner(&mut self, _: Cloner) -> HostResult<()> {
+        unreachable!("a dry run changes nothing")
+    }
+    fn bridge_policy(&mut self) -> HostResult<BridgePolicy> {
+        Ok(BridgePolicy::PERMISSIVE)
+    }
+    fn jail(&mut self, _: &str) -> HostResult<Option<JailInfo>> {
+        Ok(None)
+    }
+    fn set_description(&mut self, _: &IfName, _: &str) -> HostResult<()> {
+        unreachable!("a dry run changes nothing")
+    }
+    fn description(&mut self, _: &IfName) -> HostResult<Option<String>> {
+        Ok(None)
+    }
+    fn syslog(&mut self, _: Priority, _: &str) {}
+}
+
+/// `rjib ARGS` in this process on `listing`: exit status, stdout, stderr.
+fn on_listing(listing: &[Interface], args: &[&std::ffi::OsStr]) -> (i32, Vec<u8>, String) {
+    let mut argv = vec![std::ffi::OsString::from("rjib")];
+    argv.extend(args.iter().map(|a| a.to_os_string()));
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let status = rjib::app::main_with(
+        &argv,
+        &mut || Ok(Box::new(Listed(listing.to_vec()))),
+        &mut rjib::app::Io {
+            out: &mut out,
+            err: &mut err,
+        },
+    );
+    (status, out, String::from_utf8(err).unwrap())
+}
+
+/// A newline, a tab and other controls in a parent's name (possible on a
+/// real host, not in a host file): the script still passes it whole.
+/// Arguments that are not UTF-8 never reach a script: the command line
+/// refuses them where they would name an interface.
+#[test]
+fn names_a_host_file_cannot_hold() {
+    use rjib::host::LinkType;
+    use std::os::unix::ffi::OsStrExt;
+    let parents = ["a\nb", "\t;>c", "x\n>c", "'\n'"];
+    let listing: Vec<Interface> = parents
+        .iter()
+        .enumerate()
+        .map(|(k, p)| Interface {
+            ether: Some(format!("00:25:90:00:01:{k:02x}").parse().unwrap()),
+            up: true,
+            ..Interface::new(IfName::new(*p).unwrap(), 10 + k as u32, LinkType::Ether)
+        })
+        .collect();
+    let mut args: Vec<&std::ffi::OsStr> = ["-n", "addm", "j"]
+        .iter()
+        .map(std::ffi::OsStr::new)
+        .collect();
+    args.extend(parents.iter().map(std::ffi::OsStr::new));
+    let (status, out, err) = on_listing(&listing, &args);
+    assert_eq!(status, 0, "{err}");
+    let script = String::from_utf8(out).unwrap();
+    let by_sh = run_by_sh(script.as_bytes());
+    assert_eq!(by_sh, as_read(&script), "{script}");
+    for p in parents {
+        for want in [
+            p.to_string(),
+            format!("{p}bridge"),
+            format!("rjib: bridge for {p}"),
+        ] {
+            assert!(
+                by_sh.iter().flatten().any(|a| *a == want.as_bytes()),
+                "{want:?} never reached ifconfig whole:\n{script}"
+            );
+        }
+    }
+    for bad in [&b"-b"[..], b""] {
+        let mut args: Vec<&std::ffi::OsStr> =
+            ["-n", "addm"].iter().map(std::ffi::OsStr::new).collect();
+        if !bad.is_empty() {
+            args.push(std::ffi::OsStr::from_bytes(bad));
+            args.push(std::ffi::OsStr::from_bytes(b"\xff$(>c)"));
+            args.extend(["j", "a\nb"].iter().map(std::ffi::OsStr::new));
+        } else {
+            args.push(std::ffi::OsStr::new("j"));
+            args.push(std::ffi::OsStr::from_bytes(b"\xffx"));
+        }
+        let (status, out, err) = on_listing(&listing, &args);
+        assert_eq!((status, out.as_slice()), (1, &b""[..]), "{err}");
+        assert!(
+            err.contains("not valid UTF-8, so it cannot name an interface"),
+            "{err}"
+        );
+    }
 }
