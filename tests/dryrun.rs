@@ -381,7 +381,7 @@ fn hostile() -> Vec<(Value, Vec<&'static str>)> {
     }
     // epairs: old (old pair, jail end on the host), y (its jail end
     // renamed by the jail that held it), and pairs whose NAME is no jib name
-    let mut ends = built(&seed(), &["old", "y", "z1", "z2", "z3", "z4", "z5"]);
+    let mut ends = built(&seed(), &["old", "y", "z1", "z2", "z3", "z4", "z5", "z6"]);
     ends = renamed(ends, "e0b_y", "$(>c)");
     for (from, to) in [
         ("z1", "a b"),
@@ -389,6 +389,7 @@ fn hostile() -> Vec<(Value, Vec<&'static str>)> {
         ("z3", "ä"),
         ("z4", "x.y"),
         ("z5", "`>c`"),
+        ("z6", "x;y"),
     ] {
         ends = renamed(ends, &format!("e0a_{from}"), &format!("e0a_{to}"));
         ends = renamed(ends, &format!("e0b_{from}"), &format!("e0b_{to}"));
@@ -581,8 +582,8 @@ fn only_jib_names_are_touched(via: &str) {
     );
     let left = names(&h.read());
     for kept in [
-        "e0a_a b", "e0b_a b", "e0a_x;>c", "e0a_ä", "e0a_x.y", "e0b_x.y", "e0a_`>c`", "e0a_y",
-        "$(>c)",
+        "e0a_a b", "e0b_a b", "e0a_x;>c", "e0a_ä", "e0a_x.y", "e0b_x.y", "e0a_`>c`", "e0a_x;y",
+        "e0b_x;y", "e0a_y", "$(>c)",
     ] {
         assert!(
             left.contains(&kept.to_string()),

@@ -201,6 +201,18 @@ fn the_documented_blind_spot(via: &str) {
     let h = HostFile::new(&host);
     let o = h.run(via, &["prune"]);
     assert_eq!(stdout(&o), "e0a_x\n", "{via}: {}", stderr(&o));
+    // and addm x, by the same table, replaces the pair y holds
+    let h = HostFile::new(&host);
+    let o = h.run(via, &["addm", "x", "vtnet0"]);
+    assert_eq!(stdout(&o), "e0a_x\ne0b_x\n", "{via}: {}", stderr(&o));
+    assert!(
+        h.read()["interfaces"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["vnet"] != "y"),
+        "{via}: y's end went with the stale pair"
+    );
 }
 
 #[test]
