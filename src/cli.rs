@@ -33,6 +33,8 @@ pub enum Action {
     Prune {
         /// `-f`: also pairs changed in the last minute.
         force: bool,
+        /// `-v`: say on stderr why each pair is kept or pruned.
+        verbose: bool,
         jails: Vec<JailName>,
     },
     /// `check`: verify jail.conf files before boot (`crate::check`).
@@ -166,7 +168,7 @@ const SHOW1_DESCR: &str = "Lists e0b_NAME [e1b_NAME ...]";
 const SHOW2_SYNOPSIS: &str = "show [NAME]";
 const DESTROY_SYNOPSIS: &str = "destroy NAME";
 const DESTROY_DESCR: &str = "Destroy e0b_NAME [e1b_NAME ...]";
-const PRUNE_SYNOPSIS: &str = "prune [-f] [NAME ...]";
+const PRUNE_SYNOPSIS: &str = "prune [-fv] [NAME ...]";
 const PRUNE_DESCR: &str = "Destroy the epairs of jails that are gone or dying";
 const CHECK_SYNOPSIS: &str =
     "check [-v] [-f jail.conf] [-r rc.conf] [--libxo json[,pretty]] [jail ...]";
@@ -305,7 +307,7 @@ fn command(prog: &str) -> Command {
         .version(env!("CARGO_PKG_VERSION"))
         .about("Create and destroy epair(4)/if_bridge(4) plumbing for VNET jails, like jib")
         .after_help(
-            "Actions:\n  addm [-b BRIDGE_NAME] [-m sum|sha256] NAME [!]iface0 [[!]iface1 ...]\n  show [--libxo json[,pretty]] [NAME]\n  destroy NAME\n  prune [-f] [NAME ...]\n  check [-v] [-f jail.conf] [-r rc.conf] [--libxo json[,pretty]] [jail ...]\n\nSee rjib(8).",
+            "Actions:\n  addm [-b BRIDGE_NAME] [-m sum|sha256] NAME [!]iface0 [[!]iface1 ...]\n  show [--libxo json[,pretty]] [NAME]\n  destroy NAME\n  prune [-fv] [NAME ...]\n  check [-v] [-f jail.conf] [-r rc.conf] [--libxo json[,pretty]] [jail ...]\n\nSee rjib(8).",
         )
         .disable_help_subcommand(true)
         .arg(
@@ -374,6 +376,12 @@ fn command(prog: &str) -> Command {
                         .short('f')
                         .action(ArgAction::Count)
                         .help("also pairs changed in the last minute"),
+                )
+                .arg(
+                    Arg::new("verbose")
+                        .short('v')
+                        .action(ArgAction::Count)
+                        .help("say why each pair is kept or pruned"),
                 )
                 .arg(rest().value_name("NAME")),
         )
@@ -619,6 +627,7 @@ pub fn parse(argv: &[OsString]) -> Parsed {
             }
             Action::Prune {
                 force: sub.get_count("force") > 0,
+                verbose: sub.get_count("verbose") > 0,
                 jails,
             }
         }
@@ -909,7 +918,7 @@ mod tests {
              \tshow\n\t\tList possible NAME values for `show NAME'\n\
              \tshow NAME\n\t\tLists e0b_NAME [e1b_NAME ...]\n\
              \tdestroy NAME\n\t\tDestroy e0b_NAME [e1b_NAME ...]\n\
-             \tprune [-f] [NAME ...]\n\t\tDestroy the epairs of jails that are gone or dying\n\
+             \tprune [-fv] [NAME ...]\n\t\tDestroy the epairs of jails that are gone or dying\n\
              \tcheck [-v] [-f jail.conf] [-r rc.conf] [--libxo json[,pretty]] [jail ...]\n\
              \t\tCheck jail.conf's addm and destroy commands before boot\n"
         );
@@ -938,6 +947,7 @@ mod tests {
             run(&["prune", "-f", "-f"]).action,
             Action::Prune {
                 force: true,
+                verbose: false,
                 jails: vec![]
             }
         );

@@ -149,7 +149,7 @@ fn usage_block_lists_prune_and_check() {
                 \tdestroy NAME\n\t\tDestroy e0b_NAME [e1b_NAME ...]\n";
     let rest = err.strip_prefix(jibs).unwrap_or_else(|| panic!("{err}"));
     assert!(
-        rest.starts_with("\tprune [-f] [NAME ...]\n\t\t")
+        rest.starts_with("\tprune [-fv] [NAME ...]\n\t\t")
             && rest.contains("\n\tcheck [-v] [-f jail.conf] [-r rc.conf]"),
         "{rest}"
     );
