@@ -54,7 +54,7 @@ fn refused_untouched(via: &str, h: &HostFile, args: &[&str], message: &str) {
         without_log(&before).0,
         "{via} {args:?}: host untouched"
     );
-    let logged = message.trim_end().strip_prefix("rjib: ").unwrap();
+    let logged = failure_record(args, message);
     assert_eq!(
         log.last(),
         Some(&json!({"priority": "err", "message": logged})),

@@ -15,7 +15,7 @@ use super::commands::{self, ADDM_PARAMS, DESTROY_PARAMS, Found, Meaning, Runner}
 use super::rcconf::RcConf;
 use super::report::{Code, Finding, JailPrediction, NoMac, Pair, Report};
 use crate::jailconf::{Jail, Loc};
-use crate::jib::descr::bridge_description;
+use crate::jib::descr;
 use crate::jib::mac::Scheme;
 use crate::jib::name::{JailName, a_end, b_end, bridge_for};
 use crate::jib::plan::{AddmRequest, PlanError, plan_addm};
@@ -99,7 +99,7 @@ impl BridgeFacts for CheckFacts<'_, '_> {
 
     fn description(&mut self, bridge: &IfName) -> Result<Option<String>, String> {
         if let Some(v) = self.boot(bridge) {
-            return Ok(v.rjib_parent.as_ref().map(bridge_description));
+            return Ok(v.rjib_parent.as_ref().map(descr::bridge));
         }
         let host = &mut *self.host;
         self.descr
@@ -250,7 +250,10 @@ pub fn analyse(input: &Input<'_>, host: &mut dyn BridgeFacts) -> Report {
                     )
                 } else {
                     format!(
-                        "jail {other} also runs addm {name} ({}): both jails would use {} and {}; give each jail its own NAME",
+                        "jail {other} also runs addm {name} ({}): both jails would use {} and {}, and \
+                         prune and stale-pair handling, which go by jail {name}, would confuse the two \
+                         jails (while one is dying, the other's pair would be replaced or pruned); \
+                         give each jail its own NAME",
                         b.loc().file_line(),
                         a_end(0, &a.name),
                         b_end(0, &a.name)
@@ -260,6 +263,29 @@ pub fn analyse(input: &Input<'_>, host: &mut dyn BridgeFacts) -> Report {
                 f.other_jail = (a.jail != b.jail).then(|| other.clone());
                 findings.push(f);
             }
+        }
+    }
+
+    // A NAME that is not the jail's name: rjib looks up jail NAME, finds
+    // none, and can only go by where the jail end is. Not said again for
+    // a duplicate NAME, which has its own finding.
+    for a in addms.iter().filter(|a| !a.duplicate) {
+        let jail = &jails[a.jail].name;
+        let name = a.name.as_str();
+        if name != jail.as_str() {
+            findings.push(Finding::new(
+                a.loc(),
+                jail,
+                Code::NameDiffers,
+                format!(
+                    "addm {name}: the rjib NAME {name} is not the jail's name {jail}, so there is no jail {name} \
+                     to look up: prune keeps {} while {} is not on the host, and when {jail} is started \
+                     while its previous run is still dying, addm refuses instead of replacing the stale pair \
+                     (rjib destroy {name} clears it); a NAME equal to the jail name avoids that",
+                    a_end(0, &a.name),
+                    b_end(0, &a.name)
+                ),
+            ));
         }
     }
 

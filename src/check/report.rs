@@ -4,9 +4,9 @@
 use crate::jailconf::Loc;
 use crate::net::PortVlans;
 
-/// How bad a finding is: an error makes `check` exit 1, a warning does not,
-/// and an info says what rjib will do that the administrator may not
-/// expect.
+/// How bad a finding is: an error makes `check` exit 1, a warning or an
+/// info does not. An info is no mistake: it says how rjib will see a
+/// jail, or what it will do itself.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
     Error,
@@ -36,6 +36,8 @@ pub enum Code {
     NameCharset,
     NameTooLong,
     DuplicateName,
+    /// A jail's rjib NAME is not its jail name.
+    NameDiffers,
     VnetInterfaceMissing,
     VnetInterfaceExtra,
     NoDestroy,
@@ -60,10 +62,11 @@ pub enum Code {
 
 impl Code {
     /// Every code, in the order rjib(8) lists them.
-    pub const ALL: [Code; 19] = [
+    pub const ALL: [Code; 20] = [
         Code::NameCharset,
         Code::NameTooLong,
         Code::DuplicateName,
+        Code::NameDiffers,
         Code::VnetInterfaceMissing,
         Code::VnetInterfaceExtra,
         Code::NoDestroy,
@@ -89,6 +92,7 @@ impl Code {
             Code::NameCharset => "name-charset",
             Code::NameTooLong => "name-too-long",
             Code::DuplicateName => "duplicate-name",
+            Code::NameDiffers => "name-differs",
             Code::VnetInterfaceMissing => "vnet-interface-missing",
             Code::VnetInterfaceExtra => "vnet-interface-extra",
             Code::NoDestroy => "no-destroy",
@@ -110,6 +114,7 @@ impl Code {
     pub fn severity(self) -> Severity {
         match self {
             Code::NoDestroy => Severity::Warning,
+            Code::NameDiffers => Severity::Info,
             _ => Severity::Error,
         }
     }

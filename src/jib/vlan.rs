@@ -29,7 +29,7 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use crate::jib::descr::bridge_description;
+use crate::jib::descr;
 use crate::net::{BridgeFlags, BridgePolicy, IfName, Interface, PortVlans, Vid, VlanSet};
 
 /// What the planner may need to know about a bridge beyond the listing.
@@ -279,7 +279,7 @@ pub fn plan_vlans(
                     let missing = wanted.difference(&have);
                     if !missing.is_empty() {
                         let descr = facts.description(bridge).map_err(unreadable)?;
-                        if descr.as_deref() != Some(bridge_description(parent).as_str()) {
+                        if descr.as_deref() != Some(descr::bridge(parent).as_str()) {
                             return Err(VlanRefusal::UplinkMissing {
                                 bridge: bridge.to_string(),
                                 parent: parent.to_string(),
