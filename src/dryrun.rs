@@ -23,7 +23,8 @@ use std::collections::{HashMap, HashSet};
 
 use crate::host::{Host, HostError, HostResult, Priority};
 use crate::net::{
-    BridgeFlags, BridgePolicy, Cloner, Errno, IfName, Interface, JailInfo, Mac, Vid, VlanOp, VlanSet,
+    BridgeFlags, BridgePolicy, Cloner, Errno, IfName, Interface, JailInfo, Mac, Vid, VlanOp,
+    VlanSet,
 };
 use crate::util::sh_quote;
 
@@ -329,7 +330,11 @@ impl Host for DryRun {
         }
         self.flags.insert(bridge.to_string(), flags);
         if !words.is_empty() {
-            let cmd = format!("ifconfig {} {}", self.word(bridge.as_str()), words.join(" "));
+            let cmd = format!(
+                "ifconfig {} {}",
+                self.word(bridge.as_str()),
+                words.join(" ")
+            );
             self.say(cmd);
         }
         Ok(())

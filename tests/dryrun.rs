@@ -239,7 +239,13 @@ fn on_kernel(k: &mut Kernel, w: &[String]) -> String {
             done(k.set_bridge_flags(b, f | 1))
         }
         ["ifconfig", b, "ifuntagged", m, v] => done(k.set_member_pvid(b, m, v.parse().unwrap())),
-        ["ifconfig", b, op @ ("iftagged" | "+iftagged" | "-iftagged"), m, set] => {
+        [
+            "ifconfig",
+            b,
+            op @ ("iftagged" | "+iftagged" | "-iftagged"),
+            m,
+            set,
+        ] => {
             let code = match *op {
                 "iftagged" => 1,
                 "+iftagged" => 2,

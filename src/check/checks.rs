@@ -599,8 +599,8 @@ fn plan_one(
                             link.parent,
                             link.bridge,
                             if vids.len() == 1 { "it" } else { "them" },
-                            link.bridge,
-                            link.parent
+                            crate::util::sh_quote(link.bridge.as_str()),
+                            crate::util::sh_quote(link.parent.as_str())
                         ),
                     )
                     .info(),

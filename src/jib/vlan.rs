@@ -31,6 +31,7 @@ use std::fmt;
 
 use crate::jib::descr;
 use crate::net::{BridgeFlags, BridgePolicy, IfName, Interface, PortVlans, Vid, VlanSet};
+use crate::util::sh_quote;
 
 /// What the planner may need to know about a bridge beyond the listing.
 /// An `Err` is a message saying what could not be read.
@@ -141,17 +142,19 @@ impl fmt::Display for VlanRefusal {
                 wanted,
                 parent_is_member,
             } => {
+                // The commands are for a root shell: names quoted for sh(1).
+                let (qb, qp) = (sh_quote(bridge), sh_quote(parent));
                 write!(
                     f,
                     "{bridge}: is not a VLAN-filtering bridge, and rjib does not turn filtering on in a \
                      bridge that exists (its members without VLANs would lose their traffic); turn it on \
-                     with: ifconfig {bridge} vlanfilter, and add vlanfilter to ifconfig_{} in rc.conf(5)",
+                     with: ifconfig {qb} vlanfilter, and add vlanfilter to ifconfig_{} in rc.conf(5)",
                     rc_var(bridge)
                 )?;
                 if *parent_is_member {
                     write!(
                         f,
-                        "; {parent} must carry the VLANs tagged too: ifconfig {bridge} +iftagged {parent} {wanted}"
+                        "; {parent} must carry the VLANs tagged too: ifconfig {qb} +iftagged {qp} {wanted}"
                     )?;
                 }
                 Ok(())
@@ -163,9 +166,11 @@ impl fmt::Display for VlanRefusal {
             } => write!(
                 f,
                 "{parent}: does not carry VLAN {missing} tagged on {bridge}, which rjib did not make, so \
-                 rjib does not change it; add {}: ifconfig {bridge} +iftagged {parent} {missing}, and to \
+                 rjib does not change it; add {}: ifconfig {} +iftagged {} {missing}, and to \
                  {parent}'s tagged set in ifconfig_{} in rc.conf(5)",
                 if missing.len() == 1 { "it" } else { "them" },
+                sh_quote(bridge),
+                sh_quote(parent),
                 rc_var(bridge)
             ),
             VlanRefusal::Unreadable(why) => f.write_str(why),
@@ -572,6 +577,19 @@ mod tests {
         let (_, w) = c.run(&[PortVlans::default()], false, ON15, &mut f).unwrap();
         assert!(w.is_empty());
         assert_eq!(f.reads, ["flags ix0bridge"]);
+    }
+
+    #[test]
+    fn commands_in_refusals_are_quoted() {
+        let e = VlanRefusal::UplinkMissing {
+            bridge: "a;b".into(),
+            parent: "x y".into(),
+            missing: Box::new(VlanSet::parse("5").unwrap()),
+        };
+        assert!(
+            e.to_string().contains("ifconfig 'a;b' +iftagged 'x y' 5"),
+            "{e}"
+        );
     }
 
     #[test]
