@@ -812,3 +812,64 @@ fn vlans_at_boot_direct() {
 fn vlans_at_boot_ioctl() {
     vlans_at_boot("ioctl");
 }
+
+/// A bridge rc.conf does not set up is checked as the host has it now:
+/// its flags and the uplink's tagged set are read from the host, once
+/// each, and only for jails with VLANs on it.
+fn vlans_of_a_host_bridge(via: &str) {
+    let mut host = seed();
+    host["version"] = json!(3);
+    host["release"] = json!(15);
+    let mut ix0 = ether("ix0", 9, "00:25:90:00:00:09");
+    ix0["tagged"] = json!([10]);
+    let mut br = bridge("ix0bridge", 10, 5, &["ix0"]);
+    br["vlanfilter"] = json!(true);
+    host["interfaces"].as_array_mut().unwrap().push(ix0);
+    host["interfaces"].as_array_mut().unwrap().push(br);
+    let s = Setup::new(&host);
+    let rc = s.file("rc.conf", "jail_enable=\"YES\"\n");
+    let jail = |name: &str, cmd: &str| {
+        format!(
+            "{name} {{ vnet; vnet.interface = \"e0b_{name}\"; \
+             exec.prestart += \"/usr/local/sbin/rjib addm {name} {cmd}\"; \
+             exec.poststop += \"/usr/local/sbin/rjib destroy {name}\"; }}\n"
+        )
+    };
+    let jc = s.file(
+        "jail.conf",
+        &[
+            jail("a", "ix0 untagged 10"),
+            jail("b", "ix0 untagged 10 tagged 30"),
+        ]
+        .concat(),
+    );
+    let (status, doc) = s.json(via, &["-f", p(&jc), "-r", p(&rc)]);
+    let findings = doc["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{doc:#}");
+    assert_eq!(findings[0]["jail"], "b");
+    assert_eq!(findings[0]["code"], "vlan-uplink-missing");
+    assert_eq!(status, 1);
+    // One read of each fact, whatever the number of jails asking.
+    let sel = Selection {
+        netsim: Some(s.host.path.clone().into()),
+        via: Some(via.into()),
+    };
+    let argv: Vec<std::ffi::OsString> = ["rjib", "check", "-f", p(&jc), "-r", p(&rc)]
+        .iter()
+        .map(Into::into)
+        .collect();
+    let c = main_counted(&argv, &sel);
+    assert_eq!(c.calls.0.get("bridgeflags-get"), Some(&1), "{:?}", c.calls);
+    assert_eq!(c.calls.0.get("vlanset-get"), Some(&1), "{:?}", c.calls);
+    assert_eq!(c.calls.0.get("description-get"), Some(&1), "{:?}", c.calls);
+}
+
+#[test]
+fn vlans_of_a_host_bridge_direct() {
+    vlans_of_a_host_bridge("direct");
+}
+
+#[test]
+fn vlans_of_a_host_bridge_ioctl() {
+    vlans_of_a_host_bridge("ioctl");
+}

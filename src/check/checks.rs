@@ -35,17 +35,56 @@ pub struct Input<'a> {
     pub exists: &'a dyn Fn(&Path) -> bool,
 }
 
-/// The VLAN facts of the bridges at boot: rc.conf's (`vlanfilter`,
-/// `defuntagged`, `addm IF tagged SET`) for a bridge rc.conf creates or
-/// gives VLAN words, rjib's own for one an earlier jail's addm creates,
-/// and the host's as it is now for the others (read once each).
-struct CheckFacts<'a, 'h> {
-    boot: &'a Boot,
+/// The host's VLAN facts, each read once (a host bridge serves many jails).
+struct Cached<'h> {
     host: &'h mut dyn BridgeFacts,
     flags: HashMap<IfName, Result<BridgeFlags, String>>,
     defpvid: HashMap<IfName, Result<Option<Vid>, String>>,
     tagged: HashMap<(IfName, IfName), Result<VlanSet, String>>,
     descr: HashMap<IfName, Result<Option<String>, String>>,
+}
+
+impl BridgeFacts for Cached<'_> {
+    fn flags(&mut self, bridge: &IfName) -> Result<BridgeFlags, String> {
+        let host = &mut *self.host;
+        self.flags
+            .entry(bridge.clone())
+            .or_insert_with(|| host.flags(bridge))
+            .clone()
+    }
+
+    fn defpvid(&mut self, bridge: &IfName) -> Result<Option<Vid>, String> {
+        let host = &mut *self.host;
+        self.defpvid
+            .entry(bridge.clone())
+            .or_insert_with(|| host.defpvid(bridge))
+            .clone()
+    }
+
+    fn tagged(&mut self, bridge: &IfName, member: &IfName) -> Result<VlanSet, String> {
+        let host = &mut *self.host;
+        self.tagged
+            .entry((bridge.clone(), member.clone()))
+            .or_insert_with(|| host.tagged(bridge, member))
+            .clone()
+    }
+
+    fn description(&mut self, bridge: &IfName) -> Result<Option<String>, String> {
+        let host = &mut *self.host;
+        self.descr
+            .entry(bridge.clone())
+            .or_insert_with(|| host.description(bridge))
+            .clone()
+    }
+}
+
+/// The VLAN facts of the bridges at boot: rc.conf's (`vlanfilter`,
+/// `defuntagged`, `addm IF tagged SET`) for a bridge rc.conf creates or
+/// gives VLAN words, rjib's own for one an earlier jail's addm creates,
+/// and the host's as it is now for the others.
+struct CheckFacts<'a, 'h> {
+    boot: &'a Boot,
+    host: &'h mut dyn BridgeFacts,
 }
 
 impl CheckFacts<'_, '_> {
@@ -56,56 +95,36 @@ impl CheckFacts<'_, '_> {
 
 impl BridgeFacts for CheckFacts<'_, '_> {
     fn flags(&mut self, bridge: &IfName) -> Result<BridgeFlags, String> {
-        if let Some(v) = self.boot(bridge) {
-            let bits = if v.filtering {
-                BridgeFlags::VLANFILTER
-            } else {
-                0
-            };
-            return Ok(BridgeFlags(bits));
+        match self.boot(bridge) {
+            Some(v) if v.filtering => Ok(BridgeFlags(BridgeFlags::VLANFILTER)),
+            Some(_) => Ok(BridgeFlags::default()),
+            None => self.host.flags(bridge),
         }
-        let host = &mut *self.host;
-        self.flags
-            .entry(bridge.clone())
-            .or_insert_with(|| host.flags(bridge))
-            .clone()
     }
 
     fn defpvid(&mut self, bridge: &IfName) -> Result<Option<Vid>, String> {
-        if let Some(v) = self.boot(bridge) {
-            return Ok(v.defpvid);
+        match self.boot(bridge) {
+            Some(v) => Ok(v.defpvid),
+            None => self.host.defpvid(bridge),
         }
-        let host = &mut *self.host;
-        self.defpvid
-            .entry(bridge.clone())
-            .or_insert_with(|| host.defpvid(bridge))
-            .clone()
     }
 
     fn tagged(&mut self, bridge: &IfName, member: &IfName) -> Result<VlanSet, String> {
-        if let Some(v) = self.boot(bridge) {
-            return Ok(v
+        match self.boot(bridge) {
+            Some(v) => Ok(v
                 .ports
                 .get(member.as_str())
                 .map(|p| p.tagged)
-                .unwrap_or_default());
+                .unwrap_or_default()),
+            None => self.host.tagged(bridge, member),
         }
-        let host = &mut *self.host;
-        self.tagged
-            .entry((bridge.clone(), member.clone()))
-            .or_insert_with(|| host.tagged(bridge, member))
-            .clone()
     }
 
     fn description(&mut self, bridge: &IfName) -> Result<Option<String>, String> {
-        if let Some(v) = self.boot(bridge) {
-            return Ok(v.rjib_parent.as_ref().map(descr::bridge));
+        match self.boot(bridge) {
+            Some(v) => Ok(v.rjib_parent.as_ref().map(descr::bridge)),
+            None => self.host.description(bridge),
         }
-        let host = &mut *self.host;
-        self.descr
-            .entry(bridge.clone())
-            .or_insert_with(|| host.description(bridge))
-            .clone()
     }
 }
 
@@ -138,6 +157,13 @@ impl Addm<'_> {
 /// The checks; `host` answers what the VLAN planner asks about a bridge
 /// that rc.conf does not set up (read from the host as it is now).
 pub fn analyse(input: &Input<'_>, host: &mut dyn BridgeFacts) -> Report {
+    let mut host = Cached {
+        host,
+        flags: HashMap::new(),
+        defpvid: HashMap::new(),
+        tagged: HashMap::new(),
+        descr: HashMap::new(),
+    };
     let jails = input.jails;
     let mut findings = Vec::new();
     let mut addms: Vec<Addm<'_>> = Vec::new();
@@ -299,7 +325,7 @@ pub fn analyse(input: &Input<'_>, host: &mut dyn BridgeFacts) -> Report {
             jail,
             &mut boot,
             &input.policy,
-            &mut *host,
+            &mut host,
             &mut findings,
             &mut preds,
         );
@@ -423,14 +449,7 @@ fn plan_one(
         vlans: &a.vlans,
         scheme: a.scheme,
     };
-    let mut facts = CheckFacts {
-        boot,
-        host,
-        flags: HashMap::new(),
-        defpvid: HashMap::new(),
-        tagged: HashMap::new(),
-        descr: HashMap::new(),
-    };
+    let mut facts = CheckFacts { boot, host };
     // The boot view leaves the jail's own current pairs out: no stale pair
     // to judge, so no jail to look up.
     let planned = plan_addm(&req, &view, policy, None, &mut facts);
