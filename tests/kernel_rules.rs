@@ -15,7 +15,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use rjib::emulator::emulated_host;
 use rjib::host::{
-    BridgePolicy, Cloner, Errno, Host, HostError, HostResult, IfAddr, Interface, JailInfo, LinkType,
+    Cloner, Errno, Host, HostError, HostResult, IfAddr, Interface, JailInfo, LinkType,
 };
 use rjib::jib::mac::Mac;
 use rjib::jib::name::IfName;
@@ -688,8 +688,15 @@ fn ether_vlan_and_gif_can_join() {
     });
 }
 
+/// FreeBSD 15's `bridge_ioctl_add` (Acesp25/freebsd-src e406195c): a
+/// member other than gif that holds an IPv4 or IPv6 address is added with
+/// a console warning while `net.link.bridge.member_ifaddrs` is 1 (15's
+/// default) and refused with EINVAL while it is 0; 16 has no sysctl and
+/// refuses; 14 (sobomax/freebsd14_vendor 0f7ff342) has no such rule. For
+/// every release and every setting of the sysctl (absent, 0, 1).
 #[test]
-fn freebsd_15_refuses_members_with_addresses_unless_the_sysctl_allows() {
+fn members_with_addresses_by_release_and_sysctl() {
+    use rjib::host::policy::Verdict;
     let ifs = vec![
         lo0(),
         with(
@@ -704,52 +711,46 @@ fn freebsd_15_refuses_members_with_addresses_unless_the_sysctl_allows() {
         ),
         bridge("br0", 5, 0, &[]),
     ];
-    let policy = |k: &mut K| k.ok(|h| h.bridge_policy());
-    each_on(ifs.clone(), |k| {
-        let r0 = k.host.bridge_add(&n("br0"), &n("em0"));
-        let r1 = k.host.bridge_add(&n("br0"), &n("em1"));
-        let p = policy(k);
-        assert_eq!(p.release, Some(k.release), "{}", k.at());
-        if k.is15() {
-            assert_eq!(p.member_ifaddrs, Some(false), "{}", k.at());
-            assert!(p.refuses_member_addrs() && p.refuses_bridge_svi());
-            k.fails_with(r0, Errno::EINVAL, Some(EXT_MEMBER_HAS_ADDR));
-            k.fails_with(r1, Errno::EINVAL, Some(EXT_MEMBER_HAS_ADDR));
-        } else {
-            // The sysctl does not exist on 14: such members are allowed.
-            assert_eq!(p.member_ifaddrs, None, "{}", k.at());
-            assert!(!p.refuses_member_addrs() && !p.refuses_bridge_svi());
-            k.done(r0);
-            k.done(r1);
+    for release in [14, 15, 16] {
+        for set in [None, Some(0), Some(1)] {
+            let mut file = json!({"version": 2, "release": release, "interfaces": ifs});
+            if let Some(v) = set {
+                file["sysctl"] = json!({"net.link.bridge.member_ifaddrs": v});
+            }
+            let value = set.or((release == 15).then_some(1));
+            let refused = value == Some(0) || (value.is_none() && release >= 16);
+            for via in ["direct", "ioctl"] {
+                let mut k = K::open(via, release, &file);
+                let at = format!("{} with the sysctl {set:?}", k.at());
+                let p = k.ok(|h| h.bridge_policy());
+                assert_eq!(
+                    (p.release, p.member_ifaddrs, p.bridge_loaded),
+                    (Some(release), value, true),
+                    "{at}"
+                );
+                // The policy rjib plans by says what the kernel then does.
+                let verdict = p.member_addrs().verdict;
+                assert_eq!(verdict == Verdict::Refuse, refused, "{at}");
+                assert_eq!(p.refuses_bridge_svi(), release >= 15, "{at}");
+                let r0 = k.host.bridge_add(&n("br0"), &n("em0"));
+                let r1 = k.host.bridge_add(&n("br0"), &n("em1"));
+                if refused {
+                    k.brdgadd_fails(r0, Errno::EINVAL, EXT_MEMBER_HAS_ADDR);
+                    k.brdgadd_fails(r1, Errno::EINVAL, EXT_MEMBER_HAS_ADDR);
+                    assert!(k.members("br0").is_empty(), "{at}");
+                } else {
+                    k.done(r0);
+                    k.done(r1);
+                    assert_eq!(k.members("br0"), ["em1", "em0"], "{at}");
+                    // Added with their addresses.
+                    assert_eq!(k.addrs("em0"), ["192.0.2.10/24", "2001:db8::10/64"], "{at}");
+                }
+                // gif is exempt.
+                k.ok(|h| h.bridge_add(&n("br0"), &n("gif0")));
+                assert_eq!(k.addrs("gif0"), ["198.51.100.1/32"], "{at}");
+            }
         }
-        // gif is exempt.
-        k.ok(|h| h.bridge_add(&n("br0"), &n("gif0")));
-        assert_eq!(k.addrs("gif0"), ["198.51.100.1/32"], "{}", k.at());
-    });
-    let ifs2 = ifs.clone();
-    each(
-        move |_| json!({"sysctl": {"net.link.bridge.member_ifaddrs": 1}, "interfaces": ifs2}),
-        |k| {
-            assert_eq!(
-                policy(k),
-                BridgePolicy {
-                    release: Some(k.release),
-                    member_ifaddrs: Some(true)
-                },
-                "{}",
-                k.at()
-            );
-            k.ok(|h| h.bridge_add(&n("br0"), &n("em0")));
-            k.ok(|h| h.bridge_add(&n("br0"), &n("em1")));
-            assert_eq!(k.members("br0"), ["em1", "em0"], "{}", k.at());
-            assert_eq!(
-                k.addrs("em0"),
-                ["192.0.2.10/24", "2001:db8::10/64"],
-                "{}",
-                k.at()
-            );
-        },
-    );
+    }
 }
 
 #[test]
@@ -776,7 +777,12 @@ fn ipv6_link_local_scrub() {
         ),
     ];
     let ifs2 = ifs.clone();
-    each_on(ifs, |k| {
+    // FreeBSD 15 at 0, where its address check refuses.
+    let at0 = |r: u32| {
+        let s = (r == 15).then(|| json!({"net.link.bridge.member_ifaddrs": 0}));
+        json!({"interfaces": ifs, "sysctl": s.unwrap_or(json!({}))})
+    };
+    each(at0, |k| {
         let r = k.host.bridge_add(&n("br0"), &n("em1"));
         // The scrub happens either way, before FreeBSD 15's address check.
         assert_eq!(k.addrs("em0"), ["192.0.2.10/24"], "{}", k.at());
@@ -795,7 +801,13 @@ fn ipv6_link_local_scrub() {
         assert!(k.addrs("em2").is_empty(), "{}", k.at());
     });
     each(
-        move |_| json!({"sysctl": {"net.link.bridge.allow_llz_overlap": 1}, "interfaces": ifs2}),
+        move |r| {
+            let mut s = json!({"net.link.bridge.allow_llz_overlap": 1});
+            if r == 15 {
+                s["net.link.bridge.member_ifaddrs"] = 0.into();
+            }
+            json!({"sysctl": s, "interfaces": ifs2})
+        },
         |k| {
             let r = k.host.bridge_add(&n("br0"), &n("em2"));
             if k.is15() {

@@ -6,7 +6,7 @@
 //! listed (`Host::list`, `Host::bridge_policy`).
 //!
 //! - `files`: which files, and reading them; `rcconf` and `sh`: rc.conf's
-//!   variables without running it;
+//!   variables without running it; `sysctlconf`: the sysctls boot sets;
 //! - `boot`: the interfaces at boot (the host's, as rc.conf changes them);
 //! - `commands`: the rjib/jib commands in `exec.*`, read with rjib's own
 //!   parser, and boot's PATH;
@@ -23,6 +23,7 @@ pub mod output;
 pub mod rcconf;
 pub mod report;
 pub mod sh;
+pub mod sysctlconf;
 
 use std::path::Path;
 
@@ -46,6 +47,7 @@ pub fn run(
     let Action::Check {
         files,
         rc_files,
+        sysctl_files,
         jails,
         libxo,
         verbose,
@@ -69,6 +71,10 @@ pub fn run(
         Ok(rc) => rc,
         Err(e) => return fail(e.to_string()),
     };
+    let sysctls = match files::read_sysctl(sysctl_files) {
+        Ok(s) => s,
+        Err(e) => return fail(e.to_string()),
+    };
     let loaded = match files::read_jail_confs(files, &rc) {
         Ok(l) => l,
         Err(e) => return fail(e.to_string()),
@@ -78,7 +84,7 @@ pub fn run(
             return fail(format!("{name}: no such jail in the files read"));
         }
     }
-    let (listing, policy) = match open().and_then(|mut host| {
+    let (listing, mut policy) = match open().and_then(|mut host| {
         let listing = host.list()?;
         let policy = host.bridge_policy()?;
         Ok((listing, policy))
@@ -86,6 +92,10 @@ pub fn run(
         Ok(x) => x,
         Err(e) => return fail(format!("{e:#}")),
     };
+    // What boot sets wins over the running kernel's value (except a 0).
+    if let Some((v, at)) = sysctls.integer(crate::host::policy::MEMBER_IFADDRS) {
+        policy = policy.with_boot_setting(v, at.to_string());
+    }
     let exists = |p: &Path| p.is_file();
     let mut report = checks::analyse(&checks::Input {
         jails: &loaded.jails,

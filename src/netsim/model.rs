@@ -291,20 +291,30 @@ impl Kernel {
     // --- sysctl and jails ------------------------------------------------
 
     /// sysctlbyname(3) of an integer: the file's value, else the release's
-    /// default. `net.link.bridge.member_ifaddrs` is absent on 14 and 0 on
-    /// 15 (if_bridge.c `V_member_ifaddrs`). Every `net.link.bridge` sysctl
-    /// is if_bridge.ko's (`SYSCTL_NODE(_net_link, …, bridge, …)` and its
-    /// OIDs in if_bridge.c): absent (ENOENT) while the module is not loaded,
+    /// default (`sysctl_default`). Every `net.link.bridge` sysctl is
+    /// if_bridge.ko's (`SYSCTL_NODE(_net_link, …, bridge, …)` and its OIDs
+    /// in if_bridge.c): absent (ENOENT) while the module is not loaded,
     /// whatever the file says it will be once it is.
     pub fn sysctl(&self, name: &str) -> Option<i64> {
         if name.starts_with("net.link.bridge.") && !self.module_loaded(Cloner::Bridge.module()) {
             return None;
         }
+        self.sysctl_value(name)
+    }
+
+    /// A sysctl's value as the kernel holds it, if_bridge loaded or not:
+    /// the file's, else the release's default. `kern.osreldate` is the
+    /// release's first (`N00000`). `net.link.bridge.member_ifaddrs` does
+    /// not exist on 14 (no such rule in 14's `bridge_ioctl_add`), is 1 on
+    /// 15 (if_bridge.c `VNET_DEFINE_STATIC(bool, member_ifaddrs) = true`,
+    /// what 15.0 shipped), and is gone on 16, which refuses as at 0. A file
+    /// may set it on any release: a kernel that has it.
+    fn sysctl_value(&self, name: &str) -> Option<i64> {
         if let Some(v) = self.state.sysctl.as_ref().and_then(|s| s.get(name)) {
             return v.as_i64();
         }
         match name {
-            MEMBER_IFADDRS if self.release() >= 15 => Some(0),
+            MEMBER_IFADDRS if self.release() == 15 => Some(1),
             OSRELDATE => Some(i64::from(self.release()) * 100_000),
             _ => None,
         }
@@ -654,11 +664,18 @@ impl Kernel {
         }
         self.llz_scrub(bridge, member);
         let m = self.get(member)?;
-        // The check comes with its sysctl (FreeBSD 15; absent on 14 unless
-        // the host file sets it, as a kernel with the check backported).
-        if m.kind() != "gif" && !m.addr_list().is_empty() && self.sysctl(MEMBER_IFADDRS) == Some(0)
-        {
-            return Err(self.refuse(Errno::EINVAL, EXT_MEMBER_HAS_ADDR));
+        // FreeBSD 15: a member (gif excepted) with an IPv4 or IPv6 address
+        // is refused while the sysctl is 0, and added with a console
+        // warning while it is 1; 16 has no sysctl and refuses; 14 has
+        // neither (a 14 file that sets it is a kernel with it backported).
+        if m.kind() != "gif" && !m.addr_list().is_empty() {
+            let refused = match self.sysctl_value(MEMBER_IFADDRS) {
+                Some(v) => v == 0,
+                None => self.release() >= 16,
+            };
+            if refused {
+                return Err(self.refuse(Errno::EINVAL, EXT_MEMBER_HAS_ADDR));
+            }
         }
         let br = self.get(bridge)?;
         let (br_empty, br_mtu, m_mtu) = (br.member_list().is_empty(), br.mtu, m.mtu);
@@ -1198,8 +1215,15 @@ mod tests {
         assert_eq!(k.sysctl(OSRELDATE), Some(1_400_000));
         assert_eq!(k.sysctl(ALLOW_LLZ_OVERLAP), None);
         let k = on(15, json!([]));
-        assert_eq!(k.sysctl(MEMBER_IFADDRS), Some(0));
+        assert_eq!(k.sysctl(MEMBER_IFADDRS), Some(1), "what 15.0 shipped");
         assert_eq!(k.sysctl(OSRELDATE), Some(1_500_000));
+        let k = on(16, json!([]));
+        assert_eq!(k.sysctl(MEMBER_IFADDRS), None, "gone in 16");
+        assert_eq!(k.sysctl(OSRELDATE), Some(1_600_000));
+        // Only while if_bridge is loaded.
+        let k = kernel(json!({"release": 15, "modules": ["if_epair"], "interfaces": []}));
+        assert_eq!(k.sysctl(MEMBER_IFADDRS), None);
+        assert_eq!(k.sysctl_value(MEMBER_IFADDRS), Some(1));
         let k = kernel(
             json!({"release": 15, "sysctl": {MEMBER_IFADDRS: 1, OSRELDATE: 1_500_500},
                               "interfaces": []}),
@@ -1243,7 +1267,9 @@ mod tests {
             {"name": "vlan0", "index": 3, "type": "l2vlan", "vlan_parent": "br0", "mtu": 1500,
              "up": true}
         ]);
-        let mut k = on(15, ifs.clone());
+        // 15 at 0 (at 1, its default, em0 would be added).
+        let mut k = kernel(json!({"release": 15, "sysctl": {MEMBER_IFADDRS: 0},
+                                  "interfaces": ifs.clone()}));
         assert_eq!(k.bridge_add("br0", "em0"), Err(Errno::EINVAL));
         assert_eq!(k.exterror, Some(EXT_MEMBER_HAS_ADDR));
         assert_eq!(k.bridge_add("br0", "vlan0"), Err(Errno::EINVAL));

@@ -79,9 +79,9 @@ fn zone_bits_clear(a: IfAddr) -> Result<(), String> {
 /// Check `state`; `Err` is one line.
 pub fn check(state: &State) -> Result<(), String> {
     if let Some(r) = state.release
-        && !(14..=15).contains(&r)
+        && !(14..=16).contains(&r)
     {
-        return Err(format!("\"release\": {r} is not 14 or 15"));
+        return Err(format!("\"release\": {r} is not 14, 15 or 16"));
     }
     let mut jails: HashSet<&str> = HashSet::new();
     let mut jids: HashSet<i32> = HashSet::new();
