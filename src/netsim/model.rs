@@ -576,32 +576,67 @@ impl Kernel {
             .map(|&b| self.state.interfaces[b].name.as_str())
     }
 
-    /// SIOCSIFMTU: outside IF_MINMTU..IF_MAXMTU is EINVAL, checked first;
-    /// on a bridge member EOPNOTSUPP, even for its current MTU
-    /// (`ifhwioctl`: "Disallow MTU changes on bridge member interfaces").
-    /// On a bridge (if_bridge.c `bridge_ioctl` SIOCSIFMTU): FreeBSD 14's
-    /// refuses less than 576 with EINVAL; every member is set too, through
-    /// its own driver (simulated members never refuse, so there is nothing
-    /// to restore), and only the bridge's `lastchange` moves.
+    /// SIOCSIFMTU (if.c `ifhwioctl`): outside IF_MINMTU..IF_MAXMTU is
+    /// EINVAL, checked first. FreeBSD 15's `ifhwioctl` then refuses a
+    /// bridge member with EOPNOTSUPP, even for its current MTU ("Disallow
+    /// MTU changes on bridge member interfaces"); FreeBSD 14's has no such
+    /// check (sobomax/freebsd14_vendor 0f7ff342 sys/net/if.c), and a
+    /// member's driver sets it. A bridge follows its release's
+    /// `bridge_ioctl` (`bridge_mtu_14`, `bridge_mtu_15`); anything else
+    /// takes the MTU, and the interface named is stamped in `lastchange`.
     pub fn set_mtu(&mut self, name: &str, mtu: u32) -> Result<(), Errno> {
         self.op(Op::Mtu, |k| {
             let i = k.get(name)?;
             if !(IF_MINMTU..=IF_MAXMTU).contains(&mtu) {
                 return Err(Errno::EINVAL);
             }
-            if k.bridge_of(name).is_some() {
+            if k.release() >= 15 && k.bridge_of(name).is_some() {
                 return Err(Errno::EOPNOTSUPP);
             }
-            if i.is_bridge() && k.release() < 15 && mtu < BRIDGE_MINMTU_14 {
-                return Err(Errno::EINVAL);
-            }
-            let members: Vec<String> = i.member_list().to_vec();
-            for m in members.iter().map(String::as_str).chain([name]) {
-                k.get_mut(m)?.mtu = mtu;
+            if i.is_bridge() {
+                if k.release() >= 15 {
+                    k.bridge_mtu_15(name, mtu)?;
+                } else {
+                    k.bridge_mtu_14(name, mtu)?;
+                }
+            } else {
+                k.get_mut(name)?.mtu = mtu;
             }
             k.touch(name);
             Ok(())
         })
+    }
+
+    /// FreeBSD 14's bridge SIOCSIFMTU (if_bridge.c `bridge_ioctl`, read at
+    /// sobomax/freebsd14_vendor 0f7ff342): less than 576 is EINVAL; a
+    /// bridge with members takes the MTU only if every member has it
+    /// already (EINVAL otherwise), and changes no member.
+    fn bridge_mtu_14(&mut self, bridge: &str, mtu: u32) -> Result<(), Errno> {
+        if mtu < BRIDGE_MINMTU_14 {
+            return Err(Errno::EINVAL);
+        }
+        let br = self.get(bridge)?;
+        for m in br.member_list() {
+            if self.get(m)?.mtu != mtu {
+                return Err(Errno::EINVAL);
+            }
+        }
+        self.get_mut(bridge)?.mtu = mtu;
+        Ok(())
+    }
+
+    /// FreeBSD 15's bridge SIOCSIFMTU (if_bridge.c `bridge_ioctl`, read at
+    /// Acesp25/freebsd-src e406195c): every member is set through its own
+    /// driver (not `ifhwioctl`, so the member check does not apply), and on
+    /// a refusal all are restored and the request fails with EINVAL ("Failed
+    /// to set MTU on member interface"); simulated members never refuse. The
+    /// bridge's own IF_MINMTU check is `ifhwioctl`'s range check.
+    fn bridge_mtu_15(&mut self, bridge: &str, mtu: u32) -> Result<(), Errno> {
+        let members: Vec<String> = self.get(bridge)?.member_list().to_vec();
+        for m in members.iter().map(String::as_str).chain([bridge]) {
+            self.get_mut(m)?.mtu = mtu;
+        }
+        Ok(())
     }
 
     /// SIOCSIFDESCR (`ifhwioctl`): a buffer `len` bytes long, its NUL
@@ -629,7 +664,8 @@ impl Kernel {
     /// [15] a member other than gif must hold no IPv4 or IPv6 address while
     /// `net.link.bridge.member_ifaddrs` is 0 (EINVAL, "Member interface may
     /// not have an IP address assigned"). A bridge without members takes
-    /// the member's MTU; otherwise the member is set to the bridge's.
+    /// the member's MTU; otherwise [14] a member whose MTU differs is EINVAL,
+    /// [15] the member is set to the bridge's.
     pub fn bridge_add(&mut self, bridge: &str, member: &str) -> Result<(), Errno> {
         self.op(Op::Addm, |k| k.bridge_add_now(bridge, member))
     }
@@ -677,11 +713,20 @@ impl Kernel {
                 return Err(self.refuse(Errno::EINVAL, EXT_MEMBER_HAS_ADDR));
             }
         }
+        // "Allow the first Ethernet member to define the MTU": a bridge
+        // without members takes the member's. Otherwise FreeBSD 14 refuses a
+        // member whose MTU differs (EINVAL, "invalid MTU" on the console);
+        // FreeBSD 15 sets the member to the bridge's through its driver
+        // (EINVAL, "Failed to set MTU on new member", if it refuses, which a
+        // simulated member never does).
         let br = self.get(bridge)?;
         let (br_empty, br_mtu, m_mtu) = (br.member_list().is_empty(), br.mtu, m.mtu);
         if br_empty {
             self.get_mut(bridge)?.mtu = m_mtu;
-        } else {
+        } else if br_mtu != m_mtu {
+            if self.release() < 15 {
+                return Err(Errno::EINVAL);
+            }
             self.get_mut(member)?.mtu = br_mtu;
         }
         self.get_mut(bridge)?
