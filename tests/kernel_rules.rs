@@ -522,6 +522,71 @@ fn rename_rules() {
 }
 
 // ---------------------------------------------------------------------------
+// Listing order (if.c `if_link_ifnet`, rtsock.c `sysctl_iflist`).
+
+/// getifaddrs(3) lists interfaces in the order they were attached:
+/// `if_link_ifnet` appends each to `V_ifnet` (`CK_STAILQ_INSERT_TAIL`) and
+/// `sysctl_iflist` walks that list. The index is another thing: the lowest
+/// free one (`ifindex_alloc`). So a pair created after a destroy is listed
+/// last, with the low index the destroyed pair left.
+#[test]
+fn a_listing_is_in_attach_order_not_index_order() {
+    let ifs = vec![lo0(), eth("em0", 2), eth("em5", 9), eth("em1", 3)];
+    each_on(ifs, |k| {
+        // The file's order is the attach order.
+        assert_eq!(k.names(), ["lo0", "em0", "em5", "em1"], "{}", k.at());
+        let a0 = k.ok(|h| h.create(Cloner::Epair, None));
+        let a1 = k.ok(|h| h.create(Cloner::Epair, None));
+        assert_eq!((a0.as_str(), a1.as_str()), ("epair0a", "epair1a"));
+        let index = |k: &mut K, n: &str| k.get(n).index;
+        assert_eq!(
+            [
+                index(k, "epair0a"),
+                index(k, "epair0b"),
+                index(k, "epair1a")
+            ],
+            [4, 5, 6],
+            "{}: the lowest free indexes",
+            k.at()
+        );
+        k.ok(|h| h.destroy(&n("epair0b")));
+        let again = k.ok(|h| h.create(Cloner::Epair, None));
+        assert_eq!(again.as_str(), "epair0a", "{}", k.at());
+        assert_eq!(
+            k.names(),
+            [
+                "lo0", "em0", "em5", "em1", "epair1a", "epair1b", "epair0a", "epair0b"
+            ],
+            "{}: the new pair is listed last",
+            k.at()
+        );
+        assert_eq!(
+            [index(k, "epair0a"), index(k, "epair0b")],
+            [4, 5],
+            "{}: with the low indexes the destroyed pair left",
+            k.at()
+        );
+        // A rename does not move it.
+        k.ok(|h| h.rename(&n("em0"), &n("uplink0")));
+        assert_eq!(k.names()[1], "uplink0", "{}", k.at());
+        // The file keeps that order.
+        let file = k.file();
+        let order: Vec<&str> = file["interfaces"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            order,
+            [
+                "lo0", "uplink0", "em5", "em1", "epair1a", "epair1b", "epair0a", "epair0b"
+            ]
+        );
+    });
+}
+
+// ---------------------------------------------------------------------------
 // MTU (if.c `ifhwioctl` SIOCSIFMTU, if_bridge.c `bridge_ioctl`).
 
 /// if.c `ifhwioctl` SIOCSIFMTU: the range first, on both releases. Then

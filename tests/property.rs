@@ -468,7 +468,8 @@ fn host(r: &mut Rng) -> Value {
         mutate(r, &mut h, &mut ifs);
     }
     if r.chance(30) {
-        // listing order is by index, not by position in the file
+        // the file's order is the attach order, which need not be the
+        // index order
         let n = ifs.len();
         if n > 1 {
             ifs.swap(r.below(n as u64) as usize, r.below(n as u64) as usize);

@@ -285,7 +285,7 @@ fn drvspec(k: &mut Kernel, get: bool, arg: &[u8], mem: &mut UserMem) -> Result<(
 pub const IFG_ALL: &str = "all";
 
 /// SIOCGIFGMEMB (if.c `if_getgroupmembers`): the members of group
-/// `ifgr_name`, in the order they joined (here: index order); every
+/// `ifgr_name`, in the order they joined (here: attach order); every
 /// interface is in `all`. `ifgr_len` 0 asks for the size; a buffer too
 /// short is EINVAL after the entries that fit; the kernel does not say how
 /// many it wrote.

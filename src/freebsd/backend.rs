@@ -343,7 +343,7 @@ impl<S: Sys> Host for KernelHost<S> {
                 lastchange: l.lastchange,
             });
         }
-        out.sort_by_key(|i| i.index);
+        // getifaddrs(3)'s order: the kernel's `V_ifnet`, attach order.
         Ok(out)
     }
 

@@ -162,17 +162,20 @@ impl Kernel {
         self.state.release.unwrap_or(14)
     }
 
-    /// Host interfaces in listing order (by index); those in a jail's vnet
-    /// are not listed.
+    /// Host interfaces in listing order; those in a jail's vnet are not
+    /// listed. That is attach order, not index order: `if_link_ifnet`
+    /// (sys/net/if.c) appends each attached interface to `V_ifnet` with
+    /// `CK_STAILQ_INSERT_TAIL`, and `sysctl_iflist` (getifaddrs(3)) walks
+    /// that list, while the index is the lowest free one
+    /// (`ifindex_alloc`). The file's `interfaces` array is that order:
+    /// new interfaces are appended, a destroyed one leaves its place, and
+    /// one moved to a vnet and back goes to the end.
     pub fn interfaces(&self) -> Vec<&SimIf> {
-        let mut v: Vec<&SimIf> = self
-            .state
+        self.state
             .interfaces
             .iter()
             .filter(|i| i.on_host())
-            .collect();
-        v.sort_by_key(|i| i.index);
-        v
+            .collect()
     }
 
     fn pos(&self, name: &str) -> Option<usize> {
@@ -852,6 +855,79 @@ impl Kernel {
         })
     }
 
+    /// SIOCSIFVNET (if.c `if_vmove_loan`, `ifconfig IF vnet JAIL`): move
+    /// host interface `name` into the vnet of jail `jail`. A jail that does
+    /// not exist (or is dying) is ENXIO (`prison_find_child`); a name the
+    /// jail's vnet has already is EEXIST. `if_vmove` detaches it as a
+    /// destroy would (`if_detach_internal` with vmove: it leaves its bridge,
+    /// a bridge lets its members go through `bridge_reassign`, vlans on it
+    /// lose their parent, it goes down and loses its addresses and groups)
+    /// and attaches it in the jail's vnet (`if_attach_internal`: its cloner's
+    /// group again, `if_lastchange` stamped, and `if_link_ifnet` puts it at
+    /// the tail of that vnet's list). Name, MAC, MTU, description, clone
+    /// unit and index stay (one index table for all vnets, as the model has
+    /// it).
+    pub fn vmove(&mut self, name: &str, jail: &str) -> Result<(), Errno> {
+        self.exterror = None;
+        self.jail(jail).filter(|j| !j.dying).ok_or(Errno::ENXIO)?;
+        let me = self.pos(name).ok_or(Errno::ENXIO)?;
+        if self.in_vnet(jail, name).is_some() {
+            return Err(Errno::EEXIST);
+        }
+        self.move_to(me, Some(jail.to_string()));
+        Ok(())
+    }
+
+    /// SIOCSIFRVNET (if.c `if_vmove_reclaim`, `ifconfig IF -vnet JAIL`):
+    /// bring `name` back from jail `jail`'s vnet to the host, with the same
+    /// detach and attach as `vmove`; it goes to the tail of the host's
+    /// list. A jail that does not exist is ENXIO, and so is a name its vnet
+    /// does not have. The kernel checks no name on the host; a host file
+    /// cannot hold two host interfaces of one name, so the simulation
+    /// refuses that with EEXIST.
+    pub fn vreclaim(&mut self, name: &str, jail: &str) -> Result<(), Errno> {
+        self.exterror = None;
+        self.jail(jail).filter(|j| !j.dying).ok_or(Errno::ENXIO)?;
+        let me = self.in_vnet(jail, name).ok_or(Errno::ENXIO)?;
+        if self.exists(name) {
+            return Err(Errno::EEXIST);
+        }
+        self.move_to(me, None);
+        Ok(())
+    }
+
+    /// The position of interface `name` in jail `jail`'s vnet.
+    fn in_vnet(&self, jail: &str, name: &str) -> Option<usize> {
+        self.anywhere
+            .get(name)
+            .into_iter()
+            .flatten()
+            .copied()
+            .find(|&n| self.state.interfaces[n].vnet.as_deref() == Some(jail))
+    }
+
+    /// `if_vmove` of the interface at `me` to `vnet` (`None`: the host).
+    fn move_to(&mut self, me: usize, vnet: Option<String>) {
+        self.detach(me);
+        let stamp = now();
+        let mut i = self.state.interfaces.remove(me);
+        if let Some(m) = &mut i.members {
+            m.clear();
+        }
+        i.spans = None;
+        i.vlan_parent = None;
+        i.up = false;
+        i.addrs = None;
+        // `if_delgroups`, then the cloner's group again (`if_clone_addgroup`).
+        let group = clone_group(&i).map(str::to_string);
+        i.groups = group.into_iter().collect();
+        i.lastchange = Some(stamp);
+        i.vnet = vnet;
+        self.state.interfaces.push(i);
+        self.reindex();
+        self.dirty = true;
+    }
+
     /// What goes with interface `g` when it is destroyed: it leaves the
     /// bridges of its own vnet, as a member or a span port
     /// (`bridge_ifdetach`); a vlan on it has no parent any more; a bridge
@@ -949,6 +1025,18 @@ impl Kernel {
         for v in self.anywhere.values_mut().chain(self.vlans_on.values_mut()) {
             v.iter_mut().for_each(moved);
         }
+    }
+}
+
+/// The interface group of the cloner that made `i`, which follows it into
+/// another vnet: `bridge`, `epair`, and for the cloned types the host file
+/// knows by type, `vlan`, `tun` and `gif`.
+fn clone_group(i: &SimIf) -> Option<&str> {
+    match (i.cloner.as_deref(), i.kind()) {
+        (Some(c), _) => Some(c),
+        (None, "l2vlan") => Some("vlan"),
+        (None, k @ ("tun" | "gif")) => Some(k),
+        _ => None,
     }
 }
 
@@ -1197,6 +1285,75 @@ mod tests {
                 k.create("bridge").unwrap();
             }
         }
+    }
+
+    /// if.c `if_vmove`: out to a jail's vnet and back, an interface goes
+    /// to the tail of each vnet's list (`if_link_ifnet`), keeps its index,
+    /// name, MAC and MTU, and loses what `if_detach_internal` takes.
+    #[test]
+    fn a_vnet_move_out_and_back_goes_to_the_tail() {
+        let mut k = kernel(json!({
+        "jails": [{"name": "j", "jid": 1}, {"name": "gone", "jid": 2, "dying": true}],
+        "interfaces": [
+            eth("em0", 1), eth("em1", 2),
+            {"name": "br0", "index": 3, "cloner": "bridge", "unit": 0, "mtu": 1500,
+             "up": true, "groups": ["bridge"], "members": ["em1"]},
+            {"name": "x", "index": 9, "mtu": 1500, "up": true, "vnet": "j"}
+        ]}));
+        k.create("epair").unwrap();
+        k.set_mtu("epair0b", 9000).unwrap();
+        k.bridge_add("br0", "epair0a").unwrap();
+        let names =
+            |k: &Kernel| -> Vec<String> { k.interfaces().iter().map(|i| i.name.clone()).collect() };
+        assert_eq!(names(&k), ["em0", "em1", "br0", "epair0a", "epair0b"]);
+        // Refusals: no such jail, a dying one, a name the jail has, no
+        // such interface.
+        assert_eq!(k.vmove("em0", "nope"), Err(Errno::ENXIO));
+        assert_eq!(k.vmove("em0", "gone"), Err(Errno::ENXIO));
+        k.rename("em0", "x").unwrap();
+        assert_eq!(k.vmove("x", "j"), Err(Errno::EEXIST));
+        k.rename("x", "em0").unwrap();
+        assert_eq!(k.vmove("nope0", "j"), Err(Errno::ENXIO));
+        // Out: em1 leaves br0, goes down, loses its addresses.
+        let before = k.get("em1").unwrap().clone();
+        k.vmove("em1", "j").unwrap();
+        assert!(!k.exists("em1"));
+        assert_eq!(k.bridge_members("br0").unwrap(), ["epair0a"]);
+        let moved = k.state.interfaces.last().unwrap();
+        assert_eq!(
+            (
+                moved.name.as_str(),
+                moved.vnet.as_deref(),
+                moved.up,
+                moved.index
+            ),
+            ("em1", Some("j"), false, 2)
+        );
+        assert_eq!((&moved.ether, moved.mtu), (&before.ether, before.mtu));
+        // The epair's end keeps its group; the bridge lets its members go.
+        k.vmove("epair0b", "j").unwrap();
+        assert_eq!(k.state.interfaces.last().unwrap().groups, ["epair"]);
+        assert_eq!(k.state.interfaces.last().unwrap().mtu, 9000);
+        k.vmove("br0", "j").unwrap();
+        assert_eq!(k.bridge_of("epair0a"), None);
+        let br = k.state.interfaces.last().unwrap();
+        assert_eq!(
+            (br.member_list().len(), br.groups.clone()),
+            (0, vec!["bridge".to_string()])
+        );
+        assert_eq!(names(&k), ["em0", "epair0a"]);
+        // Back: to the tail of the host's list, with the same index.
+        assert_eq!(k.vreclaim("nope0", "j"), Err(Errno::ENXIO));
+        assert_eq!(k.vreclaim("em1", "nope"), Err(Errno::ENXIO));
+        k.vreclaim("em1", "j").unwrap();
+        k.vreclaim("epair0b", "j").unwrap();
+        assert_eq!(names(&k), ["em0", "epair0a", "em1", "epair0b"]);
+        assert_eq!(k.get("em1").unwrap().index, 2);
+        // A new interface takes the lowest free index and is listed last.
+        k.create("bridge").unwrap();
+        assert_eq!(names(&k).last().map(String::as_str), Some("bridge1"));
+        assert_eq!(k.get("bridge1").unwrap().index, 6);
+        k.assert_indexed("after the moves");
     }
 
     #[test]
