@@ -1089,6 +1089,44 @@ fn descriptions() {
     });
 }
 
+/// An administrator raised `net.ifdescr_maxlen`: SIOCSIFDESCR takes the
+/// longer description, and SIOCGIFDESCR, given rjib's first 1024-byte
+/// buffer, answers with the length it needs (if.c `ifhwioctl`: the buffer
+/// cleared, `ifr_buffer.length` set, no error) and the backend asks again.
+/// Lowered again, the limit leaves the description as it is.
+#[test]
+fn a_description_longer_than_1024_bytes_is_read_whole() {
+    let long = format!("{}end", "d".repeat(2997));
+    let file = |_| {
+        json!({"sysctl": {"net.ifdescr_maxlen": 4096},
+               "interfaces": [lo0(), eth("em0", 2)]})
+    };
+    let long2 = long.clone();
+    each(file, move |k| {
+        let em0 = n("em0");
+        k.ok(|h| h.set_description(&em0, &long2));
+        assert_eq!(
+            k.ok(|h| h.description(&em0)),
+            Some(long2.clone()),
+            "{}",
+            k.at()
+        );
+        let r = k.host.set_description(&em0, &"d".repeat(4096));
+        k.fails(r, Errno::ENAMETOOLONG);
+    });
+    let file =
+        move |_| json!({"interfaces": [lo0(), with(eth("em0", 2), json!({"description": long}))]});
+    each(file, |k| {
+        let got = k.ok(|h| h.description(&n("em0"))).unwrap();
+        assert_eq!(
+            (got.len(), &got[got.len() - 3..]),
+            (3000, "end"),
+            "{}",
+            k.at()
+        );
+    });
+}
+
 // ---------------------------------------------------------------------------
 // Destroy (if_clone.c `if_clone_destroy`, if_epair.c `epair_clone_destroy`,
 // if_bridge.c `bridge_clone_destroy`).

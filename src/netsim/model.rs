@@ -21,8 +21,11 @@ const ETHERMTU: u32 = 1500;
 const IF_MINMTU: u32 = 72;
 const IF_MAXMTU: u32 = 65535;
 /// `net.ifdescr_maxlen`'s default (sys/net/if.c `ifdescr_maxlen`): the
-/// longest description buffer, its terminating NUL included.
+/// longest description buffer SIOCSIFDESCR takes, its terminating NUL
+/// included. An administrator may raise it.
 pub const IFDESCR_MAXLEN: usize = 1024;
+/// The sysctl that holds it.
+pub const IFDESCR_MAXLEN_SYSCTL: &str = "net.ifdescr_maxlen";
 /// The highest clone unit (if_clone.c `IF_MAXUNIT`; `ifc_alloc_unit_specific`
 /// refuses more with ENOSPC).
 const IF_MAXUNIT: u32 = 0x7fff;
@@ -661,14 +664,22 @@ impl Kernel {
         Ok(())
     }
 
+    /// `net.ifdescr_maxlen`: the file's value, else 1024.
+    pub fn descr_maxlen(&self) -> usize {
+        self.sysctl(IFDESCR_MAXLEN_SYSCTL)
+            .and_then(|v| usize::try_from(v).ok())
+            .unwrap_or(IFDESCR_MAXLEN)
+    }
+
     /// SIOCSIFDESCR (`ifhwioctl`): a buffer `len` bytes long, its NUL
-    /// included, holding `text`. More than `ifdescr_maxlen` (1024) is
-    /// ENAMETOOLONG, checked before the text is read; 0 clears the
-    /// description.
+    /// included, holding `text`. More than `net.ifdescr_maxlen` (1024
+    /// unless raised) is ENAMETOOLONG, checked before the text is read; 0
+    /// clears the description. A description set under a raised limit
+    /// stays when the limit is lowered again.
     pub fn set_description(&mut self, name: &str, len: usize, text: &str) -> Result<(), Errno> {
         self.op(Op::Describe, |k| {
             k.get(name)?;
-            if len > IFDESCR_MAXLEN {
+            if len > k.descr_maxlen() {
                 return Err(Errno::ENAMETOOLONG);
             }
             k.get_mut(name)?.description = (len > 0).then(|| text.to_string());
