@@ -10,20 +10,16 @@ use anyhow::{Context, Result};
 use crate::cli::{self, Action, Invocation, Parsed, ShowFormat};
 use crate::dryrun::DryRun;
 use crate::exec;
-use crate::host::{BridgePolicy, Cloner, Host, Interface, Priority};
+use crate::host::{Host, Priority};
+use crate::io::Io;
 use crate::jib::inventory;
-use crate::jib::name::{IfName, JailName};
+use crate::jib::name::JailName;
 use crate::jib::plan::{AddmRequest, collisions, needs_jail, plan_addm};
 use crate::jib::prune;
 use crate::jib::show;
+use crate::net::{BridgePolicy, Cloner, IfName, Interface};
 use crate::signals::{Never, Stop};
 use crate::util::escape_controls;
-
-/// Where a run writes.
-pub struct Io<'a> {
-    pub out: &'a mut dyn Write,
-    pub err: &'a mut dyn Write,
-}
 
 /// Write one `PROG: message` line on stderr, control characters escaped
 /// (a name from a host file may hold a NUL or a newline).
@@ -182,7 +178,7 @@ impl Run<'_, '_> {
             }
             let (err, prog) = (&mut *self.io.err, &self.inv.prog);
             let mut notice = |m: &str| say(err, prog, m);
-            self.host.lock(&mut crate::lock::Wait {
+            self.host.lock(&mut crate::host::LockWait {
                 holder: &self.holder,
                 timeout: self.inv.wait,
                 stop: self.stop,
@@ -528,7 +524,8 @@ pub fn main_counted(argv: &[OsString], sel: &crate::backend::Selection) -> Count
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::host::{Errno, HostError};
+    use crate::host::HostError;
+    use crate::net::Errno;
 
     /// Issue 9, defect 7: "nothing was changed (3 step(s) undone)" after a
     /// dry run was false.

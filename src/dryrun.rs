@@ -10,11 +10,8 @@
 
 use std::collections::HashSet;
 
-use crate::host::{
-    BridgePolicy, Cloner, Errno, Host, HostError, HostResult, Interface, JailInfo, Priority,
-};
-use crate::jib::mac::Mac;
-use crate::jib::name::IfName;
+use crate::host::{Host, HostError, HostResult, Priority};
+use crate::net::{BridgePolicy, Cloner, Errno, IfName, Interface, JailInfo, Mac};
 
 /// The MTU the kernel gives a new epair (ETHERMTU).
 const NEW_EPAIR_MTU: u32 = 1500;
@@ -102,7 +99,7 @@ impl Host for DryRun {
         Ok(0)
     }
 
-    fn lock(&mut self, _wait: &mut crate::lock::Wait<'_>) -> HostResult<()> {
+    fn lock(&mut self, _wait: &mut crate::host::LockWait<'_>) -> HostResult<()> {
         Ok(())
     }
 
@@ -269,7 +266,7 @@ mod tests {
         let br = d.create(Cloner::Bridge, None).unwrap();
         d.rename(&br, &IfName::new("em0bridge").unwrap()).unwrap();
         let a = d.create(Cloner::Epair, None).unwrap();
-        let b = crate::jib::name::epair_peer(&a).unwrap();
+        let b = crate::net::epair_peer(&a).unwrap();
         d.set_mtu(&b, 9000).unwrap();
         d.create(Cloner::Epair, Some(3)).unwrap();
         d.load_cloner(Cloner::Epair).unwrap();

@@ -10,7 +10,7 @@ use std::io::{ErrorKind, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::signals::Stop;
+use crate::host::{HostError, LockWait, Reason};
 
 /// How long a change waits for the lock unless `-w` says otherwise.
 pub const DEFAULT_WAIT: Duration = Duration::from_secs(30);
@@ -28,16 +28,6 @@ pub struct Spec {
     pub fallback_dir: PathBuf,
 }
 
-/// Who takes the lock, and how to wait for it.
-pub struct Wait<'a> {
-    /// What the holder writes into the lock file: `PID COMMAND`.
-    pub holder: &'a str,
-    pub timeout: Duration,
-    pub stop: &'a dyn Stop,
-    /// Told once, after `NOTICE_AFTER`, whom the run waits for.
-    pub notice: &'a mut dyn FnMut(&str),
-}
-
 /// Why the lock was not taken.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LockError {
@@ -51,8 +41,7 @@ pub enum LockError {
 
 impl LockError {
     /// As a host error: the operation is `lock`.
-    pub fn into_host_error(self) -> crate::host::HostError {
-        use crate::host::{HostError, Reason};
+    pub fn into_host_error(self) -> HostError {
         match self {
             LockError::Io(m) | LockError::Timeout(m) => HostError::other(None, "lock", m),
             LockError::Interrupted(sig) => HostError {
@@ -151,7 +140,7 @@ fn what(spec: &Spec, on_dir: bool) -> String {
 }
 
 /// Take the lock, waiting as `wait` says.
-pub fn acquire(spec: &Spec, wait: &mut Wait<'_>) -> Result<Held, LockError> {
+pub fn acquire(spec: &Spec, wait: &mut LockWait<'_>) -> Result<Held, LockError> {
     let (mut file, on_dir) = open(spec)?;
     let start = Instant::now();
     let mut told = false;
@@ -201,7 +190,7 @@ pub fn acquire(spec: &Spec, wait: &mut Wait<'_>) -> Result<Held, LockError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::signals::Never;
+    use crate::signals::{Never, Stop};
 
     fn spec(dir: &Path) -> Spec {
         Spec {
@@ -215,8 +204,8 @@ mod tests {
         timeout: Duration,
         stop: &'a dyn Stop,
         notice: &'a mut dyn FnMut(&str),
-    ) -> Wait<'a> {
-        Wait {
+    ) -> LockWait<'a> {
+        LockWait {
             holder,
             timeout,
             stop,

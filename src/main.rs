@@ -1,7 +1,8 @@
 //! rjib(8): parse → plan → execute → at most one error line → exit status.
 
-use rjib::app::{Io, main_with_stop};
+use rjib::app::main_with_stop;
 use rjib::backend::{Selection, open};
+use rjib::io::Io;
 use rjib::signals::{Caught, Never, Stop, die};
 
 fn main() {

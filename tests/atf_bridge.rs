@@ -15,9 +15,11 @@
 //!   and `member_ifaddrs_*`).
 
 mod atf;
+mod common;
 
-use atf::{K, each, host, n, with};
-use rjib::host::{Cloner, Errno};
+use atf::{K, each, host, n};
+use common::with;
+use rjib::net::{Cloner, Errno};
 use serde_json::json;
 
 const BOTH: &[u32] = &[14, 15];

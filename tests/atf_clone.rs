@@ -9,9 +9,10 @@
 //! b4957c2f5189362d5268ed334e2e46c1894d4f01 (the same 25 cases).
 
 mod atf;
+mod common;
 
 use atf::{each, host, n};
-use rjib::host::{Cloner, Errno};
+use rjib::net::{Cloner, Errno};
 use serde_json::json;
 
 const BOTH: &[u32] = &[14, 15];
@@ -83,10 +84,7 @@ fn epair_destroy_race() {
         each(BOTH, &file, |k| {
             k.ok(|h| h.destroy(&n("epair0a")));
             assert!(!k.has("epair0a") && !k.has("epair0b"), "{}", k.at());
-            let file: serde_json::Value = {
-                k.host.commit().unwrap();
-                serde_json::from_str(&std::fs::read_to_string(&k.path).unwrap()).unwrap()
-            };
+            let file = k.file();
             let left: Vec<&str> = file["interfaces"]
                 .as_array()
                 .unwrap()

@@ -6,13 +6,14 @@
 //! whitespace.
 
 mod atf;
+mod common;
 
 use atf::{each, host};
 use rjib::emulator::EmuSys;
 use rjib::freebsd::abi::{IfReq, SIOCIFCREATE2, SIOCIFDESTROY};
 use rjib::freebsd::sys::Sys;
 use rjib::freebsd::wire::{Wire, c_str};
-use rjib::host::Cloner;
+use rjib::net::Cloner;
 
 /// `params`: SIOCIFCREATE2 of `epair` with an `ifr_data` that points
 /// nowhere succeeds (the epair cloner takes no parameters and never reads
@@ -28,9 +29,7 @@ fn params() {
         file["version"] = 2.into();
         file["release"] = release.into();
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("host.json");
-        std::fs::write(&path, file.to_string()).unwrap();
-        let mut sys = EmuSys::open(path).unwrap();
+        let mut sys = EmuSys::open(common::host_file(&dir, &file)).unwrap();
         let mut r = IfReq::named("epair");
         r.set_data(u64::MAX);
         let mut arg = r.to_bytes();

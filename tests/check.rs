@@ -13,7 +13,8 @@ use common::*;
 use rjib::app::main_counted;
 use rjib::backend::Selection;
 use rjib::check::report::{Code, Severity};
-use rjib::jib::mac::{Mac, Scheme, derive, derive_with};
+use rjib::jib::mac::{Scheme, derive, derive_with};
+use rjib::net::Mac;
 use serde_json::{Value, json};
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/check");

@@ -3,17 +3,16 @@
 
 mod common;
 
+use std::path::Path;
+
 use common::*;
-use serde_json::Value;
 
 #[test]
 fn demo_host_addm_jamulus() {
-    let text = std::fs::read_to_string(concat!(
+    let demo = read_host(Path::new(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/examples/demo-host.json"
-    ))
-    .unwrap();
-    let demo: Value = serde_json::from_str(&text).unwrap();
+    )));
     assert_eq!(
         demo,
         seed(),

@@ -75,7 +75,7 @@ fn words(line: &str, vars: &HashMap<String, String>) -> Vec<String> {
 /// `ifconfig IFACE create` prints, if any.
 fn run(k: &mut Kernel, w: &[String]) -> Option<String> {
     let s: Vec<&str> = w.iter().map(String::as_str).collect();
-    let done = |r: Result<(), rjib::host::Errno>| r.unwrap_or_else(|e| panic!("{s:?}: {e:?}"));
+    let done = |r: Result<(), rjib::net::Errno>| r.unwrap_or_else(|e| panic!("{s:?}: {e:?}"));
     match s.as_slice() {
         ["kldload", m] => done(k.kldload(m)),
         ["ifconfig", c, "create"] => {
@@ -88,7 +88,7 @@ fn run(k: &mut Kernel, w: &[String]) -> Option<String> {
         ["ifconfig", b, "addm", m] => done(k.bridge_add(b, m)),
         ["ifconfig", i, "destroy"] => done(k.destroy(i)),
         ["ifconfig", i, "ether", mac] => {
-            let m: rjib::jib::mac::Mac = mac.parse().unwrap();
+            let m: rjib::net::Mac = mac.parse().unwrap();
             done(k.set_ether(i, &m.0))
         }
         ["ifconfig", i, "description", d] => done(k.set_description(i, d.len() + 1, d)),

@@ -194,7 +194,8 @@ fn failed_dry_run(via: &str) {
 /// warning says what can help (`!`, or a MAC of the VLAN's own), and it
 /// does not offer -m sha256 when that is what made the MAC.
 fn collision_remedies(via: &str) {
-    use rjib::jib::mac::{Mac, Scheme, derive_with};
+    use rjib::jib::mac::{Scheme, derive_with};
+    use rjib::net::Mac;
     let p: Mac = "00:25:90:ab:cd:ef".parse().unwrap();
     let mut vlan = ether("em0.5", 2, "00:25:90:ab:cd:ef");
     vlan["type"] = "l2vlan".into();

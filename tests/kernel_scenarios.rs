@@ -555,12 +555,7 @@ fn spanned(release: u32) -> Value {
         json!({"spans": ["em1"]}),
     ));
     let mut h = add_ifs(seed_on(release), ifs);
-    let br = h["interfaces"]
-        .as_array_mut()
-        .unwrap()
-        .iter_mut()
-        .find(|i| i["name"] == "vtnet0bridge")
-        .unwrap();
+    let br = iface_mut(&mut h, "vtnet0bridge").unwrap();
     br["members"] = json!(["e0a_web"]);
     br["spans"] = json!(["e0a_spy"]);
     h

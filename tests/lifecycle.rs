@@ -20,12 +20,7 @@ fn with_pair(jails: Value, b_vnet: Option<&str>) -> Value {
     host["version"] = json!(2);
     host["jails"] = jails;
     if let Some(v) = b_vnet {
-        let b = host["interfaces"]
-            .as_array_mut()
-            .unwrap()
-            .iter_mut()
-            .find(|i| i["name"] == "e0b_x")
-            .unwrap();
+        let b = iface_mut(&mut host, "e0b_x").unwrap();
         b["vnet"] = json!(v);
     }
     host
@@ -358,10 +353,7 @@ fn prune_host() -> Value {
     let mut v = timeless(&without_log(&h.read()).0);
     v["version"] = json!(2);
     v["jails"] = json!([{"name": "b", "jid": 2, "dying": true}, {"name": "c", "jid": 3}]);
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
+    let now = rjib::util::now_secs();
     for i in v["interfaces"].as_array_mut().unwrap() {
         let name = i["name"].as_str().unwrap().to_string();
         if ["e0b_b", "e0b_c"].contains(&name.as_str()) {

@@ -14,12 +14,11 @@ use super::collide::{self, Predicted};
 use super::commands::{self, ADDM_PARAMS, DESTROY_PARAMS, Found, Meaning, Runner};
 use super::rcconf::RcConf;
 use super::report::{Code, Finding, JailPrediction, NoMac, Pair, Report};
-use crate::host::policy::Verdict;
-use crate::host::{BridgePolicy, Interface, LinkType};
 use crate::jailconf::{Jail, Loc};
 use crate::jib::mac::Scheme;
-use crate::jib::name::{IFNAME_MAX, JailName, a_end, b_end, bridge_for};
+use crate::jib::name::{JailName, a_end, b_end, bridge_for};
 use crate::jib::plan::{AddmRequest, PlanError, plan_addm};
+use crate::net::{BridgePolicy, IFNAME_MAX, Interface, LinkType, Verdict};
 
 /// What the checks read.
 pub struct Input<'a> {

@@ -29,9 +29,9 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use crate::app::Io;
 use crate::cli::{Action, Invocation, ShowFormat};
 use crate::host::Host;
+use crate::io::Io;
 
 /// Exit status: the files could not be read or parsed, the command line is
 /// wrong, or the host cannot be listed.
@@ -93,7 +93,7 @@ pub fn run(
         Err(e) => return fail(format!("{e:#}")),
     };
     // What boot sets wins over the running kernel's value (except a 0).
-    if let Some((v, at)) = sysctls.integer(crate::host::policy::MEMBER_IFADDRS) {
+    if let Some((v, at)) = sysctls.integer(crate::net::MEMBER_IFADDRS) {
         policy = policy.with_boot_setting(v, at.to_string());
     }
     let exists = |p: &Path| p.is_file();

@@ -5,9 +5,10 @@ use std::fmt;
 
 use super::interrupt::Interruptible;
 use super::undo::{Journal, Leftover};
-use crate::host::{Cloner, Errno, Host, HostError, Priority};
-use crate::jib::name::{IfName, JailName, epair_peer};
+use crate::host::{Host, HostError, Priority};
+use crate::jib::name::JailName;
 use crate::jib::plan::{Link, Plan};
+use crate::net::{Cloner, Errno, IfName, epair_peer};
 use crate::signals::Stop;
 
 /// How many explicit epair units `create_epair` tries after the kernel

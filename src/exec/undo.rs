@@ -1,7 +1,7 @@
 //! The undo journal: what `addm` changed, so a failure can put it back.
 
 use crate::host::{Host, HostError};
-use crate::jib::name::IfName;
+use crate::net::IfName;
 
 /// One change and how to reverse it.
 #[derive(Clone, Debug, PartialEq, Eq)]

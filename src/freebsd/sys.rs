@@ -20,7 +20,8 @@
 
 #![allow(unsafe_code)]
 
-use crate::host::{Errno, HostResult, JailInfo, Priority};
+use crate::host::{HostResult, Priority};
+use crate::net::{Errno, JailInfo};
 
 /// One entry of getifaddrs(3): an interface's AF_LINK address (one per
 /// interface, with its `struct if_data`), or one of its AF_INET/AF_INET6
@@ -82,7 +83,7 @@ pub trait Sys {
     fn geteuid(&mut self) -> u32;
 
     /// Take rjib's exclusive host lock, held until this value is dropped.
-    fn lock(&mut self, wait: &mut crate::lock::Wait<'_>) -> HostResult<()>;
+    fn lock(&mut self, wait: &mut crate::host::LockWait<'_>) -> HostResult<()>;
 
     /// Make the changes durable (the kernel applies each at once).
     fn commit(&mut self) -> HostResult<()> {
@@ -118,7 +119,8 @@ mod real {
         UExtError, iocparm_len,
     };
     use crate::freebsd::exterr;
-    use crate::host::{Errno, HostResult, JailInfo, Priority};
+    use crate::host::{HostResult, Priority};
+    use crate::net::{Errno, JailInfo};
 
     // FreeBSD's libc has these system calls; the libc crate does not
     // declare them.
@@ -563,7 +565,7 @@ mod real {
 
         /// `/var/run/rjib.lock`, or `/var/run` itself where the file
         /// cannot be created (a read-only `/var/run` in a jail).
-        fn lock(&mut self, wait: &mut crate::lock::Wait<'_>) -> HostResult<()> {
+        fn lock(&mut self, wait: &mut crate::host::LockWait<'_>) -> HostResult<()> {
             if self.lock.is_some() {
                 return Ok(());
             }

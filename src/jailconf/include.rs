@@ -17,7 +17,7 @@ use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 
 use super::parser::{self, Raw};
-use super::{Config, Error, Loc, eval, glob};
+use super::{Error, Loc, glob};
 
 /// jail(8)'s limit on nested `.include`s (`config.c` `MAX_INCLUDE_DEPTH`).
 pub const MAX_INCLUDE_DEPTH: usize = 32;
@@ -72,8 +72,19 @@ impl Session {
         parsed
     }
 
+    /// The blocks parsed and the files read, in reading order.
+    pub fn finish(self) -> (Raw, Vec<PathBuf>) {
+        (self.raw, self.files)
+    }
+}
+
+impl parser::Sink for Session {
+    fn raw(&mut self) -> &mut Raw {
+        &mut self.raw
+    }
+
     /// `.include "pattern";` written in `including` at `loc`.
-    pub fn include(
+    fn include(
         &mut self,
         pattern: &str,
         including: &Path,
@@ -91,13 +102,6 @@ impl Session {
             Ok(())
         } else {
             self.load_file(Path::new(&full), current, Some(loc))
-        }
-    }
-
-    pub fn finish(self) -> Config {
-        Config {
-            jails: eval::evaluate(&self.raw),
-            files: self.files,
         }
     }
 }

@@ -39,6 +39,8 @@ mod tests;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use crate::util::io_reason;
+
 /// Where something was written: file, line and column (both from 1).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Loc {
@@ -263,15 +265,6 @@ impl std::error::Error for Error {
     }
 }
 
-/// An I/O error's reason without Rust's " (os error N)" tail.
-fn io_reason(e: &std::io::Error) -> String {
-    let s = e.to_string();
-    match s.find(" (os error") {
-        Some(i) => s[..i].to_string(),
-        None => s,
-    }
-}
-
 /// Reads the file `path` and every file it includes, as `jail -f path` does.
 pub fn load(path: &Path) -> Result<Config, Error> {
     load_all(&[path.to_path_buf()])
@@ -285,7 +278,17 @@ pub fn load_all(paths: &[PathBuf]) -> Result<Config, Error> {
     for path in paths {
         session.load_file(path, None, None)?;
     }
-    Ok(session.finish())
+    Ok(finish(session))
+}
+
+/// The configuration of everything a session read: parsed and included
+/// first, evaluated last.
+fn finish(session: include::Session) -> Config {
+    let (raw, files) = session.finish();
+    Config {
+        jails: eval::evaluate(&raw),
+        files,
+    }
 }
 
 /// Parses `text` as if it were the file `file`. `.include` statements are
@@ -294,5 +297,5 @@ pub fn load_all(paths: &[PathBuf]) -> Result<Config, Error> {
 pub fn parse_str(text: &str, file: &Path) -> Result<Config, Error> {
     let mut session = include::Session::default();
     session.load_text(text, file)?;
-    Ok(session.finish())
+    Ok(finish(session))
 }

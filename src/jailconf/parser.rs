@@ -23,7 +23,6 @@
 
 use std::path::Path;
 
-use super::include::Session;
 use super::lexer::{Lexer, Tok, Token};
 use super::{Error, Loc};
 
@@ -70,10 +69,28 @@ pub struct Raw {
     pub global: Option<usize>,
 }
 
+/// Where the parser puts what it reads, and who follows an `.include`
+/// (the include reader implements it): the parser knows statements, not
+/// files.
+pub trait Sink {
+    /// The blocks parsed so far, to which the parser adds.
+    fn raw(&mut self) -> &mut Raw;
+
+    /// Follow `.include "pattern";`, written in `including` at `loc`
+    /// inside the block `current` (if any).
+    fn include(
+        &mut self,
+        pattern: &str,
+        including: &Path,
+        current: Option<usize>,
+        loc: &Loc,
+    ) -> Result<(), Error>;
+}
+
 /// Parses one file's text into `session`. `current` is the block that
 /// encloses the `.include` that brought this file in, if any.
 pub fn parse(
-    session: &mut Session,
+    session: &mut dyn Sink,
     text: &str,
     file: &Path,
     current: Option<usize>,
@@ -90,7 +107,7 @@ pub fn parse(
 struct Parser<'a, 's> {
     lexer: Lexer<'a>,
     peeked: Option<Token>,
-    session: &'s mut Session,
+    session: &'s mut dyn Sink,
     file: &'a Path,
 }
 
@@ -192,7 +209,7 @@ impl Parser<'_, '_> {
         if name_value && !is_var && param.name == ".include" {
             return self.include(param, current);
         }
-        let raw = &mut self.session.raw;
+        let raw = self.session.raw();
         let target = match current {
             Some(j) => j,
             None => *raw.global.get_or_insert_with(|| {
@@ -216,7 +233,7 @@ impl Parser<'_, '_> {
         current: Option<usize>,
         open: &Token,
     ) -> Result<(), Error> {
-        let raw = &mut self.session.raw;
+        let raw = self.session.raw();
         let full = match current {
             Some(parent) => format!("{}.{}", raw.jails[parent].name, name),
             None => name,

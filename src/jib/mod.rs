@@ -1,6 +1,7 @@
 //! jib's semantics, as pure code: names, MACs, what `show` selects and what
 //! `addm` will do. Nothing here touches a host.
 
+pub mod collide;
 pub mod inventory;
 pub mod mac;
 pub mod name;

@@ -4,10 +4,13 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
-use crate::host::policy::{Basis, Verdict};
-use crate::host::{BridgePolicy, Cloner, IfAddr, Interface, JailInfo, LinkType};
-use crate::jib::mac::{self, Mac, MacPair, Scheme};
-use crate::jib::name::{self, IFNAME_MAX, IfName, IfNameError, JailName};
+use crate::jib::collide::{Holder, Taken};
+use crate::jib::mac::{self, MacPair, Scheme};
+use crate::jib::name::{self, JailName};
+use crate::net::{
+    Basis, BridgePolicy, Cloner, IFNAME_MAX, IfAddr, IfName, IfNameError, Interface, JailInfo,
+    LinkType, Mac, Verdict,
+};
 
 /// What `addm` was asked for.
 #[derive(Clone, Debug)]
@@ -220,11 +223,7 @@ impl fmt::Display for PlanError {
                      ({basis}); move the address to the bridge {bridge}, "
                 )?;
                 if matches!(basis, Basis::Sysctl { .. }) {
-                    write!(
-                        f,
-                        "set {}=1 (deprecated), ",
-                        crate::host::policy::MEMBER_IFADDRS
-                    )?;
+                    write!(f, "set {}=1 (deprecated), ", crate::net::MEMBER_IFADDRS)?;
                 }
                 write!(
                     f,
@@ -517,48 +516,53 @@ pub enum Cause {
 /// derived with. A stale pair the plan replaces does not count: it goes.
 pub fn collisions(plan: &Plan, listing: &[Interface], scheme: Scheme) -> Vec<Collision> {
     let replaced: HashSet<&IfName> = plan.links.iter().filter_map(|l| l.stale.as_ref()).collect();
-    let mut seen: HashMap<Mac, IfName> = HashMap::new();
+    let mut taken = Taken::default();
     for i in listing.iter().filter(|i| !replaced.contains(&i.name)) {
         if let Some(m) = i.ether {
-            seen.entry(m).or_insert_with(|| i.name.clone());
+            taken.add(m, &i.name);
         }
     }
+    // Each derived MAC: its link and its end.
+    let ends: Vec<(&Link, &IfName, Mac)> = plan
+        .links
+        .iter()
+        .filter_map(|link| link.macs.map(|m| (link, m)))
+        .flat_map(|(link, m)| [(link, &link.a, m.a), (link, &link.b, m.b)])
+        .collect();
     let by_name: HashMap<&str, &Interface> = listing.iter().map(|i| (i.name.as_str(), i)).collect();
     let mut out = Vec::new();
-    for link in &plan.links {
-        let Some(m) = link.macs else { continue };
+    for (k, held) in taken.collisions(ends.iter().map(|e| e.2)) {
+        let (link, iface, mac) = ends[k];
+        let holder = match held {
+            Holder::Present(name) => *name,
+            Holder::Predicted(f) => ends[f].1,
+        };
         let jail = name::parse_end(link.a.as_str()).map_or("", |e| e.jail);
-        for (iface, mac) in [(&link.a, m.a), (&link.b, m.b)] {
-            let Some(holder) = seen.get(&mac) else {
-                seen.insert(mac, iface.clone());
-                continue;
-            };
-            let same_jail = name::parse_end(holder.as_str()).is_some_and(|e| e.jail == jail);
-            let cause = if same_jail {
-                let pmac = by_name.get(link.parent.as_str()).and_then(|p| p.ether);
-                // A bridge may inherit its first member's MAC, and epair
-                // ends carry derived ones: neither is why the parent's MAC
-                // repeats.
-                let shared_with = listing
-                    .iter()
-                    .filter(|i| !i.is_bridge() && !crate::jib::show::is_epair(i))
-                    .find(|i| i.name != link.parent && pmac.is_some() && i.ether == pmac)
-                    .map(|i| i.name.clone());
-                Cause::SameSource {
-                    jail: jail.to_string(),
-                    shared_with,
-                }
-            } else {
-                Cause::OtherName { scheme }
-            };
-            out.push(Collision {
-                iface: iface.clone(),
-                mac,
-                holder: holder.clone(),
-                parent: link.parent.clone(),
-                cause,
-            });
-        }
+        let same_jail = name::parse_end(holder.as_str()).is_some_and(|e| e.jail == jail);
+        let cause = if same_jail {
+            let pmac = by_name.get(link.parent.as_str()).and_then(|p| p.ether);
+            // A bridge may inherit its first member's MAC, and epair
+            // ends carry derived ones: neither is why the parent's MAC
+            // repeats.
+            let shared_with = listing
+                .iter()
+                .filter(|i| !i.is_bridge() && !crate::jib::show::is_epair(i))
+                .find(|i| i.name != link.parent && pmac.is_some() && i.ether == pmac)
+                .map(|i| i.name.clone());
+            Cause::SameSource {
+                jail: jail.to_string(),
+                shared_with,
+            }
+        } else {
+            Cause::OtherName { scheme }
+        };
+        out.push(Collision {
+            iface: iface.clone(),
+            mac,
+            holder: holder.clone(),
+            parent: link.parent.clone(),
+            cause,
+        });
     }
     out
 }

@@ -4,8 +4,8 @@
 
 use std::collections::HashMap;
 
-use crate::host::{Interface, JailInfo};
-use crate::jib::name::{IfName, parse_end};
+use crate::jib::name::parse_end;
+use crate::net::{IfName, Interface, JailInfo};
 
 /// A pair changed this recently is left alone (without `-f`).
 pub const FRESH_SECONDS: u64 = 60;
@@ -79,7 +79,7 @@ pub fn judge(pair: &Pair, jail: Option<&JailInfo>, now: u64, force: bool) -> Ver
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::host::LinkType;
+    use crate::net::LinkType;
 
     fn ifc(name: &str, epair: bool, lastchange: Option<u64>) -> Interface {
         Interface {

@@ -11,8 +11,8 @@
 
 use std::collections::HashMap;
 
-use crate::host::Interface;
-use crate::jib::name::{IfName, jail_of_a_end};
+use crate::jib::name::jail_of_a_end;
+use crate::net::{IfName, Interface};
 
 /// The interface group every epair end is in.
 pub const EPAIR_GROUP: &str = "epair";
@@ -74,7 +74,7 @@ pub fn ends_of(listing: &[Interface], jail: &str) -> Vec<IfName> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::host::LinkType;
+    use crate::net::LinkType;
 
     fn ifc(name: &str, members: Option<&[&str]>) -> Interface {
         let link = if members.is_some() {

@@ -4,7 +4,8 @@
 
 use serde_json::{Map, Value};
 
-use crate::host::{Errno, Op};
+use crate::host::Op;
+use crate::net::Errno;
 
 /// A signal a fault may deliver.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -11,7 +11,8 @@ use std::collections::{HashMap, HashSet};
 
 use super::faults::{self, Effect, Fault, Signal};
 use super::state::{LogRecord, SimIf, State};
-use crate::host::{Cloner, Errno, IfAddr, Op};
+use crate::host::Op;
+use crate::net::{Cloner, Errno, IfAddr};
 
 pub use super::state::SimJail;
 

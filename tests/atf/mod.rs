@@ -8,10 +8,12 @@
 use std::path::PathBuf;
 
 use rjib::emulator::emulated_host;
-use rjib::host::{Errno, Host, HostError, HostResult, Interface};
-use rjib::jib::name::IfName;
+use rjib::host::{Host, HostError, HostResult};
+use rjib::net::{Errno, IfName, Interface};
 use rjib::netsim::SimHost;
 use serde_json::{Value, json};
+
+use crate::common::{host_file, read_host};
 
 pub const PATHS: [&str; 2] = ["direct", "ioctl"];
 
@@ -30,8 +32,7 @@ impl K {
         file["version"] = 2.into();
         file["release"] = release.into();
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("host.json");
-        std::fs::write(&path, serde_json::to_string_pretty(&file).unwrap()).unwrap();
+        let path = host_file(&dir, &file);
         let host: Box<dyn Host> = match via {
             "direct" => Box::new(SimHost::open(path.clone()).unwrap()),
             _ => emulated_host(path.clone()).unwrap(),
@@ -134,10 +135,10 @@ pub fn host(more: Vec<Value>) -> Value {
     json!({ "interfaces": ifs })
 }
 
-/// `base` with the fields of `more` set.
-pub fn with(mut base: Value, more: Value) -> Value {
-    for (k, v) in more.as_object().unwrap() {
-        base[k] = v.clone();
+impl K {
+    /// The host file as the kernel leaves it (after `commit`).
+    pub fn file(&mut self) -> Value {
+        self.host.commit().unwrap();
+        read_host(&self.path)
     }
-    base
 }

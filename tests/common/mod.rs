@@ -36,13 +36,12 @@ pub struct HostFile {
 impl HostFile {
     pub fn new(host: &Value) -> HostFile {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("host.json");
-        std::fs::write(&path, serde_json::to_string_pretty(host).unwrap()).unwrap();
+        let path = host_file(&dir, host);
         HostFile { dir, path }
     }
 
     pub fn read(&self) -> Value {
-        serde_json::from_str(&std::fs::read_to_string(&self.path).unwrap()).unwrap()
+        read_host(&self.path)
     }
 
     /// The host without the kernel's clock: `read` with every interface's
@@ -57,12 +56,28 @@ impl HostFile {
     }
 
     pub fn write(&self, host: &Value) {
-        std::fs::write(&self.path, serde_json::to_string_pretty(host).unwrap()).unwrap();
+        write_host(&self.path, host);
     }
 
     pub fn run(&self, via: &str, args: &[&str]) -> Output {
         run_on(&self.path, via, args)
     }
+}
+
+/// `host` written as `host.json` in `dir`; its path.
+pub fn host_file(dir: &tempfile::TempDir, host: &Value) -> PathBuf {
+    let path = dir.path().join("host.json");
+    write_host(&path, host);
+    path
+}
+
+pub fn write_host(path: &Path, host: &Value) {
+    std::fs::write(path, serde_json::to_string_pretty(host).unwrap()).unwrap();
+}
+
+/// The host file at `path`, as JSON.
+pub fn read_host(path: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
 pub fn command(path: &Path, via: &str) -> Command {
@@ -133,6 +148,15 @@ pub fn iface<'a>(host: &'a Value, name: &str) -> Option<&'a Value> {
         .as_array()
         .unwrap()
         .iter()
+        .find(|i| i["name"] == name)
+}
+
+/// The interface named `name` in a host, to change.
+pub fn iface_mut<'a>(host: &'a mut Value, name: &str) -> Option<&'a mut Value> {
+    host["interfaces"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
         .find(|i| i["name"] == name)
 }
 
