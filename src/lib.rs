@@ -4,6 +4,10 @@
 //! (doc/architecture.md; `tests/layers.rs` checks it).
 
 #![deny(unsafe_op_in_unsafe_fn)]
+// `unsafe` is allowed in two modules only, each saying why:
+// `freebsd::sys` (the FreeBSD system calls) and `inherited` (what the
+// process inherits, read alike on FreeBSD and Linux).
+#![deny(unsafe_code)]
 
 // 1. Values: names, MACs, addresses, errno, the records of a listing.
 pub mod net;
@@ -13,8 +17,10 @@ pub mod util;
 pub mod jailconf;
 pub mod jib;
 
-// 3. The host interface: the Host trait; signals.
+// 3. The host interface: the Host trait; signals, and the dispositions and
+// descriptors the process inherited.
 pub mod host;
+pub mod inherited;
 pub mod signals;
 
 // 4. Hosts: simulated, FreeBSD, the ioctl emulator, dry run; the lock they

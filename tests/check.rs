@@ -139,9 +139,14 @@ fn seed_setup_is_clean(via: &str) {
         (o.status.code(), stdout(&o), stderr(&o)),
         (Some(0), String::new(), String::new())
     );
-    // The README shows `rjib check -v` on this setup: that is what it prints.
-    let shown = readme_block(&readme, "Check it before the first boot:");
-    assert_eq!(shown[0], "$ rjib check -v", "README's check example");
+    // The README shows `rjib check -v` on this setup (run as shown, from
+    // a clone, by tests/demo.rs): that is what it prints.
+    let shown = readme_block(&readme, "simulated demo host:");
+    assert!(
+        shown[0].starts_with("$ RJIB_NETSIM=") && shown[0].contains(" check -v "),
+        "README's check example: {}",
+        shown[0]
+    );
     let o = s.run(via, &["-v", "-f", p(&jc), "-r", p(&rc)]);
     assert_eq!(o.status.code(), Some(0));
     assert_eq!(

@@ -54,7 +54,7 @@ fn refused_untouched(via: &str, h: &HostFile, args: &[&str], message: &str) {
         without_log(&before).0,
         "{via} {args:?}: host untouched"
     );
-    let logged = message.trim_end().strip_prefix("rjib: ").unwrap();
+    let logged = failure_record(args, message);
     assert_eq!(
         log.last(),
         Some(&json!({"priority": "err", "message": logged})),
@@ -403,7 +403,8 @@ fn freebsd_15_at_0_and_16_refuse_an_addressed_parent_before_any_change() {
         let (_, log) = without_log(&after);
         assert_eq!(
             log.last(),
-            Some(&json!({"priority": "err", "message": message.strip_prefix("rjib: ").unwrap()})),
+            Some(&json!({"priority": "err",
+                         "message": failure_record(&["addm", "www", "em0"], &message)})),
             "{via}"
         );
     }

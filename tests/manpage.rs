@@ -127,7 +127,11 @@ fn display(lines: &[&str]) -> Vec<String> {
         .skip_while(|l| !l.starts_with(".Bd"))
         .skip(1)
         .take_while(|l| !l.starts_with(".Ed"))
-        .map(|l| l.replace("\\e", "\\").replace("\\&", ""))
+        .map(|l| {
+            l.replace("\\e", "\\")
+                .replace("\\&", "")
+                .replace("\\(aq", "'")
+        })
         .collect();
     assert!(!body.is_empty(), "no literal display in {lines:?}");
     body

@@ -167,7 +167,10 @@ pub fn analyse(input: &Input<'_>) -> Report {
                     )
                 } else {
                     format!(
-                        "jail {other} also runs addm {name} ({}): both jails would use {} and {}; give each jail its own NAME",
+                        "jail {other} also runs addm {name} ({}): both jails would use {} and {}, and \
+                         prune and stale-pair handling, which go by jail {name}, would confuse the two \
+                         jails (while one is dying, the other's pair would be replaced or pruned); \
+                         give each jail its own NAME",
                         b.loc().file_line(),
                         a_end(0, &a.name),
                         b_end(0, &a.name)
@@ -177,6 +180,29 @@ pub fn analyse(input: &Input<'_>) -> Report {
                 f.other_jail = (a.jail != b.jail).then(|| other.clone());
                 findings.push(f);
             }
+        }
+    }
+
+    // A NAME that is not the jail's name: rjib looks up jail NAME, finds
+    // none, and can only go by where the jail end is. Not said again for
+    // a duplicate NAME, which has its own finding.
+    for a in addms.iter().filter(|a| !a.duplicate) {
+        let jail = &jails[a.jail].name;
+        let name = a.name.as_str();
+        if name != jail.as_str() {
+            findings.push(Finding::new(
+                a.loc(),
+                jail,
+                Code::NameDiffers,
+                format!(
+                    "addm {name}: the rjib NAME {name} is not the jail's name {jail}, so there is no jail {name} \
+                     to look up: prune keeps {} while {} is not on the host, and when {jail} is started \
+                     while its previous run is still dying, addm refuses instead of replacing the stale pair \
+                     (rjib destroy {name} clears it); a NAME equal to the jail name avoids that",
+                    a_end(0, &a.name),
+                    b_end(0, &a.name)
+                ),
+            ));
         }
     }
 

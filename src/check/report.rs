@@ -3,11 +3,14 @@
 
 use crate::jailconf::Loc;
 
-/// How bad a finding is: an error makes `check` exit 1, a warning does not.
+/// How bad a finding is: an error makes `check` exit 1, a warning or an
+/// info does not. An info is no mistake: it says how rjib will see a
+/// jail.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
     Error,
     Warning,
+    Info,
 }
 
 impl Severity {
@@ -15,6 +18,7 @@ impl Severity {
         match self {
             Severity::Error => "error",
             Severity::Warning => "warning",
+            Severity::Info => "info",
         }
     }
 }
@@ -31,6 +35,8 @@ pub enum Code {
     NameCharset,
     NameTooLong,
     DuplicateName,
+    /// A jail's rjib NAME is not its jail name.
+    NameDiffers,
     VnetInterfaceMissing,
     VnetInterfaceExtra,
     NoDestroy,
@@ -46,10 +52,11 @@ pub enum Code {
 
 impl Code {
     /// Every code, in the order rjib(8) lists them.
-    pub const ALL: [Code; 15] = [
+    pub const ALL: [Code; 16] = [
         Code::NameCharset,
         Code::NameTooLong,
         Code::DuplicateName,
+        Code::NameDiffers,
         Code::VnetInterfaceMissing,
         Code::VnetInterfaceExtra,
         Code::NoDestroy,
@@ -71,6 +78,7 @@ impl Code {
             Code::NameCharset => "name-charset",
             Code::NameTooLong => "name-too-long",
             Code::DuplicateName => "duplicate-name",
+            Code::NameDiffers => "name-differs",
             Code::VnetInterfaceMissing => "vnet-interface-missing",
             Code::VnetInterfaceExtra => "vnet-interface-extra",
             Code::NoDestroy => "no-destroy",
@@ -90,6 +98,7 @@ impl Code {
     pub fn severity(self) -> Severity {
         match self {
             Code::NoDestroy => Severity::Warning,
+            Code::NameDiffers => Severity::Info,
             _ => Severity::Error,
         }
     }

@@ -68,6 +68,8 @@ impl Sys for EmuSys {
     fn getifaddrs(&mut self) -> Result<Vec<IfaEntry>, Errno> {
         self.listings += 1;
         self.exterror = None;
+        let _ = self.sim.kernel.listed();
+        self.sim.deliver_signals();
         link::entries(&self.sim.kernel)
     }
 

@@ -1,6 +1,8 @@
 //! The syscall seam: the raw operations the FreeBSD backend needs, as a
-//! trait, and their one real implementation (FreeBSD only). This is the only
-//! module of rjib with `unsafe`; each block says why it is sound.
+//! trait, and their one real implementation (FreeBSD only). With
+//! `crate::inherited` (two POSIX reads of what the process inherited,
+//! made on Linux too), this is the only module of rjib with `unsafe`;
+//! each block says why it is sound.
 //!
 //! nix does the calls it has safe wrappers for: socket(2), geteuid(2) and
 //! syslog(3); the lock is `crate::lock` (std's flock(2)). What stays

@@ -2,6 +2,7 @@
 //! `addm` will do. Nothing here touches a host.
 
 pub mod collide;
+pub mod descr;
 pub mod inventory;
 pub mod mac;
 pub mod name;

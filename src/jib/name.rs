@@ -8,8 +8,7 @@ pub struct JailName(String);
 
 impl JailName {
     pub fn new(name: &str) -> Option<JailName> {
-        let ok = !name.is_empty() && name.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_');
-        ok.then(|| JailName(name.to_string()))
+        is_jail_name(name).then(|| JailName(name.to_string()))
     }
 
     pub fn as_str(&self) -> &str {
@@ -61,9 +60,40 @@ pub fn parse_end(name: &str) -> Option<EndName<'_>> {
     (n > 0 && (end == b'a' || end == b'b')).then_some(EndName { digits, end, jail })
 }
 
-/// If `name` is `e<digits>a_REST`, the REST.
+/// Whether `s` can be a jail NAME for jib: one or more of `[0-9A-Za-z_]`.
+pub fn is_jail_name(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_')
+}
+
+/// Split an end name that jib or rjib can have made: `e<digits>a_NAME` or
+/// `e<digits>b_NAME` where NAME is a jail name jib accepts. `prune`,
+/// `destroy`, `show` and the stale-pair handling touch nothing else:
+/// `e0a_a b`, `e0a_x;y`, `e0a_ä` and `e0a_x.y` are not rjib's, whatever
+/// their peer (`rjib destroy 'a b'` is refused too).
+pub fn parse_jib_end(name: &str) -> Option<EndName<'_>> {
+    parse_end(name).filter(|e| is_jail_name(e.jail))
+}
+
+/// If `name` is a jib host end `e<digits>a_NAME`, the NAME.
 pub fn jail_of_a_end(name: &str) -> Option<&str> {
-    parse_end(name).filter(|e| e.end == b'a').map(|e| e.jail)
+    parse_jib_end(name)
+        .filter(|e| e.end == b'a')
+        .map(|e| e.jail)
+}
+
+/// What a stale pair's host end is named aside during its replacement:
+/// `rjibstale0`, `rjibstale1`, …
+pub const ASIDE_PREFIX: &str = "rjibstale";
+
+/// The `n`th aside name, `rjibstale{n}`.
+pub fn aside(n: u32) -> String {
+    format!("{ASIDE_PREFIX}{n}")
+}
+
+/// Whether `name` is an aside name: `rjibstale` and a decimal number.
+pub fn is_aside(name: &str) -> bool {
+    name.strip_prefix(ASIDE_PREFIX)
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|c| c.is_ascii_digit()))
 }
 
 #[cfg(test)]
@@ -96,11 +126,27 @@ mod tests {
         assert_eq!(jail_of_a_end("e0b_jamulus"), None);
         assert_eq!(jail_of_a_end("ea_x"), None);
         assert_eq!(jail_of_a_end("em0"), None);
-        assert_eq!(jail_of_a_end("e0a_"), Some(""));
+        assert_eq!(jail_of_a_end("e0a_"), None, "no NAME");
         assert_eq!(jail_of_a_end("e0a"), None);
         let e = parse_end("e12b_x_y").unwrap();
         assert_eq!((e.digits, e.end, e.jail), ("12", b'b', "x_y"));
         assert_eq!(parse_end("e0c_x"), None);
         assert_eq!(parse_end("e_x"), None);
+        // only jib names: the shape alone is not enough
+        for not_jib in ["e0a_a b", "e0a_x;y", "e0a_ä", "e0a_x.y", "e0b_$(x)", "e0a_"] {
+            assert!(parse_end(not_jib).is_some(), "{not_jib} has the shape");
+            assert_eq!(parse_jib_end(not_jib), None, "{not_jib}");
+            assert_eq!(jail_of_a_end(not_jib), None, "{not_jib}");
+        }
+        assert_eq!(parse_jib_end("e3b_A_1").map(|e| e.jail), Some("A_1"));
+    }
+
+    #[test]
+    fn aside_names() {
+        assert_eq!(aside(0), "rjibstale0");
+        assert!(is_aside("rjibstale0") && is_aside("rjibstale12"));
+        for not in ["rjibstale", "rjibstale-1", "rjibstale0a", "xrjibstale0"] {
+            assert!(!is_aside(not), "{not}");
+        }
     }
 }

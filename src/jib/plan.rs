@@ -46,10 +46,25 @@ pub struct Link {
     pub stale: Option<IfName>,
 }
 
+/// An existing pair `addm` reuses (its jail end is on the host): its
+/// flags are set again, unchanged, which the kernel stamps as the ends'
+/// last change (sys/net/if.c `ifhwioctl`, SIOCSIFFLAGS ends with
+/// `getmicrotime(&ifp->if_lastchange)` whatever the flags). prune's guard
+/// then counts from this start, and keeps the pair through the window
+/// between `exec.prestart` and `vnet.interface`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refresh {
+    pub a: IfName,
+    pub a_up: bool,
+    pub b: IfName,
+    pub b_up: bool,
+}
+
 /// The work of one `addm`, in order. Arguments whose `e{i}a_NAME` already
-/// exists are not in it.
+/// exists are not in `links`; those whose pair is reused are in `refresh`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Plan {
+    pub refresh: Vec<Refresh>,
     pub links: Vec<Link>,
     /// New bridges whose parent holds an address that the kernel will take
     /// with a warning, and that FreeBSD 16 will refuse.
@@ -314,15 +329,22 @@ fn refused_member(
 
 /// What an existing `e{i}a_NAME` means for `addm` (jail(8) leaves pairs
 /// behind when a start fails after `exec.prestart`, on `jail -R`, and when
-/// a jail dies on its own).
+/// a jail dies on its own). The evidence is the kernel's: where the jail
+/// end is (a vnet's interfaces return to the host when it is destroyed,
+/// `vnet_if_return`), and what jail_get(2) says of jail NAME.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Existing {
-    /// Leave it: its `b` end is on the host, or jail NAME is running and
-    /// holds it (jib's idempotence).
+    /// Leave it: jail NAME is running and its jail end is not on the
+    /// host, or it is not an epair pair at all (jib's skip).
     Keep,
-    /// Jail NAME is dying: the pair is stale; replace it.
+    /// Its jail end is on the host, in no jail: reuse it, as jib does, and
+    /// refresh its last change (D6 of issue 14).
+    Reuse,
+    /// Jail NAME is dying and the jail end is not on the host: the pair
+    /// is stale; replace it.
     Replace,
-    /// No jail NAME, and the `b` end is not on the host.
+    /// No jail NAME, and the jail end is not on the host: it is inside a
+    /// jail whose name is not NAME (or renamed). Refuse.
     Orphan,
 }
 
@@ -334,8 +356,13 @@ fn existing(
 ) -> Existing {
     // Only an epair end can be a stale pair; anything else named like one
     // is left alone, as jib does.
-    if !a.is_epair() || by_name.contains_key(b) {
+    if !a.is_epair() {
         return Existing::Keep;
+    }
+    match by_name.get(b) {
+        Some(b) if b.is_epair() => return Existing::Reuse,
+        Some(_) => return Existing::Keep,
+        None => {}
     }
     match jail {
         Some(j) if j.dying => Existing::Replace,
@@ -391,6 +418,16 @@ pub fn plan_addm(
             Some(old) => match existing(old, &name::b_end(i, req.jail), &by_name, jail) {
                 // jib: an existing e{i}a_NAME means this one is done
                 Existing::Keep => continue,
+                Existing::Reuse => {
+                    let b = by_name[name::b_end(i, req.jail).as_str()];
+                    plan.refresh.push(Refresh {
+                        a: old.name.clone(),
+                        a_up: old.up,
+                        b: b.name.clone(),
+                        b_up: b.up,
+                    });
+                    continue;
+                }
                 Existing::Replace => Some(old.name.clone()),
                 Existing::Orphan => {
                     return Err(PlanError::OrphanPair {
@@ -1008,12 +1045,28 @@ mod tests {
         let p = |l: &[Interface], j: Option<&JailInfo>| {
             plan_addm(&req, l, &BridgePolicy::PERMISSIVE, j)
         };
-        // b end on the host: left alone, whatever the jail
-        let both = vec![ifc("em0"), epair("e0a_x"), epair("e0b_x")];
+        // b end on the host: reused, whatever the jail, and its last
+        // change refreshed with its flags as they are
+        let mut down = epair("e0b_x");
+        down.up = false;
+        let both = vec![ifc("em0"), epair("e0a_x"), down];
         assert!(!needs_jail(&req, &both));
         for j in [None, Some(&running), Some(&dying)] {
-            assert_eq!(p(&both, j).unwrap(), Plan::default());
+            let r = p(&both, j).unwrap();
+            assert!(r.links.is_empty());
+            assert_eq!(
+                r.refresh,
+                vec![Refresh {
+                    a: IfName::new("e0a_x").unwrap(),
+                    a_up: true,
+                    b: IfName::new("e0b_x").unwrap(),
+                    b_up: false,
+                }]
+            );
         }
+        // a b end that is no epair: not a pair; jib's skip, nothing touched
+        let vlan_b = vec![ifc("em0"), epair("e0a_x"), ifc("e0b_x")];
+        assert_eq!(p(&vlan_b, None).unwrap(), Plan::default());
         // b end gone: it depends on the jail
         let a_only = vec![ifc("em0"), epair("e0a_x")];
         assert!(needs_jail(&req, &a_only));

@@ -126,6 +126,28 @@ mod tests {
         assert!(ends_of(&l, "nothere").is_empty());
     }
 
+    /// Issue 14, part 2: an epair end whose NAME is no jib NAME is not a
+    /// jail's end: not listed, not destroyed, whatever its peer.
+    #[test]
+    fn only_jib_names() {
+        let l = vec![
+            ifc(
+                "br0",
+                Some(&["e0a_a b", "e0a_x;y", "e0a_ä", "e0a_x.y", "e0a_ok"]),
+            ),
+            ifc("e0a_a b", None),
+            ifc("e0a_x;y", None),
+            ifc("e0a_ä", None),
+            ifc("e0a_x.y", None),
+            ifc("e0a_ok", None),
+        ];
+        assert_eq!(jails(&l), vec!["ok"]);
+        for not in ["a b", "x;y", "ä", "x.y"] {
+            assert!(ends_of(&l, not).is_empty(), "{not}");
+        }
+        assert_eq!(host_ends(&l).len(), 1);
+    }
+
     /// Issue 9, defect 4: a bridge or vlan named like a host end is not a
     /// jail's end, and a member the listing does not have is not either.
     #[test]

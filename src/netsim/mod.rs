@@ -114,6 +114,7 @@ impl Host for SimHost {
     }
 
     fn list(&mut self) -> HostResult<Vec<Interface>> {
+        let _ = self.k(Kernel::listed);
         let k = &self.sim.kernel;
         k.interfaces()
             .into_iter()

@@ -173,6 +173,13 @@ impl Kernel {
         self.state.release.unwrap_or(14)
     }
 
+    /// Count one listing of the interfaces (getifaddrs(3)), so that a
+    /// fault can send a signal while a command reads the host. A listing
+    /// cannot fail here: `faults::parse` gives `list` only signals.
+    pub fn listed(&mut self) -> Result<(), Errno> {
+        self.op(Op::List, |_| Ok(()))
+    }
+
     /// Host interfaces in listing order; those in a jail's vnet are not
     /// listed. That is attach order, not index order: `if_link_ifnet`
     /// (sys/net/if.c) appends each attached interface to `V_ifnet` with

@@ -214,3 +214,45 @@ pub fn with(mut base: Value, more: Value) -> Value {
     }
     base
 }
+
+/// The syslog record of a failure of `rjib ARGS` whose stderr line is
+/// `rjib: MESSAGE`: MESSAGE after what failed, `addm www: `, `destroy
+/// www: ` or `prune: ` (unless it starts so already), since at boot
+/// /var/log/messages holds the records of many jails' commands.
+pub fn failure_record(args: &[&str], message: &str) -> String {
+    let message = message.trim_end();
+    let message = message.strip_prefix("rjib: ").unwrap_or(message);
+    let mut a = args.iter().copied().peekable();
+    while let Some(&o) = a.peek() {
+        match o {
+            "-n" | "--dry-run" => {
+                a.next();
+            }
+            "-w" => {
+                a.next();
+                a.next();
+            }
+            _ => break,
+        }
+    }
+    let action = a.next().unwrap_or_default();
+    let context = match action {
+        "addm" => {
+            while let Some(&o) = a.peek() {
+                if o == "-b" || o == "-m" {
+                    a.next();
+                    a.next();
+                } else {
+                    break;
+                }
+            }
+            format!("addm {}", a.next().unwrap_or_default())
+        }
+        "destroy" => format!("destroy {}", a.next().unwrap_or_default()),
+        other => other.to_string(),
+    };
+    match message.strip_prefix(&context) {
+        Some(rest) if rest.starts_with(": ") => message.to_string(),
+        _ => format!("{context}: {message}"),
+    }
+}
