@@ -49,6 +49,8 @@ pub struct DryRun {
     /// The `ifconfig BRIDGE addm MEMBER` line printed last, if it is the
     /// last line: (bridge, member), whose VLAN options may still follow.
     open_addm: Option<(String, String)>,
+    /// Comments for the script, written before the `addm` of a member.
+    notes: Vec<(String, String)>,
     pub commands: Vec<String>,
 }
 
@@ -64,8 +66,16 @@ impl DryRun {
             fresh: Vec::new(),
             flags: HashMap::new(),
             open_addm: None,
+            notes: Vec::new(),
             commands: Vec::new(),
         }
+    }
+
+    /// Write `note` as a comment line before the command that adds
+    /// `member` to a bridge (what the kernel will say about it). Control
+    /// characters are escaped: nothing can end the comment early.
+    pub fn note_before_addm(&mut self, member: &str, note: &str) {
+        self.notes.push((member.to_string(), note.to_string()));
     }
 
     /// The script: every command on its line.
@@ -256,6 +266,13 @@ impl Host for DryRun {
     }
 
     fn bridge_add(&mut self, bridge: &IfName, member: &IfName) -> HostResult<()> {
+        let (notes, rest) = std::mem::take(&mut self.notes)
+            .into_iter()
+            .partition(|(m, _)| m == member.as_str());
+        self.notes = rest;
+        for (_, note) in notes {
+            self.say(format!("# {}", crate::util::escape_controls(&note)));
+        }
         self.say(format!(
             "ifconfig {} addm {}",
             self.word(bridge.as_str()),
@@ -286,7 +303,7 @@ impl Host for DryRun {
     }
 
     fn bridge_policy(&mut self) -> HostResult<BridgePolicy> {
-        Ok(self.policy)
+        Ok(self.policy.clone())
     }
 
     fn jail(&mut self, _name: &str) -> HostResult<Option<JailInfo>> {

@@ -16,6 +16,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use super::rcconf::RcConf;
+use super::sysctlconf::SysctlConf;
 use crate::jailconf::{self, Jail, SyntaxError};
 
 /// Why the files cannot be checked (exit status 2).
@@ -62,6 +63,37 @@ fn default_rc_files() -> Vec<PathBuf> {
     out
 }
 
+/// The bytes of one file `check` reads (rc.conf, sysctl.conf): every such
+/// file is read through here.
+fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
+    std::fs::read(path)
+}
+
+/// The default sysctl.conf files, in the order rc.d/sysctl reads them.
+const DEFAULT_SYSCTL_FILES: [&str; 2] = ["/etc/sysctl.conf", "/etc/sysctl.conf.local"];
+
+/// Reads the sysctl.conf files: `given`, or the defaults (absent ones
+/// skipped).
+pub fn read_sysctl(given: &[PathBuf]) -> Result<SysctlConf, Error> {
+    let (files, required) = if given.is_empty() {
+        (
+            DEFAULT_SYSCTL_FILES.iter().map(PathBuf::from).collect(),
+            false,
+        )
+    } else {
+        (given.to_vec(), true)
+    };
+    let mut conf = SysctlConf::default();
+    for f in files {
+        match read_file(&f) {
+            Ok(bytes) => conf.read_str(&String::from_utf8_lossy(&bytes), &f),
+            Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::Read(f, e)),
+        }
+    }
+    Ok(conf)
+}
+
 /// Reads the rc.conf files: `given`, or the defaults (absent ones skipped).
 pub fn read_rc(given: &[PathBuf]) -> Result<RcConf, Error> {
     let (files, required) = if given.is_empty() {
@@ -71,7 +103,7 @@ pub fn read_rc(given: &[PathBuf]) -> Result<RcConf, Error> {
     };
     let mut rc = RcConf::default();
     for f in files {
-        match std::fs::read(&f) {
+        match read_file(&f) {
             Ok(bytes) => rc
                 .read_str(&String::from_utf8_lossy(&bytes), &f)
                 .map_err(Error::RcSyntax)?,

@@ -7,7 +7,7 @@
 //! on a bridge rc.conf does not set up, that bridge's VLAN state is read.
 //!
 //! - `files`: which files, and reading them; `rcconf` and `sh`: rc.conf's
-//!   variables without running it;
+//!   variables without running it; `sysctlconf`: the sysctls boot sets;
 //! - `boot`: the interfaces at boot (the host's, as rc.conf changes them);
 //! - `commands`: the rjib/jib commands in `exec.*`, read with rjib's own
 //!   parser, and boot's PATH;
@@ -24,6 +24,7 @@ pub mod output;
 pub mod rcconf;
 pub mod report;
 pub mod sh;
+pub mod sysctlconf;
 
 use std::path::Path;
 
@@ -48,6 +49,7 @@ pub fn run(
     let Action::Check {
         files,
         rc_files,
+        sysctl_files,
         jails,
         libxo,
         verbose,
@@ -71,6 +73,10 @@ pub fn run(
         Ok(rc) => rc,
         Err(e) => return fail(e.to_string()),
     };
+    let sysctls = match files::read_sysctl(sysctl_files) {
+        Ok(s) => s,
+        Err(e) => return fail(e.to_string()),
+    };
     let loaded = match files::read_jail_confs(files, &rc) {
         Ok(l) => l,
         Err(e) => return fail(e.to_string()),
@@ -80,7 +86,7 @@ pub fn run(
             return fail(format!("{name}: no such jail in the files read"));
         }
     }
-    let (mut host, listing, policy) = match open().and_then(|mut host| {
+    let (mut host, listing, mut policy) = match open().and_then(|mut host| {
         let listing = host.list()?;
         let policy = host.bridge_policy()?;
         Ok((host, listing, policy))
@@ -88,6 +94,10 @@ pub fn run(
         Ok(x) => x,
         Err(e) => return fail(format!("{e:#}")),
     };
+    // What boot sets wins over the running kernel's value (except a 0).
+    if let Some((v, at)) = sysctls.integer(crate::net::MEMBER_IFADDRS) {
+        policy = policy.with_boot_setting(v, at.to_string());
+    }
     let exists = |p: &Path| p.is_file();
     let mut report = checks::analyse(
         &checks::Input {

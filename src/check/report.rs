@@ -110,7 +110,9 @@ impl Code {
         }
     }
 
-    /// The severity of the code's findings (`Finding::info` lowers one).
+    /// The severity a finding of this code has, unless it says otherwise
+    /// (`member-has-address` is a warning where the kernel adds such a
+    /// member with its deprecation warning).
     pub fn severity(self) -> Severity {
         match self {
             Code::NoDestroy => Severity::Warning,
@@ -130,7 +132,7 @@ pub struct Finding {
     /// Another jail the finding is about (the other side of a duplicate
     /// NAME or a MAC collision): selecting either jail shows it.
     pub other_jail: Option<String>,
-    severity: Severity,
+    pub severity: Severity,
 }
 
 impl Finding {
@@ -143,6 +145,12 @@ impl Finding {
             other_jail: None,
             severity: code.severity(),
         }
+    }
+
+    /// The same finding as a warning.
+    pub fn warning(mut self) -> Finding {
+        self.severity = Severity::Warning;
+        self
     }
 
     /// The same finding as information: what rjib will do, not a fault.

@@ -1,7 +1,11 @@
 //! The C side of the ABI check: every struct size, field size and offset,
 //! request number and constant of `abi`, as C `_Static_assert`s against
 //! FreeBSD's own headers. `scripts/check-abi.sh` compiles them for x86_64
-//! and aarch64 FreeBSD with zig; any difference fails the compile.
+//! and aarch64 FreeBSD with zig, once against FreeBSD 14.3's headers and
+//! once against 15's (`RJIB_FREEBSD` 14 or 15); any difference fails the
+//! compile. A fact of one release only (exterrctl(2), 15's `struct ifbreq`
+//! fields past `ifbr_addrexceeded`) is checked against that release's
+//! headers only.
 
 use core::mem::size_of;
 
@@ -13,12 +17,22 @@ use super::wire::Wire;
 pub struct Check {
     pub c_expr: String,
     pub value: u64,
+    /// The FreeBSD release whose headers alone have it; `None`: both.
+    pub only: Option<u32>,
 }
 
 fn check(c_expr: impl Into<String>, value: impl TryInto<u64>) -> Check {
     Check {
         c_expr: c_expr.into(),
         value: value.try_into().ok().expect("a non-negative value"),
+        only: None,
+    }
+}
+
+/// The checks pushed to `v` from `from` on, made facts of `release` only.
+fn only(v: &mut [Check], from: usize, release: u32) {
+    for c in &mut v[from..] {
+        c.only = Some(release);
     }
 }
 
@@ -97,14 +111,33 @@ pub fn checks() -> Vec<Check> {
     layout::<IfgReq>(&mut v);
     layout::<IfData>(&mut v);
     layout::<SockaddrDl>(&mut v);
+    // FreeBSD 14's struct ifbreq and 15's have the same 80 bytes and the
+    // same fields up to ifbr_addrexceeded, then 14 has `uint8_t pad[32]`
+    // where 15 has ifbr_pvid, ifbr_vlanproto and pad[28]. rjib reads and
+    // writes no field past ifbr_addrexceeded.
+    let at = v.len();
     layout::<IfBreq>(&mut v);
-    // These headers are FreeBSD 15's. FreeBSD 14's struct ifbreq has the
-    // same 80 bytes and the same fields up to ifbr_addrexceeded, then
-    // `uint8_t pad[32]` where 15 has ifbr_pvid, ifbr_vlanproto and
-    // pad[28]; rjib reads and writes no field past ifbr_addrexceeded.
+    let fifteen = ["ifbr_pvid)", "ifbr_vlanproto)", "pad)"];
+    for c in &mut v[at..] {
+        if fifteen.iter().any(|f| c.c_expr.ends_with(f)) {
+            c.only = Some(15);
+        }
+    }
+    let at = v.len();
+    v.push(check(
+        "offsetof(struct ifbreq, pad)",
+        core::mem::offset_of!(IfBreq, ifbr_pvid),
+    ));
+    v.push(check(
+        "sizeof(((struct ifbreq *)0)->pad)",
+        size_of::<IfBreq>() - core::mem::offset_of!(IfBreq, ifbr_pvid),
+    ));
+    only(&mut v, at, 14);
     layout::<IfBifConf>(&mut v);
     // FreeBSD 15's VLAN requests: struct ifbif_vlan_req, and struct
-    // ifbrparam's two union members the VLAN commands use.
+    // ifbrparam's two union members the VLAN commands use. FreeBSD 14 has
+    // none of them (rjib refuses VLANs there).
+    let at = v.len();
     layout::<IfBifVlanReq>(&mut v);
     v.push(check(
         "_Alignof(struct ifbif_vlan_req)",
@@ -125,10 +158,13 @@ pub fn checks() -> Vec<Check> {
     ));
     v.push(check("sizeof(ifbr_flags_t)", size_of::<u32>()));
     v.push(check("sizeof(ether_vlanid_t)", size_of::<u16>()));
+    only(&mut v, at, 15);
     layout::<SockaddrIn>(&mut v);
     layout::<SockaddrIn6>(&mut v);
     layout::<VlanReq>(&mut v);
+    let at = v.len();
     layout::<UExtError>(&mut v);
+    only(&mut v, at, 15);
 
     for (name, value) in [
         ("SIOCSIFFLAGS", SIOCSIFFLAGS),
@@ -149,6 +185,11 @@ pub fn checks() -> Vec<Check> {
         ("BRDGGIFFLGS", BRDGGIFFLGS),
         ("BRDGGIFS", BRDGGIFS),
         ("BRDGSIFAMAX", BRDGSIFAMAX),
+    ] {
+        v.push(check(name, value));
+    }
+    let at = v.len();
+    for (name, value) in [
         ("BRDGSIFPVID", BRDGSIFPVID),
         ("BRDGSIFVLANSET", BRDGSIFVLANSET),
         ("BRDGGIFVLANSET", BRDGGIFVLANSET),
@@ -160,6 +201,7 @@ pub fn checks() -> Vec<Check> {
     ] {
         v.push(check(name, value));
     }
+    only(&mut v, at, 15);
     for (name, value) in [
         ("IFBIF_LEARNING", IFBIF_LEARNING),
         ("IFBIF_DISCOVER", IFBIF_DISCOVER),
@@ -172,6 +214,8 @@ pub fn checks() -> Vec<Check> {
     ] {
         v.push(check(name, value));
     }
+    v.push(check("ETHERTYPE_VLAN", ETHERTYPE_VLAN));
+    let at = v.len();
     for (name, value) in [
         ("IFBRF_VLANFILTER", u64::from(IFBRF_VLANFILTER)),
         ("IFBRF_DEFQINQ", u64::from(IFBRF_DEFQINQ)),
@@ -181,15 +225,16 @@ pub fn checks() -> Vec<Check> {
         ("BRVLAN_SETSIZE", BRVLAN_SETSIZE as u64),
         ("DOT1Q_VID_MAX", u64::from(DOT1Q_VID_MAX)),
         ("DOT1Q_VID_RSVD_IMPL", u64::from(DOT1Q_VID_RSVD_IMPL)),
-        ("ETHERTYPE_VLAN", u64::from(ETHERTYPE_VLAN)),
         ("DOT1Q_VID_MIN", u64::from(crate::net::VID_MIN)),
     ] {
         v.push(check(name, value));
     }
+    only(&mut v, at, 15);
     v.push(check("AF_LINK", AF_LINK));
     v.push(check("AF_INET", AF_INET));
     v.push(check("AF_INET6", AF_INET6));
     v.push(check("JAIL_DYING", JAIL_DYING));
+    let at = v.len();
     for (name, value) in [
         ("SYS_exterrctl", i64::from(SYS_EXTERRCTL)),
         ("P_OSREL_EXTERRCTL", P_OSREL_EXTERRCTL),
@@ -200,6 +245,7 @@ pub fn checks() -> Vec<Check> {
     ] {
         v.push(check(name, value));
     }
+    only(&mut v, at, 15);
     for (name, value) in [
         ("IFT_OTHER", IFT_OTHER),
         ("IFT_ETHER", IFT_ETHER),
@@ -220,17 +266,24 @@ pub fn checks() -> Vec<Check> {
 }
 
 /// The C translation unit: FreeBSD's headers, then one `_Static_assert`
-/// per check, each saying what it checks.
+/// per check, each saying what it checks. It is compiled with
+/// `-DRJIB_FREEBSD=14` or `15`, for the release whose headers it is given;
+/// a release's own checks are inside `#if`.
 pub fn c_source() -> String {
     let mut s = String::from(
         "/* Generated by rjib (src/freebsd/abicheck.rs); compiled by scripts/check-abi.sh. */\n\
+         #if !defined(RJIB_FREEBSD) || (RJIB_FREEBSD != 14 && RJIB_FREEBSD != 15)\n\
+         #error \"compile with -DRJIB_FREEBSD=14 or -DRJIB_FREEBSD=15\"\n\
+         #endif\n\
          #define _WANT_P_OSREL /* P_OSREL_EXTERRCTL */\n\
          #include <sys/param.h>\n\
          #include <sys/types.h>\n\
          #include <sys/ioccom.h>\n\
          #include <sys/syscall.h>\n\
          #include <sys/jail.h>\n\
+         #if RJIB_FREEBSD >= 15\n\
          #include <sys/exterrvar.h>\n\
+         #endif\n\
          #include <sys/socket.h>\n\
          #include <sys/sockio.h>\n\
          #include <stddef.h>\n\
@@ -244,10 +297,14 @@ pub fn c_source() -> String {
     );
     for c in checks() {
         let msg = format!("rjib: {} is {}", c.c_expr, c.value).replace('"', "'");
-        s.push_str(&format!(
+        let line = format!(
             "_Static_assert((unsigned long long)({}) == {}ULL, \"{}\");\n",
             c.c_expr, c.value, msg
-        ));
+        );
+        match c.only {
+            None => s.push_str(&line),
+            Some(r) => s.push_str(&format!("#if RJIB_FREEBSD == {r}\n{line}#endif\n")),
+        }
     }
     s
 }
@@ -262,7 +319,8 @@ mod tests {
         assert!(v.len() > 100, "{} checks", v.len());
         for (i, a) in v.iter().enumerate() {
             assert!(
-                v[i + 1..].iter().all(|b| b.c_expr != a.c_expr),
+                v[i + 1..].iter().all(|b| b.c_expr != a.c_expr
+                    || (a.only.is_some() && b.only.is_some() && a.only != b.only)),
                 "{} twice",
                 a.c_expr
             );
@@ -287,6 +345,32 @@ mod tests {
         let s = c_source();
         assert_eq!(s.matches("_Static_assert(").count(), checks().len());
         assert!(s.contains("_Static_assert((unsigned long long)(sizeof(struct ifdrv)) == 40ULL,"));
+        // A release's own facts are compiled against its headers only.
+        assert!(s.contains(
+            "#if RJIB_FREEBSD == 14\n_Static_assert((unsigned long long)(sizeof(((struct ifbreq *)0)->pad)) == 32ULL,"
+        ));
+        assert!(s.contains(
+            "#if RJIB_FREEBSD == 15\n_Static_assert((unsigned long long)(sizeof(((struct ifbreq *)0)->pad)) == 28ULL,"
+        ));
+        assert!(s.contains(
+            "#if RJIB_FREEBSD == 15\n_Static_assert((unsigned long long)(SYS_exterrctl)"
+        ));
+        let v = checks();
+        let of = |r| v.iter().filter(|c| c.only == Some(r)).count();
+        // 15 only: 6 of ifbreq, 21 of uexterror, 6 of exterrctl; and the
+        // VLANs: 16 of ifbif_vlan_req, ifbrparam and their types, 8
+        // commands, 9 constants.
+        assert_eq!((of(14), of(15)), (2, 6 + 21 + 6 + 16 + 8 + 9));
+        assert_eq!(
+            v.iter()
+                .find(|c| c.c_expr == "sizeof(struct ifbif_vlan_req)")
+                .map(|c| (c.value, c.only)),
+            Some((536, Some(15)))
+        );
+        assert!(
+            v.iter()
+                .any(|c| c.c_expr == "sizeof(struct ifbreq)" && c.only.is_none())
+        );
     }
 
     /// Writes the C file for scripts/check-abi.sh (`RJIB_ABI_C=path`).

@@ -361,7 +361,9 @@ mod tests {
 
     const ON15: BridgePolicy = BridgePolicy {
         release: Some(15),
-        member_ifaddrs: Some(true),
+        member_ifaddrs: Some(1),
+        bridge_loaded: true,
+        set_by: None,
     };
 
     fn ports(untagged: Option<u16>, tagged: &str) -> PortVlans {
@@ -422,10 +424,10 @@ mod tests {
         let mut f = Facts::default();
         let on14 = BridgePolicy {
             release: Some(14),
-            member_ifaddrs: None,
+            ..BridgePolicy::PERMISSIVE
         };
         let e = c
-            .run(&[ports(Some(20), "")], false, on14, &mut f)
+            .run(&[ports(Some(20), "")], false, on14.clone(), &mut f)
             .unwrap_err();
         assert_eq!(
             e.to_string(),

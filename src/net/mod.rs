@@ -23,7 +23,7 @@ pub use iface::{Interface, LinkType};
 pub use ifname::{IFNAME_MAX, IfName, IfNameError};
 pub use jail::JailInfo;
 pub use mac::{BadMac, Mac};
-pub use policy::BridgePolicy;
+pub use policy::{Basis, BridgePolicy, MEMBER_IFADDRS, MemberAddrs, Verdict};
 pub use vlan::{
     BadSet, BridgeFlags, PortVlans, VID_MAX, VID_MIN, VLAN_SET_WORDS, VLAN_SETSIZE, Vid, VidError,
     VlanOp, VlanSet,
