@@ -31,6 +31,9 @@ pub struct Input<'a> {
     /// The host, listed once.
     pub listing: &'a [Interface],
     pub policy: BridgePolicy,
+    /// Whether the report lists each jail's predicted pairs (for `-v` and
+    /// JSON); without them the findings are the same and the memory less.
+    pub predict: bool,
 }
 
 /// One addm command of a jail.
@@ -398,6 +401,9 @@ pub fn analyse(input: &Input<'_>) -> Report {
             &mut findings,
             &mut preds,
         );
+        if !input.predict {
+            continue;
+        }
         if pairs[a.jail].is_empty() {
             pairs[a.jail] = got;
         } else {
@@ -437,9 +443,8 @@ pub fn analyse(input: &Input<'_>) -> Report {
 
     findings.extend(collide::find(&preds, input.listing, &boot));
 
-    Report {
-        findings,
-        jails: jails
+    let jails = if input.predict {
+        jails
             .iter()
             .zip(pairs)
             .map(|(j, pairs)| JailPrediction {
@@ -447,8 +452,11 @@ pub fn analyse(input: &Input<'_>) -> Report {
                 loc: j.loc.clone(),
                 pairs,
             })
-            .collect(),
-    }
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Report { findings, jails }
 }
 
 /// Plans one addm on the interfaces at boot, as `rjib addm` will: its

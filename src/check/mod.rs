@@ -109,6 +109,7 @@ pub fn run(
         rc: &rc,
         listing: &listing,
         policy,
+        predict: *verbose || matches!(format, ShowFormat::Json { .. }),
     });
     drop(facts);
     report.select(jails);

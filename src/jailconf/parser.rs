@@ -157,7 +157,9 @@ impl Parser<'_, '_, '_> {
             match &t.tok {
                 Tok::Semi => {}
                 Tok::RBrace if !open.is_empty() => {
-                    open.pop();
+                    if let Some((j, _)) = open.pop() {
+                        self.session.raw.jails[j].params.shrink_to_fit();
+                    }
                     self.session.depth -= 1;
                 }
                 Tok::Eof => {
@@ -319,7 +321,11 @@ impl Parser<'_, '_, '_> {
             let sep = self.next()?;
             match sep.tok {
                 Tok::Comma => t = self.next()?,
-                Tok::Semi => return Ok(out),
+                Tok::Semi => {
+                    // Kept until every jail is computed: no spare room.
+                    out.shrink_to_fit();
+                    return Ok(out);
+                }
                 _ => {
                     return Err(self.unexpected(
                         &sep,
@@ -348,6 +354,7 @@ impl Parser<'_, '_, '_> {
             ) {
                 t = self.next()?;
             } else {
+                pieces.shrink_to_fit();
                 return Ok(RawString { pieces, loc });
             }
         }
