@@ -22,6 +22,18 @@
 //!   loop, a list substituted inside a string, a variable named like a
 //!   parameter, a second `name`) is that jail's [`Problem`]: jail(8) warns and
 //!   does not create that jail, and goes on with the others.
+//! - A NUL or a byte ≥ 0x80 outside quotes between two statements at a
+//!   file's top level ends that file for jail(8) on amd64: a [`Stop`]; the
+//!   jails after it do not exist.
+//!
+//! Nothing here recurses on the input: open blocks are a list, `.include`
+//! goes 32 files deep at most, variables are resolved in a loop. Limits
+//! keep a hostile file from taking unbounded memory or time where jail(8)
+//! would (jail(8) has none of them): the file reader ([`Reader`]; [`load`]
+//! reads regular files of at most [`MAX_FILE_BYTES`]), 3332 nested blocks
+//! (jail(8)'s own), 64 MiB of block names and 256 MiB of variable
+//! expansion in all. Each step is linear in what is written and what it
+//! expands to.
 //!
 //! Text is bytes, as jail(8) reads it: names and values are kept byte for
 //! byte (`"\\xff"` is one byte, raw non-UTF-8 bytes stay as they are) and
