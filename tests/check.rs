@@ -934,6 +934,15 @@ fn addm_not_waited_for(via: &str) {
         )
     );
     assert_eq!(status, 1);
+    // Replaced in the jail's own block: meant, nothing to say (the jail
+    // has no addm, so no vnet checks either).
+    let jc = s.file(
+        "own.conf",
+        "exec.clean;\n* { exec.prestart = \"rjib addm $name vtnet0\"; }\n\
+         web {\n\tvnet;\n\texec.prestart = \"logger web\";\n}\n",
+    );
+    let (status, doc) = s.json(via, &["-f", p(&jc), "-r", p(&rc)]);
+    assert_eq!((status, doc["findings"].clone()), (0, json!([])));
     // A replacement that is itself an addm is meant: nothing to say.
     let jc = s.file(
         "override.conf",

@@ -221,10 +221,11 @@ pub fn facts(jail: &Jail, exists: &dyn Fn(&Path) -> bool) -> JailFacts {
             }
         }
     }
-    // An addm that a later `=` threw away: jail(8) never runs it. Said
-    // when no addm is left (one left means the replacement is meant).
+    // An addm that a later `=` in a wildcard block or among the global
+    // parameters threw away: jail(8) never runs it. Said when no addm is
+    // left (one left, or a `=` in the jail's own block, is meant).
     if addms.is_empty() {
-        for r in &jail.replaced {
+        for r in jail.replaced.iter().filter(|r| r.by_other_block) {
             let Some(param) = ADDM_PARAMS.iter().find(|p| p.as_bytes() == r.param) else {
                 continue;
             };

@@ -230,6 +230,9 @@ struct Build {
     replaced: Vec<Replaced>,
     /// Variables already reported as named like a parameter.
     named_like_params: Vec<usize>,
+    /// The statements being added are a wildcard block's or the global
+    /// jail's, not the jail's own.
+    from_other_block: bool,
 }
 
 impl Build {
@@ -312,6 +315,7 @@ impl Build {
                                 incomplete: false,
                             },
                             by: loc.clone(),
+                            by_other_block: self.from_other_block,
                         });
                     }
                 }
@@ -420,7 +424,9 @@ pub fn evaluate(raw: &Raw, each: &mut dyn FnMut(Jail)) -> Result<(), Error> {
                 did_self = true;
             }
             if wild_match(&block.name, &w.name) {
+                b.from_other_block = true;
                 w.params.iter().for_each(|p| b.add_raw(p));
+                b.from_other_block = false;
             }
         }
         if !did_self {

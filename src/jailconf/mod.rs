@@ -182,6 +182,9 @@ pub struct Replaced {
     pub param: Vec<u8>,
     pub value: Value,
     pub by: Loc,
+    /// `by` is in a wildcard block or among the global parameters, not in
+    /// the jail's own block.
+    pub by_other_block: bool,
 }
 
 impl Jail {

@@ -1051,4 +1051,12 @@ fn replaced_values_are_kept_with_their_replacer() {
     assert_eq!(r.param, b"exec.prestart");
     assert_eq!(r.value.text, b"rjib addm ${name} em0");
     assert_eq!((r.value.loc.line, r.by.line), (1, 2));
+    assert!(r.by_other_block);
+    // Replaced in the jail's own block: said so.
+    let c = parse("* { exec.prestart = \"rjib addm $name em0\"; }\nj { exec.prestart = x; }\n");
+    let r = &c.jail("j").unwrap().replaced[0];
+    assert_eq!(
+        (r.value.loc.line, r.by.line, r.by_other_block),
+        (1, 2, false)
+    );
 }
