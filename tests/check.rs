@@ -906,13 +906,24 @@ fn addm_not_waited_for(via: &str) {
         assert_eq!(f[0].2, "command-line", "{hook}");
         assert!(
             f[0].3
-                .starts_with(&format!("addm web is in {hook}: jail(8) runs it ")),
+                .starts_with(&format!("addm web is in {hook}: jail(8) ")),
             "{}",
             f[0].3
         );
         assert!(f[0].3.ends_with("move it to exec.prestart"), "{}", f[0].3);
         assert_eq!(status, 1);
     }
+    // exec.start runs inside the jail, with the jail's PATH: no
+    // path-at-boot for it, only the hook.
+    let jc = s.file(
+        "start.conf",
+        "web {\n\tvnet;\n\tvnet.interface = \"e0b_web\";\n\
+         \texec.start += \"rjib addm web vtnet0\";\n\
+         \texec.poststop += \"/usr/local/sbin/rjib destroy web\";\n}\n",
+    );
+    let (_, doc) = s.json(via, &["-f", p(&jc), "-r", p(&rc)]);
+    let codes: Vec<String> = findings(&doc).into_iter().map(|f| f.2).collect();
+    assert_eq!(codes, ["command-line"], "{doc:#}");
     // Replaced by a later wildcard block's `=` (config.c `load_config`
     // applies it after the jail's own block): the addm never runs.
     let jc = s.file(

@@ -150,8 +150,11 @@ pub fn facts(jail: &Jail, exists: &dyn Fn(&Path) -> bool) -> JailFacts {
     for param in HOOKS {
         for found in commands::find(jail, param, &mut findings) {
             let loc = &found.value.loc;
-            if let Some(m) =
-                commands::path_problem(&found.argv[0], login_path, found.sets_path, exists)
+            // exec.start and exec.stop run inside the jail, with its PATH.
+            let on_host = !commands::IN_JAIL.contains(&param);
+            if on_host
+                && let Some(m) =
+                    commands::path_problem(&found.argv[0], login_path, found.sets_path, exists)
             {
                 findings.push(Finding::new(loc, &name, Code::PathAtBoot, m));
             }

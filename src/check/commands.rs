@@ -38,6 +38,10 @@ pub const HOOKS: [&str; 9] = [
     "exec.release",
 ];
 
+/// The hooks jail(8) runs inside the jail (`command.c` `run_command`:
+/// `injail`); every other runs on the host.
+pub const IN_JAIL: [&str; 2] = ["exec.start", "exec.stop"];
+
 /// Why an addm in `hook` (not one of [`ADDM_PARAMS`]) does not give the
 /// jail its network.
 pub fn wrong_hook(hook: &str) -> &'static str {
@@ -46,8 +50,8 @@ pub fn wrong_hook(hook: &str) -> &'static str {
             "jail(8) runs it inside the jail, not on the host, after vnet.interface is moved"
         }
         "exec.poststart" => {
-            "jail(8) runs it after the jail is created and vnet.interface is moved, so the epair \
-             does not exist yet when it is moved"
+            "jail(8) would run it only after moving vnet.interface, which fails while the epair \
+             does not exist, and then the start fails and it never runs"
         }
         _ => "jail(8) runs it when the jail stops, not when it starts",
     }
