@@ -1,7 +1,8 @@
 //! Benchmark: addm + destroy and show on simulated hosts with 1, 100 and
 //! 1000 jails, directly and through the FreeBSD backend on the ioctl
 //! emulator, and `show` and `show --libxo json` on 20,000 jails (the size
-//! at which a quadratic listing shows). Reports wall time per command
+//! at which a quadratic listing shows), and `-n prune` on 1000 jails
+//! whose jail ends are on the host or in their jails. Reports wall time per command
 //! (median of repeated runs of the release binary, a whole process each:
 //! parse, lock, read and write the host file) and the host calls each
 //! command makes.
@@ -145,6 +146,49 @@ fn main() {
         }
     }
     big_show(&path, quick);
+    prune(&path, quick);
+}
+
+/// `-n prune` on 1000 jails, where the evidence differs: every jail end on
+/// the host (all pruned, and no jail need be looked up), and every jail
+/// end in its running jail's vnet (all kept: one jail_get(2) per NAME).
+fn prune(path: &Path, quick: bool) {
+    const JAILS: usize = 1000;
+    println!();
+    println!(
+        "{:<7} {:>6} {:<22} {:>10}   calls",
+        "via", "jails", "-n prune, jail ends", "time"
+    );
+    let rounds = if quick { 3 } else { 15 };
+    for (label, in_vnets) in [("on the host", false), ("in running jails", true)] {
+        let mut host = host_with(JAILS);
+        if in_vnets {
+            host["version"] = json!(2);
+            host["jails"] = (0..JAILS)
+                .map(|k| json!({"name": format!("j{k}"), "jid": k + 1}))
+                .collect();
+            for i in host["interfaces"].as_array_mut().unwrap() {
+                if let Some(j) = i["name"].as_str().and_then(|n| n.strip_prefix("e0b_")) {
+                    i["vnet"] = json!(j);
+                }
+            }
+        }
+        std::fs::write(path, serde_json::to_string(&host).unwrap()).unwrap();
+        for via in ["direct", "ioctl"] {
+            let times: Vec<Duration> = (0..rounds)
+                .map(|_| run(path, via, &["-n", "prune"]))
+                .collect();
+            let c = counted(path, via, &["-n", "prune"]);
+            println!(
+                "{:<7} {:>6} {:<22} {:>8.2}ms   {}",
+                via,
+                JAILS,
+                label,
+                median(times).as_secs_f64() * 1e3,
+                calls_summary(&c)
+            );
+        }
+    }
 }
 
 /// `show` and `show --libxo json` on 20,000 jails: both must grow

@@ -5,25 +5,21 @@ use std::collections::HashSet;
 use std::ffi::OsString;
 use std::io::Write;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use crate::cli::{self, Action, Invocation, Parsed, ShowFormat};
 use crate::dryrun::DryRun;
 use crate::exec;
-use crate::host::{BridgePolicy, Cloner, Host, Interface, Priority};
+use crate::host::{Host, Priority};
+use crate::io::Io;
 use crate::jib::inventory;
-use crate::jib::name::{IfName, JailName};
+use crate::jib::name::JailName;
 use crate::jib::plan::{AddmRequest, collisions, needs_jail, plan_addm};
 use crate::jib::prune;
 use crate::jib::show;
+use crate::net::{BridgePolicy, Cloner, IfName, Interface};
 use crate::signals::{Never, Stop};
 use crate::util::escape_controls;
-
-/// Where a run writes.
-pub struct Io<'a> {
-    pub out: &'a mut dyn Write,
-    pub err: &'a mut dyn Write,
-}
 
 /// Write one `PROG: message` line on stderr, control characters escaped
 /// (a name from a host file may hold a NUL or a newline).
@@ -69,7 +65,20 @@ pub fn main_with_stop(
     io: &mut Io<'_>,
     stop: &dyn Stop,
 ) -> Exit {
-    let inv = match cli::parse(argv) {
+    main_parsed(argv, cli::parse(argv), open, io, stop)
+}
+
+/// `main_with_stop` on `argv` as `cli::parse` read it (`main` parses
+/// first, to know whether the run changes anything and so whether it
+/// notes signals).
+pub fn main_parsed(
+    argv: &[OsString],
+    parsed: Parsed,
+    open: &mut dyn FnMut() -> Result<Box<dyn Host>>,
+    io: &mut Io<'_>,
+    stop: &dyn Stop,
+) -> Exit {
+    let inv = match parsed {
         Parsed::Run(inv) => inv,
         Parsed::Info(text) => {
             return Exit::status(match io.out.write_all(text.as_bytes()) {
@@ -130,6 +139,18 @@ struct Run<'a, 'b> {
     stop: &'a dyn Stop,
 }
 
+/// A failed write to standard output, as one error line says it
+/// (`stdout: Bad file descriptor`, without "(os error 9)").
+fn stdout_error(e: &std::io::Error) -> anyhow::Error {
+    anyhow::anyhow!("stdout: {}", crate::util::io_reason(e))
+}
+
+/// `bytes`, flushed.
+fn emit_bytes(out: &mut dyn Write, bytes: &[u8]) -> std::io::Result<()> {
+    out.write_all(bytes)?;
+    out.flush()
+}
+
 /// `lines`, one per line, flushed.
 fn emit(out: &mut dyn Write, lines: &[String]) -> std::io::Result<()> {
     let mut text = String::new();
@@ -156,11 +177,26 @@ impl Run<'_, '_> {
         }
     }
 
-    /// A failure or refusal: said, logged, and the log made durable.
+    /// A failure or refusal: said, logged, and the log made durable. The
+    /// syslog record starts with what was refused (`addm www: `), since at
+    /// boot /var/log/messages has records of many jails' commands.
     fn fail(&mut self, msg: &str) {
-        self.say(Priority::Err, msg);
+        say(self.io.err, &self.inv.prog, msg);
         if self.logs() {
+            let record = with_context(&self.context(), msg);
+            self.host.syslog(Priority::Err, &escape_controls(&record));
             let _ = self.host.commit();
+        }
+    }
+
+    /// The action and its jail, as a syslog record names them: `addm www`,
+    /// `destroy www`, `prune`.
+    fn context(&self) -> String {
+        match &self.inv.action {
+            Action::Addm { jail, .. } | Action::Destroy { jail } => {
+                format!("{} {jail}", self.inv.action.name())
+            }
+            other => other.name().to_string(),
         }
     }
 
@@ -173,16 +209,14 @@ impl Run<'_, '_> {
             let euid = self.host.euid()?;
             if euid != 0 {
                 let _ = writeln!(self.io.err, "Must run as root!");
-                self.host.syslog(
-                    Priority::Err,
-                    &format!("{}: refused: not root (uid {euid})", self.inv.action.name()),
-                );
+                let record = format!("{}: refused: not root (uid {euid})", self.context());
+                self.host.syslog(Priority::Err, &record);
                 let _ = self.host.commit();
                 return Ok(None);
             }
             let (err, prog) = (&mut *self.io.err, &self.inv.prog);
             let mut notice = |m: &str| say(err, prog, m);
-            self.host.lock(&mut crate::lock::Wait {
+            self.host.lock(&mut crate::host::LockWait {
                 holder: &self.holder,
                 timeout: self.inv.wait,
                 stop: self.stop,
@@ -223,7 +257,11 @@ impl Run<'_, '_> {
                 self.addm(&req)
             }
             Action::Destroy { jail } => self.destroy(jail),
-            Action::Prune { force, jails } => self.prune(*force, jails),
+            Action::Prune {
+                force,
+                verbose,
+                jails,
+            } => self.prune(*force, *verbose, jails),
             Action::Check { .. } => unreachable!("handled before the host is opened"),
         }
     }
@@ -256,7 +294,7 @@ impl Run<'_, '_> {
             // A reader that went away (`rjib show | head -1`): end
             // quietly, as other tools do.
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(Exit::status(0)),
-            Err(e) => Err(e).context("stdout"),
+            Err(e) => Err(stdout_error(&e)),
         }
     }
 
@@ -279,28 +317,26 @@ impl Run<'_, '_> {
         for c in collisions(&plan, &listing, req.scheme) {
             self.say(Priority::Warning, &c.to_string());
         }
-        for old in plan.links.iter().filter_map(|l| l.stale.as_ref()) {
+        for link in plan.links.iter().filter(|l| l.stale.is_some()) {
             let jid = jail_info.as_ref().map_or(0, |j| j.jid);
             self.say(
                 Priority::Notice,
                 &format!(
-                    "{old}: jail {} (jid {jid}) is dying and its jail end is gone with it; replacing this stale pair",
-                    req.jail
+                    "{}: jail {} (jid {jid}) is dying and its jail end {} is not on the host; replacing this stale pair",
+                    link.a, req.jail, link.b
                 ),
             );
         }
         let taken: Vec<_> = listing.iter().map(|i| i.name.clone()).collect();
         if self.inv.dry_run {
             let mut dry = self.dry_host(&listing, policy)?;
-            let built = exec::addm::run(&mut dry, &plan, req.jail, &taken, &Never)
+            let mut built = exec::addm::run(&mut dry, &plan, req.jail, &taken, &Never)
                 .map_err(|f| anyhow::anyhow!(dry_run_failure(&f)))?;
-            built
-                .finish(&mut dry)
-                .map_err(|f| anyhow::anyhow!(dry_run_failure(&f)))?;
-            emit(self.io.out, &dry.commands).context("stdout")?;
-            return Ok(Exit::status(0));
+            let left = built.finish(&mut dry);
+            debug_assert!(left.is_empty(), "the dry run destroys what it named aside");
+            return self.emit_script(&dry);
         }
-        let built = match exec::addm::run(self.host, &plan, req.jail, &taken, self.stop) {
+        let mut built = match exec::addm::run(self.host, &plan, req.jail, &taken, self.stop) {
             Ok(b) => b,
             Err(failure) => {
                 self.fail(&failure.to_string());
@@ -330,12 +366,55 @@ impl Run<'_, '_> {
             self.fail(&msg);
             return Ok(Exit { status: 1, signal });
         }
-        if let Err(failure) = built.finish(self.host) {
-            self.fail(&failure.to_string());
-            return Ok(Exit::status(1));
+        // The last step. A stale pair that cannot be destroyed stays,
+        // named aside, with a warning; the new pair is kept.
+        let left = built.finish(self.host);
+        // A signal during it: the run is not final yet, so it is undone;
+        // the stale pairs destroyed meanwhile cannot come back.
+        if let Some(s) = self.stop.pending() {
+            let why = format!(
+                "addm {}: interrupted by {}",
+                req.jail,
+                crate::signals::name(s)
+            );
+            let destroyed: Vec<String> = built.destroyed.iter().map(|n| n.to_string()).collect();
+            let (undone, left) = built.undo(self.host, &why);
+            let mut msg = why;
+            let _ = exec::addm::undo_outcome(&mut msg, undone, &left);
+            if !destroyed.is_empty() {
+                msg.push_str(&format!(
+                    "; the stale pair {} of dying jail {} was destroyed before the signal came",
+                    destroyed.join(", "),
+                    req.jail
+                ));
+            }
+            self.fail(&msg);
+            return Ok(Exit {
+                status: 1,
+                signal: Some(s),
+            });
+        }
+        for l in &left {
+            // logged by `finish`
+            say(self.io.err, &self.inv.prog, l);
         }
         self.host.commit()?;
         Ok(Exit::status(0))
+    }
+
+    /// Print a dry run's script. A failure says why (`stdout: …`): nothing
+    /// was changed.
+    fn emit_script(&mut self, dry: &DryRun) -> Result<Exit> {
+        match emit_bytes(self.io.out, &dry.script()) {
+            Ok(()) => Ok(Exit::status(0)),
+            Err(e) => {
+                self.fail(&format!(
+                    "stdout: {}; dry run, nothing was changed",
+                    crate::util::io_reason(&e)
+                ));
+                Ok(Exit::status(1))
+            }
+        }
     }
 
     fn destroy(&mut self, jail: &JailName) -> Result<Exit> {
@@ -364,28 +443,38 @@ impl Run<'_, '_> {
             let mut dry = self.dry_host(listing, BridgePolicy::PERMISSIVE)?;
             let (_, failures) = exec::destroy::ends(&mut dry, chosen, verb);
             debug_assert!(failures.is_empty());
-            emit(self.io.out, &dry.commands).context("stdout")?;
-            return Ok(Exit::status(0));
+            return self.emit_script(&dry);
         }
         let (done, failures) = exec::destroy::ends(self.host, chosen, verb);
         for f in &failures {
             self.say(Priority::Err, &f.to_string());
         }
-        self.host.commit()?;
         let names: Vec<String> = done.iter().map(|n| n.to_string()).collect();
-        let printed = if print {
-            emit(self.io.out, &names)
-        } else {
-            Ok(())
-        };
+        let mut printed = true;
+        if print && let Err(e) = emit(self.io.out, &names) {
+            // The destroys are done and cannot be undone: say which, since
+            // the list on stdout is lost (issue 14, D10).
+            printed = false;
+            self.fail(&format!(
+                "stdout: {}; {verb} all the same: {}",
+                crate::util::io_reason(&e),
+                names.join(", ")
+            ));
+        }
+        self.host.commit()?;
         Ok(Exit {
-            status: if failures.is_empty() && printed.is_ok() {
-                0
-            } else {
-                1
-            },
+            status: if failures.is_empty() && printed { 0 } else { 1 },
             signal: self.stop.pending(),
         })
+    }
+}
+
+/// `msg` as a syslog record of `context`: prefixed with it, unless it
+/// already starts with it (`addm www: interrupted by SIGINT`).
+fn with_context(context: &str, msg: &str) -> String {
+    match msg.strip_prefix(context) {
+        Some(rest) if rest.starts_with(": ") => msg.to_string(),
+        _ => format!("{context}: {msg}"),
     }
 }
 
@@ -396,29 +485,50 @@ fn dry_run_failure(f: &exec::addm::AddmFailure) -> String {
 }
 
 impl Run<'_, '_> {
-    /// `prune`: destroy the pairs whose jail is gone or dying; never one
-    /// changed in the last minute unless `force`.
-    fn prune(&mut self, force: bool, jails: &[JailName]) -> Result<Exit> {
+    /// `prune`: destroy the pairs no jail can be using, on the kernel's
+    /// evidence (`jib::prune`); never one changed in the last minute
+    /// unless `force`. With `verbose`, say why for each pair.
+    fn prune(&mut self, force: bool, verbose: bool, jails: &[JailName]) -> Result<Exit> {
         let Some(listing) = self.listing_for_change()? else {
             return Ok(Exit::status(1));
         };
         let only: Vec<String> = jails.iter().map(|j| j.to_string()).collect();
         let now = crate::util::now_secs();
-        let mut states = std::collections::HashMap::new();
+        let pairs = {
+            let host = &mut *self.host;
+            prune::pairs(&listing, &only, &mut |n| host.description(n).ok().flatten())
+        };
+        let mut states: std::collections::HashMap<String, Option<crate::net::JailInfo>> =
+            std::collections::HashMap::new();
         let mut chosen = Vec::new();
-        for pair in prune::pairs(&listing, &only) {
-            if !states.contains_key(&pair.jail) {
-                let j = self.host.jail(&pair.jail)?;
-                states.insert(pair.jail.clone(), j);
-            }
-            match prune::judge(&pair, states[&pair.jail].as_ref(), now, force) {
-                prune::Verdict::InUse => {}
-                prune::Verdict::Prune(why) => chosen.push((pair.a, why)),
+        for pair in pairs {
+            let jail = match (&pair.jail, pair.needs_jail()) {
+                (Some(name), true) => {
+                    if !states.contains_key(name) {
+                        let j = self.host.jail(name)?;
+                        states.insert(name.clone(), j);
+                    }
+                    states[name].as_ref()
+                }
+                _ => None,
+            };
+            match prune::judge(&pair, jail, now, force) {
+                prune::Verdict::Prune(why) => {
+                    if verbose {
+                        say(self.io.err, &self.inv.prog, format_args!("{}: prune: {why}", pair.a));
+                    }
+                    chosen.push((pair.a, why));
+                }
+                prune::Verdict::Keep(why) => {
+                    if verbose {
+                        say(self.io.err, &self.inv.prog, format_args!("{}: keep: {why}", pair.a));
+                    }
+                }
                 prune::Verdict::Fresh { age, why } => self.say(
                     Priority::Warning,
                     &format!(
-                        "{}: left alone: {why}, but it changed {age} s ago and may belong to a jail \
-                         being started (-f prunes it anyway)",
+                        "{}: left alone: {why}, but {age}, and it may belong to a jail being started \
+                         (-f prunes it anyway)",
                         pair.a
                     ),
                 ),
@@ -475,7 +585,8 @@ pub fn main_counted(argv: &[OsString], sel: &crate::backend::Selection) -> Count
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::host::{Errno, HostError};
+    use crate::host::HostError;
+    use crate::net::Errno;
 
     /// Issue 9, defect 7: "nothing was changed (3 step(s) undone)" after a
     /// dry run was false.

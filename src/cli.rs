@@ -33,6 +33,8 @@ pub enum Action {
     Prune {
         /// `-f`: also pairs changed in the last minute.
         force: bool,
+        /// `-v`: say on stderr why each pair is kept or pruned.
+        verbose: bool,
         jails: Vec<JailName>,
     },
     /// `check`: verify jail.conf files before boot (`crate::check`).
@@ -110,10 +112,24 @@ pub struct Invocation {
     pub action: Action,
 }
 
+impl Invocation {
+    /// Whether this run changes the host: `addm`, `destroy` or `prune`,
+    /// without `-n`. Only such a run waits out a signal to finish or undo
+    /// its work.
+    pub fn changes(&self) -> bool {
+        !self.dry_run
+            && matches!(
+                self.action,
+                Action::Addm { .. } | Action::Destroy { .. } | Action::Prune { .. }
+            )
+    }
+}
+
 /// The jib usage texts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Usage {
-    /// No action, or an unknown one: the whole block.
+    /// No action, or an unknown one: the whole block (jib's, then
+    /// `prune` and `check`).
     Actions,
     Addm,
     Show,
@@ -152,7 +168,7 @@ const SHOW1_DESCR: &str = "Lists e0b_NAME [e1b_NAME ...]";
 const SHOW2_SYNOPSIS: &str = "show [NAME]";
 const DESTROY_SYNOPSIS: &str = "destroy NAME";
 const DESTROY_DESCR: &str = "Destroy e0b_NAME [e1b_NAME ...]";
-const PRUNE_SYNOPSIS: &str = "prune [-f] [NAME ...]";
+const PRUNE_SYNOPSIS: &str = "prune [-fv] [NAME ...]";
 const PRUNE_DESCR: &str = "Destroy the epairs of jails that are gone or dying";
 const CHECK_SYNOPSIS: &str =
     "check [-v] [-f jail.conf] [-r rc.conf] [--libxo json[,pretty]] [jail ...]";
@@ -169,6 +185,9 @@ impl Usage {
                     (SHOW_SYNOPSIS, SHOW_DESCR),
                     (SHOW1_SYNOPSIS, SHOW1_DESCR),
                     (DESTROY_SYNOPSIS, DESTROY_DESCR),
+                    // jib's block ends here; rjib's own actions follow.
+                    (PRUNE_SYNOPSIS, PRUNE_DESCR),
+                    (CHECK_SYNOPSIS, CHECK_DESCR),
                 ] {
                     e.push_str(&format!("\t{s}\n\t\t{d}\n"));
                 }
@@ -288,14 +307,17 @@ fn command(prog: &str) -> Command {
         .version(env!("CARGO_PKG_VERSION"))
         .about("Create and destroy epair(4)/if_bridge(4) plumbing for VNET jails, like jib")
         .after_help(
-            "Actions:\n  addm [-b BRIDGE_NAME] NAME [!]iface0 [[!]iface1 ...]\n  show [NAME]\n  destroy NAME\n  prune [-f] [NAME ...]\n  check [-v] [-f jail.conf] [-r rc.conf] [--libxo json[,pretty]] [jail ...]\n\nSee rjib(8).",
+            "Actions:\n  addm [-b BRIDGE_NAME] [-m sum|sha256] NAME [!]iface0 [[!]iface1 ...]\n  show [--libxo json[,pretty]] [NAME]\n  destroy NAME\n  prune [-fv] [NAME ...]\n  check [-v] [-f jail.conf] [-r rc.conf] [--libxo json[,pretty]] [jail ...]\n\nSee rjib(8).",
         )
         .disable_help_subcommand(true)
         .arg(
             Arg::new("dry-run")
                 .short('n')
                 .long("dry-run")
-                .action(ArgAction::SetTrue)
+                // Before or after the action (`rjib -n prune`, `rjib prune
+                // -n`), as often as given.
+                .global(true)
+                .action(ArgAction::Count)
                 .help("print the ifconfig(8) commands instead of changing anything"),
         )
         .arg(
@@ -305,7 +327,9 @@ fn command(prog: &str) -> Command {
                 .help("wait at most SECONDS for another rjib's lock (default 30)")
                 .num_args(1)
                 .action(ArgAction::Append)
-                .value_parser(OsStringValueParser::new()),
+                // `-w -1` is a wrong wait, not an option: said as such.
+                .allow_hyphen_values(true)
+                .value_parser(wait_seconds),
         )
         .subcommand(
             Command::new("addm")
@@ -350,8 +374,14 @@ fn command(prog: &str) -> Command {
                 .arg(
                     Arg::new("force")
                         .short('f')
-                        .action(ArgAction::SetTrue)
+                        .action(ArgAction::Count)
                         .help("also pairs changed in the last minute"),
+                )
+                .arg(
+                    Arg::new("verbose")
+                        .short('v')
+                        .action(ArgAction::Count)
+                        .help("say why each pair is kept or pruned"),
                 )
                 .arg(rest().value_name("NAME")),
         )
@@ -371,7 +401,7 @@ fn command(prog: &str) -> Command {
                     Arg::new("rc")
                         .short('r')
                         .value_name("rc.conf")
-                        .help("an rc.conf(5) file for the interfaces boot creates (default: /etc/rc.conf)")
+                        .help("an rc.conf(5) file for the interfaces boot creates (default: /etc/defaults/rc.conf, /etc/rc.conf, /etc/rc.conf.local, /etc/rc.conf.d/netif, /etc/rc.conf.d/jail)")
                         .num_args(1)
                         .action(ArgAction::Append)
                         .value_parser(OsStringValueParser::new()),
@@ -379,12 +409,107 @@ fn command(prog: &str) -> Command {
                 .arg(
                     Arg::new("verbose")
                         .short('v')
-                        .action(ArgAction::SetTrue)
+                        .action(ArgAction::Count)
                         .help("also print the predicted interfaces and MAC addresses"),
                 )
                 .arg(libxo("json or json,pretty: print findings and predictions as JSON"))
                 .arg(operands("JAIL")),
         )
+}
+
+/// `-n` with an action that has nothing to leave undone.
+const NO_DRY_RUN: &str = "-n: ACTION changes nothing; use -n with addm, destroy or prune";
+
+/// `-w`'s value: whole seconds, 0 not to wait.
+fn wait_seconds(s: &str) -> Result<u64, String> {
+    s.parse::<u64>().map_err(|_| WAIT_IS_SECONDS.to_string())
+}
+
+const WAIT_IS_SECONDS: &str = "the wait is a whole number of seconds";
+
+/// The action a command line names (its first operand, past the options
+/// before it), and the values given to `-w` before it.
+fn action_word(argv: &[OsString]) -> (Option<&str>, Vec<&OsStr>) {
+    let mut waits = Vec::new();
+    let mut it = argv.iter().skip(1);
+    while let Some(a) = it.next() {
+        use std::os::unix::ffi::OsStrExt;
+        match a.as_bytes() {
+            b"--" => return (it.next().and_then(|a| a.to_str()), waits),
+            b"-w" => waits.extend(it.next().map(OsString::as_os_str)),
+            [b'-', b'w', v @ ..] => waits.push(OsStr::from_bytes(v)),
+            [b'-', _, ..] => {}
+            _ => return (a.to_str(), waits),
+        }
+    }
+    (None, waits)
+}
+
+/// What is wrong with a command line clap refused, in one line: which
+/// option or action, and why. `None` when clap does not say.
+fn problem(e: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue};
+    let ctx = |k| match e.get(k) {
+        Some(ContextValue::String(s)) => Some(s.clone()),
+        _ => None,
+    };
+    // clap names an option with its value: `-w <SECONDS>`.
+    let opt = ctx(ContextKind::InvalidArg).map(|a| match a.split_once(' ') {
+        Some((o, _)) => o.to_string(),
+        None => a,
+    });
+    match (e.kind(), opt) {
+        (ErrorKind::UnknownArgument, Some(o)) if o.starts_with('-') => {
+            Some(format!("{o:?}: unknown option"))
+        }
+        (ErrorKind::UnknownArgument, Some(o)) => Some(format!("{o:?}: unexpected argument")),
+        (ErrorKind::InvalidSubcommand, _) => {
+            ctx(ContextKind::InvalidSubcommand).map(|a| format!("{a:?}: unknown action"))
+        }
+        (ErrorKind::InvalidValue, Some(o)) => Some(format!("{o}: needs a value")),
+        (ErrorKind::ValueValidation | ErrorKind::InvalidUtf8, Some(o)) if o == "-w" => {
+            Some(match ctx(ContextKind::InvalidValue) {
+                Some(v) => format!("-w {v:?}: {WAIT_IS_SECONDS}"),
+                None => format!("-w: {WAIT_IS_SECONDS}"),
+            })
+        }
+        _ => None,
+    }
+}
+
+/// A command line clap refused. jib's errors keep jib's usage text (of
+/// the action named, else the whole block) and its status, with one more
+/// line saying what is wrong; an error in `-w`, rjib's own and given
+/// before any action, is that one line alone.
+fn refused(prog: &str, argv: &[OsString], e: &clap::Error) -> Parsed {
+    let (action, waits) = action_word(argv);
+    // A wrong `-w` comes first on the line, whatever clap saw after it
+    // (`-w destroy x` took `destroy` as the wait).
+    let bad_wait = waits
+        .iter()
+        .find(|w| w.to_str().and_then(|w| wait_seconds(w).ok()).is_none())
+        .map(|w| format!("-w {w:?}: {WAIT_IS_SECONDS}"));
+    let hint = bad_wait.or_else(|| problem(e));
+    let usage = match action {
+        Some("addm") => Usage::Addm,
+        Some("show") => Usage::Show,
+        Some("destroy") => Usage::Destroy,
+        Some("prune") => Usage::Prune,
+        Some("check") => Usage::Check,
+        _ => Usage::Actions,
+    };
+    match hint {
+        // check's own statuses: a wrong command line is 2, never 1.
+        Some(message) if message.starts_with("-w") && usage != Usage::Check => Parsed::Error {
+            prog: prog.to_string(),
+            message,
+        },
+        hint => Parsed::Usage {
+            prog: prog.to_string(),
+            usage,
+            hint,
+        },
+    }
 }
 
 /// The last value given for option `id` (getopts: a repeated option's last
@@ -413,17 +538,7 @@ pub fn parse(argv: &[OsString]) -> Parsed {
                 ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
                     Parsed::Info(e.render().to_string())
                 }
-                _ => {
-                    // Which action's usage: the first argument names it.
-                    match argv.get(1).and_then(|a| a.to_str()) {
-                        Some("addm") => usage(Usage::Addm),
-                        Some("show") => usage(Usage::Show),
-                        Some("destroy") => usage(Usage::Destroy),
-                        Some("prune") => usage(Usage::Prune),
-                        Some("check") => usage(Usage::Check),
-                        _ => usage(Usage::Actions),
-                    }
-                }
+                _ => refused(&prog, argv, &e),
             };
         }
     };
@@ -511,7 +626,8 @@ pub fn parse(argv: &[OsString]) -> Parsed {
                 }
             }
             Action::Prune {
-                force: sub.get_flag("force"),
+                force: sub.get_count("force") > 0,
+                verbose: sub.get_count("verbose") > 0,
                 jails,
             }
         }
@@ -538,28 +654,28 @@ pub fn parse(argv: &[OsString]) -> Parsed {
                 rc_files: paths("rc"),
                 jails,
                 libxo,
-                verbose: sub.get_flag("verbose"),
+                verbose: sub.get_count("verbose") > 0,
             }
         }
         _ => return usage(Usage::Actions),
     };
-    let wait = match last(&m, "wait").map(|w| (w, w.to_str().and_then(|w| w.parse::<u64>().ok()))) {
-        None => crate::lock::DEFAULT_WAIT,
-        Some((_, Some(secs))) => std::time::Duration::from_secs(secs),
-        Some((w, None)) => {
-            return error(format!("-w {w:?}: the wait is a whole number of seconds"));
-        }
-    };
-    let dry_run = m.get_flag("dry-run");
+    let wait = m
+        .get_many::<u64>("wait")
+        .and_then(|mut v| v.next_back())
+        .map_or(crate::lock::DEFAULT_WAIT, |s| {
+            std::time::Duration::from_secs(*s)
+        });
+    let dry_run = m.get_count("dry-run") > 0;
     if dry_run && matches!(action, Action::Show { .. }) {
-        return Parsed::Error {
-            prog,
-            message: "-n: show changes nothing; use -n with addm or destroy".to_string(),
-        };
+        return error(NO_DRY_RUN.replace("ACTION", "show"));
     }
     // check changes nothing either; for it a wrong command line exits 2.
     if dry_run && matches!(action, Action::Check { .. }) {
-        return usage(Usage::Check);
+        return Parsed::Usage {
+            prog,
+            usage: Usage::Check,
+            hint: Some(NO_DRY_RUN.replace("ACTION", "check")),
+        };
     }
     Parsed::Run(Invocation {
         prog,
@@ -686,10 +802,18 @@ mod tests {
         assert!(run(&["-n", "addm", "j", "em0"]).dry_run);
         assert!(run(&["--dry-run", "destroy", "j"]).dry_run);
         assert!(!run(&["addm", "j", "em0"]).dry_run);
+        // Issue 14, D14: -n after the action too, and repeated.
+        for args in [
+            &["addm", "-n", "j", "em0"][..],
+            &["-n", "-n", "addm", "j", "em0"],
+            &["-n", "addm", "-n", "j", "em0"],
+        ] {
+            assert!(run(args).dry_run, "{args:?}");
+        }
         assert_eq!(
-            usage_of(&["addm", "-n", "j", "em0"]),
-            Usage::Addm,
-            "-n goes before the action"
+            addm(&["addm", "j", "-n", "em0"]).2,
+            vec!["-n", "em0"],
+            "after NAME, an operand, as getopts has it"
         );
         let scheme = |a: &[&str]| match run(a).action {
             Action::Addm { scheme, .. } => scheme,
@@ -786,13 +910,17 @@ mod tests {
     #[test]
     fn usage_texts_are_jibs() {
         let (e, o) = Usage::Actions.texts("jib");
+        // jib's block as it is, then rjib's own actions (issue 14).
         assert_eq!(
             e,
             "Usage: jib action [arguments]\nActions:\n\
              \taddm [-b BRIDGE_NAME] NAME [!]iface0 [[!]iface1 ...]\n\t\tCreates e0b_NAME [e1b_NAME ...]\n\
              \tshow\n\t\tList possible NAME values for `show NAME'\n\
              \tshow NAME\n\t\tLists e0b_NAME [e1b_NAME ...]\n\
-             \tdestroy NAME\n\t\tDestroy e0b_NAME [e1b_NAME ...]\n"
+             \tdestroy NAME\n\t\tDestroy e0b_NAME [e1b_NAME ...]\n\
+             \tprune [-fv] [NAME ...]\n\t\tDestroy the epairs of jails that are gone or dying\n\
+             \tcheck [-v] [-f jail.conf] [-r rc.conf] [--libxo json[,pretty]] [jail ...]\n\
+             \t\tCheck jail.conf's addm and destroy commands before boot\n"
         );
         assert_eq!(o, "");
         let (e, o) = Usage::Addm.texts("rjib");
@@ -804,6 +932,97 @@ mod tests {
         assert_eq!(
             Usage::Destroy.texts("rjib").1,
             "\tDestroy e0b_NAME [e1b_NAME ...]\n"
+        );
+    }
+
+    /// Issue 14, D14: repeated flags where harmless; every other wrong
+    /// command line says in one line what is wrong.
+    #[test]
+    fn wrong_command_lines_name_the_problem() {
+        let run = |a: &[&str]| match p(a) {
+            Parsed::Run(inv) => inv,
+            o => panic!("{a:?}: {o:?}"),
+        };
+        assert_eq!(
+            run(&["prune", "-f", "-f"]).action,
+            Action::Prune {
+                force: true,
+                verbose: false,
+                jails: vec![]
+            }
+        );
+        assert!(run(&["prune", "-n"]).dry_run);
+        assert!(run(&["destroy", "-n", "x"]).dry_run);
+        assert!(matches!(
+            run(&["check", "-v", "-v"]).action,
+            Action::Check { verbose: true, .. }
+        ));
+        assert_eq!(
+            run(&["-w", "5", "-w", "0", "prune"]).wait,
+            std::time::Duration::ZERO,
+            "the last -w counts"
+        );
+        let error = |a: &[&str]| match p(a) {
+            Parsed::Error { message, .. } => message,
+            o => panic!("{a:?}: {o:?}"),
+        };
+        let wait = "the wait is a whole number of seconds";
+        assert_eq!(error(&["-w", "-1", "prune"]), format!("-w \"-1\": {wait}"));
+        assert_eq!(error(&["-w"]), "-w: needs a value");
+        assert_eq!(
+            error(&["-w", "prune"]),
+            format!("-w \"prune\": {wait}"),
+            "-w took the action as its value"
+        );
+        assert_eq!(
+            error(&["-w", "destroy", "x"]),
+            format!("-w \"destroy\": {wait}")
+        );
+        assert_eq!(
+            error(&["-wx", "addm", "j", "em0"]),
+            format!("-w \"x\": {wait}")
+        );
+        assert_eq!(
+            error(&["show", "-n"]),
+            "-n: show changes nothing; use -n with addm, destroy or prune"
+        );
+        // jib's own errors: jib's usage text, and one line more.
+        let hinted = |a: &[&str]| match p(a) {
+            Parsed::Usage {
+                usage,
+                hint: Some(h),
+                ..
+            } => (usage, h),
+            o => panic!("{a:?}: {o:?}"),
+        };
+        assert_eq!(
+            hinted(&["bogus"]),
+            (Usage::Actions, "\"bogus\": unknown action".into())
+        );
+        assert_eq!(
+            hinted(&["-x"]),
+            (Usage::Actions, "\"-x\": unknown option".into())
+        );
+        assert_eq!(
+            hinted(&["-n", "prune", "-x"]),
+            (Usage::Prune, "\"-x\": unknown option".into()),
+            "the action's usage, past the options before it"
+        );
+        assert_eq!(
+            hinted(&["addm", "-b"]),
+            (Usage::Addm, "-b: needs a value".into())
+        );
+        assert_eq!(
+            hinted(&["-w", "x", "check"]),
+            (Usage::Check, format!("-w \"x\": {wait}")),
+            "check: a wrong command line is status 2, so its usage"
+        );
+        assert_eq!(
+            hinted(&["check", "-n"]),
+            (
+                Usage::Check,
+                "-n: check changes nothing; use -n with addm, destroy or prune".into()
+            )
         );
     }
 

@@ -7,26 +7,29 @@
 //! prints it: `br=$(ifconfig bridge create)`, then `ifconfig "$br" …`; an
 //! epair's b end is the a end's name with its last letter `b`:
 //! `ep_b=${ep_a%a}b`.
+//!
+//! The script is code that people run as root, and names come from the
+//! host and the command line: every other word is quoted for sh(1)
+//! (`util::sh_quote`), so `ifconfig 'x;id' destroy` names `x;id` and runs
+//! nothing else.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
-use crate::host::{
-    BridgePolicy, Cloner, Errno, Host, HostError, HostResult, Interface, JailInfo, Priority,
-};
-use crate::jib::mac::Mac;
-use crate::jib::name::IfName;
+use crate::host::{Host, HostError, HostResult, Priority};
+use crate::net::{BridgePolicy, Cloner, Errno, IfName, Interface, JailInfo, Mac};
+use crate::util::sh_quote;
 
 /// The MTU the kernel gives a new epair (ETHERMTU).
 const NEW_EPAIR_MTU: u32 = 1500;
 
-/// The shell variables that hold what the kernel named.
-const BRIDGE_VAR: &str = "br";
-const EPAIR_A_VAR: &str = "ep_a";
-const EPAIR_B_VAR: &str = "ep_b";
-
 pub struct DryRun {
-    /// Names that exist (the listing, plus what the run created and renamed).
+    /// Names that exist (the listing, plus what the run created with a
+    /// unit and renamed).
     names: HashSet<String>,
+    /// Names the kernel will pick, as the executor holds them, and the
+    /// shell variable that captures each. A placeholder is never a name
+    /// in `names`: an interface really named `$br` is quoted, not expanded.
+    vars: HashMap<String, String>,
     /// Cloners whose module is loaded (or will be, by this run).
     loaded: HashSet<Cloner>,
     policy: BridgePolicy,
@@ -35,38 +38,13 @@ pub struct DryRun {
     pub commands: Vec<String>,
 }
 
-/// A word of the script: a shell variable's value, quoted, or a name.
-fn word(name: &str) -> String {
-    if name.starts_with('$') {
-        format!("\"{name}\"")
-    } else {
-        name.to_string()
-    }
-}
-
-/// A double-quoted sh(1) string.
-pub fn sh_quote(text: &str) -> String {
-    let mut q = String::from("\"");
-    for c in text.chars() {
-        if matches!(c, '"' | '$' | '`' | '\\') {
-            q.push('\\');
-        }
-        q.push(c);
-    }
-    q.push('"');
-    q
-}
-
-fn placeholder(var: &str) -> IfName {
-    IfName::new(format!("${var}")).expect("a short variable name")
-}
-
 impl DryRun {
     /// From the listing, the cloners whose modules are loaded and the
     /// bridge policy of the real host.
     pub fn new(listing: &[Interface], loaded: HashSet<Cloner>, policy: BridgePolicy) -> DryRun {
         DryRun {
             names: listing.iter().map(|i| i.name.to_string()).collect(),
+            vars: HashMap::new(),
             loaded,
             policy,
             fresh: Vec::new(),
@@ -74,12 +52,58 @@ impl DryRun {
         }
     }
 
+    /// The script: every command on its line.
+    pub fn script(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        for c in &self.commands {
+            out.extend_from_slice(c.as_bytes());
+            out.push(b'\n');
+        }
+        out
+    }
+
+    /// A word of the script: a kernel-picked name as its variable, in
+    /// double quotes; any other name quoted for sh(1).
+    fn word(&self, name: &str) -> String {
+        match self.vars.get(name) {
+            Some(var) => format!("\"${var}\""),
+            None => sh_quote(name).into_owned(),
+        }
+    }
+
+    /// Free shell variables for a new clone's names: `br`, `br1`, … for a
+    /// bridge, (`ep_a`, `ep_b`), (`ep1_a`, `ep1_b`), … for an epair (the b
+    /// end's is the a end's with its last letter `b`, as the kernel names
+    /// the ends). A placeholder text that names a real interface is
+    /// skipped.
+    fn placeholders(&self, cloner: Cloner) -> Vec<String> {
+        let free = |vars: &[String]| {
+            vars.iter().all(|v| {
+                !self.names.contains(&format!("${v}")) && !self.vars.contains_key(&format!("${v}"))
+            })
+        };
+        (0u32..)
+            .map(|k| {
+                let n = if k == 0 { String::new() } else { k.to_string() };
+                match cloner {
+                    Cloner::Bridge => vec![format!("br{n}")],
+                    Cloner::Epair => vec![format!("ep{n}_a"), format!("ep{n}_b")],
+                }
+            })
+            .find(|vars| free(vars))
+            .expect("a free variable")
+    }
+
     fn say(&mut self, cmd: String) {
         self.commands.push(cmd);
     }
 
+    fn exists(&self, name: &IfName) -> bool {
+        self.names.contains(name.as_str()) || self.vars.contains_key(name.as_str())
+    }
+
     fn must_exist(&self, name: &IfName, what: &str) -> HostResult<()> {
-        if self.names.contains(name.as_str()) {
+        if self.exists(name) {
             Ok(())
         } else {
             Err(HostError::errno(name, what, Errno::ENXIO))
@@ -92,7 +116,7 @@ impl Host for DryRun {
         Ok(0)
     }
 
-    fn lock(&mut self, _wait: &mut crate::lock::Wait<'_>) -> HostResult<()> {
+    fn lock(&mut self, _wait: &mut crate::host::LockWait<'_>) -> HostResult<()> {
         Ok(())
     }
 
@@ -105,31 +129,31 @@ impl Host for DryRun {
     }
 
     fn create(&mut self, cloner: Cloner, unit: Option<u32>) -> HostResult<IfName> {
-        let made: Vec<IfName> = match (cloner, unit) {
-            (_, Some(u)) => cloner
-                .names(u)
-                .into_iter()
-                .map(|n| IfName::new(n).expect("a short clone name"))
-                .collect(),
-            (Cloner::Bridge, None) => vec![placeholder(BRIDGE_VAR)],
-            (Cloner::Epair, None) => vec![placeholder(EPAIR_A_VAR), placeholder(EPAIR_B_VAR)],
+        let request = cloner.request(unit);
+        let made: Vec<String> = match unit {
+            Some(u) => {
+                let made = cloner.names(u);
+                self.names.extend(made.iter().cloned());
+                self.say(format!("ifconfig {request} create"));
+                made
+            }
+            None => {
+                let vars = self.placeholders(cloner);
+                self.say(format!("{}=$(ifconfig {request} create)", vars[0]));
+                if let [a, b] = vars.as_slice() {
+                    self.say(format!("{b}=${{{a}%a}}b"));
+                }
+                let made: Vec<String> = vars.iter().map(|v| format!("${v}")).collect();
+                for (m, v) in made.iter().zip(vars) {
+                    self.vars.insert(m.clone(), v);
+                }
+                made
+            }
         };
         for n in &made {
-            self.names.insert(n.to_string());
-            self.fresh.push((n.to_string(), NEW_EPAIR_MTU));
+            self.fresh.push((n.clone(), NEW_EPAIR_MTU));
         }
-        let request = cloner.request(unit);
-        match (cloner, unit) {
-            (_, Some(_)) => self.say(format!("ifconfig {request} create")),
-            (Cloner::Bridge, None) => {
-                self.say(format!("{BRIDGE_VAR}=$(ifconfig {request} create)"))
-            }
-            (Cloner::Epair, None) => {
-                self.say(format!("{EPAIR_A_VAR}=$(ifconfig {request} create)"));
-                self.say(format!("{EPAIR_B_VAR}=${{{EPAIR_A_VAR}%a}}b"));
-            }
-        }
-        Ok(made[0].clone())
+        Ok(IfName::new(made[0].clone()).expect("a short clone name"))
     }
 
     fn rename(&mut self, name: &IfName, new: &IfName) -> HostResult<()> {
@@ -137,25 +161,33 @@ impl Host for DryRun {
         if self.names.contains(new.as_str()) {
             return Err(HostError::errno(name, format!("name {new}"), Errno::EEXIST));
         }
-        self.names.remove(name.as_str());
+        // The new name is the one rjib chose, never the kernel's.
+        let cmd = format!(
+            "ifconfig {} name {}",
+            self.word(name.as_str()),
+            sh_quote(new.as_str())
+        );
+        if self.vars.remove(name.as_str()).is_none() {
+            self.names.remove(name.as_str());
+        }
         self.names.insert(new.to_string());
         for f in &mut self.fresh {
             if f.0 == name.as_str() {
                 f.0 = new.to_string();
             }
         }
-        self.say(format!("ifconfig {} name {new}", word(name.as_str())));
+        self.say(cmd);
         Ok(())
     }
 
     fn set_up(&mut self, name: &IfName, up: bool) -> HostResult<()> {
         let how = if up { "up" } else { "down" };
-        self.say(format!("ifconfig {} {how}", word(name.as_str())));
+        self.say(format!("ifconfig {} {how}", self.word(name.as_str())));
         Ok(())
     }
 
     fn set_ether(&mut self, name: &IfName, mac: Mac) -> HostResult<()> {
-        self.say(format!("ifconfig {} ether {mac}", word(name.as_str())));
+        self.say(format!("ifconfig {} ether {mac}", self.word(name.as_str())));
         Ok(())
     }
 
@@ -175,23 +207,26 @@ impl Host for DryRun {
                 f.1 = mtu;
             }
         }
-        self.say(format!("ifconfig {} mtu {mtu}", word(name.as_str())));
+        self.say(format!("ifconfig {} mtu {mtu}", self.word(name.as_str())));
         Ok(())
     }
 
     fn bridge_add(&mut self, bridge: &IfName, member: &IfName) -> HostResult<()> {
         self.say(format!(
             "ifconfig {} addm {}",
-            word(bridge.as_str()),
-            word(member.as_str())
+            self.word(bridge.as_str()),
+            self.word(member.as_str())
         ));
         Ok(())
     }
 
     fn destroy(&mut self, name: &IfName) -> HostResult<()> {
         self.must_exist(name, "destroy")?;
-        self.names.remove(name.as_str());
-        self.say(format!("ifconfig {} destroy", word(name.as_str())));
+        let cmd = format!("ifconfig {} destroy", self.word(name.as_str()));
+        if self.vars.remove(name.as_str()).is_none() {
+            self.names.remove(name.as_str());
+        }
+        self.say(cmd);
         Ok(())
     }
 
@@ -220,7 +255,7 @@ impl Host for DryRun {
     fn set_description(&mut self, name: &IfName, text: &str) -> HostResult<()> {
         self.say(format!(
             "ifconfig {} description {}",
-            word(name.as_str()),
+            self.word(name.as_str()),
             sh_quote(text)
         ));
         Ok(())
@@ -237,22 +272,17 @@ impl Host for DryRun {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn quoting() {
-        assert_eq!(sh_quote("jail x, host end"), "\"jail x, host end\"");
-        assert_eq!(sh_quote("a\"$`\\b"), "\"a\\\"\\$\\`\\\\b\"");
-        assert_eq!(word("$br"), "\"$br\"");
-        assert_eq!(word("em0"), "em0");
-    }
+    use crate::net::LinkType;
 
     #[test]
     fn kernel_chosen_names_are_captured() {
         let mut d = DryRun::new(&[], HashSet::new(), BridgePolicy::PERMISSIVE);
         let br = d.create(Cloner::Bridge, None).unwrap();
         d.rename(&br, &IfName::new("em0bridge").unwrap()).unwrap();
+        d.set_description(&IfName::new("em0bridge").unwrap(), "rjib: bridge for em0")
+            .unwrap();
         let a = d.create(Cloner::Epair, None).unwrap();
-        let b = crate::jib::name::epair_peer(&a).unwrap();
+        let b = crate::net::epair_peer(&a).unwrap();
         d.set_mtu(&b, 9000).unwrap();
         d.create(Cloner::Epair, Some(3)).unwrap();
         d.load_cloner(Cloner::Epair).unwrap();
@@ -261,6 +291,7 @@ mod tests {
             [
                 "br=$(ifconfig bridge create)",
                 "ifconfig \"$br\" name em0bridge",
+                "ifconfig em0bridge description 'rjib: bridge for em0'",
                 "ep_a=$(ifconfig epair create)",
                 "ep_b=${ep_a%a}b",
                 "ifconfig \"$ep_b\" mtu 9000",
@@ -269,5 +300,65 @@ mod tests {
             ]
         );
         assert!(d.cloner_loaded(Cloner::Epair).unwrap());
+        assert_eq!(
+            d.script(),
+            (d.commands.join("\n") + "\n").into_bytes(),
+            "one command a line"
+        );
+    }
+
+    /// An interface really named like a placeholder is a name, quoted; the
+    /// kernel's choice gets another variable.
+    #[test]
+    fn a_name_like_a_variable_is_not_expanded() {
+        let l: Vec<Interface> = ["$br", "$ep_a", "x;y"]
+            .iter()
+            .map(|n| Interface::new(IfName::new(*n).unwrap(), 1, LinkType::Ether))
+            .collect();
+        let mut d = DryRun::new(&l, HashSet::new(), BridgePolicy::PERMISSIVE);
+        let br = d.create(Cloner::Bridge, None).unwrap();
+        d.bridge_add(&br, &IfName::new("$br").unwrap()).unwrap();
+        d.rename(&br, &IfName::new("$brbridge").unwrap()).unwrap();
+        let a = d.create(Cloner::Epair, None).unwrap();
+        d.bridge_add(&IfName::new("$brbridge").unwrap(), &a)
+            .unwrap();
+        d.rename(&a, &IfName::new("e0a_x").unwrap()).unwrap();
+        d.destroy(&IfName::new("x;y").unwrap()).unwrap();
+        assert_eq!(
+            d.commands,
+            [
+                "br1=$(ifconfig bridge create)",
+                "ifconfig \"$br1\" addm '$br'",
+                "ifconfig \"$br1\" name '$brbridge'",
+                "ep1_a=$(ifconfig epair create)",
+                "ep1_b=${ep1_a%a}b",
+                "ifconfig '$brbridge' addm \"$ep1_a\"",
+                "ifconfig \"$ep1_a\" name e0a_x",
+                "ifconfig 'x;y' destroy",
+            ]
+        );
+    }
+
+    /// A bridge named like the placeholder it was created as (parent `$`,
+    /// `-b br`) is renamed, not refused as existing.
+    #[test]
+    fn a_rename_onto_the_placeholders_text() {
+        let l = [Interface::new(
+            IfName::new("$").unwrap(),
+            1,
+            LinkType::Ether,
+        )];
+        let mut d = DryRun::new(&l, HashSet::new(), BridgePolicy::PERMISSIVE);
+        let br = d.create(Cloner::Bridge, None).unwrap();
+        d.rename(&br, &IfName::new("$br").unwrap()).unwrap();
+        d.set_up(&IfName::new("$br").unwrap(), true).unwrap();
+        assert_eq!(
+            d.commands,
+            [
+                "br=$(ifconfig bridge create)",
+                "ifconfig \"$br\" name '$br'",
+                "ifconfig '$br' up",
+            ]
+        );
     }
 }

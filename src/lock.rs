@@ -10,7 +10,7 @@ use std::io::{ErrorKind, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::signals::Stop;
+use crate::host::{HostError, LockWait, Reason};
 
 /// How long a change waits for the lock unless `-w` says otherwise.
 pub const DEFAULT_WAIT: Duration = Duration::from_secs(30);
@@ -28,16 +28,6 @@ pub struct Spec {
     pub fallback_dir: PathBuf,
 }
 
-/// Who takes the lock, and how to wait for it.
-pub struct Wait<'a> {
-    /// What the holder writes into the lock file: `PID COMMAND`.
-    pub holder: &'a str,
-    pub timeout: Duration,
-    pub stop: &'a dyn Stop,
-    /// Told once, after `NOTICE_AFTER`, whom the run waits for.
-    pub notice: &'a mut dyn FnMut(&str),
-}
-
 /// Why the lock was not taken.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LockError {
@@ -51,8 +41,7 @@ pub enum LockError {
 
 impl LockError {
     /// As a host error: the operation is `lock`.
-    pub fn into_host_error(self) -> crate::host::HostError {
-        use crate::host::{HostError, Reason};
+    pub fn into_host_error(self) -> HostError {
         match self {
             LockError::Io(m) | LockError::Timeout(m) => HostError::other(None, "lock", m),
             LockError::Interrupted(sig) => HostError {
@@ -65,21 +54,25 @@ impl LockError {
     }
 }
 
-/// The lock, held until dropped.
+/// The lock, held until dropped: the directory, and the file in it where
+/// the file could be opened.
 #[derive(Debug)]
 pub struct Held {
-    file: File,
-    /// Locking the directory: there is no file to write the holder into.
+    dir: File,
+    file: Option<File>,
+    /// Locking the directory alone: there is no file to write the holder
+    /// into.
     pub on_dir: bool,
 }
 
 impl Drop for Held {
     fn drop(&mut self) {
-        if !self.on_dir {
+        if let Some(file) = &self.file {
             // The next waiter must not read a holder that is gone.
-            let _ = self.file.set_len(0);
+            let _ = file.set_len(0);
+            let _ = file.unlock();
         }
-        let _ = self.file.unlock();
+        let _ = self.dir.unlock();
     }
 }
 
@@ -96,40 +89,95 @@ fn io_error(path: &Path, e: &std::io::Error) -> String {
     format!("{}: {}", path.display(), crate::util::io_reason(e))
 }
 
-/// Open the lock file, or the directory where the file cannot be created.
-fn open(spec: &Spec) -> Result<(File, bool), LockError> {
+/// Why the lock file cannot be what is at `path`, and what to do: rjib
+/// neither follows a symbolic link there (it would truncate the target)
+/// nor writes into anything but a regular file.
+fn not_a_lock_file(path: &Path, what: &str, remove: &str) -> LockError {
+    LockError::Io(format!(
+        "{0}: is {what}, not rjib's lock file; remove it ({remove} {0}) and rjib creates the file",
+        path.display()
+    ))
+}
+
+/// What is at `path`, when it is something the lock file cannot be.
+fn refuse_kind(path: &Path, meta: &std::fs::Metadata) -> Option<LockError> {
+    use std::os::unix::fs::FileTypeExt;
+    let t = meta.file_type();
+    let (what, remove) = if t.is_symlink() {
+        ("a symbolic link", "rm")
+    } else if t.is_dir() {
+        ("a directory", "rmdir")
+    } else if t.is_fifo() {
+        ("a FIFO", "rm")
+    } else if t.is_socket() {
+        ("a socket", "rm")
+    } else if t.is_char_device() || t.is_block_device() {
+        ("a device", "rm")
+    } else {
+        return None;
+    };
+    Some(not_a_lock_file(path, what, remove))
+}
+
+/// Open the lock file: created if need be, never through a symbolic link
+/// (`O_NOFOLLOW`), and only a regular file. `Ok(Err(why))`: it cannot be
+/// created (a read-only `/var/run` in a jail), and the directory alone
+/// is the lock.
+fn open_file(spec: &Spec) -> Result<Result<File, std::io::Error>, LockError> {
+    use std::os::unix::fs::OpenOptionsExt;
     let opened = OpenOptions::new()
         .create(true)
         .truncate(false)
         .read(true)
         .write(true)
+        // A FIFO there must not block the open; a regular file ignores it.
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
         .open(&spec.path);
     match opened {
-        Ok(f) => Ok((f, false)),
-        Err(e)
-            if matches!(
+        Ok(f) => match f.metadata() {
+            Ok(m) if m.is_file() => Ok(Ok(f)),
+            Ok(m) => Err(refuse_kind(&spec.path, &m)
+                .unwrap_or_else(|| not_a_lock_file(&spec.path, "not a regular file", "rm"))),
+            Err(e) => Err(LockError::Io(io_error(&spec.path, &e))),
+        },
+        // What is there, rather than the errno: O_NOFOLLOW refuses a link
+        // with ELOOP on Linux and EMLINK on FreeBSD (open(2)).
+        Err(e) => match std::fs::symlink_metadata(&spec.path) {
+            Ok(m) if refuse_kind(&spec.path, &m).is_some() => {
+                Err(refuse_kind(&spec.path, &m).unwrap())
+            }
+            _ if matches!(
                 e.kind(),
                 ErrorKind::ReadOnlyFilesystem | ErrorKind::PermissionDenied | ErrorKind::NotFound
             ) =>
-        {
-            File::open(&spec.fallback_dir)
-                .map(|d| (d, true))
-                .map_err(|d| {
-                    LockError::Io(format!(
-                        "{}; and {}",
-                        io_error(&spec.path, &e),
-                        io_error(&spec.fallback_dir, &d)
-                    ))
-                })
-        }
-        Err(e) => Err(LockError::Io(io_error(&spec.path, &e))),
+            {
+                Ok(Err(e))
+            }
+            _ => Err(LockError::Io(io_error(&spec.path, &e))),
+        },
     }
 }
 
+/// Open the directory, which every run locks.
+fn open_dir(spec: &Spec, file_error: Option<&str>) -> Result<File, LockError> {
+    use std::os::unix::fs::OpenOptionsExt;
+    OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_DIRECTORY)
+        .open(&spec.fallback_dir)
+        .map_err(|d| {
+            let d = io_error(&spec.fallback_dir, &d);
+            LockError::Io(match file_error {
+                Some(f) => format!("{f}; and {d}"),
+                None => d,
+            })
+        })
+}
+
 /// Who holds the lock, as its file says.
-fn holder(file: &mut File, on_dir: bool) -> String {
+fn holder(file: Option<&mut File>) -> String {
     let mut text = String::new();
-    if !on_dir {
+    if let Some(file) = file {
         let _ = file.rewind().and_then(|_| file.read_to_string(&mut text));
     }
     match text.trim().split_once(' ') {
@@ -150,19 +198,50 @@ fn what(spec: &Spec, on_dir: bool) -> String {
     }
 }
 
+/// Try to take one flock(2) without waiting: `Ok(false)` when another
+/// holds it.
+fn try_lock(f: &File, path: &Path) -> Result<bool, LockError> {
+    match f.try_lock() {
+        Ok(()) => Ok(true),
+        Err(std::fs::TryLockError::WouldBlock) => Ok(false),
+        Err(std::fs::TryLockError::Error(e)) => Err(LockError::Io(io_error(path, &e))),
+    }
+}
+
 /// Take the lock, waiting as `wait` says.
-pub fn acquire(spec: &Spec, wait: &mut Wait<'_>) -> Result<Held, LockError> {
-    let (mut file, on_dir) = open(spec)?;
+///
+/// The lock is the directory's flock(2), which every run takes, whether
+/// or not it can open the file; a run that can also locks the file, after
+/// the directory (one order, so two runs never wait for each other), and
+/// writes itself into it for those who wait. So a run that found
+/// `/var/run` read-only and one that did not still exclude each other.
+/// A directory opened read-only can be locked: FreeBSD's `sys_flock`
+/// (sys/kern/kern_descrip.c) asks only for a vnode (not an `O_PATH`
+/// descriptor), and no write access.
+pub fn acquire(spec: &Spec, wait: &mut LockWait<'_>) -> Result<Held, LockError> {
+    let (mut file, cannot_create) = match open_file(spec)? {
+        Ok(f) => (Some(f), None),
+        Err(e) => (None, Some(io_error(&spec.path, &e))),
+    };
+    let on_dir = file.is_none();
+    let dir = open_dir(spec, cannot_create.as_deref())?;
     let start = Instant::now();
     let mut told = false;
+    let (mut dir_held, mut file_held) = (false, false);
     loop {
-        match file.try_lock() {
-            Ok(()) => break,
-            Err(std::fs::TryLockError::WouldBlock) => {}
-            Err(std::fs::TryLockError::Error(e)) => {
-                return Err(LockError::Io(io_error(&spec.path, &e)));
-            }
+        if !dir_held {
+            dir_held = try_lock(&dir, &spec.fallback_dir)?;
         }
+        if dir_held && !file_held {
+            file_held = match &file {
+                Some(f) => try_lock(f, &spec.path)?,
+                None => true,
+            };
+        }
+        if dir_held && file_held {
+            break;
+        }
+        // Returning closes the directory, which releases its lock.
         if let Some(sig) = wait.stop.pending() {
             return Err(LockError::Interrupted(sig));
         }
@@ -171,7 +250,7 @@ pub fn acquire(spec: &Spec, wait: &mut Wait<'_>) -> Result<Held, LockError> {
             return Err(LockError::Timeout(format!(
                 "{}: still held by {} after {} s; giving up (-w SECONDS waits longer)",
                 what(spec, on_dir),
-                holder(&mut file, on_dir),
+                holder(file.as_mut()),
                 wait.timeout.as_secs()
             )));
         }
@@ -180,28 +259,29 @@ pub fn acquire(spec: &Spec, wait: &mut Wait<'_>) -> Result<Held, LockError> {
             (wait.notice)(&format!(
                 "waiting for the lock {}, held by {}",
                 what(spec, on_dir),
-                holder(&mut file, on_dir)
+                holder(file.as_mut())
             ));
         }
         std::thread::sleep(POLL.min(wait.timeout.saturating_sub(waited)));
     }
-    if !on_dir {
-        let written = file
+    let held = Held { dir, file, on_dir };
+    if let Some(mut f) = held.file.as_ref() {
+        let written = f
             .set_len(0)
-            .and_then(|_| file.rewind())
-            .and_then(|_| writeln!(file, "{}", wait.holder))
-            .and_then(|_| file.flush());
+            .and_then(|_| f.rewind())
+            .and_then(|_| writeln!(f, "{}", wait.holder))
+            .and_then(|_| f.flush());
         if let Err(e) = written {
             return Err(LockError::Io(io_error(&spec.path, &e)));
         }
     }
-    Ok(Held { file, on_dir })
+    Ok(held)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::signals::Never;
+    use crate::signals::{Never, Stop};
 
     fn spec(dir: &Path) -> Spec {
         Spec {
@@ -215,8 +295,8 @@ mod tests {
         timeout: Duration,
         stop: &'a dyn Stop,
         notice: &'a mut dyn FnMut(&str),
-    ) -> Wait<'a> {
-        Wait {
+    ) -> LockWait<'a> {
+        LockWait {
             holder,
             timeout,
             stop,
@@ -327,5 +407,81 @@ mod tests {
             acquire(&bad, &mut wait("3 c", Duration::ZERO, &Never, &mut |_| {})),
             Err(LockError::Io(_))
         ));
+    }
+    /// Issue 14, D11: a run that can open the file and one that cannot
+    /// take one lock, the directory's: neither proceeds while the other
+    /// holds it, whichever came first.
+    #[test]
+    fn file_and_directory_ways_exclude_each_other() {
+        let dir = tempfile::tempdir().unwrap();
+        let by_file = spec(dir.path());
+        // The same directory, with a file that cannot be created there.
+        let by_dir = Spec {
+            path: dir.path().join("gone").join("rjib.lock"),
+            ..spec(dir.path())
+        };
+        let take =
+            |s: &Spec, who: &str| acquire(s, &mut wait(who, Duration::ZERO, &Never, &mut |_| {}));
+        let held = take(&by_file, "1 file").unwrap();
+        assert!(!held.on_dir);
+        match take(&by_dir, "2 dir").unwrap_err() {
+            LockError::Timeout(m) => assert!(m.contains("held by another process"), "{m}"),
+            other => panic!("{other:?}"),
+        }
+        drop(held);
+        let held = take(&by_dir, "2 dir").unwrap();
+        assert!(held.on_dir);
+        match take(&by_file, "3 file").unwrap_err() {
+            LockError::Timeout(m) => assert!(
+                m.starts_with(&format!(
+                    "{}: still held by another process",
+                    by_file.path.display()
+                )),
+                "{m}"
+            ),
+            other => panic!("{other:?}"),
+        }
+        drop(held);
+        drop(take(&by_file, "3 file").unwrap());
+    }
+
+    /// Issue 14, D11: a symbolic link at the lock path is refused, its
+    /// target neither followed nor truncated; a directory or a socket there
+    /// gets a message naming the path and the fix (a socket
+    /// stands for the other kinds).
+    #[test]
+    fn only_a_regular_file_is_the_lock_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = spec(dir.path());
+        let take = |s: &Spec| acquire(s, &mut wait("1 a", Duration::ZERO, &Never, &mut |_| {}));
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, "keep me\n").unwrap();
+        std::os::unix::fs::symlink(&victim, &s.path).unwrap();
+        let p = s.path.display();
+        assert_eq!(
+            take(&s).unwrap_err(),
+            LockError::Io(format!(
+                "{p}: is a symbolic link, not rjib's lock file; remove it (rm {p}) and rjib creates the file"
+            ))
+        );
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me\n");
+        // A dangling one is not created through either.
+        std::fs::remove_file(&victim).unwrap();
+        assert!(matches!(take(&s), Err(LockError::Io(m)) if m.contains("symbolic link")));
+        assert!(!victim.exists(), "nothing created through the link");
+        std::fs::remove_file(&s.path).unwrap();
+        std::fs::create_dir(&s.path).unwrap();
+        assert_eq!(
+            take(&s).unwrap_err(),
+            LockError::Io(format!(
+                "{p}: is a directory, not rjib's lock file; remove it (rmdir {p}) and rjib creates the file"
+            ))
+        );
+        std::fs::remove_dir(&s.path).unwrap();
+        let socket = std::os::unix::net::UnixListener::bind(&s.path).unwrap();
+        assert!(matches!(take(&s), Err(LockError::Io(m)) if m.contains("is a socket")));
+        drop(socket);
+        std::fs::remove_file(&s.path).unwrap();
+        drop(take(&s).unwrap());
     }
 }

@@ -1,6 +1,11 @@
 //! SIGINT, SIGTERM and SIGHUP during a change: noted, not obeyed at once,
 //! so that rjib can finish or undo what it started and then die by the
 //! signal (its exit status says so to jail(8) and the shell).
+//!
+//! Only a run that changes the host notes them. `show`, `check` and `-n`
+//! change nothing, so there is nothing to finish: the default action, to
+//! die at once, is right for them. A signal the caller set to be ignored
+//! (`nohup`, a background job's SIGINT) stays ignored.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -31,11 +36,16 @@ impl Stop for Never {
 pub struct Caught(Arc<AtomicUsize>);
 
 impl Caught {
-    /// Install the handlers. Until they are installed, a signal has its
-    /// default effect (the process dies, having changed nothing yet).
+    /// Install the handlers, for each of `SIGNALS` the caller did not set
+    /// to be ignored (those stay ignored). Until they are installed, a
+    /// signal has its default effect (the process dies, having changed
+    /// nothing yet).
     pub fn install() -> std::io::Result<Caught> {
         let seen = Arc::new(AtomicUsize::new(0));
         for s in SIGNALS {
+            if crate::inherited::ignored(s) {
+                continue;
+            }
             signal_hook::flag::register_usize(s, seen.clone(), s as usize)?;
         }
         Ok(Caught(seen))

@@ -124,6 +124,41 @@ pub fn read_regular(path: &std::path::Path, max: u64) -> Result<Vec<u8>, ReadErr
     Ok(bytes)
 }
 
+/// `word` as one word for sh(1), byte for byte: as it is when every byte
+/// is one sh(1) takes literally in any position (`[0-9A-Za-z_./,:@%+=-]`),
+/// else in single quotes, with each `'` written `'\''`. Inside single
+/// quotes every byte is literal (`$`, `` ` ``, `\`, `"`, newline, bytes
+/// above 0x7f); only `'` ends them. The empty word is `''`.
+pub fn sh_quote_bytes(word: &[u8]) -> Vec<u8> {
+    let plain = |c: &u8| c.is_ascii_alphanumeric() || b"_./,:@%+=-".contains(c);
+    if !word.is_empty() && word.iter().all(plain) {
+        return word.to_vec();
+    }
+    let mut out = Vec::with_capacity(word.len() + 2);
+    out.push(b'\'');
+    for &c in word {
+        if c == b'\'' {
+            out.extend_from_slice(br"'\''");
+        } else {
+            out.push(c);
+        }
+    }
+    out.push(b'\'');
+    out
+}
+
+/// `sh_quote_bytes` for a `str` (whose quoted form is a `str` too: only
+/// ASCII quotes and backslashes are added).
+pub fn sh_quote(word: &str) -> std::borrow::Cow<'_, str> {
+    let q = sh_quote_bytes(word.as_bytes());
+    if q == word.as_bytes() {
+        return word.into();
+    }
+    String::from_utf8(q)
+        .expect("quoting adds only ASCII to UTF-8")
+        .into()
+}
+
 /// The wall clock in seconds since the epoch, as the kernel stamps
 /// `if_data.ifi_lastchange` (0 if the clock is before it).
 pub fn now_secs() -> u64 {
@@ -138,6 +173,41 @@ mod tests {
     fn strips_os_error_suffix() {
         let e = std::io::Error::from_raw_os_error(2);
         assert_eq!(super::io_reason(&e), "No such file or directory");
+    }
+
+    #[test]
+    fn sh_quoting_byte_for_byte() {
+        use super::{sh_quote, sh_quote_bytes};
+        for plain in [
+            "em0",
+            "vtnet0bridge",
+            "e0a_x",
+            "em0.5",
+            "x-y",
+            "a,b:c@d%e+f=g/h",
+        ] {
+            assert_eq!(sh_quote(plain), plain);
+        }
+        assert_eq!(sh_quote(""), "''");
+        assert_eq!(sh_quote("a b"), "'a b'");
+        assert_eq!(sh_quote("$(touch P)"), "'$(touch P)'");
+        assert_eq!(sh_quote("`id`"), "'`id`'");
+        assert_eq!(sh_quote(";id;"), "';id;'");
+        assert_eq!(sh_quote("a|b&c*"), "'a|b&c*'");
+        assert_eq!(sh_quote("it's"), r"'it'\''s'");
+        assert_eq!(sh_quote("'"), r"''\'''");
+        assert_eq!(sh_quote("\"x\""), "'\"x\"'");
+        assert_eq!(sh_quote("a\nb"), "'a\nb'");
+        assert_eq!(sh_quote("ä"), "'ä'");
+        assert_eq!(sh_quote("~root"), "'~root'");
+        assert_eq!(sh_quote(r"a\b"), r"'a\b'");
+        assert_eq!(
+            sh_quote("rjib: jail x, host end"),
+            "'rjib: jail x, host end'"
+        );
+        // bytes that are no UTF-8 pass through unchanged, inside quotes
+        assert_eq!(sh_quote_bytes(b"e0a_\xff\xfe"), b"'e0a_\xff\xfe'");
+        assert_eq!(sh_quote_bytes(b"\x80'"), b"'\x80'\\'''");
     }
 
     #[test]

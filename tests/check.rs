@@ -13,7 +13,8 @@ use common::*;
 use rjib::app::main_counted;
 use rjib::backend::Selection;
 use rjib::check::report::{Code, Severity};
-use rjib::jib::mac::{Mac, Scheme, derive, derive_with};
+use rjib::jib::mac::{Scheme, derive, derive_with};
+use rjib::net::Mac;
 use serde_json::{Value, json};
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/check");
@@ -138,9 +139,14 @@ fn seed_setup_is_clean(via: &str) {
         (o.status.code(), stdout(&o), stderr(&o)),
         (Some(0), String::new(), String::new())
     );
-    // The README shows `rjib check -v` on this setup: that is what it prints.
-    let shown = readme_block(&readme, "Check it before the first boot:");
-    assert_eq!(shown[0], "$ rjib check -v", "README's check example");
+    // The README shows `rjib check -v` on this setup (run as shown, from
+    // a clone, by tests/demo.rs): that is what it prints.
+    let shown = readme_block(&readme, "simulated demo host:");
+    assert!(
+        shown[0].starts_with("$ RJIB_NETSIM=") && shown[0].contains(" check -v "),
+        "README's check example: {}",
+        shown[0]
+    );
     let o = s.run(via, &["-v", "-f", p(&jc), "-r", p(&rc)]);
     assert_eq!(o.status.code(), Some(0));
     assert_eq!(
@@ -1152,7 +1158,18 @@ fn jail_conf_bytes(via: &str) {
         .collect();
     assert_eq!(names, ["w\\xe9b"]);
     let f = findings(&doc);
-    assert_eq!(f.len(), 1, "{doc:#}");
+    assert_eq!(f.len(), 2, "{doc:#}");
+    // The NAME web is not the jail's name, which is compared as bytes.
+    assert_eq!(
+        (f[0].0, f[0].1.as_str(), f[0].2.as_str()),
+        (5, "w\\xe9b", "name-differs")
+    );
+    assert!(
+        f[0].3.contains("is not the jail's name w\\xe9b"),
+        "{}",
+        f[0].3
+    );
+    let f = &f[1..];
     assert_eq!(
         (f[0].0, f[0].1.as_str(), f[0].2.as_str()),
         (8, "*", "jail-conf")

@@ -3,17 +3,16 @@
 
 mod common;
 
+use std::path::Path;
+
 use common::*;
-use serde_json::Value;
 
 #[test]
 fn demo_host_addm_jamulus() {
-    let text = std::fs::read_to_string(concat!(
+    let demo = read_host(Path::new(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/examples/demo-host.json"
-    ))
-    .unwrap();
-    let demo: Value = serde_json::from_str(&text).unwrap();
+    )));
     assert_eq!(
         demo,
         seed(),
@@ -39,4 +38,77 @@ fn demo_host_addm_jamulus() {
             serde_json::json!(["e0a_jamulus"])
         );
     }
+}
+
+/// The README's indented block that follows the line `title` (a file's
+/// name in backquotes, then a colon), without its indent.
+fn readme_block(readme: &str, title: &str) -> String {
+    let after = readme
+        .split_once(&format!("\n{title}\n\n"))
+        .unwrap_or_else(|| panic!("README has no {title}"))
+        .1;
+    let mut out = String::new();
+    for line in after.lines() {
+        if line.is_empty() {
+            break;
+        }
+        out.push_str(
+            line.strip_prefix("    ")
+                .unwrap_or_else(|| panic!("{line}")),
+        );
+        out.push('\n');
+    }
+    out
+}
+
+/// Issue 14, newcomer point: the README's `rjib check -v` runs as shown
+/// from a fresh clone, on the demo host with the shipped seed files, and
+/// prints what the README says; the shipped files are the README's.
+#[test]
+fn readme_check_command() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let readme = std::fs::read_to_string(format!("{root}/README.md")).unwrap();
+    for (title, file) in [
+        ("`/etc/jail.conf`:", "examples/jail.conf"),
+        ("`/etc/rc.conf`:", "examples/rc.conf"),
+    ] {
+        assert_eq!(
+            std::fs::read_to_string(format!("{root}/{file}")).unwrap(),
+            readme_block(&readme, title),
+            "{file} is the README's seed setup"
+        );
+    }
+    // `$ RJIB_NETSIM=HOST cargo run -q -- ARGS`, then the output lines.
+    let (line, rest) = readme
+        .split_once("    $ RJIB_NETSIM=")
+        .expect("the README's check command")
+        .1
+        .split_once('\n')
+        .unwrap();
+    let (host, args) = line.split_once(" cargo run -q -- ").unwrap();
+    let args: Vec<&str> = args.split_whitespace().collect();
+    assert_eq!(args[..2], ["check", "-v"]);
+    let want: String = rest
+        .lines()
+        .take_while(|l| !l.is_empty())
+        .map(|l| format!("{}\n", l.strip_prefix("    ").unwrap()))
+        .collect();
+    assert!(want.contains("e0b_jamulus"), "{want}");
+    let demo = format!("{root}/{host}");
+    let before = std::fs::read(&demo).unwrap();
+    for via in VIAS {
+        let o = command(std::path::Path::new(host), via)
+            .current_dir(root)
+            .args(&args)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0), "{via}: {}", stderr(&o));
+        assert_eq!(stdout(&o), want, "{via}");
+        assert_eq!(stderr(&o), "", "{via}");
+    }
+    assert_eq!(
+        std::fs::read(&demo).unwrap(),
+        before,
+        "check changes nothing"
+    );
 }

@@ -1,85 +1,208 @@
 //! `-n` prints a sh(1) script. Run it, with a small interpreter of the
-//! commands it uses, against the simulated kernel, and compare the host it
+//! sh(1) it uses, against the simulated kernel, and compare the host it
 //! leaves with the host a real run leaves: the script does what rjib does,
 //! on both paths, whatever names the kernel picks.
+//!
+//! Then run the same scripts with the real /bin/sh, on names made to break
+//! a script that quotes badly (`$(…)`, backticks, `;`, `|`, `&`, space,
+//! `*`, quotes, non-ASCII), with PATH holding only recording `ifconfig`
+//! and `kldload` stubs: sh must pass each argument to them byte for byte
+//! as the interpreter reads it, and run nothing else (issue 14, part 2).
 
 mod common;
 
 use std::collections::HashMap;
+use std::path::Path;
+use std::process::Command;
 
 use common::*;
+use rjib::host::{Host, HostResult, LockWait, Priority};
+use rjib::net::{BridgePolicy, Cloner, IfName, Interface, JailInfo, Mac};
 use rjib::netsim::model::Kernel;
 use rjib::netsim::state::State;
 use serde_json::{Value, json};
 
-/// Split one line of the script into words: double quotes (with `\`
-/// escapes), `$VAR` and `${VAR%a}b` expansion, as sh(1) does for these.
-fn words(line: &str, vars: &HashMap<String, String>) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
+/// A piece of a word: literal text, a variable (`ep_a`, or `ep_a%a` for
+/// `${ep_a%a}`), or a command substitution `$(…)`.
+#[derive(Clone, Debug, PartialEq)]
+enum Part {
+    Lit(String),
+    Var(String),
+    Subst(String),
+}
+
+type Word = Vec<Part>;
+
+/// The characters that mean something to sh(1) outside quotes. A script
+/// that has one there is not one the interpreter accepts: rjib quotes.
+const UNQUOTED_SPECIAL: &str = ";&|<>()`*?[]~#!{}";
+
+/// Split `script` into commands and words as sh(1) does for what rjib
+/// prints: single quotes (every byte literal), `\` before any character,
+/// double quotes (with `\` before `$`, `` ` ``, `"`, `\`), `$VAR`,
+/// `${VAR}`, `${VAR%suffix}` and
+/// `$(…)`; blanks split words, a newline outside quotes ends a command.
+/// Anything else special to sh(1) outside quotes makes it panic.
+fn parse(script: &str) -> Vec<Vec<Word>> {
+    #[derive(PartialEq)]
+    enum Q {
+        No,
+        Single,
+        Double,
+    }
+    let mut cmds = Vec::new();
+    let mut cmd: Vec<Word> = Vec::new();
+    let mut word: Word = Vec::new();
+    let mut lit = String::new();
     let mut started = false;
-    let mut chars = line.chars().peekable();
-    let mut quoted = false;
-    while let Some(c) = chars.next() {
-        match c {
-            '"' => {
-                quoted = !quoted;
+    let mut q = Q::No;
+    let chars: Vec<char> = script.chars().collect();
+    let mut k = 0;
+    let flush = |lit: &mut String, word: &mut Word| {
+        if !lit.is_empty() {
+            word.push(Part::Lit(std::mem::take(lit)));
+        }
+    };
+    while k < chars.len() {
+        let c = chars[k];
+        k += 1;
+        match (&q, c) {
+            (Q::Single, '\'') => q = Q::No,
+            (Q::Single, c) => lit.push(c),
+            (Q::No, '\'') => {
+                q = Q::Single;
                 started = true;
             }
-            '\\' if quoted => cur.push(chars.next().unwrap()),
-            '$' => {
-                let mut name = String::new();
-                if chars.peek() == Some(&'{') {
-                    chars.next();
-                    for c in chars.by_ref() {
-                        if c == '}' {
-                            break;
-                        }
-                        name.push(c);
+            (Q::No, '\\') => {
+                lit.push(chars[k]);
+                k += 1;
+                started = true;
+            }
+            (Q::No, '"') => {
+                q = Q::Double;
+                started = true;
+            }
+            (Q::Double, '"') => q = Q::No,
+            (Q::Double, '\\') if matches!(chars.get(k), Some('$' | '`' | '"' | '\\')) => {
+                lit.push(chars[k]);
+                k += 1;
+            }
+            (Q::Double, '`') => panic!("a backtick in double quotes: {script}"),
+            (_, '$') => {
+                flush(&mut lit, &mut word);
+                started = true;
+                match chars.get(k) {
+                    Some('(') => {
+                        let end = chars[k..].iter().position(|&c| c == ')').unwrap();
+                        let inner: String = chars[k + 1..k + end].iter().collect();
+                        assert!(!inner.contains('('), "nested substitution: {inner}");
+                        word.push(Part::Subst(inner));
+                        k += end + 1;
                     }
-                } else {
-                    while let Some(&c) = chars.peek() {
-                        if !(c.is_ascii_alphanumeric() || c == '_') {
-                            break;
-                        }
-                        name.push(c);
-                        chars.next();
+                    Some('{') => {
+                        let end = chars[k..].iter().position(|&c| c == '}').unwrap();
+                        word.push(Part::Var(chars[k + 1..k + end].iter().collect()));
+                        k += end + 1;
+                    }
+                    _ => {
+                        let n = chars[k..]
+                            .iter()
+                            .take_while(|c| c.is_ascii_alphanumeric() || **c == '_')
+                            .count();
+                        assert!(n > 0, "a lone $ in {script}");
+                        word.push(Part::Var(chars[k..k + n].iter().collect()));
+                        k += n;
                     }
                 }
-                let value = match name.split_once('%') {
-                    Some((v, suffix)) => vars[v].strip_suffix(suffix).unwrap().to_string(),
-                    None => vars[&name].clone(),
-                };
-                cur.push_str(&value);
-                started = true;
             }
-            ' ' if !quoted => {
+            (Q::Double, c) => lit.push(c),
+            (Q::No, ' ' | '\t' | '\n') => {
+                flush(&mut lit, &mut word);
                 if started {
-                    out.push(std::mem::take(&mut cur));
+                    cmd.push(std::mem::take(&mut word));
                     started = false;
                 }
+                if c == '\n' && !cmd.is_empty() {
+                    cmds.push(std::mem::take(&mut cmd));
+                }
             }
-            c => {
-                cur.push(c);
+            (Q::No, c) if UNQUOTED_SPECIAL.contains(c) => {
+                panic!("{c:?} outside quotes, so sh(1) would not read it as a name: {script}")
+            }
+            (Q::No, c) => {
+                lit.push(c);
                 started = true;
             }
         }
     }
+    assert!(q == Q::No, "an unterminated quote: {script}");
+    flush(&mut lit, &mut word);
     if started {
-        out.push(cur);
+        cmd.push(word);
+    }
+    if !cmd.is_empty() {
+        cmds.push(cmd);
+    }
+    cmds
+}
+
+/// The value of `word`: variables from `vars`, `$(…)` by `run` (its output
+/// without trailing newlines, as sh(1) takes it).
+fn expand(
+    word: &Word,
+    vars: &HashMap<String, String>,
+    run: &mut dyn FnMut(&[String]) -> String,
+) -> String {
+    let mut out = String::new();
+    for p in word {
+        match p {
+            Part::Lit(s) => out.push_str(s),
+            Part::Var(v) => out.push_str(&match v.split_once('%') {
+                Some((v, suffix)) => vars[v].strip_suffix(suffix).unwrap().to_string(),
+                None => vars[v].clone(),
+            }),
+            Part::Subst(inner) => {
+                let cmds = parse(inner);
+                assert_eq!(cmds.len(), 1, "one command in $({inner})");
+                let argv: Vec<String> = cmds[0].iter().map(|w| expand(w, vars, run)).collect();
+                out.push_str(run(&argv).trim_end_matches('\n'));
+            }
+        }
     }
     out
 }
 
+/// Run `script`: assignments (`var=word`) set `vars`, every other command
+/// goes to `run` as its argv.
+fn execute(script: &str, run: &mut dyn FnMut(&[String]) -> String) {
+    let mut vars: HashMap<String, String> = HashMap::new();
+    for cmd in parse(script) {
+        if let [word] = cmd.as_slice()
+            && let Some(Part::Lit(first)) = word.first()
+            && let Some((var, rest)) = first.split_once('=')
+            && !var.is_empty()
+            && var.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        {
+            let mut value: Word = vec![Part::Lit(rest.to_string())];
+            value.extend_from_slice(&word[1..]);
+            let v = expand(&value, &vars, run);
+            vars.insert(var.to_string(), v);
+            continue;
+        }
+        let argv: Vec<String> = cmd.iter().map(|w| expand(w, &vars, run)).collect();
+        run(&argv);
+    }
+}
+
 /// One `ifconfig …` or `kldload …` command on the kernel; the name
 /// `ifconfig IFACE create` prints, if any.
-fn run(k: &mut Kernel, w: &[String]) -> Option<String> {
+fn on_kernel(k: &mut Kernel, w: &[String]) -> String {
     let s: Vec<&str> = w.iter().map(String::as_str).collect();
-    let done = |r: Result<(), rjib::host::Errno>| r.unwrap_or_else(|e| panic!("{s:?}: {e:?}"));
+    let done = |r: Result<(), rjib::net::Errno>| r.unwrap_or_else(|e| panic!("{s:?}: {e:?}"));
     match s.as_slice() {
         ["kldload", m] => done(k.kldload(m)),
         ["ifconfig", c, "create"] => {
-            return Some(k.create(c).unwrap_or_else(|e| panic!("{s:?}: {e:?}")));
+            return k.create(c).unwrap_or_else(|e| panic!("{s:?}: {e:?}")) + "\n";
         }
         ["ifconfig", i, "name", n] => done(k.rename(i, n)),
         ["ifconfig", i, "up"] => done(k.set_up(i, true)),
@@ -88,33 +211,20 @@ fn run(k: &mut Kernel, w: &[String]) -> Option<String> {
         ["ifconfig", b, "addm", m] => done(k.bridge_add(b, m)),
         ["ifconfig", i, "destroy"] => done(k.destroy(i)),
         ["ifconfig", i, "ether", mac] => {
-            let m: rjib::jib::mac::Mac = mac.parse().unwrap();
+            let m: rjib::net::Mac = mac.parse().unwrap();
             done(k.set_ether(i, &m.0))
         }
         ["ifconfig", i, "description", d] => done(k.set_description(i, d.len() + 1, d)),
         other => panic!("the interpreter does not know {other:?}"),
     }
-    None
+    String::new()
 }
 
 /// Run `script` on the host in `file`; the host it leaves.
 fn interpret(file: &Value, script: &str) -> Value {
     let state: State = serde_json::from_value(file.clone()).unwrap();
     let mut k = Kernel::new(state).unwrap();
-    let mut vars: HashMap<String, String> = HashMap::new();
-    for line in script.lines() {
-        if let Some((var, rest)) = line.split_once('=')
-            && var.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-        {
-            let value = match rest.strip_prefix("$(").and_then(|r| r.strip_suffix(')')) {
-                Some(cmd) => run(&mut k, &words(cmd, &vars)).expect("a command that prints a name"),
-                None => words(rest, &vars).concat(),
-            };
-            vars.insert(var.to_string(), value);
-            continue;
-        }
-        run(&mut k, &words(line, &vars));
-    }
+    execute(script, &mut |argv| on_kernel(&mut k, argv));
     serde_json::to_value(&k.state).unwrap()
 }
 
@@ -124,14 +234,21 @@ fn comparable(h: &Value) -> Value {
     timeless(&without_log(h).0)
 }
 
-fn script_does_what_rjib_does(via: &str, start: &Value, args: &[&str]) {
+/// `rjib -n ARGS` on `start`: its script.
+fn script_of(via: &str, start: &Value, args: &[&str]) -> String {
     let h = HostFile::new(start);
     let mut dry = vec!["-n"];
     dry.extend_from_slice(args);
     let o = h.run(via, &dry);
     assert_eq!(o.status.code(), Some(0), "{via} {args:?}: {}", stderr(&o));
-    let script = stdout(&o);
+    assert_eq!(h.read(), *start, "{via} -n {args:?} changes nothing");
+    stdout(&o)
+}
+
+fn script_does_what_rjib_does(via: &str, start: &Value, args: &[&str]) {
+    let script = script_of(via, start, args);
     let by_script = interpret(start, &script);
+    let h = HostFile::new(start);
     let o = h.run(via, args);
     assert_eq!(o.status.code(), Some(0), "{via} {args:?}: {}", stderr(&o));
     assert_eq!(
@@ -139,6 +256,60 @@ fn script_does_what_rjib_does(via: &str, start: &Value, args: &[&str]) {
         comparable(&h.read()),
         "{via} {args:?}: the script\n{script}"
     );
+}
+
+/// An ether interface for hand-made hosts, with a MAC of its own.
+fn nic(name: &str, index: u32) -> Value {
+    ether(
+        name,
+        index,
+        &format!("00:25:90:00:{:02x}:{:02x}", index / 256, index % 256),
+    )
+}
+
+/// `host` with `ifs` added, indexes after the last.
+fn plus(mut host: Value, names: &[&str]) -> Value {
+    let ifs = host["interfaces"].as_array_mut().unwrap();
+    let next = ifs
+        .iter()
+        .map(|i| i["index"].as_u64().unwrap())
+        .max()
+        .unwrap() as u32
+        + 1;
+    for (n, index) in names.iter().zip(next..) {
+        ifs.push(nic(n, index));
+    }
+    host
+}
+
+/// `host` with the interface `from` named `to`, wherever it is named.
+fn renamed(mut host: Value, from: &str, to: &str) -> Value {
+    for i in host["interfaces"].as_array_mut().unwrap() {
+        for k in ["name", "peer"] {
+            if i[k] == from {
+                i[k] = json!(to);
+            }
+        }
+        if let Some(list) = i["members"].as_array_mut() {
+            for m in list.iter_mut().filter(|m| *m == from) {
+                *m = json!(to);
+            }
+        }
+    }
+    host
+}
+
+/// `start` after `rjib addm` for each of `jails` on vtnet0, syslog and
+/// clock dropped, as a version 2 host.
+fn built(start: &Value, jails: &[&str]) -> Value {
+    let h = HostFile::new(start);
+    for j in jails {
+        let o = h.run("direct", &["addm", j, "vtnet0"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let mut v = timeless(&without_log(&h.read()).0);
+    v["version"] = json!(2);
+    v
 }
 
 fn hosts() -> Vec<(Value, Vec<&'static str>)> {
@@ -157,10 +328,7 @@ fn hosts() -> Vec<(Value, Vec<&'static str>)> {
     };
     let no_modules = with(seed(), json!({"version": 2, "modules": []}));
     let dying = {
-        let h = HostFile::new(&seed());
-        assert!(h.run("direct", &["addm", "x", "vtnet0"]).status.success());
-        let mut v = without_log(&h.read()).0;
-        v["version"] = json!(2);
+        let mut v = built(&seed(), &["x"]);
         v["jails"] = json!([{"name": "x", "jid": 9, "dying": true}]);
         for i in v["interfaces"].as_array_mut().unwrap() {
             if i["name"] == "e0b_x" {
@@ -169,7 +337,9 @@ fn hosts() -> Vec<(Value, Vec<&'static str>)> {
         }
         v
     };
-    vec![
+    // a pair to reuse: its flags are set again (D6)
+    let reused = built(&seed(), &["x"]);
+    let mut hosts = vec![
         (seed(), vec!["addm", "jamulus", "vtnet0"]),
         (
             plus_em0.clone(),
@@ -178,8 +348,54 @@ fn hosts() -> Vec<(Value, Vec<&'static str>)> {
         (busy.clone(), vec!["addm", "www", "em0", "vtnet0"]),
         (busy, vec!["destroy", "old"]),
         (no_modules, vec!["addm", "-b", "br", "x", "vtnet0"]),
-        (dying, vec!["addm", "x", "vtnet0"]),
-    ]
+        (dying.clone(), vec!["addm", "x", "vtnet0"]),
+        (dying, vec!["prune", "-f"]),
+        (reused, vec!["addm", "x", "vtnet0", "vtnet0"]),
+    ];
+    hosts.extend(hostile());
+    hosts
+}
+
+/// Parents named to break a script that quotes badly. Each makes a file
+/// `c` in the current directory (or expands, splits or fails) if sh(1)
+/// reads it as anything but one word; `$br` would expand to the bridge.
+const HOSTILE_PARENTS: &[&str] = &[
+    "a b", "x;>c", "`>c`", "$(>c)", "p|>c", "a&>c", "s*", "q'q", "d\"d", "ä", "$br", "\\>c",
+];
+
+/// `-b` suffixes of the same kind (`-b` takes no blanks or controls).
+const HOSTILE_SUFFIXES: &[&str] = &["$(>c)", "`>c`", ";>c", "|>c", "&>c", "*", "'", "\"", "é'\\"];
+
+/// Hosts with hostile names: as parents, as `-b` suffixes, and as jail
+/// ends renamed by a jail (back on the host now) and epairs whose name
+/// is no jib name, which prune and destroy must not touch.
+fn hostile() -> Vec<(Value, Vec<&'static str>)> {
+    let parents = plus(seed(), HOSTILE_PARENTS);
+    let mut addm = vec!["addm", "j"];
+    addm.extend_from_slice(HOSTILE_PARENTS);
+    let mut out = vec![(parents, addm)];
+    for s in HOSTILE_SUFFIXES {
+        out.push((seed(), vec!["addm", "-b", s, "k", "vtnet0"]));
+    }
+    // epairs: old (old pair, jail end on the host), y (its jail end
+    // renamed by the jail that held it), and pairs whose NAME is no jib name
+    let mut ends = built(&seed(), &["old", "y", "z1", "z2", "z3", "z4", "z5", "z6"]);
+    ends = renamed(ends, "e0b_y", "$(>c)");
+    for (from, to) in [
+        ("z1", "a b"),
+        ("z2", "x;>c"),
+        ("z3", "ä"),
+        ("z4", "x.y"),
+        ("z5", "`>c`"),
+        ("z6", "x;y"),
+    ] {
+        ends = renamed(ends, &format!("e0a_{from}"), &format!("e0a_{to}"));
+        ends = renamed(ends, &format!("e0b_{from}"), &format!("e0b_{to}"));
+    }
+    out.push((ends.clone(), vec!["prune", "-f"]));
+    out.push((ends.clone(), vec!["destroy", "y"]));
+    out.push((ends, vec!["destroy", "old"]));
+    out
 }
 
 #[test]
@@ -196,18 +412,382 @@ fn the_dry_run_script_does_what_rjib_does_ioctl() {
     }
 }
 
+/// The recording stubs: each call appends its argument count, its name
+/// and its arguments to `$RJIB_TEST_LOG`, each ended by a NUL, with
+/// printf(1), a sh(1) builtin. `ifconfig bridge create` and `ifconfig
+/// epair create` print a name as ifconfig(8) does. They run nothing.
+const STUB: &str = r#"#!/bin/sh
+printf '%s\0' "$#" "${0##*/}" "$@" >> "$RJIB_TEST_LOG"
+if [ "$#" = 2 ] && [ "$2" = create ]; then
+    case "$1" in
+    bridge) printf 'bridge7\n' ;;
+    epair) printf 'epair7a\n' ;;
+    esac
+fi
+"#;
+
+/// The argvs in a stub log.
+fn recorded(log: &[u8]) -> Vec<Vec<Vec<u8>>> {
+    let mut fields = log.split(|&b| b == 0);
+    let mut out = Vec::new();
+    while let Some(n) = fields.next() {
+        if n.is_empty() {
+            break; // the end, after the last NUL
+        }
+        let n: usize = std::str::from_utf8(n).unwrap().parse().unwrap();
+        out.push((0..=n).map(|_| fields.next().unwrap().to_vec()).collect());
+    }
+    out
+}
+
+/// What the interpreter reads `script` to run, with the stubs' names for
+/// what the kernel creates.
+fn as_read(script: &str) -> Vec<Vec<Vec<u8>>> {
+    let mut out = Vec::new();
+    execute(script, &mut |argv| {
+        out.push(argv.iter().map(|a| a.as_bytes().to_vec()).collect());
+        match argv {
+            [_, c, create] if create == "create" && c == "bridge" => "bridge7\n".into(),
+            [_, c, create] if create == "create" && c == "epair" => "epair7a\n".into(),
+            _ => String::new(),
+        }
+    });
+    out
+}
+
+/// Run `script` with /bin/sh in an empty directory, PATH holding only the
+/// stubs; what they recorded.
+fn run_by_sh(script: &[u8]) -> Vec<Vec<Vec<u8>>> {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("bin");
+    let work = dir.path().join("work");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::fs::create_dir_all(&work).unwrap();
+    // a file for an unquoted `s*` to match
+    std::fs::write(work.join("sglob"), b"").unwrap();
+    for stub in ["ifconfig", "kldload"] {
+        let p = bin.join(stub);
+        std::fs::write(&p, STUB).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let log = dir.path().join("log");
+    std::fs::write(&log, b"").unwrap();
+    let script_file = dir.path().join("script.sh");
+    std::fs::write(&script_file, script).unwrap();
+    let o = Command::new("/bin/sh")
+        .arg("-e")
+        .arg(&script_file)
+        .current_dir(&work)
+        .env_clear()
+        .env("PATH", &bin)
+        .env("LC_ALL", "C")
+        .env("RJIB_TEST_LOG", &log)
+        .output()
+        .unwrap();
+    let script_text = String::from_utf8_lossy(script);
+    assert!(
+        o.status.success(),
+        "sh failed: {}\n{script_text}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        o.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let left: Vec<_> = std::fs::read_dir(&work)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(
+        left,
+        ["sglob"],
+        "the script made a file (it ran something):\n{script_text}"
+    );
+    recorded(&std::fs::read(&log).unwrap())
+}
+
+fn sh_runs_exactly_what_rjib_prints(via: &str) {
+    for (host, args) in hosts() {
+        let script = script_of(via, &host, &args);
+        let by_sh = run_by_sh(script.as_bytes());
+        assert_eq!(
+            by_sh,
+            as_read(&script),
+            "{via} {args:?}: sh passes each word byte for byte:\n{script}"
+        );
+        assert!(!by_sh.is_empty(), "{via} {args:?}: it does something");
+    }
+}
+
+#[test]
+fn sh_runs_exactly_what_rjib_prints_direct() {
+    sh_runs_exactly_what_rjib_prints("direct");
+}
+
+#[test]
+fn sh_runs_exactly_what_rjib_prints_ioctl() {
+    sh_runs_exactly_what_rjib_prints("ioctl");
+}
+
+/// Every hostile name reaches the stubs whole, where a script prints it.
+#[test]
+fn hostile_names_reach_ifconfig_whole() {
+    let mut addm = vec!["addm", "j"];
+    addm.extend_from_slice(HOSTILE_PARENTS);
+    let script = script_of("direct", &plus(seed(), HOSTILE_PARENTS), &addm);
+    let by_sh = run_by_sh(script.as_bytes());
+    for p in HOSTILE_PARENTS {
+        let bridge = format!("{p}bridge");
+        let descr = format!("rjib: bridge for {p}");
+        for want in [p.as_bytes(), bridge.as_bytes(), descr.as_bytes()] {
+            assert!(
+                by_sh.iter().flatten().any(|a| a == want),
+                "{:?} never reached ifconfig whole:\n{script}",
+                String::from_utf8_lossy(want)
+            );
+        }
+    }
+    for s in HOSTILE_SUFFIXES {
+        let script = script_of("direct", &seed(), &["addm", "-b", s, "k", "vtnet0"]);
+        let bridge = format!("vtnet0{s}");
+        assert!(
+            run_by_sh(script.as_bytes())
+                .iter()
+                .flatten()
+                .any(|a| *a == bridge.as_bytes()),
+            "{bridge:?}:\n{script}"
+        );
+    }
+}
+
+/// prune and destroy print only jib names: the renamed jail end and the
+/// pairs whose NAME is no jib name are not in their scripts, and not
+/// destroyed by the real run (both paths).
+fn only_jib_names_are_touched(via: &str) {
+    let (ends, _) = hostile().pop().unwrap();
+    let script = script_of(via, &ends, &["prune", "-f"]);
+    assert_eq!(
+        script, "ifconfig e0a_old destroy\n",
+        "{via}: only old's pair; y's jail end is not on the host under its name, and no jail y exists"
+    );
+    let h = HostFile::new(&ends);
+    let o = h.run(via, &["prune", "-f"]);
+    assert_eq!(
+        (o.status.code(), stdout(&o).as_str()),
+        (Some(0), "e0a_old\n")
+    );
+    let left = names(&h.read());
+    for kept in [
+        "e0a_a b", "e0b_a b", "e0a_x;>c", "e0a_ä", "e0a_x.y", "e0b_x.y", "e0a_`>c`", "e0a_x;y",
+        "e0b_x;y", "e0a_y", "$(>c)",
+    ] {
+        assert!(
+            left.contains(&kept.to_string()),
+            "{via}: {kept} kept: {left:?}"
+        );
+    }
+    // show lists no such NAME; destroy y takes y's pair and its renamed end
+    let o = h.run(via, &["show"]);
+    assert_eq!(stdout(&o), "y\n", "{via}");
+    let o = h.run(via, &["destroy", "y"]);
+    assert!(o.status.success());
+    let left = names(&h.read());
+    assert!(
+        !left.contains(&"$(>c)".to_string()),
+        "{via}: the peer went with e0a_y"
+    );
+    assert!(left.contains(&"e0a_x.y".to_string()));
+}
+
+#[test]
+fn only_jib_names_are_touched_direct() {
+    only_jib_names_are_touched("direct");
+}
+
+#[test]
+fn only_jib_names_are_touched_ioctl() {
+    only_jib_names_are_touched("ioctl");
+}
+
 #[test]
 fn the_interpreter_is_strict() {
     // It must not pass a script that would fail in sh: a name that does
     // not exist is a failure.
     let r = std::panic::catch_unwind(|| interpret(&seed(), "ifconfig epair0a name e0a_x\n"));
     assert!(r.is_err());
-    let v = HashMap::from([("ep_a".to_string(), "epair3a".to_string())]);
-    assert_eq!(
-        words(
-            r#"ifconfig "${ep_a%a}b" description "jail x, \"y\"" up"#,
-            &v
-        ),
-        vec!["ifconfig", "epair3b", "description", "jail x, \"y\"", "up"]
+    // Nor one whose words sh(1) would read otherwise.
+    for bad in [
+        "ifconfig a;b destroy\n",
+        "ifconfig `x` up\n",
+        "ifconfig 'a destroy\n",
+        "ifconfig a* up\n",
+        "ifconfig a&b up\n",
+        "ifconfig \"a\n",
+    ] {
+        assert!(std::panic::catch_unwind(|| parse(bad)).is_err(), "{bad}");
+    }
+    let mut seen = Vec::new();
+    execute(
+        "ep_a=$(ifconfig epair create)\nifconfig \"${ep_a%a}b\" description 'jail x, \"y\" '\\''z'\\''' up\nifconfig 'a\nb' destroy\n",
+        &mut |argv| {
+            seen.push(argv.to_vec());
+            "epair3a\n".to_string()
+        },
     );
+    assert_eq!(
+        seen,
+        vec![
+            vec!["ifconfig", "epair", "create"],
+            vec![
+                "ifconfig",
+                "epair3b",
+                "description",
+                "jail x, \"y\" 'z'",
+                "up"
+            ],
+            vec!["ifconfig", "a\nb", "destroy"],
+        ]
+    );
+    assert!(
+        Path::new("/bin/sh").exists(),
+        "the sh(1) test needs /bin/sh"
+    );
+}
+
+/// A host that only lists, for dry runs on names no host file can hold
+/// (the simulation refuses control characters; FreeBSD's SIOCSIFNAME does
+/// not: `if_rename` refuses only an empty or taken name).
+struct Listed(Vec<Interface>);
+
+impl Host for Listed {
+    fn euid(&mut self) -> HostResult<u32> {
+        Ok(0)
+    }
+    fn lock(&mut self, _: &mut LockWait<'_>) -> HostResult<()> {
+        Ok(())
+    }
+    fn list(&mut self) -> HostResult<Vec<Interface>> {
+        Ok(self.0.clone())
+    }
+    fn create(&mut self, _: Cloner, _: Option<u32>) -> HostResult<IfName> {
+        unreachable!("a dry run changes nothing")
+    }
+    fn rename(&mut self, _: &IfName, _: &IfName) -> HostResult<()> {
+        unreachable!("a dry run changes nothing")
+    }
+    fn set_up(&mut self, _: &IfName, _: bool) -> HostResult<()> {
+        unreachable!("a dry run changes nothing")
+    }
+    fn set_ether(&mut self, _: &IfName, _: Mac) -> HostResult<()> {
+        unreachable!("a dry run changes nothing")
+    }
+    fn mtu(&mut self, _: &IfName) -> HostResult<u32> {
+        unreachable!("the dry run knows its MTUs")
+    }
+    fn set_mtu(&mut self, _: &IfName, _: u32) -> HostResult<()> {
+        unreachable!("a dry run changes nothing")
+    }
+    fn bridge_add(&mut self, _: &IfName, _: &IfName) -> HostResult<()> {
+        unreachable!("a dry run changes nothing")
+    }
+    fn destroy(&mut self, _: &IfName) -> HostResult<()> {
+        unreachable!("a dry run changes nothing")
+    }
+    fn cloner_loaded(&mut self, _: Cloner) -> HostResult<bool> {
+        Ok(true)
+    }
+    fn load_cloner(&mut self, _: Cloner) -> HostResult<()> {
+        unreachable!("a dry run changes nothing")
+    }
+    fn bridge_policy(&mut self) -> HostResult<BridgePolicy> {
+        Ok(BridgePolicy::PERMISSIVE)
+    }
+    fn jail(&mut self, _: &str) -> HostResult<Option<JailInfo>> {
+        Ok(None)
+    }
+    fn set_description(&mut self, _: &IfName, _: &str) -> HostResult<()> {
+        unreachable!("a dry run changes nothing")
+    }
+    fn description(&mut self, _: &IfName) -> HostResult<Option<String>> {
+        Ok(None)
+    }
+    fn syslog(&mut self, _: Priority, _: &str) {}
+}
+
+/// `rjib ARGS` in this process on `listing`: exit status, stdout, stderr.
+fn on_listing(listing: &[Interface], args: &[&std::ffi::OsStr]) -> (i32, Vec<u8>, String) {
+    let mut argv = vec![std::ffi::OsString::from("rjib")];
+    argv.extend(args.iter().map(|a| a.to_os_string()));
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let status = rjib::app::main_with(
+        &argv,
+        &mut || Ok(Box::new(Listed(listing.to_vec()))),
+        &mut rjib::io::Io {
+            out: &mut out,
+            err: &mut err,
+        },
+    );
+    (status, out, String::from_utf8(err).unwrap())
+}
+
+/// A newline, a tab and other controls in a parent's name (possible on a
+/// real host, not in a host file): the script still passes it whole.
+/// Arguments that are not UTF-8 never reach a script: the command line
+/// refuses them where they would name an interface.
+#[test]
+fn names_a_host_file_cannot_hold() {
+    use rjib::net::LinkType;
+    use std::os::unix::ffi::OsStrExt;
+    let parents = ["a\nb", "\t;>c", "x\n>c", "'\n'"];
+    let listing: Vec<Interface> = parents
+        .iter()
+        .enumerate()
+        .map(|(k, p)| Interface {
+            ether: Some(format!("00:25:90:00:01:{k:02x}").parse().unwrap()),
+            up: true,
+            ..Interface::new(IfName::new(*p).unwrap(), 10 + k as u32, LinkType::Ether)
+        })
+        .collect();
+    let mut args: Vec<&std::ffi::OsStr> = ["-n", "addm", "j"]
+        .iter()
+        .map(std::ffi::OsStr::new)
+        .collect();
+    args.extend(parents.iter().map(std::ffi::OsStr::new));
+    let (status, out, err) = on_listing(&listing, &args);
+    assert_eq!(status, 0, "{err}");
+    let script = String::from_utf8(out).unwrap();
+    let by_sh = run_by_sh(script.as_bytes());
+    assert_eq!(by_sh, as_read(&script), "{script}");
+    for p in parents {
+        for want in [
+            p.to_string(),
+            format!("{p}bridge"),
+            format!("rjib: bridge for {p}"),
+        ] {
+            assert!(
+                by_sh.iter().flatten().any(|a| *a == want.as_bytes()),
+                "{want:?} never reached ifconfig whole:\n{script}"
+            );
+        }
+    }
+    for bad in [&b"-b"[..], b""] {
+        let mut args: Vec<&std::ffi::OsStr> =
+            ["-n", "addm"].iter().map(std::ffi::OsStr::new).collect();
+        if !bad.is_empty() {
+            args.push(std::ffi::OsStr::from_bytes(bad));
+            args.push(std::ffi::OsStr::from_bytes(b"\xff$(>c)"));
+            args.extend(["j", "a\nb"].iter().map(std::ffi::OsStr::new));
+        } else {
+            args.push(std::ffi::OsStr::new("j"));
+            args.push(std::ffi::OsStr::from_bytes(b"\xffx"));
+        }
+        let (status, out, err) = on_listing(&listing, &args);
+        assert_eq!((status, out.as_slice()), (1, &b""[..]), "{err}");
+        assert!(
+            err.contains("not valid UTF-8, so it cannot name an interface"),
+            "{err}"
+        );
+    }
 }

@@ -16,11 +16,11 @@ fn refuses(via: &str, h: &HostFile, args: &[&str], message: &str) {
     assert_eq!(stderr(&o), format!("{message}\n"), "{args:?}");
     let (after, log) = without_log(&h.read());
     assert_eq!(after, without_log(&before).0, "{args:?}: host untouched");
-    let logged = message.strip_prefix("rjib: ").unwrap();
+    let logged = failure_record(args, message);
     assert_eq!(
         log.last(),
         Some(&json!({"priority": "err", "message": logged})),
-        "{args:?}: logged"
+        "{args:?}: logged, with what failed"
     );
 }
 

@@ -27,8 +27,8 @@ ep_b=${ep_a%a}b
 ifconfig vtnet0bridge addm \"$ep_a\"
 ifconfig \"$ep_a\" name e0a_jamulus
 ifconfig \"$ep_b\" name e0b_jamulus
-ifconfig e0a_jamulus description \"rjib: jail jamulus, host end\"
-ifconfig e0b_jamulus description \"rjib: jail jamulus, jail end\"
+ifconfig e0a_jamulus description 'rjib: jail jamulus, host end'
+ifconfig e0b_jamulus description 'rjib: jail jamulus, jail end'
 ifconfig e0a_jamulus up
 ifconfig e0b_jamulus up
 ifconfig e0a_jamulus ether 02:a0:e2:0a:1b:2c
@@ -37,7 +37,7 @@ ifconfig em0 up
 br=$(ifconfig bridge create)
 ifconfig \"$br\" addm em0
 ifconfig \"$br\" name em0bridge
-ifconfig em0bridge description \"rjib: bridge for em0\"
+ifconfig em0bridge description 'rjib: bridge for em0'
 ifconfig em0bridge up
 ep_a=$(ifconfig epair create)
 ep_b=${ep_a%a}b
@@ -46,8 +46,8 @@ ifconfig \"$ep_b\" mtu 9000
 ifconfig em0bridge addm \"$ep_a\"
 ifconfig \"$ep_a\" name e1a_jamulus
 ifconfig \"$ep_b\" name e1b_jamulus
-ifconfig e1a_jamulus description \"rjib: jail jamulus, host end\"
-ifconfig e1b_jamulus description \"rjib: jail jamulus, jail end\"
+ifconfig e1a_jamulus description 'rjib: jail jamulus, host end'
+ifconfig e1b_jamulus description 'rjib: jail jamulus, jail end'
 ifconfig e1a_jamulus up
 ifconfig e1b_jamulus up
 ifconfig e1a_jamulus ether 02:a0:e2:ab:cd:ef
@@ -85,7 +85,12 @@ ifconfig e1b_jamulus ether 0e:a0:e2:ab:cd:ef
     );
     assert_eq!(h.bytes(), before);
     let o = h.run(via, &["-n", "addm", "jamulus", "vtnet0", "em0"]);
-    assert_eq!(stdout(&o), "", "nothing to do: the ends exist");
+    assert_eq!(
+        stdout(&o),
+        "ifconfig e0a_jamulus up\nifconfig e0b_jamulus up\n\
+         ifconfig e1a_jamulus up\nifconfig e1b_jamulus up\n",
+        "the ends exist: they are reused, their flags set again (issue 14, D6)"
+    );
 }
 
 fn json_show(via: &str) {
@@ -176,7 +181,8 @@ fn failed_dry_run(via: &str) {
 /// warning says what can help (`!`, or a MAC of the VLAN's own), and it
 /// does not offer -m sha256 when that is what made the MAC.
 fn collision_remedies(via: &str) {
-    use rjib::jib::mac::{Mac, Scheme, derive_with};
+    use rjib::jib::mac::{Scheme, derive_with};
+    use rjib::net::Mac;
     let p: Mac = "00:25:90:ab:cd:ef".parse().unwrap();
     let mut vlan = ether("em0.5", 2, "00:25:90:ab:cd:ef");
     vlan["type"] = "l2vlan".into();

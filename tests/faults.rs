@@ -83,7 +83,7 @@ fn every_single_fault(via: &str) {
             assert_eq!(last["priority"], "err", "{what}");
             assert_eq!(
                 last["message"].as_str().unwrap(),
-                err.trim_end().strip_prefix("rjib: ").unwrap(),
+                failure_record(ARGS, &err),
                 "{what}"
             );
             if !err.contains("(0 step(s) undone)") {

@@ -216,6 +216,41 @@ fn stale_temporary_file(via: &str) {
     assert!(iface(&h.read(), "e0a_jamulus").is_some());
 }
 
+/// Issue 14, D15(a): a symbolic link at the temporary file's name is
+/// removed, never written through: its target keeps its bytes, and the
+/// host is written as usual.
+fn symlinked_temporary_file(via: &str) {
+    let h = HostFile::new(&seed());
+    let victim = h.dir.path().join("victim");
+    std::fs::write(&victim, "precious\n").unwrap();
+    let tmp = h.dir.path().join("host.json.tmp");
+    for args in [&["addm", "jamulus", "vtnet0"][..], &["destroy", "jamulus"]] {
+        std::os::unix::fs::symlink(&victim, &tmp).unwrap();
+        let o = h.run(via, args);
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+        assert_eq!(
+            std::fs::read_to_string(&victim).unwrap(),
+            "precious\n",
+            "{args:?}"
+        );
+        assert!(
+            std::fs::symlink_metadata(&tmp).is_err(),
+            "{args:?}: link gone"
+        );
+    }
+    assert!(
+        iface(&h.read(), "e0a_jamulus").is_none(),
+        "both runs wrote the host"
+    );
+    // A dangling link: nothing is created at its target either.
+    std::fs::remove_file(&victim).unwrap();
+    std::os::unix::fs::symlink(&victim, &tmp).unwrap();
+    let o = h.run(via, &["addm", "jamulus", "vtnet0"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!victim.exists());
+    assert!(iface(&h.read(), "e0a_jamulus").is_some());
+}
+
 /// A run killed while it writes the new host leaves at most the one fixed
 /// temporary file (never h.json.tmp.<pid>, a truncated copy of the host
 /// per kill), the host file whole, and the next changing run removes the
@@ -265,7 +300,9 @@ fn unchanged_host_not_rewritten(via: &str) {
     let built = h.read();
     let text = format!("{}\n", serde_json::to_string(&built).unwrap()).replace(",", ", ");
     std::fs::write(&h.path, &text).unwrap();
-    for args in [&["addm", "jamulus", "vtnet0"][..], &["destroy", "nothere"]] {
+    // (an addm that finds the pair is no such command: it refreshes the
+    // pair's last change, issue 14 D6)
+    for args in [&["prune", "nothere"][..], &["destroy", "nothere"]] {
         let o = h.run(via, args);
         assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
         assert_eq!(
@@ -406,6 +443,16 @@ fn stale_temporary_file_direct() {
 #[test]
 fn stale_temporary_file_ioctl() {
     stale_temporary_file("ioctl");
+}
+
+#[test]
+fn symlinked_temporary_file_direct() {
+    symlinked_temporary_file("direct");
+}
+
+#[test]
+fn symlinked_temporary_file_ioctl() {
+    symlinked_temporary_file("ioctl");
 }
 
 #[test]

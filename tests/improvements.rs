@@ -4,7 +4,8 @@
 mod common;
 
 use common::*;
-use rjib::jib::mac::{Mac, derive};
+use rjib::jib::mac::derive;
+use rjib::net::Mac;
 use serde_json::Value;
 
 fn vlan_parent(via: &str) {

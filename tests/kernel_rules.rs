@@ -9,17 +9,16 @@
 //! an ifbreq of the wrong size) are tested in `src/netsim/model.rs` and
 //! `src/emulator/tests.rs`.
 
-use std::fmt::Debug;
-use std::path::PathBuf;
-use std::time::{SystemTime, UNIX_EPOCH};
+mod common;
 
+use std::fmt::Debug;
+
+use common::{HostFile, with};
 use rjib::emulator::emulated_host;
-use rjib::host::{
-    BridgePolicy, Cloner, Errno, Host, HostError, HostResult, IfAddr, Interface, JailInfo, LinkType,
-};
-use rjib::jib::mac::Mac;
-use rjib::jib::name::IfName;
+use rjib::host::{Host, HostError, HostResult};
+use rjib::net::{BridgePolicy, Cloner, Errno, IfAddr, IfName, Interface, JailInfo, LinkType, Mac};
 use rjib::netsim::SimHost;
+use rjib::util::now_secs as now;
 use serde_json::{Value, json};
 
 /// FreeBSD 15's extended error texts (if_bridge.c `bridge_ioctl_add`).
@@ -39,26 +38,22 @@ struct K {
     via: &'static str,
     release: u32,
     host: Box<dyn Host>,
-    path: PathBuf,
-    _dir: tempfile::TempDir,
+    hf: HostFile,
 }
 
 impl K {
     fn open(via: &'static str, release: u32, file: &Value) -> K {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("host.json");
-        std::fs::write(&path, serde_json::to_string_pretty(file).unwrap()).unwrap();
+        let hf = HostFile::new(file);
         let host: Box<dyn Host> = match via {
-            "direct" => Box::new(SimHost::open(path.clone()).unwrap()),
-            "ioctl" => emulated_host(path.clone()).unwrap(),
+            "direct" => Box::new(SimHost::open(hf.path.clone()).unwrap()),
+            "ioctl" => emulated_host(hf.path.clone()).unwrap(),
             _ => unreachable!(),
         };
         K {
             via,
             release,
             host,
-            path,
-            _dir: dir,
+            hf,
         }
     }
 
@@ -108,7 +103,7 @@ impl K {
     /// The host file as the kernel leaves it (after `commit`).
     fn file(&mut self) -> Value {
         self.host.commit().unwrap();
-        serde_json::from_str(&std::fs::read_to_string(&self.path).unwrap()).unwrap()
+        self.hf.read()
     }
 
     /// Assert `r` succeeded.
@@ -184,21 +179,6 @@ fn each_on(ifs: Vec<Value>, f: impl Fn(&mut K)) {
 
 fn n(s: &str) -> IfName {
     IfName::new(s).unwrap()
-}
-
-fn now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-}
-
-/// `base` with the fields of `more` set.
-fn with(mut base: Value, more: Value) -> Value {
-    for (k, v) in more.as_object().unwrap() {
-        base[k] = v.clone();
-    }
-    base
 }
 
 fn lo0() -> Value {
@@ -1040,7 +1020,7 @@ fn a_destroyed_jail_end_leaves_the_jails_bridge() {
             .unwrap()
             .clone();
         assert_eq!(jbr0["members"], json!([]), "{}", k.at());
-        SimHost::open(k.path.clone())
+        SimHost::open(k.hf.path.clone())
             .unwrap_or_else(|e| panic!("{}: the host file no longer loads: {e}", k.at()));
     });
 }

@@ -54,7 +54,7 @@ fn refused_untouched(via: &str, h: &HostFile, args: &[&str], message: &str) {
         without_log(&before).0,
         "{via} {args:?}: host untouched"
     );
-    let logged = message.trim_end().strip_prefix("rjib: ").unwrap();
+    let logged = failure_record(args, message);
     assert_eq!(
         log.last(),
         Some(&json!({"priority": "err", "message": logged})),
@@ -420,12 +420,7 @@ fn spanned(release: u32) -> Value {
         json!({"spans": ["em1"]}),
     ));
     let mut h = add_ifs(seed_on(release), ifs);
-    let br = h["interfaces"]
-        .as_array_mut()
-        .unwrap()
-        .iter_mut()
-        .find(|i| i["name"] == "vtnet0bridge")
-        .unwrap();
+    let br = iface_mut(&mut h, "vtnet0bridge").unwrap();
     br["members"] = json!(["e0a_web"]);
     br["spans"] = json!(["e0a_spy"]);
     h

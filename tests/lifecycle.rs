@@ -20,12 +20,7 @@ fn with_pair(jails: Value, b_vnet: Option<&str>) -> Value {
     host["version"] = json!(2);
     host["jails"] = jails;
     if let Some(v) = b_vnet {
-        let b = host["interfaces"]
-            .as_array_mut()
-            .unwrap()
-            .iter_mut()
-            .find(|i| i["name"] == "e0b_x")
-            .unwrap();
+        let b = iface_mut(&mut host, "e0b_x").unwrap();
         b["vnet"] = json!(v);
     }
     host
@@ -66,7 +61,7 @@ fn stale_pair_table(via: &str) {
     let o = h.run(via, &["addm", "x", "vtnet0"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(stdout(&o), "e0a_x\ne0b_x\n");
-    let notice = "e0a_x: jail x (jid 4) is dying and its jail end is gone with it; replacing this stale pair";
+    let notice = "e0a_x: jail x (jid 4) is dying and its jail end e0b_x is not on the host; replacing this stale pair";
     assert_eq!(stderr(&o), format!("rjib: {notice}\n"));
     let after = h.read();
     let ifs = after["interfaces"].as_array().unwrap();
@@ -337,6 +332,95 @@ fn stdout_that_fails(via: &str) {
     assert_eq!((o.status.code(), o.stderr.as_slice()), (Some(0), &b""[..]));
 }
 
+/// Issue 14, D15(c): a standard output closed when rjib starts (`>&-`)
+/// is a write that fails (EBADF), as a closed pipe is, never output
+/// silently lost: addm undoes its work and exits 1; show and a dry run
+/// say so and exit 1; check exits 2; destroy prints nothing and is not
+/// affected; prune has destroyed what it chose and exits 1.
+fn stdout_closed(via: &str) {
+    let closed = |h: &HostFile, args: &[&str]| {
+        let mut sh = std::process::Command::new("/bin/sh");
+        sh.env_clear()
+            .envs(
+                command(&h.path, via)
+                    .get_envs()
+                    .filter_map(|(k, v)| v.map(|v| (k.to_owned(), v.to_owned()))),
+            )
+            .args(["-c", "exec \"$0\" \"$@\" >&-", BIN])
+            .args(args)
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap()
+    };
+    let h = HostFile::new(&seed());
+    let before = h.read();
+    let o = closed(&h, &["addm", "jamulus", "vtnet0"]);
+    assert_eq!(o.status.code(), Some(1), "{via}: {}", stderr(&o));
+    assert!(
+        stderr(&o).starts_with("rjib: stdout: Bad file descriptor; nothing was changed"),
+        "{via}: {}",
+        stderr(&o)
+    );
+    assert_eq!(
+        timeless(&without_log(&h.read()).0),
+        timeless(&before),
+        "{via}: host as it started"
+    );
+    assert!(h.run(via, &["addm", "jamulus", "vtnet0"]).status.success());
+    let built = h.bytes();
+    let empty_file = h.dir.path().join("empty.conf");
+    std::fs::write(&empty_file, "").unwrap();
+    let empty_file = empty_file.to_str().unwrap();
+    for (args, status) in [
+        (&["show"][..], 1),
+        (&["-n", "addm", "www", "vtnet0"], 1),
+        (&["-n", "destroy", "jamulus"], 1),
+        (&["check", "-f", empty_file, "-r", empty_file, "-v"], 2),
+    ] {
+        let o = closed(&h, args);
+        assert_eq!(
+            o.status.code(),
+            Some(status),
+            "{via} {args:?}: {}",
+            stderr(&o)
+        );
+        let why = match args[0] {
+            "-n" => "rjib: stdout: Bad file descriptor; dry run, nothing was changed\n",
+            _ => "rjib: stdout: Bad file descriptor\n",
+        };
+        assert_eq!(stderr(&o), why, "{via} {args:?}");
+        assert_eq!(h.bytes(), built, "{via} {args:?}: nothing changed");
+    }
+    // show with nothing to print loses nothing.
+    let empty = HostFile::new(&seed());
+    let o = closed(&empty, &["show"]);
+    assert_eq!(
+        (o.status.code(), stderr(&o).as_str()),
+        (Some(0), ""),
+        "{via}"
+    );
+    // destroy prints nothing, as jib: a closed stdout does not matter.
+    let o = closed(&h, &["destroy", "jamulus"]);
+    assert_eq!(o.status.code(), Some(0), "{via}: {}", stderr(&o));
+    assert!(iface(&h.read(), "e0a_jamulus").is_none(), "{via}");
+    // prune cannot undo: the pair is gone, and the names it could not
+    // print make the status 1.
+    assert!(h.run(via, &["addm", "gone", "vtnet0"]).status.success());
+    let o = closed(&h, &["prune", "-f"]);
+    assert_eq!(o.status.code(), Some(1), "{via}: {}", stderr(&o));
+    assert!(iface(&h.read(), "e0a_gone").is_none(), "{via}: pruned");
+}
+
+#[test]
+fn stdout_closed_direct() {
+    stdout_closed("direct");
+}
+
+#[test]
+fn stdout_closed_ioctl() {
+    stdout_closed("ioctl");
+}
+
 #[test]
 fn stdout_that_fails_direct() {
     stdout_that_fails("direct");
@@ -358,10 +442,7 @@ fn prune_host() -> Value {
     let mut v = timeless(&without_log(&h.read()).0);
     v["version"] = json!(2);
     v["jails"] = json!([{"name": "b", "jid": 2, "dying": true}, {"name": "c", "jid": 3}]);
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
+    let now = rjib::util::now_secs();
     for i in v["interfaces"].as_array_mut().unwrap() {
         let name = i["name"].as_str().unwrap().to_string();
         if ["e0b_b", "e0b_c"].contains(&name.as_str()) {
@@ -385,7 +466,9 @@ fn pruned(via: &str) {
         "ifconfig e0a_a destroy\nifconfig e0a_b destroy\nifconfig e0a_e destroy\n"
     );
     assert!(
-        stderr(&o).starts_with("rjib: e0a_d: left alone: no jail d exists, but it changed "),
+        stderr(&o).starts_with(
+            "rjib: e0a_d: left alone: its jail end e0b_d is on the host, in no jail, but it changed "
+        ),
         "{}",
         stderr(&o)
     );
@@ -413,11 +496,13 @@ fn pruned(via: &str) {
     let log = without_log(&after).1;
     let messages: Vec<&str> = log.iter().map(|r| r["message"].as_str().unwrap()).collect();
     assert!(
-        messages.contains(&"e0a_a: pruned with its jail end (no jail a exists)"),
+        messages.contains(
+            &"e0a_a: pruned with its jail end (its jail end e0b_a is on the host, in no jail)"
+        ),
         "{messages:?}"
     );
     assert!(
-        messages.contains(&"e0a_b: pruned with its jail end (jail b (jid 2) is dying)"),
+        messages.contains(&"e0a_b: pruned with its jail end (jail b (jid 2) is dying and its jail end e0b_b is not on the host)"),
         "{messages:?}"
     );
     assert!(

@@ -6,14 +6,17 @@
 //! The man page marks the blocks this file reads with `.\"` comments
 //! (`mac-table: sum`, `dry-run example`, …); a renamed marker fails loudly.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use rjib::jib::mac::{Mac, derive};
+use common::{BIN, host_file, iface_mut, read_host, seed, stdout, write_host};
+use rjib::jib::mac::derive;
 use rjib::jib::sum::bsd_sum;
+use rjib::net::Mac;
 use serde_json::{Value, json};
 
-const BIN: &str = env!("CARGO_BIN_EXE_rjib");
 const MANPAGE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/man/rjib.8");
 
 fn manpage() -> String {
@@ -124,7 +127,11 @@ fn display(lines: &[&str]) -> Vec<String> {
         .skip_while(|l| !l.starts_with(".Bd"))
         .skip(1)
         .take_while(|l| !l.starts_with(".Ed"))
-        .map(|l| l.replace("\\e", "\\").replace("\\&", ""))
+        .map(|l| {
+            l.replace("\\e", "\\")
+                .replace("\\&", "")
+                .replace("\\(aq", "'")
+        })
         .collect();
     assert!(!body.is_empty(), "no literal display in {lines:?}");
     body
@@ -530,34 +537,6 @@ fn sha256_examples_follow_the_documented_layout() {
 // ---------------------------------------------------------------------------
 // The dry-run and JSON examples, run on the seed host of the EXAMPLES.
 
-/// The seed host (vtnet0 and a member-less vtnet0bridge), from the recorded
-/// jib scenarios.
-fn seed_host() -> Value {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/vectors.json"
-    ))
-    .unwrap();
-    let v: Value = serde_json::from_str(&text).unwrap();
-    let seed = v
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["name"] == "seed-nat-bridge")
-        .expect("vectors.json has the seed-nat-bridge scenario");
-    let mut host = seed["host"].clone();
-    // The recorded host leaves out lo0's type; it is the loopback.
-    assert_eq!(host["interfaces"][0]["name"], "lo0");
-    host["interfaces"][0]["type"] = "loop".into();
-    host
-}
-
-fn host_file(dir: &tempfile::TempDir, host: &Value) -> PathBuf {
-    let p = dir.path().join("host.json");
-    std::fs::write(&p, serde_json::to_string_pretty(host).unwrap()).unwrap();
-    p
-}
-
 /// The command (after `$ `) and the expected output of a marked display.
 fn example(src: &str, marker: &str) -> (Vec<String>, String) {
     let body = display(&marked(src, marker));
@@ -570,17 +549,13 @@ fn example(src: &str, marker: &str) -> (Vec<String>, String) {
     (args, out)
 }
 
-fn stdout_of(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
 #[test]
 fn dry_run_example_is_what_rjib_prints_and_changes_nothing() {
     let src = manpage();
     let (args, want) = example(&src, "dry-run example");
     assert_eq!(args[0], "-n");
     let dir = tempfile::tempdir().unwrap();
-    let mut host = seed_host();
+    let mut host = seed();
     host["euid"] = json!(1001); // the page says: no root needed
     let path = host_file(&dir, &host);
     let before = std::fs::read(&path).unwrap();
@@ -591,7 +566,7 @@ fn dry_run_example_is_what_rjib_prints_and_changes_nothing() {
         "rjib {args:?}: {}",
         String::from_utf8_lossy(&o.stderr)
     );
-    assert_eq!(stdout_of(&o), want, "the man page's dry-run example");
+    assert_eq!(stdout(&o), want, "the man page's dry-run example");
     assert_eq!(
         std::fs::read(&path).unwrap(),
         before,
@@ -606,7 +581,7 @@ fn new_bridge_dry_run_fragments_are_what_rjib_prints() {
     let part = display(&marked(&src, "dry-run part: www em0"));
     // "If this host also had an em0 that is down, has an MTU of 9000 and is
     // in no bridge"
-    let mut host = seed_host();
+    let mut host = seed();
     let next_index = host["interfaces"].as_array().unwrap().len() as u64 + 1;
     host["interfaces"].as_array_mut().unwrap().push(json!({
         "name": "em0", "index": next_index, "type": "ether", "cloner": null, "unit": null,
@@ -617,7 +592,7 @@ fn new_bridge_dry_run_fragments_are_what_rjib_prints() {
     let path = host_file(&dir, &host);
     let o = run(&["-n", "addm", "www", "em0"], Some(&path));
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let got: Vec<String> = stdout_of(&o).lines().map(str::to_string).collect();
+    let got: Vec<String> = stdout(&o).lines().map(str::to_string).collect();
     assert!(
         got.starts_with(&prefix),
         "`rjib -n addm www em0` printed {got:#?}, the page says it starts with {prefix:#?}"
@@ -634,25 +609,20 @@ fn json_example_is_what_rjib_prints_for_a_running_jail() {
     let (args, want) = example(&src, "json example");
     serde_json::from_str::<Value>(&want).expect("the page's JSON example parses");
     let dir = tempfile::tempdir().unwrap();
-    let path = host_file(&dir, &seed_host());
+    let path = host_file(&dir, &seed());
     let o = run(&["addm", "jamulus", "vtnet0"], Some(&path));
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     // jail(8) moves e0b_jamulus into the jail: the host no longer sees it.
-    let mut host: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let mut host = read_host(&path);
     host["version"] = json!(2);
     host["jails"] = json!([{"name": "jamulus", "jid": 1}]);
-    let b = host["interfaces"]
-        .as_array_mut()
-        .unwrap()
-        .iter_mut()
-        .find(|i| i["name"] == "e0b_jamulus")
-        .expect("addm made e0b_jamulus");
+    let b = iface_mut(&mut host, "e0b_jamulus").expect("addm made e0b_jamulus");
     b["vnet"] = json!("jamulus");
-    std::fs::write(&path, serde_json::to_string_pretty(&host).unwrap()).unwrap();
+    write_host(&path, &host);
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let o = run(&args, Some(&path));
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    assert_eq!(stdout_of(&o), want, "the man page's JSON example");
+    assert_eq!(stdout(&o), want, "the man page's JSON example");
 }
 
 /// Issue 9, the documents: jail(8) runs exec.prestart with the PATH it was
@@ -688,7 +658,7 @@ fn jail_name_length_claims_hold() {
         "the page states the limits this test checks"
     );
     let dir = tempfile::tempdir().unwrap();
-    let mut host = seed_host();
+    let mut host = seed();
     host["interfaces"].as_array_mut().unwrap().push(json!({
         "name": "em0", "index": 50, "type": "ether", "ether": "00:25:90:ab:cd:ef",
         "mtu": 1500, "up": true, "groups": []

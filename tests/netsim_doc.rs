@@ -96,16 +96,20 @@ fn the_documented_fault_ops_are_the_accepted_ones() {
         .split('`')
         .skip(1)
         .step_by(2)
-        .filter(|w| *w != "op")
+        .filter(|w| !["op", "signal"].contains(w))
         .collect();
+    // With an errno, or (a `list`) with a signal.
     let accepts = |op: &str| {
-        let v = json!({"faults": [{"op": op, "nth": 1, "errno": "EIO"}]});
-        faults::parse(v.as_object().unwrap()).is_ok()
+        ["errno", "signal"].iter().any(|k| {
+            let effect = if *k == "errno" { "EIO" } else { "SIGINT" };
+            let v = json!({"faults": [{"op": op, "nth": 1, *k: effect}]});
+            faults::parse(v.as_object().unwrap()).is_ok()
+        })
     };
     for op in &documented {
         assert!(accepts(op), "documented op {op} is refused");
     }
-    // Every operation rjib has a name for, but list and lock, is a fault op.
+    // Every operation rjib has a name for, but lock, is a fault op.
     for op in [
         "list", "create", "rename", "up", "ether", "mtu", "addm", "destroy", "lock", "describe",
         "kldload",

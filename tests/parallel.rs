@@ -6,7 +6,8 @@ mod common;
 use std::process::Stdio;
 
 use common::*;
-use rjib::jib::mac::{Mac, derive};
+use rjib::jib::mac::derive;
+use rjib::net::Mac;
 
 fn fifty_at_once(via: &str) {
     let h = HostFile::new(&host(vec![ether("em0", 1, "00:25:90:ab:cd:ef")]));

@@ -21,9 +21,9 @@ mod common;
 use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
 use std::process::Output;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use common::*;
+use rjib::util::now_secs as now;
 use serde_json::{Map, Value, json};
 
 // --- a small seeded generator ----------------------------------------------
@@ -640,13 +640,6 @@ fn mutate(r: &mut Rng, h: &mut Value, ifs: &mut Vec<Value>) {
             }
         }
     }
-}
-
-fn now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
 }
 
 // --- running one case on both paths -----------------------------------------

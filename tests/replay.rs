@@ -116,8 +116,8 @@ fn not_root_message_and_nothing_changed() {
     assert_eq!(
         log,
         vec![
-            serde_json::json!({"priority": "err", "message": "addm: refused: not root (uid 1001)"}),
-            serde_json::json!({"priority": "err", "message": "destroy: refused: not root (uid 1001)"}),
+            serde_json::json!({"priority": "err", "message": "addm x: refused: not root (uid 1001)"}),
+            serde_json::json!({"priority": "err", "message": "destroy x: refused: not root (uid 1001)"}),
         ]
     );
     // (The simulation takes the lock after the refusal, only to add those

@@ -27,10 +27,8 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::net::IpAddr;
 
 use super::rcconf::{Assignment, RcConf, var_part};
-use crate::host::{IfAddr, Interface, LinkType};
 use crate::jailconf::Loc;
-use crate::jib::mac::Mac;
-use crate::jib::name::IfName;
+use crate::net::{IfAddr, IfName, Interface, LinkType, Mac};
 
 /// Where an interface at boot comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]

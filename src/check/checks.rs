@@ -15,12 +15,12 @@ use super::boot::{Boot, Source};
 use super::collide::{self, Predicted};
 use super::commands::{self, ADDM_PARAMS, DESTROY_PARAMS, HOOKS, Meaning};
 use super::rcconf::RcConf;
-use super::report::{Code, Finding, JailPrediction, NoMac, Pair, Report};
-use crate::host::{BridgePolicy, Interface, LinkType};
+use super::report::{ALL_JAILS, Code, Finding, JailPrediction, NoMac, Pair, Report};
 use crate::jailconf::{Jail, Loc, Stop, Value, show};
 use crate::jib::mac::Scheme;
-use crate::jib::name::{IFNAME_MAX, JailName, a_end, b_end, bridge_for};
+use crate::jib::name::{JailName, a_end, b_end, bridge_for};
 use crate::jib::plan::{AddmRequest, PlanError, plan_addm};
+use crate::net::{BridgePolicy, IFNAME_MAX, Interface, LinkType};
 
 /// What the checks read.
 pub struct Input<'a> {
@@ -286,9 +286,6 @@ pub fn facts(jail: &Jail, exists: &dyn Fn(&Path) -> bool) -> JailFacts {
     }
 }
 
-/// The jail findings about a whole file name: jail(8)'s global pseudo-jail.
-pub const ALL_JAILS: &str = "*";
-
 /// What jail(8) does at a [`Stop`] (jaillex.l `<_>.`, byacc's end of input).
 fn stop_finding(s: &Stop) -> Finding {
     let what = if s.byte == 0 {
@@ -379,7 +376,10 @@ pub fn analyse(input: &Input<'_>) -> Report {
                     )
                 } else {
                     format!(
-                        "jail {other} also runs addm {name} ({}): both jails would use {} and {}; give each jail its own NAME",
+                        "jail {other} also runs addm {name} ({}): both jails would use {} and {}, and \
+                         prune and stale-pair handling, which go by jail {name}, would confuse the two \
+                         jails (while one is dying, the other's pair would be replaced or pruned); \
+                         give each jail its own NAME",
                         b.loc().file_line(),
                         a_end(0, &a.cmd.name),
                         b_end(0, &a.cmd.name)
@@ -389,6 +389,30 @@ pub fn analyse(input: &Input<'_>) -> Report {
                 f.other_jail = (a.jail != b.jail).then(|| other.clone());
                 findings.push(f);
             }
+        }
+    }
+
+    // A NAME that is not the jail's name: rjib looks up jail NAME, finds
+    // none, and can only go by where the jail end is. Not said again for
+    // a duplicate NAME, which has its own finding.
+    for a in addms.iter().filter(|a| !a.duplicate) {
+        let jail = &jails[a.jail];
+        let name = a.cmd.name.as_str();
+        if name.as_bytes() != jail.raw_name.as_slice() {
+            let jail = &jail.name;
+            findings.push(Finding::new(
+                a.loc(),
+                jail,
+                Code::NameDiffers,
+                format!(
+                    "addm {name}: the rjib NAME {name} is not the jail's name {jail}, so there is no jail {name} \
+                     to look up: prune keeps {} while {} is not on the host, and when {jail} is started \
+                     while its previous run is still dying, addm refuses instead of replacing the stale pair \
+                     (rjib destroy {name} clears it); a NAME equal to the jail name avoids that",
+                    a_end(0, &a.cmd.name),
+                    b_end(0, &a.cmd.name)
+                ),
+            ));
         }
     }
 

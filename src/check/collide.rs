@@ -1,16 +1,18 @@
 //! MAC collisions: every predicted MAC against every other one and against
 //! every MAC at boot, with what would resolve each.
 //!
-//! One pass over the predictions with a map from MAC to its first holder:
-//! linear in the number of jails.
+//! The collisions are `jib::collide`'s, the finder addm warns with: one
+//! pass over the predictions, linear in the number of jails. This module
+//! groups them and says what resolves each.
 
 use std::collections::{HashMap, HashSet};
 
 use super::boot::{Boot, Source};
 use super::report::{Code, Finding};
-use crate::host::Interface;
 use crate::jailconf::Loc;
-use crate::jib::mac::{Mac, Scheme};
+use crate::jib::collide::{self, Taken};
+use crate::jib::mac::Scheme;
+use crate::net::{Interface, Mac};
 
 /// One MAC address an addm will set.
 #[derive(Clone, Debug)]
@@ -48,15 +50,16 @@ enum Holder {
 /// jail's own epair) is not a collision.
 pub fn find(preds: &[Predicted], listing: &[Interface], boot: &Boot) -> Vec<Finding> {
     let predicted_for: HashMap<&str, Mac> = preds.iter().map(|p| (p.end.as_str(), p.mac)).collect();
-    let mut taken: HashMap<Mac, Holder> = HashMap::new();
+    let mut taken: Taken<Holder> = Taken::default();
     for i in listing {
         let Some(m) = i.ether else { continue };
         if predicted_for.get(i.name.as_str()) == Some(&m) {
             continue; // its own epair, already there
         }
-        taken.entry(m).or_insert_with(|| {
-            Holder::Iface(i.name.to_string(), format!("{} on this host", i.name))
-        });
+        taken.add(
+            m,
+            Holder::Iface(i.name.to_string(), format!("{} on this host", i.name)),
+        );
     }
     // What boot adds with a known MAC (a vlan has its parent's).
     let mut born: Vec<(&str, Mac, String)> = boot
@@ -78,9 +81,7 @@ pub fn find(preds: &[Predicted], listing: &[Interface], boot: &Boot) -> Vec<Find
         .collect();
     born.sort();
     for (name, m, what) in born {
-        taken
-            .entry(m)
-            .or_insert_with(|| Holder::Iface(name.to_string(), what));
+        taken.add(m, Holder::Iface(name.to_string(), what));
     }
     let all_predicted: HashSet<Mac> = preds.iter().map(|p| p.mac).collect();
     let idx = Index::new(preds);
@@ -91,16 +92,14 @@ pub fn find(preds: &[Predicted], listing: &[Interface], boot: &Boot) -> Vec<Find
     // jail's epair already on the host).
     let mut groups: Vec<(Holder, Vec<(usize, Holder)>)> = Vec::new();
     let mut group_of: HashMap<((usize, usize), Option<Holder>), usize> = HashMap::new();
-    let mut first: HashMap<Mac, usize> = HashMap::new();
-    for (k, p) in preds.iter().enumerate() {
-        let holder = if let Some(h) = taken.get(&p.mac) {
-            h.clone()
-        } else if let Some(&f) = first.get(&p.mac) {
+    for (k, held) in taken.collisions(preds.iter().map(|p| p.mac)) {
+        let p = &preds[k];
+        let holder = match held {
+            collide::Holder::Present(h) => h.clone(),
             // Group by the holder's pair, not its end.
-            Holder::Pred(idx.pair_first[&(preds[f].addm, preds[f].i)])
-        } else {
-            first.insert(p.mac, k);
-            continue;
+            collide::Holder::Predicted(f) => {
+                Holder::Pred(idx.pair_first[&(preds[f].addm, preds[f].i)])
+            }
         };
         let kind = match &holder {
             Holder::Iface(..) => None,
@@ -170,7 +169,7 @@ fn finding(
     ks: &[usize],
     holder: &Holder,
     hosts: &[String],
-    taken: &HashMap<Mac, Holder>,
+    taken: &Taken<Holder>,
     all_predicted: &HashSet<Mac>,
 ) -> Finding {
     let x = &preds[ks[0]];
@@ -180,7 +179,7 @@ fn finding(
         .map(|&k| preds[k].mac.to_string())
         .collect::<Vec<_>>());
     // A MAC under sha256 that is free: not on the host, not predicted.
-    let free = |m: Mac| !taken.contains_key(&m) && !all_predicted.contains(&m);
+    let free = |m: Mac| !taken.has(m) && !all_predicted.contains(&m);
     let (whose, remedy, other_jail) = match holder {
         Holder::Iface(..) => {
             let sha = ks.iter().all(|&k| preds[k].alt.is_some_and(&free));
@@ -304,9 +303,8 @@ fn neither(x: &Predicted, y: &Predicted) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::host::LinkType;
     use crate::jib::mac::derive_with;
-    use crate::jib::name::IfName;
+    use crate::net::{IfName, LinkType};
     use std::path::PathBuf;
 
     fn pred(

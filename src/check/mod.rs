@@ -28,9 +28,9 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use crate::app::Io;
 use crate::cli::{Action, Invocation, ShowFormat};
 use crate::host::Host;
+use crate::io::Io;
 
 /// Exit status: the files could not be read or parsed, the command line is
 /// wrong, or the host cannot be listed.

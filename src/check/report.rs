@@ -3,11 +3,14 @@
 
 use crate::jailconf::Loc;
 
-/// How bad a finding is: an error makes `check` exit 1, a warning does not.
+/// How bad a finding is: an error makes `check` exit 1, a warning or an
+/// info does not. An info is no mistake: it says how rjib will see a
+/// jail.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
     Error,
     Warning,
+    Info,
 }
 
 impl Severity {
@@ -15,6 +18,7 @@ impl Severity {
         match self {
             Severity::Error => "error",
             Severity::Warning => "warning",
+            Severity::Info => "info",
         }
     }
 }
@@ -31,6 +35,8 @@ pub enum Code {
     NameCharset,
     NameTooLong,
     DuplicateName,
+    /// A jail's rjib NAME is not its jail name.
+    NameDiffers,
     VnetInterfaceMissing,
     VnetInterfaceExtra,
     NoDestroy,
@@ -46,10 +52,11 @@ pub enum Code {
 
 impl Code {
     /// Every code, in the order rjib(8) lists them.
-    pub const ALL: [Code; 15] = [
+    pub const ALL: [Code; 16] = [
         Code::NameCharset,
         Code::NameTooLong,
         Code::DuplicateName,
+        Code::NameDiffers,
         Code::VnetInterfaceMissing,
         Code::VnetInterfaceExtra,
         Code::NoDestroy,
@@ -71,6 +78,7 @@ impl Code {
             Code::NameCharset => "name-charset",
             Code::NameTooLong => "name-too-long",
             Code::DuplicateName => "duplicate-name",
+            Code::NameDiffers => "name-differs",
             Code::VnetInterfaceMissing => "vnet-interface-missing",
             Code::VnetInterfaceExtra => "vnet-interface-extra",
             Code::NoDestroy => "no-destroy",
@@ -87,10 +95,14 @@ impl Code {
     pub fn severity(self) -> Severity {
         match self {
             Code::NoDestroy => Severity::Warning,
+            Code::NameDiffers => Severity::Info,
             _ => Severity::Error,
         }
     }
 }
+
+/// The jail findings about a whole file name: jail(8)'s global pseudo-jail.
+pub const ALL_JAILS: &str = "*";
 
 /// One finding: where (the jail.conf line), which jail, what. `jail` and
 /// `message` are text as printed: names and values from jail.conf in them
@@ -204,9 +216,7 @@ impl Report {
         let wanted = |n: &str| names.iter().any(|w| crate::util::escape_controls(w) == n);
         // A finding about a whole file concerns every jail.
         self.findings.retain(|f| {
-            f.jail == super::checks::ALL_JAILS
-                || wanted(&f.jail)
-                || f.other_jail.as_deref().is_some_and(wanted)
+            f.jail == ALL_JAILS || wanted(&f.jail) || f.other_jail.as_deref().is_some_and(wanted)
         });
         self.jails.retain(|j| wanted(&j.name));
     }

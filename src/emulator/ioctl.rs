@@ -10,7 +10,7 @@
 use super::memory::UserMem;
 use crate::freebsd::abi::*;
 use crate::freebsd::wire::{Wire, c_name, c_str};
-use crate::host::Errno;
+use crate::net::Errno;
 use crate::netsim::model::Kernel;
 
 /// How many BRDG commands if_bridge's table has (`bridge_control_table`):

@@ -8,8 +8,7 @@ use crate::freebsd::abi::*;
 use crate::freebsd::iftype;
 use crate::freebsd::sys::IfaEntry;
 use crate::freebsd::wire::Wire;
-use crate::host::{Errno, IfAddr};
-use crate::jib::mac::Mac;
+use crate::net::{Errno, IfAddr, Mac};
 use crate::netsim::model::Kernel;
 use crate::netsim::state::SimIf;
 

@@ -3,7 +3,7 @@
 //! kernel's copyin(9)/copyout(9), an address that is not inside one of
 //! them, or a range that runs past its end, is EFAULT.
 
-use crate::host::Errno;
+use crate::net::Errno;
 
 pub struct UserMem<'a, 'b> {
     bufs: &'a mut [&'b mut [u8]],

@@ -21,7 +21,8 @@ use std::path::PathBuf;
 
 use crate::freebsd::KernelHost;
 use crate::freebsd::sys::{IfaEntry, Sys};
-use crate::host::{Errno, Host, HostResult, JailInfo, Priority};
+use crate::host::{Host, HostResult, Priority};
+use crate::net::{Errno, JailInfo};
 use crate::netsim::session::SimFile;
 
 /// The syscall seam on a simulated host file.
@@ -67,6 +68,8 @@ impl Sys for EmuSys {
     fn getifaddrs(&mut self) -> Result<Vec<IfaEntry>, Errno> {
         self.listings += 1;
         self.exterror = None;
+        let _ = self.sim.kernel.listed();
+        self.sim.deliver_signals();
         link::entries(&self.sim.kernel)
     }
 
@@ -76,7 +79,7 @@ impl Sys for EmuSys {
 
     /// The simulated host's lock (the file beside the host file), then a
     /// fresh read of the host, as the direct simulation does.
-    fn lock(&mut self, wait: &mut crate::lock::Wait<'_>) -> HostResult<()> {
+    fn lock(&mut self, wait: &mut crate::host::LockWait<'_>) -> HostResult<()> {
         self.sim.lock(wait)
     }
 

@@ -10,9 +10,7 @@ use crate::freebsd::abi::*;
 use crate::freebsd::backend::LISTED_GROUPS;
 use crate::freebsd::sys::addr_of;
 use crate::freebsd::wire::{Wire, c_name};
-use crate::host::{Cloner, Interface};
-use crate::jib::mac::Mac;
-use crate::jib::name::{IfName, epair_peer};
+use crate::net::{Cloner, IfName, Interface, Mac, epair_peer};
 use crate::netsim::SimHost;
 use crate::netsim::model::Kernel;
 
@@ -62,7 +60,7 @@ fn script(h: &mut dyn Host) -> Vec<String> {
         }};
     }
     rec!(h.euid());
-    rec!(h.lock(&mut crate::lock::Wait {
+    rec!(h.lock(&mut crate::host::LockWait {
         holder: "1 test",
         timeout: crate::lock::DEFAULT_WAIT,
         stop: &crate::signals::Never,

@@ -5,9 +5,11 @@ use std::fmt;
 
 use super::interrupt::Interruptible;
 use super::undo::{Journal, Leftover};
-use crate::host::{Cloner, Errno, Host, HostError, Priority};
-use crate::jib::name::{IfName, JailName, epair_peer};
-use crate::jib::plan::{Link, Plan};
+use crate::host::{Host, HostError, Priority};
+use crate::jib::descr;
+use crate::jib::name::JailName;
+use crate::jib::plan::{Link, Plan, Refresh};
+use crate::net::{Cloner, Errno, IfName, epair_peer};
 use crate::signals::Stop;
 
 /// How many explicit epair units `create_epair` tries after the kernel
@@ -75,41 +77,79 @@ pub struct Built {
     /// Stale pairs of a dying jail, named aside (`rjibstale0`), with the
     /// name each had.
     pub stale: Vec<(IfName, IfName)>,
+    /// The names stale pairs had that `finish` destroyed.
+    pub destroyed: Vec<IfName>,
     pub jail: String,
+}
+
+/// A stale pair `finish` could not destroy. The new pair is kept (jail(8)
+/// has its names); the old one stays under its aside name, where `prune`
+/// finds it.
+#[derive(Debug)]
+pub struct StaleLeft {
+    pub aside: IfName,
+    pub was: IfName,
+    pub jail: String,
+    pub error: HostError,
+}
+
+impl fmt::Display for StaleLeft {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let StaleLeft {
+            aside,
+            was,
+            jail,
+            error,
+        } = self;
+        write!(
+            f,
+            "warning: {error}; {aside} is the stale pair of dying jail {jail} (it was {was}) and stays; \
+             the new pair is kept; remove the old one with rjib prune -f"
+        )
+    }
 }
 
 impl Built {
     /// Take it all back (stdout failed, or a signal came): the new pairs
-    /// are destroyed and the stale ones get their names back. Logged.
+    /// are destroyed and the stale ones not destroyed yet get their names
+    /// back. Logged.
     pub fn undo(self, host: &mut dyn Host, why: &str) -> (usize, Vec<Leftover>) {
         undo(host, self.journal, &self.jail, why)
     }
 
-    /// Make it final: destroy the stale pairs named aside (each takes its
-    /// `b` end with it, wherever it is: `epair_clone_destroy`). A failure
-    /// undoes everything.
-    pub fn finish(self, host: &mut dyn Host) -> Result<(), Box<AddmFailure>> {
-        for (aside, was) in &self.stale {
-            if let Err(error) = host.destroy(aside) {
-                let why = error.to_string();
-                let (undone, leftovers) = undo(host, self.journal, &self.jail, &why);
-                return Err(Box::new(AddmFailure {
-                    error,
-                    undone,
-                    leftovers,
-                    module: None,
-                    loaded: Vec::new(),
-                }));
+    /// The last step: destroy the stale pairs named aside (each takes its
+    /// `b` end with it, wherever it is: `epair_clone_destroy`). One that
+    /// cannot be destroyed stays, named aside, and is returned: the new
+    /// pair is not undone for it (D7 of issue 14). A destroyed one is no
+    /// longer in the journal: an undo after this cannot bring it back.
+    pub fn finish(&mut self, host: &mut dyn Host) -> Vec<StaleLeft> {
+        let mut left = Vec::new();
+        for (aside, was) in std::mem::take(&mut self.stale) {
+            match host.destroy(&aside) {
+                Ok(()) => {
+                    self.journal.forget_move(&aside);
+                    host.syslog(
+                        Priority::Notice,
+                        &format!(
+                            "{was}: destroyed the stale pair of dying jail {} (its new pair has the name)",
+                            self.jail
+                        ),
+                    );
+                    self.destroyed.push(was);
+                }
+                Err(error) => {
+                    let l = StaleLeft {
+                        aside,
+                        was,
+                        jail: self.jail.clone(),
+                        error,
+                    };
+                    host.syslog(Priority::Warning, &l.to_string());
+                    left.push(l);
+                }
             }
-            host.syslog(
-                Priority::Notice,
-                &format!(
-                    "{was}: destroyed the stale pair of dying jail {} (its new pair has the name)",
-                    self.jail
-                ),
-            );
         }
-        Ok(())
+        left
     }
 }
 
@@ -132,20 +172,6 @@ fn undo(host: &mut dyn Host, journal: Journal, jail: &str, why: &str) -> (usize,
     };
     host.syslog(priority, &note);
     (steps, leftovers)
-}
-
-/// The descriptions rjib gives what it creates, so that ifconfig(8) and
-/// `show --libxo json` tell which jail owns an interface.
-pub fn host_end_description(jail: &str) -> String {
-    format!("rjib: jail {jail}, host end")
-}
-
-pub fn jail_end_description(jail: &str) -> String {
-    format!("rjib: jail {jail}, jail end")
-}
-
-pub fn bridge_description(parent: &IfName) -> String {
-    format!("rjib: bridge for {parent}")
 }
 
 /// Load the modules of the cloners `plan` needs that are missing, as
@@ -192,6 +218,7 @@ pub fn run(
         lines: Vec::new(),
         journal: Journal::default(),
         stale: Vec::new(),
+        destroyed: Vec::new(),
         jail: jail.to_string(),
     };
     let mut names: HashSet<String> = taken.iter().map(|n| n.to_string()).collect();
@@ -204,6 +231,9 @@ pub fn run(
         };
         (|| {
             g.check()?;
+            for r in &plan.refresh {
+                refresh(&mut g, r, jail)?;
+            }
             load_modules(&mut g, plan, &mut loaded)?;
             for link in &plan.links {
                 build(&mut g, link, &mut b, &mut names)?;
@@ -263,10 +293,25 @@ fn create_epair(host: &mut dyn Host, names: &HashSet<String>) -> Result<IfName, 
     Err(first)
 }
 
+/// Set a reused pair's flags again, as they are: the kernel stamps its
+/// last change (see `plan::Refresh`). Nothing to undo.
+fn refresh(host: &mut dyn Host, r: &Refresh, jail: &JailName) -> Result<(), HostError> {
+    host.set_up(&r.a, r.a_up)?;
+    host.set_up(&r.b, r.b_up)?;
+    host.syslog(
+        Priority::Notice,
+        &format!(
+            "{}, {}: reused for jail {jail}; their last change is now, so prune leaves them alone for a minute",
+            r.a, r.b
+        ),
+    );
+    Ok(())
+}
+
 /// A name to put a stale `a` end aside under: `rjibstaleN`, free.
 fn aside_name(names: &HashSet<String>) -> IfName {
     (0u32..)
-        .map(|n| format!("rjibstale{n}"))
+        .map(crate::jib::name::aside)
         .find(|n| !names.contains(n))
         .and_then(|n| IfName::new(n).ok())
         .expect("a free name")
@@ -300,7 +345,7 @@ fn build(
         journal.renamed(&br, &link.bridge);
         names.insert(link.bridge.to_string());
         b.lines.push(link.bridge.to_string());
-        host.set_description(&link.bridge, &bridge_description(&link.parent))?;
+        host.set_description(&link.bridge, &descr::bridge(&link.parent))?;
         host.set_up(&link.bridge, true)?;
         host.syslog(
             Priority::Notice,
@@ -332,8 +377,8 @@ fn build(
     host.rename(&eb, &link.b)?;
     b.lines.push(link.b.to_string());
     names.extend([link.a.to_string(), link.b.to_string()]);
-    host.set_description(&link.a, &host_end_description(jail))?;
-    host.set_description(&link.b, &jail_end_description(jail))?;
+    host.set_description(&link.a, &descr::host_end(jail))?;
+    host.set_description(&link.b, &descr::jail_end(jail))?;
     host.set_up(&link.a, true)?;
     host.set_up(&link.b, true)?;
     if let Some(m) = link.macs {

@@ -1,7 +1,7 @@
 //! Destroying host ends (`destroy NAME`, `prune`), going on past failures.
 
 use crate::host::{Host, HostError, Priority};
-use crate::jib::name::IfName;
+use crate::net::IfName;
 
 /// Destroy each `(host end, why)`: it takes its jail end with it, wherever
 /// that is (`epair_clone_destroy`). Each is logged as `verb` (`destroyed`,

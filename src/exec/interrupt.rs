@@ -1,11 +1,8 @@
 //! A host that stops taking changes once a signal has arrived, so that a
 //! run can undo what it did instead of being cut off between two calls.
 
-use crate::host::{
-    BridgePolicy, Cloner, Host, HostError, HostResult, Interface, JailInfo, Priority, Reason,
-};
-use crate::jib::mac::Mac;
-use crate::jib::name::IfName;
+use crate::host::{Host, HostError, HostResult, Priority, Reason};
+use crate::net::{BridgePolicy, Cloner, IfName, Interface, JailInfo, Mac};
 use crate::signals::Stop;
 
 /// `host`, refusing every change once `stop` reports a signal. Reading and
@@ -36,7 +33,7 @@ impl Host for Interruptible<'_> {
     fn euid(&mut self) -> HostResult<u32> {
         self.host.euid()
     }
-    fn lock(&mut self, wait: &mut crate::lock::Wait<'_>) -> HostResult<()> {
+    fn lock(&mut self, wait: &mut crate::host::LockWait<'_>) -> HostResult<()> {
         self.host.lock(wait)
     }
     fn list(&mut self) -> HostResult<Vec<Interface>> {

@@ -1,7 +1,8 @@
 //! The undo journal: what `addm` changed, so a failure can put it back.
 
 use crate::host::{Host, HostError};
-use crate::jib::name::IfName;
+use crate::net::IfName;
+use crate::util::sh_quote;
 
 /// One change and how to reverse it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -38,6 +39,13 @@ impl Journal {
     /// An existing interface this run renamed.
     pub fn moved(&mut self, from: &IfName, to: &IfName) {
         self.0.push(Undo::Rename(from.clone(), to.clone()));
+    }
+
+    /// Forget the move of an existing interface to `to`: it was destroyed
+    /// on purpose, and there is nothing left to name back.
+    pub fn forget_move(&mut self, to: &IfName) {
+        self.0
+            .retain(|u| !matches!(u, Undo::Rename(_, t) if t == to));
     }
 
     /// Follow a rename of something this run created (searched newest
@@ -89,11 +97,32 @@ impl Journal {
     }
 }
 
-/// The ifconfig(8) command that undoes `u`.
+/// The ifconfig(8) command that undoes `u`, its names quoted for sh(1)
+/// (an administrator pastes it into a root shell).
 fn fix(u: &Undo) -> String {
+    let q = |n: &IfName| sh_quote(n.as_str()).into_owned();
     match u {
-        Undo::Destroy(n) => format!("ifconfig {n} destroy"),
-        Undo::Down(n) => format!("ifconfig {n} down"),
-        Undo::Rename(from, to) => format!("ifconfig {to} name {from}"),
+        Undo::Destroy(n) => format!("ifconfig {} destroy", q(n)),
+        Undo::Down(n) => format!("ifconfig {} down", q(n)),
+        Undo::Rename(from, to) => format!("ifconfig {} name {}", q(to), q(from)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fixes_are_quoted() {
+        let n = |s: &str| IfName::new(s).unwrap();
+        assert_eq!(
+            fix(&Undo::Destroy(n("x;idbridge"))),
+            "ifconfig 'x;idbridge' destroy"
+        );
+        assert_eq!(fix(&Undo::Down(n("em0"))), "ifconfig em0 down");
+        assert_eq!(
+            fix(&Undo::Rename(n("e0a_x"), n("rjibstale0"))),
+            "ifconfig rjibstale0 name e0a_x"
+        );
     }
 }

@@ -7,6 +7,11 @@
 //! offsets are pinned by the tests below and, against FreeBSD's own headers,
 //! by `scripts/check-abi.sh` (see `abicheck`).
 //!
+//! Each struct's fields are named twice, in its definition and in the
+//! `wire_struct!` after it, which is the one list the encoding and the
+//! header check use: a name missing from either does not compile, and the
+//! definition stays a plain struct (rustdoc, derives, rustfmt).
+//!
 //! Sources: `<sys/ioccom.h>`, `<sys/sockio.h>`, `<net/if.h>`, `<net/if_dl.h>`,
 //! `<net/if_types.h>`, `<net/if_bridgevar.h>`, `<net/if_vlan_var.h>`,
 //! `<netinet/in.h>` of FreeBSD 14 and 15, and FreeBSD 15's
@@ -70,7 +75,7 @@ pub struct IfReq {
     /// caddr_t ifru_data; struct ifreq_buffer; … }` — 16 bytes, 8-aligned.
     pub ifr_ifru: [u8; 16],
 }
-wire_struct!(IfReq { ifr_name, ifr_ifru });
+wire_struct!(IfReq = "ifreq" { ifr_name, ifr_ifru });
 
 /// Offsets of the union members, from the start of `struct ifreq`.
 pub const IFR_IFRU: usize = core::mem::offset_of!(IfReq, ifr_ifru);
@@ -165,7 +170,7 @@ pub struct Sockaddr {
     pub sa_family: u8,
     pub sa_data: [u8; 14],
 }
-wire_struct!(Sockaddr {
+wire_struct!(Sockaddr = "sockaddr" {
     sa_len,
     sa_family,
     sa_data
@@ -193,7 +198,7 @@ pub struct IfDrv {
     /// `void *`.
     pub ifd_data: u64,
 }
-wire_struct!(IfDrv {
+wire_struct!(IfDrv = "ifdrv" {
     ifd_name,
     ifd_cmd,
     ifd_len,
@@ -213,13 +218,11 @@ pub struct IfGroupReq {
     /// The rest of the union (`ifgru_group` is `char[IFNAMSIZ]`).
     pub _ifgru_tail: u64,
 }
-wire_struct!(IfGroupReq {
+wire_struct!(IfGroupReq = "ifgroupreq" {
     ifgr_name,
     ifgr_len,
-    _pad,
-    ifgr_groups,
-    _ifgru_tail
-});
+    ifgr_groups
+} pad { _pad, _ifgru_tail });
 
 /// `struct ifg_req`: one member name of a group.
 #[repr(C)]
@@ -228,7 +231,7 @@ pub struct IfgReq {
     /// `ifgrq_member` (the union's `ifgrqu_member`).
     pub ifgrq_member: [u8; IFNAMSIZ],
 }
-wire_struct!(IfgReq { ifgrq_member });
+wire_struct!(IfgReq = "ifg_req" { ifgrq_member });
 
 /// `struct if_data`, as getifaddrs(3) hands it out for an AF_LINK entry.
 #[repr(C)]
@@ -262,7 +265,7 @@ pub struct IfData {
     /// `__ifi_lastchange` (`struct timeval` / two `uint64_t`).
     pub __ifi_lastchange: [u64; 2],
 }
-wire_struct!(IfData {
+wire_struct!(IfData = "if_data" {
     ifi_type,
     ifi_physical,
     ifi_addrlen,
@@ -316,7 +319,7 @@ pub struct SockaddrIn {
     pub sin_addr: [u8; 4],
     pub sin_zero: [u8; 8],
 }
-wire_struct!(SockaddrIn {
+wire_struct!(SockaddrIn = "sockaddr_in" {
     sin_len,
     sin_family,
     sin_port,
@@ -337,7 +340,7 @@ pub struct SockaddrIn6 {
     pub sin6_addr: [u8; 16],
     pub sin6_scope_id: u32,
 }
-wire_struct!(SockaddrIn6 {
+wire_struct!(SockaddrIn6 = "sockaddr_in6" {
     sin6_len,
     sin6_family,
     sin6_port,
@@ -361,7 +364,7 @@ pub struct SockaddrDl {
     pub sdl_slen: u8,
     pub sdl_data: [u8; 46],
 }
-wire_struct!(SockaddrDl {
+wire_struct!(SockaddrDl = "sockaddr_dl" {
     sdl_len,
     sdl_family,
     sdl_index,
@@ -428,7 +431,7 @@ pub struct IfBreq {
     pub ifbr_vlanproto: u16,
     pub pad: [u8; 28],
 }
-wire_struct!(IfBreq {
+wire_struct!(IfBreq = "ifbreq" {
     ifbr_ifsname,
     ifbr_ifsflags,
     ifbr_stpflags,
@@ -438,14 +441,13 @@ wire_struct!(IfBreq {
     ifbr_proto,
     ifbr_role,
     ifbr_state,
-    _pad0,
     ifbr_addrcnt,
     ifbr_addrmax,
     ifbr_addrexceeded,
     ifbr_pvid,
     ifbr_vlanproto,
     pad,
-});
+} pad { _pad0 });
 
 impl IfBreq {
     pub fn named(member: &str) -> IfBreq {
@@ -475,11 +477,10 @@ pub struct IfBifConf {
     /// `ifbic_ifbicu.ifbicu_buf` (`caddr_t`).
     pub ifbic_buf: u64,
 }
-wire_struct!(IfBifConf {
+wire_struct!(IfBifConf = "ifbifconf" {
     ifbic_len,
-    _pad,
     ifbic_buf
-});
+} pad { _pad });
 
 // ---- <net/if_vlan_var.h> ----------------------------------------------------
 
@@ -491,7 +492,7 @@ pub struct VlanReq {
     pub vlr_tag: u16,
     pub vlr_proto: u16,
 }
-wire_struct!(VlanReq {
+wire_struct!(VlanReq = "vlanreq" {
     vlr_parent,
     vlr_tag,
     vlr_proto
@@ -540,7 +541,7 @@ pub struct UExtError {
     /// NUL-terminated; empty without the kernel's `options EXTERR_STRINGS`.
     pub msg: [u8; 128],
 }
-wire_struct!(UExtError {
+wire_struct!(UExtError = "uexterror" {
     ver,
     error,
     cat,

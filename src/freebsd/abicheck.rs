@@ -3,9 +3,10 @@
 //! FreeBSD's own headers. `scripts/check-abi.sh` compiles them for x86_64
 //! and aarch64 FreeBSD with zig; any difference fails the compile.
 
-use core::mem::{offset_of, size_of};
+use core::mem::size_of;
 
 use super::abi::*;
+use super::wire::Wire;
 
 /// One fact: a C constant expression and the value rjib uses for it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -21,36 +22,34 @@ fn check(c_expr: impl Into<String>, value: impl TryInto<u64>) -> Check {
     }
 }
 
-/// Size, then every listed field's offset and size, of one struct.
-macro_rules! layout {
-    ($out:ident, $c:literal, $t:ty { $($f:ident => $cf:literal : $size:expr),* $(,)? }) => {{
-        $out.push(check(concat!("sizeof(struct ", $c, ")"), size_of::<$t>()));
-        $(
-            $out.push(check(concat!("offsetof(struct ", $c, ", ", $cf, ")"), offset_of!($t, $f)));
-            $out.push(check(concat!("sizeof(((struct ", $c, " *)0)->", $cf, ")"), $size));
-        )*
-    }};
+/// Size, then every C field's offset and size, of one struct: the field
+/// list `wire_struct!` encodes the struct with, so what is checked is what
+/// the code writes.
+fn layout<T: Wire>(out: &mut Vec<Check>) {
+    let c = T::C_NAME;
+    out.push(check(format!("sizeof(struct {c})"), T::LEN));
+    for f in T::c_fields() {
+        let name = f.name;
+        out.push(check(format!("offsetof(struct {c}, {name})"), f.offset));
+        out.push(check(format!("sizeof(((struct {c} *)0)->{name})"), f.size));
+    }
 }
 
 /// Every check, in a stable order.
 pub fn checks() -> Vec<Check> {
-    let mut v = Vec::new();
-    v.push(check("IFNAMSIZ", IFNAMSIZ));
-    v.push(check("IOCPARM_MASK", IOCPARM_MASK));
-    v.push(check("IOC_OUT", IOC_OUT));
-    v.push(check("IOC_IN", IOC_IN));
+    let mut v = vec![
+        check("IFNAMSIZ", IFNAMSIZ),
+        check("IOCPARM_MASK", IOCPARM_MASK),
+        check("IOC_OUT", IOC_OUT),
+        check("IOC_IN", IOC_IN),
+    ];
 
-    v.push(check("sizeof(struct ifreq)", size_of::<IfReq>()));
+    layout::<IfReq>(&mut v);
     v.push(check(
         "_Alignof(struct ifreq)",
         core::mem::align_of::<IfReq>(),
     ));
-    v.push(check(
-        "offsetof(struct ifreq, ifr_name)",
-        offset_of!(IfReq, ifr_name),
-    ));
-    v.push(check("sizeof(((struct ifreq *)0)->ifr_name)", IFNAMSIZ));
-    v.push(check("sizeof(((struct ifreq *)0)->ifr_ifru)", 16usize));
+    // The members of the union ifr_ifru, which IfReq keeps as bytes.
     v.push(check("offsetof(struct ifreq, ifr_flags)", IFR_FLAGS));
     v.push(check(
         "sizeof(((struct ifreq *)0)->ifr_flags)",
@@ -92,75 +91,22 @@ pub fn checks() -> Vec<Check> {
         size_of::<u64>(),
     ));
 
-    layout!(v, "sockaddr", Sockaddr {
-        sa_len => "sa_len": 1, sa_family => "sa_family": 1, sa_data => "sa_data": 14,
-    });
-    layout!(v, "ifdrv", IfDrv {
-        ifd_name => "ifd_name": IFNAMSIZ, ifd_cmd => "ifd_cmd": 8,
-        ifd_len => "ifd_len": 8, ifd_data => "ifd_data": 8,
-    });
-    layout!(v, "ifgroupreq", IfGroupReq {
-        ifgr_name => "ifgr_name": IFNAMSIZ, ifgr_len => "ifgr_len": 4,
-        ifgr_groups => "ifgr_groups": 8,
-    });
-    layout!(v, "ifg_req", IfgReq { ifgrq_member => "ifgrq_member": IFNAMSIZ });
-    layout!(v, "if_data", IfData {
-        ifi_type => "ifi_type": 1, ifi_physical => "ifi_physical": 1,
-        ifi_addrlen => "ifi_addrlen": 1, ifi_hdrlen => "ifi_hdrlen": 1,
-        ifi_link_state => "ifi_link_state": 1, ifi_vhid => "ifi_vhid": 1,
-        ifi_datalen => "ifi_datalen": 2, ifi_mtu => "ifi_mtu": 4,
-        ifi_metric => "ifi_metric": 4, ifi_baudrate => "ifi_baudrate": 8,
-        ifi_ipackets => "ifi_ipackets": 8, ifi_ierrors => "ifi_ierrors": 8,
-        ifi_opackets => "ifi_opackets": 8, ifi_oerrors => "ifi_oerrors": 8,
-        ifi_collisions => "ifi_collisions": 8, ifi_ibytes => "ifi_ibytes": 8,
-        ifi_obytes => "ifi_obytes": 8, ifi_imcasts => "ifi_imcasts": 8,
-        ifi_omcasts => "ifi_omcasts": 8, ifi_iqdrops => "ifi_iqdrops": 8,
-        ifi_oqdrops => "ifi_oqdrops": 8, ifi_noproto => "ifi_noproto": 8,
-        ifi_hwassist => "ifi_hwassist": 8, __ifi_epoch => "__ifi_epoch": 8,
-        __ifi_lastchange => "__ifi_lastchange": 16,
-    });
-    layout!(v, "sockaddr_dl", SockaddrDl {
-        sdl_len => "sdl_len": 1, sdl_family => "sdl_family": 1,
-        sdl_index => "sdl_index": 2, sdl_type => "sdl_type": 1,
-        sdl_nlen => "sdl_nlen": 1, sdl_alen => "sdl_alen": 1,
-        sdl_slen => "sdl_slen": 1, sdl_data => "sdl_data": 46,
-    });
-    layout!(v, "ifbreq", IfBreq {
-        ifbr_ifsname => "ifbr_ifsname": IFNAMSIZ, ifbr_ifsflags => "ifbr_ifsflags": 4,
-        ifbr_stpflags => "ifbr_stpflags": 4, ifbr_path_cost => "ifbr_path_cost": 4,
-        ifbr_portno => "ifbr_portno": 1, ifbr_priority => "ifbr_priority": 1,
-        ifbr_proto => "ifbr_proto": 1, ifbr_role => "ifbr_role": 1,
-        ifbr_state => "ifbr_state": 1, ifbr_addrcnt => "ifbr_addrcnt": 4,
-        ifbr_addrmax => "ifbr_addrmax": 4, ifbr_addrexceeded => "ifbr_addrexceeded": 4,
-        ifbr_pvid => "ifbr_pvid": 2, ifbr_vlanproto => "ifbr_vlanproto": 2,
-        pad => "pad": 28,
-    });
+    layout::<Sockaddr>(&mut v);
+    layout::<IfDrv>(&mut v);
+    layout::<IfGroupReq>(&mut v);
+    layout::<IfgReq>(&mut v);
+    layout::<IfData>(&mut v);
+    layout::<SockaddrDl>(&mut v);
+    layout::<IfBreq>(&mut v);
     // These headers are FreeBSD 15's. FreeBSD 14's struct ifbreq has the
     // same 80 bytes and the same fields up to ifbr_addrexceeded, then
     // `uint8_t pad[32]` where 15 has ifbr_pvid, ifbr_vlanproto and
     // pad[28]; rjib reads and writes no field past ifbr_addrexceeded.
-    layout!(v, "ifbifconf", IfBifConf {
-        ifbic_len => "ifbic_len": 4, ifbic_buf => "ifbic_buf": 8,
-    });
-    layout!(v, "sockaddr_in", SockaddrIn {
-        sin_len => "sin_len": 1, sin_family => "sin_family": 1,
-        sin_port => "sin_port": 2, sin_addr => "sin_addr": 4,
-        sin_zero => "sin_zero": 8,
-    });
-    layout!(v, "sockaddr_in6", SockaddrIn6 {
-        sin6_len => "sin6_len": 1, sin6_family => "sin6_family": 1,
-        sin6_port => "sin6_port": 2, sin6_flowinfo => "sin6_flowinfo": 4,
-        sin6_addr => "sin6_addr": 16, sin6_scope_id => "sin6_scope_id": 4,
-    });
-    layout!(v, "vlanreq", VlanReq {
-        vlr_parent => "vlr_parent": IFNAMSIZ, vlr_tag => "vlr_tag": 2,
-        vlr_proto => "vlr_proto": 2,
-    });
-    layout!(v, "uexterror", UExtError {
-        ver => "ver": 4, error => "error": 4, cat => "cat": 4,
-        src_line => "src_line": 4, flags => "flags": 4, rsrv0 => "rsrv0": 4,
-        p1 => "p1": 8, p2 => "p2": 8, rsrv1 => "rsrv1": 32, msg => "msg": 128,
-    });
+    layout::<IfBifConf>(&mut v);
+    layout::<SockaddrIn>(&mut v);
+    layout::<SockaddrIn6>(&mut v);
+    layout::<VlanReq>(&mut v);
+    layout::<UExtError>(&mut v);
 
     for (name, value) in [
         ("SIOCSIFFLAGS", SIOCSIFFLAGS),

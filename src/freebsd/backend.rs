@@ -15,12 +15,8 @@ use super::abi::*;
 use super::iftype;
 use super::sys::{IfaEntry, Sys, addr_of};
 use super::wire::{Field, Wire, c_name, c_str};
-use crate::host::{
-    BridgePolicy, Cloner, Errno, Host, HostError, HostResult, IfAddr, Interface, JailInfo,
-    LinkType, Priority, Reason,
-};
-use crate::jib::mac::Mac;
-use crate::jib::name::IfName;
+use crate::host::{Host, HostError, HostResult, Priority, Reason};
+use crate::net::{BridgePolicy, Cloner, Errno, IfAddr, IfName, Interface, JailInfo, LinkType, Mac};
 
 /// The interface groups a listing reports (an interface's other groups
 /// would take one SIOCGIFGROUP per interface to learn).
@@ -275,7 +271,7 @@ impl<S: Sys> Host for KernelHost<S> {
         Ok(self.sys.geteuid())
     }
 
-    fn lock(&mut self, wait: &mut crate::lock::Wait<'_>) -> HostResult<()> {
+    fn lock(&mut self, wait: &mut crate::host::LockWait<'_>) -> HostResult<()> {
         self.sys.lock(wait)
     }
 

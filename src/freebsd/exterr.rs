@@ -11,7 +11,7 @@
 
 use super::abi::{UEXTERROR_MAXLEN, UExtError};
 use super::wire::c_str;
-use crate::host::Errno;
+use crate::net::Errno;
 
 /// The text of the extended error in `ue` if it is about the failure with
 /// `errno` (the buffer also holds older errors, or 0 after a success), and

@@ -3,7 +3,7 @@
 //! a link type as the simulated host does.
 
 use super::abi::*;
-use crate::host::LinkType;
+use crate::net::LinkType;
 
 /// `IFT_*` value and the simulated host's name for it, one name per
 /// number and one number per name. `tun` is what if_tuntap's tun(4)

@@ -1,6 +1,8 @@
 //! The syscall seam: the raw operations the FreeBSD backend needs, as a
-//! trait, and their one real implementation (FreeBSD only). This is the only
-//! module of rjib with `unsafe`; each block says why it is sound.
+//! trait, and their one real implementation (FreeBSD only). With
+//! `crate::inherited` (two POSIX reads of what the process inherited,
+//! made on Linux too), this is the only module of rjib with `unsafe`;
+//! each block says why it is sound.
 //!
 //! nix does the calls it has safe wrappers for: socket(2), geteuid(2) and
 //! syslog(3); the lock is `crate::lock` (std's flock(2)). What stays
@@ -20,7 +22,8 @@
 
 #![allow(unsafe_code)]
 
-use crate::host::{Errno, HostResult, JailInfo, Priority};
+use crate::host::{HostResult, Priority};
+use crate::net::{Errno, JailInfo};
 
 /// One entry of getifaddrs(3): an interface's AF_LINK address (one per
 /// interface, with its `struct if_data`), or one of its AF_INET/AF_INET6
@@ -82,7 +85,7 @@ pub trait Sys {
     fn geteuid(&mut self) -> u32;
 
     /// Take rjib's exclusive host lock, held until this value is dropped.
-    fn lock(&mut self, wait: &mut crate::lock::Wait<'_>) -> HostResult<()>;
+    fn lock(&mut self, wait: &mut crate::host::LockWait<'_>) -> HostResult<()>;
 
     /// Make the changes durable (the kernel applies each at once).
     fn commit(&mut self) -> HostResult<()> {
@@ -118,7 +121,8 @@ mod real {
         UExtError, iocparm_len,
     };
     use crate::freebsd::exterr;
-    use crate::host::{Errno, HostResult, JailInfo, Priority};
+    use crate::host::{HostResult, Priority};
+    use crate::net::{Errno, JailInfo};
 
     // FreeBSD's libc has these system calls; the libc crate does not
     // declare them.
@@ -491,7 +495,7 @@ mod real {
 
         /// `/var/run/rjib.lock`, or `/var/run` itself where the file
         /// cannot be created (a read-only `/var/run` in a jail).
-        fn lock(&mut self, wait: &mut crate::lock::Wait<'_>) -> HostResult<()> {
+        fn lock(&mut self, wait: &mut crate::host::LockWait<'_>) -> HostResult<()> {
             if self.lock.is_some() {
                 return Ok(());
             }

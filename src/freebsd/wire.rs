@@ -51,24 +51,57 @@ impl<T: Field + Copy + Default, const N: usize> Field for [T; N] {
 pub trait Wire: Sized {
     /// `size_of` the struct: the number of bytes the kernel copies.
     const LEN: usize;
+    /// Its name in FreeBSD's headers: `struct C_NAME`.
+    const C_NAME: &'static str;
+    /// Its fields as FreeBSD's headers name them, with the offset and size
+    /// each has here (padding that only rjib names is left out).
+    fn c_fields() -> Vec<CField>;
     /// The struct's bytes (padding zeroed).
     fn to_bytes(&self) -> Vec<u8>;
     /// Read the struct from the start of `b`; `None` if `b` is too short.
     fn from_bytes(b: &[u8]) -> Option<Self>;
 }
 
+/// One field of a kernel struct, by its C name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CField {
+    pub name: &'static str,
+    pub offset: usize,
+    pub size: usize,
+}
+
+/// The size of the field `field` picks out of a `T`.
+pub fn field_size<T, F>(_field: fn(&T) -> &F) -> usize {
+    size_of::<F>()
+}
+
 /// Implement `Wire` for a `repr(C)` struct by listing every field: a field
-/// left out does not compile, so no byte of the struct is forgotten.
+/// left out does not compile, so no byte of the struct is forgotten. The
+/// one list of fields: `abicheck` checks the same names, offsets and sizes
+/// against FreeBSD's headers (`"ifbreq"` is `struct ifbreq`). Padding that
+/// C leaves unnamed goes after `pad`: encoded, not checked.
 macro_rules! wire_struct {
-    ($t:ident { $($f:ident),* $(,)? }) => {
+    ($t:ident = $c:literal { $($f:ident),* $(,)? } $(pad { $($p:ident),* $(,)? })?) => {
         impl $crate::freebsd::wire::Wire for $t {
             const LEN: usize = ::core::mem::size_of::<$t>();
+            const C_NAME: &'static str = $c;
+            fn c_fields() -> Vec<$crate::freebsd::wire::CField> {
+                vec![$( $crate::freebsd::wire::CField {
+                    name: stringify!($f),
+                    offset: ::core::mem::offset_of!($t, $f),
+                    size: $crate::freebsd::wire::field_size(|s: &$t| &s.$f),
+                }, )*]
+            }
             fn to_bytes(&self) -> Vec<u8> {
                 let mut b = vec![0u8; Self::LEN];
                 $( $crate::freebsd::wire::Field::put(
                     &self.$f,
                     &mut b[::core::mem::offset_of!($t, $f)..],
                 ); )*
+                $($( $crate::freebsd::wire::Field::put(
+                    &self.$p,
+                    &mut b[::core::mem::offset_of!($t, $p)..],
+                ); )*)?
                 b
             }
             fn from_bytes(b: &[u8]) -> Option<$t> {
@@ -79,6 +112,9 @@ macro_rules! wire_struct {
                     $( $f: $crate::freebsd::wire::Field::get(
                         &b[::core::mem::offset_of!($t, $f)..],
                     ), )*
+                    $($( $p: $crate::freebsd::wire::Field::get(
+                        &b[::core::mem::offset_of!($t, $p)..],
+                    ), )*)?
                 })
             }
         }

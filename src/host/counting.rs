@@ -6,8 +6,7 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use super::{BridgePolicy, Cloner, Host, HostResult, Interface, JailInfo, Op, Priority};
-use crate::jib::mac::Mac;
-use crate::jib::name::IfName;
+use crate::net::{IfName, Mac};
 
 /// Calls per operation (`mtu-get` for reading an MTU).
 #[derive(Clone, Debug, Default)]
@@ -55,7 +54,7 @@ impl<H: Host> Host for Counting<H> {
         self.inner.euid()
     }
 
-    fn lock(&mut self, wait: &mut crate::lock::Wait<'_>) -> HostResult<()> {
+    fn lock(&mut self, wait: &mut crate::host::LockWait<'_>) -> HostResult<()> {
         self.count(Op::Lock);
         self.inner.lock(wait)
     }
@@ -149,7 +148,7 @@ impl<H: Host + ?Sized> Host for Box<H> {
     fn euid(&mut self) -> HostResult<u32> {
         (**self).euid()
     }
-    fn lock(&mut self, wait: &mut crate::lock::Wait<'_>) -> HostResult<()> {
+    fn lock(&mut self, wait: &mut crate::host::LockWait<'_>) -> HostResult<()> {
         (**self).lock(wait)
     }
     fn list(&mut self) -> HostResult<Vec<Interface>> {

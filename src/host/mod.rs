@@ -5,156 +5,13 @@
 //! (`crate::freebsd`) implement it; the commands in `crate::exec` use only
 //! this trait.
 
-pub mod addr;
 pub mod counting;
-pub mod errno;
 
-use std::collections::HashSet;
 use std::fmt;
+use std::time::Duration;
 
-pub use addr::IfAddr;
-pub use errno::Errno;
-
-use crate::jib::mac::Mac;
-use crate::jib::name::IfName;
-
-/// What kind of link an interface is, as far as bridging cares.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum LinkType {
-    Ether,
-    L2Vlan,
-    Gif,
-    Bridge,
-    /// Anything else (`tun`, `loop`, …), by its name.
-    Other(String),
-}
-
-impl LinkType {
-    /// Whether if_bridge(4) accepts such an interface as a member.
-    pub fn can_join_bridge(&self) -> bool {
-        matches!(self, LinkType::Ether | LinkType::L2Vlan | LinkType::Gif)
-    }
-}
-
-/// One interface as a listing shows it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Interface {
-    pub name: IfName,
-    pub index: u32,
-    pub link: LinkType,
-    pub ether: Option<Mac>,
-    pub mtu: u32,
-    pub up: bool,
-    pub groups: Vec<String>,
-    /// For a bridge, its members, most recently added first (as the kernel
-    /// lists them); `None` for anything else. Span ports are not members.
-    pub members: Option<Vec<IfName>>,
-    /// IPv4 and IPv6 addresses, as getifaddrs(3) lists them.
-    pub addrs: Vec<IfAddr>,
-    /// For a vlan(4) interface, the interface it is tagged on.
-    pub vlan_parent: Option<IfName>,
-    /// When the interface last changed (`if_data.ifi_lastchange`), in
-    /// seconds since the epoch; `None` when the kernel does not say.
-    pub lastchange: Option<u64>,
-}
-
-impl Interface {
-    /// An interface with nothing but a name, index and link type: down,
-    /// MTU 1500, no MAC, groups, members or addresses.
-    pub fn new(name: IfName, index: u32, link: LinkType) -> Interface {
-        Interface {
-            name,
-            index,
-            link,
-            ether: None,
-            mtu: 1500,
-            up: false,
-            groups: Vec::new(),
-            members: None,
-            addrs: Vec::new(),
-            vlan_parent: None,
-            lastchange: None,
-        }
-    }
-
-    pub fn is_bridge(&self) -> bool {
-        self.members.is_some() || self.groups.iter().any(|g| g == "bridge")
-    }
-
-    /// An epair(4) end: a member of interface group `epair`, which the
-    /// epair cloner puts both ends in (`if_clone_addif`).
-    pub fn is_epair(&self) -> bool {
-        self.groups.iter().any(|g| g == "epair")
-    }
-}
-
-/// A jail as jail_get(2) finds it by name (dying jails included).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct JailInfo {
-    pub jid: i32,
-    /// Removed, but not yet torn down (`JAIL_DYING`).
-    pub dying: bool,
-}
-
-/// What the running kernel's if_bridge(4) refuses to add, read from its
-/// sysctls before anything is changed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct BridgePolicy {
-    /// FreeBSD major version (`kern.osreldate` / 100000), if known.
-    pub release: Option<u32>,
-    /// `net.link.bridge.member_ifaddrs`: `None` when the sysctl does not
-    /// exist (FreeBSD 14), and the kernel then allows such members.
-    pub member_ifaddrs: Option<bool>,
-}
-
-impl BridgePolicy {
-    /// The policy of a kernel that refuses nothing beyond FreeBSD 14's rules.
-    pub const PERMISSIVE: BridgePolicy = BridgePolicy {
-        release: None,
-        member_ifaddrs: None,
-    };
-
-    /// The policy of a kernel whose `kern.osreldate` and
-    /// `net.link.bridge.member_ifaddrs` read as given (`None`: no such
-    /// sysctl), with if_bridge loaded or not. The one rule for every host.
-    ///
-    /// The `net.link.bridge` sysctls are created by if_bridge.ko
-    /// (`SYSCTL_BOOL(_net_link_bridge, …, member_ifaddrs, …)` in
-    /// if_bridge.c), so they exist only while it is loaded. On FreeBSD 15 a
-    /// missing sysctl with if_bridge not loaded means "not loaded yet": rjib
-    /// loads it, and then its default, 0 (refuse), applies. A missing sysctl
-    /// with if_bridge loaded is a kernel without the check (FreeBSD 14, or a
-    /// 15-CURRENT older than it): such members are allowed.
-    pub fn from_sysctls(
-        osreldate: Option<i64>,
-        member_ifaddrs: Option<i64>,
-        bridge_loaded: bool,
-    ) -> BridgePolicy {
-        let release = osreldate.and_then(|d| u32::try_from(d / 100_000).ok());
-        let member_ifaddrs = match member_ifaddrs {
-            Some(v) => Some(v != 0),
-            None if !bridge_loaded && release.is_some_and(|r| r >= 15) => Some(false),
-            None => None,
-        };
-        BridgePolicy {
-            release,
-            member_ifaddrs,
-        }
-    }
-
-    /// Whether BRDGADD refuses a member that holds an IPv4 or IPv6 address
-    /// (FreeBSD 15 `bridge_ioctl_add`, while `member_ifaddrs` is 0).
-    pub fn refuses_member_addrs(&self) -> bool {
-        self.member_ifaddrs == Some(false)
-    }
-
-    /// Whether BRDGADD refuses a vlan(4) interface whose parent is a bridge
-    /// (FreeBSD 15 `bridge_ioctl_add`: "Bridge SVI cannot be added to a
-    /// bridge").
-    pub fn refuses_bridge_svi(&self) -> bool {
-        self.release.is_some_and(|r| r >= 15)
-    }
-}
+use crate::net::{BridgePolicy, Cloner, Errno, IfName, Interface, JailInfo, Mac};
+use crate::signals::Stop;
 
 /// syslog(3) priorities rjib uses (facility LOG_DAEMON, ident `rjib`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -173,83 +30,6 @@ impl Priority {
             Priority::Warning => "warning",
             Priority::Err => "err",
         }
-    }
-}
-
-/// The interface cloners rjib creates from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Cloner {
-    Bridge,
-    Epair,
-}
-
-impl Cloner {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Cloner::Bridge => "bridge",
-            Cloner::Epair => "epair",
-        }
-    }
-
-    pub fn from_name(s: &str) -> Option<Cloner> {
-        [Cloner::Bridge, Cloner::Epair]
-            .into_iter()
-            .find(|c| c.as_str() == s)
-    }
-
-    /// The name SIOCIFCREATE2 is given: `epair`, or `epair7` for unit 7.
-    pub fn request(self, unit: Option<u32>) -> String {
-        match unit {
-            Some(u) => format!("{}{u}", self.as_str()),
-            None => self.as_str().to_string(),
-        }
-    }
-
-    /// The kernel module that provides this cloner (`DECLARE_MODULE`
-    /// names in if_bridge.c and if_epair.c).
-    pub fn module(self) -> &'static str {
-        match self {
-            Cloner::Bridge => "if_bridge",
-            Cloner::Epair => "if_epair",
-        }
-    }
-
-    /// The names a new clone with `unit` gets: `bridge3`, or `epair3a`
-    /// and `epair3b` (the `a` end first).
-    pub fn names(self, unit: u32) -> Vec<String> {
-        match self {
-            Cloner::Bridge => vec![format!("bridge{unit}")],
-            Cloner::Epair => vec![format!("epair{unit}a"), format!("epair{unit}b")],
-        }
-    }
-
-    /// The unit the kernel picks for a new clone: the lowest one no clone
-    /// of this cloner holds and whose bare name `bridgeN` / `epairN` no
-    /// interface has (if_clone.c `ifc_alloc_unit_next`, which checks
-    /// `"%s%d"` of the cloner name). For an epair the kernel then checks
-    /// the end names `epairNa`/`epairNb` and fails with EEXIST instead of
-    /// moving on (`epair_handle_unit`); see `unit_blocked`.
-    pub fn next_unit(self, held: &HashSet<u32>, taken: impl Fn(&str) -> bool) -> u32 {
-        self.next_unit_from(0, |u| held.contains(&u), taken)
-    }
-
-    /// `next_unit`, for a caller that knows no unit below `from` is free.
-    pub fn next_unit_from(
-        self,
-        from: u32,
-        held: impl Fn(u32) -> bool,
-        taken: impl Fn(&str) -> bool,
-    ) -> u32 {
-        (from..)
-            .find(|&u| !held(u) && !taken(&format!("{}{u}", self.as_str())))
-            .expect("a free unit")
-    }
-
-    /// Whether the kernel refuses `unit` with EEXIST because one of the
-    /// names it would give is taken (if_epair.c `epair_handle_unit`; for a
-    /// bridge the one name is the bare name, which `next_unit` skips).
-    pub fn unit_blocked(self, unit: u32, taken: impl Fn(&str) -> bool) -> bool {
-        self.names(unit).iter().any(|n| taken(n))
     }
 }
 
@@ -402,6 +182,16 @@ impl std::error::Error for HostError {}
 
 pub type HostResult<T> = Result<T, HostError>;
 
+/// Who takes the host lock (`Host::lock`), and how to wait for it.
+pub struct LockWait<'a> {
+    /// What the holder writes into the lock file: `PID COMMAND`.
+    pub holder: &'a str,
+    pub timeout: Duration,
+    pub stop: &'a dyn Stop,
+    /// Told once, after a short wait, whom the run waits for.
+    pub notice: &'a mut dyn FnMut(&str),
+}
+
 /// A host's network stack, as rjib needs it.
 pub trait Host {
     /// The effective uid rjib runs with (0 is root).
@@ -410,7 +200,7 @@ pub trait Host {
     /// Take the exclusive lock that serialises every rjib change on this
     /// host, for as long as this value lives, waiting as `wait` says. Call
     /// it before `list` so the listing is not stale.
-    fn lock(&mut self, wait: &mut crate::lock::Wait<'_>) -> HostResult<()>;
+    fn lock(&mut self, wait: &mut crate::host::LockWait<'_>) -> HostResult<()>;
 
     /// Every interface, by index. One call per command.
     fn list(&mut self) -> HostResult<Vec<Interface>>;
@@ -466,34 +256,5 @@ pub trait Host {
     /// once, so this does nothing there; the simulated host writes its file.
     fn commit(&mut self) -> HostResult<()> {
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn bridge_policy_from_sysctls() {
-        let p = BridgePolicy::from_sysctls;
-        // FreeBSD 14: no sysctl, loaded or not: members may hold addresses.
-        for loaded in [false, true] {
-            let on14 = p(Some(1_403_000), None, loaded);
-            assert_eq!(on14.release, Some(14));
-            assert!(!on14.refuses_member_addrs());
-            assert!(!on14.refuses_bridge_svi());
-        }
-        // FreeBSD 15 before if_bridge is loaded: the default 0 will apply.
-        let unloaded = p(Some(1_500_068), None, false);
-        assert_eq!(unloaded.member_ifaddrs, Some(false));
-        assert!(unloaded.refuses_member_addrs());
-        assert!(unloaded.refuses_bridge_svi());
-        // FreeBSD 15 with the sysctl, whatever the module says.
-        assert!(!p(Some(1_500_068), Some(1), true).refuses_member_addrs());
-        assert!(p(Some(1_500_068), Some(0), true).refuses_member_addrs());
-        // FreeBSD 15 with if_bridge loaded and no sysctl: no such check.
-        assert!(!p(Some(1_500_000), None, true).refuses_member_addrs());
-        // No kern.osreldate: nothing is known, nothing refused.
-        assert_eq!(p(None, None, false), BridgePolicy::PERMISSIVE);
     }
 }

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::parser::{self, Raw};
-use super::{Config, Error, Jail, Loc, Stop, eval, glob};
+use super::{Error, Loc, Stop, glob};
 
 /// jail(8)'s limit on nested `.include`s (`config.c` `MAX_INCLUDE_DEPTH`).
 pub const MAX_INCLUDE_DEPTH: usize = 32;
@@ -38,16 +38,10 @@ pub type Reader<'r> = dyn FnMut(&Path) -> io::Result<Vec<u8>> + 'r;
 
 /// One load: the parsed blocks and the files being read.
 pub struct Session<'r> {
-    pub raw: Raw,
+    raw: Raw,
     files: Vec<PathBuf>,
     /// The files being read, outermost first: (identity, name as given).
     stack: Vec<(PathBuf, PathBuf)>,
-    /// How deep blocks are open now, across the files being read.
-    pub depth: usize,
-    /// The bytes of all block names so far.
-    pub name_bytes: usize,
-    /// Where jail(8) stops reading a file early.
-    pub stops: Vec<Stop>,
     read: &'r mut Reader<'r>,
 }
 
@@ -57,9 +51,6 @@ impl<'r> Session<'r> {
             raw: Raw::default(),
             files: Vec::new(),
             stack: Vec::new(),
-            depth: 0,
-            name_bytes: 0,
-            stops: Vec::new(),
             read,
         }
     }
@@ -109,8 +100,19 @@ impl<'r> Session<'r> {
         parsed
     }
 
+    /// The blocks parsed and the files read, in reading order.
+    pub fn finish(self) -> (Raw, Vec<PathBuf>) {
+        (self.raw, self.files)
+    }
+}
+
+impl parser::Sink for Session<'_> {
+    fn raw(&mut self) -> &mut Raw {
+        &mut self.raw
+    }
+
     /// `.include "pattern";` written in `including` at `loc`.
-    pub fn include(
+    fn include(
         &mut self,
         pattern: &[u8],
         including: &Path,
@@ -130,27 +132,6 @@ impl<'r> Session<'r> {
             let path = PathBuf::from(OsString::from_vec(full));
             self.load_file(&path, current, Some(loc))
         }
-    }
-
-    pub fn finish(self) -> Result<Config, Error> {
-        let mut jails = Vec::new();
-        let read = self.finish_each(&mut |j| jails.push(j))?;
-        Ok(Config {
-            jails,
-            files: read.files,
-            stops: read.stops,
-        })
-    }
-
-    /// Every jail in turn, each computed when it is handed over (so that a
-    /// caller that keeps less than the whole jail keeps less); what was
-    /// read.
-    pub fn finish_each(self, each: &mut dyn FnMut(Jail)) -> Result<Read, Error> {
-        eval::evaluate(&self.raw, each)?;
-        Ok(Read {
-            files: self.files,
-            stops: self.stops,
-        })
     }
 }
 

@@ -57,6 +57,8 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::util::io_reason;
+
 /// A name or value from jail.conf as a message shows it: UTF-8 as it is,
 /// control characters escaped, other bytes as `\\xNN`.
 pub fn show(bytes: &[u8]) -> Cow<'_, str> {
@@ -347,15 +349,6 @@ impl std::error::Error for Error {
     }
 }
 
-/// An I/O error's reason without Rust's " (os error N)" tail.
-fn io_reason(e: &std::io::Error) -> String {
-    let s = e.to_string();
-    match s.find(" (os error") {
-        Some(i) => s[..i].to_string(),
-        None => s,
-    }
-}
-
 pub use include::{Read, Reader};
 
 /// The largest file [`load`] reads.
@@ -381,7 +374,7 @@ pub fn load_all(paths: &[PathBuf], read: &mut Reader<'_>) -> Result<Config, Erro
     for path in paths {
         session.load_file(path, None, None)?;
     }
-    session.finish()
+    finish(session)
 }
 
 /// As [`load_all`], handing each jail to `each` as soon as it is computed
@@ -395,7 +388,31 @@ pub fn load_each(
     for path in paths {
         session.load_file(path, None, None)?;
     }
-    session.finish_each(each)
+    finish_each(session, each)
+}
+
+/// The configuration of everything a session read: parsed and included
+/// first, evaluated last.
+fn finish(session: include::Session<'_>) -> Result<Config, Error> {
+    let mut jails = Vec::new();
+    let read = finish_each(session, &mut |j| jails.push(j))?;
+    Ok(Config {
+        jails,
+        files: read.files,
+        stops: read.stops,
+    })
+}
+
+/// Every jail a session read, each computed when it is handed to `each`
+/// (so that a caller that keeps less than the whole jail keeps less); what
+/// was read besides.
+fn finish_each(session: include::Session<'_>, each: &mut dyn FnMut(Jail)) -> Result<Read, Error> {
+    let (mut raw, files) = session.finish();
+    eval::evaluate(&raw, each)?;
+    Ok(Read {
+        files,
+        stops: std::mem::take(&mut raw.stops),
+    })
 }
 
 /// Parses `text` as if it were the file `file`. `.include` statements are
@@ -410,5 +427,5 @@ pub fn parse_bytes(text: &[u8], file: &Path) -> Result<Config, Error> {
     let mut read = read_file;
     let mut session = include::Session::new(&mut read);
     session.load_text(text, file)?;
-    session.finish()
+    finish(session)
 }

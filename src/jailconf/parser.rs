@@ -36,7 +36,6 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use super::include::Session;
 use super::lexer::{Lexer, Tok, Token};
 use super::{Error, Loc, Stop};
 
@@ -89,12 +88,36 @@ pub struct Raw {
     pub jails: Vec<RawJail>,
     /// The index of the global pseudo-jail, once a global parameter exists.
     pub global: Option<usize>,
+    /// How deep blocks are open now, across the files being read.
+    pub depth: usize,
+    /// The bytes of all block names so far.
+    pub name_bytes: usize,
+    /// Where jail(8) stops reading a file early.
+    pub stops: Vec<Stop>,
+}
+
+/// Where the parser puts what it reads, and who follows an `.include`
+/// (the include reader implements it): the parser knows statements, not
+/// files.
+pub trait Sink {
+    /// The blocks parsed so far, to which the parser adds.
+    fn raw(&mut self) -> &mut Raw;
+
+    /// Follow `.include "pattern";`, written in `including` at `loc`
+    /// inside the block `current` (if any).
+    fn include(
+        &mut self,
+        pattern: &[u8],
+        including: &Path,
+        current: Option<usize>,
+        loc: &Loc,
+    ) -> Result<(), Error>;
 }
 
 /// Parses one file's text into `session`. `current` is the block that
 /// encloses the `.include` that brought this file in, if any.
 pub fn parse(
-    session: &mut Session<'_>,
+    session: &mut dyn Sink,
     text: &[u8],
     file: Arc<Path>,
     current: Option<usize>,
@@ -108,14 +131,14 @@ pub fn parse(
     p.conf(current)
 }
 
-struct Parser<'a, 's, 'r> {
+struct Parser<'a, 's> {
     lexer: Lexer<'a>,
     peeked: Option<Token>,
-    session: &'s mut Session<'r>,
+    session: &'s mut dyn Sink,
     file: Arc<Path>,
 }
 
-impl Parser<'_, '_, '_> {
+impl Parser<'_, '_> {
     fn next(&mut self) -> Result<Token, Error> {
         match self.peeked.take() {
             Some(t) => Ok(t),
@@ -157,10 +180,11 @@ impl Parser<'_, '_, '_> {
             match &t.tok {
                 Tok::Semi => {}
                 Tok::RBrace if !open.is_empty() => {
+                    let raw = self.session.raw();
                     if let Some((j, _)) = open.pop() {
-                        self.session.raw.jails[j].params.shrink_to_fit();
+                        raw.jails[j].params.shrink_to_fit();
                     }
-                    self.session.depth -= 1;
+                    raw.depth -= 1;
                 }
                 Tok::Eof => {
                     let Some((_, brace)) = open.last() else {
@@ -169,7 +193,7 @@ impl Parser<'_, '_, '_> {
                     let at = self.loc(brace);
                     let what = format!("the block opened at {}:{} is not closed", at.line, at.col);
                     let e = self.unexpected(&t, &what);
-                    self.session.depth -= open.len();
+                    self.session.raw().depth -= open.len();
                     return Err(e);
                 }
                 Tok::Str { glued: false, .. } | Tok::Var { glued: false, .. } => {
@@ -178,10 +202,11 @@ impl Parser<'_, '_, '_> {
                     }
                 }
                 Tok::Other(byte) if open.is_empty() && (*byte == 0 || *byte >= 0x80) => {
-                    self.session.stops.push(Stop {
+                    let stop = Stop {
                         loc: self.loc(&t),
                         byte: *byte,
-                    });
+                    };
+                    self.session.raw().stops.push(stop);
                     return Ok(());
                 }
                 _ => return Err(self.unexpected(&t, "expected a parameter or a jail block")),
@@ -240,7 +265,7 @@ impl Parser<'_, '_, '_> {
             self.include(param, current)?;
             return Ok(None);
         }
-        let raw = &mut self.session.raw;
+        let raw = self.session.raw();
         let target = match current {
             Some(j) => j,
             None => *raw.global.get_or_insert_with(|| {
@@ -264,7 +289,7 @@ impl Parser<'_, '_, '_> {
         current: Option<usize>,
         brace: &Token,
     ) -> Result<usize, Error> {
-        if self.session.depth >= MAX_NESTING {
+        if self.session.raw().depth >= MAX_NESTING {
             return Err(Error::syntax(
                 self.loc(brace),
                 format!(
@@ -274,7 +299,7 @@ impl Parser<'_, '_, '_> {
                 ),
             ));
         }
-        let raw = &mut self.session.raw;
+        let raw = self.session.raw();
         let full = match current {
             Some(parent) => {
                 let mut full = raw.jails[parent].name.clone();
@@ -284,8 +309,8 @@ impl Parser<'_, '_, '_> {
             }
             None => name,
         };
-        self.session.name_bytes += full.len();
-        if self.session.name_bytes > MAX_NAME_BYTES {
+        raw.name_bytes += full.len();
+        if raw.name_bytes > MAX_NAME_BYTES {
             return Err(Error::syntax(
                 self.loc(brace),
                 format!(
@@ -295,8 +320,7 @@ impl Parser<'_, '_, '_> {
                 ),
             ));
         }
-        self.session.depth += 1;
-        let raw = &mut self.session.raw;
+        raw.depth += 1;
         raw.jails.push(RawJail {
             name: full,
             loc,

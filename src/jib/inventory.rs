@@ -5,9 +5,9 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use crate::host::Interface;
-use crate::jib::name::{DEFAULT_BRIDGE_SUFFIX, IfName, parse_end};
+use crate::jib::name::{DEFAULT_BRIDGE_SUFFIX, parse_end};
 use crate::jib::show;
+use crate::net::{IfName, Interface};
 
 /// The libxo-style version of rjib's JSON.
 pub const JSON_VERSION: &str = "1";
@@ -167,8 +167,7 @@ pub fn report<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::host::LinkType;
-    use crate::jib::name::IfName;
+    use crate::net::{IfName, LinkType};
     use serde_json::{Value, json};
 
     fn report(listing: &[Interface], jail: Option<&str>) -> Value {

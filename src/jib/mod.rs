@@ -1,6 +1,8 @@
 //! jib's semantics, as pure code: names, MACs, what `show` selects and what
 //! `addm` will do. Nothing here touches a host.
 
+pub mod collide;
+pub mod descr;
 pub mod inventory;
 pub mod mac;
 pub mod name;

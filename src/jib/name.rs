@@ -1,76 +1,6 @@
-//! Names: interface names the kernel accepts, and jail names jib accepts.
+//! Names: jail names jib accepts, and the interface names jib makes of them.
 
 use std::fmt;
-
-/// Longest interface name: IFNAMSIZ (16) less the terminating NUL.
-pub const IFNAME_MAX: usize = 15;
-
-/// An interface name the kernel can hold: 1 to 15 bytes, no NUL.
-///
-/// Every kernel request rjib builds takes its names from this type, so a
-/// name that would not fit in `ifr_name` cannot reach the kernel.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct IfName(String);
-
-/// Why a string is not an interface name.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum IfNameError {
-    Empty,
-    TooLong { name: String, len: usize },
-    Nul,
-}
-
-impl fmt::Display for IfNameError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            IfNameError::Empty => f.write_str("empty interface name"),
-            IfNameError::TooLong { name, len } => write!(
-                f,
-                "{name}: interface name is {len} bytes, the kernel allows at most {IFNAME_MAX}"
-            ),
-            IfNameError::Nul => f.write_str("interface name contains a NUL byte"),
-        }
-    }
-}
-
-impl std::error::Error for IfNameError {}
-
-impl IfName {
-    pub fn new(name: impl Into<String>) -> Result<IfName, IfNameError> {
-        let name = name.into();
-        if name.is_empty() {
-            return Err(IfNameError::Empty);
-        }
-        if name.contains('\0') {
-            return Err(IfNameError::Nul);
-        }
-        if name.len() > IFNAME_MAX {
-            let len = name.len();
-            return Err(IfNameError::TooLong { name, len });
-        }
-        Ok(IfName(name))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    pub fn as_bytes(&self) -> &[u8] {
-        self.0.as_bytes()
-    }
-}
-
-impl fmt::Display for IfName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl AsRef<str> for IfName {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
 
 /// A jail NAME as jib accepts it: non-empty, only `[0-9A-Za-z_]`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -78,8 +8,7 @@ pub struct JailName(String);
 
 impl JailName {
     pub fn new(name: &str) -> Option<JailName> {
-        let ok = !name.is_empty() && name.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_');
-        ok.then(|| JailName(name.to_string()))
+        is_jail_name(name).then(|| JailName(name.to_string()))
     }
 
     pub fn as_str(&self) -> &str {
@@ -131,34 +60,45 @@ pub fn parse_end(name: &str) -> Option<EndName<'_>> {
     (n > 0 && (end == b'a' || end == b'b')).then_some(EndName { digits, end, jail })
 }
 
-/// If `name` is `e<digits>a_REST`, the REST.
-pub fn jail_of_a_end(name: &str) -> Option<&str> {
-    parse_end(name).filter(|e| e.end == b'a').map(|e| e.jail)
+/// Whether `s` can be a jail NAME for jib: one or more of `[0-9A-Za-z_]`.
+pub fn is_jail_name(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_')
 }
 
-/// The peer of an epair end the kernel named `epairNa`: `epairNb`.
-pub fn epair_peer(a: &IfName) -> Option<IfName> {
-    let stem = a.as_str().strip_suffix('a')?;
-    IfName::new(format!("{stem}b")).ok()
+/// Split an end name that jib or rjib can have made: `e<digits>a_NAME` or
+/// `e<digits>b_NAME` where NAME is a jail name jib accepts. `prune`,
+/// `destroy`, `show` and the stale-pair handling touch nothing else:
+/// `e0a_a b`, `e0a_x;y`, `e0a_ä` and `e0a_x.y` are not rjib's, whatever
+/// their peer (`rjib destroy 'a b'` is refused too).
+pub fn parse_jib_end(name: &str) -> Option<EndName<'_>> {
+    parse_end(name).filter(|e| is_jail_name(e.jail))
+}
+
+/// If `name` is a jib host end `e<digits>a_NAME`, the NAME.
+pub fn jail_of_a_end(name: &str) -> Option<&str> {
+    parse_jib_end(name)
+        .filter(|e| e.end == b'a')
+        .map(|e| e.jail)
+}
+
+/// What a stale pair's host end is named aside during its replacement:
+/// `rjibstale0`, `rjibstale1`, …
+pub const ASIDE_PREFIX: &str = "rjibstale";
+
+/// The `n`th aside name, `rjibstale{n}`.
+pub fn aside(n: u32) -> String {
+    format!("{ASIDE_PREFIX}{n}")
+}
+
+/// Whether `name` is an aside name: `rjibstale` and a decimal number.
+pub fn is_aside(name: &str) -> bool {
+    name.strip_prefix(ASIDE_PREFIX)
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|c| c.is_ascii_digit()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ifname_limits() {
-        assert!(IfName::new("e0a_abcdefghijk").is_ok()); // 15
-        assert_eq!(
-            IfName::new("e0a_abcdefghijkl"),
-            Err(IfNameError::TooLong {
-                name: "e0a_abcdefghijkl".into(),
-                len: 16
-            })
-        );
-        assert_eq!(IfName::new(""), Err(IfNameError::Empty));
-        assert_eq!(IfName::new("a\0b"), Err(IfNameError::Nul));
-    }
 
     #[test]
     fn jail_names_like_jib() {
@@ -186,18 +126,27 @@ mod tests {
         assert_eq!(jail_of_a_end("e0b_jamulus"), None);
         assert_eq!(jail_of_a_end("ea_x"), None);
         assert_eq!(jail_of_a_end("em0"), None);
-        assert_eq!(jail_of_a_end("e0a_"), Some(""));
+        assert_eq!(jail_of_a_end("e0a_"), None, "no NAME");
         assert_eq!(jail_of_a_end("e0a"), None);
         let e = parse_end("e12b_x_y").unwrap();
         assert_eq!((e.digits, e.end, e.jail), ("12", b'b', "x_y"));
         assert_eq!(parse_end("e0c_x"), None);
         assert_eq!(parse_end("e_x"), None);
+        // only jib names: the shape alone is not enough
+        for not_jib in ["e0a_a b", "e0a_x;y", "e0a_ä", "e0a_x.y", "e0b_$(x)", "e0a_"] {
+            assert!(parse_end(not_jib).is_some(), "{not_jib} has the shape");
+            assert_eq!(parse_jib_end(not_jib), None, "{not_jib}");
+            assert_eq!(jail_of_a_end(not_jib), None, "{not_jib}");
+        }
+        assert_eq!(parse_jib_end("e3b_A_1").map(|e| e.jail), Some("A_1"));
     }
 
     #[test]
-    fn epair_peer_name() {
-        let a = IfName::new("epair12a").unwrap();
-        assert_eq!(epair_peer(&a).unwrap().as_str(), "epair12b");
-        assert!(epair_peer(&IfName::new("bridge0").unwrap()).is_none());
+    fn aside_names() {
+        assert_eq!(aside(0), "rjibstale0");
+        assert!(is_aside("rjibstale0") && is_aside("rjibstale12"));
+        for not in ["rjibstale", "rjibstale-1", "rjibstale0a", "xrjibstale0"] {
+            assert!(!is_aside(not), "{not}");
+        }
     }
 }

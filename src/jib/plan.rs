@@ -4,9 +4,13 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
-use crate::host::{BridgePolicy, Cloner, IfAddr, Interface, JailInfo, LinkType};
-use crate::jib::mac::{self, Mac, MacPair, Scheme};
-use crate::jib::name::{self, IFNAME_MAX, IfName, IfNameError, JailName};
+use crate::jib::collide::{Holder, Taken};
+use crate::jib::mac::{self, MacPair, Scheme};
+use crate::jib::name::{self, JailName};
+use crate::net::{
+    BridgePolicy, Cloner, IFNAME_MAX, IfAddr, IfName, IfNameError, Interface, JailInfo, LinkType,
+    Mac,
+};
 
 /// What `addm` was asked for.
 #[derive(Clone, Debug)]
@@ -42,10 +46,25 @@ pub struct Link {
     pub stale: Option<IfName>,
 }
 
+/// An existing pair `addm` reuses (its jail end is on the host): its
+/// flags are set again, unchanged, which the kernel stamps as the ends'
+/// last change (sys/net/if.c `ifhwioctl`, SIOCSIFFLAGS ends with
+/// `getmicrotime(&ifp->if_lastchange)` whatever the flags). prune's guard
+/// then counts from this start, and keeps the pair through the window
+/// between `exec.prestart` and `vnet.interface`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refresh {
+    pub a: IfName,
+    pub a_up: bool,
+    pub b: IfName,
+    pub b_up: bool,
+}
+
 /// The work of one `addm`, in order. Arguments whose `e{i}a_NAME` already
-/// exists are not in it.
+/// exists are not in `links`; those whose pair is reused are in `refresh`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Plan {
+    pub refresh: Vec<Refresh>,
     pub links: Vec<Link>,
 }
 
@@ -248,15 +267,22 @@ fn refused_member(
 
 /// What an existing `e{i}a_NAME` means for `addm` (jail(8) leaves pairs
 /// behind when a start fails after `exec.prestart`, on `jail -R`, and when
-/// a jail dies on its own).
+/// a jail dies on its own). The evidence is the kernel's: where the jail
+/// end is (a vnet's interfaces return to the host when it is destroyed,
+/// `vnet_if_return`), and what jail_get(2) says of jail NAME.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Existing {
-    /// Leave it: its `b` end is on the host, or jail NAME is running and
-    /// holds it (jib's idempotence).
+    /// Leave it: jail NAME is running and its jail end is not on the
+    /// host, or it is not an epair pair at all (jib's skip).
     Keep,
-    /// Jail NAME is dying: the pair is stale; replace it.
+    /// Its jail end is on the host, in no jail: reuse it, as jib does, and
+    /// refresh its last change (D6 of issue 14).
+    Reuse,
+    /// Jail NAME is dying and the jail end is not on the host: the pair
+    /// is stale; replace it.
     Replace,
-    /// No jail NAME, and the `b` end is not on the host.
+    /// No jail NAME, and the jail end is not on the host: it is inside a
+    /// jail whose name is not NAME (or renamed). Refuse.
     Orphan,
 }
 
@@ -268,8 +294,13 @@ fn existing(
 ) -> Existing {
     // Only an epair end can be a stale pair; anything else named like one
     // is left alone, as jib does.
-    if !a.is_epair() || by_name.contains_key(b) {
+    if !a.is_epair() {
         return Existing::Keep;
+    }
+    match by_name.get(b) {
+        Some(b) if b.is_epair() => return Existing::Reuse,
+        Some(_) => return Existing::Keep,
+        None => {}
     }
     match jail {
         Some(j) if j.dying => Existing::Replace,
@@ -325,6 +356,16 @@ pub fn plan_addm(
             Some(old) => match existing(old, &name::b_end(i, req.jail), &by_name, jail) {
                 // jib: an existing e{i}a_NAME means this one is done
                 Existing::Keep => continue,
+                Existing::Reuse => {
+                    let b = by_name[name::b_end(i, req.jail).as_str()];
+                    plan.refresh.push(Refresh {
+                        a: old.name.clone(),
+                        a_up: old.up,
+                        b: b.name.clone(),
+                        b_up: b.up,
+                    });
+                    continue;
+                }
                 Existing::Replace => Some(old.name.clone()),
                 Existing::Orphan => {
                     return Err(PlanError::OrphanPair {
@@ -448,48 +489,53 @@ pub enum Cause {
 /// derived with. A stale pair the plan replaces does not count: it goes.
 pub fn collisions(plan: &Plan, listing: &[Interface], scheme: Scheme) -> Vec<Collision> {
     let replaced: HashSet<&IfName> = plan.links.iter().filter_map(|l| l.stale.as_ref()).collect();
-    let mut seen: HashMap<Mac, IfName> = HashMap::new();
+    let mut taken = Taken::default();
     for i in listing.iter().filter(|i| !replaced.contains(&i.name)) {
         if let Some(m) = i.ether {
-            seen.entry(m).or_insert_with(|| i.name.clone());
+            taken.add(m, &i.name);
         }
     }
+    // Each derived MAC: its link and its end.
+    let ends: Vec<(&Link, &IfName, Mac)> = plan
+        .links
+        .iter()
+        .filter_map(|link| link.macs.map(|m| (link, m)))
+        .flat_map(|(link, m)| [(link, &link.a, m.a), (link, &link.b, m.b)])
+        .collect();
     let by_name: HashMap<&str, &Interface> = listing.iter().map(|i| (i.name.as_str(), i)).collect();
     let mut out = Vec::new();
-    for link in &plan.links {
-        let Some(m) = link.macs else { continue };
+    for (k, held) in taken.collisions(ends.iter().map(|e| e.2)) {
+        let (link, iface, mac) = ends[k];
+        let holder = match held {
+            Holder::Present(name) => *name,
+            Holder::Predicted(f) => ends[f].1,
+        };
         let jail = name::parse_end(link.a.as_str()).map_or("", |e| e.jail);
-        for (iface, mac) in [(&link.a, m.a), (&link.b, m.b)] {
-            let Some(holder) = seen.get(&mac) else {
-                seen.insert(mac, iface.clone());
-                continue;
-            };
-            let same_jail = name::parse_end(holder.as_str()).is_some_and(|e| e.jail == jail);
-            let cause = if same_jail {
-                let pmac = by_name.get(link.parent.as_str()).and_then(|p| p.ether);
-                // A bridge may inherit its first member's MAC, and epair
-                // ends carry derived ones: neither is why the parent's MAC
-                // repeats.
-                let shared_with = listing
-                    .iter()
-                    .filter(|i| !i.is_bridge() && !crate::jib::show::is_epair(i))
-                    .find(|i| i.name != link.parent && pmac.is_some() && i.ether == pmac)
-                    .map(|i| i.name.clone());
-                Cause::SameSource {
-                    jail: jail.to_string(),
-                    shared_with,
-                }
-            } else {
-                Cause::OtherName { scheme }
-            };
-            out.push(Collision {
-                iface: iface.clone(),
-                mac,
-                holder: holder.clone(),
-                parent: link.parent.clone(),
-                cause,
-            });
-        }
+        let same_jail = name::parse_end(holder.as_str()).is_some_and(|e| e.jail == jail);
+        let cause = if same_jail {
+            let pmac = by_name.get(link.parent.as_str()).and_then(|p| p.ether);
+            // A bridge may inherit its first member's MAC, and epair
+            // ends carry derived ones: neither is why the parent's MAC
+            // repeats.
+            let shared_with = listing
+                .iter()
+                .filter(|i| !i.is_bridge() && !crate::jib::show::is_epair(i))
+                .find(|i| i.name != link.parent && pmac.is_some() && i.ether == pmac)
+                .map(|i| i.name.clone());
+            Cause::SameSource {
+                jail: jail.to_string(),
+                shared_with,
+            }
+        } else {
+            Cause::OtherName { scheme }
+        };
+        out.push(Collision {
+            iface: iface.clone(),
+            mac,
+            holder: holder.clone(),
+            parent: link.parent.clone(),
+            cause,
+        });
     }
     out
 }
@@ -903,12 +949,28 @@ mod tests {
         let p = |l: &[Interface], j: Option<&JailInfo>| {
             plan_addm(&req, l, &BridgePolicy::PERMISSIVE, j)
         };
-        // b end on the host: left alone, whatever the jail
-        let both = vec![ifc("em0"), epair("e0a_x"), epair("e0b_x")];
+        // b end on the host: reused, whatever the jail, and its last
+        // change refreshed with its flags as they are
+        let mut down = epair("e0b_x");
+        down.up = false;
+        let both = vec![ifc("em0"), epair("e0a_x"), down];
         assert!(!needs_jail(&req, &both));
         for j in [None, Some(&running), Some(&dying)] {
-            assert_eq!(p(&both, j).unwrap(), Plan::default());
+            let r = p(&both, j).unwrap();
+            assert!(r.links.is_empty());
+            assert_eq!(
+                r.refresh,
+                vec![Refresh {
+                    a: IfName::new("e0a_x").unwrap(),
+                    a_up: true,
+                    b: IfName::new("e0b_x").unwrap(),
+                    b_up: false,
+                }]
+            );
         }
+        // a b end that is no epair: not a pair; jib's skip, nothing touched
+        let vlan_b = vec![ifc("em0"), epair("e0a_x"), ifc("e0b_x")];
+        assert_eq!(p(&vlan_b, None).unwrap(), Plan::default());
         // b end gone: it depends on the jail
         let a_only = vec![ifc("em0"), epair("e0a_x")];
         assert!(needs_jail(&req, &a_only));

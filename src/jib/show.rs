@@ -11,8 +11,8 @@
 
 use std::collections::HashMap;
 
-use crate::host::Interface;
-use crate::jib::name::{IfName, jail_of_a_end};
+use crate::jib::name::jail_of_a_end;
+use crate::net::{IfName, Interface};
 
 /// The interface group every epair end is in.
 pub const EPAIR_GROUP: &str = "epair";
@@ -74,7 +74,7 @@ pub fn ends_of(listing: &[Interface], jail: &str) -> Vec<IfName> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::host::LinkType;
+    use crate::net::LinkType;
 
     fn ifc(name: &str, members: Option<&[&str]>) -> Interface {
         let link = if members.is_some() {
@@ -124,6 +124,28 @@ mod tests {
         let got: Vec<_> = ends_of(&l, "n").iter().map(|n| n.to_string()).collect();
         assert_eq!(got, vec!["e10a_n", "e1a_n"], "e2a_n is a bridge");
         assert!(ends_of(&l, "nothere").is_empty());
+    }
+
+    /// Issue 14, part 2: an epair end whose NAME is no jib NAME is not a
+    /// jail's end: not listed, not destroyed, whatever its peer.
+    #[test]
+    fn only_jib_names() {
+        let l = vec![
+            ifc(
+                "br0",
+                Some(&["e0a_a b", "e0a_x;y", "e0a_ä", "e0a_x.y", "e0a_ok"]),
+            ),
+            ifc("e0a_a b", None),
+            ifc("e0a_x;y", None),
+            ifc("e0a_ä", None),
+            ifc("e0a_x.y", None),
+            ifc("e0a_ok", None),
+        ];
+        assert_eq!(jails(&l), vec!["ok"]);
+        for not in ["a b", "x;y", "ä", "x.y"] {
+            assert!(ends_of(&l, not).is_empty(), "{not}");
+        }
+        assert_eq!(host_ends(&l).len(), 1);
     }
 
     /// Issue 9, defect 4: a bridge or vlan named like a host end is not a

@@ -4,7 +4,8 @@
 
 use serde_json::{Map, Value};
 
-use crate::host::{Errno, Op};
+use crate::host::Op;
+use crate::net::Errno;
 
 /// A signal a fault may deliver.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,7 +63,7 @@ pub fn parse(extra: &Map<String, Value>) -> Result<Vec<Fault>, String> {
                 .and_then(Value::as_str)
                 .ok_or("a fault has no \"op\"")?;
             let op = match Op::from_name(op) {
-                Some(o) if !matches!(o, Op::List | Op::Lock) => o,
+                Some(o) if o != Op::Lock => o,
                 _ => return Err(format!("unknown fault op {op:?}")),
             };
             let nth = f
@@ -83,6 +84,10 @@ pub fn parse(extra: &Map<String, Value>) -> Result<Vec<Fault>, String> {
                 }
                 _ => return Err("a fault needs either \"errno\" or \"signal\"".to_string()),
             };
+            // A listing is a read: it is interrupted, never refused.
+            if op == Op::List && matches!(effect, Effect::Fail(_)) {
+                return Err("a \"list\" fault takes a \"signal\", not an \"errno\"".to_string());
+            }
             Ok(Fault { op, nth, effect })
         })
         .collect()
@@ -106,6 +111,11 @@ mod tests {
         assert_eq!(f[0].effect, Effect::Fail(Errno::EIO));
         assert_eq!(f[0].op, Op::Describe);
         assert_eq!(f[1].effect, Effect::Signal(Signal::Term));
+        let f = faults(r#"{"faults":[{"op":"list","nth":1,"signal":"SIGINT"}]}"#).unwrap();
+        assert_eq!(
+            (f[0].op, f[0].effect),
+            (Op::List, Effect::Signal(Signal::Int))
+        );
         for bad in [
             r#"{"faults":[{"op":"fly","nth":1,"errno":"EIO"}]}"#,
             r#"{"faults":[{"op":"up","nth":1,"errno":"EWHAT"}]}"#,
@@ -113,6 +123,7 @@ mod tests {
             r#"{"faults":[{"op":"up","nth":1,"signal":"SIGKILL"}]}"#,
             r#"{"faults":[{"op":"up","nth":1,"errno":"EIO","signal":"SIGINT"}]}"#,
             r#"{"faults":[{"op":"list","nth":1,"errno":"EIO"}]}"#,
+            r#"{"faults":[{"op":"lock","nth":1,"signal":"SIGINT"}]}"#,
         ] {
             assert!(faults(bad).is_err(), "{bad}");
         }

@@ -83,9 +83,9 @@ pub fn lock_path(real: &Path) -> PathBuf {
 ///
 /// Its name is fixed, not per process: only the holder of the lock writes
 /// it, so one name is enough, and a run killed while writing leaves one
-/// file that the next changing run truncates and reuses (and removes when
-/// it has nothing to write), where a name per process would leave a new
-/// truncated copy of the host behind for every kill.
+/// file that the next changing run removes and creates anew (and removes
+/// when it has nothing to write), where a name per process would leave a
+/// new truncated copy of the host behind for every kill.
 pub fn tmp_path(real: &Path) -> PathBuf {
     sibling(real, ".tmp")
 }
@@ -129,15 +129,24 @@ pub fn check_writable(real: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// Create (or truncate a stale) temporary file beside `real`. Called
-/// under the lock and before anything changes, so that a directory that
-/// cannot take it is found before there is anything to lose.
+/// Create the temporary file beside `real`, a new one: whatever is at its
+/// name (a file a killed run left, or a symbolic link someone put there)
+/// is removed, not written through, and the file is created exclusively
+/// (`O_EXCL`, which follows no link). Called under the lock and before
+/// anything changes, so that a directory that cannot take it is found
+/// before there is anything to lose.
 pub fn create_tmp(real: &Path) -> Result<File, String> {
+    use std::os::unix::fs::OpenOptionsExt;
     let tmp = tmp_path(real);
+    match fs::remove_file(&tmp) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(beside_error(&tmp, &e)),
+    }
     OpenOptions::new()
-        .create(true)
-        .truncate(true)
+        .create_new(true)
         .write(true)
+        .custom_flags(libc::O_NOFOLLOW)
         .open(&tmp)
         .map_err(|e| beside_error(&tmp, &e))
 }

@@ -10,12 +10,8 @@ pub mod validate;
 
 use std::path::PathBuf;
 
-use crate::host::{
-    BridgePolicy, Cloner, Errno, Host, HostError, HostResult, IfAddr, Interface, JailInfo,
-    LinkType, Priority,
-};
-use crate::jib::mac::Mac;
-use crate::jib::name::IfName;
+use crate::host::{Host, HostError, HostResult, Priority};
+use crate::net::{BridgePolicy, Cloner, Errno, IfAddr, IfName, Interface, JailInfo, LinkType, Mac};
 use model::{Kernel, MEMBER_IFADDRS, OSRELDATE};
 use session::SimFile;
 use state::SimIf;
@@ -113,11 +109,12 @@ impl Host for SimHost {
         Ok(self.sim.kernel.euid())
     }
 
-    fn lock(&mut self, wait: &mut crate::lock::Wait<'_>) -> HostResult<()> {
+    fn lock(&mut self, wait: &mut crate::host::LockWait<'_>) -> HostResult<()> {
         self.sim.lock(wait)
     }
 
     fn list(&mut self) -> HostResult<Vec<Interface>> {
+        let _ = self.k(Kernel::listed);
         let k = &self.sim.kernel;
         k.interfaces()
             .into_iter()

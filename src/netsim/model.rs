@@ -11,7 +11,8 @@ use std::collections::{HashMap, HashSet};
 
 use super::faults::{self, Effect, Fault, Signal};
 use super::state::{LogRecord, SimIf, State};
-use crate::host::{Cloner, Errno, IfAddr, Op};
+use crate::host::Op;
+use crate::net::{Cloner, Errno, IfAddr};
 
 pub use super::state::SimJail;
 
@@ -160,6 +161,13 @@ impl Kernel {
     /// The FreeBSD major version whose rules apply.
     pub fn release(&self) -> u32 {
         self.state.release.unwrap_or(14)
+    }
+
+    /// Count one listing of the interfaces (getifaddrs(3)), so that a
+    /// fault can send a signal while a command reads the host. A listing
+    /// cannot fail here: `faults::parse` gives `list` only signals.
+    pub fn listed(&mut self) -> Result<(), Errno> {
+        self.op(Op::List, |_| Ok(()))
     }
 
     /// Host interfaces in listing order (by index); those in a jail's vnet

@@ -63,7 +63,7 @@ impl SimFile {
     /// back (the file is not read-only, the directory takes the temporary
     /// file), then read the host again: what was read before the lock may
     /// be stale. All of it before anything changes.
-    pub fn lock(&mut self, wait: &mut crate::lock::Wait<'_>) -> HostResult<()> {
+    pub fn lock(&mut self, wait: &mut crate::host::LockWait<'_>) -> HostResult<()> {
         if self.lock.is_none() {
             let spec = crate::lock::Spec {
                 path: file::lock_path(&self.real),
@@ -125,7 +125,7 @@ impl SimFile {
             // it), the records cannot be kept: the simulation's one
             // difference from syslog(3), which needs no lock.
             let holder = format!("{} rjib (syslog records)", std::process::id());
-            self.lock(&mut crate::lock::Wait {
+            self.lock(&mut crate::host::LockWait {
                 holder: &holder,
                 timeout: std::time::Duration::ZERO,
                 stop: &crate::signals::Never,

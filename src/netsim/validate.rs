@@ -7,8 +7,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::model::{IF_MAXINDEX, IFDESCR_MAXLEN};
 use super::state::{KINDS, SimIf, State};
-use crate::host::IfAddr;
-use crate::jib::mac::Mac;
+use crate::net::{IfAddr, Mac};
 use crate::util::escape_controls;
 
 /// Longest interface or group name (IFNAMSIZ less the NUL).

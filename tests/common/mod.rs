@@ -36,13 +36,12 @@ pub struct HostFile {
 impl HostFile {
     pub fn new(host: &Value) -> HostFile {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("host.json");
-        std::fs::write(&path, serde_json::to_string_pretty(host).unwrap()).unwrap();
+        let path = host_file(&dir, host);
         HostFile { dir, path }
     }
 
     pub fn read(&self) -> Value {
-        serde_json::from_str(&std::fs::read_to_string(&self.path).unwrap()).unwrap()
+        read_host(&self.path)
     }
 
     /// The host without the kernel's clock: `read` with every interface's
@@ -57,12 +56,28 @@ impl HostFile {
     }
 
     pub fn write(&self, host: &Value) {
-        std::fs::write(&self.path, serde_json::to_string_pretty(host).unwrap()).unwrap();
+        write_host(&self.path, host);
     }
 
     pub fn run(&self, via: &str, args: &[&str]) -> Output {
         run_on(&self.path, via, args)
     }
+}
+
+/// `host` written as `host.json` in `dir`; its path.
+pub fn host_file(dir: &tempfile::TempDir, host: &Value) -> PathBuf {
+    let path = dir.path().join("host.json");
+    write_host(&path, host);
+    path
+}
+
+pub fn write_host(path: &Path, host: &Value) {
+    std::fs::write(path, serde_json::to_string_pretty(host).unwrap()).unwrap();
+}
+
+/// The host file at `path`, as JSON.
+pub fn read_host(path: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
 pub fn command(path: &Path, via: &str) -> Command {
@@ -136,6 +151,15 @@ pub fn iface<'a>(host: &'a Value, name: &str) -> Option<&'a Value> {
         .find(|i| i["name"] == name)
 }
 
+/// The interface named `name` in a host, to change.
+pub fn iface_mut<'a>(host: &'a mut Value, name: &str) -> Option<&'a mut Value> {
+    host["interfaces"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|i| i["name"] == name)
+}
+
 pub fn names(host: &Value) -> Vec<String> {
     let mut v: Vec<String> = host["interfaces"]
         .as_array()
@@ -189,4 +213,46 @@ pub fn with(mut base: Value, more: Value) -> Value {
         base[k] = v.clone();
     }
     base
+}
+
+/// The syslog record of a failure of `rjib ARGS` whose stderr line is
+/// `rjib: MESSAGE`: MESSAGE after what failed, `addm www: `, `destroy
+/// www: ` or `prune: ` (unless it starts so already), since at boot
+/// /var/log/messages holds the records of many jails' commands.
+pub fn failure_record(args: &[&str], message: &str) -> String {
+    let message = message.trim_end();
+    let message = message.strip_prefix("rjib: ").unwrap_or(message);
+    let mut a = args.iter().copied().peekable();
+    while let Some(&o) = a.peek() {
+        match o {
+            "-n" | "--dry-run" => {
+                a.next();
+            }
+            "-w" => {
+                a.next();
+                a.next();
+            }
+            _ => break,
+        }
+    }
+    let action = a.next().unwrap_or_default();
+    let context = match action {
+        "addm" => {
+            while let Some(&o) = a.peek() {
+                if o == "-b" || o == "-m" {
+                    a.next();
+                    a.next();
+                } else {
+                    break;
+                }
+            }
+            format!("addm {}", a.next().unwrap_or_default())
+        }
+        "destroy" => format!("destroy {}", a.next().unwrap_or_default()),
+        other => other.to_string(),
+    };
+    match message.strip_prefix(&context) {
+        Some(rest) if rest.starts_with(": ") => message.to_string(),
+        _ => format!("{context}: {message}"),
+    }
 }

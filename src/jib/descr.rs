@@ -1,0 +1,42 @@
+//! The descriptions rjib gives what it creates (SIOCSIFDESCR), so that
+//! ifconfig(8) and `show --libxo json` tell which jail owns an interface.
+//!
+//! A description is a document, not evidence: anyone with root in the
+//! right vnet can set one. rjib never decides to destroy on one; `prune`
+//! reads a host end's only to name the jail of a leftover `rjibstaleN`.
+
+use crate::jib::name::is_jail_name;
+use crate::net::IfName;
+
+pub fn host_end(jail: &str) -> String {
+    format!("rjib: jail {jail}, host end")
+}
+
+pub fn jail_end(jail: &str) -> String {
+    format!("rjib: jail {jail}, jail end")
+}
+
+pub fn bridge(parent: &IfName) -> String {
+    format!("rjib: bridge for {parent}")
+}
+
+/// The NAME in a description `host_end` wrote, if it is one.
+pub fn jail_of_host_end(text: &str) -> Option<&str> {
+    text.strip_prefix("rjib: jail ")?
+        .strip_suffix(", host end")
+        .filter(|j| is_jail_name(j))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_end_descriptions_read_back() {
+        assert_eq!(jail_of_host_end(&host_end("www")), Some("www"));
+        assert_eq!(jail_of_host_end(&jail_end("www")), None);
+        assert_eq!(jail_of_host_end("rjib: jail a b, host end"), None);
+        assert_eq!(jail_of_host_end("rjib: jail , host end"), None);
+        assert_eq!(jail_of_host_end("my uplink"), None);
+    }
+}

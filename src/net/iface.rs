@@ -1,0 +1,73 @@
+//! One interface as a listing shows it, and its kind of link.
+
+use super::{IfAddr, IfName, Mac};
+
+/// What kind of link an interface is, as far as bridging cares.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LinkType {
+    Ether,
+    L2Vlan,
+    Gif,
+    Bridge,
+    /// Anything else (`tun`, `loop`, …), by its name.
+    Other(String),
+}
+
+impl LinkType {
+    /// Whether if_bridge(4) accepts such an interface as a member.
+    pub fn can_join_bridge(&self) -> bool {
+        matches!(self, LinkType::Ether | LinkType::L2Vlan | LinkType::Gif)
+    }
+}
+
+/// One interface as a listing shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Interface {
+    pub name: IfName,
+    pub index: u32,
+    pub link: LinkType,
+    pub ether: Option<Mac>,
+    pub mtu: u32,
+    pub up: bool,
+    pub groups: Vec<String>,
+    /// For a bridge, its members, most recently added first (as the kernel
+    /// lists them); `None` for anything else. Span ports are not members.
+    pub members: Option<Vec<IfName>>,
+    /// IPv4 and IPv6 addresses, as getifaddrs(3) lists them.
+    pub addrs: Vec<IfAddr>,
+    /// For a vlan(4) interface, the interface it is tagged on.
+    pub vlan_parent: Option<IfName>,
+    /// When the interface last changed (`if_data.ifi_lastchange`), in
+    /// seconds since the epoch; `None` when the kernel does not say.
+    pub lastchange: Option<u64>,
+}
+
+impl Interface {
+    /// An interface with nothing but a name, index and link type: down,
+    /// MTU 1500, no MAC, groups, members or addresses.
+    pub fn new(name: IfName, index: u32, link: LinkType) -> Interface {
+        Interface {
+            name,
+            index,
+            link,
+            ether: None,
+            mtu: 1500,
+            up: false,
+            groups: Vec::new(),
+            members: None,
+            addrs: Vec::new(),
+            vlan_parent: None,
+            lastchange: None,
+        }
+    }
+
+    pub fn is_bridge(&self) -> bool {
+        self.members.is_some() || self.groups.iter().any(|g| g == "bridge")
+    }
+
+    /// An epair(4) end: a member of interface group `epair`, which the
+    /// epair cloner puts both ends in (`if_clone_addif`).
+    pub fn is_epair(&self) -> bool {
+        self.groups.iter().any(|g| g == "epair")
+    }
+}

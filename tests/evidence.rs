@@ -1,0 +1,555 @@
+//! Issue 14, part 1: `prune` and the stale-pair handling decide on the
+//! kernel's evidence (is the jail end on the host; is there a jail NAME,
+//! and is it dying), never on a jail name alone; and the defects around
+//! them (D6, D7, D10, D15 b, D16). Every test runs on both paths.
+
+mod common;
+
+use std::os::unix::process::ExitStatusExt;
+use std::process::Stdio;
+
+use common::*;
+use serde_json::{Value, json};
+
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+/// The seed host with `rjib addm NAME vtnet0` done for each name, as a
+/// version 2 host with `jails`, no syslog and no clock.
+fn built(names: &[&str], jails: Value) -> Value {
+    let h = HostFile::new(&seed());
+    for n in names {
+        let o = h.run("direct", &["addm", n, "vtnet0"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let mut v = timeless(&without_log(&h.read()).0);
+    v["version"] = json!(2);
+    v["jails"] = jails;
+    v
+}
+
+/// Set `field` of the interface `name`.
+fn set(host: &mut Value, name: &str, field: &str, value: Value) {
+    let i = host["interfaces"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|i| i["name"] == name)
+        .unwrap_or_else(|| panic!("no {name}"));
+    i[field] = value;
+}
+
+fn has(host: &Value, name: &str) -> bool {
+    iface(host, name).is_some()
+}
+
+/// rjib(8)'s table, every row, end to end: where `e0b_x` is (on the host,
+/// or in a vnet) × jail x (none, running, dying) × fresh or old × `-f`.
+/// When it is in a vnet and there is no jail x, the vnet is jail
+/// `other`'s: a jail whose name is not x.
+fn the_evidence_matrix(via: &str) {
+    let mut cases = 0;
+    for b_on_host in [true, false] {
+        for jail in ["none", "running", "dying"] {
+            for fresh in [false, true] {
+                for force in [false, true] {
+                    let mut jails = vec![json!({"name": "other", "jid": 7})];
+                    match jail {
+                        "running" => jails.push(json!({"name": "x", "jid": 4})),
+                        "dying" => jails.push(json!({"name": "x", "jid": 4, "dying": true})),
+                        _ => {}
+                    }
+                    let mut host = built(&["x"], json!(jails));
+                    if !b_on_host {
+                        let holder = if jail == "none" { "other" } else { "x" };
+                        set(&mut host, "e0b_x", "vnet", json!(holder));
+                    }
+                    if fresh {
+                        set(&mut host, "e0a_x", "lastchange", json!(now() - 10));
+                    }
+                    let h = HostFile::new(&host);
+                    let args: &[&str] = if force {
+                        &["prune", "-v", "-f"]
+                    } else {
+                        &["prune", "-v"]
+                    };
+                    let o = h.run(via, args);
+                    let what = format!(
+                        "{via}: jail end on the host {b_on_host}, jail x {jail}, fresh {fresh}, -f {force}"
+                    );
+                    assert_eq!(o.status.code(), Some(0), "{what}: {}", stderr(&o));
+                    let destroyable = b_on_host || jail == "dying";
+                    let destroyed = destroyable && (force || !fresh);
+                    let after = h.read();
+                    assert_eq!(
+                        (stdout(&o).as_str(), has(&after, "e0a_x")),
+                        if destroyed {
+                            ("e0a_x\n", false)
+                        } else {
+                            ("", true)
+                        },
+                        "{what}: {}",
+                        stderr(&o)
+                    );
+                    let err = stderr(&o);
+                    let said = match (destroyed, destroyable) {
+                        (true, _) => "rjib: e0a_x: prune: ",
+                        (false, true) => "rjib: e0a_x: left alone: ",
+                        (false, false) => "rjib: e0a_x: keep: ",
+                    };
+                    assert!(err.starts_with(said), "{what}: {err}");
+                    if !b_on_host && jail == "none" {
+                        assert!(
+                            err.contains("in use by a jail whose name is not x"),
+                            "{what}: {err}"
+                        );
+                    }
+                    cases += 1;
+                }
+            }
+        }
+    }
+    assert_eq!(cases, 24);
+}
+
+#[test]
+fn the_evidence_matrix_direct() {
+    the_evidence_matrix("direct");
+}
+
+#[test]
+fn the_evidence_matrix_ioctl() {
+    the_evidence_matrix("ioctl");
+}
+
+/// D1: jail `nextcloud-prod` runs `addm nc vtnet0`; its `e0b_nc` is in its
+/// vnet. There is no jail nc, and prune must keep the pair, `-f` or not.
+fn the_name_differs_host(via: &str) {
+    let mut host = built(&["nc"], json!([{"name": "nextcloud-prod", "jid": 3}]));
+    set(&mut host, "e0b_nc", "vnet", json!("nextcloud-prod"));
+    let h = HostFile::new(&host);
+    for args in [
+        &["prune"][..],
+        &["prune", "-f"],
+        &["prune", "nc"],
+        &["-n", "prune", "-f"],
+    ] {
+        let o = h.run(via, args);
+        assert_eq!(
+            (o.status.code(), stdout(&o).as_str(), stderr(&o).as_str()),
+            (Some(0), "", ""),
+            "{via} {args:?}"
+        );
+    }
+    let o = h.run(via, &["prune", "-v"]);
+    assert_eq!(
+        stderr(&o),
+        "rjib: e0a_nc: keep: in use by a jail whose name is not nc: its jail end e0b_nc is not on \
+         the host (or was renamed) and no jail nc exists\n",
+        "{via}"
+    );
+    let after = h.read();
+    assert!(has(&after, "e0a_nc") && has(&after, "e0b_nc"), "{via}");
+    assert_eq!(
+        timeless(&without_log(&after).0),
+        timeless(&host),
+        "{via}: nothing changed"
+    );
+    // addm nc on a restart refuses (no jail nc to call the pair stale),
+    // and its syslog record names what was refused (D16)
+    let o = h.run(via, &["addm", "nc", "vtnet0"]);
+    assert_eq!(o.status.code(), Some(1));
+    let log = without_log(&h.read()).1;
+    let last = log.last().unwrap()["message"].as_str().unwrap().to_string();
+    assert!(
+        last.starts_with(
+            "addm nc: e0a_nc: its jail end e0b_nc is not on this host and no jail nc exists"
+        ),
+        "{via}: {last}"
+    );
+    assert_eq!(
+        format!("rjib: {}\n", last.strip_prefix("addm nc: ").unwrap()),
+        stderr(&o),
+        "{via}: the record is the line, after what was refused"
+    );
+}
+
+#[test]
+fn the_name_differs_host_direct() {
+    the_name_differs_host("direct");
+}
+
+#[test]
+fn the_name_differs_host_ioctl() {
+    the_name_differs_host("ioctl");
+}
+
+/// The limit rjib(8) names (CAVEATS): two jails, one NAME. Jail x is
+/// dying, and a running jail y holds `e0b_x`. FreeBSD does not say which
+/// vnet holds an interface, so prune goes by jail x, and takes y's pair.
+/// Pinned so that the page stays true.
+fn the_documented_blind_spot(via: &str) {
+    let mut host = built(
+        &["x"],
+        json!([{"name": "x", "jid": 4, "dying": true}, {"name": "y", "jid": 5}]),
+    );
+    set(&mut host, "e0b_x", "vnet", json!("y"));
+    let h = HostFile::new(&host);
+    let o = h.run(via, &["prune"]);
+    assert_eq!(stdout(&o), "e0a_x\n", "{via}: {}", stderr(&o));
+    // and addm x, by the same table, replaces the pair y holds
+    let h = HostFile::new(&host);
+    let o = h.run(via, &["addm", "x", "vtnet0"]);
+    assert_eq!(stdout(&o), "e0a_x\ne0b_x\n", "{via}: {}", stderr(&o));
+    assert!(
+        h.read()["interfaces"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["vnet"] != "y"),
+        "{via}: y's end went with the stale pair"
+    );
+}
+
+#[test]
+fn the_documented_blind_spot_direct() {
+    the_documented_blind_spot("direct");
+}
+
+#[test]
+fn the_documented_blind_spot_ioctl() {
+    the_documented_blind_spot("ioctl");
+}
+
+/// D6: an addm that reuses a pair (its jail end on the host) sets the ends'
+/// flags again; the kernel stamps that as their last change, and prune's
+/// guard then keeps the pair through the jail's start. Nothing is printed.
+fn reuse_refreshes_the_last_change(via: &str) {
+    let old = now() - 3600;
+    let mut host = built(&["x"], json!([]));
+    set(&mut host, "e0a_x", "lastchange", json!(old));
+    set(&mut host, "e0b_x", "lastchange", json!(old));
+    set(&mut host, "e0b_x", "up", json!(false));
+    // without the refresh, prune takes it
+    let h = HostFile::new(&host);
+    assert_eq!(stdout(&h.run(via, &["prune"])), "e0a_x\n", "{via}");
+    // -n shows the refresh: the flags as they are
+    let h = HostFile::new(&host);
+    let o = h.run(via, &["-n", "addm", "x", "vtnet0"]);
+    assert_eq!(
+        stdout(&o),
+        "ifconfig e0a_x up\nifconfig e0b_x down\n",
+        "{via}"
+    );
+    let t0 = now();
+    let o = h.run(via, &["addm", "x", "vtnet0"]);
+    assert_eq!(
+        (o.status.code(), stdout(&o).as_str(), stderr(&o).as_str()),
+        (Some(0), "", ""),
+        "{via}: jib's output: nothing for a skipped argument"
+    );
+    let after = h.read();
+    for end in ["e0a_x", "e0b_x"] {
+        let lc = iface(&after, end).unwrap()["lastchange"].as_u64().unwrap();
+        assert!(lc >= t0, "{via}: {end} stamped ({lc} < {t0})");
+    }
+    assert_eq!(
+        iface(&after, "e0b_x").unwrap()["up"],
+        false,
+        "{via}: flags set again as they were"
+    );
+    assert_eq!(
+        timeless(&without_log(&after).0),
+        timeless(&host),
+        "{via}: nothing else changed"
+    );
+    let log = without_log(&after).1;
+    assert_eq!(
+        log.last().unwrap()["message"],
+        "e0a_x, e0b_x: reused for jail x; their last change is now, so prune leaves them alone for a minute",
+        "{via}"
+    );
+    let o = h.run(via, &["prune"]);
+    assert_eq!(stdout(&o), "", "{via}: the guard holds");
+    assert!(
+        stderr(&o).starts_with(
+            "rjib: e0a_x: left alone: its jail end e0b_x is on the host, in no jail, but it changed "
+        ),
+        "{via}: {}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn reuse_refreshes_the_last_change_direct() {
+    reuse_refreshes_the_last_change("direct");
+}
+
+#[test]
+fn reuse_refreshes_the_last_change_ioctl() {
+    reuse_refreshes_the_last_change("ioctl");
+}
+
+/// Jail x dying, its jail end in its vnet: the pair is stale.
+fn dying_x() -> Value {
+    let mut host = built(&["x"], json!([{"name": "x", "jid": 4, "dying": true}]));
+    set(&mut host, "e0b_x", "vnet", json!("x"));
+    host
+}
+
+/// D7: the last destroy of a replacement fails. The new pair is kept and
+/// printed, exit 0; the old one stays as rjibstale0 with a warning that
+/// names it and `rjib prune -f`, which then removes it (D16).
+fn a_stale_pair_that_cannot_be_destroyed(via: &str) {
+    let mut host = dying_x();
+    host["faults"] = json!([{"op": "destroy", "nth": 1, "errno": "EBUSY"}]);
+    let h = HostFile::new(&host);
+    let o = h.run(via, &["addm", "x", "vtnet0"]);
+    assert_eq!(o.status.code(), Some(0), "{via}: {}", stderr(&o));
+    assert_eq!(stdout(&o), "e0a_x\ne0b_x\n", "{via}");
+    let warning = "warning: rjibstale0: destroy: Device busy; rjibstale0 is the stale pair of dying \
+                   jail x (it was e0a_x) and stays; the new pair is kept; remove the old one with rjib prune -f";
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "rjib: e0a_x: jail x (jid 4) is dying and its jail end e0b_x is not on the host; replacing this stale pair\n\
+             rjib: {warning}\n"
+        ),
+        "{via}"
+    );
+    let mut after = h.read();
+    let log = without_log(&after).1;
+    assert!(
+        log.contains(&json!({"priority": "warning", "message": warning})),
+        "{via}: {log:?}"
+    );
+    for n in ["rjibstale0", "e0a_x", "e0b_x"] {
+        assert!(has(&after, n), "{via}: {n}");
+    }
+    let b_ends: Vec<&Value> = after["interfaces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["name"] == "e0b_x")
+        .collect();
+    assert_eq!(b_ends.len(), 2, "{via}: the old jail end, and the new one");
+    assert_eq!(
+        b_ends.iter().filter(|i| i.get("vnet").is_none()).count(),
+        1,
+        "{via}: the new jail end is on the host"
+    );
+    after.as_object_mut().unwrap().remove("faults");
+    h.write(&after);
+    // show and destroy go by names: rjibstale0 is not x's
+    assert_eq!(stdout(&h.run(via, &["show"])), "x\n", "{via}");
+    let o = h.run(via, &["-n", "destroy", "x"]);
+    assert_eq!(stdout(&o), "ifconfig e0a_x destroy\n", "{via}");
+    // prune finds the leftover, by the description rjib gave it for NAME
+    let o = h.run(via, &["-n", "prune", "other"]);
+    assert_eq!(stdout(&o), "", "{via}");
+    let o = h.run(via, &["prune", "-f", "-v", "x"]);
+    assert_eq!(o.status.code(), Some(0), "{via}: {}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        "e0a_x\nrjibstale0\n",
+        "{via}: -f takes the new, fresh pair too"
+    );
+    assert!(
+        stderr(&o).contains(
+            "rjib: rjibstale0: prune: left behind by a stale-pair replacement for jail x\n"
+        ),
+        "{via}: {}",
+        stderr(&o)
+    );
+    let after = h.read();
+    assert!(!has(&after, "rjibstale0"), "{via}");
+}
+
+#[test]
+fn a_stale_pair_that_cannot_be_destroyed_direct() {
+    a_stale_pair_that_cannot_be_destroyed("direct");
+}
+
+#[test]
+fn a_stale_pair_that_cannot_be_destroyed_ioctl() {
+    a_stale_pair_that_cannot_be_destroyed("ioctl");
+}
+
+/// D16: a run killed between naming the stale pair aside and destroying
+/// it leaves `rjibstale0`; prune (without -f: its last change is old)
+/// destroys it, and with it the jail end in the dying vnet. An interface
+/// merely named so, that is no epair end, is left alone.
+fn a_leftover_from_a_killed_run(via: &str) {
+    let mut host = dying_x();
+    host["interfaces"] = {
+        let mut ifs = host["interfaces"].as_array().unwrap().clone();
+        for i in &mut ifs {
+            if i["name"] == "e0a_x" {
+                i["name"] = json!("rjibstale0");
+            }
+            if i["peer"] == "e0a_x" {
+                i["peer"] = json!("rjibstale0");
+            }
+            if let Some(m) = i["members"].as_array_mut() {
+                for m in m.iter_mut().filter(|m| *m == "e0a_x") {
+                    *m = json!("rjibstale0");
+                }
+            }
+        }
+        let mut other = ether("rjibstale1", 99, "00:25:90:00:00:99");
+        other["description"] = json!("rjib: jail x, host end");
+        ifs.push(other);
+        json!(ifs)
+    };
+    let h = HostFile::new(&host);
+    let o = h.run(via, &["prune", "-v"]);
+    assert_eq!(o.status.code(), Some(0), "{via}: {}", stderr(&o));
+    assert_eq!(stdout(&o), "rjibstale0\n", "{via}");
+    assert_eq!(
+        stderr(&o),
+        "rjib: rjibstale0: prune: left behind by a stale-pair replacement for jail x\n",
+        "{via}"
+    );
+    let after = h.read();
+    assert!(!has(&after, "rjibstale0") && !has(&after, "e0b_x"), "{via}");
+    assert!(has(&after, "rjibstale1"), "{via}: not an epair end");
+}
+
+#[test]
+fn a_leftover_from_a_killed_run_direct() {
+    a_leftover_from_a_killed_run("direct");
+}
+
+#[test]
+fn a_leftover_from_a_killed_run_ioctl() {
+    a_leftover_from_a_killed_run("ioctl");
+}
+
+/// D7: SIGINT during the last destroy of a replacement. The run is not
+/// final yet: the new pair is undone and rjib dies by the signal, saying
+/// so, and that the stale pair was destroyed already. Nothing of x is left.
+fn a_signal_during_the_last_destroy(via: &str) {
+    let mut host = dying_x();
+    host["faults"] = json!([{"op": "destroy", "nth": 1, "signal": "SIGINT"}]);
+    let h = HostFile::new(&host);
+    let o = h.run(via, &["addm", "x", "vtnet0"]);
+    assert_eq!(o.status.signal(), Some(2), "{via}: {}", stderr(&o));
+    let err = stderr(&o);
+    let last = err.lines().last().unwrap();
+    assert!(
+        last.starts_with("rjib: addm x: interrupted by SIGINT; nothing was changed (")
+            && last.ends_with(
+                "; the stale pair e0a_x of dying jail x was destroyed before the signal came"
+            ),
+        "{via}: {err}"
+    );
+    let after = h.read();
+    assert!(
+        names(&after)
+            .iter()
+            .all(|n| !n.starts_with("e0") && !n.starts_with("rjibstale")),
+        "{via}: {:?}",
+        names(&after)
+    );
+    let log = without_log(&after).1;
+    assert_eq!(log.last().unwrap()["priority"], "err", "{via}");
+}
+
+#[test]
+fn a_signal_during_the_last_destroy_direct() {
+    a_signal_during_the_last_destroy("direct");
+}
+
+#[test]
+fn a_signal_during_the_last_destroy_ioctl() {
+    a_signal_during_the_last_destroy("ioctl");
+}
+
+/// D10: `prune > /dev/full` destroys, then says why it exits 1 and what
+/// it destroyed; the dry run says why too.
+fn prune_into_a_full_disk(via: &str) {
+    let host = built(&["a", "b"], json!([]));
+    let full = || -> Stdio {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap()
+            .into()
+    };
+    let h = HostFile::new(&host);
+    let o = command(&h.path, via)
+        .args(["-n", "prune"])
+        .stdout(full())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{via}");
+    assert_eq!(
+        String::from_utf8(o.stderr).unwrap(),
+        "rjib: stdout: No space left on device; dry run, nothing was changed\n"
+    );
+    assert_eq!(timeless(&without_log(&h.read()).0), host, "{via}");
+    let o = command(&h.path, via)
+        .args(["prune"])
+        .stdout(full())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{via}");
+    let line = "stdout: No space left on device; pruned all the same: e0a_a, e0a_b";
+    assert_eq!(
+        String::from_utf8(o.stderr).unwrap(),
+        format!("rjib: {line}\n")
+    );
+    let after = h.read();
+    assert!(!has(&after, "e0a_a") && !has(&after, "e0a_b"), "{via}");
+    let log = without_log(&after).1;
+    assert_eq!(
+        log.last().unwrap(),
+        &json!({"priority": "err", "message": format!("prune: {line}")}),
+        "{via}"
+    );
+}
+
+#[test]
+fn prune_into_a_full_disk_direct() {
+    prune_into_a_full_disk("direct");
+}
+
+#[test]
+fn prune_into_a_full_disk_ioctl() {
+    prune_into_a_full_disk("ioctl");
+}
+
+/// D15 (b): a last change later than the clock reads "in the future", and
+/// the pair is left alone but for -f.
+fn a_change_in_the_future(via: &str) {
+    let mut host = built(&["x"], json!([]));
+    set(&mut host, "e0a_x", "lastchange", json!(now() + 3600));
+    let h = HostFile::new(&host);
+    let o = h.run(via, &["prune"]);
+    assert_eq!(
+        (o.status.code(), stdout(&o).as_str()),
+        (Some(0), ""),
+        "{via}"
+    );
+    assert_eq!(
+        stderr(&o),
+        "rjib: e0a_x: left alone: its jail end e0b_x is on the host, in no jail, but its last change \
+         is in the future (the clock was set back), and it may belong to a jail being started (-f prunes it anyway)\n",
+        "{via}"
+    );
+    assert_eq!(stdout(&h.run(via, &["prune", "-f"])), "e0a_x\n", "{via}");
+}
+
+#[test]
+fn a_change_in_the_future_direct() {
+    a_change_in_the_future("direct");
+}
+
+#[test]
+fn a_change_in_the_future_ioctl() {
+    a_change_in_the_future("ioctl");
+}
