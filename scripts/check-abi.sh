@@ -1,28 +1,57 @@
 #!/bin/sh
 # check-abi.sh: check rjib's FreeBSD ABI (src/freebsd/abi.rs) against
-# FreeBSD's own headers, for x86_64 and aarch64.
+# FreeBSD's own headers: FreeBSD 14.3's and FreeBSD 15's, for x86_64 and
+# aarch64 each.
 #
 # The Rust side writes one C _Static_assert per fact it relies on (every
 # struct size, field offset and field size, every ioctl request number,
-# BRDG* command and constant, the sockaddr_in/in6, vlanreq and FreeBSD 15
-# uexterror layouts, exterrctl's syscall number and constants, JAIL_DYING);
-# zig compiles that file against the FreeBSD headers it bundles. Any
-# difference fails the compile and this script.
+# BRDG* command and constant, the sockaddr_in/in6 and vlanreq layouts,
+# JAIL_DYING, and for FreeBSD 15 only the uexterror layout and exterrctl's
+# syscall number and constants); zig compiles that file against the
+# FreeBSD headers it bundles, with -DRJIB_FREEBSD=14 or 15. Any difference
+# fails the compile and this script.
 #
-# zig's headers are FreeBSD 15's. FreeBSD 14 has no exterrctl (rjib checks
-# kern.osreldate before using it), and its struct ifbreq differs from 15's
-# only after ifbr_addrexceeded, which rjib never reads or writes; both are
-# 80 bytes.
+# zig bundles the headers of the newest FreeBSD it targets, which depends
+# on its version (lib/std/Target.zig, the FreeBSD semver max):
+#   ziglang 0.15.2 (PyPI) -> FreeBSD 14.3 headers
+#   ziglang 0.17.1 (PyPI) -> FreeBSD 15.1 headers
+# Each is installed, pinned, into its own directory with
+# `pip install --target` (RJIB_ZIG14_DIR, RJIB_ZIG15_DIR; by default under
+# ${XDG_CACHE_HOME:-$HOME/.cache}/rjib), unless already there.
 #
-# Needs: cargo, python3 with ziglang (pip install ziglang).
+# Needs: cargo, python3 with pip.
 set -eu
 
 cd "$(dirname "$0")/.."
 
-if ! python3 -m ziglang version >/dev/null 2>&1; then
-	echo "check-abi: python3 -m ziglang does not run; install it with: pip install ziglang" >&2
-	exit 1
-fi
+ZIG14_VERSION=0.15.2
+ZIG15_VERSION=0.17.1
+cache=${XDG_CACHE_HOME:-$HOME/.cache}/rjib
+ZIG14_DIR=${RJIB_ZIG14_DIR:-$cache/ziglang-$ZIG14_VERSION}
+ZIG15_DIR=${RJIB_ZIG15_DIR:-$cache/ziglang-$ZIG15_VERSION}
+
+# zig DIR ARGS...: the ziglang installed in DIR.
+zig() {
+	d=$1
+	shift
+	PYTHONPATH="$d${PYTHONPATH:+:$PYTHONPATH}" python3 -m ziglang "$@"
+}
+
+# install DIR VERSION: ziglang VERSION into DIR, unless it is there.
+install() {
+	if [ -d "$1/ziglang" ] && [ "$(zig "$1" version 2>/dev/null)" = "$2" ]; then
+		return 0
+	fi
+	echo "check-abi: installing ziglang $2 into $1"
+	python3 -m pip install --quiet --disable-pip-version-check --upgrade \
+		--target "$1" "ziglang==$2" || {
+		echo "check-abi: could not install ziglang $2 (pip install --target $1 ziglang==$2)" >&2
+		exit 1
+	}
+}
+
+install "$ZIG14_DIR" "$ZIG14_VERSION"
+install "$ZIG15_DIR" "$ZIG15_VERSION"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/rjib-check-abi.XXXXXX")
 trap 'rm -rf "$work"' EXIT INT TERM
@@ -40,12 +69,15 @@ if [ "$n" -eq 0 ]; then
 fi
 
 targets="x86_64-freebsd-none aarch64-freebsd-none"
-for t in $targets; do
-	if ! python3 -m ziglang cc -target "$t" -std=c11 -Werror -c \
-		-o "$work/abi-$t.o" "$work/abi.c"; then
-		echo "check-abi: FAILED on $t: rjib's ABI differs from FreeBSD's headers (see above)" >&2
-		exit 1
-	fi
+for release in 14 15; do
+	if [ "$release" = 14 ]; then dir=$ZIG14_DIR; else dir=$ZIG15_DIR; fi
+	for t in $targets; do
+		if ! zig "$dir" cc -target "$t" -std=c11 -Werror -DRJIB_FREEBSD="$release" \
+			-c -o "$work/abi-$release-$t.o" "$work/abi.c"; then
+			echo "check-abi: FAILED on $t with FreeBSD $release's headers (zig $(zig "$dir" version)): rjib's ABI differs (see above)" >&2
+			exit 1
+		fi
+	done
+	echo "check-abi: FreeBSD $release headers (zig $(zig "$dir" version)): passed on x86_64 and aarch64"
 done
-
-echo "check-abi: $n checks passed on x86_64-freebsd and aarch64-freebsd"
+echo "check-abi: $n checks passed"

@@ -226,6 +226,13 @@ impl Run<'_, '_> {
         Ok(Some(self.host.list()?))
     }
 
+    /// Whether a real run must load if_bridge before it can judge what the
+    /// kernel does with a member's addresses (a dry run loads nothing and
+    /// goes by the prediction).
+    fn settles(&self, policy: &BridgePolicy) -> bool {
+        !self.inv.dry_run && policy.needs_load()
+    }
+
     /// The dry-run host for `listing`: what the host has loaded, and how
     /// its bridge judges members.
     fn dry_host(&mut self, listing: &[Interface], policy: BridgePolicy) -> Result<DryRun> {
@@ -302,18 +309,60 @@ impl Run<'_, '_> {
         let Some(listing) = self.listing_for_change()? else {
             return Ok(Exit::status(1));
         };
-        let policy = self.host.bridge_policy()?;
+        let mut policy = self.host.bridge_policy()?;
         let jail_info = match needs_jail(req, &listing) {
             true => self.host.jail(req.jail.as_str())?,
             false => None,
         };
-        let plan = match plan_addm(req, &listing, &policy, jail_info.as_ref()) {
+        // Only once if_bridge is loaded does its sysctl say whether a member
+        // with an address is refused: a real run that creates a bridge
+        // plans without judging that, loads the modules, and judges then.
+        let first = match self.settles(&policy) {
+            true => BridgePolicy {
+                member_ifaddrs: Some(1),
+                ..policy.clone()
+            },
+            false => policy.clone(),
+        };
+        let mut plan = match plan_addm(req, &listing, &first, jail_info.as_ref()) {
             Ok(p) => p,
             Err(e) => {
                 self.fail(&e.to_string());
                 return Ok(Exit::status(1));
             }
         };
+        let mut preloaded = Vec::new();
+        if self.settles(&policy) && plan.cloners().contains(&Cloner::Bridge) {
+            let bridge = [Cloner::Bridge];
+            preloaded = match exec::addm::load(self.host, &bridge, &plan, req.jail, self.stop) {
+                Ok(l) => l,
+                Err(failure) => {
+                    self.fail(&failure.to_string());
+                    return Ok(Exit {
+                        status: 1,
+                        signal: failure.error.signal(),
+                    });
+                }
+            };
+            policy = self.host.bridge_policy()?;
+            plan = match plan_addm(req, &listing, &policy, jail_info.as_ref()) {
+                Ok(p) => p,
+                Err(e) => {
+                    let mut msg = format!("{e}; nothing was changed");
+                    for c in &preloaded {
+                        msg.push_str(&format!(
+                            " ({} was loaded to read its sysctls and stays loaded)",
+                            c.module()
+                        ));
+                    }
+                    self.fail(&msg);
+                    return Ok(Exit::status(1));
+                }
+            };
+        }
+        for w in &plan.warnings {
+            self.say(Priority::Warning, &w.to_string());
+        }
         for c in collisions(&plan, &listing, req.scheme) {
             self.say(Priority::Warning, &c.to_string());
         }
@@ -330,6 +379,9 @@ impl Run<'_, '_> {
         let taken: Vec<_> = listing.iter().map(|i| i.name.clone()).collect();
         if self.inv.dry_run {
             let mut dry = self.dry_host(&listing, policy)?;
+            for w in &plan.warnings {
+                dry.note_before_addm(&w.iface, &w.to_string());
+            }
             let mut built = exec::addm::run(&mut dry, &plan, req.jail, &taken, &Never)
                 .map_err(|f| anyhow::anyhow!(dry_run_failure(&f)))?;
             let left = built.finish(&mut dry);
@@ -338,7 +390,8 @@ impl Run<'_, '_> {
         }
         let mut built = match exec::addm::run(self.host, &plan, req.jail, &taken, self.stop) {
             Ok(b) => b,
-            Err(failure) => {
+            Err(mut failure) => {
+                failure.loaded.splice(0..0, preloaded);
                 self.fail(&failure.to_string());
                 return Ok(Exit {
                     status: 1,

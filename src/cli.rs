@@ -43,6 +43,9 @@ pub enum Action {
         files: Vec<PathBuf>,
         /// `-r`: the rc.conf files; empty means `/etc/rc.conf` and friends.
         rc_files: Vec<PathBuf>,
+        /// `-s`: the sysctl.conf files; empty means `/etc/sysctl.conf` and
+        /// `/etc/sysctl.conf.local`.
+        sysctl_files: Vec<PathBuf>,
         /// The jails to report on; empty means all.
         jails: Vec<String>,
         /// `--libxo`, unchecked: `check` reports a bad one itself (exit 2).
@@ -171,7 +174,7 @@ const DESTROY_DESCR: &str = "Destroy e0b_NAME [e1b_NAME ...]";
 const PRUNE_SYNOPSIS: &str = "prune [-fv] [NAME ...]";
 const PRUNE_DESCR: &str = "Destroy the epairs of jails that are gone or dying";
 const CHECK_SYNOPSIS: &str =
-    "check [-v] [-f jail.conf] [-r rc.conf] [--libxo json[,pretty]] [jail ...]";
+    "check [-v] [-f jail.conf] [-r rc.conf] [-s sysctl.conf] [--libxo json[,pretty]] [jail ...]";
 const CHECK_DESCR: &str = "Check jail.conf's addm and destroy commands before boot";
 
 impl Usage {
@@ -307,7 +310,7 @@ fn command(prog: &str) -> Command {
         .version(env!("CARGO_PKG_VERSION"))
         .about("Create and destroy epair(4)/if_bridge(4) plumbing for VNET jails, like jib")
         .after_help(
-            "Actions:\n  addm [-b BRIDGE_NAME] [-m sum|sha256] NAME [!]iface0 [[!]iface1 ...]\n  show [--libxo json[,pretty]] [NAME]\n  destroy NAME\n  prune [-fv] [NAME ...]\n  check [-v] [-f jail.conf] [-r rc.conf] [--libxo json[,pretty]] [jail ...]\n\nSee rjib(8).",
+            "Actions:\n  addm [-b BRIDGE_NAME] [-m sum|sha256] NAME [!]iface0 [[!]iface1 ...]\n  show [--libxo json[,pretty]] [NAME]\n  destroy NAME\n  prune [-fv] [NAME ...]\n  check [-v] [-f jail.conf] [-r rc.conf] [-s sysctl.conf] [--libxo json[,pretty]] [jail ...]\n\nSee rjib(8).",
         )
         .disable_help_subcommand(true)
         .arg(
@@ -402,6 +405,15 @@ fn command(prog: &str) -> Command {
                         .short('r')
                         .value_name("rc.conf")
                         .help("an rc.conf(5) file for the interfaces boot creates (default: /etc/defaults/rc.conf, /etc/rc.conf, /etc/rc.conf.local, /etc/rc.conf.d/netif, /etc/rc.conf.d/jail)")
+                        .num_args(1)
+                        .action(ArgAction::Append)
+                        .value_parser(OsStringValueParser::new()),
+                )
+                .arg(
+                    Arg::new("sysctl")
+                        .short('s')
+                        .value_name("sysctl.conf")
+                        .help("a sysctl.conf(5) file boot applies (default: /etc/sysctl.conf, /etc/sysctl.conf.local)")
                         .num_args(1)
                         .action(ArgAction::Append)
                         .value_parser(OsStringValueParser::new()),
@@ -652,6 +664,7 @@ pub fn parse(argv: &[OsString]) -> Parsed {
             Action::Check {
                 files: paths("file"),
                 rc_files: paths("rc"),
+                sysctl_files: paths("sysctl"),
                 jails,
                 libxo,
                 verbose: sub.get_count("verbose") > 0,
@@ -879,6 +892,7 @@ mod tests {
             Action::Check {
                 files: vec![],
                 rc_files: vec![],
+                sysctl_files: vec![],
                 jails: vec![],
                 libxo: None,
                 verbose: false
@@ -886,12 +900,13 @@ mod tests {
         );
         assert_eq!(
             check(&[
-                "check", "-v", "-f", "a.conf", "-fb.conf", "-r", "rc", "--libxo", "json", "web",
-                "db"
+                "check", "-v", "-f", "a.conf", "-fb.conf", "-r", "rc", "-s", "s1", "-ss2",
+                "--libxo", "json", "web", "db"
             ]),
             Action::Check {
                 files: vec!["a.conf".into(), "b.conf".into()],
                 rc_files: vec!["rc".into()],
+                sysctl_files: vec!["s1".into(), "s2".into()],
                 jails: vec!["web".into(), "db".into()],
                 libxo: Some("json".into()),
                 verbose: true
@@ -902,7 +917,7 @@ mod tests {
         let (e, o) = Usage::Check.texts("rjib");
         assert_eq!(
             e,
-            "Usage: rjib check [-v] [-f jail.conf] [-r rc.conf] [--libxo json[,pretty]] [jail ...]\n"
+            "Usage: rjib check [-v] [-f jail.conf] [-r rc.conf] [-s sysctl.conf] [--libxo json[,pretty]] [jail ...]\n"
         );
         assert!(o.starts_with('\t'));
     }
@@ -919,7 +934,7 @@ mod tests {
              \tshow NAME\n\t\tLists e0b_NAME [e1b_NAME ...]\n\
              \tdestroy NAME\n\t\tDestroy e0b_NAME [e1b_NAME ...]\n\
              \tprune [-fv] [NAME ...]\n\t\tDestroy the epairs of jails that are gone or dying\n\
-             \tcheck [-v] [-f jail.conf] [-r rc.conf] [--libxo json[,pretty]] [jail ...]\n\
+             \tcheck [-v] [-f jail.conf] [-r rc.conf] [-s sysctl.conf] [--libxo json[,pretty]] [jail ...]\n\
              \t\tCheck jail.conf's addm and destroy commands before boot\n"
         );
         assert_eq!(o, "");

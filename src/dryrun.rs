@@ -35,6 +35,8 @@ pub struct DryRun {
     policy: BridgePolicy,
     /// Interfaces this run created and has not renamed yet: (name, mtu).
     fresh: Vec<(String, u32)>,
+    /// Comments for the script, written before the `addm` of a member.
+    notes: Vec<(String, String)>,
     pub commands: Vec<String>,
 }
 
@@ -48,8 +50,16 @@ impl DryRun {
             loaded,
             policy,
             fresh: Vec::new(),
+            notes: Vec::new(),
             commands: Vec::new(),
         }
+    }
+
+    /// Write `note` as a comment line before the command that adds
+    /// `member` to a bridge (what the kernel will say about it). Control
+    /// characters are escaped: nothing can end the comment early.
+    pub fn note_before_addm(&mut self, member: &str, note: &str) {
+        self.notes.push((member.to_string(), note.to_string()));
     }
 
     /// The script: every command on its line.
@@ -212,6 +222,13 @@ impl Host for DryRun {
     }
 
     fn bridge_add(&mut self, bridge: &IfName, member: &IfName) -> HostResult<()> {
+        let (notes, rest) = std::mem::take(&mut self.notes)
+            .into_iter()
+            .partition(|(m, _)| m == member.as_str());
+        self.notes = rest;
+        for (_, note) in notes {
+            self.say(format!("# {}", crate::util::escape_controls(&note)));
+        }
         self.say(format!(
             "ifconfig {} addm {}",
             self.word(bridge.as_str()),
@@ -241,7 +258,7 @@ impl Host for DryRun {
     }
 
     fn bridge_policy(&mut self) -> HostResult<BridgePolicy> {
-        Ok(self.policy)
+        Ok(self.policy.clone())
     }
 
     fn jail(&mut self, _name: &str) -> HostResult<Option<JailInfo>> {

@@ -765,7 +765,7 @@ fn deep_nesting_ioctl() {
 }
 
 /// D5: check reads regular files only (no device, FIFO or directory,
-/// however named: -f, -r or .include), each up to 64 MiB; anything else
+/// however named: -f, -r, -s or .include), each up to 64 MiB; anything else
 /// is refused at once, exit 2.
 fn only_regular_files(via: &str) {
     let s = Setup::data_host();
@@ -814,6 +814,14 @@ fn only_regular_files(via: &str) {
         ),
         (
             vec!["-f", p(&jc), "-r", p(&fifo)],
+            format!("rjib: {}: not a regular file\n", p(&fifo)),
+        ),
+        (
+            vec!["-f", p(&jc), "-r", p(&rc), "-s", "/dev/zero"],
+            "rjib: /dev/zero: not a regular file\n".into(),
+        ),
+        (
+            vec!["-f", p(&jc), "-r", p(&rc), "-s", p(&fifo)],
             format!("rjib: {}: not a regular file\n", p(&fifo)),
         ),
     ];
@@ -1197,4 +1205,160 @@ fn jail_conf_bytes_direct() {
 #[test]
 fn jail_conf_bytes_ioctl() {
     jail_conf_bytes("ioctl");
+}
+/// `member-has-address`, by what the kernel and sysctl.conf(5) say (issue
+/// 13): a warning where FreeBSD 15 takes such a member (at 1, and
+/// predicted from its default when if_bridge is not loaded), an error where
+/// it refuses (the sysctl reads 0, sysctl.conf sets 0, FreeBSD 16).
+fn member_has_address_by_kernel_and_sysctl_conf(via: &str) {
+    let jail = "exec.clean;\nweb {\n\tvnet;\n\tvnet.interface = \"e0b_web\";\n\
+                \texec.prestart += \"rjib addm web em0\";\n\
+                \texec.poststop += \"rjib destroy web\";\n}\n";
+    let rc_text = "ifconfig_em0=\"inet 192.0.2.7/24\"\n";
+    // em0 has no address yet: rc.conf gives it one at boot.
+    let host = |release: u32, more: Value| {
+        let em0 = ether("em0", 4, "00:25:90:ab:cd:ef");
+        let mut h = with(seed(), json!({"version": 2, "release": release}));
+        h["interfaces"].as_array_mut().unwrap().push(em0);
+        with(h, more)
+    };
+    let at1 = json!({"sysctl": {"net.link.bridge.member_ifaddrs": 1}});
+    let at0 = json!({"sysctl": {"net.link.bridge.member_ifaddrs": 0}});
+    let unloaded = json!({"modules": ["if_epair"]});
+    // (host, sysctl.conf, severity, what the message says about why)
+    let cases = [
+        (
+            host(15, json!({})),
+            "",
+            "warning",
+            "(sysctl net.link.bridge.member_ifaddrs=1)",
+        ),
+        (
+            host(15, at1.clone()),
+            "",
+            "warning",
+            "(sysctl net.link.bridge.member_ifaddrs=1)",
+        ),
+        (
+            host(15, unloaded.clone()),
+            "",
+            "warning",
+            "(predicted: if_bridge is not loaded yet, and FreeBSD 15's \
+             net.link.bridge.member_ifaddrs defaults to 1)",
+        ),
+        (
+            host(15, at0.clone()),
+            "",
+            "error",
+            "(sysctl net.link.bridge.member_ifaddrs=0)",
+        ),
+        (
+            host(15, unloaded.clone()),
+            "# jails\nnet.link.bridge.member_ifaddrs=0 # no addresses on members\n",
+            "error",
+            "(net.link.bridge.member_ifaddrs=0 at SYSCTL:2)",
+        ),
+        (
+            host(15, at1.clone()),
+            "net.link.bridge.member_ifaddrs=0\n",
+            "error",
+            "(net.link.bridge.member_ifaddrs=0 at SYSCTL:1)",
+        ),
+        (
+            host(15, at0.clone()),
+            "net.link.bridge.member_ifaddrs=1\n",
+            "error",
+            "(sysctl net.link.bridge.member_ifaddrs=0)",
+        ),
+        (
+            host(16, json!({})),
+            "net.link.bridge.member_ifaddrs=1\n",
+            "error",
+            "(FreeBSD 16 has no sysctl net.link.bridge.member_ifaddrs and refuses them)",
+        ),
+    ];
+    for (h, sysctl_conf, severity, why) in cases {
+        let s = Setup::new(&h);
+        let jc = s.file("jail.conf", jail);
+        let rc = s.file("rc.conf", rc_text);
+        let sc = s.file("sysctl.conf", sysctl_conf);
+        let (status, doc) = s.json(via, &["-f", p(&jc), "-r", p(&rc), "-s", p(&sc)]);
+        let at = format!(
+            "{via}: {} {} with {sysctl_conf:?}",
+            h["release"], h["sysctl"]
+        );
+        let findings = doc["findings"].as_array().unwrap();
+        assert_eq!(findings.len(), 1, "{at}: {doc:#}");
+        let f = &findings[0];
+        assert_eq!(f["code"], "member-has-address", "{at}");
+        assert_eq!(f["severity"], severity, "{at}");
+        assert_eq!(status, if severity == "error" { 1 } else { 0 }, "{at}");
+        let msg = f["message"].as_str().unwrap();
+        let why = why.replace("SYSCTL", p(&sc));
+        assert!(msg.contains(&why), "{at}: {msg}");
+        assert!(msg.contains("em0: has address 192.0.2.7/24"), "{at}: {msg}");
+        assert!(msg.contains("rc.conf gives it at boot"), "{at}: {msg}");
+        if severity == "warning" {
+            assert!(msg.contains("FreeBSD 16 will refuse it"), "{at}: {msg}");
+            // A warning does not stop the prediction.
+            assert_eq!(pairs(&doc, "web")[0]["bridge"], "em0bridge", "{at}");
+        }
+    }
+    // A sysctl.conf given that does not exist cannot be checked; the
+    // default ones may be missing.
+    let s = Setup::new(&host(15, json!({})));
+    let jc = s.file("jail.conf", jail);
+    let o = s.run(via, &["-f", p(&jc), "-s", p(&s.dir().join("nope.conf"))]);
+    assert_eq!(o.status.code(), Some(2), "{via}");
+    assert!(
+        stderr(&o).contains("nope.conf: No such file or directory"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn member_has_address_by_kernel_and_sysctl_conf_direct() {
+    member_has_address_by_kernel_and_sysctl_conf("direct");
+}
+
+#[test]
+fn member_has_address_by_kernel_and_sysctl_conf_ioctl() {
+    member_has_address_by_kernel_and_sysctl_conf("ioctl");
+}
+
+/// An address DHCP gives at boot is judged the same way: a warning at
+/// FreeBSD 15's default, an error at 0.
+#[test]
+fn a_dhcp_parent_is_warned_or_refused_by_the_same_rule() {
+    let jail = "exec.clean;\nweb {\n\tvnet;\n\tvnet.interface = \"e0b_web\";\n\
+                \texec.prestart += \"rjib addm web em9\";\n\
+                \texec.poststop += \"rjib destroy web\";\n}\n";
+    for via in VIAS {
+        for (sysctl, severity) in [(1, "warning"), (0, "error")] {
+            let mut h = with(
+                seed(),
+                json!({"version": 2, "release": 15,
+                       "sysctl": {"net.link.bridge.member_ifaddrs": sysctl}}),
+            );
+            h["interfaces"]
+                .as_array_mut()
+                .unwrap()
+                .push(ether("em9", 4, "00:25:90:ab:cd:09"));
+            let s = Setup::new(&h);
+            let jc = s.file("jail.conf", jail);
+            let rc = s.file("rc.conf", "ifconfig_em9=\"SYNCDHCP\"\n");
+            let sc = s.file("sysctl.conf", "");
+            let (_, doc) = s.json(via, &["-f", p(&jc), "-r", p(&rc), "-s", p(&sc)]);
+            let f = &doc["findings"][0];
+            assert_eq!(f["code"], "member-has-address", "{via} {sysctl}: {doc:#}");
+            assert_eq!(f["severity"], severity, "{via} {sysctl}");
+            let msg = f["message"].as_str().unwrap();
+            assert!(msg.contains("em9: gets an address at boot"), "{msg}");
+            assert!(
+                msg.contains(&format!("net.link.bridge.member_ifaddrs={sysctl}")),
+                "{msg}"
+            );
+        }
+    }
 }

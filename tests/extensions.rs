@@ -130,6 +130,24 @@ fn json_show(via: &str) {
     );
     // plain show stays jib's
     assert_eq!(stdout(&h.run(via, &["show"])), "jamulus\nweb\n");
+
+    // A description longer than 1024 bytes (net.ifdescr_maxlen raised):
+    // shown whole, on both paths (the FreeBSD backend asks the kernel for
+    // the length it needs and reads again).
+    let mut long_host = h.read();
+    let long = format!("{}: the admin's notes", "x".repeat(1990));
+    for i in long_host["interfaces"].as_array_mut().unwrap() {
+        if i["name"] == "e0a_web" {
+            i["description"] = long.clone().into();
+        }
+    }
+    h.write(&long_host);
+    let o = h.run(via, &["show", "web", "--libxo", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let e = &v["rjib-information"]["jail"][0]["epair"][0];
+    assert_eq!(e["a"]["description"], long.as_str());
+    assert_eq!(e["b"]["description"], "rjib: jail web, jail end");
     let o = h.run(via, &["show", "--libxo", "xml"]);
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(

@@ -16,7 +16,7 @@ use std::fmt::Debug;
 use common::{HostFile, with};
 use rjib::emulator::emulated_host;
 use rjib::host::{Host, HostError, HostResult};
-use rjib::net::{BridgePolicy, Cloner, Errno, IfAddr, IfName, Interface, JailInfo, LinkType, Mac};
+use rjib::net::{Cloner, Errno, IfAddr, IfName, Interface, JailInfo, LinkType, Mac};
 use rjib::netsim::SimHost;
 use rjib::util::now_secs as now;
 use serde_json::{Value, json};
@@ -502,8 +502,76 @@ fn rename_rules() {
 }
 
 // ---------------------------------------------------------------------------
+// Listing order (if.c `if_link_ifnet`, rtsock.c `sysctl_iflist`).
+
+/// getifaddrs(3) lists interfaces in the order they were attached:
+/// `if_link_ifnet` appends each to `V_ifnet` (`CK_STAILQ_INSERT_TAIL`) and
+/// `sysctl_iflist` walks that list. The index is another thing: the lowest
+/// free one (`ifindex_alloc`). So a pair created after a destroy is listed
+/// last, with the low index the destroyed pair left.
+#[test]
+fn a_listing_is_in_attach_order_not_index_order() {
+    let ifs = vec![lo0(), eth("em0", 2), eth("em5", 9), eth("em1", 3)];
+    each_on(ifs, |k| {
+        // The file's order is the attach order.
+        assert_eq!(k.names(), ["lo0", "em0", "em5", "em1"], "{}", k.at());
+        let a0 = k.ok(|h| h.create(Cloner::Epair, None));
+        let a1 = k.ok(|h| h.create(Cloner::Epair, None));
+        assert_eq!((a0.as_str(), a1.as_str()), ("epair0a", "epair1a"));
+        let index = |k: &mut K, n: &str| k.get(n).index;
+        assert_eq!(
+            [
+                index(k, "epair0a"),
+                index(k, "epair0b"),
+                index(k, "epair1a")
+            ],
+            [4, 5, 6],
+            "{}: the lowest free indexes",
+            k.at()
+        );
+        k.ok(|h| h.destroy(&n("epair0b")));
+        let again = k.ok(|h| h.create(Cloner::Epair, None));
+        assert_eq!(again.as_str(), "epair0a", "{}", k.at());
+        assert_eq!(
+            k.names(),
+            [
+                "lo0", "em0", "em5", "em1", "epair1a", "epair1b", "epair0a", "epair0b"
+            ],
+            "{}: the new pair is listed last",
+            k.at()
+        );
+        assert_eq!(
+            [index(k, "epair0a"), index(k, "epair0b")],
+            [4, 5],
+            "{}: with the low indexes the destroyed pair left",
+            k.at()
+        );
+        // A rename does not move it.
+        k.ok(|h| h.rename(&n("em0"), &n("uplink0")));
+        assert_eq!(k.names()[1], "uplink0", "{}", k.at());
+        // The file keeps that order.
+        let file = k.file();
+        let order: Vec<&str> = file["interfaces"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            order,
+            [
+                "lo0", "uplink0", "em5", "em1", "epair1a", "epair1b", "epair0a", "epair0b"
+            ]
+        );
+    });
+}
+
+// ---------------------------------------------------------------------------
 // MTU (if.c `ifhwioctl` SIOCSIFMTU, if_bridge.c `bridge_ioctl`).
 
+/// if.c `ifhwioctl` SIOCSIFMTU: the range first; then a bridge member is
+/// refused, on 14 as on 15 (the ATF case `mtu`, step 5, at 14-era and
+/// 15-era commits).
 #[test]
 fn mtu_range_first_then_bridge_members_are_eopnotsupp() {
     let [a, b] = pair("epair0a", "epair0b", 0, 3);
@@ -538,6 +606,8 @@ fn mtu_range_first_then_bridge_members_are_eopnotsupp() {
     });
 }
 
+/// if_bridge.c `bridge_ioctl` SIOCSIFMTU sets every member through its
+/// driver (14 since D31288, as the ATF case `mtu` asserts; 15).
 #[test]
 fn a_bridge_mtu_reaches_its_members() {
     each_on(
@@ -562,6 +632,41 @@ fn a_bridge_mtu_reaches_its_members() {
     );
 }
 
+/// A member whose driver refuses the bridge's new MTU (gif(4): 1280..8192,
+/// if_gif.c `gif_ioctl`): every member is set back, the bridge keeps its
+/// MTU, EINVAL (15: "Failed to set MTU on member interface"); a new member
+/// whose driver refuses the bridge's MTU is not added (15: "Failed to set
+/// MTU on new member").
+#[test]
+fn a_member_that_refuses_the_mtu_rolls_the_bridge_back() {
+    each_on(
+        vec![
+            lo0(),
+            eth("em0", 2),
+            typed("gif0", 3, "gif"),
+            bridge("br0", 4, 0, &["em0", "gif0"]),
+            with(bridge("br1", 5, 1, &["em1"]), json!({"mtu": 9000})),
+            with(eth("em1", 6), json!({"mtu": 9000})),
+            with(typed("gif1", 7, "gif"), json!({"mtu": 1280})),
+        ],
+        |k| {
+            let r = k.host.set_mtu(&n("br0"), 9000);
+            k.brdgadd_fails(r, Errno::EINVAL, "Failed to set MTU on member interface");
+            for i in ["br0", "em0", "gif0"] {
+                assert_eq!(k.get(i).mtu, 1500, "{}: {i} as it was", k.at());
+            }
+            k.ok(|h| h.set_mtu(&n("br0"), 8000));
+            let r = k.host.bridge_add(&n("br1"), &n("gif1"));
+            k.brdgadd_fails(r, Errno::EINVAL, "Failed to set MTU on new member");
+            assert_eq!(k.members("br1"), ["em1"], "{}", k.at());
+            assert_eq!(k.get("gif1").mtu, 1280, "{}", k.at());
+        },
+    );
+}
+
+/// FreeBSD 14's `bridge_ioctl` refuses a bridge MTU under 576 (the 2021
+/// code; not exercised by any ATF case); FreeBSD 15's takes anything
+/// `ifhwioctl` lets through (72 and up).
 #[test]
 fn freebsd_14s_bridge_refuses_an_mtu_under_576() {
     let [a, b] = pair("epair0a", "epair0b", 0, 4);
@@ -668,8 +773,15 @@ fn ether_vlan_and_gif_can_join() {
     });
 }
 
+/// FreeBSD 15's `bridge_ioctl_add` (Acesp25/freebsd-src e406195c): a
+/// member other than gif that holds an IPv4 or IPv6 address is added with
+/// a console warning while `net.link.bridge.member_ifaddrs` is 1 (15's
+/// default) and refused with EINVAL while it is 0; 16 has no sysctl and
+/// refuses; 14 (sobomax/freebsd14_vendor 0f7ff342) has no such rule. For
+/// every release and every setting of the sysctl (absent, 0, 1).
 #[test]
-fn freebsd_15_refuses_members_with_addresses_unless_the_sysctl_allows() {
+fn members_with_addresses_by_release_and_sysctl() {
+    use rjib::net::Verdict;
     let ifs = vec![
         lo0(),
         with(
@@ -684,52 +796,46 @@ fn freebsd_15_refuses_members_with_addresses_unless_the_sysctl_allows() {
         ),
         bridge("br0", 5, 0, &[]),
     ];
-    let policy = |k: &mut K| k.ok(|h| h.bridge_policy());
-    each_on(ifs.clone(), |k| {
-        let r0 = k.host.bridge_add(&n("br0"), &n("em0"));
-        let r1 = k.host.bridge_add(&n("br0"), &n("em1"));
-        let p = policy(k);
-        assert_eq!(p.release, Some(k.release), "{}", k.at());
-        if k.is15() {
-            assert_eq!(p.member_ifaddrs, Some(false), "{}", k.at());
-            assert!(p.refuses_member_addrs() && p.refuses_bridge_svi());
-            k.fails_with(r0, Errno::EINVAL, Some(EXT_MEMBER_HAS_ADDR));
-            k.fails_with(r1, Errno::EINVAL, Some(EXT_MEMBER_HAS_ADDR));
-        } else {
-            // The sysctl does not exist on 14: such members are allowed.
-            assert_eq!(p.member_ifaddrs, None, "{}", k.at());
-            assert!(!p.refuses_member_addrs() && !p.refuses_bridge_svi());
-            k.done(r0);
-            k.done(r1);
+    for release in [14, 15, 16] {
+        for set in [None, Some(0), Some(1)] {
+            let mut file = json!({"version": 2, "release": release, "interfaces": ifs});
+            if let Some(v) = set {
+                file["sysctl"] = json!({"net.link.bridge.member_ifaddrs": v});
+            }
+            let value = set.or((release == 15).then_some(1));
+            let refused = value == Some(0) || (value.is_none() && release >= 16);
+            for via in ["direct", "ioctl"] {
+                let mut k = K::open(via, release, &file);
+                let at = format!("{} with the sysctl {set:?}", k.at());
+                let p = k.ok(|h| h.bridge_policy());
+                assert_eq!(
+                    (p.release, p.member_ifaddrs, p.bridge_loaded),
+                    (Some(release), value, true),
+                    "{at}"
+                );
+                // The policy rjib plans by says what the kernel then does.
+                let verdict = p.member_addrs().verdict;
+                assert_eq!(verdict == Verdict::Refuse, refused, "{at}");
+                assert_eq!(p.refuses_bridge_svi(), release >= 15, "{at}");
+                let r0 = k.host.bridge_add(&n("br0"), &n("em0"));
+                let r1 = k.host.bridge_add(&n("br0"), &n("em1"));
+                if refused {
+                    k.brdgadd_fails(r0, Errno::EINVAL, EXT_MEMBER_HAS_ADDR);
+                    k.brdgadd_fails(r1, Errno::EINVAL, EXT_MEMBER_HAS_ADDR);
+                    assert!(k.members("br0").is_empty(), "{at}");
+                } else {
+                    k.done(r0);
+                    k.done(r1);
+                    assert_eq!(k.members("br0"), ["em1", "em0"], "{at}");
+                    // Added with their addresses.
+                    assert_eq!(k.addrs("em0"), ["192.0.2.10/24", "2001:db8::10/64"], "{at}");
+                }
+                // gif is exempt.
+                k.ok(|h| h.bridge_add(&n("br0"), &n("gif0")));
+                assert_eq!(k.addrs("gif0"), ["198.51.100.1/32"], "{at}");
+            }
         }
-        // gif is exempt.
-        k.ok(|h| h.bridge_add(&n("br0"), &n("gif0")));
-        assert_eq!(k.addrs("gif0"), ["198.51.100.1/32"], "{}", k.at());
-    });
-    let ifs2 = ifs.clone();
-    each(
-        move |_| json!({"sysctl": {"net.link.bridge.member_ifaddrs": 1}, "interfaces": ifs2}),
-        |k| {
-            assert_eq!(
-                policy(k),
-                BridgePolicy {
-                    release: Some(k.release),
-                    member_ifaddrs: Some(true)
-                },
-                "{}",
-                k.at()
-            );
-            k.ok(|h| h.bridge_add(&n("br0"), &n("em0")));
-            k.ok(|h| h.bridge_add(&n("br0"), &n("em1")));
-            assert_eq!(k.members("br0"), ["em1", "em0"], "{}", k.at());
-            assert_eq!(
-                k.addrs("em0"),
-                ["192.0.2.10/24", "2001:db8::10/64"],
-                "{}",
-                k.at()
-            );
-        },
-    );
+    }
 }
 
 #[test]
@@ -756,7 +862,12 @@ fn ipv6_link_local_scrub() {
         ),
     ];
     let ifs2 = ifs.clone();
-    each_on(ifs, |k| {
+    // FreeBSD 15 at 0, where its address check refuses.
+    let at0 = |r: u32| {
+        let s = (r == 15).then(|| json!({"net.link.bridge.member_ifaddrs": 0}));
+        json!({"interfaces": ifs, "sysctl": s.unwrap_or(json!({}))})
+    };
+    each(at0, |k| {
         let r = k.host.bridge_add(&n("br0"), &n("em1"));
         // The scrub happens either way, before FreeBSD 15's address check.
         assert_eq!(k.addrs("em0"), ["192.0.2.10/24"], "{}", k.at());
@@ -775,7 +886,13 @@ fn ipv6_link_local_scrub() {
         assert!(k.addrs("em2").is_empty(), "{}", k.at());
     });
     each(
-        move |_| json!({"sysctl": {"net.link.bridge.allow_llz_overlap": 1}, "interfaces": ifs2}),
+        move |r| {
+            let mut s = json!({"net.link.bridge.allow_llz_overlap": 1});
+            if r == 15 {
+                s["net.link.bridge.member_ifaddrs"] = 0.into();
+            }
+            json!({"sysctl": s, "interfaces": ifs2})
+        },
         |k| {
             let r = k.host.bridge_add(&n("br0"), &n("em2"));
             if k.is15() {
@@ -815,6 +932,7 @@ fn mtu_on_join() {
         // ...later members get the bridge's.
         k.ok(|h| h.bridge_add(&n("br0"), &n("em1")));
         assert_eq!(k.get("em1").mtu, 9000, "{}", k.at());
+        assert_eq!(k.members("br0"), ["em1", "em0"], "{}", k.at());
         // Span ports are not members: br1 is still without members.
         k.ok(|h| h.bridge_add(&n("br1"), &n("em3")));
         assert_eq!(k.get("br1").mtu, 4000, "{}", k.at());
@@ -948,6 +1066,44 @@ fn descriptions() {
         k.fails(r, Errno::ENXIO);
         let r = k.host.description(&n("nope0"));
         k.fails(r, Errno::ENXIO);
+    });
+}
+
+/// An administrator raised `net.ifdescr_maxlen`: SIOCSIFDESCR takes the
+/// longer description, and SIOCGIFDESCR, given rjib's first 1024-byte
+/// buffer, answers with the length it needs (if.c `ifhwioctl`: the buffer
+/// cleared, `ifr_buffer.length` set, no error) and the backend asks again.
+/// Lowered again, the limit leaves the description as it is.
+#[test]
+fn a_description_longer_than_1024_bytes_is_read_whole() {
+    let long = format!("{}end", "d".repeat(2997));
+    let file = |_| {
+        json!({"sysctl": {"net.ifdescr_maxlen": 4096},
+               "interfaces": [lo0(), eth("em0", 2)]})
+    };
+    let long2 = long.clone();
+    each(file, move |k| {
+        let em0 = n("em0");
+        k.ok(|h| h.set_description(&em0, &long2));
+        assert_eq!(
+            k.ok(|h| h.description(&em0)),
+            Some(long2.clone()),
+            "{}",
+            k.at()
+        );
+        let r = k.host.set_description(&em0, &"d".repeat(4096));
+        k.fails(r, Errno::ENAMETOOLONG);
+    });
+    let file =
+        move |_| json!({"interfaces": [lo0(), with(eth("em0", 2), json!({"description": long}))]});
+    each(file, |k| {
+        let got = k.ok(|h| h.description(&n("em0"))).unwrap();
+        assert_eq!(
+            (got.len(), &got[got.len() - 3..]),
+            (3000, "end"),
+            "{}",
+            k.at()
+        );
     });
 }
 

@@ -245,65 +245,201 @@ fn an_undo_never_unloads_a_module() {
 // ---------------------------------------------------------------------------
 // Bridge members with addresses (FreeBSD 15 bridge_ioctl_add).
 
+/// The refusal of em0 (holding `addr`) as the first member of em0bridge,
+/// for the reason `basis` gives (which names the sysctl).
+fn member_refusal(addr: &str, basis: &str, set_it: bool) -> String {
+    let set = if set_it {
+        "set net.link.bridge.member_ifaddrs=1 (deprecated), "
+    } else {
+        ""
+    };
+    format!(
+        "rjib: em0: has address {addr}, and this kernel refuses bridge members with addresses \
+         ({basis}); move the address to the bridge em0bridge, {set}or use a NAT bridge without \
+         em0 as a member, such as vtnet0bridge (see rjib(8))"
+    )
+}
+
+/// The warning for em0 (holding 192.0.2.10/24) on FreeBSD 15, for the
+/// reason `basis` gives.
+fn member_warning(basis: &str) -> String {
+    format!(
+        "rjib: em0: has address 192.0.2.10/24; FreeBSD 15 adds it to the new bridge em0bridge \
+         with a deprecation warning ({basis}), but FreeBSD 16 will refuse it: move the address \
+         to the bridge em0bridge, or use a NAT bridge without em0 as a member, such as \
+         vtnet0bridge (see rjib(8))"
+    )
+}
+
+/// Issue 13: FreeBSD 15.0 shipped `net.link.bridge.member_ifaddrs=1`, so
+/// `rjib addm www em0` with the host's address on em0 works as jib does,
+/// with one warning on stderr and in the log: at the default, at an
+/// explicit 1, and on the first start after boot, where if_bridge is not
+/// loaded yet and rjib loads it before it reads the sysctl.
 #[test]
-fn freebsd_15_refuses_an_addressed_parent_before_any_change() {
-    let message = "rjib: em0: has address 192.0.2.10/24, and this kernel refuses bridge members \
-                   with addresses (sysctl net.link.bridge.member_ifaddrs=0); move the address to \
-                   the bridge em0bridge, set net.link.bridge.member_ifaddrs=1, or use a NAT \
-                   bridge such as vtnet0bridge (see rjib(8))\n";
+fn freebsd_15_takes_an_addressed_parent_with_one_warning() {
+    let addrs = ["192.0.2.10/24", "2001:db8::10/64"];
+    let at1 = json!({"sysctl": {"net.link.bridge.member_ifaddrs": 1}});
     for via in VIAS {
-        // Modules missing too: the refusal comes before any load.
-        let h = HostFile::new(&with(
-            with_em0(15, &["192.0.2.10/24", "2001:db8::10/64"]),
-            json!({"modules": []}),
-        ));
-        // vtnet0 first: nothing is built for it either.
-        refused_untouched(via, &h, &["addm", "www", "vtnet0", "em0"], message);
-        let o = h.run(via, &["-n", "addm", "www", "vtnet0", "em0"]);
-        assert_eq!(o.status.code(), Some(1), "{via}");
-        assert_eq!(stderr(&o), message, "{via}: -n refuses the same");
-        // Only an IPv6 link-local: an address too.
-        let h = HostFile::new(&with_em0(15, &["fe80::225:90ff:feab:cdef/64"]));
-        refused_untouched(
+        for (start, loads) in [
+            (with_em0(15, &addrs), false),
+            (with(with_em0(15, &addrs), at1.clone()), false),
+            (with(with_em0(15, &addrs), json!({"modules": []})), true),
+        ] {
+            let h = HostFile::new(&start);
+            let o = h.run(via, &["addm", "www", "em0"]);
+            let at = format!("{via}, modules {}", start["modules"]);
+            assert_eq!(o.status.code(), Some(0), "{at}: {}", stderr(&o));
+            assert_eq!(stdout(&o), "em0bridge\ne0a_www\ne0b_www\n", "{at}");
+            let warning = member_warning("sysctl net.link.bridge.member_ifaddrs=1");
+            assert_eq!(stderr(&o), format!("{warning}\n"), "{at}: one warning");
+            let after = h.read();
+            assert_eq!(
+                members(&after, "em0bridge"),
+                json!(["em0", "e0a_www"]),
+                "{at}"
+            );
+            assert_eq!(iface(&after, "em0").unwrap()["addrs"], json!(addrs), "{at}");
+            let (_, log) = without_log(&after);
+            let logged: Vec<&Value> = log.iter().filter(|r| r["priority"] == "warning").collect();
+            assert_eq!(
+                logged,
+                [
+                    &json!({"priority": "warning", "message": warning.strip_prefix("rjib: ").unwrap()})
+                ],
+                "{at}: the same warning, once, in the log"
+            );
+            if loads {
+                assert_eq!(after["modules"], json!(["if_bridge", "if_epair"]), "{at}");
+            }
+        }
+        // FreeBSD 14: no such rule, no warning.
+        let h = HostFile::new(&with_em0(14, &addrs));
+        succeeds(
             via,
             &h,
             &["addm", "www", "em0"],
-            &message.replace("192.0.2.10/24", "fe80::225:90ff:feab:cdef/64"),
+            "em0bridge\ne0a_www\ne0b_www\n",
         );
-    }
-}
-
-#[test]
-fn member_ifaddrs_1_and_freebsd_14_take_an_addressed_parent() {
-    let addrs = ["192.0.2.10/24", "2001:db8::10/64"];
-    for via in VIAS {
-        let hosts = [
-            with(
-                with_em0(15, &addrs),
-                json!({"sysctl": {"net.link.bridge.member_ifaddrs": 1}}),
-            ),
-            with_em0(14, &addrs),
-        ];
-        for start in hosts {
-            let h = HostFile::new(&start);
-            succeeds(
-                via,
-                &h,
-                &["addm", "www", "em0"],
-                "em0bridge\ne0a_www\ne0b_www\n",
-            );
-            let after = h.read();
-            assert_eq!(members(&after, "em0bridge"), json!(["em0", "e0a_www"]));
-            assert_eq!(iface(&after, "em0").unwrap()["addrs"], json!(addrs));
-        }
         // On 15, a parent already in its bridge is not added again:
-        // nothing to refuse.
+        // nothing to warn about.
         let start = add_ifs(
             with_em0(15, &addrs),
             vec![bridge("em0bridge", 5, 1, &["em0"])],
         );
         let h = HostFile::new(&start);
         succeeds(via, &h, &["addm", "www", "em0"], "e0a_www\ne0b_www\n");
+    }
+}
+
+/// At `net.link.bridge.member_ifaddrs=0`, and on FreeBSD 16 (no sysctl),
+/// the parent is refused before any change, naming the sysctl.
+#[test]
+fn freebsd_15_at_0_and_16_refuse_an_addressed_parent_before_any_change() {
+    let at0 = json!({"sysctl": {"net.link.bridge.member_ifaddrs": 0}});
+    let by0 = member_refusal(
+        "192.0.2.10/24",
+        "sysctl net.link.bridge.member_ifaddrs=0",
+        true,
+    );
+    let by16 = member_refusal(
+        "192.0.2.10/24",
+        "FreeBSD 16 has no sysctl net.link.bridge.member_ifaddrs and refuses them",
+        false,
+    );
+    let addrs = ["192.0.2.10/24", "2001:db8::10/64"];
+    for via in VIAS {
+        for (start, message) in [
+            (with(with_em0(15, &addrs), at0.clone()), &by0),
+            (with_em0(16, &addrs), &by16),
+        ] {
+            let h = HostFile::new(&start);
+            // vtnet0 first: nothing is built for it either.
+            refused_untouched(
+                via,
+                &h,
+                &["addm", "www", "vtnet0", "em0"],
+                &format!("{message}\n"),
+            );
+            let o = h.run(via, &["-n", "addm", "www", "vtnet0", "em0"]);
+            assert_eq!(o.status.code(), Some(1), "{via}");
+            assert_eq!(
+                stderr(&o),
+                format!("{message}\n"),
+                "{via}: -n refuses the same"
+            );
+        }
+        // Only an IPv6 link-local: an address too.
+        let h = HostFile::new(&with(
+            with_em0(15, &["fe80::225:90ff:feab:cdef/64"]),
+            at0.clone(),
+        ));
+        refused_untouched(
+            via,
+            &h,
+            &["addm", "www", "em0"],
+            &format!(
+                "{}\n",
+                by0.replace("192.0.2.10/24", "fe80::225:90ff:feab:cdef/64")
+            ),
+        );
+        // if_bridge not loaded, its sysctl 0 once it is: rjib loads it,
+        // reads 0, and refuses with nothing else changed.
+        let start = with(
+            with(with_em0(15, &addrs), at0.clone()),
+            json!({"modules": []}),
+        );
+        let h = HostFile::new(&start);
+        let o = h.run(via, &["addm", "www", "em0"]);
+        assert_eq!(o.status.code(), Some(1), "{via}");
+        assert_eq!(stdout(&o), "", "{via}");
+        let message = format!(
+            "{by0}; nothing was changed (if_bridge was loaded to read its sysctls and stays loaded)"
+        );
+        assert_eq!(stderr(&o), format!("{message}\n"), "{via}");
+        let after = h.read();
+        assert_eq!(after["modules"], json!(["if_bridge"]), "{via}");
+        assert_eq!(timeless(&after)["interfaces"], start["interfaces"], "{via}");
+        let (_, log) = without_log(&after);
+        assert_eq!(
+            log.last(),
+            Some(&json!({"priority": "err",
+                         "message": failure_record(&["addm", "www", "em0"], &message)})),
+            "{via}"
+        );
+    }
+}
+
+/// The dry run loads nothing: with if_bridge not loaded it predicts from
+/// 15's default, and says so, on stderr and in a comment of the script.
+#[test]
+fn a_dry_run_predicts_from_the_default_and_says_so() {
+    let start = with(
+        with_em0(15, &["192.0.2.10/24"]),
+        json!({"modules": ["if_epair"]}),
+    );
+    let warning = member_warning(
+        "predicted: if_bridge is not loaded yet, and FreeBSD 15's \
+         net.link.bridge.member_ifaddrs defaults to 1",
+    );
+    for via in VIAS {
+        let h = HostFile::new(&start);
+        let o = h.run(via, &["-n", "addm", "www", "em0"]);
+        assert_eq!(o.status.code(), Some(0), "{via}: {}", stderr(&o));
+        assert_eq!(stderr(&o), format!("{warning}\n"), "{via}");
+        let script = stdout(&o);
+        let lines: Vec<&str> = script.lines().collect();
+        let addm = lines
+            .iter()
+            .position(|l| *l == "ifconfig \"$br\" addm em0")
+            .unwrap_or_else(|| panic!("{via}: {script}"));
+        assert_eq!(lines[0], "kldload if_bridge", "{via}: {script}");
+        assert_eq!(
+            lines[addm - 1],
+            format!("# {}", warning.strip_prefix("rjib: ").unwrap()),
+            "{via}: the comment before the addm"
+        );
+        assert_eq!(h.read(), start, "{via}: a dry run changes nothing");
     }
 }
 
@@ -524,7 +660,7 @@ fn the_man_page_fixes_and_error_line_are_what_rjib_prints() {
         assert!(err.contains(fix), "{fix:?} not in {err:?}");
     }
 
-    let bridges = man_subsection("Bridges and addresses on FreeBSD 14 and 15");
+    let bridges = man_subsection("Bridges and addresses on FreeBSD 14, 15 and 16");
     let example: Vec<&str> = bridges
         .iter()
         .skip_while(|l| !l.starts_with(".Bd -literal"))

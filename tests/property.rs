@@ -468,7 +468,8 @@ fn host(r: &mut Rng) -> Value {
         mutate(r, &mut h, &mut ifs);
     }
     if r.chance(30) {
-        // listing order is by index, not by position in the file
+        // the file's order is the attach order, which need not be the
+        // index order
         let n = ifs.len();
         if n > 1 {
             ifs.swap(r.below(n as u64) as usize, r.below(n as u64) as usize);
@@ -1043,19 +1044,14 @@ fn lo0_and(ifs: Vec<Value>) -> Value {
     json!({"version": 2, "interfaces": all})
 }
 
-/// A description the kernel cannot hold (1024 bytes or more, a NUL
-/// inside) was shown whole by the simulation and as none through the
-/// emulator, whose SIOCGIFDESCR buffer is the kernel's 1024 bytes; now
-/// both refuse the file, naming the interface and the field.
+/// A description the kernel cannot hold (a NUL inside) was shown whole by
+/// the simulation and as none through the emulator; now both refuse the
+/// file, naming the interface and the field. (A description of 1024 bytes
+/// or more was refused too, until issue 13: an administrator may raise
+/// `net.ifdescr_maxlen`, and the FreeBSD backend reads a long one whole.)
 #[test]
 fn found_descriptions_the_kernel_cannot_hold() {
-    for (text, why) in [
-        (
-            "d".repeat(1024),
-            "is 1024 bytes, a description has at most 1023",
-        ),
-        ("nul\0inside".to_string(), "contains a NUL byte"),
-    ] {
+    for (text, why) in [("nul\0inside".to_string(), "contains a NUL byte")] {
         let mut em0 = ether("em0", 2, "58:9c:fc:0a:1b:2c");
         em0["description"] = json!(text);
         for via in VIAS {
@@ -1069,9 +1065,9 @@ fn found_descriptions_the_kernel_cannot_hold() {
             assert_eq!(stderr(&o), want, "{via}");
         }
     }
-    // The longest one the kernel holds is shown alike.
+    // Long ones are shown alike.
     let mut em0 = ether("em0", 2, "58:9c:fc:0a:1b:2c");
-    em0["description"] = json!("d".repeat(1023));
+    em0["description"] = json!("d".repeat(1500));
     let mut e = vec![];
     for via in VIAS {
         let h = HostFile::new(&lo0_and(vec![em0.clone()]));

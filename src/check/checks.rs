@@ -20,7 +20,7 @@ use crate::jailconf::{Jail, Loc, Stop, Value, show};
 use crate::jib::mac::Scheme;
 use crate::jib::name::{JailName, a_end, b_end, bridge_for};
 use crate::jib::plan::{AddmRequest, PlanError, plan_addm};
-use crate::net::{BridgePolicy, IFNAME_MAX, Interface, LinkType};
+use crate::net::{BridgePolicy, IFNAME_MAX, Interface, LinkType, Verdict};
 
 /// What the checks read.
 pub struct Input<'a> {
@@ -501,8 +501,10 @@ fn plan_one(
 ) -> Vec<Pair> {
     let what = format!("addm {}", a.cmd.name);
     let loc = a.loc();
-    let mut report = |code: Code, message: String| {
-        findings.push(Finding::new(loc, jail, code, format!("{what}: {message}")));
+    // A finding of this addm; a warning with `warn`.
+    let mut report = |code: Code, message: String, warn: bool| {
+        let f = Finding::new(loc, jail, code, format!("{what}: {message}"));
+        findings.push(if warn { f.warning() } else { f });
     };
     let failed = |reason: NoMac| -> Vec<Pair> {
         a.parents()
@@ -543,6 +545,7 @@ fn plan_one(
                 "{} would be longer than the {IFNAME_MAX} bytes an interface name holds; {hint}",
                 long.join(", ")
             ),
+            false,
         );
     }
 
@@ -593,16 +596,25 @@ fn plan_one(
                     (Code::CommandLine, e.to_string())
                 }
             };
-            report(code, message);
+            report(code, message, false);
             return failed(NoMac::AddmFails);
         }
     };
     if !long.is_empty() {
         return failed(NoMac::AddmFails);
     }
+    // The parents with an address that the kernel takes with a warning.
+    for w in &plan.warnings {
+        let from = boot
+            .addr_from(&w.iface, &w.addr)
+            .map(|l| format!(" (rc.conf gives it at boot: {})", l.file_line()))
+            .unwrap_or_default();
+        report(Code::MemberHasAddress, format!("{w}{from}"), true);
+    }
     // An address only DHCP or SLAAC gives at boot: the planner cannot see
     // it, the kernel will.
-    if policy.refuses_member_addrs() {
+    let rule = policy.member_addrs();
+    if rule.verdict != Verdict::Allow {
         for link in plan.links.iter().filter(|l| l.new_bridge) {
             let parent = view.iter().find(|i| i.name == link.parent);
             if let Some(p) = parent
@@ -610,19 +622,37 @@ fn plan_one(
                 && p.addrs.is_empty()
                 && let Some(d) = boot.dynamic(p.name.as_str())
             {
+                let gets = format!(
+                    "{}: gets an address at boot ({}, {})",
+                    p.name,
+                    d.setting,
+                    d.loc.file_line()
+                );
+                let way_out = format!(
+                    "move the address to the bridge {}, or use a NAT bridge without {} as a member, \
+                     such as vtnet0bridge (see rjib(8))",
+                    link.bridge, p.name
+                );
+                if rule.verdict == Verdict::Warn {
+                    report(
+                        Code::MemberHasAddress,
+                        format!(
+                            "{gets}, which the kernel lets it keep as the first member of the new bridge \
+                             {} with a deprecation warning ({}), but FreeBSD 16 will refuse it: {way_out}",
+                            link.bridge, rule.basis
+                        ),
+                        true,
+                    );
+                    continue;
+                }
                 report(
                     Code::MemberHasAddress,
                     format!(
-                        "{}: gets an address at boot ({}, {}), and this kernel refuses bridge members \
-                         with addresses (sysctl net.link.bridge.member_ifaddrs=0), so the new bridge {} \
-                         cannot take it; move the address to the bridge {}, set \
-                         net.link.bridge.member_ifaddrs=1, or use a NAT bridge such as vtnet0bridge (see rjib(8))",
-                        p.name,
-                        d.setting,
-                        d.loc.file_line(),
-                        link.bridge,
-                        link.bridge
+                        "{gets}, and this kernel refuses bridge members with addresses ({}), so the new \
+                         bridge {} cannot take it; {way_out}",
+                        rule.basis, link.bridge
                     ),
+                    false,
                 );
                 return failed(NoMac::AddmFails);
             }

@@ -23,6 +23,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use super::rcconf::RcConf;
+use super::sysctlconf::SysctlConf;
 use crate::jailconf::{self, Jail, SyntaxError, show_path};
 
 /// The largest file `check` reads.
@@ -111,6 +112,31 @@ fn default_rc_files() -> Vec<PathBuf> {
         }
     }
     out
+}
+
+/// The default sysctl.conf files, in the order rc.d/sysctl reads them.
+const DEFAULT_SYSCTL_FILES: [&str; 2] = ["/etc/sysctl.conf", "/etc/sysctl.conf.local"];
+
+/// Reads the sysctl.conf files: `given`, or the defaults (absent ones
+/// skipped).
+pub fn read_sysctl(given: &[PathBuf], reader: &mut Reader) -> Result<SysctlConf, Error> {
+    let (files, required) = if given.is_empty() {
+        (
+            DEFAULT_SYSCTL_FILES.iter().map(PathBuf::from).collect(),
+            false,
+        )
+    } else {
+        (given.to_vec(), true)
+    };
+    let mut conf = SysctlConf::default();
+    for f in files {
+        match reader.read(&f) {
+            Ok(bytes) => conf.read_str(&String::from_utf8_lossy(&bytes), &f),
+            Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::Read(f, e)),
+        }
+    }
+    Ok(conf)
 }
 
 /// Reads the rc.conf files: `given`, or the defaults (absent ones skipped).

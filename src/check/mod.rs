@@ -6,7 +6,7 @@
 //! listed (`Host::list`, `Host::bridge_policy`).
 //!
 //! - `files`: which files, and reading them; `rcconf` and `sh`: rc.conf's
-//!   variables without running it;
+//!   variables without running it; `sysctlconf`: the sysctls boot sets;
 //! - `boot`: the interfaces at boot (the host's, as rc.conf changes them);
 //! - `commands`: the rjib/jib commands in `exec.*`, read with rjib's own
 //!   parser, and boot's PATH;
@@ -23,6 +23,7 @@ pub mod output;
 pub mod rcconf;
 pub mod report;
 pub mod sh;
+pub mod sysctlconf;
 
 use std::path::Path;
 
@@ -46,6 +47,7 @@ pub fn run(
     let Action::Check {
         files,
         rc_files,
+        sysctl_files,
         jails,
         libxo,
         verbose,
@@ -75,6 +77,10 @@ pub fn run(
         Ok(rc) => rc,
         Err(e) => return fail(e.to_string()),
     };
+    let sysctls = match files::read_sysctl(sysctl_files, &mut reader) {
+        Ok(s) => s,
+        Err(e) => return fail(e.to_string()),
+    };
     // Each jail is reduced to what the checks need as soon as it is read.
     let exists = |p: &Path| p.is_file();
     let mut facts: Vec<checks::JailFacts> = Vec::new();
@@ -95,7 +101,7 @@ pub fn run(
             return fail(format!("{name}: no such jail in the files read"));
         }
     }
-    let (listing, policy) = match open().and_then(|mut host| {
+    let (listing, mut policy) = match open().and_then(|mut host| {
         let listing = host.list()?;
         let policy = host.bridge_policy()?;
         Ok((listing, policy))
@@ -103,6 +109,10 @@ pub fn run(
         Ok(x) => x,
         Err(e) => return fail(format!("{e:#}")),
     };
+    // What boot sets wins over the running kernel's value (except a 0).
+    if let Some((v, at)) = sysctls.integer(crate::net::MEMBER_IFADDRS) {
+        policy = policy.with_boot_setting(v, at.to_string());
+    }
     let mut report = checks::analyse(&checks::Input {
         jails: &facts,
         stops: &loaded.stops,

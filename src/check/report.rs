@@ -92,6 +92,9 @@ impl Code {
         }
     }
 
+    /// The severity a finding of this code has, unless it says otherwise
+    /// (`member-has-address` is a warning where the kernel adds such a
+    /// member with its deprecation warning).
     pub fn severity(self) -> Severity {
         match self {
             Code::NoDestroy => Severity::Warning,
@@ -116,6 +119,7 @@ pub struct Finding {
     /// Another jail the finding is about (the other side of a duplicate
     /// NAME or a MAC collision): selecting either jail shows it.
     pub other_jail: Option<String>,
+    pub severity: Severity,
 }
 
 impl Finding {
@@ -126,11 +130,18 @@ impl Finding {
             code,
             message: message.into(),
             other_jail: None,
+            severity: code.severity(),
         }
     }
 
+    /// The same finding as a warning.
+    pub fn warning(mut self) -> Finding {
+        self.severity = Severity::Warning;
+        self
+    }
+
     pub fn severity(&self) -> Severity {
-        self.code.severity()
+        self.severity
     }
 }
 

@@ -140,7 +140,7 @@ fn set_descr(k: &mut Kernel, arg: &[u8], mem: &UserMem) -> Result<(), Errno> {
     // The kernel judges the length before it copies anything in.
     let text = match len {
         0 => String::new(),
-        n if n > crate::netsim::model::IFDESCR_MAXLEN => String::new(),
+        n if n > k.descr_maxlen() => String::new(),
         n => {
             let b = mem.copyin(at, n - 1).map_err(|e| or_enxio(k, &name, e))?;
             String::from_utf8(c_str(&b).to_vec()).map_err(|_| Errno::EINVAL)?
@@ -149,8 +149,10 @@ fn set_descr(k: &mut Kernel, arg: &[u8], mem: &UserMem) -> Result<(), Errno> {
     k.set_description(&name, len, &text)
 }
 
-/// SIOCGIFDESCR: ENOMSG without a description; a buffer too short gets
-/// its address cleared; the length needed (with the NUL) is written back.
+/// SIOCGIFDESCR (if.c `ifhwioctl`): ENOMSG without a description; a
+/// buffer too short is no error: its address is cleared (`ifr_buffer.buffer
+/// = NULL`) and nothing is copied; either way the length needed (with the
+/// NUL) is written back to `ifr_buffer.length`.
 fn get_descr(k: &mut Kernel, arg: &mut [u8], mem: &mut UserMem) -> Result<(), Errno> {
     let (mut r, name) = ifreq(arg)?;
     let text = k.get(&name)?.description.clone().ok_or(Errno::ENOMSG)?;
@@ -285,7 +287,7 @@ fn drvspec(k: &mut Kernel, get: bool, arg: &[u8], mem: &mut UserMem) -> Result<(
 pub const IFG_ALL: &str = "all";
 
 /// SIOCGIFGMEMB (if.c `if_getgroupmembers`): the members of group
-/// `ifgr_name`, in the order they joined (here: index order); every
+/// `ifgr_name`, in the order they joined (here: attach order); every
 /// interface is in `all`. `ifgr_len` 0 asks for the size; a buffer too
 /// short is EINVAL after the entries that fit; the kernel does not say how
 /// many it wrote.

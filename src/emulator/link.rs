@@ -131,7 +131,8 @@ pub fn addr_entry(i: &SimIf, a: IfAddr) -> IfaEntry {
     }
 }
 
-/// getifaddrs(3): for each host interface in index order, its AF_LINK entry
+/// getifaddrs(3): for each host interface in attach order (`sysctl_iflist`
+/// walks `V_ifnet`), its AF_LINK entry
 /// and then its addresses.
 pub fn entries(k: &Kernel) -> Result<Vec<IfaEntry>, Errno> {
     let mut out = Vec::new();

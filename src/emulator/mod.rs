@@ -4,7 +4,7 @@
 //! ioctls are decoded byte by byte as FreeBSD would (`ioctl`), getifaddrs is
 //! encoded as FreeBSD lays it out (`link`), and every change goes through
 //! the simulated kernel of `crate::netsim::model`, so its rules, its release
-//! (14 or 15, from the host file) and fault injection are the direct
+//! (14, 15 or 16, from the host file) and fault injection are the direct
 //! simulation's. `emulated_host` puts the real backend
 //! (`crate::freebsd::KernelHost`) on top.
 

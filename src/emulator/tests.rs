@@ -416,12 +416,13 @@ fn with_modules(host: &serde_json::Value, modules: &[&str]) -> serde_json::Value
 
 #[test]
 fn bridge_sysctls_exist_only_while_if_bridge_is_loaded() {
-    // FreeBSD 15 with the sysctl at 1, but if_bridge not loaded yet: the
-    // sysctl does not exist, and once rjib loads the module its default 0
-    // applies; after the load the value reads back.
+    use crate::net::{Basis, Verdict};
+    // FreeBSD 15 with the sysctl set to 0, but if_bridge not loaded yet:
+    // the sysctl does not exist, the prediction is 15's default (1, a
+    // warning); once the module is loaded, the value reads back.
     let mut host = on_release(&vectors()[0]["host"], 15);
     host["interfaces"] = serde_json::json!([]);
-    host["sysctl"] = serde_json::json!({"net.link.bridge.member_ifaddrs": 1});
+    host["sysctl"] = serde_json::json!({"net.link.bridge.member_ifaddrs": 0});
     let host = with_modules(&host, &["if_epair"]);
     let dir = tempfile::tempdir().unwrap();
     let hosts: [Box<dyn Host>; 2] = [
@@ -431,15 +432,24 @@ fn bridge_sysctls_exist_only_while_if_bridge_is_loaded() {
     for mut h in hosts {
         let before = h.bridge_policy().unwrap();
         assert_eq!(
-            (before.release, before.member_ifaddrs),
-            (Some(15), Some(false))
+            (before.release, before.member_ifaddrs, before.bridge_loaded),
+            (Some(15), None, false)
         );
-        assert!(before.refuses_member_addrs());
+        assert!(before.needs_load());
+        let predicted = before.member_addrs();
+        assert_eq!(predicted.verdict, Verdict::Warn);
+        assert!(matches!(
+            predicted.basis,
+            Basis::Predicted {
+                release: 15,
+                default: 1
+            }
+        ));
         assert!(!h.cloner_loaded(Cloner::Bridge).unwrap());
         h.load_cloner(Cloner::Bridge).unwrap();
         let after = h.bridge_policy().unwrap();
-        assert_eq!(after.member_ifaddrs, Some(true));
-        assert!(!after.refuses_member_addrs());
+        assert_eq!(after.member_ifaddrs, Some(0));
+        assert_eq!(after.member_addrs().verdict, Verdict::Refuse);
     }
     // On 14 nothing changes with the module: no such sysctl, no refusal.
     let k = Kernel::new(
@@ -574,7 +584,11 @@ fn freebsd_15_refusals_carry_the_kernels_extended_error() {
     let dir = tempfile::tempdir().unwrap();
     let detail = "(Member interface may not have an IP address assigned)";
     for release in [14, 15] {
-        let host = on_release(&host, release);
+        // 15 at 0: refused (at 1, its default, the member is added).
+        let mut host = on_release(&host, release);
+        if release == 15 {
+            host["sysctl"] = serde_json::json!({"net.link.bridge.member_ifaddrs": 0});
+        }
         let mut direct = SimHost::open(copy_host(dir.path(), "d.json", &host)).unwrap();
         let mut emulated = emulated_host(copy_host(dir.path(), "e.json", &host)).unwrap();
         let br = emulated.create(Cloner::Bridge, None).unwrap();

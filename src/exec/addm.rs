@@ -180,10 +180,10 @@ fn undo(host: &mut dyn Host, journal: Journal, jail: &str, why: &str) -> (usize,
 /// was loaded meanwhile.
 fn load_modules(
     host: &mut dyn Host,
-    plan: &Plan,
+    cloners: &[Cloner],
     loaded: &mut Vec<Cloner>,
 ) -> Result<(), HostError> {
-    for c in plan.cloners() {
+    for &c in cloners {
         if host.cloner_loaded(c)? {
             continue;
         }
@@ -200,6 +200,41 @@ fn load_modules(
         }
     }
     Ok(())
+}
+
+/// Load the modules of `cloners` that are missing, and nothing else, for a
+/// caller that must read what only a loaded module shows (if_bridge's
+/// sysctls) before it plans for good; `plan` is what it would build.
+/// Returns the modules loaded; a failure, or a signal `stop` reports,
+/// changes nothing else.
+pub fn load(
+    host: &mut dyn Host,
+    cloners: &[Cloner],
+    plan: &Plan,
+    jail: &JailName,
+    stop: &dyn Stop,
+) -> Result<Vec<Cloner>, Box<AddmFailure>> {
+    let what = format!("addm {jail}");
+    let mut loaded = Vec::new();
+    let mut g = Interruptible {
+        host: &mut *host,
+        stop,
+        what: &what,
+    };
+    let r = g
+        .check()
+        .and_then(|()| load_modules(&mut g, cloners, &mut loaded))
+        .and_then(|()| g.check());
+    match r {
+        Ok(()) => Ok(loaded),
+        Err(error) => Err(Box::new(AddmFailure {
+            module: load_failure(plan, &error),
+            error,
+            undone: 0,
+            leftovers: Vec::new(),
+            loaded,
+        })),
+    }
 }
 
 /// Build every link of `plan` for `jail`. `taken` are the names on the
@@ -234,7 +269,7 @@ pub fn run(
             for r in &plan.refresh {
                 refresh(&mut g, r, jail)?;
             }
-            load_modules(&mut g, plan, &mut loaded)?;
+            load_modules(&mut g, &plan.cloners(), &mut loaded)?;
             for link in &plan.links {
                 build(&mut g, link, &mut b, &mut names)?;
             }

@@ -25,8 +25,14 @@ pub const LISTED_GROUPS: [&str; 2] = ["bridge", "epair"];
 /// Growing a member buffer stops here (entries), far above any real host.
 const MAX_ENTRIES: usize = 1 << 20;
 
-/// The description buffer: `net.ifdescr_maxlen`'s default, NUL included.
+/// The first description buffer: `net.ifdescr_maxlen`'s default, NUL
+/// included; a longer description takes a second request.
 const DESCR_MAX: usize = 1024;
+/// How many times a description that keeps growing is asked for.
+const DESCR_TRIES: usize = 4;
+/// The longest description rjib reads (the kernel's limit is whatever
+/// `net.ifdescr_maxlen` an administrator sets).
+const DESCR_LIMIT: usize = 1 << 20;
 
 /// sysctls the bridge policy is read from.
 const OSRELDATE: &str = "kern.osreldate";
@@ -339,7 +345,7 @@ impl<S: Sys> Host for KernelHost<S> {
                 lastchange: l.lastchange,
             });
         }
-        out.sort_by_key(|i| i.index);
+        // getifaddrs(3)'s order: the kernel's `V_ifnet`, attach order.
         Ok(out)
     }
 
@@ -459,26 +465,43 @@ impl<S: Sys> Host for KernelHost<S> {
             .map_err(|e| self.fail(name.as_str(), "description", e))
     }
 
+    /// SIOCGIFDESCR. A description longer than the buffer (an
+    /// administrator raised `net.ifdescr_maxlen`) is no error: the kernel
+    /// copies nothing, clears `ifr_buffer.buffer` and sets
+    /// `ifr_buffer.length` to the length it needs, NUL included (if.c
+    /// `ifhwioctl`); rjib asks again with that length.
     fn description(&mut self, name: &IfName) -> HostResult<Option<String>> {
-        let mut buf = vec![0u8; DESCR_MAX];
-        let mut r = IfReq::named(name.as_str());
-        r.set_buffer(buf.len() as u64, addr_of(&mut buf));
-        match self.ifreq(SIOCGIFDESCR, &mut r, &mut [&mut buf]) {
-            // No description at all.
-            Err(Errno::ENOMSG) => Ok(None),
-            Err(e) => Err(self.fail(name.as_str(), "description", e)),
-            Ok(()) => {
-                let (len, at) = r.buffer();
-                if at == 0 || len as usize > buf.len() {
-                    return Err(HostError::other(
-                        Some(name.to_string()),
-                        "description",
-                        format!("longer than {DESCR_MAX} bytes"),
-                    ));
-                }
-                Ok(Some(String::from_utf8_lossy(c_str(&buf)).into_owned()))
+        let mut size = DESCR_MAX;
+        for _ in 0..DESCR_TRIES {
+            let mut buf = vec![0u8; size];
+            let mut r = IfReq::named(name.as_str());
+            r.set_buffer(buf.len() as u64, addr_of(&mut buf));
+            match self.ifreq(SIOCGIFDESCR, &mut r, &mut [&mut buf]) {
+                // No description at all.
+                Err(Errno::ENOMSG) => return Ok(None),
+                Err(e) => return Err(self.fail(name.as_str(), "description", e)),
+                Ok(()) => {}
             }
+            let (len, at) = r.buffer();
+            let need = usize::try_from(len).unwrap_or(usize::MAX);
+            if at != 0 && need <= buf.len() {
+                return Ok(Some(String::from_utf8_lossy(c_str(&buf)).into_owned()));
+            }
+            if need <= size || need > DESCR_LIMIT {
+                return Err(HostError::other(
+                    Some(name.to_string()),
+                    "description",
+                    format!("the kernel asks for a buffer of {need} bytes"),
+                ));
+            }
+            // It grew meanwhile, or was long from the start: once more.
+            size = need;
         }
+        Err(HostError::other(
+            Some(name.to_string()),
+            "description",
+            format!("changed {DESCR_TRIES} times while it was read"),
+        ))
     }
 
     fn syslog(&mut self, priority: Priority, message: &str) {

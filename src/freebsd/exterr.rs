@@ -63,7 +63,13 @@ pub fn render(fmt: &[u8], args: [u64; 2]) -> String {
         }
     }
     out.push_str(rest);
-    let mut out: String = out
+    clean(&out)
+}
+
+/// `s` on one line (control characters as `?`), cut to
+/// `UEXTERROR_MAXLEN` bytes as libc cuts it.
+fn clean(s: &str) -> String {
+    let mut out: String = s
         .chars()
         .map(|c| if c.is_control() { '?' } else { c })
         .collect();
@@ -75,6 +81,23 @@ pub fn render(fmt: &[u8], args: [u64; 2]) -> String {
         out.truncate(end);
     }
     out
+}
+
+/// The text libc's uexterr_gettext(3) wrote into `buf` (a C string),
+/// when libc's buffer is the registered one. libc formats the kernel's
+/// message itself (`__uexterr_format`); without one (a kernel built
+/// without `EXTERR_STRINGS`) it writes "errno N category N (src …) p1 …
+/// p2 …", which says nothing the errno does not, and which rjib leaves
+/// out as it does when it reads its own buffer. After a system call with
+/// no extended error the text is empty (the kernel wrote `error` 0).
+pub fn libc_text(buf: &[u8]) -> Option<String> {
+    let t = String::from_utf8_lossy(c_str(buf));
+    let t = t.trim();
+    let bare = t.strip_prefix("errno ").is_some_and(|rest| {
+        let mut w = rest.split(' ');
+        w.next().is_some_and(|n| n.parse::<i64>().is_ok()) && w.next() == Some("category")
+    });
+    (!t.is_empty() && !bare).then(|| clean(t))
 }
 
 /// One printf(3) integer conversion.
@@ -264,6 +287,34 @@ mod tests {
         assert_eq!(r("[%05jd|%+jd]", 42, 3), "[00042|+3]");
         assert_eq!(r("%.3jd %.0jd", 5, 0), "005 ");
         assert_eq!(r("100%% sure", 1, 2), "100% sure");
+    }
+
+    #[test]
+    fn libcs_text_is_taken_when_it_has_a_message() {
+        let buf = |s: &str| {
+            let mut b = vec![0u8; UEXTERROR_MAXLEN];
+            b[..s.len()].copy_from_slice(s.as_bytes());
+            b
+        };
+        assert_eq!(
+            libc_text(&buf("Bridge SVI cannot be added to a bridge")).as_deref(),
+            Some("Bridge SVI cannot be added to a bridge")
+        );
+        // No extended error after the call, or no message in the kernel.
+        assert_eq!(libc_text(&buf("")), None);
+        assert_eq!(
+            libc_text(&buf(
+                "errno 22 category 7 (src sys/net/if_bridge.c:1234) p1 0 p2 0"
+            )),
+            None
+        );
+        // EXTERROR_VERBOSE: the message, then where it came from.
+        assert_eq!(
+            libc_text(&buf("Invalid argument size errno 22 category 7")).as_deref(),
+            Some("Invalid argument size errno 22 category 7")
+        );
+        assert_eq!(libc_text(&buf("two\nlines")).as_deref(), Some("two?lines"));
+        assert_eq!(libc_text(&[b'x'; 10]).as_deref(), Some("xxxxxxxxxx"));
     }
 
     #[test]

@@ -117,7 +117,7 @@ mod real {
 
     use super::{IfaEntry, Sys};
     use crate::freebsd::abi::{
-        EXTERRCTL_ENABLE, EXTERRCTLF_FORCE, IfData, JAIL_DYING, P_OSREL_EXTERRCTL, SYS_EXTERRCTL,
+        EXTERRCTL_ENABLE, IfData, JAIL_DYING, P_OSREL_EXTERRCTL, SYS_EXTERRCTL, UEXTERROR_MAXLEN,
         UExtError, iocparm_len,
     };
     use crate::freebsd::exterr;
@@ -139,13 +139,60 @@ mod real {
     /// FreeBSD 15's extended error buffer for this thread.
     #[derive(Clone, Copy, Debug, Default)]
     enum ExtErr {
-        /// Not registered yet.
+        /// Not looked at yet.
         #[default]
         Untried,
-        /// The kernel has none (FreeBSD 14), or refused it.
+        /// The kernel has none (FreeBSD 14), or refused it, or libc's is
+        /// registered and this libc cannot read it.
         Off,
-        /// Registered with exterrctl(2); never freed.
+        /// rjib's own, registered with exterrctl(2) because none was;
+        /// never freed.
         On(NonNull<UExtError>),
+        /// libc's (a 15 libc registers one for the main thread at start-up),
+        /// read with its uexterr_gettext(3).
+        Libc(UexterrGettext),
+    }
+
+    /// uexterr_gettext(3): the text of the extended error of this thread's
+    /// last system call, from the buffer libc registered.
+    type UexterrGettext = unsafe extern "C" fn(*mut libc::c_char, libc::size_t) -> libc::c_int;
+
+    // A weak reference to uexterr_gettext(3): 0 where the libc rjib is
+    // linked with (statically) or runs with (dynamically) has none, as
+    // FreeBSD 14's has not. A plain reference would not link against 14's
+    // libc; dlsym(3) answers nothing in a static binary, whose libc 15
+    // registers its buffer all the same. The address is kept in a data word
+    // of its own, so that no compiler assumes a function's address is
+    // never 0.
+    core::arch::global_asm!(
+        ".weak uexterr_gettext",
+        ".pushsection .data.rjib_uexterr_gettext,\"aw\"",
+        ".p2align 3",
+        ".globl rjib_uexterr_gettext",
+        ".hidden rjib_uexterr_gettext",
+        "rjib_uexterr_gettext:",
+        ".quad uexterr_gettext",
+        ".popsection",
+    );
+
+    unsafe extern "C" {
+        /// The address of uexterr_gettext(3), or 0 (see the assembly above).
+        static rjib_uexterr_gettext: usize;
+    }
+
+    /// libc's uexterr_gettext(3), if it has one.
+    fn libc_uexterr_gettext() -> Option<UexterrGettext> {
+        // SAFETY: the word is defined above, 8 bytes, aligned, and written
+        // only by the linker or the run-time linker (a relocation) before
+        // main; the read is volatile so that it is not folded away.
+        let addr = unsafe { core::ptr::read_volatile(&raw const rjib_uexterr_gettext) };
+        if addr == 0 {
+            return None;
+        }
+        // SAFETY: a non-zero word is the address of libc's
+        // uexterr_gettext, whose C signature is `int uexterr_gettext(char
+        // *, size_t)` (lib/libc/gen/uexterr_gettext.c).
+        Some(unsafe { core::mem::transmute::<usize, UexterrGettext>(addr) })
     }
 
     /// The running FreeBSD kernel.
@@ -175,25 +222,42 @@ mod real {
                 return Ok(r);
             }
             let e = last_errno();
-            let ue = match self.exterr {
-                // SAFETY: the pointer is to the registered buffer, which is
-                // never freed, and no reference to it exists; the read is
-                // volatile because the kernel writes it behind the
-                // compiler's back, and any bytes are a valid UExtError
-                // (integers and a byte array).
-                ExtErr::On(p) => Some(unsafe { p.as_ptr().read_volatile() }),
+            self.last_exterr = match self.exterr {
+                ExtErr::On(p) => {
+                    // SAFETY: the pointer is to the registered buffer,
+                    // which is never freed, and no reference to it exists;
+                    // the read is volatile because the kernel writes it
+                    // behind the compiler's back, and any bytes are a valid
+                    // UExtError (integers and a byte array).
+                    let ue = unsafe { p.as_ptr().read_volatile() };
+                    exterr::text(&ue, e)
+                }
+                ExtErr::Libc(gettext) => {
+                    let mut buf = [0u8; UEXTERROR_MAXLEN];
+                    // SAFETY: libc's uexterr_gettext writes at most `len`
+                    // bytes, NUL included, into the buffer it is given,
+                    // which is that long and ours; it makes no system
+                    // call, so libc's buffer still holds what the kernel
+                    // wrote after the call that just failed.
+                    let r = unsafe { gettext(buf.as_mut_ptr().cast(), buf.len()) };
+                    (r == 0).then(|| exterr::libc_text(&buf)).flatten()
+                }
                 ExtErr::Untried | ExtErr::Off => None,
             };
-            self.last_exterr = ue.and_then(|ue| exterr::text(&ue, e));
             Err(e)
         }
 
-        /// Register an extended error buffer for this thread once, on a
-        /// kernel that has exterrctl(2): `kern.osreldate` at least
-        /// `P_OSREL_EXTERRCTL`, so FreeBSD 14 never sees the unknown
-        /// system call. A dynamically linked program on 15 has libc's
-        /// buffer registered already (EBUSY): rjib takes the thread over
-        /// with EXTERRCTLF_FORCE, as it never asks libc for the text.
+        /// Find this thread's extended error buffer once, on a kernel that
+        /// has exterrctl(2): `kern.osreldate` at least `P_OSREL_EXTERRCTL`,
+        /// so FreeBSD 14 never sees the unknown system call. rjib never
+        /// takes over a buffer someone registered (no EXTERRCTLF_FORCE): a
+        /// 15 libc registers its own for the main thread at start-up
+        /// (lib/libc/gen/uexterr_gettext.c `uexterr_ctr`), and exterrctl(2)
+        /// then answers EXTERRCTL_ENABLE with EBUSY (sys_generic.c
+        /// `sys_exterrctl`: "TDP2_UEXTERR set and no EXTERRCTLF_FORCE"); rjib
+        /// then reads libc's with uexterr_gettext(3). Only where none is
+        /// registered (a libc without it, FreeBSD 14's, running on 15) is
+        /// rjib's own registered.
         fn exterr_register(&mut self) {
             if !matches!(self.exterr, ExtErr::Untried) {
                 return;
@@ -203,32 +267,40 @@ mod real {
                 Ok(Some(d)) if d >= P_OSREL_EXTERRCTL => {}
                 _ => return,
             }
-            // The kernel writes to the buffer after every later system call
-            // of this thread, and a write that faults is a SIGSEGV: it must
-            // outlive the thread, so it is never freed.
+            // Once registered, the kernel writes to the buffer after every
+            // later system call of this thread, and a write that faults is
+            // a SIGSEGV: it must outlive the thread, so it is never freed.
             let buf = NonNull::from(Box::leak(Box::new(UExtError::new())));
-            let enable = |flags: u32| {
+            let enable = || {
                 // SAFETY: exterrctl(2) reads the `ver` field of the buffer
                 // and keeps its address for later writes of
                 // size_of::<UExtError>() bytes; the buffer is that size,
-                // writable and never freed. The kernel has the call
-                // (kern.osreldate above), and if it has not after all,
-                // SIGSYS is ignored and the call fails with ENOSYS.
+                // writable and never freed once registered. The kernel has
+                // the call (kern.osreldate above), and if it has not after
+                // all, SIGSYS is ignored and the call fails with ENOSYS.
                 let r = unsafe {
                     libc::syscall(
                         SYS_EXTERRCTL,
                         EXTERRCTL_ENABLE as libc::c_uint,
-                        flags as libc::c_uint,
+                        0 as libc::c_uint,
                         buf.as_ptr(),
                     )
                 };
-                r == 0
+                if r == 0 { Ok(()) } else { Err(last_errno()) }
             };
-            let on = sigsys_ignored(|| {
-                enable(0) || (last_errno() == Errno::EBUSY && enable(EXTERRCTLF_FORCE))
-            });
-            if on == Some(true) {
-                self.exterr = ExtErr::On(buf);
+            match sigsys_ignored(enable) {
+                Some(Ok(())) => self.exterr = ExtErr::On(buf),
+                failed => {
+                    // SAFETY: the kernel refused the buffer, so it kept no
+                    // pointer to it; it came from Box::leak above and
+                    // nothing else refers to it.
+                    drop(unsafe { Box::from_raw(buf.as_ptr()) });
+                    if failed == Some(Err(Errno::EBUSY))
+                        && let Some(gettext) = libc_uexterr_gettext()
+                    {
+                        self.exterr = ExtErr::Libc(gettext);
+                    }
+                }
             }
         }
 

@@ -202,7 +202,9 @@ pub trait Host {
     /// it before `list` so the listing is not stale.
     fn lock(&mut self, wait: &mut crate::host::LockWait<'_>) -> HostResult<()>;
 
-    /// Every interface, by index. One call per command.
+    /// Every interface, in the kernel's order: attach order, as
+    /// getifaddrs(3) walks `V_ifnet` (not index order). One call per
+    /// command.
     fn list(&mut self) -> HostResult<Vec<Interface>>;
 
     /// Create a clone (SIOCIFCREATE2), with the unit the kernel picks, or

@@ -8,8 +8,8 @@ use crate::jib::collide::{Holder, Taken};
 use crate::jib::mac::{self, MacPair, Scheme};
 use crate::jib::name::{self, JailName};
 use crate::net::{
-    BridgePolicy, Cloner, IFNAME_MAX, IfAddr, IfName, IfNameError, Interface, JailInfo, LinkType,
-    Mac,
+    Basis, BridgePolicy, Cloner, IFNAME_MAX, IfAddr, IfName, IfNameError, Interface, JailInfo,
+    LinkType, Mac, Verdict,
 };
 
 /// What `addm` was asked for.
@@ -66,6 +66,43 @@ pub struct Refresh {
 pub struct Plan {
     pub refresh: Vec<Refresh>,
     pub links: Vec<Link>,
+    /// New bridges whose parent holds an address that the kernel will take
+    /// with a warning, and that FreeBSD 16 will refuse.
+    pub warnings: Vec<MemberWarning>,
+}
+
+/// A parent with an address that becomes the first member of its new
+/// bridge, which this kernel allows with a warning (FreeBSD 15 at
+/// `net.link.bridge.member_ifaddrs=1`) and FreeBSD 16 refuses.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MemberWarning {
+    pub iface: String,
+    pub addr: IfAddr,
+    pub bridge: String,
+    pub release: Option<u32>,
+    pub basis: Basis,
+}
+
+impl fmt::Display for MemberWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let MemberWarning {
+            iface,
+            addr,
+            bridge,
+            release,
+            basis,
+        } = self;
+        let kernel = match release {
+            Some(r) => format!("FreeBSD {r}"),
+            None => "this kernel".to_string(),
+        };
+        write!(
+            f,
+            "{iface}: has address {addr}; {kernel} adds it to the new bridge {bridge} with a deprecation \
+             warning ({basis}), but FreeBSD 16 will refuse it: move the address to the bridge {bridge}, \
+             or use a NAT bridge without {iface} as a member, such as vtnet0bridge (see rjib(8))"
+        )
+    }
 }
 
 impl Plan {
@@ -128,11 +165,13 @@ pub enum PlanError {
         b: String,
         jail: String,
     },
-    /// FreeBSD 15 would refuse the parent as a member of its new bridge.
+    /// The kernel would refuse the parent as a member of its new bridge
+    /// (FreeBSD 15 at `net.link.bridge.member_ifaddrs=0`, FreeBSD 16).
     MemberHasAddress {
         iface: String,
         addr: IfAddr,
         bridge: String,
+        basis: Basis,
     },
     /// FreeBSD 15 refuses a vlan whose parent is a bridge as a member.
     BridgeSvi {
@@ -191,12 +230,21 @@ impl fmt::Display for PlanError {
                 iface,
                 addr,
                 bridge,
-            } => write!(
-                f,
-                "{iface}: has address {addr}, and this kernel refuses bridge members with addresses \
-                 (sysctl net.link.bridge.member_ifaddrs=0); move the address to the bridge {bridge}, \
-                 set net.link.bridge.member_ifaddrs=1, or use a NAT bridge such as vtnet0bridge (see rjib(8))"
-            ),
+                basis,
+            } => {
+                write!(
+                    f,
+                    "{iface}: has address {addr}, and this kernel refuses bridge members with addresses \
+                     ({basis}); move the address to the bridge {bridge}, "
+                )?;
+                if matches!(basis, Basis::Sysctl { .. }) {
+                    write!(f, "set {}=1 (deprecated), ", crate::net::MEMBER_IFADDRS)?;
+                }
+                write!(
+                    f,
+                    "or use a NAT bridge without {iface} as a member, such as vtnet0bridge (see rjib(8))"
+                )
+            }
             PlanError::BridgeSvi {
                 iface,
                 parent,
@@ -233,13 +281,14 @@ fn fit(name: String, hint: &'static str) -> Result<IfName, PlanError> {
 }
 
 /// Whether the running kernel's if_bridge would refuse `parent` as the
-/// first member of its new bridge `bridge` (FreeBSD 15 `bridge_ioctl_add`).
+/// first member of its new bridge `bridge`, or take it with a warning
+/// (FreeBSD 15 `bridge_ioctl_add`; the rule is `BridgePolicy`'s).
 fn refused_member(
     parent: &Interface,
     bridge: &str,
     by_name: &HashMap<&str, &Interface>,
     policy: &BridgePolicy,
-) -> Result<(), PlanError> {
+) -> Result<Option<MemberWarning>, PlanError> {
     if policy.refuses_bridge_svi()
         && parent.link == LinkType::L2Vlan
         && let Some(p) = &parent.vlan_parent
@@ -252,17 +301,30 @@ fn refused_member(
         });
     }
     // gif members are exempt from the address check.
-    if policy.refuses_member_addrs()
-        && parent.link != LinkType::Gif
-        && let Some(addr) = parent.addrs.first()
-    {
-        return Err(PlanError::MemberHasAddress {
+    let Some(addr) = parent
+        .addrs
+        .first()
+        .filter(|_| parent.link != LinkType::Gif)
+    else {
+        return Ok(None);
+    };
+    let rule = policy.member_addrs();
+    match rule.verdict {
+        Verdict::Allow => Ok(None),
+        Verdict::Warn => Ok(Some(MemberWarning {
             iface: parent.name.to_string(),
             addr: *addr,
             bridge: bridge.to_string(),
-        });
+            release: policy.release,
+            basis: rule.basis,
+        })),
+        Verdict::Refuse => Err(PlanError::MemberHasAddress {
+            iface: parent.name.to_string(),
+            addr: *addr,
+            bridge: bridge.to_string(),
+            basis: rule.basis,
+        }),
     }
-    Ok(())
 }
 
 /// What an existing `e{i}a_NAME` means for `addm` (jail(8) leaves pairs
@@ -415,7 +477,9 @@ pub fn plan_addm(
                     wanted: bridge.to_string(),
                 });
             }
-            refused_member(parent, bridge.as_str(), &by_name, policy)?;
+            if let Some(w) = refused_member(parent, bridge.as_str(), &by_name, policy)? {
+                plan.warnings.push(w);
+            }
             member_of.insert(iface.to_string(), bridge.to_string());
             // The first member gives a new bridge its MTU.
             new_bridges.insert(bridge.to_string(), parent.mtu);
@@ -835,52 +899,97 @@ mod tests {
         plan_addm(&req, l, &policy, None)
     }
 
-    const FREEBSD15: BridgePolicy = BridgePolicy {
-        release: Some(15),
-        member_ifaddrs: Some(false),
-    };
+    /// FreeBSD 15 with if_bridge loaded and the sysctl at `v`.
+    fn freebsd15(v: i64) -> BridgePolicy {
+        BridgePolicy::from_sysctls(Some(1_500_000), Some(v), true)
+    }
 
     #[test]
     fn member_addresses_refused_where_the_kernel_would() {
         let l = vec![with_addr("em0", "192.0.2.7/24"), ifc("em1")];
-        let e = plan_on(FREEBSD15, &["em0"], &l).unwrap_err();
+        let e = plan_on(freebsd15(0), &["em0"], &l).unwrap_err();
         assert_eq!(
             e,
             PlanError::MemberHasAddress {
                 iface: "em0".into(),
                 addr: "192.0.2.7/24".parse().unwrap(),
-                bridge: "em0bridge".into()
+                bridge: "em0bridge".into(),
+                basis: Basis::Sysctl {
+                    value: 0,
+                    set_by: None
+                },
             }
         );
         let text = e.to_string();
         for needle in [
             "em0: has address 192.0.2.7/24",
-            "net.link.bridge.member_ifaddrs",
+            "(sysctl net.link.bridge.member_ifaddrs=0)",
             "move the address to the bridge em0bridge",
             "=1",
             "NAT bridge",
         ] {
             assert!(text.contains(needle), "{text}");
         }
-        // the sysctl at 1, or FreeBSD 14 (no sysctl): the kernel takes it
-        let allowed = BridgePolicy {
-            member_ifaddrs: Some(true),
-            ..FREEBSD15
-        };
-        assert!(plan_on(allowed, &["em0"], &l).is_ok());
+        // FreeBSD 16: no sysctl to set.
+        let on16 = BridgePolicy::from_sysctls(Some(1_600_000), None, true);
+        let text = plan_on(on16, &["em0"], &l).unwrap_err().to_string();
+        assert!(
+            text.contains(
+                "(FreeBSD 16 has no sysctl net.link.bridge.member_ifaddrs and refuses them)"
+            ),
+            "{text}"
+        );
+        assert!(!text.contains("=1"), "{text}");
+        // FreeBSD 14 (no sysctl): the kernel takes it, silently.
+        let on14 = BridgePolicy::from_sysctls(Some(1_400_000), None, true);
+        assert_eq!(plan_on(on14, &["em0"], &l).unwrap().warnings, []);
         assert!(plan_on(BridgePolicy::PERMISSIVE, &["em0"], &l).is_ok());
         // an existing bridge does not take the parent: nothing to refuse
         let mut l2 = l.clone();
         l2.push(bridge("em0bridge", &[], 1500));
-        assert!(plan_on(FREEBSD15, &["em0"], &l2).is_ok());
+        assert!(plan_on(freebsd15(0), &["em0"], &l2).is_ok());
         // gif members are exempt
         let gif = Interface {
             link: LinkType::Gif,
             ..with_addr("gif0", "10.0.0.1/32")
         };
-        assert!(plan_on(FREEBSD15, &["gif0"], &[gif]).is_ok());
+        assert!(plan_on(freebsd15(0), &["gif0"], &[gif]).is_ok());
         // an address-less parent is fine
-        assert!(plan_on(FREEBSD15, &["em1"], &l).is_ok());
+        assert!(plan_on(freebsd15(0), &["em1"], &l).is_ok());
+    }
+
+    /// FreeBSD 15 at 1 (its default) takes the parent with a warning, which
+    /// rjib passes on with what FreeBSD 16 will do and the way out.
+    #[test]
+    fn member_addresses_warned_where_the_kernel_warns() {
+        let l = vec![with_addr("em0", "192.0.2.7/24"), ifc("em1")];
+        let p = plan_on(freebsd15(1), &["em0", "em1", "em0"], &l).unwrap();
+        assert_eq!(p.links.len(), 3);
+        assert_eq!(p.warnings.len(), 1, "one new bridge, one warning");
+        let w = &p.warnings[0];
+        assert_eq!((w.iface.as_str(), w.bridge.as_str()), ("em0", "em0bridge"));
+        let text = w.to_string();
+        for needle in [
+            "em0: has address 192.0.2.7/24",
+            "FreeBSD 15 adds it to the new bridge em0bridge",
+            "(sysctl net.link.bridge.member_ifaddrs=1)",
+            "FreeBSD 16 will refuse it",
+            "move the address to the bridge em0bridge",
+            "a NAT bridge without em0 as a member",
+        ] {
+            assert!(text.contains(needle), "{text}");
+        }
+        // Predicted (if_bridge not loaded yet): says so.
+        let unloaded = BridgePolicy::from_sysctls(Some(1_500_000), None, false);
+        let p = plan_on(unloaded, &["em0"], &l).unwrap();
+        let text = p.warnings[0].to_string();
+        assert!(
+            text.contains(
+                "(predicted: if_bridge is not loaded yet, and FreeBSD 15's \
+                 net.link.bridge.member_ifaddrs defaults to 1)"
+            ),
+            "{text}"
+        );
     }
 
     #[test]
@@ -891,25 +1000,12 @@ mod tests {
             ..ifc("vlan5")
         };
         let l = vec![bridge("br0", &[], 1500), svi];
-        let on15 = BridgePolicy {
-            member_ifaddrs: Some(true),
-            ..FREEBSD15
-        };
         assert!(matches!(
-            plan_on(on15, &["vlan5"], &l),
+            plan_on(freebsd15(1), &["vlan5"], &l),
             Err(PlanError::BridgeSvi { .. })
         ));
-        assert!(
-            plan_on(
-                BridgePolicy {
-                    release: Some(14),
-                    member_ifaddrs: None
-                },
-                &["vlan5"],
-                &l
-            )
-            .is_ok()
-        );
+        let on14 = BridgePolicy::from_sysctls(Some(1_400_000), None, true);
+        assert!(plan_on(on14, &["vlan5"], &l).is_ok());
     }
 
     #[test]

@@ -22,4 +22,4 @@ pub use iface::{Interface, LinkType};
 pub use ifname::{IFNAME_MAX, IfName, IfNameError};
 pub use jail::JailInfo;
 pub use mac::{BadMac, Mac};
-pub use policy::BridgePolicy;
+pub use policy::{Basis, BridgePolicy, MEMBER_IFADDRS, MemberAddrs, Verdict};

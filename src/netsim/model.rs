@@ -22,8 +22,11 @@ const ETHERMTU: u32 = 1500;
 const IF_MINMTU: u32 = 72;
 const IF_MAXMTU: u32 = 65535;
 /// `net.ifdescr_maxlen`'s default (sys/net/if.c `ifdescr_maxlen`): the
-/// longest description buffer, its terminating NUL included.
+/// longest description buffer SIOCSIFDESCR takes, its terminating NUL
+/// included. An administrator may raise it.
 pub const IFDESCR_MAXLEN: usize = 1024;
+/// The sysctl that holds it.
+pub const IFDESCR_MAXLEN_SYSCTL: &str = "net.ifdescr_maxlen";
 /// The highest clone unit (if_clone.c `IF_MAXUNIT`; `ifc_alloc_unit_specific`
 /// refuses more with ENOSPC).
 const IF_MAXUNIT: u32 = 0x7fff;
@@ -49,6 +52,13 @@ pub const EXT_SPAN_MEMBER: &str = "Span interface cannot be a member";
 pub const EXT_MEMBER_OF_THIS: &str = "Interface is already a member of this bridge";
 pub const EXT_MEMBER_OF_OTHER: &str = "Interface is already a member of another bridge";
 pub const EXT_UNSUPPORTED_TYPE: &str = "Unsupported interface type";
+pub const EXT_NEW_MEMBER_MTU: &str = "Failed to set MTU on new member";
+pub const EXT_MEMBER_MTU: &str = "Failed to set MTU on member interface";
+
+/// gif(4)'s MTU bounds (sys/net/if_gif.h GIF_MTU_MIN, GIF_MTU_MAX), which
+/// `gif_ioctl` enforces on SIOCSIFMTU with EINVAL.
+const GIF_MTU_MIN: u32 = 1280;
+const GIF_MTU_MAX: u32 = 8192;
 
 /// The simulated kernel: the state plus this process's fault counters.
 #[derive(Clone, Debug)]
@@ -170,17 +180,20 @@ impl Kernel {
         self.op(Op::List, |_| Ok(()))
     }
 
-    /// Host interfaces in listing order (by index); those in a jail's vnet
-    /// are not listed.
+    /// Host interfaces in listing order; those in a jail's vnet are not
+    /// listed. That is attach order, not index order: `if_link_ifnet`
+    /// (sys/net/if.c) appends each attached interface to `V_ifnet` with
+    /// `CK_STAILQ_INSERT_TAIL`, and `sysctl_iflist` (getifaddrs(3)) walks
+    /// that list, while the index is the lowest free one
+    /// (`ifindex_alloc`). The file's `interfaces` array is that order:
+    /// new interfaces are appended, a destroyed one leaves its place, and
+    /// one moved to a vnet and back goes to the end.
     pub fn interfaces(&self) -> Vec<&SimIf> {
-        let mut v: Vec<&SimIf> = self
-            .state
+        self.state
             .interfaces
             .iter()
             .filter(|i| i.on_host())
-            .collect();
-        v.sort_by_key(|i| i.index);
-        v
+            .collect()
     }
 
     fn pos(&self, name: &str) -> Option<usize> {
@@ -299,20 +312,30 @@ impl Kernel {
     // --- sysctl and jails ------------------------------------------------
 
     /// sysctlbyname(3) of an integer: the file's value, else the release's
-    /// default. `net.link.bridge.member_ifaddrs` is absent on 14 and 0 on
-    /// 15 (if_bridge.c `V_member_ifaddrs`). Every `net.link.bridge` sysctl
-    /// is if_bridge.ko's (`SYSCTL_NODE(_net_link, …, bridge, …)` and its
-    /// OIDs in if_bridge.c): absent (ENOENT) while the module is not loaded,
+    /// default (`sysctl_default`). Every `net.link.bridge` sysctl is
+    /// if_bridge.ko's (`SYSCTL_NODE(_net_link, …, bridge, …)` and its OIDs
+    /// in if_bridge.c): absent (ENOENT) while the module is not loaded,
     /// whatever the file says it will be once it is.
     pub fn sysctl(&self, name: &str) -> Option<i64> {
         if name.starts_with("net.link.bridge.") && !self.module_loaded(Cloner::Bridge.module()) {
             return None;
         }
+        self.sysctl_value(name)
+    }
+
+    /// A sysctl's value as the kernel holds it, if_bridge loaded or not:
+    /// the file's, else the release's default. `kern.osreldate` is the
+    /// release's first (`N00000`). `net.link.bridge.member_ifaddrs` does
+    /// not exist on 14 (no such rule in 14's `bridge_ioctl_add`), is 1 on
+    /// 15 (if_bridge.c `VNET_DEFINE_STATIC(bool, member_ifaddrs) = true`,
+    /// what 15.0 shipped), and is gone on 16, which refuses as at 0. A file
+    /// may set it on any release: a kernel that has it.
+    fn sysctl_value(&self, name: &str) -> Option<i64> {
         if let Some(v) = self.state.sysctl.as_ref().and_then(|s| s.get(name)) {
             return v.as_i64();
         }
         match name {
-            MEMBER_IFADDRS if self.release() >= 15 => Some(0),
+            MEMBER_IFADDRS if self.release() == 15 => Some(1),
             OSRELDATE => Some(i64::from(self.release()) * 100_000),
             _ => None,
         }
@@ -574,13 +597,20 @@ impl Kernel {
             .map(|&b| self.state.interfaces[b].name.as_str())
     }
 
-    /// SIOCSIFMTU: outside IF_MINMTU..IF_MAXMTU is EINVAL, checked first;
-    /// on a bridge member EOPNOTSUPP, even for its current MTU
-    /// (`ifhwioctl`: "Disallow MTU changes on bridge member interfaces").
-    /// On a bridge (if_bridge.c `bridge_ioctl` SIOCSIFMTU): FreeBSD 14's
-    /// refuses less than 576 with EINVAL; every member is set too, through
-    /// its own driver (simulated members never refuse, so there is nothing
-    /// to restore), and only the bridge's `lastchange` moves.
+    /// SIOCSIFMTU (if.c `ifhwioctl`): outside IF_MINMTU..IF_MAXMTU is
+    /// EINVAL, checked first; then a bridge member is EOPNOTSUPP, even for
+    /// its current MTU ("Disallow MTU changes on bridge member
+    /// interfaces"). Then the interface's driver: a bridge's
+    /// (`bridge_mtu`), or the member's own bounds (`driver_mtu_ok`). Only
+    /// the interface named is stamped in `lastchange`.
+    ///
+    /// FreeBSD 14 has the member check and a bridge that propagates, as 15
+    /// has: the ATF case `mtu` of tests/sys/net/if_bridge_test.sh asserts
+    /// both at freebsd/freebsd-src 1b1334b1 (2023, before stable/14) and
+    /// in the stable/14-based opnsense/src 2e20b107 (D31288, 2021, brought
+    /// propagation). The older rules (a member's MTU must match, nothing
+    /// propagated) of sobomax/freebsd14_vendor 0f7ff342 are a 2021
+    /// 14.0-CURRENT snapshot's, not a release's.
     pub fn set_mtu(&mut self, name: &str, mtu: u32) -> Result<(), Errno> {
         self.op(Op::Mtu, |k| {
             let i = k.get(name)?;
@@ -590,26 +620,74 @@ impl Kernel {
             if k.bridge_of(name).is_some() {
                 return Err(Errno::EOPNOTSUPP);
             }
-            if i.is_bridge() && k.release() < 15 && mtu < BRIDGE_MINMTU_14 {
+            if i.is_bridge() {
+                k.bridge_mtu(name, mtu)?;
+            } else if driver_mtu_ok(i, mtu) {
+                k.get_mut(name)?.mtu = mtu;
+            } else {
                 return Err(Errno::EINVAL);
-            }
-            let members: Vec<String> = i.member_list().to_vec();
-            for m in members.iter().map(String::as_str).chain([name]) {
-                k.get_mut(m)?.mtu = mtu;
             }
             k.touch(name);
             Ok(())
         })
     }
 
+    /// A bridge's SIOCSIFMTU (if_bridge.c `bridge_ioctl`; 15: Acesp25
+    /// e406195c): FreeBSD 14's refuses less than 576 with EINVAL (15's
+    /// floor is IF_MINMTU, which `ifhwioctl` checked already; the 576 is
+    /// the 2021 code's, unverified for 14.x). A bridge without members
+    /// (span ports do not count) takes the MTU. Otherwise each member is
+    /// set through its own driver (not `ifhwioctl`, so neither the member
+    /// check nor a `lastchange` stamp applies); if one refuses, every
+    /// member is set back to the bridge's MTU and the request fails with
+    /// EINVAL ("Failed to set MTU on member interface"), the bridge
+    /// unchanged; else the bridge takes it.
+    fn bridge_mtu(&mut self, bridge: &str, mtu: u32) -> Result<(), Errno> {
+        if self.release() < 15 && mtu < BRIDGE_MINMTU_14 {
+            return Err(Errno::EINVAL);
+        }
+        let br = self.get(bridge)?;
+        let old = br.mtu;
+        let members: Vec<String> = br.member_list().to_vec();
+        let mut refused = false;
+        // In BRDGGIFS order, most recently added first, as the kernel walks
+        // its member list.
+        for m in members.iter().rev() {
+            if driver_mtu_ok(self.get(m)?, mtu) {
+                self.get_mut(m)?.mtu = mtu;
+            } else {
+                refused = true;
+                break;
+            }
+        }
+        if refused {
+            for m in &members {
+                if driver_mtu_ok(self.get(m)?, old) {
+                    self.get_mut(m)?.mtu = old;
+                }
+            }
+            return Err(self.refuse(Errno::EINVAL, EXT_MEMBER_MTU));
+        }
+        self.get_mut(bridge)?.mtu = mtu;
+        Ok(())
+    }
+
+    /// `net.ifdescr_maxlen`: the file's value, else 1024.
+    pub fn descr_maxlen(&self) -> usize {
+        self.sysctl(IFDESCR_MAXLEN_SYSCTL)
+            .and_then(|v| usize::try_from(v).ok())
+            .unwrap_or(IFDESCR_MAXLEN)
+    }
+
     /// SIOCSIFDESCR (`ifhwioctl`): a buffer `len` bytes long, its NUL
-    /// included, holding `text`. More than `ifdescr_maxlen` (1024) is
-    /// ENAMETOOLONG, checked before the text is read; 0 clears the
-    /// description.
+    /// included, holding `text`. More than `net.ifdescr_maxlen` (1024
+    /// unless raised) is ENAMETOOLONG, checked before the text is read; 0
+    /// clears the description. A description set under a raised limit
+    /// stays when the limit is lowered again.
     pub fn set_description(&mut self, name: &str, len: usize, text: &str) -> Result<(), Errno> {
         self.op(Op::Describe, |k| {
             k.get(name)?;
-            if len > IFDESCR_MAXLEN {
+            if len > k.descr_maxlen() {
                 return Err(Errno::ENAMETOOLONG);
             }
             k.get_mut(name)?.description = (len > 0).then(|| text.to_string());
@@ -627,7 +705,8 @@ impl Kernel {
     /// [15] a member other than gif must hold no IPv4 or IPv6 address while
     /// `net.link.bridge.member_ifaddrs` is 0 (EINVAL, "Member interface may
     /// not have an IP address assigned"). A bridge without members takes
-    /// the member's MTU; otherwise the member is set to the bridge's.
+    /// the member's MTU; otherwise the member is set to the bridge's through
+    /// its driver (EINVAL if the driver refuses).
     pub fn bridge_add(&mut self, bridge: &str, member: &str) -> Result<(), Errno> {
         self.op(Op::Addm, |k| k.bridge_add_now(bridge, member))
     }
@@ -662,17 +741,32 @@ impl Kernel {
         }
         self.llz_scrub(bridge, member);
         let m = self.get(member)?;
-        // The check comes with its sysctl (FreeBSD 15; absent on 14 unless
-        // the host file sets it, as a kernel with the check backported).
-        if m.kind() != "gif" && !m.addr_list().is_empty() && self.sysctl(MEMBER_IFADDRS) == Some(0)
-        {
-            return Err(self.refuse(Errno::EINVAL, EXT_MEMBER_HAS_ADDR));
+        // FreeBSD 15: a member (gif excepted) with an IPv4 or IPv6 address
+        // is refused while the sysctl is 0, and added with a console
+        // warning while it is 1; 16 has no sysctl and refuses; 14 has
+        // neither (a 14 file that sets it is a kernel with it backported).
+        if m.kind() != "gif" && !m.addr_list().is_empty() {
+            let refused = match self.sysctl_value(MEMBER_IFADDRS) {
+                Some(v) => v == 0,
+                None => self.release() >= 16,
+            };
+            if refused {
+                return Err(self.refuse(Errno::EINVAL, EXT_MEMBER_HAS_ADDR));
+            }
         }
+        // "Allow the first Ethernet member to define the MTU": a bridge
+        // without members takes the member's. Otherwise a member whose MTU
+        // differs is set to the bridge's through its driver; if the driver
+        // refuses: EINVAL ("Failed to set MTU on new member"). 14 as 15 (the
+        // ATF case `mtu` adds a 1500 epair to a 2000 bridge on both).
         let br = self.get(bridge)?;
         let (br_empty, br_mtu, m_mtu) = (br.member_list().is_empty(), br.mtu, m.mtu);
         if br_empty {
             self.get_mut(bridge)?.mtu = m_mtu;
-        } else {
+        } else if br_mtu != m_mtu {
+            if !driver_mtu_ok(m, br_mtu) {
+                return Err(self.refuse(Errno::EINVAL, EXT_NEW_MEMBER_MTU));
+            }
             self.get_mut(member)?.mtu = br_mtu;
         }
         self.get_mut(bridge)?
@@ -798,6 +892,79 @@ impl Kernel {
         })
     }
 
+    /// SIOCSIFVNET (if.c `if_vmove_loan`, `ifconfig IF vnet JAIL`): move
+    /// host interface `name` into the vnet of jail `jail`. A jail that does
+    /// not exist (or is dying) is ENXIO (`prison_find_child`); a name the
+    /// jail's vnet has already is EEXIST. `if_vmove` detaches it as a
+    /// destroy would (`if_detach_internal` with vmove: it leaves its bridge,
+    /// a bridge lets its members go through `bridge_reassign`, vlans on it
+    /// lose their parent, it goes down and loses its addresses and groups)
+    /// and attaches it in the jail's vnet (`if_attach_internal`: its cloner's
+    /// group again, `if_lastchange` stamped, and `if_link_ifnet` puts it at
+    /// the tail of that vnet's list). Name, MAC, MTU, description, clone
+    /// unit and index stay (one index table for all vnets, as the model has
+    /// it).
+    pub fn vmove(&mut self, name: &str, jail: &str) -> Result<(), Errno> {
+        self.exterror = None;
+        self.jail(jail).filter(|j| !j.dying).ok_or(Errno::ENXIO)?;
+        let me = self.pos(name).ok_or(Errno::ENXIO)?;
+        if self.in_vnet(jail, name).is_some() {
+            return Err(Errno::EEXIST);
+        }
+        self.move_to(me, Some(jail.to_string()));
+        Ok(())
+    }
+
+    /// SIOCSIFRVNET (if.c `if_vmove_reclaim`, `ifconfig IF -vnet JAIL`):
+    /// bring `name` back from jail `jail`'s vnet to the host, with the same
+    /// detach and attach as `vmove`; it goes to the tail of the host's
+    /// list. A jail that does not exist is ENXIO, and so is a name its vnet
+    /// does not have. The kernel checks no name on the host; a host file
+    /// cannot hold two host interfaces of one name, so the simulation
+    /// refuses that with EEXIST.
+    pub fn vreclaim(&mut self, name: &str, jail: &str) -> Result<(), Errno> {
+        self.exterror = None;
+        self.jail(jail).filter(|j| !j.dying).ok_or(Errno::ENXIO)?;
+        let me = self.in_vnet(jail, name).ok_or(Errno::ENXIO)?;
+        if self.exists(name) {
+            return Err(Errno::EEXIST);
+        }
+        self.move_to(me, None);
+        Ok(())
+    }
+
+    /// The position of interface `name` in jail `jail`'s vnet.
+    fn in_vnet(&self, jail: &str, name: &str) -> Option<usize> {
+        self.anywhere
+            .get(name)
+            .into_iter()
+            .flatten()
+            .copied()
+            .find(|&n| self.state.interfaces[n].vnet.as_deref() == Some(jail))
+    }
+
+    /// `if_vmove` of the interface at `me` to `vnet` (`None`: the host).
+    fn move_to(&mut self, me: usize, vnet: Option<String>) {
+        self.detach(me);
+        let stamp = now();
+        let mut i = self.state.interfaces.remove(me);
+        if let Some(m) = &mut i.members {
+            m.clear();
+        }
+        i.spans = None;
+        i.vlan_parent = None;
+        i.up = false;
+        i.addrs = None;
+        // `if_delgroups`, then the cloner's group again (`if_clone_addgroup`).
+        let group = clone_group(&i).map(str::to_string);
+        i.groups = group.into_iter().collect();
+        i.lastchange = Some(stamp);
+        i.vnet = vnet;
+        self.state.interfaces.push(i);
+        self.reindex();
+        self.dirty = true;
+    }
+
     /// What goes with interface `g` when it is destroyed: it leaves the
     /// bridges of its own vnet, as a member or a span port
     /// (`bridge_ifdetach`); a vlan on it has no parent any more; a bridge
@@ -895,6 +1062,29 @@ impl Kernel {
         for v in self.anywhere.values_mut().chain(self.vlans_on.values_mut()) {
             v.iter_mut().for_each(moved);
         }
+    }
+}
+
+/// Whether `i`'s driver takes `mtu` (its SIOCSIFMTU, after `ifhwioctl`'s
+/// range check): gif(4) only its own bounds (if_gif.c `gif_ioctl`); an
+/// epair end anything ("We basically allow all kinds of MTUs", if_epair.c
+/// `epair_ioctl`), and so, in the simulation, every other interface.
+fn driver_mtu_ok(i: &SimIf, mtu: u32) -> bool {
+    match i.kind() {
+        "gif" => (GIF_MTU_MIN..=GIF_MTU_MAX).contains(&mtu),
+        _ => true,
+    }
+}
+
+/// The interface group of the cloner that made `i`, which follows it into
+/// another vnet: `bridge`, `epair`, and for the cloned types the host file
+/// knows by type, `vlan`, `tun` and `gif`.
+fn clone_group(i: &SimIf) -> Option<&str> {
+    match (i.cloner.as_deref(), i.kind()) {
+        (Some(c), _) => Some(c),
+        (None, "l2vlan") => Some("vlan"),
+        (None, k @ ("tun" | "gif")) => Some(k),
+        _ => None,
     }
 }
 
@@ -1145,6 +1335,75 @@ mod tests {
         }
     }
 
+    /// if.c `if_vmove`: out to a jail's vnet and back, an interface goes
+    /// to the tail of each vnet's list (`if_link_ifnet`), keeps its index,
+    /// name, MAC and MTU, and loses what `if_detach_internal` takes.
+    #[test]
+    fn a_vnet_move_out_and_back_goes_to_the_tail() {
+        let mut k = kernel(json!({
+        "jails": [{"name": "j", "jid": 1}, {"name": "gone", "jid": 2, "dying": true}],
+        "interfaces": [
+            eth("em0", 1), eth("em1", 2),
+            {"name": "br0", "index": 3, "cloner": "bridge", "unit": 0, "mtu": 1500,
+             "up": true, "groups": ["bridge"], "members": ["em1"]},
+            {"name": "x", "index": 9, "mtu": 1500, "up": true, "vnet": "j"}
+        ]}));
+        k.create("epair").unwrap();
+        k.set_mtu("epair0b", 9000).unwrap();
+        k.bridge_add("br0", "epair0a").unwrap();
+        let names =
+            |k: &Kernel| -> Vec<String> { k.interfaces().iter().map(|i| i.name.clone()).collect() };
+        assert_eq!(names(&k), ["em0", "em1", "br0", "epair0a", "epair0b"]);
+        // Refusals: no such jail, a dying one, a name the jail has, no
+        // such interface.
+        assert_eq!(k.vmove("em0", "nope"), Err(Errno::ENXIO));
+        assert_eq!(k.vmove("em0", "gone"), Err(Errno::ENXIO));
+        k.rename("em0", "x").unwrap();
+        assert_eq!(k.vmove("x", "j"), Err(Errno::EEXIST));
+        k.rename("x", "em0").unwrap();
+        assert_eq!(k.vmove("nope0", "j"), Err(Errno::ENXIO));
+        // Out: em1 leaves br0, goes down, loses its addresses.
+        let before = k.get("em1").unwrap().clone();
+        k.vmove("em1", "j").unwrap();
+        assert!(!k.exists("em1"));
+        assert_eq!(k.bridge_members("br0").unwrap(), ["epair0a"]);
+        let moved = k.state.interfaces.last().unwrap();
+        assert_eq!(
+            (
+                moved.name.as_str(),
+                moved.vnet.as_deref(),
+                moved.up,
+                moved.index
+            ),
+            ("em1", Some("j"), false, 2)
+        );
+        assert_eq!((&moved.ether, moved.mtu), (&before.ether, before.mtu));
+        // The epair's end keeps its group; the bridge lets its members go.
+        k.vmove("epair0b", "j").unwrap();
+        assert_eq!(k.state.interfaces.last().unwrap().groups, ["epair"]);
+        assert_eq!(k.state.interfaces.last().unwrap().mtu, 9000);
+        k.vmove("br0", "j").unwrap();
+        assert_eq!(k.bridge_of("epair0a"), None);
+        let br = k.state.interfaces.last().unwrap();
+        assert_eq!(
+            (br.member_list().len(), br.groups.clone()),
+            (0, vec!["bridge".to_string()])
+        );
+        assert_eq!(names(&k), ["em0", "epair0a"]);
+        // Back: to the tail of the host's list, with the same index.
+        assert_eq!(k.vreclaim("nope0", "j"), Err(Errno::ENXIO));
+        assert_eq!(k.vreclaim("em1", "nope"), Err(Errno::ENXIO));
+        k.vreclaim("em1", "j").unwrap();
+        k.vreclaim("epair0b", "j").unwrap();
+        assert_eq!(names(&k), ["em0", "epair0a", "em1", "epair0b"]);
+        assert_eq!(k.get("em1").unwrap().index, 2);
+        // A new interface takes the lowest free index and is listed last.
+        k.create("bridge").unwrap();
+        assert_eq!(names(&k).last().map(String::as_str), Some("bridge1"));
+        assert_eq!(k.get("bridge1").unwrap().index, 6);
+        k.assert_indexed("after the moves");
+    }
+
     #[test]
     fn lladdr_is_exactly_six_octets() {
         let mut k = on(14, json!([eth("em0", 1)]));
@@ -1206,8 +1465,15 @@ mod tests {
         assert_eq!(k.sysctl(OSRELDATE), Some(1_400_000));
         assert_eq!(k.sysctl(ALLOW_LLZ_OVERLAP), None);
         let k = on(15, json!([]));
-        assert_eq!(k.sysctl(MEMBER_IFADDRS), Some(0));
+        assert_eq!(k.sysctl(MEMBER_IFADDRS), Some(1), "what 15.0 shipped");
         assert_eq!(k.sysctl(OSRELDATE), Some(1_500_000));
+        let k = on(16, json!([]));
+        assert_eq!(k.sysctl(MEMBER_IFADDRS), None, "gone in 16");
+        assert_eq!(k.sysctl(OSRELDATE), Some(1_600_000));
+        // Only while if_bridge is loaded.
+        let k = kernel(json!({"release": 15, "modules": ["if_epair"], "interfaces": []}));
+        assert_eq!(k.sysctl(MEMBER_IFADDRS), None);
+        assert_eq!(k.sysctl_value(MEMBER_IFADDRS), Some(1));
         let k = kernel(
             json!({"release": 15, "sysctl": {MEMBER_IFADDRS: 1, OSRELDATE: 1_500_500},
                               "interfaces": []}),
@@ -1251,7 +1517,9 @@ mod tests {
             {"name": "vlan0", "index": 3, "type": "l2vlan", "vlan_parent": "br0", "mtu": 1500,
              "up": true}
         ]);
-        let mut k = on(15, ifs.clone());
+        // 15 at 0 (at 1, its default, em0 would be added).
+        let mut k = kernel(json!({"release": 15, "sysctl": {MEMBER_IFADDRS: 0},
+                                  "interfaces": ifs.clone()}));
         assert_eq!(k.bridge_add("br0", "em0"), Err(Errno::EINVAL));
         assert_eq!(k.exterror, Some(EXT_MEMBER_HAS_ADDR));
         assert_eq!(k.bridge_add("br0", "vlan0"), Err(Errno::EINVAL));

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct State {
     pub version: u32,
-    /// FreeBSD major version whose kernel rules apply: 14 (default) or 15.
+    /// FreeBSD major version whose kernel rules apply: 14 (default), 15 or 16.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub release: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
