@@ -28,6 +28,102 @@ pub fn escape_controls(s: &str) -> std::borrow::Cow<'_, str> {
     out.into()
 }
 
+/// `bytes` shown as text: valid UTF-8 as it is, with control characters
+/// escaped as [`escape_controls`] does, and every byte that is not part of
+/// valid UTF-8 written `\xNN`. For names and values read as bytes (a
+/// jail.conf(5) jail name, a command), which may be any bytes.
+pub fn escape_bytes(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return escape_controls(s);
+    }
+    let mut out = String::with_capacity(bytes.len() + 8);
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(&escape_controls(chunk.valid()));
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02x}"));
+        }
+    }
+    out.into()
+}
+
+/// Why [`read_regular`] refused a file.
+#[derive(Debug)]
+pub enum ReadError {
+    Io(std::io::Error),
+    /// A directory, a device, a FIFO, a socket: never read.
+    NotRegular,
+    /// Larger than the cap (in bytes).
+    TooLarge(u64),
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadError::Io(e) => f.write_str(&io_reason(e)),
+            ReadError::NotRegular => f.write_str("not a regular file"),
+            ReadError::TooLarge(max) => write!(
+                f,
+                "larger than {}, the most rjib reads",
+                if max % (1 << 20) == 0 {
+                    format!("{} MiB", max >> 20)
+                } else {
+                    format!("{max} bytes")
+                }
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ReadError {}
+
+impl From<ReadError> for std::io::Error {
+    /// As an `io::Error` whose message is the reason (for callers whose
+    /// errors carry one).
+    fn from(e: ReadError) -> std::io::Error {
+        match e {
+            ReadError::Io(e) => e,
+            other => std::io::Error::other(other.to_string()),
+        }
+    }
+}
+
+/// The bytes of the regular file `path`, at most `max` of them.
+///
+/// Anything else is refused without a blocking read: the path is looked at
+/// first (a directory, /dev/zero or a FIFO is refused unopened), then
+/// opened with `O_NONBLOCK` (a FIFO put there meanwhile does not hang the
+/// open) and looked at again through the open file, whose size says
+/// whether it fits before anything is read. A file that grows while it is
+/// read is still cut at `max` and refused.
+pub fn read_regular(path: &std::path::Path, max: u64) -> Result<Vec<u8>, ReadError> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    let meta = std::fs::metadata(path).map_err(ReadError::Io)?;
+    if !meta.is_file() {
+        return Err(ReadError::NotRegular);
+    }
+    let f = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)
+        .map_err(ReadError::Io)?;
+    let meta = f.metadata().map_err(ReadError::Io)?;
+    if !meta.is_file() {
+        return Err(ReadError::NotRegular);
+    }
+    if meta.len() > max {
+        return Err(ReadError::TooLarge(max));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    f.take(max + 1)
+        .read_to_end(&mut bytes)
+        .map_err(ReadError::Io)?;
+    if bytes.len() as u64 > max {
+        return Err(ReadError::TooLarge(max));
+    }
+    Ok(bytes)
+}
+
 /// `word` as one word for sh(1), byte for byte: as it is when every byte
 /// is one sh(1) takes literally in any position (`[0-9A-Za-z_./,:@%+=-]`),
 /// else in single quotes, with each `'` written `'\''`. Inside single
@@ -121,5 +217,47 @@ mod tests {
         assert_eq!(escape_controls("e0a_x\0y"), "e0a_x\\0y");
         assert_eq!(escape_controls("a\nb\tc\u{1b}[2J"), "a\\nb\\tc\\u{1b}[2J");
         assert_eq!(escape_controls("\"quoted\" é \\"), "\"quoted\" é \\");
+    }
+
+    #[test]
+    fn bytes_are_shown_as_utf8_with_invalid_bytes_in_hex() {
+        use super::escape_bytes;
+        assert_eq!(escape_bytes(b"caf\xc3\xa9"), "café");
+        assert_eq!(escape_bytes(b"a\xffb\x1b[2J"), "a\\xffb\\u{1b}[2J");
+        assert_eq!(escape_bytes(b"\xc3"), "\\xc3");
+    }
+
+    #[test]
+    fn only_regular_files_are_read_and_only_up_to_the_cap() {
+        use super::{ReadError, read_regular};
+        use std::path::Path;
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("f");
+        std::fs::write(&f, b"12345").unwrap();
+        assert_eq!(read_regular(&f, 5).unwrap(), b"12345");
+        let e = read_regular(&f, 4).unwrap_err();
+        assert!(matches!(e, ReadError::TooLarge(4)), "{e:?}");
+        assert_eq!(e.to_string(), "larger than 4 bytes, the most rjib reads");
+        assert_eq!(
+            ReadError::TooLarge(64 << 20).to_string(),
+            "larger than 64 MiB, the most rjib reads"
+        );
+        for p in [dir.path(), Path::new("/dev/zero"), Path::new("/dev/null")] {
+            let e = read_regular(p, 1 << 20).unwrap_err();
+            assert_eq!(e.to_string(), "not a regular file", "{}", p.display());
+        }
+        // A FIFO with no writer: refused at once, never opened for a read
+        // that would wait for a writer.
+        let fifo = dir.path().join("fifo");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.is_ok_and(|s| s.success()), "mkfifo(1)");
+        let e = read_regular(&fifo, 1 << 20).unwrap_err();
+        assert_eq!(e.to_string(), "not a regular file");
+        let e = read_regular(&dir.path().join("none"), 1).unwrap_err();
+        assert_eq!(e.to_string(), "No such file or directory");
+        // A symlink to a regular file is that file.
+        let l = dir.path().join("l");
+        std::os::unix::fs::symlink(&f, &l).unwrap();
+        assert_eq!(read_regular(&l, 5).unwrap(), b"12345");
     }
 }

@@ -112,7 +112,7 @@ fn unreadable_host_file() {
         assert_eq!(
             stderr(&o),
             format!(
-                "rjib: simulated host {}: Is a directory\n",
+                "rjib: simulated host {}: not a regular file\n",
                 dir.path().display()
             )
         );
@@ -322,7 +322,9 @@ fn unchanged_host_not_rewritten(via: &str) {
     assert_eq!(log.len(), 2, "the undo and the failure: {log:?}");
 }
 
-/// Size cap: /dev/zero and a huge file fail at once, in one line.
+/// Size cap: a huge file fails at once, in one line; anything but a
+/// regular file (/dev/zero, a directory, a FIFO with no writer) is refused
+/// without waiting.
 fn size_cap(via: &str) {
     let h = HostFile::new(&seed());
     let big = h.dir.path().join("big.json");
@@ -330,16 +332,21 @@ fn size_cap(via: &str) {
         .unwrap()
         .set_len(65 << 20)
         .unwrap();
-    for p in [std::path::Path::new("/dev/zero"), big.as_path()] {
+    let fifo = h.dir.path().join("fifo.json");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo(1)");
+    for (p, why) in [
+        (big.as_path(), "larger than 64 MiB, the most rjib reads"),
+        (std::path::Path::new("/dev/zero"), "not a regular file"),
+        (h.dir.path(), "not a regular file"),
+        (fifo.as_path(), "not a regular file"),
+    ] {
         let t = std::time::Instant::now();
         let o = run_on(p, via, &["show"]);
         assert_eq!(o.status.code(), Some(1));
         assert_eq!(
             stderr(&o),
-            format!(
-                "rjib: simulated host {}: larger than 64 MiB, the most rjib reads\n",
-                p.display()
-            )
+            format!("rjib: simulated host {}: {why}\n", p.display())
         );
         assert!(t.elapsed().as_secs() < 20, "{:?}", t.elapsed());
     }

@@ -4,17 +4,19 @@
 //!
 //! Linear in the number of jails: the host is listed once by the caller,
 //! each addm is planned on the few interfaces it names
-//! (`Boot::listing_for`), and the cross-jail rules use hash maps.
+//! (`Boot::listing_for`), and the cross-jail rules use hash maps. Each jail
+//! is reduced to its [`JailFacts`] as it is read, so a large jail.conf
+//! costs what the checks need of each jail, not all its parameters.
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use super::boot::{Boot, BootVlan, Source};
 use super::collide::{self, Predicted};
-use super::commands::{self, ADDM_PARAMS, DESTROY_PARAMS, Found, Meaning, Runner};
+use super::commands::{self, ADDM_PARAMS, DESTROY_PARAMS, HOOKS, Meaning};
 use super::rcconf::RcConf;
-use super::report::{Code, Finding, JailPrediction, NoMac, Pair, Report};
-use crate::jailconf::{Jail, Loc};
+use super::report::{ALL_JAILS, Code, Finding, JailPrediction, NoMac, Pair, Report};
+use crate::jailconf::{Jail, Loc, Stop, Value, show};
 use crate::jib::descr;
 use crate::jib::mac::Scheme;
 use crate::jib::name::{JailName, a_end, b_end, bridge_for};
@@ -27,13 +29,16 @@ use crate::net::{
 
 /// What the checks read.
 pub struct Input<'a> {
-    pub jails: &'a [Jail],
+    pub jails: &'a [JailFacts],
+    /// Where jail(8) stops reading a jail.conf early.
+    pub stops: &'a [Stop],
     pub rc: &'a RcConf,
     /// The host, listed once.
     pub listing: &'a [Interface],
     pub policy: BridgePolicy,
-    /// Whether a file exists (for boot's PATH).
-    pub exists: &'a dyn Fn(&Path) -> bool,
+    /// Whether the report lists each jail's predicted pairs (for `-v` and
+    /// JSON); without them the findings are the same and the memory less.
+    pub predict: bool,
 }
 
 /// The host's VLAN facts, each read once (a host bridge serves many jails).
@@ -130,25 +135,297 @@ impl BridgeFacts for CheckFacts<'_, '_> {
 }
 
 /// One addm command of a jail.
-struct Addm<'j> {
-    jail: usize,
-    found: Found<'j>,
+#[derive(Clone, Debug)]
+struct AddmCmd {
+    loc: Loc,
+    /// The program as written (for the destroy it needs).
+    prog: Vec<u8>,
     suffix: String,
     name: JailName,
-    ifaces: Vec<String>,
-    vlans: Vec<PortVlans>,
+    ifaces: Box<[String]>,
+    /// The VLANs asked for each of `ifaces` (FreeBSD 15).
+    vlans: Box<[PortVlans]>,
     scheme: Scheme,
+}
+
+/// What `vnet` gives a jail. jail(8) passes `vnet` to libjail untouched
+/// (`config.c` `intparams`: not `PF_BOOL`), and libjail reads it as a
+/// `jailsys` value (`jailparam_import`): empty (`vnet;`) is `new`, then
+/// `disable`, `new`, `inherit` in any case, or their numbers 0, 1, 2;
+/// anything else, `true` too, is refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Vnet {
+    /// `new`: a VNET jail.
+    On,
+    /// Not set at all.
+    Unset,
+    /// `inherit` or `disable`, set at this statement: no stack of its own.
+    Shared(Loc, String),
+    /// A value libjail refuses: jail(8) does not create the jail (said by
+    /// a jail-conf finding).
+    Refused,
+}
+
+/// The `vnet` of `jail`, and the jail-conf finding when libjail refuses it.
+fn vnet(jail: &Jail, name: &str, findings: &mut Vec<Finding>) -> Vnet {
+    let Some(p) = jail.get("vnet") else {
+        return Vnet::Unset;
+    };
+    let refused = |message: String, findings: &mut Vec<Finding>| {
+        findings.push(Finding::new(
+            &p.loc,
+            name,
+            Code::JailConf,
+            format!(
+                "jail(8) will not create this jail: {message} (vnet is new, inherit or disable; \
+                 write `vnet;` for a VNET jail)"
+            ),
+        ));
+        Vnet::Refused
+    };
+    if p.name != b"vnet" {
+        // `novnet`: libjail finds no boolean of that name.
+        return refused(format!("unknown parameter: {}", show(&p.name)), findings);
+    }
+    let value = p.last().map_or(&[][..], |v| v.text.as_slice());
+    let number = std::str::from_utf8(value)
+        .ok()
+        .and_then(|v| v.trim_start().parse::<i64>().ok());
+    if value.is_empty() || value.eq_ignore_ascii_case(b"new") || number == Some(1) {
+        Vnet::On
+    } else if value.eq_ignore_ascii_case(b"inherit")
+        || value.eq_ignore_ascii_case(b"disable")
+        || number.is_some()
+    {
+        Vnet::Shared(p.loc.clone(), show(value).into_owned())
+    } else {
+        refused(
+            format!("vnet: unknown jailsys value \"{}\"", show(value)),
+            findings,
+        )
+    }
+}
+
+/// What the checks need of one jail, taken from it as it is read
+/// ([`facts`]): its name, `vnet` and `vnet.interface`, its addm and
+/// destroy commands, and the findings that concern it alone.
+#[derive(Clone, Debug)]
+pub struct JailFacts {
+    /// The name as jail.conf has it (bytes).
+    pub raw_name: Vec<u8>,
+    /// The name as messages show it.
+    pub name: String,
+    pub loc: Loc,
+    vnet: Vnet,
+    /// `vnet.interface`: where it was last set, and its values.
+    vnet_interface: Option<(Loc, Vec<Value>)>,
+    addms: Vec<AddmCmd>,
+    /// The NAMEs its exec.poststop/exec.release destroy.
+    destroyed: Vec<String>,
+    pub findings: Vec<Finding>,
+}
+
+/// The facts of `jail`, and the findings about it alone: jail(8)'s
+/// problems, its commands' command lines, where they are and how they run,
+/// and whether boot's PATH finds them (`exists` says whether a file
+/// exists).
+pub fn facts(jail: &Jail, exists: &dyn Fn(&Path) -> bool) -> JailFacts {
+    let name = jail.show_name().into_owned();
+    let mut findings = Vec::new();
+    for p in &jail.problems {
+        findings.push(Finding::new(
+            &p.loc,
+            &name,
+            Code::JailConf,
+            format!("jail(8) will not create this jail: {}", p.message),
+        ));
+    }
+    let login_path = jail.is_set("exec.clean")
+        || jail
+            .get("exec.system_user")
+            .and_then(|p| p.last())
+            .is_some();
+    let mut addms = Vec::new();
+    let mut destroyed: Vec<String> = Vec::new();
+    for param in HOOKS {
+        for found in commands::find(jail, param, &mut findings) {
+            let loc = &found.value.loc;
+            // exec.start and exec.stop run inside the jail, with its PATH.
+            let on_host = !commands::IN_JAIL.contains(&param);
+            if on_host
+                && let Some(m) =
+                    commands::path_problem(&found.argv[0], login_path, found.sets_path, exists)
+            {
+                findings.push(Finding::new(loc, &name, Code::PathAtBoot, m));
+            }
+            if found.unexpanded {
+                continue; // only sh knows its arguments
+            }
+            match commands::meaning(&found.argv) {
+                Meaning::Addm {
+                    suffix,
+                    name: nm,
+                    ifaces,
+                    vlans,
+                    scheme,
+                } => {
+                    if !ADDM_PARAMS.contains(&param) {
+                        findings.push(Finding::new(
+                            loc,
+                            &name,
+                            Code::CommandLine,
+                            format!(
+                                "addm {nm} is in {param}: {}; move it to exec.prestart",
+                                commands::wrong_hook(param)
+                            ),
+                        ));
+                    } else if found.background {
+                        let how = match found.runner {
+                            commands::Runner::Shell => {
+                                "/bin/sh runs it in the background (an & ends its list) and jail(8) \
+                                 waits only for sh"
+                            }
+                            commands::Runner::Exec { .. } => {
+                                "the trailing & makes jail(8) run it in the background without waiting"
+                            }
+                        };
+                        findings.push(Finding::new(
+                            loc,
+                            &name,
+                            Code::CommandLine,
+                            format!(
+                                "addm {nm}: {how}, so vnet.interface may be moved before the epair \
+                                 exists; remove the &"
+                            ),
+                        ));
+                    }
+                    addms.push(AddmCmd {
+                        loc: loc.clone(),
+                        prog: found.argv[0].clone(),
+                        suffix,
+                        name: nm,
+                        ifaces: ifaces.into_boxed_slice(),
+                        vlans: vlans.into_boxed_slice(),
+                        scheme,
+                    });
+                }
+                Meaning::Destroy { name: nm } => {
+                    if DESTROY_PARAMS.contains(&param) && !destroyed.contains(&nm.to_string()) {
+                        destroyed.push(nm.to_string());
+                    }
+                }
+                Meaning::Wrong(code, message) => {
+                    findings.push(Finding::new(
+                        loc,
+                        &name,
+                        code,
+                        format!("{param}: {}: {message}", found.value.show()),
+                    ));
+                }
+                Meaning::Other => {}
+            }
+        }
+    }
+    // An addm that a later `=` in a wildcard block or among the global
+    // parameters threw away: jail(8) never runs it. Said when no addm is
+    // left (one left, or a `=` in the jail's own block, is meant).
+    if addms.is_empty() {
+        for r in jail.replaced.iter().filter(|r| r.by_other_block) {
+            let Some(param) = ADDM_PARAMS.iter().find(|p| p.as_bytes() == r.param) else {
+                continue;
+            };
+            let replaced_addm = match commands::runner(&r.value.text) {
+                commands::Runner::Shell => super::sh::simple_commands(&r.value.text)
+                    .unwrap_or_default()
+                    .iter()
+                    .any(|c| {
+                        let argv: Vec<Vec<u8>> = c.words.iter().map(|w| w.text.clone()).collect();
+                        let unexp: Vec<bool> = c.words.iter().map(|w| w.unexpanded).collect();
+                        commands::is_addm(&argv, &unexp)
+                    }),
+                commands::Runner::Exec { .. } => {
+                    let argv: Vec<Vec<u8>> = r
+                        .value
+                        .text
+                        .split(|c| c.is_ascii_whitespace())
+                        .filter(|w| !w.is_empty())
+                        .map(<[u8]>::to_vec)
+                        .collect();
+                    commands::is_addm(&argv, &[])
+                }
+            };
+            if replaced_addm {
+                findings.push(Finding::new(
+                    &r.value.loc,
+                    &name,
+                    Code::CommandLine,
+                    format!(
+                        "{param} = at {} replaces \"{}\", so jail(8) never runs this addm for this jail; \
+                         write += there, or set it where this jail's addm comes after it",
+                        r.by.file_line(),
+                        r.value.show()
+                    ),
+                ));
+            }
+        }
+    }
+    let vnet = vnet(jail, &name, &mut findings);
+    let vnet_interface = jail
+        .get("vnet.interface")
+        .map(|p| (p.loc.clone(), p.values.clone()));
+    addms.shrink_to_fit();
+    findings.shrink_to_fit();
+    destroyed.shrink_to_fit();
+    JailFacts {
+        raw_name: jail.name.clone(),
+        name,
+        loc: jail.loc.clone(),
+        vnet,
+        vnet_interface,
+        addms,
+        destroyed,
+        findings,
+    }
+}
+
+/// What jail(8) does at a [`Stop`] (jaillex.l `<_>.`, byacc's end of input).
+fn stop_finding(s: &Stop) -> Finding {
+    let what = if s.byte == 0 {
+        "a NUL byte outside quotes ends jail(8)'s input".to_string()
+    } else {
+        format!(
+            "the byte \\x{:02x} outside quotes ends jail(8)'s input on amd64 (on arm64 it is a \
+             syntax error that refuses the file)",
+            s.byte
+        )
+    };
+    Finding::new(
+        &s.loc,
+        ALL_JAILS,
+        Code::JailConf,
+        format!(
+            "{what}: jail(8) stops reading here; jails after line {} are not defined",
+            s.loc.line
+        ),
+    )
+}
+
+/// One addm command of a jail, in the analysis.
+struct Addm<'j> {
+    jail: usize,
+    cmd: &'j AddmCmd,
     /// Another addm of the same NAME comes first.
     duplicate: bool,
 }
 
 impl Addm<'_> {
     fn loc(&self) -> &Loc {
-        &self.found.value.loc
+        &self.cmd.loc
     }
 
     fn parents(&self) -> impl Iterator<Item = (usize, &str)> {
-        self.ifaces
+        self.cmd
+            .ifaces
             .iter()
             .enumerate()
             .map(|(i, a)| (i, a.strip_prefix('!').unwrap_or(a)))
@@ -166,83 +443,16 @@ pub fn analyse(input: &Input<'_>, host: &mut dyn BridgeFacts) -> Report {
         descr: HashMap::new(),
     };
     let jails = input.jails;
-    let mut findings = Vec::new();
+    let mut findings: Vec<Finding> = jails.iter().flat_map(|j| j.findings.clone()).collect();
+    findings.extend(input.stops.iter().map(stop_finding));
     let mut addms: Vec<Addm<'_>> = Vec::new();
-    let mut destroyed: Vec<HashSet<String>> = vec![HashSet::new(); jails.len()];
-
     for (j, jail) in jails.iter().enumerate() {
-        for p in &jail.problems {
-            findings.push(Finding::new(
-                &p.loc,
-                &jail.name,
-                Code::JailConf,
-                format!("jail(8) will not create this jail: {}", p.message),
-            ));
-        }
-        let login_path = jail.is_set("exec.clean")
-            || jail
-                .get("exec.system_user")
-                .and_then(|p| p.last())
-                .is_some();
-        for param in ADDM_PARAMS.iter().chain(&DESTROY_PARAMS) {
-            for found in commands::find(jail, param, &mut findings) {
-                let loc = &found.value.loc;
-                if let Some(m) = commands::path_problem(
-                    &found.argv[0],
-                    login_path,
-                    found.sets_path,
-                    input.exists,
-                ) {
-                    findings.push(Finding::new(loc, &jail.name, Code::PathAtBoot, m));
-                }
-                if found.unexpanded {
-                    continue; // only sh knows its arguments
-                }
-                let addm_here = ADDM_PARAMS.contains(param);
-                match commands::meaning(&found.argv) {
-                    Meaning::Addm {
-                        suffix,
-                        name,
-                        ifaces,
-                        vlans,
-                        scheme,
-                    } if addm_here => {
-                        if found.runner == (Runner::Exec { background: true }) {
-                            findings.push(Finding::new(
-                                loc,
-                                &jail.name,
-                                Code::CommandLine,
-                                format!(
-                                    "addm {name}: the trailing & makes jail(8) run it in the background \
-                                     without waiting, so vnet.interface may be moved before the epair exists; remove the &"
-                                ),
-                            ));
-                        }
-                        addms.push(Addm {
-                            jail: j,
-                            found,
-                            suffix,
-                            name,
-                            ifaces,
-                            vlans,
-                            scheme,
-                            duplicate: false,
-                        });
-                    }
-                    Meaning::Destroy { name } if !addm_here => {
-                        destroyed[j].insert(name.to_string());
-                    }
-                    Meaning::Wrong(code, message) => {
-                        findings.push(Finding::new(
-                            loc,
-                            &jail.name,
-                            code,
-                            format!("{param}: {}: {message}", found.value.text),
-                        ));
-                    }
-                    _ => {}
-                }
-            }
+        for cmd in &jail.addms {
+            addms.push(Addm {
+                jail: j,
+                cmd,
+                duplicate: false,
+            });
         }
     }
 
@@ -250,16 +460,16 @@ pub fn analyse(input: &Input<'_>, host: &mut dyn BridgeFacts) -> Report {
     // a vnet.interface naming one is provided.
     let mut ends: HashMap<String, usize> = HashMap::new();
     for (k, a) in addms.iter().enumerate() {
-        for i in 0..a.ifaces.len() {
-            ends.entry(a_end(i, &a.name)).or_insert(k);
-            ends.entry(b_end(i, &a.name)).or_insert(k);
+        for i in 0..a.cmd.ifaces.len() {
+            ends.entry(a_end(i, &a.cmd.name)).or_insert(k);
+            ends.entry(b_end(i, &a.cmd.name)).or_insert(k);
         }
     }
     let mut boot = Boot::new(input.listing, &|n| ends.contains_key(n), input.rc);
 
     let mut first_of: HashMap<String, usize> = HashMap::new();
     for k in 0..addms.len() {
-        let name = addms[k].name.to_string();
+        let name = addms[k].cmd.name.to_string();
         match first_of.get(&name) {
             None => {
                 first_of.insert(name, k);
@@ -273,7 +483,7 @@ pub fn analyse(input: &Input<'_>, host: &mut dyn BridgeFacts) -> Report {
                         "addm {name} runs twice in this jail (first at {}): the second finds {} and skips it; \
                          give every interface to one addm",
                         b.loc().file_line(),
-                        a_end(0, &a.name)
+                        a_end(0, &a.cmd.name)
                     )
                 } else {
                     format!(
@@ -282,8 +492,8 @@ pub fn analyse(input: &Input<'_>, host: &mut dyn BridgeFacts) -> Report {
                          jails (while one is dying, the other's pair would be replaced or pruned); \
                          give each jail its own NAME",
                         b.loc().file_line(),
-                        a_end(0, &a.name),
-                        b_end(0, &a.name)
+                        a_end(0, &a.cmd.name),
+                        b_end(0, &a.cmd.name)
                     )
                 };
                 let mut f = Finding::new(a.loc(), this, Code::DuplicateName, message);
@@ -297,9 +507,10 @@ pub fn analyse(input: &Input<'_>, host: &mut dyn BridgeFacts) -> Report {
     // none, and can only go by where the jail end is. Not said again for
     // a duplicate NAME, which has its own finding.
     for a in addms.iter().filter(|a| !a.duplicate) {
-        let jail = &jails[a.jail].name;
-        let name = a.name.as_str();
-        if name != jail.as_str() {
+        let jail = &jails[a.jail];
+        let name = a.cmd.name.as_str();
+        if name.as_bytes() != jail.raw_name.as_slice() {
+            let jail = &jail.name;
             findings.push(Finding::new(
                 a.loc(),
                 jail,
@@ -309,8 +520,8 @@ pub fn analyse(input: &Input<'_>, host: &mut dyn BridgeFacts) -> Report {
                      to look up: prune keeps {} while {} is not on the host, and when {jail} is started \
                      while its previous run is still dying, addm refuses instead of replacing the stale pair \
                      (rjib destroy {name} clears it); a NAME equal to the jail name avoids that",
-                    a_end(0, &a.name),
-                    b_end(0, &a.name)
+                    a_end(0, &a.cmd.name),
+                    b_end(0, &a.cmd.name)
                 ),
             ));
         }
@@ -330,22 +541,29 @@ pub fn analyse(input: &Input<'_>, host: &mut dyn BridgeFacts) -> Report {
             &mut findings,
             &mut preds,
         );
-        pairs[a.jail].extend(got);
+        if !input.predict {
+            continue;
+        }
+        if pairs[a.jail].is_empty() {
+            pairs[a.jail] = got;
+        } else {
+            pairs[a.jail].extend(got);
+        }
     }
 
     let mut by_jail: Vec<Vec<&Addm<'_>>> = vec![Vec::new(); jails.len()];
     for a in &addms {
         by_jail[a.jail].push(a);
     }
-    for ((j, jail), own) in jails.iter().enumerate().zip(&by_jail) {
+    for (jail, own) in jails.iter().zip(&by_jail) {
         if own.is_empty() {
             continue;
         }
         vnet_rules(jail, own, &ends, &addms, jails, &boot, &mut findings);
         let mut warned = HashSet::new();
         for a in own {
-            let name = a.name.to_string();
-            if !destroyed[j].contains(&name) && warned.insert(name.clone()) {
+            let name = a.cmd.name.to_string();
+            if !jail.destroyed.contains(&name) && warned.insert(name.clone()) {
                 findings.push(Finding::new(
                     a.loc(),
                     &jail.name,
@@ -353,10 +571,10 @@ pub fn analyse(input: &Input<'_>, host: &mut dyn BridgeFacts) -> Report {
                     format!(
                         "no exec.poststop runs `destroy {name}`: every stop leaves {} and {} behind, \
                          and the next start's addm finds {} and skips it; add exec.poststop += \"{} destroy {name}\"",
-                        a_end(0, &a.name),
-                        b_end(0, &a.name),
-                        a_end(0, &a.name),
-                        a.found.argv[0]
+                        a_end(0, &a.cmd.name),
+                        b_end(0, &a.cmd.name),
+                        a_end(0, &a.cmd.name),
+                        show(&a.cmd.prog)
                     ),
                 ));
             }
@@ -365,9 +583,8 @@ pub fn analyse(input: &Input<'_>, host: &mut dyn BridgeFacts) -> Report {
 
     findings.extend(collide::find(&preds, input.listing, &boot));
 
-    Report {
-        findings,
-        jails: jails
+    let jails = if input.predict {
+        jails
             .iter()
             .zip(pairs)
             .map(|(j, pairs)| JailPrediction {
@@ -375,8 +592,11 @@ pub fn analyse(input: &Input<'_>, host: &mut dyn BridgeFacts) -> Report {
                 loc: j.loc.clone(),
                 pairs,
             })
-            .collect(),
-    }
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Report { findings, jails }
 }
 
 /// Plans one addm on the interfaces at boot, as `rjib addm` will: its
@@ -394,7 +614,7 @@ fn plan_one(
     findings: &mut Vec<Finding>,
     preds: &mut Vec<Predicted>,
 ) -> Vec<Pair> {
-    let what = format!("addm {}", a.name);
+    let what = format!("addm {}", a.cmd.name);
     let loc = a.loc();
     // A finding of this addm; a warning with `warn`.
     let mut report = |code: Code, message: String, warn: bool| {
@@ -404,9 +624,9 @@ fn plan_one(
     let failed = |reason: NoMac| -> Vec<Pair> {
         a.parents()
             .map(|(i, p)| Pair {
-                a: a_end(i, &a.name),
-                b: b_end(i, &a.name),
-                bridge: bridge_for(p, &a.suffix),
+                a: a_end(i, &a.cmd.name),
+                b: b_end(i, &a.cmd.name),
+                bridge: bridge_for(p, &a.cmd.suffix),
                 parent: p.to_string(),
                 macs: Err(reason.clone()),
                 vlans: PortVlans::default(),
@@ -418,12 +638,12 @@ fn plan_one(
     let mut long: Vec<String> = Vec::new();
     let mut long_bridge = false;
     for (i, p) in a.parents() {
-        for n in [a_end(i, &a.name), b_end(i, &a.name)] {
+        for n in [a_end(i, &a.cmd.name), b_end(i, &a.cmd.name)] {
             if n.len() > IFNAME_MAX && !long.contains(&n) {
                 long.push(n);
             }
         }
-        let br = bridge_for(p, &a.suffix);
+        let br = bridge_for(p, &a.cmd.suffix);
         if br.len() > IFNAME_MAX && !long.contains(&br) {
             long.push(br);
             long_bridge = true;
@@ -445,13 +665,13 @@ fn plan_one(
         );
     }
 
-    let view = boot.listing_for(&a.ifaces, &a.suffix);
+    let view = boot.listing_for(&a.cmd.ifaces, &a.cmd.suffix);
     let req = AddmRequest {
-        jail: &a.name,
-        suffix: &a.suffix,
-        ifaces: &a.ifaces,
-        vlans: &a.vlans,
-        scheme: a.scheme,
+        jail: &a.cmd.name,
+        suffix: &a.cmd.suffix,
+        ifaces: &a.cmd.ifaces,
+        vlans: &a.cmd.vlans,
+        scheme: a.cmd.scheme,
     };
     let mut facts = CheckFacts { boot, host };
     // The boot view leaves the jail's own current pairs out: no stale pair
@@ -569,7 +789,7 @@ fn plan_one(
     }
     // The same plan with sha256, for its MACs only: no VLANs, so nothing
     // more to read.
-    let alt = (a.scheme == Scheme::Sum)
+    let alt = (a.cmd.scheme == Scheme::Sum)
         .then(|| {
             plan_addm(
                 &AddmRequest {
@@ -588,7 +808,7 @@ fn plan_one(
             .ok()
         })
         .flatten();
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(plan.links.len());
     for (li, link) in plan.links.iter().enumerate() {
         let parent_if = view.iter().find(|i| i.name == link.parent);
         let macs = match link.macs {
@@ -605,21 +825,21 @@ fn plan_one(
                         preds.push(Predicted {
                             addm: k,
                             jail: jail.to_string(),
-                            name: a.name.to_string(),
+                            name: a.cmd.name.to_string(),
                             i: link.i,
                             end: end.to_string(),
                             mac,
                             alt,
                             parent: link.parent.to_string(),
                             parent_mac: parent_if.and_then(|p| p.ether),
-                            scheme: a.scheme,
+                            scheme: a.cmd.scheme,
                             loc: loc.clone(),
                         });
                     }
                 }
                 Ok((m.a.to_string(), m.b.to_string()))
             }
-            None if a.ifaces[link.i].starts_with('!') => Err(NoMac::Bang),
+            None if a.cmd.ifaces[link.i].starts_with('!') => Err(NoMac::Bang),
             None => match boot.get(link.parent.as_str()).map(|b| &b.source) {
                 Some(Source::Boot { var, loc }) => Err(NoMac::CreatedAtBoot {
                     parent: link.parent.to_string(),
@@ -638,23 +858,16 @@ fn plan_one(
         });
         match &link.uplink {
             Uplink::Add(vids) => {
-                findings.push(
-                    Finding::new(
-                        loc,
-                        jail,
-                        Code::VlanUplinkMissing,
-                        format!(
-                            "{what}: {} does not carry VLAN {vids} tagged on {}, which rjib made: rjib \
-                             adds {} (ifconfig {} +iftagged {} {vids})",
-                            link.parent,
-                            link.bridge,
-                            if vids.len() == 1 { "it" } else { "them" },
-                            crate::util::sh_quote(link.bridge.as_str()),
-                            crate::util::sh_quote(link.parent.as_str())
-                        ),
-                    )
-                    .info(),
+                let message = format!(
+                    "{what}: {} does not carry VLAN {vids} tagged on {}, which rjib made: rjib adds {} \
+                     (ifconfig {} +iftagged {} {vids})",
+                    link.parent,
+                    link.bridge,
+                    if vids.len() == 1 { "it" } else { "them" },
+                    crate::util::sh_quote(link.bridge.as_str()),
+                    crate::util::sh_quote(link.parent.as_str())
                 );
+                findings.push(Finding::new(loc, jail, Code::VlanUplinkMissing, message).info());
                 boot.add_tagged(link.bridge.as_str(), &link.parent, vids);
             }
             Uplink::NewFiltering(vids) => {
@@ -671,36 +884,36 @@ fn plan_one(
 
 /// `vnet` and `vnet.interface` of a jail with addm commands.
 fn vnet_rules(
-    jail: &Jail,
+    jail: &JailFacts,
     own: &[&Addm<'_>],
     ends: &HashMap<String, usize>,
     addms: &[Addm<'_>],
-    jails: &[Jail],
+    jails: &[JailFacts],
     boot: &Boot,
     findings: &mut Vec<Finding>,
 ) {
     let first = own[0].loc();
-    if !jail.is_set("vnet") {
-        let (loc, message) = match jail.get("vnet") {
-            Some(p) if p.last().is_some_and(|v| v.text == "new") => (
-                &p.loc,
-                "vnet = new makes a VNET jail, but jail(8) moves vnet.interface only when vnet is true, \
-                 so the epairs stay on the host; write `vnet;`"
-                    .to_string(),
+    // jail(8) moves vnet.interface whatever vnet is (`command.c`
+    // `next_command` only asks whether vnet.interface is set).
+    let off = match &jail.vnet {
+        Vnet::On | Vnet::Refused => None,
+        Vnet::Shared(loc, value) => Some((
+            loc,
+            format!(
+                "vnet = {value}: the jail shares the host's network stack, so it cannot take the \
+                 epair's jail end: jail(8) still tries to move vnet.interface into it, and the \
+                 jail has no network of its own; write `vnet;`"
             ),
-            Some(p) => (
-                &p.loc,
-                "vnet is off: the jail shares the host's network stack and jail(8) moves no \
-                 vnet.interface; write `vnet;`"
-                    .to_string(),
-            ),
-            None => (
-                first,
-                "vnet is not set: the jail shares the host's network stack and jail(8) moves no \
-                 vnet.interface; add `vnet;`"
-                    .to_string(),
-            ),
-        };
+        )),
+        Vnet::Unset => Some((
+            first,
+            "vnet is not set: the jail shares the host's network stack, so it cannot take the \
+             epair's jail end: jail(8) still tries to move vnet.interface into it, and the jail \
+             has no network of its own; add `vnet;`"
+                .to_string(),
+        )),
+    };
+    if let Some((loc, message)) = off {
         findings.push(Finding::new(
             loc,
             &jail.name,
@@ -708,24 +921,25 @@ fn vnet_rules(
             message,
         ));
     }
-    let param = jail.get("vnet.interface");
-    let listed: HashSet<&str> = param
-        .map(|p| p.values.iter().map(|v| v.text.as_str()).collect())
-        .unwrap_or_default();
+    let listed: HashSet<&[u8]> = jail
+        .vnet_interface
+        .iter()
+        .flat_map(|(_, v)| v.iter().map(|v| v.text.as_slice()))
+        .collect();
     let mut own_b = HashSet::new();
     let mut own_a = HashMap::new();
     for a in own {
         let mut missing = Vec::new();
         for (i, _) in a.parents() {
-            let b = b_end(i, &a.name);
-            if !listed.contains(b.as_str()) {
+            let b = b_end(i, &a.cmd.name);
+            if !listed.contains(b.as_bytes()) {
                 missing.push(b.clone());
             }
             own_b.insert(b);
-            own_a.insert(a_end(i, &a.name), b_end(i, &a.name));
+            own_a.insert(a_end(i, &a.cmd.name), b_end(i, &a.cmd.name));
         }
         if !missing.is_empty() {
-            let loc = param.map_or(a.loc(), |p| &p.loc);
+            let loc = jail.vnet_interface.as_ref().map_or(a.loc(), |(l, _)| l);
             findings.push(Finding::new(
                 loc,
                 &jail.name,
@@ -734,7 +948,7 @@ fn vnet_rules(
                     "{} (from addm {} at {}) {} not in vnet.interface: jail(8) leaves {} on the host and \
                      the jail has no network; add {} to vnet.interface",
                     missing.join(", "),
-                    a.name,
+                    a.cmd.name,
                     a.loc().file_line(),
                     if missing.len() == 1 { "is" } else { "are" },
                     if missing.len() == 1 { "it" } else { "them" },
@@ -743,26 +957,27 @@ fn vnet_rules(
             ));
         }
     }
-    for v in param.iter().flat_map(|p| &p.values) {
-        let name = v.text.as_str();
-        let message = if own_b.contains(name) {
+    for v in jail.vnet_interface.iter().flat_map(|(_, v)| v) {
+        let shown = v.show();
+        let name = std::str::from_utf8(&v.text).ok();
+        let message = if name.is_some_and(|n| own_b.contains(n)) {
             continue;
-        } else if let Some(b) = own_a.get(name) {
+        } else if let Some(b) = name.and_then(|n| own_a.get(n)) {
             format!(
-                "vnet.interface names {name}, the host end of the epair, which must stay in its bridge; \
+                "vnet.interface names {shown}, the host end of the epair, which must stay in its bridge; \
                  name the jail end {b}"
             )
-        } else if let Some(&k) = ends.get(name) {
+        } else if let Some(&k) = name.and_then(|n| ends.get(n)) {
             format!(
-                "vnet.interface names {name}, which jail {}'s addm creates ({}), not this jail's",
+                "vnet.interface names {shown}, which jail {}'s addm creates ({}), not this jail's",
                 jails[addms[k].jail].name,
                 addms[k].loc().file_line()
             )
-        } else if boot.get(name).is_some() {
+        } else if name.is_some_and(|n| boot.get(n).is_some()) {
             continue;
         } else {
             format!(
-                "vnet.interface names {name}, which no addm of this jail creates and which is neither \
+                "vnet.interface names {shown}, which no addm of this jail creates and which is neither \
                  on this host nor created by rc.conf; jail(8) would fail to move it"
             )
         };

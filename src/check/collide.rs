@@ -86,9 +86,12 @@ pub fn find(preds: &[Predicted], listing: &[Interface], boot: &Boot) -> Vec<Find
     let all_predicted: HashSet<Mac> = preds.iter().map(|p| p.mac).collect();
     let idx = Index::new(preds);
 
-    // Each prediction's collision, grouped by (its pair, the holder).
-    let mut groups: Vec<(Holder, Vec<usize>)> = Vec::new();
-    let mut group_of: HashMap<((usize, usize), Holder), usize> = HashMap::new();
+    // Each prediction's collision, grouped by its pair and the holder: an
+    // earlier pair, or the host's interfaces all together (one finding for
+    // a pair whose two ends collide with two interfaces, as with another
+    // jail's epair already on the host).
+    let mut groups: Vec<(Holder, Vec<(usize, Holder)>)> = Vec::new();
+    let mut group_of: HashMap<((usize, usize), Option<Holder>), usize> = HashMap::new();
     for (k, held) in taken.collisions(preds.iter().map(|p| p.mac)) {
         let p = &preds[k];
         let holder = match held {
@@ -98,18 +101,34 @@ pub fn find(preds: &[Predicted], listing: &[Interface], boot: &Boot) -> Vec<Find
                 Holder::Pred(idx.pair_first[&(preds[f].addm, preds[f].i)])
             }
         };
-        let key = ((p.addm, p.i), holder.clone());
+        let kind = match &holder {
+            Holder::Iface(..) => None,
+            pred => Some(pred.clone()),
+        };
+        let key = ((p.addm, p.i), kind);
         match group_of.get(&key) {
-            Some(&g) => groups[g].1.push(k),
+            Some(&g) => groups[g].1.push((k, holder)),
             None => {
                 group_of.insert(key, groups.len());
-                groups.push((holder, vec![k]));
+                groups.push((holder.clone(), vec![(k, holder)]));
             }
         }
     }
     groups
         .into_iter()
-        .map(|(holder, ks)| finding(preds, &idx, &ks, &holder, &taken, &all_predicted))
+        .map(|(holder, members)| {
+            let ks: Vec<usize> = members.iter().map(|(k, _)| *k).collect();
+            let mut hosts: Vec<&str> = Vec::new();
+            for (_, h) in &members {
+                if let Holder::Iface(_, what) = h
+                    && !hosts.contains(&what.as_str())
+                {
+                    hosts.push(what);
+                }
+            }
+            let hosts: Vec<String> = hosts.into_iter().map(str::to_string).collect();
+            finding(preds, &idx, &ks, &holder, &hosts, &taken, &all_predicted)
+        })
         .collect()
 }
 
@@ -141,11 +160,15 @@ fn and(items: &[String]) -> String {
     }
 }
 
+/// The finding for the predictions `ks` of one pair, which collide with
+/// `holder`'s; `hosts` describes the host's interfaces they collide with,
+/// when `holder` is one.
 fn finding(
     preds: &[Predicted],
     idx: &Index,
     ks: &[usize],
     holder: &Holder,
+    hosts: &[String],
     taken: &Taken<Holder>,
     all_predicted: &HashSet<Mac>,
 ) -> Finding {
@@ -158,7 +181,7 @@ fn finding(
     // A MAC under sha256 that is free: not on the host, not predicted.
     let free = |m: Mac| !taken.has(m) && !all_predicted.contains(&m);
     let (whose, remedy, other_jail) = match holder {
-        Holder::Iface(_, what) => {
+        Holder::Iface(..) => {
             let sha = ks.iter().all(|&k| preds[k].alt.is_some_and(&free));
             let remedy = if sha {
                 "give the jail another NAME, or derive with -m sha256 in this addm, which gives free MACs".to_string()
@@ -168,7 +191,7 @@ fn finding(
                 "give the jail another NAME (-m sha256 does not help: its MACs are taken too)"
                     .to_string()
             };
-            (format!("already used by {what}"), remedy, None)
+            (format!("already used by {}", and(hosts)), remedy, None)
         }
         Holder::Pred(f) => {
             let y = &preds[*f];
@@ -297,7 +320,7 @@ mod tests {
         let m = derive_with(scheme, pm, name, n);
         let alt = (scheme == Scheme::Sum).then(|| derive_with(Scheme::Sha256, pm, name, n));
         let loc = Loc {
-            file: PathBuf::from("/etc/jail.conf"),
+            file: PathBuf::from("/etc/jail.conf").into(),
             line: 10 * addm as u32 + 1,
             col: 1,
         };
@@ -354,11 +377,16 @@ mod tests {
             iface("e0b_ab", &p[1].mac.to_string()),
         ];
         assert!(find(&p, &own, &Boot::default()).is_empty());
+        // Both of ca's ends collide with ab's epair on the host: one cause,
+        // one finding (issue 14, D13).
         let q = pred(0, "ca", "ca", 0, ("em0", EM0), 0, Scheme::Sum);
         let f = find(&q, &own, &Boot::default());
-        assert_eq!(f.len(), 2, "each end has another holder: {f:?}");
+        assert_eq!(f.len(), 1, "{f:?}");
         assert!(
-            f[0].message.contains("already used by e0a_ab on this host"),
+            f[0].message.contains(
+                "e0a_ca and e0b_ca would get 02:80:92:ab:cd:ef and 0e:80:92:ab:cd:ef, \
+                 already used by e0a_ab on this host and e0b_ab on this host"
+            ),
             "{}",
             f[0].message
         );

@@ -1,13 +1,18 @@
 //! The rjib and jib commands in a jail's `exec.*` parameters: how jail(8)
 //! runs them, what their arguments are (parsed by rjib's own command-line
 //! parser), and whether boot's PATH finds the program.
+//!
+//! Commands are bytes, as jail.conf(5) holds them; they reach rjib's parser
+//! as the bytes jail(8) would pass, and messages show them escaped.
 
+use std::ffi::OsString;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 
 use super::report::{Code, Finding};
 use super::sh;
 use crate::cli::{self, Action, Invocation, Parsed};
-use crate::jailconf::{Jail, Value};
+use crate::jailconf::{Jail, Value, show};
 use crate::jib::mac::Scheme;
 use crate::jib::name::JailName;
 use crate::net::PortVlans;
@@ -20,12 +25,45 @@ pub const ADDM_PARAMS: [&str; 3] = ["exec.prepare", "exec.prestart", "exec.creat
 /// `destroy` belongs.
 pub const DESTROY_PARAMS: [&str; 2] = ["exec.poststop", "exec.release"];
 
+/// Every parameter whose values jail(8) runs as commands, in the order it
+/// runs them when a jail starts and stops (jail.conf(5)).
+pub const HOOKS: [&str; 9] = [
+    "exec.prepare",
+    "exec.prestart",
+    "exec.created",
+    "exec.start",
+    "exec.poststart",
+    "exec.prestop",
+    "exec.stop",
+    "exec.poststop",
+    "exec.release",
+];
+
+/// The hooks jail(8) runs inside the jail (`command.c` `run_command`:
+/// `injail`); every other runs on the host.
+pub const IN_JAIL: [&str; 2] = ["exec.start", "exec.stop"];
+
+/// Why an addm in `hook` (not one of [`ADDM_PARAMS`]) does not give the
+/// jail its network.
+pub fn wrong_hook(hook: &str) -> &'static str {
+    match hook {
+        "exec.start" | "exec.stop" => {
+            "jail(8) runs it inside the jail, not on the host, after vnet.interface is moved"
+        }
+        "exec.poststart" => {
+            "jail(8) would run it only after moving vnet.interface, which fails while the epair \
+             does not exist, and then the start fails and it never runs"
+        }
+        _ => "jail(8) runs it when the jail stops, not when it starts",
+    }
+}
+
 /// PATH when rc.d/jail runs at boot (`/etc/rc`) and under service(8).
 pub const BOOT_PATH: [&str; 4] = ["/sbin", "/bin", "/usr/sbin", "/usr/bin"];
 
 /// The characters that make jail(8) run a command with `/bin/sh -c`
 /// (`command.c` `run_command`).
-const SHELL_CHARS: &str = "!\"$&'()*;<>?[\\]`{|}~";
+const SHELL_CHARS: &[u8] = b"!\"$&'()*;<>?[\\]`{|}~";
 
 /// How jail(8) runs one command string (`command.c` `run_command`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,103 +75,124 @@ pub enum Runner {
     Shell,
 }
 
-pub fn runner(cmd: &str) -> Runner {
-    match cmd.find(|c| SHELL_CHARS.contains(c)) {
+pub fn runner(cmd: &[u8]) -> Runner {
+    match cmd.iter().position(|c| SHELL_CHARS.contains(c)) {
         None => Runner::Exec { background: false },
-        Some(i) if &cmd[i..] == "&" => Runner::Exec { background: true },
+        Some(i) if &cmd[i..] == b"&" => Runner::Exec { background: true },
         Some(_) => Runner::Shell,
     }
 }
 
 /// One rjib or jib command found in a parameter.
 #[derive(Clone, Debug)]
-pub struct Found<'j> {
+pub struct Found {
     pub param: &'static str,
-    pub value: &'j Value,
+    /// The command string, and where it was written.
+    pub value: Value,
     pub runner: Runner,
+    /// jail(8) or sh does not wait for it: a trailing `&` for jail(8), or
+    /// an `&` that puts it in the background for sh.
+    pub background: bool,
     /// argv, the program as written first.
-    pub argv: Vec<String>,
+    pub argv: Vec<Vec<u8>>,
     /// A `PATH=…` assignment in front of it (sh).
     pub sets_path: bool,
     /// An argument has a shell expansion only sh can do.
     pub unexpanded: bool,
 }
 
-fn is_ours(word: &str) -> bool {
-    matches!(word.rsplit('/').next(), Some("rjib" | "jib"))
+fn is_ours(word: &[u8]) -> bool {
+    matches!(word.rsplit(|c| *c == b'/').next(), Some(b"rjib" | b"jib"))
+}
+
+/// The rjib/jib commands of the command string `value`, and a finding for
+/// a string sh cannot even read that names one.
+pub fn in_value(
+    jail: &str,
+    param: &'static str,
+    value: &Value,
+    findings: &mut Vec<Finding>,
+) -> Vec<Found> {
+    let mut out = Vec::new();
+    let text = value.text.as_slice();
+    match runner(text) {
+        r @ Runner::Exec { background } => {
+            let body = if background {
+                &text[..text.len() - 1]
+            } else {
+                text
+            };
+            let argv: Vec<Vec<u8>> = body
+                .split(|c| b" \t\x0c\x0b\r\n".contains(c))
+                .filter(|w| !w.is_empty())
+                .map(<[u8]>::to_vec)
+                .collect();
+            if argv.first().is_some_and(|w| is_ours(w)) {
+                out.push(Found {
+                    param,
+                    value: value.clone(),
+                    runner: r,
+                    background,
+                    argv,
+                    sets_path: false,
+                    unexpanded: false,
+                });
+            }
+        }
+        Runner::Shell => match sh::simple_commands(text) {
+            Ok(cmds) => {
+                for c in cmds {
+                    if c.words.first().is_some_and(|w| is_ours(&w.text)) {
+                        out.push(Found {
+                            param,
+                            value: value.clone(),
+                            runner: Runner::Shell,
+                            background: c.background,
+                            argv: c.words.iter().map(|w| w.text.clone()).collect(),
+                            sets_path: c
+                                .assigns
+                                .iter()
+                                .any(|a| a.assign.as_deref() == Some("PATH")),
+                            unexpanded: c.words.iter().any(|w| w.unexpanded),
+                        });
+                    }
+                }
+            }
+            Err(e) => {
+                let names_ours = text.split(|c| c.is_ascii_whitespace()).any(is_ours);
+                if names_ours {
+                    findings.push(Finding::new(
+                        &value.loc,
+                        jail,
+                        Code::CommandLine,
+                        format!(
+                            "{param}: /bin/sh cannot run \"{}\": {} (column {} of the command)",
+                            value.show(),
+                            e.message,
+                            e.col
+                        ),
+                    ));
+                }
+            }
+        },
+    }
+    out
 }
 
 /// The rjib/jib commands of `param` in `jail`, and findings for command
-/// strings that sh cannot even read.
-pub fn find<'j>(
-    jail: &'j Jail,
-    param: &'static str,
-    findings: &mut Vec<Finding>,
-) -> Vec<Found<'j>> {
-    let mut out = Vec::new();
+/// strings that sh cannot even read. A value with a variable jail(8)
+/// could not substitute is left out: the jail's problem already says why,
+/// and jail(8) does not create the jail.
+pub fn find(jail: &Jail, param: &'static str, findings: &mut Vec<Finding>) -> Vec<Found> {
     let Some(p) = jail.get(param) else {
-        return out;
+        return Vec::new();
     };
-    for value in &p.values {
-        let text = value.text.as_str();
-        match runner(text) {
-            r @ Runner::Exec { background } => {
-                let body = if background {
-                    &text[..text.len() - 1]
-                } else {
-                    text
-                };
-                let argv: Vec<String> = body
-                    .split(|c| " \t\x0c\x0b\r\n".contains(c))
-                    .filter(|w| !w.is_empty())
-                    .map(str::to_string)
-                    .collect();
-                if argv.first().is_some_and(|w| is_ours(w)) {
-                    out.push(Found {
-                        param,
-                        value,
-                        runner: r,
-                        argv,
-                        sets_path: false,
-                        unexpanded: false,
-                    });
-                }
-            }
-            Runner::Shell => match sh::simple_commands(text) {
-                Ok(cmds) => {
-                    for c in cmds {
-                        if c.words.first().is_some_and(|w| is_ours(&w.text)) {
-                            out.push(Found {
-                                param,
-                                value,
-                                runner: Runner::Shell,
-                                argv: c.words.iter().map(|w| w.text.clone()).collect(),
-                                sets_path: c
-                                    .assigns
-                                    .iter()
-                                    .any(|a| a.assign.as_deref() == Some("PATH")),
-                                unexpanded: c.words.iter().any(|w| w.unexpanded),
-                            });
-                        }
-                    }
-                }
-                Err(e) => {
-                    if text.split_whitespace().any(is_ours) {
-                        findings.push(Finding::new(
-                            &value.loc,
-                            &jail.name,
-                            Code::CommandLine,
-                            format!(
-                                "{param}: /bin/sh cannot run {text:?}: {} (column {} of the command)",
-                                e.message, e.col
-                            ),
-                        ));
-                    }
-                }
-            },
-        }
-    }
-    out
+    let name = jail.show_name();
+    p.values
+        .iter()
+        .filter(|v| !v.incomplete)
+        .flat_map(|v| in_value(&name, param, v, findings))
+        .collect()
 }
 
 /// What a found command does, as rjib's parser reads its arguments.
@@ -155,14 +214,14 @@ pub enum Meaning {
     Wrong(Code, String),
 }
 
-/// `cli::parse` on words of a jail.conf(5) command (UTF-8 text).
-fn parse(argv: &[String]) -> Parsed {
-    let argv: Vec<std::ffi::OsString> = argv.iter().map(Into::into).collect();
+/// `cli::parse` on the words of a jail.conf(5) command, byte for byte.
+fn parse(argv: &[Vec<u8>]) -> Parsed {
+    let argv: Vec<OsString> = argv.iter().map(|w| OsString::from_vec(w.clone())).collect();
     cli::parse(&argv)
 }
 
 /// Reads `argv` with `cli::parse`, the parser rjib itself uses.
-pub fn meaning(argv: &[String]) -> Meaning {
+pub fn meaning(argv: &[Vec<u8>]) -> Meaning {
     match parse(argv) {
         Parsed::Run(Invocation {
             dry_run: true,
@@ -203,7 +262,8 @@ pub fn meaning(argv: &[String]) -> Meaning {
                         "NAME is empty; jib accepts letters, digits and _ only".into()
                     } else {
                         format!(
-                            "NAME {bad:?} has characters jib refuses; it accepts letters, digits and _ only"
+                            "NAME \"{}\" has characters jib refuses; it accepts letters, digits and _ only",
+                            show(&bad)
                         )
                     },
                 );
@@ -215,18 +275,40 @@ pub fn meaning(argv: &[String]) -> Meaning {
     }
 }
 
+/// Whether `argv` is an addm command line, whatever its NAME and
+/// interfaces: `probe` stands in for every word that `unexpanded` flags
+/// (a `${name}` only jail(8) or sh would expand).
+pub fn is_addm(argv: &[Vec<u8>], unexpanded: &[bool]) -> bool {
+    let probe: Vec<Vec<u8>> = argv
+        .iter()
+        .zip(unexpanded.iter().chain(std::iter::repeat(&false)))
+        .map(|(w, u)| if *u { b"x".to_vec() } else { w.clone() })
+        .collect();
+    matches!(
+        parse(&probe),
+        Parsed::Run(Invocation {
+            action: Action::Addm { .. },
+            ..
+        })
+    )
+}
+
 /// When `argv` is a usage error only because of its NAME: that NAME. Found
 /// with the parser itself: the word that, replaced by a valid name, makes
 /// the command line parse with that name.
-fn bad_name(argv: &[String]) -> Option<String> {
-    let action = argv.iter().position(|w| w == "addm" || w == "destroy")?;
+fn bad_name(argv: &[Vec<u8>]) -> Option<Vec<u8>> {
+    let action = argv.iter().position(|w| w == b"addm" || w == b"destroy")?;
     for k in action + 1..argv.len() {
         // getopts takes a word with a leading `-` for options.
-        if JailName::new(&argv[k]).is_some() || argv[k].starts_with('-') {
+        let valid = std::str::from_utf8(&argv[k])
+            .ok()
+            .and_then(JailName::new)
+            .is_some();
+        if valid || argv[k].starts_with(b"-") {
             continue;
         }
         let mut probe = argv.to_vec();
-        probe[k] = "x".into();
+        probe[k] = b"x".to_vec();
         if let Parsed::Run(Invocation {
             action: Action::Addm { jail, .. } | Action::Destroy { jail },
             ..
@@ -250,25 +332,27 @@ fn bad_name(argv: &[String]) -> Option<String> {
 /// execvp(3) search the same PATH. `exists` says whether a file exists on
 /// this machine.
 pub fn path_problem(
-    prog: &str,
+    prog: &[u8],
     login_path: bool,
     sets_path: bool,
     exists: &dyn Fn(&Path) -> bool,
 ) -> Option<String> {
-    if prog.contains('/') || login_path || sets_path {
+    if prog.contains(&b'/') || login_path || sets_path {
         return None;
     }
+    let name = std::ffi::OsStr::from_bytes(prog);
     if BOOT_PATH
         .iter()
-        .any(|d| exists(&PathBuf::from(d).join(prog)))
+        .any(|d| exists(&PathBuf::from(d).join(name)))
     {
         return None;
     }
-    let full = if prog == "jib" {
+    let full = if prog == b"jib" {
         "/usr/share/examples/jails/jib"
     } else {
         "/usr/local/sbin/rjib"
     };
+    let prog = show(prog);
     Some(format!(
         "{prog} is not in boot's PATH ({}) and the jail has neither exec.clean nor exec.system_user, \
          so jail(8) fails with \"exec {prog}: No such file or directory\" at boot and under service(8); \
@@ -281,23 +365,26 @@ pub fn path_problem(
 mod tests {
     use super::*;
 
-    fn argv(s: &str) -> Vec<String> {
-        s.split_whitespace().map(str::to_string).collect()
+    fn argv(s: &str) -> Vec<Vec<u8>> {
+        s.split_whitespace()
+            .map(|w| w.as_bytes().to_vec())
+            .collect()
     }
 
     #[test]
     fn execvp_or_sh_like_jail8() {
         assert_eq!(
-            runner("rjib addm web em0"),
+            runner(b"rjib addm web em0"),
             Runner::Exec { background: false }
         );
         assert_eq!(
-            runner("rjib addm web em0 &"),
+            runner(b"rjib addm web em0 &"),
             Runner::Exec { background: true }
         );
-        assert_eq!(runner("rjib addm web em0 !em1"), Runner::Shell);
-        assert_eq!(runner("rjib addm -b \"\" web em0"), Runner::Shell);
-        assert_eq!(runner("a & b"), Runner::Shell);
+        assert_eq!(runner(b"rjib addm web em0 !em1"), Runner::Shell);
+        assert_eq!(runner(b"rjib addm -b \"\" web em0"), Runner::Shell);
+        assert_eq!(runner(b"a & b"), Runner::Shell);
+        assert_eq!(runner(b"rjib addm web em0 & "), Runner::Shell);
     }
 
     #[test]
@@ -361,7 +448,12 @@ mod tests {
             }
         }
         assert_eq!(
-            meaning(&["rjib".into(), "addm".into(), "".into(), "em0".into()]),
+            meaning(&[
+                b"rjib".to_vec(),
+                b"addm".to_vec(),
+                b"".to_vec(),
+                b"em0".to_vec()
+            ]),
             Meaning::Wrong(
                 Code::NameCharset,
                 "NAME is empty; jib accepts letters, digits and _ only".into()
@@ -372,19 +464,22 @@ mod tests {
     #[test]
     fn path_at_boot() {
         let none = |_: &Path| false;
-        assert!(path_problem("rjib", false, false, &none).is_some());
+        assert!(path_problem(b"rjib", false, false, &none).is_some());
         assert!(
-            path_problem("jib", false, false, &none)
+            path_problem(b"jib", false, false, &none)
                 .unwrap()
                 .contains("/usr/share/examples/jails/jib")
         );
-        assert!(path_problem("/usr/local/sbin/rjib", false, false, &none).is_none());
+        assert!(path_problem(b"/usr/local/sbin/rjib", false, false, &none).is_none());
         assert!(
-            path_problem("rjib", true, false, &none).is_none(),
+            path_problem(b"rjib", true, false, &none).is_none(),
             "exec.clean"
         );
-        assert!(path_problem("rjib", false, true, &none).is_none(), "PATH=…");
+        assert!(
+            path_problem(b"rjib", false, true, &none).is_none(),
+            "PATH=…"
+        );
         let in_sbin = |p: &Path| p == Path::new("/usr/sbin/rjib");
-        assert!(path_problem("rjib", false, false, &in_sbin).is_none());
+        assert!(path_problem(b"rjib", false, false, &in_sbin).is_none());
     }
 }

@@ -11,13 +11,64 @@
 //! rc.conf, else `/etc/jail.conf`), then every `/etc/jail.conf.d/*.conf`
 //! it does not `.include`, each on its own, as rc.d/jail reads
 //! `/etc/jail.conf.d/NAME.conf` for a NAME in `jail_list`.
+//!
+//! Every file is read through one [`Reader`]: regular files only (a
+//! directory, a device such as /dev/zero or a FIFO is refused without
+//! waiting on it), at most [`MAX_FILE_BYTES`] each and [`MAX_TOTAL_BYTES`]
+//! and [`MAX_FILES`] reads in all, so that no file and no `.include` tree
+//! can make `check` read without end.
 
 use std::fmt;
+use std::io;
 use std::path::{Path, PathBuf};
 
 use super::rcconf::RcConf;
 use super::sysctlconf::SysctlConf;
-use crate::jailconf::{self, Jail, SyntaxError};
+use crate::jailconf::{self, Jail, SyntaxError, show_path};
+
+/// The largest file `check` reads.
+pub const MAX_FILE_BYTES: u64 = 64 << 20;
+
+/// The most bytes `check` reads from all its files together.
+pub const MAX_TOTAL_BYTES: u64 = 256 << 20;
+
+/// The most files `check` reads (a file `.include`d twice counts twice).
+pub const MAX_FILES: usize = 100_000;
+
+/// The one way `check` reads a file: jail.conf and its includes, rc.conf
+/// and its companions, and any file a check adds.
+#[derive(Debug, Default)]
+pub struct Reader {
+    bytes: u64,
+    files: usize,
+}
+
+impl Reader {
+    /// The bytes of the regular file `path`, within the limits. Errors are
+    /// `io::Error`s whose message is the reason (`not a regular file`,
+    /// `larger than 64 MiB, the most rjib reads`, …).
+    pub fn read(&mut self, path: &Path) -> io::Result<Vec<u8>> {
+        if self.files >= MAX_FILES {
+            return Err(io::Error::other(format!(
+                "more than {MAX_FILES} files read, the most rjib check reads"
+            )));
+        }
+        let left = MAX_TOTAL_BYTES - self.bytes;
+        let bytes =
+            crate::util::read_regular(path, MAX_FILE_BYTES.min(left)).map_err(|e| match e {
+                crate::util::ReadError::TooLarge(_) if left < MAX_FILE_BYTES => {
+                    io::Error::other(format!(
+                        "more than {} MiB read from all files, the most rjib check reads",
+                        MAX_TOTAL_BYTES >> 20
+                    ))
+                }
+                e => io::Error::from(e),
+            })?;
+        self.files += 1;
+        self.bytes += bytes.len() as u64;
+        Ok(bytes)
+    }
+}
 
 /// Why the files cannot be checked (exit status 2).
 #[derive(Debug)]
@@ -32,7 +83,7 @@ impl fmt::Display for Error {
         match self {
             Error::JailConf(e) => e.fmt(f),
             Error::RcSyntax(e) => e.fmt(f),
-            Error::Read(p, e) => write!(f, "{}: {}", p.display(), crate::util::io_reason(e)),
+            Error::Read(p, e) => write!(f, "{}: {}", show_path(p), crate::util::io_reason(e)),
         }
     }
 }
@@ -63,18 +114,12 @@ fn default_rc_files() -> Vec<PathBuf> {
     out
 }
 
-/// The bytes of one file `check` reads (rc.conf, sysctl.conf): every such
-/// file is read through here.
-fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
-    std::fs::read(path)
-}
-
 /// The default sysctl.conf files, in the order rc.d/sysctl reads them.
 const DEFAULT_SYSCTL_FILES: [&str; 2] = ["/etc/sysctl.conf", "/etc/sysctl.conf.local"];
 
 /// Reads the sysctl.conf files: `given`, or the defaults (absent ones
 /// skipped).
-pub fn read_sysctl(given: &[PathBuf]) -> Result<SysctlConf, Error> {
+pub fn read_sysctl(given: &[PathBuf], reader: &mut Reader) -> Result<SysctlConf, Error> {
     let (files, required) = if given.is_empty() {
         (
             DEFAULT_SYSCTL_FILES.iter().map(PathBuf::from).collect(),
@@ -85,7 +130,7 @@ pub fn read_sysctl(given: &[PathBuf]) -> Result<SysctlConf, Error> {
     };
     let mut conf = SysctlConf::default();
     for f in files {
-        match read_file(&f) {
+        match reader.read(&f) {
             Ok(bytes) => conf.read_str(&String::from_utf8_lossy(&bytes), &f),
             Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => return Err(Error::Read(f, e)),
@@ -95,7 +140,7 @@ pub fn read_sysctl(given: &[PathBuf]) -> Result<SysctlConf, Error> {
 }
 
 /// Reads the rc.conf files: `given`, or the defaults (absent ones skipped).
-pub fn read_rc(given: &[PathBuf]) -> Result<RcConf, Error> {
+pub fn read_rc(given: &[PathBuf], reader: &mut Reader) -> Result<RcConf, Error> {
     let (files, required) = if given.is_empty() {
         (default_rc_files(), false)
     } else {
@@ -103,10 +148,8 @@ pub fn read_rc(given: &[PathBuf]) -> Result<RcConf, Error> {
     };
     let mut rc = RcConf::default();
     for f in files {
-        match read_file(&f) {
-            Ok(bytes) => rc
-                .read_str(&String::from_utf8_lossy(&bytes), &f)
-                .map_err(Error::RcSyntax)?,
+        match reader.read(&f) {
+            Ok(bytes) => rc.read_bytes(&bytes, &f).map_err(Error::RcSyntax)?,
             Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => return Err(Error::Read(f, e)),
         }
@@ -114,17 +157,18 @@ pub fn read_rc(given: &[PathBuf]) -> Result<RcConf, Error> {
     Ok(rc)
 }
 
-/// The jails of every jail.conf, and every file read in reading order.
+/// Every jail.conf file read in reading order, and where jail(8) stops
+/// reading one early.
 #[derive(Debug, Default)]
 pub struct Loaded {
-    pub jails: Vec<Jail>,
     pub files: Vec<PathBuf>,
+    pub stops: Vec<jailconf::Stop>,
 }
 
 impl Loaded {
-    fn add(&mut self, config: jailconf::Config) {
-        self.jails.extend(config.jails);
-        self.files.extend(config.files);
+    fn add(&mut self, read: jailconf::Read) {
+        self.files.extend(read.files);
+        self.stops.extend(read.stops);
     }
 
     fn has(&self, path: &Path) -> bool {
@@ -134,19 +178,28 @@ impl Loaded {
     }
 }
 
-/// Reads the jail.conf files: `given`, each on its own, or rc.d/jail's.
-pub fn read_jail_confs(given: &[PathBuf], rc: &RcConf) -> Result<Loaded, Error> {
+/// Reads the jail.conf files: `given`, each on its own, or rc.d/jail's;
+/// each jail is handed to `each` as soon as it is computed.
+pub fn read_jail_confs(
+    given: &[PathBuf],
+    rc: &RcConf,
+    reader: &mut Reader,
+    each: &mut dyn FnMut(Jail),
+) -> Result<Loaded, Error> {
     let mut loaded = Loaded::default();
+    let mut load = |f: &Path, each: &mut dyn FnMut(Jail)| {
+        jailconf::load_each(&[f.to_path_buf()], &mut |p| reader.read(p), each)
+    };
     if !given.is_empty() {
         for f in given {
-            loaded.add(jailconf::load(f).map_err(Error::JailConf)?);
+            loaded.add(load(f, each).map_err(Error::JailConf)?);
         }
         return Ok(loaded);
     }
     let main = PathBuf::from(rc.value("jail_conf").unwrap_or("/etc/jail.conf"));
-    let main_missing = match jailconf::load(&main) {
-        Ok(c) => {
-            loaded.add(c);
+    let main_missing = match load(&main, each) {
+        Ok(read) => {
+            loaded.add(read);
             None
         }
         Err(jailconf::Error::Read {
@@ -157,14 +210,47 @@ pub fn read_jail_confs(given: &[PathBuf], rc: &RcConf) -> Result<Loaded, Error> 
         Err(e) => return Err(Error::JailConf(e)),
     };
     let mut any = main_missing.is_none();
-    for f in jailconf::glob::glob("/etc/jail.conf.d/*.conf") {
+    for f in jailconf::glob::glob(b"/etc/jail.conf.d/*.conf") {
         if !loaded.has(&f) {
-            loaded.add(jailconf::load(&f).map_err(Error::JailConf)?);
+            loaded.add(load(&f, each).map_err(Error::JailConf)?);
             any = true;
         }
     }
     match main_missing {
         Some(source) if !any => Err(Error::Read(main, source)),
         _ => Ok(loaded),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The limits in all: the files together, and the number of reads.
+    #[test]
+    fn the_reader_counts_bytes_and_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("f");
+        std::fs::write(&f, b"x = 1;\n").unwrap();
+        let mut r = Reader::default();
+        assert_eq!(r.read(&f).unwrap(), b"x = 1;\n");
+        r.bytes = MAX_TOTAL_BYTES - 3;
+        let e = r.read(&f).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "more than 256 MiB read from all files, the most rjib check reads"
+        );
+        let mut r = Reader {
+            bytes: 0,
+            files: MAX_FILES,
+        };
+        assert!(
+            r.read(&f)
+                .unwrap_err()
+                .to_string()
+                .contains("more than 100000 files")
+        );
+        let e = Reader::default().read(Path::new("/dev/zero")).unwrap_err();
+        assert_eq!(e.to_string(), "not a regular file");
     }
 }

@@ -58,7 +58,12 @@ pub fn run(
         return CANNOT_CHECK;
     };
     let mut fail = |message: String| {
-        let _ = writeln!(io.err, "{}: {message}", inv.prog);
+        let _ = writeln!(
+            io.err,
+            "{}: {}",
+            inv.prog,
+            crate::util::escape_controls(&message)
+        );
         CANNOT_CHECK
     };
     let format = match libxo
@@ -69,20 +74,32 @@ pub fn run(
         Some(Ok(f)) => f,
         Some(Err(m)) => return fail(m),
     };
-    let rc = match files::read_rc(rc_files) {
+    let mut reader = files::Reader::default();
+    let rc = match files::read_rc(rc_files, &mut reader) {
         Ok(rc) => rc,
         Err(e) => return fail(e.to_string()),
     };
-    let sysctls = match files::read_sysctl(sysctl_files) {
+    let sysctls = match files::read_sysctl(sysctl_files, &mut reader) {
         Ok(s) => s,
         Err(e) => return fail(e.to_string()),
     };
-    let loaded = match files::read_jail_confs(files, &rc) {
+    // Each jail is reduced to what the checks need as soon as it is read.
+    let exists = |p: &Path| p.is_file();
+    let mut facts: Vec<checks::JailFacts> = Vec::new();
+    let loaded = match files::read_jail_confs(files, &rc, &mut reader, &mut |jail| {
+        facts.push(checks::facts(&jail, &exists))
+    }) {
         Ok(l) => l,
         Err(e) => return fail(e.to_string()),
     };
+    // A jail is named by its bytes, or as check shows it (`\xNN` for a
+    // byte that is not UTF-8).
     for name in jails {
-        if !loaded.jails.iter().any(|j| j.name == *name) {
+        let shown = crate::util::escape_controls(name);
+        if !facts
+            .iter()
+            .any(|j| j.raw_name == name.as_bytes() || j.name == shown)
+        {
             return fail(format!("{name}: no such jail in the files read"));
         }
     }
@@ -98,19 +115,20 @@ pub fn run(
     if let Some((v, at)) = sysctls.integer(crate::net::MEMBER_IFADDRS) {
         policy = policy.with_boot_setting(v, at.to_string());
     }
-    let exists = |p: &Path| p.is_file();
     let mut report = checks::analyse(
         &checks::Input {
-            jails: &loaded.jails,
+            jails: &facts,
+            stops: &loaded.stops,
             rc: &rc,
             listing: &listing,
             policy,
-            exists: &exists,
+            predict: *verbose || matches!(format, ShowFormat::Json { .. }),
         },
         &mut HostFacts {
             host: host.as_mut(),
         },
     );
+    drop(facts);
     report.select(jails);
     report.sort(&loaded.files);
 

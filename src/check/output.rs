@@ -5,16 +5,19 @@ use serde::Serialize;
 
 use super::report::{Finding, JailPrediction, NoMac, Report};
 
-/// One finding per line.
+/// One finding per line. Control characters are escaped, wherever they
+/// came from (a jail's name, a command, a host interface's name), so a
+/// finding is always one line and never reaches the terminal raw.
 pub fn line(f: &Finding) -> String {
-    format!(
+    let line = format!(
         "{}: {}: {}: {} [{}]",
         f.loc.file_line(),
         f.jail,
         f.severity().as_str(),
         f.message,
         f.code.as_str()
-    )
+    );
+    crate::util::escape_controls(&line).into_owned()
 }
 
 /// Wraps `text` at `width` columns, every line after the first indented by
@@ -116,7 +119,9 @@ pub fn table(jails: &[JailPrediction]) -> Vec<String> {
         }
     }
     out.append(&mut pending);
-    out
+    out.into_iter()
+        .map(|l| crate::util::escape_controls(&l).into_owned())
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -162,7 +167,7 @@ pub fn json(report: &Report, pretty: bool) -> String {
             .findings
             .iter()
             .map(|f| JsonFinding {
-                file: f.loc.file.display().to_string(),
+                file: crate::jailconf::show_path(&f.loc.file).into_owned(),
                 line: f.loc.line,
                 jail: &f.jail,
                 severity: f.severity().as_str(),
@@ -209,7 +214,7 @@ mod tests {
 
     fn loc(line: u32) -> Loc {
         Loc {
-            file: PathBuf::from("/etc/jail.conf"),
+            file: PathBuf::from("/etc/jail.conf").into(),
             line,
             col: 5,
         }

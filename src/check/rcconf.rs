@@ -43,7 +43,15 @@ impl RcConf {
 
     /// Reads `text` as the file `file`, after the files read before.
     pub fn read_str(&mut self, text: &str, file: &Path) -> Result<(), SyntaxError> {
+        self.read_bytes(text.as_bytes(), file)
+    }
+
+    /// Reads `text` as the file `file`, after the files read before. A
+    /// value that is not UTF-8 is kept with U+FFFD in place of the bytes
+    /// that are not.
+    pub fn read_bytes(&mut self, text: &[u8], file: &Path) -> Result<(), SyntaxError> {
         self.files.push(file.to_path_buf());
+        let file: std::sync::Arc<Path> = std::sync::Arc::from(file);
         let mut lexer = Lexer::new(text);
         let mut pending: Vec<(String, Assignment)> = Vec::new();
         let mut command = false;
@@ -58,11 +66,11 @@ impl RcConf {
                         .find(|(n, _)| n == name)
                         .map(|(_, a)| a)
                         .or_else(|| vars.get(name));
-                    Some(v.map(|a| a.value.clone()).unwrap_or_default())
+                    Some(v.map(|a| a.value.as_bytes().to_vec()).unwrap_or_default())
                 };
                 lexer.next_token(lookup).map_err(|e| SyntaxError {
                     loc: Loc {
-                        file: file.to_path_buf(),
+                        file: file.clone(),
                         line: e.line,
                         col: e.col,
                     },
@@ -71,14 +79,14 @@ impl RcConf {
             };
             match tok {
                 Some(Token::Word(w)) if !command && w.assign.is_some() => {
-                    pending.push(assignment(w, file));
+                    pending.push(assignment(w, &file));
                 }
                 // `then x=1`: the reserved word opens, the assignment counts.
                 Some(Token::Word(w))
                     if !command
                         && pending.is_empty()
                         && !w.quoted
-                        && OPENERS.contains(&w.text.as_str()) => {}
+                        && OPENERS.iter().any(|o| o.as_bytes() == w.text) => {}
                 Some(Token::Word(_)) | Some(Token::Redir(_)) => command = true,
                 Some(Token::Sep(_)) | None => {
                     // A command with assignments in front only sets them
@@ -99,15 +107,15 @@ impl RcConf {
     }
 }
 
-fn assignment(w: Word, file: &Path) -> (String, Assignment) {
+fn assignment(w: Word, file: &std::sync::Arc<Path>) -> (String, Assignment) {
     let name = w.assign.clone().expect("an assignment word");
-    let value = w.value().to_string();
+    let value = String::from_utf8_lossy(w.value()).into_owned();
     (
         name,
         Assignment {
             value,
             loc: Loc {
-                file: file.to_path_buf(),
+                file: file.clone(),
                 line: w.line,
                 col: w.col,
             },

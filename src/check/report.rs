@@ -122,7 +122,12 @@ impl Code {
     }
 }
 
-/// One finding: where (the jail.conf line), which jail, what.
+/// The jail findings about a whole file name: jail(8)'s global pseudo-jail.
+pub const ALL_JAILS: &str = "*";
+
+/// One finding: where (the jail.conf line), which jail, what. `jail` and
+/// `message` are text as printed: names and values from jail.conf in them
+/// are escaped (`jailconf::show`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Finding {
     pub loc: Loc,
@@ -244,21 +249,25 @@ impl Report {
         if names.is_empty() {
             return;
         }
-        let wanted = |n: &str| names.iter().any(|w| w == n);
-        self.findings
-            .retain(|f| wanted(&f.jail) || f.other_jail.as_deref().is_some_and(wanted));
+        // Names as findings show them (escaped), so a name with control
+        // characters is found too.
+        let wanted = |n: &str| names.iter().any(|w| crate::util::escape_controls(w) == n);
+        // A finding about a whole file concerns every jail.
+        self.findings.retain(|f| {
+            f.jail == ALL_JAILS || wanted(&f.jail) || f.other_jail.as_deref().is_some_and(wanted)
+        });
         self.jails.retain(|j| wanted(&j.name));
     }
 
     /// Findings in file order (the order the files were read), then line,
     /// jail and code; `files` is that reading order.
     pub fn sort(&mut self, files: &[std::path::PathBuf]) {
-        let rank = |f: &Finding| {
-            files
-                .iter()
-                .position(|p| *p == f.loc.file)
-                .unwrap_or(files.len())
-        };
+        let mut ranks: std::collections::HashMap<&std::path::Path, usize> =
+            std::collections::HashMap::new();
+        for (i, p) in files.iter().enumerate() {
+            ranks.entry(p.as_path()).or_insert(i);
+        }
+        let rank = |f: &Finding| ranks.get(&*f.loc.file).copied().unwrap_or(files.len());
         self.findings.sort_by(|x, y| {
             (rank(x), x.loc.line, &x.jail, x.code, &x.message).cmp(&(
                 rank(y),

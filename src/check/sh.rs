@@ -8,15 +8,15 @@
 //! backquotes, `${NAME:-…}`, `$1`, …) is kept as written and flagged, since
 //! only a running shell can do it. Field splitting and pathname expansion
 //! are not done: a word is what the quotes make of it.
-
-use std::iter::Peekable;
-use std::str::Chars;
+//!
+//! The text is bytes (sh(1) reads bytes; every byte that means something to
+//! it is ASCII), and so are the words.
 
 /// One word.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Word {
     /// The word after quote removal and the expansions the lookup did.
-    pub text: String,
+    pub text: Vec<u8>,
     /// `NAME=…` written unquoted: the NAME (the value is the rest of
     /// `text`). Only an assignment when it leads a simple command.
     pub assign: Option<String>,
@@ -30,7 +30,7 @@ pub struct Word {
 
 impl Word {
     /// The value of an assignment word.
-    pub fn value(&self) -> &str {
+    pub fn value(&self) -> &[u8] {
         match &self.assign {
             Some(name) => &self.text[name.len() + 1..],
             None => &self.text,
@@ -60,50 +60,61 @@ pub struct LexError {
 
 /// What a lookup says about `$NAME`: its value, or `None` when it cannot
 /// be known here (the word keeps `$NAME` and is flagged).
-pub type Lookup<'a> = &'a dyn Fn(&str) -> Option<String>;
+pub type Lookup<'a> = &'a dyn Fn(&str) -> Option<Vec<u8>>;
 
 pub struct Lexer<'t> {
-    chars: Peekable<Chars<'t>>,
+    text: &'t [u8],
+    pos: usize,
     line: u32,
     col: u32,
 }
 
-fn is_name_start(c: char) -> bool {
-    c.is_ascii_alphabetic() || c == '_'
+fn is_name_start(c: u8) -> bool {
+    c.is_ascii_alphabetic() || c == b'_'
 }
 
-fn is_name_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || c == '_'
+fn is_name_char(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'_'
 }
 
-/// Characters that end an unquoted word.
-fn ends_word(c: char) -> bool {
+/// Bytes that end an unquoted word.
+fn ends_word(c: u8) -> bool {
     matches!(
         c,
-        ' ' | '\t' | '\n' | ';' | '&' | '|' | '(' | ')' | '<' | '>'
+        b' ' | b'\t' | b'\n' | b';' | b'&' | b'|' | b'(' | b')' | b'<' | b'>'
     )
 }
 
 impl<'t> Lexer<'t> {
-    pub fn new(text: &'t str) -> Lexer<'t> {
+    pub fn new(text: &'t [u8]) -> Lexer<'t> {
         Lexer {
-            chars: text.chars().peekable(),
+            text,
+            pos: 0,
             line: 1,
             col: 1,
         }
     }
 
-    fn peek(&mut self) -> Option<char> {
-        self.chars.peek().copied()
+    fn peek(&self) -> Option<u8> {
+        self.text.get(self.pos).copied()
     }
 
-    fn bump(&mut self) -> Option<char> {
-        let c = self.chars.next()?;
-        if c == '\n' {
-            self.line += 1;
-            self.col = 1;
-        } else {
-            self.col += 1;
+    fn peek_at(&self, ahead: usize) -> Option<u8> {
+        self.text.get(self.pos + ahead).copied()
+    }
+
+    /// Takes one byte; columns count characters (UTF-8 continuation bytes
+    /// do not count).
+    fn bump(&mut self) -> Option<u8> {
+        let c = self.peek()?;
+        self.pos += 1;
+        match c {
+            b'\n' => {
+                self.line += 1;
+                self.col = 1;
+            }
+            0x80..=0xbf => {}
+            _ => self.col += 1,
         }
         Some(c)
     }
@@ -121,49 +132,47 @@ impl<'t> Lexer<'t> {
         loop {
             match self.peek() {
                 None => return Ok(None),
-                Some(' ' | '\t') => {
+                Some(b' ' | b'\t') => {
                     self.bump();
                 }
-                Some('\\') => {
+                Some(b'\\') => {
                     // A line continuation between words is nothing.
-                    let mut ahead = self.chars.clone();
-                    ahead.next();
-                    if ahead.next() == Some('\n') {
+                    if self.peek_at(1) == Some(b'\n') {
                         self.bump();
                         self.bump();
                     } else {
                         return self.word(lookup).map(Some);
                     }
                 }
-                Some('#') => {
-                    while self.peek().is_some_and(|c| c != '\n') {
+                Some(b'#') => {
+                    while self.peek().is_some_and(|c| c != b'\n') {
                         self.bump();
                     }
                 }
-                Some('\n') => {
+                Some(b'\n') => {
                     self.bump();
                     return Ok(Some(Token::Sep("\n")));
                 }
-                Some(c @ (';' | '&' | '|')) => {
+                Some(c @ (b';' | b'&' | b'|')) => {
                     self.bump();
                     let double = self.peek() == Some(c);
                     if double {
                         self.bump();
                     }
                     return Ok(Some(Token::Sep(match (c, double) {
-                        (';', false) => ";",
-                        (';', true) => ";;",
-                        ('&', false) => "&",
-                        ('&', true) => "&&",
-                        ('|', false) => "|",
+                        (b';', false) => ";",
+                        (b';', true) => ";;",
+                        (b'&', false) => "&",
+                        (b'&', true) => "&&",
+                        (b'|', false) => "|",
                         _ => "||",
                     })));
                 }
-                Some(c @ ('(' | ')')) => {
+                Some(c @ (b'(' | b')')) => {
                     self.bump();
-                    return Ok(Some(Token::Sep(if c == '(' { "(" } else { ")" })));
+                    return Ok(Some(Token::Sep(if c == b'(' { "(" } else { ")" })));
                 }
-                Some('<' | '>') => return Ok(Some(self.redirection(String::new()))),
+                Some(b'<' | b'>') => return Ok(Some(self.redirection(String::new()))),
                 Some(_) => return self.word(lookup).map(Some),
             }
         }
@@ -172,13 +181,16 @@ impl<'t> Lexer<'t> {
     /// A redirection operator, after its optional IO number.
     fn redirection(&mut self, mut op: String) -> Token {
         let first = self.bump().expect("a redirection character");
-        op.push(first);
+        op.push(char::from(first));
         if let Some(c) = self.peek()
-            && matches!((first, c), ('>', '>' | '&' | '|') | ('<', '<' | '&' | '>'))
+            && matches!(
+                (first, c),
+                (b'>', b'>' | b'&' | b'|') | (b'<', b'<' | b'&' | b'>')
+            )
         {
-            op.push(c);
+            op.push(char::from(c));
             self.bump();
-            if op.ends_with("<<") && self.peek() == Some('-') {
+            if op.ends_with("<<") && self.peek() == Some(b'-') {
                 op.push('-');
                 self.bump();
             }
@@ -189,7 +201,7 @@ impl<'t> Lexer<'t> {
     fn word(&mut self, lookup: Lookup<'_>) -> Result<Token, LexError> {
         let (line, col) = (self.line, self.col);
         let mut w = Word {
-            text: String::new(),
+            text: Vec::new(),
             assign: None,
             unexpanded: false,
             quoted: false,
@@ -197,51 +209,50 @@ impl<'t> Lexer<'t> {
             col,
         };
         // NAME= at the start, unquoted.
-        let mut ahead = self.chars.clone();
-        if ahead.next().is_some_and(is_name_start) {
+        if self.peek().is_some_and(is_name_start) {
             let mut n = 1;
-            while ahead.peek().copied().is_some_and(is_name_char) {
-                ahead.next();
+            while self.peek_at(n).is_some_and(is_name_char) {
                 n += 1;
             }
-            if ahead.next() == Some('=') {
-                let name: String = (0..n).filter_map(|_| self.bump()).collect();
+            if self.peek_at(n) == Some(b'=') {
+                let name: Vec<u8> = (0..n).filter_map(|_| self.bump()).collect();
                 self.bump();
-                w.text.push_str(&name);
-                w.text.push('=');
-                w.assign = Some(name);
+                w.text.extend_from_slice(&name);
+                w.text.push(b'=');
+                w.assign = Some(String::from_utf8(name).expect("ASCII"));
             }
         }
         while let Some(c) = self.peek() {
             match c {
                 c if ends_word(c) => {
                     // An all-digit word right before < or > is an IO number.
-                    if matches!(c, '<' | '>')
+                    if matches!(c, b'<' | b'>')
                         && !w.quoted
                         && w.assign.is_none()
                         && !w.text.is_empty()
-                        && w.text.bytes().all(|b| b.is_ascii_digit())
+                        && w.text.iter().all(u8::is_ascii_digit)
                     {
-                        return Ok(self.redirection(w.text));
+                        let digits = String::from_utf8(w.text).expect("ASCII digits");
+                        return Ok(self.redirection(digits));
                     }
                     break;
                 }
-                '\\' => {
+                b'\\' => {
                     self.bump();
                     w.quoted = true;
                     match self.bump() {
-                        Some('\n') => {}
+                        Some(b'\n') => {}
                         Some(e) => w.text.push(e),
-                        None => w.text.push('\\'),
+                        None => w.text.push(b'\\'),
                     }
                 }
-                '\'' => {
+                b'\'' => {
                     let (l, k) = (self.line, self.col);
                     self.bump();
                     w.quoted = true;
                     loop {
                         match self.bump() {
-                            Some('\'') => break,
+                            Some(b'\'') => break,
                             Some(ch) => w.text.push(ch),
                             None => {
                                 return Err(Self::error(l, k, "unterminated single-quoted string"));
@@ -249,31 +260,31 @@ impl<'t> Lexer<'t> {
                         }
                     }
                 }
-                '"' => {
+                b'"' => {
                     let (l, k) = (self.line, self.col);
                     self.bump();
                     w.quoted = true;
                     loop {
                         match self.peek() {
-                            Some('"') => {
+                            Some(b'"') => {
                                 self.bump();
                                 break;
                             }
-                            Some('\\') => {
+                            Some(b'\\') => {
                                 self.bump();
                                 match self.peek() {
-                                    Some('\n') => {
+                                    Some(b'\n') => {
                                         self.bump();
                                     }
-                                    Some(e @ ('$' | '`' | '"' | '\\')) => {
+                                    Some(e @ (b'$' | b'`' | b'"' | b'\\')) => {
                                         self.bump();
                                         w.text.push(e);
                                     }
-                                    _ => w.text.push('\\'),
+                                    _ => w.text.push(b'\\'),
                                 }
                             }
-                            Some('$') => self.dollar(&mut w, lookup)?,
-                            Some('`') => self.backquote(&mut w)?,
+                            Some(b'$') => self.dollar(&mut w, lookup)?,
+                            Some(b'`') => self.backquote(&mut w)?,
                             Some(_) => {
                                 let ch = self.bump().expect("peeked");
                                 w.text.push(ch);
@@ -284,8 +295,8 @@ impl<'t> Lexer<'t> {
                         }
                     }
                 }
-                '$' => self.dollar(&mut w, lookup)?,
-                '`' => self.backquote(&mut w)?,
+                b'$' => self.dollar(&mut w, lookup)?,
+                b'`' => self.backquote(&mut w)?,
                 _ => {
                     self.bump();
                     w.text.push(c);
@@ -299,16 +310,16 @@ impl<'t> Lexer<'t> {
     fn backquote(&mut self, w: &mut Word) -> Result<(), LexError> {
         let (l, k) = (self.line, self.col);
         self.bump();
-        w.text.push('`');
+        w.text.push(b'`');
         w.unexpanded = true;
         loop {
             match self.bump() {
-                Some('`') => {
-                    w.text.push('`');
+                Some(b'`') => {
+                    w.text.push(b'`');
                     return Ok(());
                 }
-                Some('\\') => {
-                    w.text.push('\\');
+                Some(b'\\') => {
+                    w.text.push(b'\\');
                     if let Some(e) = self.bump() {
                         w.text.push(e);
                     }
@@ -327,54 +338,58 @@ impl<'t> Lexer<'t> {
             Some(c) if is_name_start(c) => {
                 let mut name = String::new();
                 while let Some(c) = self.peek().filter(|&c| is_name_char(c)) {
-                    name.push(c);
+                    name.push(char::from(c));
                     self.bump();
                 }
-                self.expand(w, &name, &format!("${name}"), lookup);
+                self.expand(w, &name, format!("${name}").as_bytes(), lookup);
             }
-            Some('{') => {
+            Some(b'{') => {
                 self.bump();
-                let mut inner = String::new();
-                let mut depth = 1;
+                let mut inner = Vec::new();
+                let mut depth = 1usize;
                 loop {
                     match self.bump() {
-                        Some('}') => {
+                        Some(b'}') => {
                             depth -= 1;
                             if depth == 0 {
                                 break;
                             }
-                            inner.push('}');
+                            inner.push(b'}');
                         }
-                        Some('{') => {
+                        Some(b'{') => {
                             depth += 1;
-                            inner.push('{');
+                            inner.push(b'{');
                         }
                         Some(ch) => inner.push(ch),
                         None => return Err(Self::error(l, k, "unterminated ${")),
                     }
                 }
-                let simple = inner.chars().next().is_some_and(is_name_start)
-                    && inner.chars().all(is_name_char);
+                let mut written = b"${".to_vec();
+                written.extend_from_slice(&inner);
+                written.push(b'}');
+                let simple = inner.first().copied().is_some_and(is_name_start)
+                    && inner.iter().copied().all(is_name_char);
                 if simple {
-                    self.expand(w, &inner, &format!("${{{inner}}}"), lookup);
+                    let name = String::from_utf8(inner).expect("ASCII");
+                    self.expand(w, &name, &written, lookup);
                 } else {
-                    w.text.push_str(&format!("${{{inner}}}"));
+                    w.text.extend_from_slice(&written);
                     w.unexpanded = true;
                 }
             }
-            Some('(') => {
-                let mut depth = 0;
-                w.text.push('$');
+            Some(b'(') => {
+                let mut depth = 0usize;
+                w.text.push(b'$');
                 w.unexpanded = true;
                 loop {
                     match self.bump() {
-                        Some('(') => {
+                        Some(b'(') => {
                             depth += 1;
-                            w.text.push('(');
+                            w.text.push(b'(');
                         }
-                        Some(')') => {
-                            depth -= 1;
-                            w.text.push(')');
+                        Some(b')') => {
+                            depth = depth.saturating_sub(1);
+                            w.text.push(b')');
                             if depth == 0 {
                                 break;
                             }
@@ -384,23 +399,23 @@ impl<'t> Lexer<'t> {
                     }
                 }
             }
-            Some(c) if c.is_ascii_digit() || "@*#?-$!".contains(c) => {
+            Some(c) if c.is_ascii_digit() || b"@*#?-$!".contains(&c) => {
                 self.bump();
-                w.text.push('$');
+                w.text.push(b'$');
                 w.text.push(c);
                 w.unexpanded = true;
             }
             // A lone `$` is itself.
-            _ => w.text.push('$'),
+            _ => w.text.push(b'$'),
         }
         Ok(())
     }
 
-    fn expand(&mut self, w: &mut Word, name: &str, written: &str, lookup: Lookup<'_>) {
+    fn expand(&mut self, w: &mut Word, name: &str, written: &[u8], lookup: Lookup<'_>) {
         match lookup(name) {
-            Some(v) => w.text.push_str(&v),
+            Some(v) => w.text.extend_from_slice(&v),
             None => {
-                w.text.push_str(written);
+                w.text.extend_from_slice(written);
                 w.unexpanded = true;
             }
         }
@@ -413,6 +428,10 @@ impl<'t> Lexer<'t> {
 pub struct Simple {
     pub assigns: Vec<Word>,
     pub words: Vec<Word>,
+    /// It runs asynchronously: its and-or list, or a compound command or
+    /// subshell around it, ends with `&` (XCU 2.9.3.1), so the shell does
+    /// not wait for it.
+    pub background: bool,
 }
 
 /// Words that open a compound command before a simple one (`if rjib …`).
@@ -420,16 +439,25 @@ pub const OPENERS: &[&str] = &[
     "if", "then", "else", "elif", "while", "until", "do", "!", "{",
 ];
 
+/// Reserved words that open a compound command: everything up to the word
+/// that closes it is one command of the list around it.
+const OPEN: &[&str] = &["if", "while", "until", "for", "case", "{"];
+const CLOSE: &[&str] = &["fi", "done", "esac", "}"];
+
 /// The simple commands of `text`, with no lookup (every `$` expansion is
 /// flagged). Compound commands are looked into: `if a; then b; fi` gives
 /// `a` and `b`; `for` and `case` are skipped.
-pub fn simple_commands(text: &str) -> Result<Vec<Simple>, LexError> {
+pub fn simple_commands(text: &[u8]) -> Result<Vec<Simple>, LexError> {
     let none: Lookup<'_> = &|_| None;
     let mut lexer = Lexer::new(text);
     let mut out = Vec::new();
     let mut cur = Simple::default();
     let mut skip_target = false;
     let mut skip_command = false;
+    // The first command of the and-or list being read, and that of each
+    // list enclosing a compound command or subshell now open.
+    let mut list_start = 0;
+    let mut open: Vec<usize> = Vec::new();
     let finish = |cur: &mut Simple, out: &mut Vec<Simple>, skip: &mut bool| {
         let c = std::mem::take(cur);
         if !*skip && (!c.words.is_empty() || !c.assigns.is_empty()) {
@@ -439,21 +467,50 @@ pub fn simple_commands(text: &str) -> Result<Vec<Simple>, LexError> {
     };
     while let Some(tok) = lexer.next_token(none)? {
         match tok {
-            Token::Sep(_) => finish(&mut cur, &mut out, &mut skip_command),
+            Token::Sep(sep) => {
+                finish(&mut cur, &mut out, &mut skip_command);
+                match sep {
+                    "&" => {
+                        for c in &mut out[list_start..] {
+                            c.background = true;
+                        }
+                        list_start = out.len();
+                    }
+                    ";" | ";;" | "\n" => list_start = out.len(),
+                    "(" => {
+                        open.push(list_start);
+                        list_start = out.len();
+                    }
+                    ")" => list_start = open.pop().unwrap_or(list_start),
+                    _ => {} // && || |: the same and-or list
+                }
+            }
             Token::Redir(_) => skip_target = true,
             Token::Word(w) => {
                 if std::mem::take(&mut skip_target) {
                     continue;
+                }
+                if cur.words.is_empty() && cur.assigns.is_empty() && !w.quoted {
+                    let word = std::str::from_utf8(&w.text).unwrap_or("");
+                    if OPEN.contains(&word) {
+                        open.push(list_start);
+                        list_start = out.len();
+                    } else if CLOSE.contains(&word) {
+                        // The compound command is one command of the list
+                        // that was open before it.
+                        list_start = open.pop().unwrap_or(list_start);
+                        continue;
+                    }
                 }
                 if cur.words.is_empty() {
                     if w.assign.is_some() {
                         cur.assigns.push(w);
                         continue;
                     }
-                    if !w.quoted && OPENERS.contains(&w.text.as_str()) {
+                    if !w.quoted && OPENERS.iter().any(|o| o.as_bytes() == w.text) {
                         continue;
                     }
-                    if !w.quoted && matches!(w.text.as_str(), "for" | "case") {
+                    if !w.quoted && matches!(w.text.as_slice(), b"for" | b"case") {
                         skip_command = true;
                     }
                 }
@@ -462,13 +519,6 @@ pub fn simple_commands(text: &str) -> Result<Vec<Simple>, LexError> {
         }
     }
     finish(&mut cur, &mut out, &mut skip_command);
-    // `fi`, `done`, `esac` and `}` alone are not commands.
-    out.retain(|c| {
-        !(c.assigns.is_empty()
-            && c.words.len() == 1
-            && !c.words[0].quoted
-            && matches!(c.words[0].text.as_str(), "fi" | "done" | "esac" | "}"))
-    });
     Ok(out)
 }
 
@@ -478,11 +528,11 @@ mod tests {
 
     fn words(text: &str) -> Vec<String> {
         let none: Lookup<'_> = &|_| None;
-        let mut l = Lexer::new(text);
+        let mut l = Lexer::new(text.as_bytes());
         let mut out = Vec::new();
         while let Some(t) = l.next_token(none).unwrap() {
             out.push(match t {
-                Token::Word(w) => w.text,
+                Token::Word(w) => String::from_utf8(w.text).unwrap(),
                 Token::Sep(s) => format!("<{}>", s.escape_default()),
                 Token::Redir(r) => format!("[{r}]"),
             });
@@ -524,11 +574,15 @@ mod tests {
 
     #[test]
     fn expansions_through_the_lookup() {
-        let vars: Lookup<'_> = &|n| (n == "x").then(|| "X".to_string());
-        let mut l = Lexer::new("a=$x${x}\"$x\"'$x' $(date) `id` ${y:-z} $1 $");
-        let mut got = Vec::new();
+        let vars: Lookup<'_> = &|n| (n == "x").then(|| b"X".to_vec());
+        let mut l = Lexer::new(b"a=$x${x}\"$x\"'$x' $(date) `id` ${y:-z} $1 $");
+        let mut got: Vec<(String, Option<String>, bool)> = Vec::new();
         while let Some(Token::Word(w)) = l.next_token(vars).unwrap() {
-            got.push((w.text.clone(), w.assign.clone(), w.unexpanded));
+            got.push((
+                String::from_utf8(w.text.clone()).unwrap(),
+                w.assign.clone(),
+                w.unexpanded,
+            ));
         }
         assert_eq!(
             got,
@@ -553,7 +607,7 @@ mod tests {
             ("x ${a", 1, 3, "unterminated ${"),
             ("x $(a", 1, 3, "unterminated $("),
         ] {
-            let mut l = Lexer::new(text);
+            let mut l = Lexer::new(text.as_bytes());
             let e = loop {
                 match l.next_token(none) {
                     Ok(Some(_)) => continue,
@@ -572,12 +626,17 @@ mod tests {
     #[test]
     fn simple_commands_look_into_compounds() {
         let cmds = simple_commands(
-            "PATH=/usr/local/sbin rjib addm x em0 > /dev/null; if rjib destroy x; then echo ok; fi\nfor i in a; do :; done",
+            b"PATH=/usr/local/sbin rjib addm x em0 > /dev/null; if rjib destroy x; then echo ok; fi\nfor i in a; do :; done",
         )
         .unwrap();
         let texts: Vec<Vec<&str>> = cmds
             .iter()
-            .map(|c| c.words.iter().map(|w| w.text.as_str()).collect())
+            .map(|c| {
+                c.words
+                    .iter()
+                    .map(|w| std::str::from_utf8(&w.text).unwrap())
+                    .collect()
+            })
             .collect();
         assert_eq!(
             texts,
@@ -589,5 +648,50 @@ mod tests {
             ]
         );
         assert_eq!(cmds[0].assigns[0].assign.as_deref(), Some("PATH"));
+        assert!(cmds.iter().all(|c| !c.background));
+    }
+
+    /// Which simple commands the shell does not wait for: those of an
+    /// and-or list ended by `&`, also inside a subshell or a compound
+    /// command ended by `&` (XCU 2.9.3.1).
+    #[test]
+    fn background_commands() {
+        let bg = |text: &str| -> Vec<(String, bool)> {
+            simple_commands(text.as_bytes())
+                .unwrap()
+                .into_iter()
+                .map(|c| {
+                    (
+                        String::from_utf8(c.words[0].text.clone()).unwrap(),
+                        c.background,
+                    )
+                })
+                .collect()
+        };
+        let s = |w: &str, b: bool| (w.to_string(), b);
+        assert_eq!(bg("a & "), [s("a", true)]);
+        assert_eq!(bg("a; b &"), [s("a", false), s("b", true)]);
+        assert_eq!(
+            bg("a && b & c"),
+            [s("a", true), s("b", true), s("c", false)]
+        );
+        assert_eq!(
+            bg("a | b &\nc"),
+            [s("a", true), s("b", true), s("c", false)]
+        );
+        assert_eq!(
+            bg("(a; b) & c"),
+            [s("a", true), s("b", true), s("c", false)]
+        );
+        assert_eq!(bg("{ a; b; } &"), [s("a", true), s("b", true)]);
+        assert_eq!(
+            bg("if a; then b; fi & c"),
+            [s("a", true), s("b", true), s("c", false)]
+        );
+        assert_eq!(
+            bg("x; (a & b); c"),
+            [s("x", false), s("a", true), s("b", false), s("c", false)]
+        );
+        assert_eq!(bg("a 2>&1 >/dev/null"), [s("a", false)]);
     }
 }

@@ -10,20 +10,21 @@
 //!   jail(8) runs in the C locale); unreadable directories are skipped
 //!   (no GLOB_ERR).
 
+use std::ffi::OsString;
 use std::fs;
-use std::os::unix::ffi::OsStrExt;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::PathBuf;
 
 /// Whether `pattern` has a glob character, so that glob(3) sets
 /// GLOB_MAGCHAR and jail(8) reads the matches rather than the name.
-pub fn has_magic(pattern: &str) -> bool {
-    let chars: Vec<char> = pattern.chars().collect();
+pub fn has_magic(pattern: &[u8]) -> bool {
+    let closes = closing_brackets(pattern);
     let mut i = 0;
-    while i < chars.len() {
-        match chars[i] {
-            '\\' => i += 2,
-            '*' | '?' => return true,
-            '[' if bracket_end(&chars, i).is_some() => return true,
+    while i < pattern.len() {
+        match pattern[i] {
+            b'\\' => i += 2,
+            b'*' | b'?' => return true,
+            b'[' if bracket_end(pattern, i, &closes).is_some() => return true,
             _ => i += 1,
         }
     }
@@ -31,12 +32,10 @@ pub fn has_magic(pattern: &str) -> bool {
 }
 
 /// The paths matching `pattern`, sorted; none when nothing matches.
-pub fn glob(pattern: &str) -> Vec<PathBuf> {
-    let absolute = pattern.starts_with('/');
+pub fn glob(pattern: &[u8]) -> Vec<PathBuf> {
+    let absolute = pattern.starts_with(b"/");
     let mut found: Vec<PathBuf> = vec![PathBuf::from(if absolute { "/" } else { "" })];
-    let components: Vec<&str> = pattern.split('/').filter(|c| !c.is_empty()).collect();
-    for comp in components {
-        let comp_chars: Vec<char> = comp.chars().collect();
+    for comp in pattern.split(|b| *b == b'/').filter(|c| !c.is_empty()) {
         if has_magic(comp) {
             let mut next = Vec::new();
             for dir in &found {
@@ -48,19 +47,18 @@ pub fn glob(pattern: &str) -> Vec<PathBuf> {
                 let Ok(listing) = listing else { continue };
                 for entry in listing.flatten() {
                     let name = entry.file_name();
-                    let name = name.to_string_lossy();
-                    let name: Vec<char> = name.chars().collect();
-                    if name.first() == Some(&'.') && comp_chars.first() != Some(&'.') {
+                    let name = name.as_bytes();
+                    if name.first() == Some(&b'.') && comp.first() != Some(&b'.') {
                         continue;
                     }
-                    if matches(&comp_chars, &name) {
+                    if matches(comp, name) {
                         next.push(dir.join(entry.file_name()));
                     }
                 }
             }
             found = next;
         } else {
-            let literal = unescape(&comp_chars);
+            let literal = OsString::from_vec(unescape(comp));
             for dir in &mut found {
                 dir.push(&literal);
             }
@@ -71,11 +69,11 @@ pub fn glob(pattern: &str) -> Vec<PathBuf> {
     found
 }
 
-fn unescape(chars: &[char]) -> String {
-    let mut out = String::new();
+fn unescape(chars: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
     let mut i = 0;
     while i < chars.len() {
-        if chars[i] == '\\' && i + 1 < chars.len() {
+        if chars[i] == b'\\' && i + 1 < chars.len() {
             i += 1;
         }
         out.push(chars[i]);
@@ -84,46 +82,90 @@ fn unescape(chars: &[char]) -> String {
     out
 }
 
+/// For each position, where the next `]` at or after it is (`usize::MAX`:
+/// none): one pass, so that finding brackets stays linear.
+fn closing_brackets(pat: &[u8]) -> Vec<usize> {
+    let mut next = vec![usize::MAX; pat.len() + 1];
+    for i in (0..pat.len()).rev() {
+        next[i] = if pat[i] == b']' { i } else { next[i + 1] };
+    }
+    next
+}
+
 /// The index of the `]` closing the bracket expression opening at
 /// `open`, if there is one (glob.c `glob0`: the first member may be `]`).
-fn bracket_end(chars: &[char], open: usize) -> Option<usize> {
+fn bracket_end(pat: &[u8], open: usize, closes: &[usize]) -> Option<usize> {
     let mut i = open + 1;
-    if chars.get(i) == Some(&'!') {
+    if pat.get(i) == Some(&b'!') {
         i += 1;
     }
     // The first member is taken as it is, even a `]`.
-    chars.get(i)?;
-    (i + 1..chars.len()).find(|&k| chars[k] == ']')
+    pat.get(i)?;
+    let end = closes[i + 1];
+    (end != usize::MAX).then_some(end)
 }
 
-/// Whether `name` matches the one-component pattern `pat`.
-fn matches(pat: &[char], name: &[char]) -> bool {
-    match pat.first() {
-        None => name.is_empty(),
-        Some('*') => (0..=name.len()).any(|skip| matches(&pat[1..], &name[skip..])),
-        Some('?') => !name.is_empty() && matches(&pat[1..], &name[1..]),
-        Some('[') => match bracket_end(pat, 0) {
+/// One pattern element: how long it is and whether it matches `c`.
+fn element(pat: &[u8], p: usize, c: u8, closes: &[usize]) -> (usize, bool) {
+    match pat[p] {
+        b'?' => (1, true),
+        b'[' => match bracket_end(pat, p, closes) {
             Some(end) => {
-                let Some(&c) = name.first() else { return false };
-                let (negate, set) = match pat[1] {
-                    '!' => (true, &pat[2..end]),
-                    _ => (false, &pat[1..end]),
+                let (negate, set) = match pat[p + 1] {
+                    b'!' => (true, &pat[p + 2..end]),
+                    _ => (false, &pat[p + 1..end]),
                 };
-                in_set(set, c) != negate && matches(&pat[end + 1..], &name[1..])
+                (end + 1 - p, in_set(set, c) != negate)
             }
-            None => name.first() == Some(&'[') && matches(&pat[1..], &name[1..]),
+            None => (1, c == b'['),
         },
-        Some('\\') if pat.len() > 1 => {
-            name.first() == Some(&pat[1]) && matches(&pat[2..], &name[1..])
-        }
-        Some(&p) => name.first() == Some(&p) && matches(&pat[1..], &name[1..]),
+        b'\\' if p + 1 < pat.len() => (2, c == pat[p + 1]),
+        other => (1, c == other),
     }
 }
 
-fn in_set(set: &[char], c: char) -> bool {
+/// Whether `name` matches the one-component pattern `pat`. Iterative, with
+/// one remembered `*` to go back to (a later `*` makes earlier ones moot),
+/// so any pattern costs at most the product of the two lengths and no
+/// stack.
+fn matches(pat: &[u8], name: &[u8]) -> bool {
+    let closes = closing_brackets(pat);
+    let (mut p, mut n) = (0, 0);
+    // The last `*` seen (the pattern after it) and where its match ends.
+    let mut star: Option<(usize, usize)> = None;
+    loop {
+        if p < pat.len() && pat[p] == b'*' {
+            p += 1;
+            star = Some((p, n));
+            continue;
+        }
+        if n == name.len() && p == pat.len() {
+            return true;
+        }
+        if n < name.len() && p < pat.len() {
+            let (len, ok) = element(pat, p, name[n], &closes);
+            if ok {
+                p += len;
+                n += 1;
+                continue;
+            }
+        }
+        // Let the last `*` take one more byte, or fail.
+        match star {
+            Some((sp, sn)) if sn < name.len() => {
+                star = Some((sp, sn + 1));
+                p = sp;
+                n = sn + 1;
+            }
+            _ => return false,
+        }
+    }
+}
+
+fn in_set(set: &[u8], c: u8) -> bool {
     let mut i = 0;
     while i < set.len() {
-        if i + 2 < set.len() && set[i + 1] == '-' {
+        if i + 2 < set.len() && set[i + 1] == b'-' {
             if set[i] <= c && c <= set[i + 2] {
                 return true;
             }
@@ -143,19 +185,17 @@ mod tests {
     use super::*;
 
     fn m(pat: &str, name: &str) -> bool {
-        let p: Vec<char> = pat.chars().collect();
-        let n: Vec<char> = name.chars().collect();
-        matches(&p, &n)
+        matches(pat.as_bytes(), name.as_bytes())
     }
 
     #[test]
     fn magic_characters() {
-        assert!(has_magic("/etc/jail.conf.d/*.conf"));
-        assert!(has_magic("jail[.]conf"));
-        assert!(has_magic("a?"));
-        assert!(!has_magic("/etc/jail.conf"));
-        assert!(!has_magic("a[b"));
-        assert!(!has_magic(r"a\*b"));
+        assert!(has_magic(b"/etc/jail.conf.d/*.conf"));
+        assert!(has_magic(b"jail[.]conf"));
+        assert!(has_magic(b"a?"));
+        assert!(!has_magic(b"/etc/jail.conf"));
+        assert!(!has_magic(b"a[b"));
+        assert!(!has_magic(br"a\*b"));
     }
 
     #[test]
@@ -170,6 +210,28 @@ mod tests {
         assert!(m(r"\*", "*"));
         assert!(!m(r"\*", "x"));
         assert!(m("a[b", "a[b"));
+        assert!(m("*a*b", "xaxxb"));
+        assert!(!m("*a*b", "xaxxbc"));
+        assert!(m("a*", "a"));
+        assert!(m("*", ""));
+        assert!(!m("?", ""));
+        assert!(m("*[ab]?c*", "zzbxcq"));
+        assert!(m("\\[x]", "[x]"));
+    }
+
+    /// Patterns glob(3) or an attacker could write: long runs of `*`, `?`
+    /// and `[` neither overflow the stack nor take exponential time.
+    #[test]
+    fn adversarial_patterns_are_cheap() {
+        let t = std::time::Instant::now();
+        let stars = "*a".repeat(100_000) + "b";
+        assert!(!m(&stars, &"a".repeat(200)));
+        assert!(m(&"*".repeat(1_000_000), "anything"));
+        assert!(!m(&"?".repeat(1_000_000), "short"));
+        let brackets = "[".repeat(200_000);
+        assert!(!has_magic(brackets.as_bytes()));
+        assert!(m(&brackets, &"[".repeat(200_000)));
+        assert!(t.elapsed().as_secs() < 10, "{:?}", t.elapsed());
     }
 
     #[test]
@@ -179,11 +241,11 @@ mod tests {
             fs::write(dir.path().join(name), "").unwrap();
         }
         let pattern = format!("{}/*.conf", dir.path().display());
-        let got: Vec<String> = glob(&pattern)
+        let got: Vec<String> = glob(pattern.as_bytes())
             .iter()
             .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
             .collect();
         assert_eq!(got, vec!["a.conf", "b.conf"]);
-        assert!(glob(&format!("{}/*.none", dir.path().display())).is_empty());
+        assert!(glob(format!("{}/*.none", dir.path().display()).as_bytes()).is_empty());
     }
 }

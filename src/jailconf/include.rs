@@ -13,25 +13,48 @@
 
 use std::ffi::OsString;
 use std::fs;
+use std::io;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::parser::{self, Raw};
-use super::{Error, Loc, glob};
+use super::{Error, Loc, Stop, glob};
 
 /// jail(8)'s limit on nested `.include`s (`config.c` `MAX_INCLUDE_DEPTH`).
 pub const MAX_INCLUDE_DEPTH: usize = 32;
 
+/// What a load read, besides the jails.
+#[derive(Debug, Default)]
+pub struct Read {
+    /// Every file read, in reading order.
+    pub files: Vec<PathBuf>,
+    /// Where jail(8) stops reading a file early.
+    pub stops: Vec<Stop>,
+}
+
+/// How a load reads a file: its bytes, or why not.
+pub type Reader<'r> = dyn FnMut(&Path) -> io::Result<Vec<u8>> + 'r;
+
 /// One load: the parsed blocks and the files being read.
-#[derive(Default)]
-pub struct Session {
-    pub raw: Raw,
+pub struct Session<'r> {
+    raw: Raw,
     files: Vec<PathBuf>,
     /// The files being read, outermost first: (identity, name as given).
     stack: Vec<(PathBuf, PathBuf)>,
+    read: &'r mut Reader<'r>,
 }
 
-impl Session {
+impl<'r> Session<'r> {
+    pub fn new(read: &'r mut Reader<'r>) -> Session<'r> {
+        Session {
+            raw: Raw::default(),
+            files: Vec::new(),
+            stack: Vec::new(),
+            read,
+        }
+    }
+
     /// Reads and parses `path`. `current` is the enclosing block of the
     /// `.include` at `from`, if it came from one.
     pub fn load_file(
@@ -49,25 +72,30 @@ impl Session {
                 chain,
             });
         }
-        let bytes = fs::read(path).map_err(|source| Error::Read {
+        let bytes = (self.read)(path).map_err(|source| Error::Read {
             path: path.to_path_buf(),
             included_at: from.cloned(),
             source,
         })?;
-        let text = String::from_utf8_lossy(&bytes);
-        self.stack.push((identity, path.to_path_buf()));
-        self.files.push(path.to_path_buf());
-        let parsed = parser::parse(self, &text, path, current);
-        self.stack.pop();
-        parsed
+        self.parse_bytes(&bytes, path, identity, current)
     }
 
     /// Parses `text` as the file `file` (not read from disk).
-    pub fn load_text(&mut self, text: &str, file: &Path) -> Result<(), Error> {
+    pub fn load_text(&mut self, text: &[u8], file: &Path) -> Result<(), Error> {
         let identity = fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
+        self.parse_bytes(text, file, identity, None)
+    }
+
+    fn parse_bytes(
+        &mut self,
+        text: &[u8],
+        file: &Path,
+        identity: PathBuf,
+        current: Option<usize>,
+    ) -> Result<(), Error> {
         self.stack.push((identity, file.to_path_buf()));
         self.files.push(file.to_path_buf());
-        let parsed = parser::parse(self, text, file, None);
+        let parsed = parser::parse(self, text, Arc::from(file), current);
         self.stack.pop();
         parsed
     }
@@ -78,7 +106,7 @@ impl Session {
     }
 }
 
-impl parser::Sink for Session {
+impl parser::Sink for Session<'_> {
     fn raw(&mut self) -> &mut Raw {
         &mut self.raw
     }
@@ -86,7 +114,7 @@ impl parser::Sink for Session {
     /// `.include "pattern";` written in `including` at `loc`.
     fn include(
         &mut self,
-        pattern: &str,
+        pattern: &[u8],
         including: &Path,
         current: Option<usize>,
         loc: &Loc,
@@ -101,25 +129,26 @@ impl parser::Sink for Session {
             }
             Ok(())
         } else {
-            self.load_file(Path::new(&full), current, Some(loc))
+            let path = PathBuf::from(OsString::from_vec(full));
+            self.load_file(&path, current, Some(loc))
         }
     }
 }
 
 /// A relative `pattern` put after the directory part of `including`'s
 /// name, up to its last `/` (none: left as it is).
-fn resolve(pattern: &str, including: &Path) -> String {
-    if pattern.starts_with('/') {
-        return pattern.to_string();
+fn resolve(pattern: &[u8], including: &Path) -> Vec<u8> {
+    if pattern.starts_with(b"/") {
+        return pattern.to_vec();
     }
     let name = including.as_os_str().as_bytes();
     match name.iter().rposition(|b| *b == b'/') {
         Some(slash) => {
             let mut full = name[..=slash].to_vec();
-            full.extend_from_slice(pattern.as_bytes());
-            OsString::from_vec(full).to_string_lossy().into_owned()
+            full.extend_from_slice(pattern);
+            full
         }
-        None => pattern.to_string(),
+        None => pattern.to_vec(),
     }
 }
 
@@ -131,11 +160,14 @@ mod tests {
     #[test]
     fn relative_to_the_including_files_directory() {
         assert_eq!(
-            resolve("a.conf", Path::new("/etc/jail.conf")),
-            "/etc/a.conf"
+            resolve(b"a.conf", Path::new("/etc/jail.conf")),
+            b"/etc/a.conf"
         );
-        assert_eq!(resolve("d/*.conf", Path::new("x/jail.conf")), "x/d/*.conf");
-        assert_eq!(resolve("a.conf", Path::new("jail.conf")), "a.conf");
-        assert_eq!(resolve("/abs", Path::new("/etc/jail.conf")), "/abs");
+        assert_eq!(
+            resolve(b"d/*.conf", Path::new("x/jail.conf")),
+            b"x/d/*.conf"
+        );
+        assert_eq!(resolve(b"a.conf", Path::new("jail.conf")), b"a.conf");
+        assert_eq!(resolve(b"/abs", Path::new("/etc/jail.conf")), b"/abs");
     }
 }

@@ -4,13 +4,13 @@
 /// Whether two parameter names are one parameter, with or without a `no`
 /// prefix on the same component: `persist`/`nopersist`,
 /// `allow.mount`/`allow.nomount` (`config.c` `equalopts`).
-pub fn equalopts(a: &str, b: &str) -> bool {
+pub fn equalopts(a: &[u8], b: &[u8]) -> bool {
     if a == b || strip_no(a) == Some(b) || strip_no(b) == Some(a) {
         return true;
     }
     // Walk the common dotted prefix, comparing what follows each dot.
     let (mut a, mut b) = (a, b);
-    while let Some(dot) = a.find('.') {
+    while let Some(dot) = a.iter().position(|c| *c == b'.') {
         let head = &a[..=dot];
         if !b.starts_with(head) {
             break;
@@ -24,63 +24,140 @@ pub fn equalopts(a: &str, b: &str) -> bool {
     false
 }
 
-fn strip_no(s: &str) -> Option<&str> {
-    s.strip_prefix("no")
+fn strip_no(s: &[u8]) -> Option<&[u8]> {
+    s.strip_prefix(b"no")
+}
+
+/// Every name [`equalopts`] finds equal to `name` by taking a `no` away:
+/// `name` without the `no` at the start of one of its components
+/// (`allow.nomount` gives `allow.mount`). Together with the names that
+/// give `name` this way, these are all the names equal to it, so a map of
+/// them finds a parameter without comparing it with every other.
+pub fn without_no(name: &[u8]) -> impl Iterator<Item = Vec<u8>> + '_ {
+    std::iter::once(0)
+        .chain(
+            name.iter()
+                .enumerate()
+                .filter(|(_, c)| **c == b'.')
+                .map(|(i, _)| i + 1),
+        )
+        .filter(|&p| name[p..].starts_with(b"no"))
+        .map(|p| [&name[..p], &name[p + 2..]].concat())
 }
 
 /// Whether a jail name is a wildcard: a whole `*` component, as in `*`,
 /// `foo.*`, `*.bar` (`config.c` `wild_jail_name`). `fo*` is an ordinary name.
-pub fn is_wildcard(name: &str) -> bool {
-    name.split('.').any(|c| c == "*")
+pub fn is_wildcard(name: &[u8]) -> bool {
+    name.split(|c| *c == b'.').any(|c| c == b"*")
 }
 
 /// Whether the wildcard `wild` applies to the jail `jail`: a non-final `*`
 /// matches one component, a final `*` one or more (`config.c`
 /// `wild_jail_match`). `foo.*` matches `foo.bar` and `foo.bar.baz`, not `foo`.
-pub fn wild_match(jail: &str, wild: &str) -> bool {
+pub fn wild_match(jail: &[u8], wild: &[u8]) -> bool {
+    let dot = |s: &[u8]| s.iter().position(|c| *c == b'.');
     let (mut j, mut w) = (jail, wild);
-    while let (Some(jd), Some(wd)) = (j.find('.'), w.find('.')) {
-        if !w.starts_with(&j[..=jd]) && !w.starts_with("*.") {
+    while let (Some(jd), Some(wd)) = (dot(j), dot(w)) {
+        if !w.starts_with(&j[..=jd]) && !w.starts_with(b"*.") {
             return false;
         }
         j = &j[jd + 1..];
         w = &w[wd + 1..];
     }
-    j == w || w == "*"
+    j == w || w == b"*"
+}
+
+/// C's `isspace` in the C locale.
+fn is_c_space(c: &u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
 }
 
 /// Whether a jail name makes jail(8) set `jid` rather than `name`: it reads
 /// as a non-zero number, `strtol(name) && !*end` (`config.c` `load_config`).
-pub fn is_jid(name: &str) -> bool {
-    let rest = name.trim_start_matches([' ', '\t', '\n', '\x0b', '\x0c', '\r']);
-    let rest = rest.strip_prefix(['+', '-']).unwrap_or(rest);
-    !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit()) && rest.bytes().any(|b| b != b'0')
+pub fn is_jid(name: &[u8]) -> bool {
+    let start = name
+        .iter()
+        .position(|c| !is_c_space(c))
+        .unwrap_or(name.len());
+    let rest = &name[start..];
+    let rest = rest
+        .strip_prefix(b"+")
+        .or_else(|| rest.strip_prefix(b"-"))
+        .unwrap_or(rest);
+    !rest.is_empty() && rest.iter().all(u8::is_ascii_digit) && rest.iter().any(|b| *b != b'0')
 }
 
 /// jail(8)'s `bool_param`: the last value is true when it is absent,
 /// `true` in any case, or a number that `strtol` reads as non-zero; a `no`
 /// at the start of the name's last component turns the result over.
-pub fn bool_value(name: &str, last: Option<&str>) -> bool {
-    let last_comp = name.rsplit('.').next().unwrap_or(name);
-    let negated = last_comp.starts_with("no");
+pub fn bool_value(name: &[u8], last: Option<&[u8]>) -> bool {
+    let last_comp = name.rsplit(|c| *c == b'.').next().unwrap_or(name);
+    let negated = last_comp.starts_with(b"no");
     let truthy = match last {
         None => true,
-        Some(v) => v.eq_ignore_ascii_case("true") || strtol_nonzero(v),
+        Some(v) => v.eq_ignore_ascii_case(b"true") || strtol_nonzero(v),
     };
     negated ^ truthy
 }
 
 /// Whether C's `strtol(s, NULL, 10)` is non-zero: leading space, a sign,
 /// then the digits it can read (anything after them is ignored).
-fn strtol_nonzero(s: &str) -> bool {
-    let s = s.trim_start_matches([' ', '\t', '\n', '\x0b', '\x0c', '\r']);
-    let s = s.strip_prefix(['+', '-']).unwrap_or(s);
-    s.bytes().take_while(u8::is_ascii_digit).any(|b| b != b'0')
+fn strtol_nonzero(s: &[u8]) -> bool {
+    let start = s.iter().position(|c| !is_c_space(c)).unwrap_or(s.len());
+    let s = &s[start..];
+    let s = s
+        .strip_prefix(b"+")
+        .or_else(|| s.strip_prefix(b"-"))
+        .unwrap_or(s);
+    s.iter()
+        .take_while(|c| c.is_ascii_digit())
+        .any(|b| *b != b'0')
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn equalopts(a: &str, b: &str) -> bool {
+        super::equalopts(a.as_bytes(), b.as_bytes())
+    }
+    fn is_wildcard(a: &str) -> bool {
+        super::is_wildcard(a.as_bytes())
+    }
+    fn wild_match(a: &str, b: &str) -> bool {
+        super::wild_match(a.as_bytes(), b.as_bytes())
+    }
+    fn is_jid(a: &str) -> bool {
+        super::is_jid(a.as_bytes())
+    }
+    fn bool_value(a: &str, b: Option<&str>) -> bool {
+        super::bool_value(a.as_bytes(), b.map(str::as_bytes))
+    }
+
+    /// `without_no` and the names that give `name` through it are exactly
+    /// the names `equalopts` finds equal.
+    #[test]
+    fn without_no_lists_the_no_less_forms() {
+        let got: Vec<Vec<u8>> = without_no(b"noallow.nomount.x").collect();
+        assert_eq!(
+            got,
+            [b"allow.nomount.x".to_vec(), b"noallow.mount.x".to_vec()]
+        );
+        for (a, b) in [
+            ("persist", "nopersist"),
+            ("allow.mount", "allow.nomount"),
+            ("allow.mount.nozfs", "allow.mount.zfs"),
+            ("allow.mount", "noallow.mount.x"),
+            ("nonopersist", "persist"),
+            ("a..nob", "a..b"),
+            ("x.y", "x.y"),
+        ] {
+            let by_index = a == b
+                || without_no(a.as_bytes()).any(|v| v == b.as_bytes())
+                || without_no(b.as_bytes()).any(|v| v == a.as_bytes());
+            assert_eq!(by_index, equalopts(a, b), "{a} {b}");
+        }
+    }
 
     #[test]
     fn equalopts_matches_no_forms_on_any_component() {

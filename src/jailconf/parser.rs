@@ -20,17 +20,38 @@
 //!   parameter named `.include`, as in jail(8).
 //! - A jail name and a parameter name are one piece: `foo.* {` is a syntax
 //!   error (`*` is a piece of its own), `"foo.*" {` is a wildcard block.
+//! - A NUL byte, or a byte ≥ 0x80, outside quotes is the end of input for
+//!   jail(8)'s parser on amd64 (jaillex.l's `<_>.` returns the byte as a
+//!   signed `char`, and byacc takes a token ≤ 0 as the end). Between two
+//!   statements at a file's top level it accepts: the rest of the file is
+//!   not read, which is recorded as a [`Stop`]. Anywhere else it is a syntax
+//!   error.
+//! - Blocks nest at most [`MAX_NESTING`] deep, as far as byacc's stack of
+//!   10,000 entries holds them, counting blocks that enclose an `.include`;
+//!   the parser keeps its open blocks in a list, not on the call stack, so
+//!   no input can overflow the stack. The names of all blocks together
+//!   (a nested block's name holds its parents') are at most
+//!   [`MAX_NAME_BYTES`].
 
 use std::path::Path;
+use std::sync::Arc;
 
 use super::lexer::{Lexer, Tok, Token};
-use super::{Error, Loc};
+use super::{Error, Loc, Stop};
+
+/// The deepest nesting of blocks: byacc's parser stack (YYMAXDEPTH, 10,000
+/// entries) holds two for the top level and three for each open block, so
+/// jail(8) reports "yacc stack overflow" at the next `{`.
+pub const MAX_NESTING: usize = 3332;
+
+/// The most bytes the names of all blocks may take together.
+pub const MAX_NAME_BYTES: usize = 64 << 20;
 
 /// One piece of a string as written: literal text or a variable reference.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Piece {
-    Lit(String),
-    Var { name: String, loc: Loc },
+    Lit(Vec<u8>),
+    Var { name: Vec<u8>, loc: Loc },
 }
 
 /// One string of a value list, as written.
@@ -44,7 +65,7 @@ pub struct RawString {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RawParam {
     /// Without the `$` of a variable.
-    pub name: String,
+    pub name: Vec<u8>,
     pub loc: Loc,
     pub is_var: bool,
     /// `+=`
@@ -56,7 +77,7 @@ pub struct RawParam {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RawJail {
     /// Full name: a nested block's name is prefixed with its parent's.
-    pub name: String,
+    pub name: Vec<u8>,
     pub loc: Loc,
     pub params: Vec<RawParam>,
 }
@@ -67,6 +88,12 @@ pub struct Raw {
     pub jails: Vec<RawJail>,
     /// The index of the global pseudo-jail, once a global parameter exists.
     pub global: Option<usize>,
+    /// How deep blocks are open now, across the files being read.
+    pub depth: usize,
+    /// The bytes of all block names so far.
+    pub name_bytes: usize,
+    /// Where jail(8) stops reading a file early.
+    pub stops: Vec<Stop>,
 }
 
 /// Where the parser puts what it reads, and who follows an `.include`
@@ -80,7 +107,7 @@ pub trait Sink {
     /// inside the block `current` (if any).
     fn include(
         &mut self,
-        pattern: &str,
+        pattern: &[u8],
         including: &Path,
         current: Option<usize>,
         loc: &Loc,
@@ -91,24 +118,24 @@ pub trait Sink {
 /// encloses the `.include` that brought this file in, if any.
 pub fn parse(
     session: &mut dyn Sink,
-    text: &str,
-    file: &Path,
+    text: &[u8],
+    file: Arc<Path>,
     current: Option<usize>,
 ) -> Result<(), Error> {
     let mut p = Parser {
-        lexer: Lexer::new(text, file),
+        lexer: Lexer::new(text, file.clone()),
         peeked: None,
         session,
         file,
     };
-    p.conf(current, None)
+    p.conf(current)
 }
 
 struct Parser<'a, 's> {
     lexer: Lexer<'a>,
     peeked: Option<Token>,
     session: &'s mut dyn Sink,
-    file: &'a Path,
+    file: Arc<Path>,
 }
 
 impl Parser<'_, '_> {
@@ -128,7 +155,7 @@ impl Parser<'_, '_> {
 
     fn loc(&self, t: &Token) -> Loc {
         Loc {
-            file: self.file.to_path_buf(),
+            file: self.file.clone(),
             line: t.line,
             col: t.col,
         }
@@ -142,34 +169,59 @@ impl Parser<'_, '_> {
         Error::syntax(self.loc(t), message)
     }
 
-    /// Statements up to the end of the file (`open` is `None`) or to the
-    /// `}` of the block opened at `open`.
-    fn conf(&mut self, current: Option<usize>, open: Option<&Token>) -> Result<(), Error> {
+    /// Statements up to the end of the file, blocks opening and closing on
+    /// the way. `current` is the block enclosing this file's text.
+    fn conf(&mut self, outer: Option<usize>) -> Result<(), Error> {
+        // The blocks open in this file: (index, its `{` token).
+        let mut open: Vec<(usize, Token)> = Vec::new();
         loop {
+            let current = open.last().map(|(j, _)| *j).or(outer);
             let t = self.next()?;
             match &t.tok {
                 Tok::Semi => {}
-                Tok::RBrace if open.is_some() => return Ok(()),
-                Tok::Eof if open.is_none() => return Ok(()),
+                Tok::RBrace if !open.is_empty() => {
+                    let raw = self.session.raw();
+                    if let Some((j, _)) = open.pop() {
+                        raw.jails[j].params.shrink_to_fit();
+                    }
+                    raw.depth -= 1;
+                }
                 Tok::Eof => {
-                    let open = open.expect("inside a block");
-                    let at = self.loc(open);
-                    return Err(self.unexpected(
-                        &t,
-                        &format!("the block opened at {}:{} is not closed", at.line, at.col),
-                    ));
+                    let Some((_, brace)) = open.last() else {
+                        return Ok(());
+                    };
+                    let at = self.loc(brace);
+                    let what = format!("the block opened at {}:{} is not closed", at.line, at.col);
+                    let e = self.unexpected(&t, &what);
+                    self.session.raw().depth -= open.len();
+                    return Err(e);
                 }
                 Tok::Str { glued: false, .. } | Tok::Var { glued: false, .. } => {
-                    self.statement(t, current)?
+                    if let Some(block) = self.statement(t, current)? {
+                        open.push(block);
+                    }
+                }
+                Tok::Other(byte) if open.is_empty() && (*byte == 0 || *byte >= 0x80) => {
+                    let stop = Stop {
+                        loc: self.loc(&t),
+                        byte: *byte,
+                    };
+                    self.session.raw().stops.push(stop);
+                    return Ok(());
                 }
                 _ => return Err(self.unexpected(&t, "expected a parameter or a jail block")),
             }
         }
     }
 
-    /// A statement starting with the name token `first`: a block or a
-    /// parameter.
-    fn statement(&mut self, first: Token, current: Option<usize>) -> Result<(), Error> {
+    /// A statement starting with the name token `first`: a parameter, or
+    /// the start of a block (its index and `{`, for the caller to keep
+    /// open).
+    fn statement(
+        &mut self,
+        first: Token,
+        current: Option<usize>,
+    ) -> Result<Option<(usize, Token)>, Error> {
         let loc = self.loc(&first);
         let (name, is_var) = match first.tok {
             Tok::Str { text, .. } => (text, false),
@@ -186,7 +238,10 @@ impl Parser<'_, '_> {
         };
         let mut name_value = false;
         match t.tok {
-            Tok::LBrace if !is_var => return self.block(param.name, param.loc, current, &t),
+            Tok::LBrace if !is_var => {
+                let idx = self.block(param.name, param.loc, current, &t)?;
+                return Ok(Some((idx, t)));
+            }
             Tok::Semi => {}
             Tok::Eq | Tok::PlusEq => {
                 param.append = t.tok == Tok::PlusEq;
@@ -206,15 +261,16 @@ impl Parser<'_, '_> {
                 return Err(self.unexpected(&t, what));
             }
         }
-        if name_value && !is_var && param.name == ".include" {
-            return self.include(param, current);
+        if name_value && !is_var && param.name == b".include" {
+            self.include(param, current)?;
+            return Ok(None);
         }
         let raw = self.session.raw();
         let target = match current {
             Some(j) => j,
             None => *raw.global.get_or_insert_with(|| {
                 raw.jails.push(RawJail {
-                    name: "*".into(),
+                    name: b"*".to_vec(),
                     loc: param.loc.clone(),
                     params: Vec::new(),
                 });
@@ -222,33 +278,60 @@ impl Parser<'_, '_> {
             }),
         };
         raw.jails[target].params.push(param);
-        Ok(())
+        Ok(None)
     }
 
-    /// `NAME { … }`, the `{` already read.
+    /// `NAME {`, the `{` already read: the new block's index.
     fn block(
         &mut self,
-        name: String,
+        name: Vec<u8>,
         loc: Loc,
         current: Option<usize>,
-        open: &Token,
-    ) -> Result<(), Error> {
+        brace: &Token,
+    ) -> Result<usize, Error> {
+        if self.session.raw().depth >= MAX_NESTING {
+            return Err(Error::syntax(
+                self.loc(brace),
+                format!(
+                    "blocks nest deeper than {MAX_NESTING} levels (counting blocks around an \
+                     .include): jail(8)'s parser runs out of stack here (\"{{: yacc stack overflow\") \
+                     and refuses the file"
+                ),
+            ));
+        }
         let raw = self.session.raw();
         let full = match current {
-            Some(parent) => format!("{}.{}", raw.jails[parent].name, name),
+            Some(parent) => {
+                let mut full = raw.jails[parent].name.clone();
+                full.push(b'.');
+                full.extend_from_slice(&name);
+                full
+            }
             None => name,
         };
+        raw.name_bytes += full.len();
+        if raw.name_bytes > MAX_NAME_BYTES {
+            return Err(Error::syntax(
+                self.loc(brace),
+                format!(
+                    "the names of the blocks (a nested block's with its parents') take more than \
+                     {} MiB in all, the most rjib reads",
+                    MAX_NAME_BYTES >> 20
+                ),
+            ));
+        }
+        raw.depth += 1;
         raw.jails.push(RawJail {
             name: full,
             loc,
             params: Vec::new(),
         });
-        let idx = raw.jails.len() - 1;
-        self.conf(Some(idx), Some(open))
+        Ok(raw.jails.len() - 1)
     }
 
     /// A value list starting with `first`, and the `;` after it.
-    fn values(&mut self, first: Token, param: &str) -> Result<Vec<RawString>, Error> {
+    fn values(&mut self, first: Token, param: &[u8]) -> Result<Vec<RawString>, Error> {
+        let param = super::show(param);
         let mut out = Vec::new();
         let mut t = first;
         loop {
@@ -262,7 +345,11 @@ impl Parser<'_, '_> {
             let sep = self.next()?;
             match sep.tok {
                 Tok::Comma => t = self.next()?,
-                Tok::Semi => return Ok(out),
+                Tok::Semi => {
+                    // Kept until every jail is computed: no spare room.
+                    out.shrink_to_fit();
+                    return Ok(out);
+                }
                 _ => {
                     return Err(self.unexpected(
                         &sep,
@@ -291,6 +378,7 @@ impl Parser<'_, '_> {
             ) {
                 t = self.next()?;
             } else {
+                pieces.shrink_to_fit();
                 return Ok(RawString { pieces, loc });
             }
         }
@@ -299,10 +387,10 @@ impl Parser<'_, '_> {
     /// `.include "pattern", …;`
     fn include(&mut self, param: RawParam, current: Option<usize>) -> Result<(), Error> {
         for value in &param.values {
-            let mut pattern = String::new();
+            let mut pattern = Vec::new();
             for piece in &value.pieces {
                 match piece {
-                    Piece::Lit(text) => pattern.push_str(text),
+                    Piece::Lit(text) => pattern.extend_from_slice(text),
                     Piece::Var { loc, .. } => {
                         return Err(Error::syntax(
                             loc.clone(),
@@ -311,8 +399,8 @@ impl Parser<'_, '_> {
                     }
                 }
             }
-            self.session
-                .include(&pattern, self.file, current, &value.loc)?;
+            let file = self.file.clone();
+            self.session.include(&pattern, &file, current, &value.loc)?;
         }
         Ok(())
     }

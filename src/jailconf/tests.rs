@@ -4,6 +4,7 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::*;
 
@@ -18,7 +19,7 @@ fn parse(text: &str) -> Config {
 fn syntax_error(text: &str) -> (u32, u32, String) {
     match parse_str(text, Path::new("/etc/jail.conf")) {
         Err(Error::Syntax(e)) => {
-            assert_eq!(e.loc.file, Path::new("/etc/jail.conf"));
+            assert_eq!(&*e.loc.file, Path::new("/etc/jail.conf"));
             (e.loc.line, e.loc.col, e.message)
         }
         other => panic!("expected a syntax error, got {other:?}"),
@@ -34,11 +35,15 @@ fn params(config: &Config, jail: &str) -> Vec<String> {
     j.params
         .iter()
         .map(|p| {
-            let vals: Vec<&str> = p.values.iter().map(|v| v.text.as_str()).collect();
+            let vals: Vec<String> = p
+                .values
+                .iter()
+                .map(|v| String::from_utf8(v.text.clone()).unwrap())
+                .collect();
             if vals.is_empty() {
-                p.name.clone()
+                show(&p.name).into_owned()
             } else {
-                format!("{}={}", p.name, vals.join("|"))
+                format!("{}={}", show(&p.name), vals.join("|"))
             }
         })
         .collect()
@@ -46,10 +51,10 @@ fn params(config: &Config, jail: &str) -> Vec<String> {
 
 fn texts(j: &Jail, name: &str) -> Vec<String> {
     j.get(name)
-        .unwrap_or_else(|| panic!("{}: no {name}", j.name))
+        .unwrap_or_else(|| panic!("{}: no {name}", j.show_name()))
         .values
         .iter()
-        .map(|v| v.text.clone())
+        .map(|v| String::from_utf8(v.text.clone()).unwrap())
         .collect()
 }
 
@@ -141,16 +146,10 @@ fn bare_words_and_adjacent_pieces_concatenate() {
             "unexpected \"x\", expected \"=\", \"+=\", a value, \";\" or \"{\" after a name".into()
         )
     );
-    // A CR is not white space.
-    assert_eq!(
-        syntax_error("a {\r\n}\r\n"),
-        (
-            1,
-            4,
-            "unexpected a carriage return (CRLF line ends?), expected a parameter or a jail block"
-                .into()
-        )
-    );
+    // A CR is white space: jaillex.l (freebsd-src 086e0149) line 63,
+    // `<_>[ \t\r\n]+`, so a CRLF file reads like an LF one.
+    let c = parse("a {\r\n  path = /j;\r\n}\r\n");
+    assert_eq!(texts(c.jail("a").unwrap(), "path"), ["/j"]);
 }
 
 #[test]
@@ -169,7 +168,10 @@ fn blocks_and_global_parameters() {
     );
     assert_eq!(params(&c, "b"), ["name=b", "exec.clean", "mount.devfs"]);
     assert_eq!(
-        c.jails.iter().map(|j| j.name.as_str()).collect::<Vec<_>>(),
+        c.jails
+            .iter()
+            .map(|j| std::str::from_utf8(&j.name).unwrap())
+            .collect::<Vec<_>>(),
         ["a", "b"]
     );
     assert_eq!(c.jail("b").unwrap().loc.line, 3);
@@ -268,7 +270,7 @@ fn booleans_values_and_no_prefix() {
     assert!(!a.is_set("exec.clean"));
     // allow.nomount replaced allow.mount in place, under its new name.
     assert!(!a.is_set("allow.mount"));
-    assert_eq!(a.get("allow.mount").unwrap().name, "allow.nomount");
+    assert_eq!(a.get("allow.mount").unwrap().name, b"allow.nomount");
     assert!(a.get("allow.mount").unwrap().values.is_empty());
     // mount.nodevfs = false: a double negative, as bool_param reads it.
     assert!(a.is_set("mount.devfs"));
@@ -487,7 +489,11 @@ fn include_tree_with_glob_and_nesting() {
     write(d, "parts/more", "persist;\n");
     let c = load(&main).unwrap();
     // a.conf before b.conf (sorted); a's include lands inside block a.
-    let names: Vec<&str> = c.jails.iter().map(|j| j.name.as_str()).collect();
+    let names: Vec<&str> = c
+        .jails
+        .iter()
+        .map(|j| std::str::from_utf8(&j.name).unwrap())
+        .collect();
     assert_eq!(names, ["a", "a.inner", "b", "last"]);
     assert_eq!(
         params(&c, "a"),
@@ -496,7 +502,10 @@ fn include_tree_with_glob_and_nesting() {
     assert_eq!(params(&c, "a.inner"), ["name=a.inner", "exec.clean"]);
     assert_eq!(params(&c, "b"), ["name=b", "exec.clean", "path=/b"]);
     let persist = c.jail("a").unwrap().get("persist").unwrap();
-    assert_eq!(persist.loc.file, d.join("jail.conf.d/../parts/more"));
+    assert_eq!(
+        &*persist.loc.file,
+        d.join("jail.conf.d/../parts/more").as_path()
+    );
     assert_eq!(persist.loc.line, 1);
     assert_eq!(c.files.len(), 5);
 
@@ -504,7 +513,7 @@ fn include_tree_with_glob_and_nesting() {
     write(d, "parts/more", "persist\n");
     match load(&main) {
         Err(Error::Syntax(e)) => {
-            assert_eq!(e.loc.file, d.join("jail.conf.d/../parts/more"));
+            assert_eq!(&*e.loc.file, d.join("jail.conf.d/../parts/more").as_path());
             assert_eq!((e.loc.line, e.loc.col), (2, 1));
         }
         other => panic!("{other:?}"),
@@ -551,7 +560,7 @@ fn include_loop_is_detected() {
     write(d, "sub/b.conf", "\n.include \"../a.conf\";\n");
     match load(&main) {
         Err(Error::IncludeLoop { loc, chain }) => {
-            assert_eq!(loc.file, d.join("sub/b.conf"));
+            assert_eq!(&*loc.file, d.join("sub/b.conf").as_path());
             assert_eq!((loc.line, loc.col), (2, 10));
             assert_eq!(
                 chain,
@@ -592,7 +601,7 @@ fn include_depth_is_limited_like_jail8() {
     let c = load(&d.join("f0")).unwrap_err();
     // f33 would be the 33rd.
     match c {
-        Error::IncludeDepth { loc } => assert_eq!(loc.file, d.join("f32")),
+        Error::IncludeDepth { loc } => assert_eq!(&*loc.file, d.join("f32").as_path()),
         other => panic!("{other:?}"),
     }
     write(d, "f32", "j32 { }\n");
@@ -607,7 +616,7 @@ fn load_all_joins_files_like_includes() {
     let main = write(d, "jail.conf", "exec.clean;\npath = \"/jails/$name\";\n");
     let www = write(d, "jail.conf.d/www.conf", "www { vnet; }\n");
     let db = write(d, "jail.conf.d/db.conf", "db { path = /db; }\n");
-    let c = load_all(&[main, db, www]).unwrap();
+    let c = load_all(&[main, db, www], &mut read_file).unwrap();
     assert_eq!(params(&c, "db"), ["name=db", "exec.clean", "path=/db"]);
     assert_eq!(
         params(&c, "www"),
@@ -696,7 +705,7 @@ fn readme_seed_jail_conf() {
     let c = parse(&readme_seed());
     assert_eq!(c.jails.len(), 1);
     let j = &c.jails[0];
-    assert_eq!(j.name, "jamulus");
+    assert_eq!(j.name, b"jamulus");
     assert!(j.is_set("vnet"));
     assert!(j.is_set("exec.clean"));
     assert!(j.is_set("mount.devfs"));
@@ -738,4 +747,316 @@ fn a_thousand_jails_parse() {
     assert_eq!(texts(last, "path"), ["/jails/j999"]);
     assert_eq!(texts(last, "exec.prestart"), ["jib addm j999 vtnet0"]);
     assert_eq!(last.loc.line, 3 + 999 * 6 + 1);
+}
+
+// ---------------------------------------------------------------------------
+// Issue 14, part 4: jail.conf exactly as jail(8) reads it. Each expected
+// result is written from jail(8)'s source: jaillex.l at freebsd-src
+// 086e0149 (line numbers of that file), jailparse.y and config.c at
+// HardenedBSD-src 401050a4 (FreeBSD main), byacc's skeleton.c.
+
+/// The values of `param` in `jail` as bytes.
+fn raw(c: &Config, jail: &str, param: &str) -> Vec<Vec<u8>> {
+    let j = c.jail(jail).unwrap_or_else(|| panic!("no jail {jail}"));
+    j.get(param)
+        .unwrap_or_else(|| panic!("{jail}: no {param}"))
+        .values
+        .iter()
+        .map(|v| v.text.clone())
+        .collect()
+}
+
+/// Class 1. jaillex.l lines 119 and 120 take `${`, then bytes other than
+/// newline, `{` and `}` (and `"` inside double quotes) or backslash pairs,
+/// then `}`; flex takes the longest match, the earlier rule on a tie with
+/// the unterminated-variable rules of lines 137-138. text2lval (lines
+/// 157-220) decodes escapes in the name; its loop stops before the
+/// trimmed `}` (line 166), but a backslash just before it reads the `}`
+/// itself (line 176, then `default:` line 194).
+#[test]
+fn class1_braced_variable_names_as_jaillex_l() {
+    // Outside quotes `${v\}}` is six bytes (`\}` a pair): the name `v}`.
+    // Inside quotes `${v\}` is five (`"` ends it), `v\` plus the `}` the
+    // backslash reads: `v}` again. (Issue 14's example.)
+    let c = parse("${v\\}} = 1; j { p = \"${v\\}\"; }");
+    assert_eq!(params(&c, "j"), ["name=j", "p=1"]);
+    // `${v\}` outside quotes, then the rest of the line: rule 119 matches
+    // five bytes, but rule 137 takes `\}` as a pair and goes on to the
+    // end of the line, so it is longer: an unterminated variable. (Inside
+    // quotes, above, rule 138 stops at the `"`: a tie, rule 120 wins.)
+    assert_eq!(
+        syntax_error("${v\\} = 2;\nj { }"),
+        (1, 1, "unterminated variable".into())
+    );
+    // Any other byte stands for itself, escapes are decoded.
+    let c = parse(concat!(
+        "${a b} = 1; ${c\\td} = 2; ${e\\x41} = 3; ${\\}} = 4;\n",
+        "j { p = \"${a b}|${c\td}|$eA|${\\}\"; }\n"
+    ));
+    assert_eq!(params(&c, "j"), ["name=j", "p=1|2|3|4"]);
+    // `${}`: the empty name, never defined (config.c 204-207).
+    let c = parse("j { p = \"x${}\"; }");
+    assert_eq!(
+        c.jail("j").unwrap().problems[0].message,
+        "p: variable \"\" not found"
+    );
+    // `{` ends the match: only the unterminated rule (line 137) matches.
+    assert_eq!(
+        syntax_error("j { p = ${a{b}; }"),
+        (1, 9, "unterminated variable".into())
+    );
+    // `${a\}b` before a newline: rule 137's `\\.` pair makes it six
+    // bytes, rule 119 only five (`${a\}`): the longer, unterminated, wins.
+    assert_eq!(
+        syntax_error("j { p = ${a\\}b\n; }"),
+        (1, 9, "unterminated variable".into())
+    );
+}
+
+/// Class 2. text2lval (jaillex.l lines 157-220) writes each escape into
+/// one `char`: octal mod 256 (177-185), `\x` and one or two hex digits
+/// (196-215), and copies every other byte as it is (173). Values are
+/// bytes, never characters; a NUL ends a value (the parser takes
+/// `strlen`, jailparse.y `string`).
+#[test]
+fn class2_values_are_bytes() {
+    let c = parse_bytes(
+        b"j { a = \"\\xff\"; b = \"\\303\\251\"; c = \"caf\xc3\xa9\"; d = '\xff\xfe'; \
+          e = \"\\777\"; f = \"a\\0b\"; g = \"a\\xzb\"; h = a\\xzb; }",
+        Path::new("/etc/jail.conf"),
+    )
+    .unwrap();
+    assert_eq!(raw(&c, "j", "a"), [vec![0xff]]);
+    assert_eq!(raw(&c, "j", "b"), [vec![0xc3, 0xa9]]);
+    assert_eq!(raw(&c, "j", "c"), [b"caf\xc3\xa9".to_vec()]);
+    assert_eq!(
+        raw(&c, "j", "d"),
+        [vec![0xff, 0xfe]],
+        "raw bytes, no U+FFFD"
+    );
+    assert_eq!(raw(&c, "j", "e"), [vec![0xff]], "0o777 mod 256");
+    assert_eq!(raw(&c, "j", "f"), [b"a".to_vec()], "a NUL ends it");
+    // `\x` and no hex digit is a NUL (line 197): inside quotes it ends the
+    // value, outside quotes it is a piece of its own (line 80).
+    assert_eq!(raw(&c, "j", "g"), [b"a".to_vec()]);
+    assert_eq!(raw(&c, "j", "h"), [b"azb".to_vec()]);
+    // Names are bytes too, and compared as bytes.
+    let c = parse_bytes(b"\"w\\xe9b\" { p = 1; }", Path::new("/etc/jail.conf")).unwrap();
+    assert_eq!(c.jails[0].name, b"w\xe9b");
+    assert_eq!(c.jails[0].show_name(), "w\\xe9b");
+    assert!(c.jail("w\u{e9}b").is_none(), "0xe9 is not the UTF-8 of é");
+}
+
+/// Class 3. A NUL or a byte >= 0x80 outside quotes matches only
+/// `<_>.` (jaillex.l line 145), which returns the byte: a signed `char`
+/// on amd64, so 0 or negative, which byacc takes as the end of input
+/// (skeleton.c: `if ((yychar = YYLEX) < 0) yychar = 0;`). Between two
+/// statements at a file's top level the parser accepts (`goto yyaccept`)
+/// and reads no further; anywhere else it is a syntax error that refuses
+/// the file (jailparse.y `yyerror`, lines 234-250).
+#[test]
+fn class3_nul_or_high_byte_outside_quotes_ends_the_file() {
+    let file = Path::new("/etc/jail.conf");
+    for byte in [0u8, 0x80, 0xc3, 0xff] {
+        let mut text = b"a { p = \"\xc3\xa9\"; }\n# caf\xc3\xa9\n".to_vec();
+        text.push(byte);
+        text.extend_from_slice(b" b { p = 1; }\nc { p = 2; }\n");
+        let c = parse_bytes(&text, file).unwrap();
+        let names: Vec<&[u8]> = c.jails.iter().map(|j| j.name.as_slice()).collect();
+        assert_eq!(names, [b"a"], "{byte:#x}: nothing after it is read");
+        assert_eq!(
+            c.stops,
+            [Stop {
+                loc: Loc {
+                    file: Arc::from(file),
+                    line: 3,
+                    col: 1
+                },
+                byte
+            }]
+        );
+    }
+    // Inside a block: the parser is mid-`conf`, so a syntax error.
+    match parse_bytes(b"a {\n  p = 1;\n  \xff\n}\n", file) {
+        Err(Error::Syntax(e)) => {
+            assert_eq!((e.loc.line, e.loc.col), (3, 3));
+            assert!(
+                e.message.starts_with("unexpected the byte \\xff"),
+                "{}",
+                e.message
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    // A NUL mid-statement is "unexpected EOF" for jail(8) (yytext is
+    // empty): said so.
+    match parse_bytes(b"a = \0;\n", file) {
+        Err(Error::Syntax(e)) => assert!(e.message.contains("unexpected EOF"), "{}", e.message),
+        other => panic!("{other:?}"),
+    }
+    // Inside a word: the word is a name, then the end: a syntax error.
+    assert!(matches!(
+        parse_bytes(b"caf\xc3\xa9 { }\n", file),
+        Err(Error::Syntax(_))
+    ));
+}
+
+/// Class 3 in an included file: each file has its own parse (config.c
+/// `parse_config`), so the stop ends the included file only, and the file
+/// that included it goes on.
+#[test]
+fn class3_stop_in_an_included_file_ends_that_file_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let main = write(d, "jail.conf", ".include \"inc.conf\";\nlast { p = 3; }\n");
+    std::fs::write(
+        d.join("inc.conf"),
+        b"first { p = 1; }\n\0 lost { p = 2; }\n",
+    )
+    .unwrap();
+    let c = load(&main).unwrap();
+    let names: Vec<&[u8]> = c.jails.iter().map(|j| j.name.as_slice()).collect();
+    assert_eq!(names, [&b"first"[..], b"last"]);
+    assert_eq!(c.stops.len(), 1);
+    assert_eq!(&*c.stops[0].loc.file, d.join("inc.conf").as_path());
+}
+
+/// Class 4. config.c `add_param` (lines 366-486) inserts a new variable
+/// into the jail's list (line 465) before it finds that the name is a
+/// parameter's (lines 469-484): it warns and fails the jail, but the
+/// variable stays, so `${path}` finds it (the lookup at 201-203 compares
+/// names only). A later `path = …` meets the variable (437) and is
+/// refused; jail(8) warns again, which is the same cause: one problem.
+#[test]
+fn class4_variable_named_like_a_parameter_stays_defined() {
+    let c = parse("${path} = /x;\nj { path = \"/j\"; exec.start = \"ls ${path}\"; }\n");
+    let j = c.jail("j").unwrap();
+    assert_eq!(texts(j, "exec.start"), ["ls /x"]);
+    assert!(j.get("path").is_none(), "the parameter is refused");
+    let problems: Vec<(u32, &str)> = j
+        .problems
+        .iter()
+        .map(|p| (p.loc.line, p.message.as_str()))
+        .collect();
+    assert_eq!(
+        problems,
+        [(
+            1,
+            "variable \"$path\" cannot have the same name as a parameter."
+        )]
+    );
+    // The parameter first: the variable is refused, `$path` is the
+    // parameter's value.
+    let c = parse("j { path = \"/j\"; $path = \"/x\"; p = \"$path\"; }");
+    let j = c.jail("j").unwrap();
+    assert_eq!(texts(j, "p"), ["/j"]);
+    assert_eq!(j.problems.len(), 1);
+}
+
+/// D4: byacc's stack (YYMAXDEPTH 10,000 entries, skeleton.c) holds 3,332
+/// nested blocks; jail(8) refuses the next `{` ("yacc stack overflow").
+/// The parser keeps no call frame per block, so 30,000 are an ordinary
+/// error (file, line) on a 2 MiB test thread, not a stack overflow.
+#[test]
+fn d4_nesting_is_limited_like_byacc_and_never_overflows() {
+    let ok = "a {\n".repeat(parser::MAX_NESTING) + &"}\n".repeat(parser::MAX_NESTING);
+    let c = parse(&ok);
+    assert_eq!(c.jails.len(), parser::MAX_NESTING);
+    let deep = 30_000;
+    let text = "a {\n".repeat(deep) + &"}\n".repeat(deep);
+    let (line, col, message) = syntax_error(&text);
+    assert_eq!((line, col), (parser::MAX_NESTING as u32 + 1, 3));
+    assert!(message.contains("yacc stack overflow"), "{message}");
+}
+
+/// D4 across includes: the blocks around an `.include` count, so a chain
+/// of 32 includes cannot multiply the depth.
+#[test]
+fn d4_nesting_counts_blocks_around_includes() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let half = parser::MAX_NESTING / 2 + 1;
+    let text = "a {\n".repeat(half) + ".include \"inner.conf\";\n" + &"}\n".repeat(half);
+    let main = write(d, "jail.conf", &text);
+    write(
+        d,
+        "inner.conf",
+        &("b {\n".repeat(half) + &"}\n".repeat(half)),
+    );
+    match load(&main) {
+        Err(Error::Syntax(e)) => {
+            assert_eq!(&*e.loc.file, d.join("inner.conf").as_path());
+            assert!(e.message.contains("nest deeper"), "{}", e.message);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+/// D15(d): a chain of variables costs what it writes. jail(8) resolves
+/// one by moving it before the parameter that needs it (config.c
+/// `load_config`, `TAILQ_INSERT_BEFORE`); here the list is linked and the
+/// names are in a map, so 100,000 chained variables take well under a
+/// second in a release build (they took 91 s).
+#[test]
+fn d15_variable_chains_are_linear() {
+    let n = 20_000;
+    let mut forward = String::from("$v0 = \"x\";\n");
+    let mut backward = String::new();
+    for i in 1..n {
+        forward.push_str(&format!("$v{i} = \"$v{}\";\n", i - 1));
+        backward.push_str(&format!("$v{} = \"${{v{}}}\";\n", n - i, n - i - 1));
+    }
+    backward.push_str("$v0 = \"y\";\n");
+    let t = std::time::Instant::now();
+    for (text, want) in [(forward, "x"), (backward, "y")] {
+        let c = parse(&(text + &format!("j {{ p = \"$v{}\"; }}\n", n - 1)));
+        assert_eq!(texts(c.jail("j").unwrap(), "p"), [want]);
+    }
+    // Unoptimised, on a shared machine: linear takes a second or two,
+    // quadratic took minutes.
+    assert!(t.elapsed().as_secs() < 30, "{:?}", t.elapsed());
+}
+
+/// A few lines that double a value thirty times are refused before they
+/// fill memory (eval::MAX_EXPANSION).
+#[test]
+fn exponential_expansion_is_refused() {
+    let mut text = String::from("$v0 = \"xxxxxxxxxxxxxxxx\";\n");
+    for i in 1..40 {
+        text.push_str(&format!("$v{i} = \"$v{}$v{}\";\n", i - 1, i - 1));
+    }
+    text.push_str("j { p = \"$v39\"; }\n");
+    match parse_str(&text, Path::new("/etc/jail.conf")) {
+        Err(e @ Error::Expansion { .. }) => {
+            assert!(e.to_string().contains("256 MiB"), "{e}");
+        }
+        other => panic!("{:?}", other.map(|c| c.jails.len())),
+    }
+}
+
+/// D8's third case: a wildcard block after a jail has the last word
+/// (config.c `load_config`, `seq` order), and its `=` replaces the jail's
+/// `+=` addm; the value thrown away is kept, as written, with the
+/// statement that replaced it.
+#[test]
+fn replaced_values_are_kept_with_their_replacer() {
+    let c = parse(concat!(
+        "j { exec.prestart += \"rjib addm $name em0\"; }\n",
+        "* { exec.prestart = \"logger starting\"; }\n",
+    ));
+    let j = c.jail("j").unwrap();
+    assert_eq!(texts(j, "exec.prestart"), ["logger starting"]);
+    assert_eq!(j.replaced.len(), 1);
+    let r = &j.replaced[0];
+    assert_eq!(r.param, b"exec.prestart");
+    assert_eq!(r.value.text, b"rjib addm ${name} em0");
+    assert_eq!((r.value.loc.line, r.by.line), (1, 2));
+    assert!(r.by_other_block);
+    // Replaced in the jail's own block: said so.
+    let c = parse("* { exec.prestart = \"rjib addm $name em0\"; }\nj { exec.prestart = x; }\n");
+    let r = &c.jail("j").unwrap().replaced[0];
+    assert_eq!(
+        (r.value.loc.line, r.by.line, r.by_other_block),
+        (1, 2, false)
+    );
 }

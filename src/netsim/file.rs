@@ -7,7 +7,7 @@
 //! line, without the host file's path (the caller adds it).
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
@@ -22,29 +22,14 @@ use crate::util::io_reason;
 pub const VERSIONS: [u64; 3] = [1, 2, 3];
 
 /// The largest host file rjib reads: 64 MiB, some 100,000 jails in
-/// rjib's own formatting. Anything larger is refused at once, so a path
-/// like /dev/zero fails fast instead of filling memory.
+/// rjib's own formatting. Anything larger is refused at once, and so is
+/// anything but a regular file (a directory, /dev/zero, a FIFO), so a path
+/// like /dev/zero fails fast instead of filling memory or waiting forever.
 pub const MAX_BYTES: u64 = 64 << 20;
 
-/// The file's bytes, at most `MAX_BYTES` of them.
+/// The file's bytes, at most `MAX_BYTES` of them, from a regular file only.
 fn read_capped(path: &Path) -> Result<Vec<u8>, String> {
-    let too_big = || format!("larger than {} MiB, the most rjib reads", MAX_BYTES >> 20);
-    let f = File::open(path).map_err(|e| io_reason(&e))?;
-    // A regular file says its size; a device or a pipe is read up to the
-    // cap and one byte more.
-    if f.metadata()
-        .is_ok_and(|m| m.is_file() && m.len() > MAX_BYTES)
-    {
-        return Err(too_big());
-    }
-    let mut bytes = Vec::new();
-    f.take(MAX_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| io_reason(&e))?;
-    if bytes.len() as u64 > MAX_BYTES {
-        return Err(too_big());
-    }
-    Ok(bytes)
+    crate::util::read_regular(path, MAX_BYTES).map_err(|e| e.to_string())
 }
 
 /// Read and check a host file.
