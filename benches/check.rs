@@ -135,6 +135,9 @@ fn main() {
         dir.path().join("rc.conf"),
     );
     std::fs::write(&rc, RC_CONF).unwrap();
+    // Not the machine's /etc/sysctl.conf: the run reads only what it names.
+    let sysctl = dir.path().join("sysctl.conf");
+    std::fs::write(&sysctl, "").unwrap();
     println!("rjib check benchmark: median wall time of the release binary, and host calls");
     println!(
         "{:<7} {:>6} {:>8} {:>12} {:>12} {:>9}   calls",
@@ -160,6 +163,8 @@ fn main() {
                     jc.to_str().unwrap(),
                     "-r",
                     rc.to_str().unwrap(),
+                    "-s",
+                    sysctl.to_str().unwrap(),
                 ];
                 let mut times = Vec::new();
                 let mut found = 0;
@@ -215,6 +220,8 @@ fn main() {
                 jc.to_str().unwrap(),
                 "-r",
                 rc.to_str().unwrap(),
+                "-s",
+                sysctl.to_str().unwrap(),
             ];
             let mut times = Vec::new();
             for _ in 0..rounds {

@@ -52,10 +52,24 @@ impl Setup {
         p
     }
 
+    /// `rjib check ARGS` on the host. The machine's /etc/sysctl.conf is
+    /// never read: unless `args` name sysctl.conf files, an empty one is
+    /// given with `-s` (every test also names its rc.conf with `-r`, and
+    /// its jail.conf with `-f` or rc.conf's `jail_conf`).
     fn run(&self, via: &str, args: &[&str]) -> Output {
-        let mut argv = vec!["check"];
-        argv.extend_from_slice(args);
-        self.host.run(via, &argv)
+        self.command(via, args).output().unwrap()
+    }
+
+    /// The command `run` runs.
+    fn command(&self, via: &str, args: &[&str]) -> std::process::Command {
+        let empty = self.file("empty-sysctl.conf", "");
+        let mut c = command(&self.host.path, via);
+        c.arg("check");
+        if !args.contains(&"-s") {
+            c.args(["-s", p(&empty)]);
+        }
+        c.args(args);
+        c
     }
 
     /// `check --libxo json` with `args`: exit status and the document.
@@ -521,8 +535,10 @@ fn read_only(via: &str) {
         netsim: Some(s.host.path.clone().into()),
         via: Some(via.into()),
     };
+    let empty = s.file("empty-sysctl.conf", "");
     let argv: Vec<std::ffi::OsString> = ["rjib", "check", "-f", p(&file), "-r", p(&rc)]
         .iter()
+        .chain(&["-s", p(&empty)])
         .map(Into::into)
         .collect();
     let c = main_counted(&argv, &sel);
@@ -703,7 +719,11 @@ fn jail_conf_from_rc_conf() {
         "x { exec.clean; vnet; vnet.interface = e0b_x; exec.prestart = \"rjib addm x vtnet0\"; }\n",
     );
     let rc = s.file("rc.conf", &format!("jail_conf=\"{}\"\n", p(&jc)));
-    let o = s.run("direct", &["-r", p(&rc)]);
+    // Without -f, rc.d/jail's /etc/jail.conf.d/*.conf are read too: from
+    // an empty /etc, not the machine's.
+    let Some(o) = in_private_etc(&s.command("direct", &["-r", p(&rc)]), ETC_EMPTY) else {
+        return;
+    };
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(
         stdout(&o).starts_with(&format!("{}:1: x: warning: ", p(&jc))),
@@ -1316,7 +1336,18 @@ fn member_has_address_by_kernel_and_sysctl_conf(via: &str) {
     // default ones may be missing.
     let s = Setup::new(&host(15, json!({})));
     let jc = s.file("jail.conf", jail);
-    let o = s.run(via, &["-f", p(&jc), "-s", p(&s.dir().join("nope.conf"))]);
+    let rc = s.file("rc.conf", rc_text);
+    let o = s.run(
+        via,
+        &[
+            "-f",
+            p(&jc),
+            "-r",
+            p(&rc),
+            "-s",
+            p(&s.dir().join("nope.conf")),
+        ],
+    );
     assert_eq!(o.status.code(), Some(2), "{via}");
     assert!(
         stderr(&o).contains("nope.conf: No such file or directory"),
@@ -1514,8 +1545,10 @@ fn vlans_of_a_host_bridge(via: &str) {
         netsim: Some(s.host.path.clone().into()),
         via: Some(via.into()),
     };
+    let empty = s.file("empty-sysctl.conf", "");
     let argv: Vec<std::ffi::OsString> = ["rjib", "check", "-f", p(&jc), "-r", p(&rc)]
         .iter()
+        .chain(&["-s", p(&empty)])
         .map(Into::into)
         .collect();
     let c = main_counted(&argv, &sel);
@@ -1532,4 +1565,36 @@ fn vlans_of_a_host_bridge_direct() {
 #[test]
 fn vlans_of_a_host_bridge_ioctl() {
     vlans_of_a_host_bridge("ioctl");
+}
+
+/// Review 13, T2: the tests of `check` read no file of the machine's
+/// /etc (its sysctl.conf, rc.conf or jail.conf could change what they
+/// find, and a FIFO there would hang or fail them): this file's tests
+/// pass again with an /etc whose every default file is a FIFO
+/// (`ETC_TRAPS`), which fails any run that reads one.
+#[test]
+fn no_test_reads_the_machines_etc() {
+    if std::env::var_os("RJIB_TEST_PRIVATE_ETC").is_some() {
+        return; // this is the run inside
+    }
+    let mut tests = std::process::Command::new(std::env::current_exe().unwrap());
+    tests
+        .args([
+            "--test-threads=2",
+            "--skip",
+            "no_test_reads_the_machines_etc",
+        ])
+        .args(["--skip", "jail_conf_from_rc_conf"])
+        .env("RJIB_TEST_PRIVATE_ETC", "1")
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default());
+    let Some(o) = in_private_etc(&tests, ETC_TRAPS) else {
+        return;
+    };
+    assert!(
+        o.status.success(),
+        "{}{}",
+        stdout(&o),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(stdout(&o).contains("test result: ok."), "{}", stdout(&o));
 }

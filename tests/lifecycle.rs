@@ -375,7 +375,12 @@ fn stdout_closed(via: &str) {
         (&["show"][..], 1),
         (&["-n", "addm", "www", "vtnet0"], 1),
         (&["-n", "destroy", "jamulus"], 1),
-        (&["check", "-f", empty_file, "-r", empty_file, "-v"], 2),
+        (
+            &[
+                "check", "-f", empty_file, "-r", empty_file, "-s", empty_file, "-v",
+            ],
+            2,
+        ),
     ] {
         let o = closed(&h, args);
         assert_eq!(

@@ -121,7 +121,7 @@ fn read_only_commands_die_at_once(via: &str) {
         &["show"],
         &["show", "jamulus"],
         &["show", "--libxo", "json"],
-        &["check", "-v", "-f", conf, "-r", rc],
+        &["check", "-v", "-f", conf, "-r", rc, "-s", rc],
         &["-n", "addm", "web", "vtnet0"],
         &["prune", "-n", "-f"],
     ];

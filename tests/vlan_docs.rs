@@ -100,6 +100,8 @@ fn the_example_checks_clean_and_builds(via: &str) {
             jc_path.to_str().unwrap(),
             "-r",
             rc_path.to_str().unwrap(),
+            "-s",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/examples/sysctl.conf"),
         ],
     );
     let doc: Value = serde_json::from_str(&stdout(&o)).unwrap();

@@ -256,3 +256,53 @@ pub fn failure_record(args: &[&str], message: &str) -> String {
         _ => format!("{context}: {message}"),
     }
 }
+
+/// An /etc in which every file `rjib check` reads by default is a FIFO
+/// (sysctl.conf(5), rc.conf(5) and its companions, jail.conf(5) and
+/// /etc/jail.conf.d): a run that reads one of them is refused with "not a
+/// regular file" instead of reading the machine's own.
+pub const ETC_TRAPS: &str = "mkdir -p /etc/defaults /etc/rc.conf.d /etc/jail.conf.d && \
+    mkfifo /etc/sysctl.conf /etc/sysctl.conf.local /etc/defaults/rc.conf /etc/rc.conf \
+    /etc/rc.conf.local /etc/rc.conf.d/netif /etc/rc.conf.d/jail /etc/jail.conf \
+    /etc/jail.conf.d/trap.conf";
+
+/// An /etc with nothing in it.
+pub const ETC_EMPTY: &str = "true";
+
+/// `cmd` run in a private mount namespace (unshare(1)) whose /etc is a
+/// fresh tmpfs prepared by the sh(1) commands `etc` (`ETC_TRAPS`,
+/// `ETC_EMPTY`): so a test sees what a run reads of the machine's /etc,
+/// and the machine's files cannot change a result. `None`, with the
+/// reason printed, where no such namespace can be made (not root, no
+/// unshare); the caller then skips.
+pub fn in_private_etc(cmd: &Command, etc: &str) -> Option<Output> {
+    let probe = Command::new("unshare")
+        .args(["-m", "sh", "-c", "mount -t tmpfs none /etc"])
+        .output();
+    if !probe.is_ok_and(|o| o.status.success()) {
+        eprintln!(
+            "skipped: unshare -m cannot mount a private /etc here (needs root and unshare(1))"
+        );
+        return None;
+    }
+    // The program runs with `cmd`'s environment only: PATH is set for the
+    // script's own commands, not exported.
+    let mut c = Command::new("unshare");
+    c.args(["-m", "/bin/sh", "-c"])
+        .arg(format!(
+            "PATH=/usr/sbin:/usr/bin:/sbin:/bin; mount -t tmpfs none /etc && {etc} && exec \"$@\""
+        ))
+        .arg("sh")
+        .arg(cmd.get_program())
+        .args(cmd.get_args());
+    c.env_clear();
+    for (k, v) in cmd.get_envs() {
+        if let Some(v) = v {
+            c.env(k, v);
+        }
+    }
+    if let Some(d) = cmd.get_current_dir() {
+        c.current_dir(d);
+    }
+    Some(c.output().unwrap())
+}
