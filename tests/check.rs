@@ -1356,6 +1356,73 @@ fn member_has_address_by_kernel_and_sysctl_conf(via: &str) {
     );
 }
 
+/// Review 13, F1: sysctl.conf(5) lines as sysctl(8)'s `parsefile` and
+/// `parse` read them on FreeBSD 14 and 15 (rc.d/sysctl runs `sysctl -f`):
+/// each of these sets net.link.bridge.member_ifaddrs to 0 (rc.conf creates
+/// a bridge, so if_bridge is loaded when boot applies the file), and each
+/// of the others sets nothing, leaving 15's default 1.
+fn sysctl_conf_lines(via: &str) {
+    let jail = "exec.clean;\nweb {\n\tvnet;\n\tvnet.interface = \"e0b_web\";\n\
+                \texec.prestart += \"rjib addm web em0\";\n\
+                \texec.poststop += \"rjib destroy web\";\n}\n";
+    let rc_text = "cloned_interfaces=\"bridge0\"\nifconfig_em0=\"inet 192.0.2.7/24\"\n";
+    let mut h = with(
+        seed(),
+        json!({"version": 2, "release": 15, "modules": ["if_epair"]}),
+    );
+    let em0 = ether("em0", 4, "00:25:90:ab:cd:ef");
+    h["interfaces"].as_array_mut().unwrap().push(em0);
+    let s = Setup::new(&h);
+    let jc = s.file("jail.conf", jail);
+    let rc = s.file("rc.conf", rc_text);
+    for (line, severity) in [
+        ("net.link.bridge.member_ifaddrs=0", "error"),
+        ("net.link.bridge.member_ifaddrs = 0", "error"),
+        ("net.link.bridge.member_ifaddrs: 0", "error"),
+        ("net.link.bridge.member_ifaddrs=\"0\"", "error"),
+        ("net.link.bridge.member_ifaddrs=0x0", "error"),
+        ("net.link.bridge.member_ifaddrs=0#off", "error"),
+        ("net.link.bridge.member_ifaddrs=256", "error"),
+        (
+            "  net.link.bridge.member_ifaddrs='0' # members without addresses",
+            "error",
+        ),
+        ("net.link.bridge.member_ifaddrs=off", "warning"),
+        ("net.link.bridge.member_ifaddrs=", "warning"),
+        ("net.link.bridge.member_ifaddrs", "warning"),
+        ("# net.link.bridge.member_ifaddrs=0", "warning"),
+        ("net.link.bridge.member_ifaddrs=1", "warning"),
+    ] {
+        let sc = s.file("sysctl.conf", &format!("{line}\n"));
+        let (status, doc) = s.json(via, &["-f", p(&jc), "-r", p(&rc), "-s", p(&sc)]);
+        let at = format!("{via}: {line:?}");
+        let found: Vec<&Value> = doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["code"] == "member-has-address")
+            .collect();
+        assert_eq!(found.len(), 1, "{at}: {doc:#}");
+        assert_eq!(found[0]["severity"], severity, "{at}: {doc:#}");
+        assert_eq!(status, i32::from(severity == "error"), "{at}");
+        if severity == "error" {
+            let why = format!("(net.link.bridge.member_ifaddrs=0 at {}:1)", p(&sc));
+            let msg = found[0]["message"].as_str().unwrap();
+            assert!(msg.contains(&why), "{at}: {msg}");
+        }
+    }
+}
+
+#[test]
+fn sysctl_conf_lines_direct() {
+    sysctl_conf_lines("direct");
+}
+
+#[test]
+fn sysctl_conf_lines_ioctl() {
+    sysctl_conf_lines("ioctl");
+}
+
 #[test]
 fn member_has_address_by_kernel_and_sysctl_conf_direct() {
     member_has_address_by_kernel_and_sysctl_conf("direct");

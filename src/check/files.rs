@@ -131,7 +131,7 @@ pub fn read_sysctl(given: &[PathBuf], reader: &mut Reader) -> Result<SysctlConf,
     let mut conf = SysctlConf::default();
     for f in files {
         match reader.read(&f) {
-            Ok(bytes) => conf.read_str(&String::from_utf8_lossy(&bytes), &f),
+            Ok(bytes) => conf.read_bytes(&bytes, &f),
             Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => return Err(Error::Read(f, e)),
         }

@@ -112,8 +112,8 @@ pub fn run(
         Err(e) => return fail(format!("{e:#}")),
     };
     // What boot sets wins over the running kernel's value (except a 0).
-    if let Some((v, at)) = sysctls.integer(crate::net::MEMBER_IFADDRS) {
-        policy = policy.with_boot_setting(v, at.to_string());
+    if let Some((v, at)) = sysctls.boolean(crate::net::MEMBER_IFADDRS) {
+        policy = policy.with_boot_setting(i64::from(v), at.to_string());
     }
     let mut report = checks::analyse(
         &checks::Input {
