@@ -1280,17 +1280,36 @@ fn member_has_address_by_kernel_and_sysctl_conf(via: &str) {
             "error",
             "(sysctl net.link.bridge.member_ifaddrs=0)",
         ),
+        // Review 13, W2: boot sets the 0 only if if_bridge is loaded before
+        // rc.d/sysctl_lastload; here nothing in rc.conf loads it.
         (
             host(15, unloaded.clone()),
             "# jails\nnet.link.bridge.member_ifaddrs=0 # no addresses on members\n",
-            "error",
-            "(net.link.bridge.member_ifaddrs=0 at SYSCTL:2)",
+            "warning",
+            "SYSCTL:2 sets net.link.bridge.member_ifaddrs=0, but nothing in rc.conf loads \
+             if_bridge before the jails start",
         ),
         (
             host(15, at1.clone()),
             "net.link.bridge.member_ifaddrs=0\n",
+            "warning",
+            "SYSCTL:1 sets net.link.bridge.member_ifaddrs=0, but nothing in rc.conf loads \
+             if_bridge before the jails start",
+        ),
+        // With kld_list="if_bridge", rc.d/kld loads it first.
+        (
+            host(15, unloaded.clone()),
+            "KLD\nnet.link.bridge.member_ifaddrs=0\n",
             "error",
-            "(net.link.bridge.member_ifaddrs=0 at SYSCTL:1)",
+            "(net.link.bridge.member_ifaddrs=0 at SYSCTL:2, which boot sets once kld_list at RC:2 \
+             has loaded if_bridge)",
+        ),
+        (
+            host(15, at1.clone()),
+            "KLD\nnet.link.bridge.member_ifaddrs=0\n",
+            "error",
+            "(net.link.bridge.member_ifaddrs=0 at SYSCTL:2, which boot sets once kld_list at RC:2 \
+             has loaded if_bridge)",
         ),
         (
             host(15, at0.clone()),
@@ -1308,7 +1327,15 @@ fn member_has_address_by_kernel_and_sysctl_conf(via: &str) {
     for (h, sysctl_conf, severity, why) in cases {
         let s = Setup::new(&h);
         let jc = s.file("jail.conf", jail);
-        let rc = s.file("rc.conf", rc_text);
+        // "KLD" in the first line: rc.conf also loads if_bridge.
+        let (sysctl_conf, rc_text) = match sysctl_conf.strip_prefix("KLD\n") {
+            Some(rest) => (
+                &*format!("# kld_list in rc.conf\n{rest}"),
+                format!("{rc_text}kld_list=\"if_bridge\"\n"),
+            ),
+            None => (sysctl_conf, rc_text.to_string()),
+        };
+        let rc = s.file("rc.conf", &rc_text);
         let sc = s.file("sysctl.conf", sysctl_conf);
         let (status, doc) = s.json(via, &["-f", p(&jc), "-r", p(&rc), "-s", p(&sc)]);
         let at = format!(
@@ -1322,7 +1349,7 @@ fn member_has_address_by_kernel_and_sysctl_conf(via: &str) {
         assert_eq!(f["severity"], severity, "{at}");
         assert_eq!(status, if severity == "error" { 1 } else { 0 }, "{at}");
         let msg = f["message"].as_str().unwrap();
-        let why = why.replace("SYSCTL", p(&sc));
+        let why = why.replace("SYSCTL", p(&sc)).replace("RC", p(&rc));
         assert!(msg.contains(&why), "{at}: {msg}");
         assert!(msg.contains("em0: has address 192.0.2.7/24"), "{at}: {msg}");
         assert!(msg.contains("rc.conf gives it at boot"), "{at}: {msg}");
@@ -1406,7 +1433,12 @@ fn sysctl_conf_lines(via: &str) {
         assert_eq!(found[0]["severity"], severity, "{at}: {doc:#}");
         assert_eq!(status, i32::from(severity == "error"), "{at}");
         if severity == "error" {
-            let why = format!("(net.link.bridge.member_ifaddrs=0 at {}:1)", p(&sc));
+            let why = format!(
+                "(net.link.bridge.member_ifaddrs=0 at {}:1, which boot sets once \
+                 cloned_interfaces' bridge0 at {}:1 has loaded if_bridge)",
+                p(&sc),
+                p(&rc)
+            );
             let msg = found[0]["message"].as_str().unwrap();
             assert!(msg.contains(&why), "{at}: {msg}");
         }

@@ -272,6 +272,33 @@ fn new_iface(name: IfName, link: LinkType) -> Interface {
     i
 }
 
+/// What in rc.conf loads if_bridge(4) at boot, before rc.d/jail starts
+/// the jails, as "VAR at FILE:LINE": rc.d/netif's `clone_up` creates a
+/// bridge named in `cloned_interfaces` (ifconfig(8) loads the module for
+/// its cloner), or rc.d/kld loads `if_bridge` from `kld_list`. Both run
+/// before rc.d/sysctl_lastload (`REQUIRE: LOGIN`, `BEFORE: jail`).
+/// loader.conf(5) and a kernel built with `device if_bridge` are not
+/// seen here.
+pub fn loads_if_bridge(rc: &RcConf) -> Option<String> {
+    let at = |a: &Assignment, var: &str| format!("{var} at {}", a.loc.file_line());
+    if let Some(a) = rc.get("cloned_interfaces")
+        && let Some(bridge) = a
+            .value
+            .split_whitespace()
+            .find(|w| w.trim_end_matches(|c: char| c.is_ascii_digit()) == "bridge")
+    {
+        return Some(at(a, &format!("cloned_interfaces' {bridge}")));
+    }
+    let a = rc.get("kld_list")?;
+    a.value
+        .split_whitespace()
+        .any(|w| {
+            let file = w.rsplit('/').next().unwrap_or(w);
+            file.strip_suffix(".ko").unwrap_or(file) == "if_bridge"
+        })
+        .then(|| at(a, "kld_list"))
+}
+
 impl Boot {
     /// The interfaces at boot: `listing` without the interfaces `leave_out`
     /// names (the jails' own epairs, which boot does not have), as `rc`
@@ -685,6 +712,33 @@ mod tests {
 
     fn boot(listing: &[Interface], text: &str) -> Boot {
         Boot::new(listing, &|_| false, &rc(text))
+    }
+
+    /// Review 13, W2: what loads if_bridge before rc.d/sysctl_lastload.
+    #[test]
+    fn what_loads_if_bridge_at_boot() {
+        let rc = |text: &str| {
+            let mut rc = RcConf::default();
+            rc.read_str(text, Path::new("/etc/rc.conf")).unwrap();
+            loads_if_bridge(&rc)
+        };
+        assert_eq!(
+            rc("cloned_interfaces=\"lagg0 bridge0\"\n").as_deref(),
+            Some("cloned_interfaces' bridge0 at /etc/rc.conf:1")
+        );
+        assert_eq!(
+            rc("x=1\nkld_list=\"pf /boot/kernel/if_bridge.ko\"\n").as_deref(),
+            Some("kld_list at /etc/rc.conf:2")
+        );
+        assert_eq!(
+            rc("kld_list=\"if_bridge\"\n").as_deref(),
+            Some("kld_list at /etc/rc.conf:1")
+        );
+        assert_eq!(
+            rc("cloned_interfaces=\"lagg0 epair0\"\nkld_list=\"bridgestp\"\n"),
+            None
+        );
+        assert_eq!(rc("ifconfig_em0=\"inet 192.0.2.1/24\"\n"), None);
     }
 
     #[test]

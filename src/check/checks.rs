@@ -36,6 +36,10 @@ pub struct Input<'a> {
     /// The host, listed once.
     pub listing: &'a [Interface],
     pub policy: BridgePolicy,
+    /// What boot does with a sysctl.conf(5) `member_ifaddrs=0` it cannot
+    /// apply (nothing loads if_bridge before the jails start): said with
+    /// every member-has-address warning.
+    pub unapplied: Option<&'a str>,
     /// Whether the report lists each jail's predicted pairs (for `-v` and
     /// JSON); without them the findings are the same and the memory less.
     pub predict: bool,
@@ -536,7 +540,7 @@ pub fn analyse(input: &Input<'_>, host: &mut dyn BridgeFacts) -> Report {
             a,
             jail,
             &mut boot,
-            &input.policy,
+            (&input.policy, input.unapplied),
             &mut host,
             &mut findings,
             &mut preds,
@@ -609,11 +613,12 @@ fn plan_one(
     a: &Addm<'_>,
     jail: &str,
     boot: &mut Boot,
-    policy: &BridgePolicy,
+    (policy, unapplied): (&BridgePolicy, Option<&str>),
     host: &mut dyn BridgeFacts,
     findings: &mut Vec<Finding>,
     preds: &mut Vec<Predicted>,
 ) -> Vec<Pair> {
+    let unapplied = unapplied.map(|u| format!("; {u}")).unwrap_or_default();
     let what = format!("addm {}", a.cmd.name);
     let loc = a.loc();
     // A finding of this addm; a warning with `warn`.
@@ -738,7 +743,11 @@ fn plan_one(
             .addr_from(&w.iface, &w.addr)
             .map(|l| format!(" (rc.conf gives it at boot: {})", l.file_line()))
             .unwrap_or_default();
-        report(Code::MemberHasAddress, format!("{w}{from}"), true);
+        report(
+            Code::MemberHasAddress,
+            format!("{w}{from}{unapplied}"),
+            true,
+        );
     }
     // An address only DHCP or SLAAC gives at boot: the planner cannot see
     // it, the kernel will.
@@ -767,7 +776,8 @@ fn plan_one(
                         Code::MemberHasAddress,
                         format!(
                             "{gets}, which the kernel lets it keep as the first member of the new bridge \
-                             {} with a deprecation warning ({}), but FreeBSD 16 will refuse it: {way_out}",
+                             {} with a deprecation warning ({}), but FreeBSD 16 will refuse it: \
+                             {way_out}{unapplied}",
                             link.bridge, rule.basis
                         ),
                         true,

@@ -111,9 +111,20 @@ pub fn run(
         Ok(x) => x,
         Err(e) => return fail(format!("{e:#}")),
     };
-    // What boot sets wins over the running kernel's value (except a 0).
-    if let Some((v, at)) = sysctls.boolean(crate::net::MEMBER_IFADDRS) {
-        policy = policy.with_boot_setting(i64::from(v), at.to_string());
+    // What boot sets wins over the running kernel's value (except a 0),
+    // where boot can set it: only while if_bridge is loaded.
+    let mut unapplied = None;
+    if let Some((v, at)) = sysctls.boolean(crate::net::MEMBER_IFADDRS)
+        && policy.takes_boot_setting()
+    {
+        match boot::loads_if_bridge(&rc) {
+            Some(by) => {
+                let at = format!("{at}, which boot sets once {by} has loaded if_bridge");
+                policy = policy.with_boot_setting(i64::from(v), at);
+            }
+            None if !v => unapplied = Some(unapplied_zero(at)),
+            None => {}
+        }
     }
     let mut report = checks::analyse(
         &checks::Input {
@@ -122,6 +133,7 @@ pub fn run(
             rc: &rc,
             listing: &listing,
             policy,
+            unapplied: unapplied.as_deref(),
             predict: *verbose || matches!(format, ShowFormat::Json { .. }),
         },
         &mut HostFacts {
@@ -162,4 +174,22 @@ pub fn run(
         return fail(format!("stdout: {}", crate::util::io_reason(&e)));
     }
     if report.errors() > 0 { 1 } else { 0 }
+}
+
+/// What boot does with `net.link.bridge.member_ifaddrs=0` set at `at` when
+/// nothing in rc.conf loads if_bridge before the jails start: rc.d/sysctl
+/// (`sysctl -i -f`, which skips a sysctl that does not exist) and
+/// rc.d/sysctl_lastload (`sysctl -f`, the last pass, just before rc.d/jail)
+/// run while if_bridge is not loaded, so neither sets it; the first addm
+/// loads if_bridge, whose sysctl then reads its default, 1.
+fn unapplied_zero(at: &str) -> String {
+    format!(
+        "{at} sets {m}=0, but nothing in rc.conf loads if_bridge before the jails start (no bridge \
+         in cloned_interfaces, no if_bridge in kld_list), so boot cannot set it: rc.d/sysctl and \
+         rc.d/sysctl_lastload run before the sysctl exists, and the first addm loads if_bridge at \
+         its default 1; the 0 applies, and this addm is refused, where if_bridge is loaded before \
+         rc.d/sysctl_lastload (loader.conf(5) if_bridge_load=\"YES\", a kernel with device \
+         if_bridge) or once `service sysctl restart` runs after it is",
+        m = crate::net::MEMBER_IFADDRS
+    )
 }

@@ -144,12 +144,19 @@ impl BridgePolicy {
     /// sysctl (14 and 16: setting it fails at boot), unless this kernel
     /// shows one.
     pub fn with_boot_setting(mut self, value: i64, at: String) -> BridgePolicy {
-        let exists = self.member_ifaddrs.is_some() || self.release == Some(15);
-        if exists && self.member_ifaddrs != Some(0) {
+        if self.takes_boot_setting() {
             self.member_ifaddrs = Some(value);
             self.set_by = Some(at);
         }
         self
+    }
+
+    /// Whether a sysctl.conf(5) setting of `net.link.bridge.member_ifaddrs`
+    /// would decide: if_bridge has the sysctl (this kernel shows it, or it
+    /// is FreeBSD 15's), and the running kernel does not read 0.
+    pub fn takes_boot_setting(&self) -> bool {
+        let exists = self.member_ifaddrs.is_some() || self.release == Some(15);
+        exists && self.member_ifaddrs != Some(0)
     }
 
     /// What BRDGADD does with a member (other than gif) that holds an IPv4
