@@ -1455,6 +1455,68 @@ fn sysctl_conf_lines_ioctl() {
     sysctl_conf_lines("ioctl");
 }
 
+/// Review 13, W2: without -s, check reads the files boot applies: with
+/// if_bridge in kld_list, rc.subr's load_kld applies
+/// /etc/sysctl.kld.d/if_bridge.conf as it loads the module, then
+/// rc.d/sysctl_lastload applies /etc/sysctl.conf, whose setting wins.
+fn sysctl_kld_d(via: &str) {
+    let jail = "exec.clean;\nweb {\n\tvnet;\n\tvnet.interface = \"e0b_web\";\n\
+                \texec.prestart += \"rjib addm web em0\";\n\
+                \texec.poststop += \"rjib destroy web\";\n}\n";
+    let mut h = with(
+        seed(),
+        json!({"version": 2, "release": 15, "modules": ["if_epair"]}),
+    );
+    h["interfaces"]
+        .as_array_mut()
+        .unwrap()
+        .push(ether("em0", 4, "00:25:90:ab:cd:ef"));
+    let s = Setup::new(&h);
+    let jc = s.file("jail.conf", jail);
+    let rc = s.file(
+        "rc.conf",
+        "ifconfig_em0=\"inet 192.0.2.7/24\"\nkld_list=\"if_bridge\"\n",
+    );
+    let kld = "mkdir /etc/sysctl.kld.d && \
+               echo net.link.bridge.member_ifaddrs=0 > /etc/sysctl.kld.d/if_bridge.conf";
+    for (etc, severity, why) in [
+        (
+            kld.to_string(),
+            "error",
+            "(net.link.bridge.member_ifaddrs=0 at /etc/sysctl.kld.d/if_bridge.conf:1, which boot \
+             sets once kld_list",
+        ),
+        (
+            format!("{kld} && echo net.link.bridge.member_ifaddrs=1 > /etc/sysctl.conf"),
+            "warning",
+            "(net.link.bridge.member_ifaddrs=1 at /etc/sysctl.conf:1, which boot sets once kld_list",
+        ),
+    ] {
+        let mut c = command(&s.host.path, via);
+        c.args(["check", "--libxo", "json", "-f", p(&jc), "-r", p(&rc)]);
+        let Some(o) = in_private_etc(&c, &etc) else {
+            return;
+        };
+        let doc: Value =
+            serde_json::from_str(&stdout(&o)).unwrap_or_else(|_| panic!("{}", stderr(&o)));
+        let f = &doc["findings"][0];
+        assert_eq!(f["code"], "member-has-address", "{via}: {doc:#}");
+        assert_eq!(f["severity"], severity, "{via}: {doc:#}");
+        let msg = f["message"].as_str().unwrap();
+        assert!(msg.contains(why), "{via}: {msg}");
+    }
+}
+
+#[test]
+fn sysctl_kld_d_direct() {
+    sysctl_kld_d("direct");
+}
+
+#[test]
+fn sysctl_kld_d_ioctl() {
+    sysctl_kld_d("ioctl");
+}
+
 #[test]
 fn member_has_address_by_kernel_and_sysctl_conf_direct() {
     member_has_address_by_kernel_and_sysctl_conf("direct");
@@ -1683,7 +1745,7 @@ fn no_test_reads_the_machines_etc() {
             "--skip",
             "no_test_reads_the_machines_etc",
         ])
-        .args(["--skip", "jail_conf_from_rc_conf"])
+        .args(["--skip", "jail_conf_from_rc_conf", "--skip", "sysctl_kld_d"])
         .env("RJIB_TEST_PRIVATE_ETC", "1")
         .env("PATH", std::env::var_os("PATH").unwrap_or_default());
     let Some(o) = in_private_etc(&tests, ETC_TRAPS) else {

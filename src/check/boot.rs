@@ -292,11 +292,15 @@ pub fn loads_if_bridge(rc: &RcConf) -> Option<String> {
     let a = rc.get("kld_list")?;
     a.value
         .split_whitespace()
-        .any(|w| {
-            let file = w.rsplit('/').next().unwrap_or(w);
-            file.strip_suffix(".ko").unwrap_or(file) == "if_bridge"
-        })
+        .any(is_if_bridge)
         .then(|| at(a, "kld_list"))
+}
+
+/// Whether a `kld_list` word names if_bridge.ko (`if_bridge`,
+/// `if_bridge.ko`, a path to it).
+pub fn is_if_bridge(word: &str) -> bool {
+    let file = word.rsplit('/').next().unwrap_or(word);
+    file.strip_suffix(".ko").unwrap_or(file) == "if_bridge"
 }
 
 impl Boot {

@@ -117,14 +117,31 @@ fn default_rc_files() -> Vec<PathBuf> {
 /// The default sysctl.conf files, in the order rc.d/sysctl reads them.
 const DEFAULT_SYSCTL_FILES: [&str; 2] = ["/etc/sysctl.conf", "/etc/sysctl.conf.local"];
 
-/// Reads the sysctl.conf files: `given`, or the defaults (absent ones
-/// skipped).
-pub fn read_sysctl(given: &[PathBuf], reader: &mut Reader) -> Result<SysctlConf, Error> {
+/// The sysctl files boot applies, in order: for each word of `kld_list`
+/// that loads if_bridge, `/etc/sysctl.kld.d/WORD.conf`, which rc.subr's
+/// `load_kld` applies with `sysctl -f` right after rc.d/kld loads the
+/// module (freebsd/freebsd-src 02274513, `libexec/rc/rc.subr`); then
+/// sysctl.conf(5), which rc.d/sysctl_lastload applies later.
+fn default_sysctl_files(rc: &RcConf) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = Vec::new();
+    for word in rc.value("kld_list").unwrap_or_default().split_whitespace() {
+        if super::boot::is_if_bridge(word) {
+            out.push(PathBuf::from(format!("/etc/sysctl.kld.d/{word}.conf")));
+        }
+    }
+    out.extend(DEFAULT_SYSCTL_FILES.iter().map(PathBuf::from));
+    out
+}
+
+/// Reads the sysctl.conf files: `given`, or the defaults for `rc` (absent
+/// ones skipped).
+pub fn read_sysctl(
+    given: &[PathBuf],
+    rc: &RcConf,
+    reader: &mut Reader,
+) -> Result<SysctlConf, Error> {
     let (files, required) = if given.is_empty() {
-        (
-            DEFAULT_SYSCTL_FILES.iter().map(PathBuf::from).collect(),
-            false,
-        )
+        (default_sysctl_files(rc), false)
     } else {
         (given.to_vec(), true)
     };

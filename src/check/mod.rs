@@ -79,7 +79,7 @@ pub fn run(
         Ok(rc) => rc,
         Err(e) => return fail(e.to_string()),
     };
-    let sysctls = match files::read_sysctl(sysctl_files, &mut reader) {
+    let sysctls = match files::read_sysctl(sysctl_files, &rc, &mut reader) {
         Ok(s) => s,
         Err(e) => return fail(e.to_string()),
     };

@@ -258,11 +258,13 @@ pub fn failure_record(args: &[&str], message: &str) -> String {
 }
 
 /// An /etc in which every file `rjib check` reads by default is a FIFO
-/// (sysctl.conf(5), rc.conf(5) and its companions, jail.conf(5) and
-/// /etc/jail.conf.d): a run that reads one of them is refused with "not a
-/// regular file" instead of reading the machine's own.
-pub const ETC_TRAPS: &str = "mkdir -p /etc/defaults /etc/rc.conf.d /etc/jail.conf.d && \
-    mkfifo /etc/sysctl.conf /etc/sysctl.conf.local /etc/defaults/rc.conf /etc/rc.conf \
+/// (sysctl.conf(5) and /etc/sysctl.kld.d, rc.conf(5) and its companions,
+/// jail.conf(5) and /etc/jail.conf.d): a run that reads one of them is
+/// refused with "not a regular file" instead of reading the machine's own.
+pub const ETC_TRAPS: &str = "mkdir -p /etc/defaults /etc/rc.conf.d /etc/jail.conf.d \
+    /etc/sysctl.kld.d && \
+    mkfifo /etc/sysctl.conf /etc/sysctl.conf.local /etc/sysctl.kld.d/if_bridge.conf \
+    /etc/defaults/rc.conf /etc/rc.conf \
     /etc/rc.conf.local /etc/rc.conf.d/netif /etc/rc.conf.d/jail /etc/jail.conf \
     /etc/jail.conf.d/trap.conf";
 
