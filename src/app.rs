@@ -170,11 +170,17 @@ impl Run<'_, '_> {
         !self.inv.dry_run && !matches!(self.inv.action, Action::Show { .. })
     }
 
-    /// One line on stderr, and the same to syslog(3).
+    /// One line on stderr, and the same to syslog(3). A warning's or a
+    /// failure's record starts with what it is about (`addm www: `), as
+    /// `fail`'s do; a notice of a change names its jail itself.
     fn say(&mut self, priority: Priority, msg: &str) {
         say(self.io.err, &self.inv.prog, msg);
         if self.logs() {
-            self.host.syslog(priority, &escape_controls(msg));
+            let record = match priority {
+                Priority::Warning | Priority::Err => with_context(&self.context(), msg),
+                _ => msg.to_string(),
+            };
+            self.host.syslog(priority, &escape_controls(&record));
         }
     }
 

@@ -164,8 +164,17 @@ fn descriptions_and_syslog(via: &str) {
         "{warning}"
     );
     let log = without_log(&h.read()).1;
-    assert!(log.iter().any(|r| r["priority"] == "warning"
-        && format!("rjib: {}", r["message"].as_str().unwrap()) == warning.lines().next().unwrap()));
+    // The record names the command and its jail (review 13, S3).
+    let record = warning
+        .lines()
+        .next()
+        .unwrap()
+        .replacen("rjib: ", "addm ab: ", 1);
+    assert!(
+        log.iter()
+            .any(|r| r["priority"] == "warning" && r["message"] == record.as_str()),
+        "{log:?}"
+    );
     let o = h.run(via, &["destroy", "jamulus"]);
     assert!(o.status.success());
     let log = without_log(&h.read()).1;
@@ -511,7 +520,9 @@ fn pruned(via: &str) {
         "{messages:?}"
     );
     assert!(
-        messages.iter().any(|m| m.starts_with("e0a_d: left alone")),
+        messages
+            .iter()
+            .any(|m| m.starts_with("prune: e0a_d: left alone")),
         "{messages:?}"
     );
     // nothing (more) to prune but the fresh one; -f takes it

@@ -354,7 +354,7 @@ fn behaviour(via: &str) {
     assert_eq!(log[0]["priority"], "warning");
     assert_eq!(
         format!("rjib: {}\n", log[0]["message"].as_str().unwrap()),
-        warning
+        warning.replacen("rjib: ", "rjib: addm web: ", 1)
     );
     assert_eq!(field(&state(&h), "e0a_web", "pvid"), &Value::Null);
     // With defuntagged the kernel gives it that VLAN: no warning; untagged
