@@ -333,6 +333,29 @@ fn freebsd_15_takes_an_addressed_parent_with_one_warning() {
     }
 }
 
+/// Review 13, W3: a FreeBSD 16 or later that still has the sysctl at 1
+/// warns that a later release will refuse the member, not "FreeBSD 16".
+#[test]
+fn a_16_with_the_sysctl_warns_of_a_later_release() {
+    let start = with(
+        with_em0(16, &["192.0.2.10/24"]),
+        json!({"sysctl": {"net.link.bridge.member_ifaddrs": 1}}),
+    );
+    let warning = member_warning("sysctl net.link.bridge.member_ifaddrs=1")
+        .replace("FreeBSD 15 adds", "FreeBSD 16 adds")
+        .replace(
+            "but FreeBSD 16 will refuse",
+            "but a later FreeBSD will refuse",
+        );
+    for via in VIAS {
+        let h = HostFile::new(&start);
+        let o = h.run(via, &["addm", "www", "em0"]);
+        assert_eq!(o.status.code(), Some(0), "{via}: {}", stderr(&o));
+        assert_eq!(stdout(&o), "em0bridge\ne0a_www\ne0b_www\n", "{via}");
+        assert_eq!(stderr(&o), format!("{warning}\n"), "{via}");
+    }
+}
+
 /// At `net.link.bridge.member_ifaddrs=0`, and on FreeBSD 16 (no sysctl),
 /// the parent is refused before any change, naming the sysctl.
 #[test]

@@ -118,10 +118,16 @@ impl fmt::Display for MemberWarning {
             Some(r) => format!("FreeBSD {r}"),
             None => "this kernel".to_string(),
         };
+        // A 16 or later that still has the sysctl: the release that drops
+        // it comes later.
+        let later = match release {
+            Some(r) if *r >= 16 => "a later FreeBSD",
+            _ => "FreeBSD 16",
+        };
         write!(
             f,
             "{iface}: has address {addr}; {kernel} adds it to the new bridge {bridge} with a deprecation \
-             warning ({basis}), but FreeBSD 16 will refuse it: move the address to the bridge {bridge}, \
+             warning ({basis}), but {later} will refuse it: move the address to the bridge {bridge}, \
              or use a NAT bridge without {iface} as a member, such as vtnet0bridge (see rjib(8))"
         )
     }
