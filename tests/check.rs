@@ -1133,6 +1133,41 @@ fn one_finding_per_cause(via: &str) {
         )
     );
     assert_eq!(status, 1);
+    // Review 13, F3: the same in vnet.interface and in exec.poststop: one
+    // jail-conf finding, no missing or empty interface name, no
+    // missing destroy.
+    for (param, from, to, line) in [
+        (
+            "vnet.interface",
+            "vnet.interface = \"e0b_web\"",
+            "vnet.interface = \"$nope\"",
+            4,
+        ),
+        (
+            "vnet.interface",
+            "vnet.interface = \"e0b_web\"",
+            "vnet.interface = \"e0b_web\", \"e0b_$nope\"",
+            4,
+        ),
+        ("exec.poststop", "rjib destroy web", "rjib destroy $nope", 6),
+    ] {
+        let jc = s.file("undef.conf", &clean_jail("").replace(from, to));
+        let (status, doc) = s.json(via, &["-f", p(&jc), "-r", p(&rc)]);
+        let f = findings(&doc);
+        assert_eq!(f.len(), 1, "{via} {to}: {doc:#}");
+        assert_eq!(
+            (f[0].0, f[0].2.as_str(), f[0].3.as_str()),
+            (
+                line,
+                "jail-conf",
+                &*format!(
+                    "jail(8) will not create this jail: {param}: variable \"nope\" not found"
+                )
+            ),
+            "{via} {to}"
+        );
+        assert_eq!(status, 1);
+    }
     // ab's epair runs on the host; ca's MACs are ab's (sum): one line.
     let parent: Mac = "58:9c:fc:0a:1b:2c".parse().unwrap();
     let m = derive(parent, "ab", 0);

@@ -221,11 +221,18 @@ pub struct JailFacts {
     pub name: String,
     pub loc: Loc,
     vnet: Vnet,
-    /// `vnet.interface`: where it was last set, and its values.
+    /// `vnet.interface`: where it was last set, and its values (those
+    /// jail(8) could substitute).
     vnet_interface: Option<(Loc, Vec<Value>)>,
+    /// A `vnet.interface` value has a variable jail(8) cannot substitute:
+    /// what it names is unknown (the jail's jail-conf finding says why).
+    vnet_interface_unknown: bool,
     addms: Vec<AddmCmd>,
     /// The NAMEs its exec.poststop/exec.release destroy.
     destroyed: Vec<String>,
+    /// An exec.poststop/exec.release value has a variable jail(8) cannot
+    /// substitute: what it destroys is unknown.
+    destroy_unknown: bool,
     pub findings: Vec<Finding>,
 }
 
@@ -374,9 +381,18 @@ pub fn facts(jail: &Jail, exists: &dyn Fn(&Path) -> bool) -> JailFacts {
         }
     }
     let vnet = vnet(jail, &name, &mut findings);
-    let vnet_interface = jail
-        .get("vnet.interface")
-        .map(|p| (p.loc.clone(), p.values.clone()));
+    // One finding per cause (issue 14, D13): a value jail(8) could not
+    // substitute is the jail-conf finding's, not a missing or extra name.
+    let incomplete = |param: &str| {
+        jail.get(param)
+            .is_some_and(|p| p.values.iter().any(|v| v.incomplete))
+    };
+    let vnet_interface = jail.get("vnet.interface").map(|p| {
+        let known = p.values.iter().filter(|v| !v.incomplete).cloned();
+        (p.loc.clone(), known.collect())
+    });
+    let vnet_interface_unknown = incomplete("vnet.interface");
+    let destroy_unknown = DESTROY_PARAMS.iter().any(|p| incomplete(p));
     addms.shrink_to_fit();
     findings.shrink_to_fit();
     destroyed.shrink_to_fit();
@@ -386,8 +402,10 @@ pub fn facts(jail: &Jail, exists: &dyn Fn(&Path) -> bool) -> JailFacts {
         loc: jail.loc.clone(),
         vnet,
         vnet_interface,
+        vnet_interface_unknown,
         addms,
         destroyed,
+        destroy_unknown,
         findings,
     }
 }
@@ -567,7 +585,10 @@ pub fn analyse(input: &Input<'_>, host: &mut dyn BridgeFacts) -> Report {
         let mut warned = HashSet::new();
         for a in own {
             let name = a.cmd.name.to_string();
-            if !jail.destroyed.contains(&name) && warned.insert(name.clone()) {
+            if !jail.destroy_unknown
+                && !jail.destroyed.contains(&name)
+                && warned.insert(name.clone())
+            {
                 findings.push(Finding::new(
                     a.loc(),
                     &jail.name,
@@ -948,7 +969,7 @@ fn vnet_rules(
             own_b.insert(b);
             own_a.insert(a_end(i, &a.cmd.name), b_end(i, &a.cmd.name));
         }
-        if !missing.is_empty() {
+        if !missing.is_empty() && !jail.vnet_interface_unknown {
             let loc = jail.vnet_interface.as_ref().map_or(a.loc(), |(l, _)| l);
             findings.push(Finding::new(
                 loc,
