@@ -38,7 +38,8 @@ pub fn open(sel: &Selection) -> HostResult<Box<dyn Host>> {
                 Some(v) if v == "direct" => Ok(Box::new(SimHost::open(path)?)),
                 Some(v) if v == "ioctl" => crate::emulator::emulated_host(path),
                 Some(v) => Err(config_error(format!(
-                    "unknown value {v:?}; use \"ioctl\" or \"direct\""
+                    "unknown value {}; use \"ioctl\" or \"direct\"",
+                    crate::util::quote(&v)
                 ))),
             }
         }

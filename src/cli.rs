@@ -86,8 +86,12 @@ pub enum ShowFormat {
 impl ShowFormat {
     /// A libxo(3) style format string: `json`, `json,pretty`, `text`.
     pub fn from_libxo(spec: &OsStr) -> Result<ShowFormat, String> {
-        let unsupported =
-            || format!("unsupported --libxo format {spec:?}; use json, json,pretty or text");
+        let unsupported = || {
+            format!(
+                "unsupported --libxo format {}; use json, json,pretty or text",
+                q(spec)
+            )
+        };
         let Some(spec) = spec.to_str() else {
             return Err(unsupported());
         };
@@ -243,20 +247,33 @@ pub fn prog_name(argv0: Option<&OsStr>) -> String {
         .to_string()
 }
 
+/// An argument in a message: quoted, escaped as every message escapes.
+fn q(arg: &OsStr) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    crate::util::quote_bytes(arg.as_bytes())
+}
+
 /// The characters jib allows in a jail NAME, for the line after its usage.
 pub const JAIL_NAME_CHARS: &str = "[0-9A-Za-z_]";
 
 /// The line that follows jib's usage text when NAME is not a jail name.
 fn bad_jail_name(name: &OsStr) -> String {
-    format!("{name:?}: not a jail name; use one or more of the characters {JAIL_NAME_CHARS}")
+    format!(
+        "{}: not a jail name; use one or more of the characters {JAIL_NAME_CHARS}",
+        q(name)
+    )
 }
 
 /// An argument that names an interface, as a `str`. Interface names rjib
 /// handles are UTF-8; an argument that is not is refused, never converted
 /// with a replacement character.
 fn utf8<'a>(what: &str, arg: &'a OsStr) -> Result<&'a str, String> {
-    arg.to_str()
-        .ok_or_else(|| format!("{what}{arg:?}: not valid UTF-8, so it cannot name an interface"))
+    arg.to_str().ok_or_else(|| {
+        format!(
+            "{what}{}: not valid UTF-8, so it cannot name an interface",
+            q(arg)
+        )
+    })
 }
 
 /// Check a `-b` suffix on its own (with each parent, `plan` checks the
@@ -278,7 +295,8 @@ fn check_suffix(suffix: &OsStr) -> Result<&str, String> {
         .any(|c| c.is_control() || c.is_whitespace() || c == '/' || c == ':')
     {
         return Err(format!(
-            "-b {s:?}: a bridge suffix cannot contain control characters, whitespace, '/' or ':'"
+            "-b {}: a bridge suffix cannot contain control characters, whitespace, '/' or ':'",
+            crate::util::quote(s)
         ));
     }
     Ok(s)
@@ -554,16 +572,17 @@ fn problem(e: &clap::Error) -> Option<String> {
     });
     match (e.kind(), opt) {
         (ErrorKind::UnknownArgument, Some(o)) if o.starts_with('-') => {
-            Some(format!("{o:?}: unknown option"))
+            Some(format!("{}: unknown option", crate::util::quote(&o)))
         }
-        (ErrorKind::UnknownArgument, Some(o)) => Some(format!("{o:?}: unexpected argument")),
-        (ErrorKind::InvalidSubcommand, _) => {
-            ctx(ContextKind::InvalidSubcommand).map(|a| format!("{a:?}: unknown action"))
+        (ErrorKind::UnknownArgument, Some(o)) => {
+            Some(format!("{}: unexpected argument", crate::util::quote(&o)))
         }
+        (ErrorKind::InvalidSubcommand, _) => ctx(ContextKind::InvalidSubcommand)
+            .map(|a| format!("{}: unknown action", crate::util::quote(&a))),
         (ErrorKind::InvalidValue, Some(o)) => Some(format!("{o}: needs a value")),
         (ErrorKind::ValueValidation | ErrorKind::InvalidUtf8, Some(o)) if o == "-w" => {
             Some(match ctx(ContextKind::InvalidValue) {
-                Some(v) => format!("-w {v:?}: {WAIT_IS_SECONDS}"),
+                Some(v) => format!("-w {}: {WAIT_IS_SECONDS}", crate::util::quote(&v)),
                 None => format!("-w: {WAIT_IS_SECONDS}"),
             })
         }
@@ -582,7 +601,7 @@ fn refused(prog: &str, argv: &[OsString], e: &clap::Error) -> Parsed {
     let bad_wait = waits
         .iter()
         .find(|w| w.to_str().and_then(|w| wait_seconds(w).ok()).is_none())
-        .map(|w| format!("-w {w:?}: {WAIT_IS_SECONDS}"));
+        .map(|w| format!("-w {}: {WAIT_IS_SECONDS}", q(w)));
     let hint = bad_wait.or_else(|| problem(e));
     let usage = match action {
         Some("addm") => Usage::Addm,
@@ -663,7 +682,10 @@ pub fn parse(argv: &[OsString]) -> Parsed {
                 None => Scheme::Sum,
                 Some((_, Some(scheme))) => scheme,
                 Some((s, None)) => {
-                    return error(format!("-m: unknown MAC scheme {s:?}; use sum or sha256"));
+                    return error(format!(
+                        "-m: unknown MAC scheme {}; use sum or sha256",
+                        q(s)
+                    ));
                 }
             };
             let suffix = match last(sub, "bridge").filter(|s| !s.is_empty()) {
@@ -1161,7 +1183,7 @@ mod tests {
                 ..
             } => assert_eq!(
                 h,
-                "\"j\\xFF\": not a jail name; use one or more of the characters [0-9A-Za-z_]"
+                "\"j\\xff\": not a jail name; use one or more of the characters [0-9A-Za-z_]"
             ),
             o => panic!("{o:?}"),
         }

@@ -9,18 +9,30 @@ pub fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
-/// `s` with every control character (NUL, newline, ESC, …) written as
-/// Rust writes it in a string literal (`\0`, `\n`, `\u{1b}`), so that a
-/// name from a host file or an argument can neither end an error line
-/// early nor reach the terminal raw.
+/// Whether a message writes `c` escaped: a control character (NUL,
+/// newline, ESC, the C1 controls) or any other character Rust's
+/// `escape_debug` does not print as it is (a no-break space, a
+/// right-to-left override, a combining mark).
+fn needs_escape(c: char) -> bool {
+    c.is_control() || (c.escape_debug().next() == Some('\\') && !matches!(c, '"' | '\'' | '\\'))
+}
+
+/// `s` with every character [`needs_escape`] written as the bytes of its
+/// UTF-8 encoding, `\xNN` each, lower case (ESC is `\x1b`, a newline
+/// `\x0a`, U+009B `\xc2\x9b`): the one way every message of rjib writes
+/// such text, so that a name from a host file, a jail.conf or an argument
+/// can neither end a line early nor reach the terminal raw.
 pub fn escape_controls(s: &str) -> std::borrow::Cow<'_, str> {
-    if !s.chars().any(char::is_control) {
+    if !s.chars().any(needs_escape) {
         return s.into();
     }
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
-        if c.is_control() {
-            out.extend(c.escape_debug());
+        if needs_escape(c) {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("\\x{b:02x}"));
+            }
         } else {
             out.push(c);
         }
@@ -28,10 +40,10 @@ pub fn escape_controls(s: &str) -> std::borrow::Cow<'_, str> {
     out.into()
 }
 
-/// `bytes` shown as text: valid UTF-8 as it is, with control characters
-/// escaped as [`escape_controls`] does, and every byte that is not part of
-/// valid UTF-8 written `\xNN`. For names and values read as bytes (a
-/// jail.conf(5) jail name, a command), which may be any bytes.
+/// `bytes` shown as text: valid UTF-8 as [`escape_controls`] writes it,
+/// and every byte that is not part of valid UTF-8 as `\xNN`. For names
+/// and values read as bytes (a jail.conf(5) jail name, a command, an
+/// argument), which may be any bytes.
 pub fn escape_bytes(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
     if let Ok(s) = std::str::from_utf8(bytes) {
         return escape_controls(s);
@@ -44,6 +56,17 @@ pub fn escape_bytes(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
         }
     }
     out.into()
+}
+
+/// `s` in double quotes, escaped as [`escape_controls`] does: how a
+/// message quotes a word from the command line, a file or the host.
+pub fn quote(s: &str) -> String {
+    format!("\"{}\"", escape_controls(s))
+}
+
+/// `bytes` in double quotes, escaped as [`escape_bytes`] does.
+pub fn quote_bytes(bytes: &[u8]) -> String {
+    format!("\"{}\"", escape_bytes(bytes))
 }
 
 /// Why [`read_regular`] refused a file.
@@ -212,18 +235,32 @@ mod tests {
 
     #[test]
     fn controls_are_escaped_and_the_rest_kept() {
-        use super::escape_controls;
+        use super::{escape_controls, quote, quote_bytes};
         assert_eq!(escape_controls("e0a_x: list: fine"), "e0a_x: list: fine");
-        assert_eq!(escape_controls("e0a_x\0y"), "e0a_x\\0y");
-        assert_eq!(escape_controls("a\nb\tc\u{1b}[2J"), "a\\nb\\tc\\u{1b}[2J");
-        assert_eq!(escape_controls("\"quoted\" é \\"), "\"quoted\" é \\");
+        assert_eq!(escape_controls("e0a_x\0y"), "e0a_x\\x00y");
+        assert_eq!(escape_controls("a\nb\tc\u{1b}[2J"), "a\\x0ab\\x09c\\x1b[2J");
+        assert_eq!(
+            escape_controls("\"quoted\" é 'x' \\"),
+            "\"quoted\" é 'x' \\"
+        );
+        // C1 controls and invisible characters: their UTF-8 bytes.
+        assert_eq!(escape_controls("a\u{9b}2J"), "a\\xc2\\x9b2J");
+        assert_eq!(
+            escape_controls("b\u{a0}x\u{202e}"),
+            "b\\xc2\\xa0x\\xe2\\x80\\xae"
+        );
+        // Idempotent: the escaped text has nothing left to escape.
+        let once = escape_controls("\u{1b}\u{9b}\n").into_owned();
+        assert_eq!(escape_controls(&once), once);
+        assert_eq!(quote("a\u{1b}"), "\"a\\x1b\"");
+        assert_eq!(quote_bytes(b"j\xff"), "\"j\\xff\"");
     }
 
     #[test]
     fn bytes_are_shown_as_utf8_with_invalid_bytes_in_hex() {
         use super::escape_bytes;
         assert_eq!(escape_bytes(b"caf\xc3\xa9"), "café");
-        assert_eq!(escape_bytes(b"a\xffb\x1b[2J"), "a\\xffb\\u{1b}[2J");
+        assert_eq!(escape_bytes(b"a\xffb\x1b[2J"), "a\\xffb\\x1b[2J");
         assert_eq!(escape_bytes(b"\xc3"), "\\xc3");
     }
 

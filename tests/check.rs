@@ -1084,20 +1084,43 @@ fn control_characters_escaped(via: &str) {
     assert!(!out.contains('\u{1b}'), "{out:?}");
     assert!(
         out.contains(&format!(
-            "{}:5: web\\u{{1b}}[2J: warning: no exec.poststop runs `destroy web`",
+            "{}:5: web\\x1b[2J: warning: no exec.poststop runs `destroy web`",
             p(&jc)
         )),
         "{out}"
     );
-    assert!(out.contains("-q\\u{1b}[31m web vtnet0"), "{out}");
-    assert!(out.contains("\nweb\\u{1b}[2J\n"), "the -v table: {out}");
-    // JSON keeps them escaped the JSON way.
+    assert!(out.contains("-q\\x1b[31m web vtnet0"), "{out}");
+    assert!(out.contains("\nweb\\x1b[2J\n"), "the -v table: {out}");
+    // JSON: every text escaped the same way, names and messages alike.
     let (_, doc) = s.json(via, &["-f", p(&jc), "-r", p(&rc)]);
-    assert_eq!(doc["jails"][0]["name"], "web\\u{1b}[2J");
+    assert_eq!(doc["jails"][0]["name"], "web\\x1b[2J");
     // Selecting the jail by its name still finds it.
     let (_, sel) = s.json(via, &["-f", p(&jc), "-r", p(&rc), "web\u{1b}[2J"]);
     assert_eq!(sel["jails"].as_array().unwrap().len(), 1);
     assert_eq!(sel["findings"], doc["findings"]);
+    // Review 13, F5: a message, a pair's parent and bridge, from a
+    // command's argument, are escaped in JSON as the name is.
+    let jc = s.file(
+        "esc2.conf",
+        "\"q\" { vnet; vnet.interface = \"e0b_q\"; \
+         exec.prestart += \"/usr/local/sbin/rjib addm q em\\033[1m\"; \
+         exec.poststop += \"/usr/local/sbin/rjib destroy q\"; }\n\
+         \"e\\033[31m\" { vnet; }\n",
+    );
+    let o = s.run(via, &["--libxo", "json", "-f", p(&jc), "-r", p(&rc)]);
+    assert!(!stdout(&o).contains("\\u001b"), "{}", stdout(&o));
+    let doc: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let texts = [
+        &doc["findings"][0]["message"],
+        &doc["jails"][0]["pairs"][0]["parent"],
+        &doc["jails"][0]["pairs"][0]["bridge"],
+        &doc["jails"][1]["name"],
+    ];
+    for t in texts {
+        let t = t.as_str().unwrap();
+        assert!(t.contains("\\x1b["), "{via}: {t:?}");
+        assert!(!t.contains(|c: char| c.is_control()), "{via}: {t:?}");
+    }
 }
 
 #[test]

@@ -287,25 +287,25 @@ fn argument_refusals(via: &str) {
         via,
         &h,
         &[b"addm", b"-b", b"\xff", b"x", b"vtnet0"],
-        "rjib: -b \"\\xFF\": not valid UTF-8, so it cannot name an interface",
+        "rjib: -b \"\\xff\": not valid UTF-8, so it cannot name an interface",
     );
     refuses_os(
         via,
         &h,
         &[b"addm", b"x", b"vtnet0", b"em\xff0"],
-        "rjib: \"em\\xFF0\": not valid UTF-8, so it cannot name an interface",
+        "rjib: \"em\\xff0\": not valid UTF-8, so it cannot name an interface",
     );
     refuses_os(
         via,
         &h,
         &[b"show", b"j\xe9"],
-        "rjib: \"j\\xE9\": not valid UTF-8, so it cannot name an interface",
+        "rjib: \"j\\xe9\": not valid UTF-8, so it cannot name an interface",
     );
     for (suffix, shown) in [
-        ("b\nx", "b\\nx"),
-        ("b\u{1b}[2J", "b\\u{1b}[2J"),
+        ("b\nx", "b\\x0ax"),
+        ("b\u{1b}[2J", "b\\x1b[2J"),
         ("b x", "b x"),
-        ("b\u{a0}x", "b\\u{a0}x"),
+        ("b\u{a0}x", "b\\xc2\\xa0x"),
         ("a/b", "a/b"),
         ("a:b", "a:b"),
     ] {
@@ -360,14 +360,14 @@ fn control_characters_escaped(via: &str) {
             !e.trim_end().contains(|c: char| c.is_control()),
             "{args:?}: raw control character in {e:?}"
         );
-        assert!(e.contains("e0a_x\\0y"), "{args:?}: {e:?}");
+        assert!(e.contains("e0a_x\\x00y"), "{args:?}: {e:?}");
     }
     let h = HostFile::new(&seed());
     refuses(
         via,
         &h,
         &["addm", "x", "em\n0"],
-        "rjib: em\\n0: interface does not exist",
+        "rjib: em\\x0a0: interface does not exist",
     );
 }
 

@@ -1,6 +1,8 @@
 //! How `check` prints a report: `FILE:LINE: JAIL: severity: message [code]`
 //! lines, the `-v` table of predicted interfaces, or one JSON document.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 use super::report::{Finding, JailPrediction, NoMac, Report};
@@ -124,22 +126,31 @@ pub fn table(jails: &[JailPrediction]) -> Vec<String> {
         .collect()
 }
 
+/// A text of the JSON document, escaped as the text output escapes it
+/// (review 13, F5): a jail name, file, message or interface name holds no
+/// raw control character for `jq -r` to write to a terminal.
+type Text<'a> = Cow<'a, str>;
+
+fn text(s: &str) -> Text<'_> {
+    crate::util::escape_controls(s)
+}
+
 #[derive(Serialize)]
 struct JsonFinding<'a> {
     file: String,
     line: u32,
-    jail: &'a str,
+    jail: Text<'a>,
     severity: &'static str,
     code: &'static str,
-    message: &'a str,
+    message: Text<'a>,
 }
 
 #[derive(Serialize)]
 struct JsonPair<'a> {
-    a: &'a str,
-    b: &'a str,
-    bridge: &'a str,
-    parent: &'a str,
+    a: Text<'a>,
+    b: Text<'a>,
+    bridge: Text<'a>,
+    parent: Text<'a>,
     mac_a: Option<&'a str>,
     mac_b: Option<&'a str>,
     /// The host end's tagged VLANs, ascending (FreeBSD 15).
@@ -150,7 +161,7 @@ struct JsonPair<'a> {
 
 #[derive(Serialize)]
 struct JsonJail<'a> {
-    name: &'a str,
+    name: Text<'a>,
     pairs: Vec<JsonPair<'a>>,
 }
 
@@ -169,25 +180,25 @@ pub fn json(report: &Report, pretty: bool) -> String {
             .map(|f| JsonFinding {
                 file: crate::jailconf::show_path(&f.loc.file).into_owned(),
                 line: f.loc.line,
-                jail: &f.jail,
+                jail: text(&f.jail),
                 severity: f.severity().as_str(),
                 code: f.code.as_str(),
-                message: &f.message,
+                message: text(&f.message),
             })
             .collect(),
         jails: report
             .jails
             .iter()
             .map(|j| JsonJail {
-                name: &j.name,
+                name: text(&j.name),
                 pairs: j
                     .pairs
                     .iter()
                     .map(|p| JsonPair {
-                        a: &p.a,
-                        b: &p.b,
-                        bridge: &p.bridge,
-                        parent: &p.parent,
+                        a: text(&p.a),
+                        b: text(&p.b),
+                        bridge: text(&p.bridge),
+                        parent: text(&p.parent),
                         mac_a: p.macs.as_ref().ok().map(|m| m.0.as_str()),
                         mac_b: p.macs.as_ref().ok().map(|m| m.1.as_str()),
                         tagged: p.vlans.tagged.to_vec(),

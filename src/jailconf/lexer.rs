@@ -66,12 +66,9 @@ pub struct Token {
 impl Tok {
     /// How the token reads in an error message.
     pub fn describe(&self) -> String {
-        let quoted = |b: &[u8]| format!("{:?}", String::from_utf8_lossy(b));
+        let quoted = |b: &[u8]| crate::util::quote_bytes(b);
         match self {
-            Tok::Str { text, .. } => match std::str::from_utf8(text) {
-                Ok(s) => format!("{s:?}"),
-                Err(_) => format!("\"{}\"", crate::util::escape_bytes(text)),
-            },
+            Tok::Str { text, .. } => quoted(text),
             Tok::Var { name, .. } => format!("\"${{{}}}\"", crate::util::escape_bytes(name)),
             Tok::PlusEq => "\"+=\"".into(),
             Tok::Eq => "\"=\"".into(),

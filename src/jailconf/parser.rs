@@ -339,7 +339,7 @@ impl Parser<'_, '_> {
                 t.tok,
                 Tok::Str { glued: false, .. } | Tok::Var { glued: false, .. }
             ) {
-                return Err(self.unexpected(&t, &format!("expected a value for {param:?}")));
+                return Err(self.unexpected(&t, &format!("expected a value for \"{param}\"")));
             }
             out.push(self.string(t)?);
             let sep = self.next()?;
@@ -353,7 +353,7 @@ impl Parser<'_, '_> {
                 _ => {
                     return Err(self.unexpected(
                         &sep,
-                        &format!("expected \",\" or \";\" after a value of {param:?}"),
+                        &format!("expected \",\" or \";\" after a value of \"{param}\""),
                     ));
                 }
             }

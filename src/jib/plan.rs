@@ -221,7 +221,11 @@ impl fmt::Display for PlanError {
                 write!(f, "\"\": an interface name cannot be empty")
             }
             PlanError::EmptyIface { arg } => {
-                write!(f, "{arg:?}: no interface name after the '!'")
+                write!(
+                    f,
+                    "{}: no interface name after the '!'",
+                    crate::util::quote(arg)
+                )
             }
             PlanError::NameTooLong { name, len, hint } => write!(
                 f,

@@ -36,7 +36,7 @@ impl fmt::Display for BadAddr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{:?} is not an address with a prefix length (203.0.113.7/24, fe80::1/64)",
+            "\"{}\" is not an address with a prefix length (203.0.113.7/24, fe80::1/64)",
             self.0
         )
     }

@@ -24,7 +24,8 @@ pub struct BadMac(pub String);
 
 impl fmt::Display for BadMac {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:?} is not a MAC address (six hex octets)", self.0)
+        // Quoted plainly: the line it ends up in is escaped when printed.
+        write!(f, "\"{}\" is not a MAC address (six hex octets)", self.0)
     }
 }
 

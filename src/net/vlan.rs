@@ -117,7 +117,7 @@ impl fmt::Display for BadSet {
         if self.element.is_empty() {
             write!(f, "an empty element: {}", self.why)
         } else {
-            write!(f, "{:?}: {}", self.element, self.why)
+            write!(f, "\"{}\": {}", self.element, self.why)
         }
     }
 }

@@ -64,7 +64,7 @@ pub fn parse(extra: &Map<String, Value>) -> Result<Vec<Fault>, String> {
                 .ok_or("a fault has no \"op\"")?;
             let op = match Op::from_name(op) {
                 Some(o) if o != Op::Lock => o,
-                _ => return Err(format!("unknown fault op {op:?}")),
+                _ => return Err(format!("unknown fault op {}", crate::util::quote(op))),
             };
             let nth = f
                 .get("nth")
@@ -74,12 +74,18 @@ pub fn parse(extra: &Map<String, Value>) -> Result<Vec<Fault>, String> {
             let effect = match (f.get("errno"), f.get("signal")) {
                 (Some(e), None) => {
                     let e = e.as_str().ok_or("a fault's \"errno\" is not a string")?;
-                    Effect::Fail(Errno::from_name(e).ok_or_else(|| format!("unknown errno {e:?}"))?)
+                    Effect::Fail(
+                        Errno::from_name(e)
+                            .ok_or_else(|| format!("unknown errno {}", crate::util::quote(e)))?,
+                    )
                 }
                 (None, Some(s)) => {
                     let s = s.as_str().ok_or("a fault's \"signal\" is not a string")?;
                     Effect::Signal(Signal::from_name(s).ok_or_else(|| {
-                        format!("unknown signal {s:?}; use SIGINT, SIGTERM or SIGHUP")
+                        format!(
+                            "unknown signal {}; use SIGINT, SIGTERM or SIGHUP",
+                            crate::util::quote(s)
+                        )
                     })?)
                 }
                 _ => return Err("a fault needs either \"errno\" or \"signal\"".to_string()),

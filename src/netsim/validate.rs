@@ -81,8 +81,8 @@ pub fn check(state: &State) -> Result<(), String> {
     for j in state.jails.iter().flatten() {
         if j.name.is_empty() || !jails.insert(j.name.as_str()) {
             return Err(format!(
-                "jail {:?}: \"name\": empty or listed twice",
-                j.name
+                "jail {}: \"name\": empty or listed twice",
+                crate::util::quote(&j.name)
             ));
         }
         if j.jid < 1 || !jids.insert(j.jid) {
@@ -125,7 +125,11 @@ pub fn check(state: &State) -> Result<(), String> {
             return Err(field(
                 i,
                 "type",
-                format!("{k:?} is not one of {}", KINDS.join(", ")),
+                format!(
+                    "{} is not one of {}",
+                    crate::util::quote(k),
+                    KINDS.join(", ")
+                ),
             ));
         }
         match (i.cloner.as_deref(), i.kind.as_deref()) {
@@ -135,14 +139,14 @@ pub fn check(state: &State) -> Result<(), String> {
                 return Err(field(
                     i,
                     "type",
-                    format!("{k:?} does not go with its cloner"),
+                    format!("{} does not go with its cloner", crate::util::quote(k)),
                 ));
             }
             (Some(c), _) => {
                 return Err(field(
                     i,
                     "cloner",
-                    format!("{c:?} is not bridge, epair or null"),
+                    format!("{} is not bridge, epair or null", crate::util::quote(c)),
                 ));
             }
             (None, Some("bridge")) => {
@@ -171,7 +175,7 @@ pub fn check(state: &State) -> Result<(), String> {
             return Err(field(i, "mtu", format!("{} is not in 1..{MTU_MAX}", i.mtu)));
         }
         for g in &i.groups {
-            name_ok(g).map_err(|w| field(i, "groups", format!("{g:?} {w}")))?;
+            name_ok(g).map_err(|w| field(i, "groups", format!("{} {w}", crate::util::quote(g))))?;
         }
         for a in i.addr_list() {
             let addr = a.parse::<IfAddr>().map_err(|x| field(i, "addrs", x))?;
@@ -223,7 +227,11 @@ pub fn check(state: &State) -> Result<(), String> {
         if let Some(v) = &i.vnet
             && !jails.contains(v.as_str())
         {
-            return Err(field(i, "vnet", format!("no jail {v:?} in \"jails\"")));
+            return Err(field(
+                i,
+                "vnet",
+                format!("no jail {} in \"jails\"", crate::util::quote(v)),
+            ));
         }
         if i.is_epair() != i.peer.is_some() {
             return Err(field(i, "peer", "an epair end has a peer, others none"));
@@ -258,7 +266,10 @@ pub fn check(state: &State) -> Result<(), String> {
                 return Err(field(
                     i,
                     "peer",
-                    format!("{:?} is not the other end of this epair", p),
+                    format!(
+                        "{} is not the other end of this epair",
+                        crate::util::quote(p)
+                    ),
                 ));
             }
         }
@@ -268,10 +279,18 @@ pub fn check(state: &State) -> Result<(), String> {
         ] {
             for m in list {
                 if m == &i.name || !names.contains_key(&(ns, m.as_str())) {
-                    return Err(field(i, what, format!("{:?} is not an interface here", m)));
+                    return Err(field(
+                        i,
+                        what,
+                        format!("{} is not an interface here", crate::util::quote(m)),
+                    ));
                 }
                 if seen.insert((ns, m.as_str()), &i.name).is_some() {
-                    return Err(field(i, what, format!("{:?} is in two bridges' {what}", m)));
+                    return Err(field(
+                        i,
+                        what,
+                        format!("{} is in two bridges' {what}", crate::util::quote(m)),
+                    ));
                 }
             }
         }
@@ -293,7 +312,7 @@ pub fn check(state: &State) -> Result<(), String> {
             return Err(field(
                 i,
                 "vlan_parent",
-                format!("{:?} is not an interface here", p),
+                format!("{} is not an interface here", crate::util::quote(p)),
             ));
         }
     }
@@ -342,7 +361,7 @@ mod tests {
         refused(
             json!([{"name": "br0", "index": 1, "cloner": "bridge", "unit": 0,
                     "members": ["a\nb"], "mtu": 1500, "up": true}]),
-            "interface br0: \"members\": \"a\\nb\" is not an interface here",
+            "interface br0: \"members\": \"a\\x0ab\" is not an interface here",
         );
         refused(
             json!([ether("averyveryverylong0", 1)]),
@@ -375,7 +394,7 @@ mod tests {
         );
         refused(
             json!([{"name": "a\nb", "index": 1, "mtu": 1500, "up": true}]),
-            "interface a\\nb: \"name\": contains a control",
+            "interface a\\x0ab: \"name\": contains a control",
         );
         refused(
             json!([{"name": "e0a_x", "index": 1, "cloner": "epair", "unit": 0, "peer": "em0", "mtu": 1500, "up": true}, ether("em0", 2)]),
