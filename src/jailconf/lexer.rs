@@ -76,11 +76,12 @@ impl Tok {
             Tok::Semi => "\";\"".into(),
             Tok::LBrace => "\"{\"".into(),
             Tok::RBrace => "\"}\"".into(),
+            // Said after "unexpected", as a noun without an article.
             Tok::Other(0) => {
-                "a NUL byte (jail(8) reads it as the end of the file: \"unexpected EOF\")".into()
+                "NUL byte (jail(8) reads it as the end of the file: \"unexpected EOF\")".into()
             }
             Tok::Other(c) if c.is_ascii_graphic() => quoted(&[*c]),
-            Tok::Other(c) => format!("the byte \\x{c:02x}"),
+            Tok::Other(c) => format!("byte \\x{c:02x}"),
             Tok::Eof => "end of file".into(),
         }
     }

@@ -881,7 +881,8 @@ fn class3_nul_or_high_byte_outside_quotes_ends_the_file() {
         Err(Error::Syntax(e)) => {
             assert_eq!((e.loc.line, e.loc.col), (3, 3));
             assert!(
-                e.message.starts_with("unexpected the byte \\xff"),
+                e.message
+                    .starts_with("unexpected byte \\xff, expected a parameter or a jail block"),
                 "{}",
                 e.message
             );
@@ -891,7 +892,12 @@ fn class3_nul_or_high_byte_outside_quotes_ends_the_file() {
     // A NUL mid-statement is "unexpected EOF" for jail(8) (yytext is
     // empty): said so.
     match parse_bytes(b"a = \0;\n", file) {
-        Err(Error::Syntax(e)) => assert!(e.message.contains("unexpected EOF"), "{}", e.message),
+        // Review 13, S2: reads as English, no "unexpected a".
+        Err(Error::Syntax(e)) => assert_eq!(
+            e.message,
+            "unexpected NUL byte (jail(8) reads it as the end of the file: \"unexpected EOF\"), \
+             expected a value for \"a\""
+        ),
         other => panic!("{other:?}"),
     }
     // Inside a word: the word is a name, then the end: a syntax error.
