@@ -772,7 +772,7 @@ fn deep_nesting(via: &str) {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(
         stderr(&o).starts_with(&format!(
-            "rjib: {}:3333:3: blocks nest deeper than 3332 levels",
+            "rjib: {}:3333:3: blocks nest deeper than 3332 levels in this file",
             p(&jc)
         )),
         "{}",
@@ -780,6 +780,17 @@ fn deep_nesting(via: &str) {
     );
     assert!(stderr(&o).contains("yacc stack overflow"), "{}", stderr(&o));
     assert_eq!(stdout(&o), "");
+    // Review 13, F6: the limit is per file; 2,000 levels around an
+    // `.include` of 2,000 more are jail(8)'s to read.
+    let n = 2000;
+    let outer = s.file(
+        "outer.conf",
+        &("a {".repeat(n) + "\n.include \"inner.conf\";\n" + &"}".repeat(n) + "\n"),
+    );
+    s.file("inner.conf", &("b {".repeat(n) + &"}".repeat(n) + "\n"));
+    let o = s.run(via, &["-f", p(&outer), "-r", p(&rc)]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stderr(&o), "");
 }
 
 #[test]

@@ -31,7 +31,7 @@
 //! keep a hostile file from taking unbounded memory or time where jail(8)
 //! would (jail(8) has none of them): the file reader ([`Reader`]; [`load`]
 //! reads regular files of at most [`MAX_FILE_BYTES`]), 3332 nested blocks
-//! (jail(8)'s own), 64 MiB of block names and 256 MiB of variable
+//! per file (jail(8)'s own), 64 MiB of block names and 256 MiB of variable
 //! expansion in all. Each step is linear in what is written and what it
 //! expands to.
 //!

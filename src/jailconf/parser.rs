@@ -26,12 +26,17 @@
 //!   statements at a file's top level it accepts: the rest of the file is
 //!   not read, which is recorded as a [`Stop`]. Anywhere else it is a syntax
 //!   error.
-//! - Blocks nest at most [`MAX_NESTING`] deep, as far as byacc's stack of
-//!   10,000 entries holds them, counting blocks that enclose an `.include`;
-//!   the parser keeps its open blocks in a list, not on the call stack, so
-//!   no input can overflow the stack. The names of all blocks together
-//!   (a nested block's name holds its parents') are at most
-//!   [`MAX_NAME_BYTES`].
+//! - Blocks nest at most [`MAX_NESTING`] deep in one file, as far as
+//!   byacc's stack of 10,000 entries holds them. An `.include` is read by a
+//!   new `yyparse` (config.c `include_config` → `parse_config`), and
+//!   jailparse.y is a `%pure-parser`, whose stack is a local of `yyparse`
+//!   (byacc skeleton.c `body_vars`, freebsd/freebsd-src 6073506a), so each
+//!   included file starts with an empty stack: the blocks around the
+//!   `.include` do not count. The parser keeps its open blocks in a list,
+//!   not on the call stack, so no input can overflow the stack; the
+//!   names of all blocks together (a nested block's name holds its
+//!   parents') are at most [`MAX_NAME_BYTES`], which bounds the depth
+//!   across 32 levels of includes.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -88,8 +93,6 @@ pub struct Raw {
     pub jails: Vec<RawJail>,
     /// The index of the global pseudo-jail, once a global parameter exists.
     pub global: Option<usize>,
-    /// How deep blocks are open now, across the files being read.
-    pub depth: usize,
     /// The bytes of all block names so far.
     pub name_bytes: usize,
     /// Where jail(8) stops reading a file early.
@@ -184,7 +187,6 @@ impl Parser<'_, '_> {
                     if let Some((j, _)) = open.pop() {
                         raw.jails[j].params.shrink_to_fit();
                     }
-                    raw.depth -= 1;
                 }
                 Tok::Eof => {
                     let Some((_, brace)) = open.last() else {
@@ -192,12 +194,10 @@ impl Parser<'_, '_> {
                     };
                     let at = self.loc(brace);
                     let what = format!("the block opened at {}:{} is not closed", at.line, at.col);
-                    let e = self.unexpected(&t, &what);
-                    self.session.raw().depth -= open.len();
-                    return Err(e);
+                    return Err(self.unexpected(&t, &what));
                 }
                 Tok::Str { glued: false, .. } | Tok::Var { glued: false, .. } => {
-                    if let Some(block) = self.statement(t, current)? {
+                    if let Some(block) = self.statement(t, current, open.len())? {
                         open.push(block);
                     }
                 }
@@ -216,11 +216,12 @@ impl Parser<'_, '_> {
 
     /// A statement starting with the name token `first`: a parameter, or
     /// the start of a block (its index and `{`, for the caller to keep
-    /// open).
+    /// open). `depth` blocks of this file are open.
     fn statement(
         &mut self,
         first: Token,
         current: Option<usize>,
+        depth: usize,
     ) -> Result<Option<(usize, Token)>, Error> {
         let loc = self.loc(&first);
         let (name, is_var) = match first.tok {
@@ -239,7 +240,7 @@ impl Parser<'_, '_> {
         let mut name_value = false;
         match t.tok {
             Tok::LBrace if !is_var => {
-                let idx = self.block(param.name, param.loc, current, &t)?;
+                let idx = self.block(param.name, param.loc, current, depth, &t)?;
                 return Ok(Some((idx, t)));
             }
             Tok::Semi => {}
@@ -281,21 +282,22 @@ impl Parser<'_, '_> {
         Ok(None)
     }
 
-    /// `NAME {`, the `{` already read: the new block's index.
+    /// `NAME {`, the `{` already read, with `depth` blocks of this file
+    /// open: the new block's index.
     fn block(
         &mut self,
         name: Vec<u8>,
         loc: Loc,
         current: Option<usize>,
+        depth: usize,
         brace: &Token,
     ) -> Result<usize, Error> {
-        if self.session.raw().depth >= MAX_NESTING {
+        if depth >= MAX_NESTING {
             return Err(Error::syntax(
                 self.loc(brace),
                 format!(
-                    "blocks nest deeper than {MAX_NESTING} levels (counting blocks around an \
-                     .include): jail(8)'s parser runs out of stack here (\"{{: yacc stack overflow\") \
-                     and refuses the file"
+                    "blocks nest deeper than {MAX_NESTING} levels in this file: jail(8)'s parser \
+                     runs out of stack here (\"{{: yacc stack overflow\") and refuses the file"
                 ),
             ));
         }
@@ -320,7 +322,6 @@ impl Parser<'_, '_> {
                 ),
             ));
         }
-        raw.depth += 1;
         raw.jails.push(RawJail {
             name: full,
             loc,

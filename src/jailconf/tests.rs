@@ -975,24 +975,40 @@ fn d4_nesting_is_limited_like_byacc_and_never_overflows() {
     assert!(message.contains("yacc stack overflow"), "{message}");
 }
 
-/// D4 across includes: the blocks around an `.include` count, so a chain
-/// of 32 includes cannot multiply the depth.
+/// D4 across includes (review 13, F6): each included file is parsed by
+/// its own `yyparse`, whose stack (a `%pure-parser`'s local, byacc
+/// skeleton.c `body_vars`) starts empty, so the limit is per file: 2,000
+/// levels around an `.include` of a file with 2,000 more are accepted, and
+/// an included file of its own too deep is refused there.
 #[test]
-fn d4_nesting_counts_blocks_around_includes() {
+fn d4_nesting_is_per_file_across_includes() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let half = parser::MAX_NESTING / 2 + 1;
-    let text = "a {\n".repeat(half) + ".include \"inner.conf\";\n" + &"}\n".repeat(half);
-    let main = write(d, "jail.conf", &text);
-    write(
+    let nest = |name: &str, n: usize, inside: &str| {
+        format!(
+            "{}{inside}{}",
+            format!("{name} {{\n").repeat(n),
+            "}\n".repeat(n)
+        )
+    };
+    let main = write(
         d,
-        "inner.conf",
-        &("b {\n".repeat(half) + &"}\n".repeat(half)),
+        "jail.conf",
+        &nest("a", 2000, ".include \"inner.conf\";\n"),
     );
+    write(d, "inner.conf", &nest("b", 2000, ""));
+    let c = load(&main).unwrap();
+    assert_eq!(c.jails.len(), 4000);
+    // Deepest: the outer file's blocks, then the inner file's, as jail(8)
+    // nests the included jails in the enclosing block.
+    let deepest = format!("{}{}", "a.".repeat(2000), "b.".repeat(2000));
+    assert!(c.jail(&deepest[..deepest.len() - 1]).is_some());
+    write(d, "inner.conf", &nest("b", parser::MAX_NESTING + 1, ""));
     match load(&main) {
         Err(Error::Syntax(e)) => {
             assert_eq!(&*e.loc.file, d.join("inner.conf").as_path());
-            assert!(e.message.contains("nest deeper"), "{}", e.message);
+            assert_eq!(e.loc.line, parser::MAX_NESTING as u32 + 1);
+            assert!(e.message.contains("in this file"), "{}", e.message);
         }
         other => panic!("{other:?}"),
     }
