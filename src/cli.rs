@@ -50,8 +50,9 @@ pub enum Action {
         /// `-s`: the sysctl.conf files; empty means `/etc/sysctl.conf` and
         /// `/etc/sysctl.conf.local`.
         sysctl_files: Vec<PathBuf>,
-        /// The jails to report on; empty means all.
-        jails: Vec<String>,
+        /// The jails to report on, as bytes (a jail.conf(5) name may be any
+        /// bytes); empty means all.
+        jails: Vec<OsString>,
         /// `--libxo`, unchecked: `check` reports a bad one itself (exit 2).
         libxo: Option<String>,
         /// `-v`: also print the predicted interfaces and MACs.
@@ -763,23 +764,24 @@ pub fn parse(argv: &[OsString]) -> Parsed {
                     .map(|v| v.map(PathBuf::from).collect())
                     .unwrap_or_default()
             };
-            let mut jails = Vec::new();
-            for j in args(sub) {
-                match utf8("", &j) {
-                    Ok(j) => jails.push(j.to_string()),
-                    Err(message) => return error(message),
-                }
-            }
-            let libxo = match last(sub, "libxo").map(|l| utf8("--libxo ", l)) {
+            // A wrong command line is check's status 2: its usage, and
+            // why.
+            let libxo = match last(sub, "libxo").map(|l| l.to_str().ok_or(l)) {
                 None => None,
                 Some(Ok(l)) => Some(l.to_string()),
-                Some(Err(message)) => return error(message),
+                Some(Err(l)) => {
+                    return Parsed::Usage {
+                        prog,
+                        usage: Usage::Check,
+                        hint: Some(format!("--libxo {}: not valid UTF-8", q(l))),
+                    };
+                }
             };
             Action::Check {
                 files: paths("file"),
                 rc_files: paths("rc"),
                 sysctl_files: paths("sysctl"),
-                jails,
+                jails: args(sub),
                 libxo,
                 verbose: sub.get_count("verbose") > 0,
             }

@@ -1134,6 +1134,64 @@ fn control_characters_escaped(via: &str) {
     }
 }
 
+/// Review 13, F7: jails named on the command line are bytes, as jail.conf
+/// names are: a name that is not UTF-8 selects its jail, one in no file is
+/// exit 2 with a message about a jail (not an interface), and so is a
+/// `--libxo` that is not UTF-8.
+fn jail_arguments_are_bytes(via: &str) {
+    use std::os::unix::ffi::OsStrExt;
+    let s = Setup::data_host();
+    let rc = Path::new(DATA).join("rc.conf");
+    let jc = s.file(
+        "bytes.conf",
+        &(clean_jail("").replace("web {", "\"w\\377b\" {") + &clean_jail("").replace("web", "db")),
+    );
+    let run = |extra: &[u8]| {
+        let mut c = s.command(via, &["--libxo", "json", "-f", p(&jc), "-r", p(&rc)]);
+        c.arg(std::ffi::OsStr::from_bytes(extra));
+        c.output().unwrap()
+    };
+    let o = run(b"w\xffb");
+    assert_eq!(o.status.code(), Some(0), "{via}: {}", stderr(&o));
+    let doc: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let names: Vec<&str> = doc["jails"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|j| j["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["w\\xffb"], "{via}");
+    // As check shows it, too.
+    let o = run(b"w\\xffb");
+    assert_eq!(o.status.code(), Some(0), "{via}: {}", stderr(&o));
+    let o = run(b"\xff");
+    assert_eq!(o.status.code(), Some(2), "{via}");
+    assert_eq!(
+        stderr(&o),
+        "rjib: \"\\xff\": no such jail in the files read\n",
+        "{via}"
+    );
+    let mut c = s.command(via, &["-f", p(&jc), "-r", p(&rc), "--libxo"]);
+    c.arg(std::ffi::OsStr::from_bytes(b"j\xffson"));
+    let o = c.output().unwrap();
+    assert_eq!(o.status.code(), Some(2), "{via}");
+    assert!(
+        stderr(&o).ends_with("rjib: --libxo \"j\\xffson\": not valid UTF-8\n"),
+        "{via}: {}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn jail_arguments_are_bytes_direct() {
+    jail_arguments_are_bytes("direct");
+}
+
+#[test]
+fn jail_arguments_are_bytes_ioctl() {
+    jail_arguments_are_bytes("ioctl");
+}
+
 #[test]
 fn control_characters_escaped_direct() {
     control_characters_escaped("direct");

@@ -26,6 +26,7 @@ pub mod report;
 pub mod sh;
 pub mod sysctlconf;
 
+use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
 use anyhow::Result;
@@ -93,14 +94,24 @@ pub fn run(
         Err(e) => return fail(e.to_string()),
     };
     // A jail is named by its bytes, or as check shows it (`\xNN` for a
-    // byte that is not UTF-8).
+    // byte that is not UTF-8 or that would not print): the names of the
+    // jails selected, as the report shows them.
+    let mut selected: Vec<String> = Vec::new();
     for name in jails {
-        let shown = crate::util::escape_controls(name);
-        if !facts
-            .iter()
-            .any(|j| j.raw_name == name.as_bytes() || j.name == shown)
-        {
-            return fail(format!("{name}: no such jail in the files read"));
+        let bytes = name.as_bytes();
+        let shown = crate::util::escape_bytes(bytes);
+        let before = selected.len();
+        selected.extend(
+            facts
+                .iter()
+                .filter(|j| j.raw_name == bytes || j.name == shown)
+                .map(|j| j.name.clone()),
+        );
+        if selected.len() == before {
+            return fail(format!(
+                "{}: no such jail in the files read",
+                crate::util::quote_bytes(bytes)
+            ));
         }
     }
     let (mut host, listing, mut policy) = match open().and_then(|mut host| {
@@ -141,7 +152,9 @@ pub fn run(
         },
     );
     drop(facts);
-    report.select(jails);
+    if !jails.is_empty() {
+        report.select(&selected);
+    }
     report.sort(&loaded.files);
 
     let mut text = String::new();

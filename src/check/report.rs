@@ -243,15 +243,10 @@ impl Report {
             .count()
     }
 
-    /// Keep what concerns `names` (all when empty): their jails, and the
-    /// findings about them.
+    /// Keeps the findings and predictions of the jails `names` (as
+    /// findings show them), and those about whole files.
     pub fn select(&mut self, names: &[String]) {
-        if names.is_empty() {
-            return;
-        }
-        // Names as findings show them (escaped), so a name with control
-        // characters is found too.
-        let wanted = |n: &str| names.iter().any(|w| crate::util::escape_controls(w) == n);
+        let wanted = |n: &str| names.iter().any(|w| w == n);
         // A finding about a whole file concerns every jail.
         self.findings.retain(|f| {
             f.jail == ALL_JAILS || wanted(&f.jail) || f.other_jail.as_deref().is_some_and(wanted)
