@@ -916,6 +916,23 @@ fn addm_not_waited_for(via: &str) {
             "/bin/sh runs it in the background",
         ),
         ("rjib addm web vtnet0 &", "the trailing & makes jail(8)"),
+        // Review 13, F8: behind a program that runs it.
+        (
+            "nohup /usr/local/sbin/rjib addm web vtnet0 &",
+            "the trailing & makes jail(8)",
+        ),
+        (
+            "/usr/sbin/daemon -f /usr/local/sbin/rjib addm web vtnet0",
+            "daemon(8) runs it detached",
+        ),
+        (
+            "env PATH=/usr/local/sbin rjib addm web vtnet0 &",
+            "the trailing & makes jail(8)",
+        ),
+        (
+            "echo start; exec rjib addm web vtnet0 & ",
+            "/bin/sh runs it",
+        ),
     ] {
         let jc = s.file("bg.conf", &with_prestart(prestart));
         let (status, doc) = s.json(via, &["-f", p(&jc), "-r", p(&rc)]);
@@ -930,6 +947,8 @@ fn addm_not_waited_for(via: &str) {
     for prestart in [
         "echo a & rjib addm web vtnet0",
         "rjib addm web vtnet0 2>&1 >/dev/null",
+        "nohup rjib addm web vtnet0",
+        "env PATH=/usr/local/sbin rjib addm web vtnet0",
     ] {
         let jc = s.file("fg.conf", &with_prestart(prestart));
         let (status, doc) = s.json(via, &["-f", p(&jc), "-r", p(&rc)]);
@@ -937,6 +956,32 @@ fn addm_not_waited_for(via: &str) {
             (status, doc["findings"].clone()),
             (0, json!([])),
             "{prestart}"
+        );
+    }
+    // Review 13, F8: commands jail(8) or sh(1) cannot run at all, which
+    // name an addm: a finding, and no addm.
+    for (prestart, needle) in [
+        (
+            "rjib addm web vtnet0 &&",
+            "/bin/sh cannot run \"rjib addm web vtnet0 &&\": no command after \"&&\"",
+        ),
+        ("rjib addm web vtnet0 ||", "no command after \"||\""),
+        (
+            "PATH=/usr/local/sbin rjib addm web vtnet0",
+            "executes \"PATH=/usr/local/sbin\" as the program, which fails",
+        ),
+    ] {
+        let jc = s.file("cannot.conf", &with_prestart(prestart));
+        let (status, doc) = s.json(via, &["-f", p(&jc), "-r", p(&rc)]);
+        let f = findings(&doc);
+        assert_eq!(f.len(), 1, "{prestart}: {doc:#}");
+        assert_eq!((f[0].0, f[0].2.as_str()), (5, "command-line"), "{prestart}");
+        assert!(f[0].3.contains(needle), "{prestart}: {}", f[0].3);
+        assert_eq!(status, 1);
+        assert_eq!(
+            pairs(&doc, "web"),
+            Vec::<Value>::new(),
+            "{prestart}: no addm"
         );
     }
     // In a hook that runs after vnet.interface, inside the jail, or at stop.

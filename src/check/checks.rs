@@ -292,6 +292,9 @@ pub fn facts(jail: &Jail, exists: &dyn Fn(&Path) -> bool) -> JailFacts {
                         ));
                     } else if found.background {
                         let how = match found.runner {
+                            _ if found.wrapper.as_deref() == Some("daemon") => {
+                                "daemon(8) runs it detached, and jail(8) does not wait for it"
+                            }
                             commands::Runner::Shell => {
                                 "/bin/sh runs it in the background (an & ends its list) and jail(8) \
                                  waits only for sh"

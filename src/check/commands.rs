@@ -95,14 +95,52 @@ pub struct Found {
     pub background: bool,
     /// argv, the program as written first.
     pub argv: Vec<Vec<u8>>,
-    /// A `PATH=…` assignment in front of it (sh).
+    /// A `PATH=…` assignment in front of it (sh, or env(1)'s).
     pub sets_path: bool,
+    /// The program that runs it (`nohup`, `env`, `daemon`, …), if not
+    /// jail(8) or sh directly.
+    pub wrapper: Option<String>,
     /// An argument has a shell expansion only sh can do.
     pub unexpanded: bool,
 }
 
 fn is_ours(word: &[u8]) -> bool {
     matches!(word.rsplit(|c| *c == b'/').next(), Some(b"rjib" | b"jib"))
+}
+
+/// Programs that run the command their arguments name: nohup(1), env(1),
+/// daemon(8), command(1) and, in sh(1), `exec`. Their options come first;
+/// the command is the first word that is rjib or jib.
+const WRAPPERS: [&str; 5] = ["nohup", "env", "daemon", "command", "exec"];
+
+/// Where the rjib/jib command starts in `words`: 0 when it is the first
+/// word, else after a wrapper (and the wrapper's name); `None` when the
+/// words run no rjib/jib. `exec` counts only for sh, where it is a
+/// builtin.
+fn ours_at<'w>(words: &[&'w [u8]], shell: bool) -> Option<(usize, Option<&'w str>)> {
+    let first = *words.first()?;
+    if is_ours(first) {
+        return Some((0, None));
+    }
+    let name = std::str::from_utf8(first.rsplit(|c| *c == b'/').next()?).ok()?;
+    if !WRAPPERS.contains(&name) || (name == "exec" && !shell) {
+        return None;
+    }
+    let k = words.iter().position(|w| is_ours(w))?;
+    Some((k, Some(name)))
+}
+
+/// A word sh(1) would take as an assignment: `NAME=…`.
+fn is_assignment(word: &[u8]) -> bool {
+    match word.iter().position(|&c| c == b'=') {
+        Some(i) if i > 0 => {
+            (word[0].is_ascii_alphabetic() || word[0] == b'_')
+                && word[..i]
+                    .iter()
+                    .all(|c| c.is_ascii_alphanumeric() || *c == b'_')
+        }
+        _ => false,
+    }
 }
 
 /// The rjib/jib commands of the command string `value`, and a finding for
@@ -122,38 +160,60 @@ pub fn in_value(
             } else {
                 text
             };
-            let argv: Vec<Vec<u8>> = body
+            let words: Vec<&[u8]> = body
                 .split(|c| b" \t\x0c\x0b\r\n".contains(c))
                 .filter(|w| !w.is_empty())
-                .map(<[u8]>::to_vec)
                 .collect();
-            if argv.first().is_some_and(|w| is_ours(w)) {
+            if let Some((k, wrapper)) = ours_at(&words, false) {
+                let sets_path = words[..k].iter().skip(1).any(|w| w.starts_with(b"PATH="));
                 out.push(Found {
                     param,
                     value: value.clone(),
                     runner: r,
-                    background,
-                    argv,
-                    sets_path: false,
+                    background: background || wrapper == Some("daemon"),
+                    argv: words[k..].iter().map(|w| w.to_vec()).collect(),
+                    sets_path,
+                    wrapper: wrapper.map(str::to_string),
                     unexpanded: false,
                 });
+            } else if words.first().is_some_and(|w| is_assignment(w))
+                && words.iter().any(|w| is_ours(w))
+            {
+                // No shell character: jail(8) execvp(3)s the first word.
+                findings.push(Finding::new(
+                    &value.loc,
+                    jail,
+                    Code::CommandLine,
+                    format!(
+                        "{param}: \"{}\" has no shell character, so jail(8) runs it without /bin/sh \
+                         and executes \"{}\" as the program, which fails, and the jail does not \
+                         start; write the full path of the program (/usr/local/sbin/rjib), or put \
+                         env(1) in front",
+                        value.show(),
+                        show(words[0])
+                    ),
+                ));
             }
         }
         Runner::Shell => match sh::simple_commands(text) {
             Ok(cmds) => {
                 for c in cmds {
-                    if c.words.first().is_some_and(|w| is_ours(&w.text)) {
+                    let texts: Vec<&[u8]> = c.words.iter().map(|w| w.text.as_slice()).collect();
+                    if let Some((k, wrapper)) = ours_at(&texts, true) {
+                        let words = &c.words[k..];
                         out.push(Found {
                             param,
                             value: value.clone(),
                             runner: Runner::Shell,
-                            background: c.background,
-                            argv: c.words.iter().map(|w| w.text.clone()).collect(),
+                            background: c.background || wrapper == Some("daemon"),
+                            argv: words.iter().map(|w| w.text.clone()).collect(),
                             sets_path: c
                                 .assigns
                                 .iter()
-                                .any(|a| a.assign.as_deref() == Some("PATH")),
-                            unexpanded: c.words.iter().any(|w| w.unexpanded),
+                                .any(|a| a.assign.as_deref() == Some("PATH"))
+                                || texts[..k].iter().skip(1).any(|w| w.starts_with(b"PATH=")),
+                            wrapper: wrapper.map(str::to_string),
+                            unexpanded: words.iter().any(|w| w.unexpanded),
                         });
                     }
                 }
@@ -481,5 +541,33 @@ mod tests {
         );
         let in_sbin = |p: &Path| p == Path::new("/usr/sbin/rjib");
         assert!(path_problem(b"rjib", false, false, &in_sbin).is_none());
+    }
+
+    /// Review 13, F8: the rjib command behind a program that runs it.
+    #[test]
+    fn behind_a_wrapper() {
+        let at = |s: &'static str, shell| {
+            let w: Vec<&'static [u8]> = s.split(' ').map(str::as_bytes).collect();
+            ours_at(&w, shell)
+        };
+        assert_eq!(at("rjib addm j em0", false), Some((0, None)));
+        assert_eq!(at("nohup rjib addm j em0", false), Some((1, Some("nohup"))));
+        assert_eq!(
+            at(
+                "/usr/bin/env -i PATH=/x /usr/local/sbin/rjib addm j em0",
+                false
+            ),
+            Some((3, Some("env")))
+        );
+        assert_eq!(
+            at("daemon -f -p /p jib addm j em0", false),
+            Some((4, Some("daemon")))
+        );
+        assert_eq!(at("exec rjib addm j em0", true), Some((1, Some("exec"))));
+        assert_eq!(at("exec rjib addm j em0", false), None);
+        assert_eq!(at("echo rjib addm j em0", false), None);
+        assert_eq!(at("nohup true", false), None);
+        assert!(is_assignment(b"PATH=/usr/local/sbin"));
+        assert!(!is_assignment(b"=x") && !is_assignment(b"1A=x") && !is_assignment(b"rjib"));
     }
 }

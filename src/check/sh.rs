@@ -119,6 +119,11 @@ impl<'t> Lexer<'t> {
         Some(c)
     }
 
+    /// Where the next byte is: line and column.
+    pub fn at(&self) -> (u32, u32) {
+        (self.line, self.col)
+    }
+
     fn error(line: u32, col: u32, message: &str) -> LexError {
         LexError {
             line,
@@ -458,6 +463,9 @@ pub fn simple_commands(text: &[u8]) -> Result<Vec<Simple>, LexError> {
     // list enclosing a compound command or subshell now open.
     let mut list_start = 0;
     let mut open: Vec<usize> = Vec::new();
+    // An `&&`, `||` or `|` that still needs the command after it (sh(1)
+    // refuses the string when none comes), and where it is.
+    let mut needs_command: Option<(&str, u32, u32)> = None;
     let finish = |cur: &mut Simple, out: &mut Vec<Simple>, skip: &mut bool| {
         let c = std::mem::take(cur);
         if !*skip && (!c.words.is_empty() || !c.assigns.is_empty()) {
@@ -468,6 +476,20 @@ pub fn simple_commands(text: &[u8]) -> Result<Vec<Simple>, LexError> {
     while let Some(tok) = lexer.next_token(none)? {
         match tok {
             Token::Sep(sep) => {
+                if let Some((op, line, col)) = needs_command
+                    && !matches!(sep, "\n" | "(")
+                {
+                    return Err(Lexer::error(
+                        line,
+                        col,
+                        &format!("no command after \"{op}\" (sh(1): syntax error)"),
+                    ));
+                }
+                needs_command = match sep {
+                    "&&" | "||" | "|" => Some((sep, lexer.at().0, lexer.at().1 - sep.len() as u32)),
+                    "\n" => needs_command,
+                    _ => None,
+                };
                 finish(&mut cur, &mut out, &mut skip_command);
                 match sep {
                     "&" => {
@@ -485,8 +507,12 @@ pub fn simple_commands(text: &[u8]) -> Result<Vec<Simple>, LexError> {
                     _ => {} // && || |: the same and-or list
                 }
             }
-            Token::Redir(_) => skip_target = true,
+            Token::Redir(_) => {
+                needs_command = None;
+                skip_target = true;
+            }
             Token::Word(w) => {
+                needs_command = None;
                 if std::mem::take(&mut skip_target) {
                     continue;
                 }
@@ -517,6 +543,13 @@ pub fn simple_commands(text: &[u8]) -> Result<Vec<Simple>, LexError> {
                 cur.words.push(w);
             }
         }
+    }
+    if let Some((op, line, col)) = needs_command {
+        return Err(Lexer::error(
+            line,
+            col,
+            &format!("no command after \"{op}\" (sh(1): syntax error, unexpected end of file)"),
+        ));
     }
     finish(&mut cur, &mut out, &mut skip_command);
     Ok(out)
@@ -693,5 +726,29 @@ mod tests {
             [s("x", false), s("a", true), s("b", false), s("c", false)]
         );
         assert_eq!(bg("a 2>&1 >/dev/null"), [s("a", false)]);
+    }
+
+    /// Review 13, F8: an and-or list or pipeline that ends in its operator
+    /// is a syntax error for sh(1); one continued on the next line is not.
+    #[test]
+    fn an_operator_needs_a_command_after_it() {
+        for (text, op, col) in [
+            ("rjib addm j em0 &&", "&&", 17),
+            ("a ||  # comment", "||", 3),
+            ("a |", "|", 3),
+            ("a && ; b", "&&", 3),
+            ("(a &&)", "&&", 4),
+        ] {
+            let e = simple_commands(text.as_bytes()).unwrap_err();
+            assert_eq!(e.col, col, "{text}");
+            assert!(
+                e.message.starts_with(&format!("no command after \"{op}\"")),
+                "{text}: {}",
+                e.message
+            );
+        }
+        for text in ["a &&\nb", "a || (b)", "a | >f", "a && b &"] {
+            assert!(simple_commands(text.as_bytes()).is_ok(), "{text}");
+        }
     }
 }
