@@ -1102,6 +1102,33 @@ fn vnet_new(via: &str) {
             "vnet-interface-missing",
             "vnet = inherit: the jail shares the host's network stack",
         ),
+        (
+            "vnet = 2;",
+            "vnet-interface-missing",
+            "vnet = 2: the jail shares the host's network stack",
+        ),
+        // Review 13, W6: kern_jail_set takes only new and inherit for
+        // vnet: disable (0) and any other number are EINVAL.
+        (
+            "vnet = disable;",
+            "jail-conf",
+            "jail(8) will not create this jail: vnet = disable: the kernel refuses it",
+        ),
+        (
+            "vnet = 0;",
+            "jail-conf",
+            "jail(8) will not create this jail: vnet = 0: the kernel refuses it",
+        ),
+        (
+            "vnet = 3;",
+            "jail-conf",
+            "jail(8) will not create this jail: vnet = 3: the kernel refuses it",
+        ),
+        (
+            "vnet = -1;",
+            "jail-conf",
+            "jail(8) will not create this jail: vnet = -1: the kernel refuses it",
+        ),
     ] {
         let jc = s.file("vnet.conf", &clean_jail("").replace("vnet;", vnet));
         let (status, doc) = s.json(via, &["-f", p(&jc), "-r", p(&rc)]);

@@ -155,18 +155,22 @@ struct AddmCmd {
 /// What `vnet` gives a jail. jail(8) passes `vnet` to libjail untouched
 /// (`config.c` `intparams`: not `PF_BOOL`), and libjail reads it as a
 /// `jailsys` value (`jailparam_import`): empty (`vnet;`) is `new`, then
-/// `disable`, `new`, `inherit` in any case, or their numbers 0, 1, 2;
-/// anything else, `true` too, is refused.
+/// `disable`, `new`, `inherit` in any case, or any decimal number
+/// (`strtol`); anything else, `true` too, is refused. The kernel then
+/// takes only `new` (1, a vnet of its own) and `inherit` (2, the host's):
+/// `kern_jail_set` (sys/kern/kern_jail.c) refuses `disable` (0) with EINVAL
+/// because vnet's entry in `pr_flag_jailsys` has no disable flag
+/// (`{"vnet", 0, PR_VNET}`), and any other number with EINVAL too.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Vnet {
     /// `new`: a VNET jail.
     On,
     /// Not set at all.
     Unset,
-    /// `inherit` or `disable`, set at this statement: no stack of its own.
+    /// `inherit`, set at this statement: no stack of its own.
     Shared(Loc, String),
-    /// A value libjail refuses: jail(8) does not create the jail (said by
-    /// a jail-conf finding).
+    /// A value libjail or the kernel refuses: jail(8) does not create the
+    /// jail (said by a jail-conf finding).
     Refused,
 }
 
@@ -181,8 +185,8 @@ fn vnet(jail: &Jail, name: &str, findings: &mut Vec<Finding>) -> Vnet {
             name,
             Code::JailConf,
             format!(
-                "jail(8) will not create this jail: {message} (vnet is new, inherit or disable; \
-                 write `vnet;` for a VNET jail)"
+                "jail(8) will not create this jail: {message} (vnet is new, for a network stack \
+                 of its own, or inherit; write `vnet;` for a VNET jail)"
             ),
         ));
         Vnet::Refused
@@ -197,11 +201,17 @@ fn vnet(jail: &Jail, name: &str, findings: &mut Vec<Finding>) -> Vnet {
         .and_then(|v| v.trim_start().parse::<i64>().ok());
     if value.is_empty() || value.eq_ignore_ascii_case(b"new") || number == Some(1) {
         Vnet::On
-    } else if value.eq_ignore_ascii_case(b"inherit")
-        || value.eq_ignore_ascii_case(b"disable")
-        || number.is_some()
-    {
+    } else if value.eq_ignore_ascii_case(b"inherit") || number == Some(2) {
         Vnet::Shared(p.loc.clone(), show(value).into_owned())
+    } else if value.eq_ignore_ascii_case(b"disable") || number.is_some() {
+        refused(
+            format!(
+                "vnet = {}: the kernel refuses it (jail_set(2): EINVAL), as it takes only new (1) \
+                 and inherit (2) for vnet",
+                show(value)
+            ),
+            findings,
+        )
     } else {
         refused(
             format!("vnet: unknown jailsys value \"{}\"", show(value)),
