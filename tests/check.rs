@@ -988,7 +988,9 @@ fn addm_not_waited_for(via: &str) {
     for hook in [
         "exec.poststart",
         "exec.start",
+        "command",
         "exec.prestop",
+        "exec.stop",
         "exec.poststop",
     ] {
         let jc = s.file(
@@ -1009,6 +1011,14 @@ fn addm_not_waited_for(via: &str) {
             f[0].3
         );
         assert!(f[0].3.ends_with("move it to exec.prestart"), "{}", f[0].3);
+        // Review 13, S5: each hook's own reason (exec.stop runs at stop).
+        let when = match hook {
+            "exec.start" | "command" => "inside the jail, not on the host, after vnet.interface",
+            "exec.stop" => "inside the jail when the jail stops",
+            "exec.poststart" => "only after moving vnet.interface",
+            _ => "when the jail stops",
+        };
+        assert!(f[0].3.contains(when), "{hook}: {}", f[0].3);
         assert_eq!(status, 1);
     }
     // exec.start runs inside the jail, with the jail's PATH: no

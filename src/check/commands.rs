@@ -26,12 +26,14 @@ pub const ADDM_PARAMS: [&str; 3] = ["exec.prepare", "exec.prestart", "exec.creat
 pub const DESTROY_PARAMS: [&str; 2] = ["exec.poststop", "exec.release"];
 
 /// Every parameter whose values jail(8) runs as commands, in the order it
-/// runs them when a jail starts and stops (jail.conf(5)).
-pub const HOOKS: [&str; 9] = [
+/// runs them when a jail starts and stops (jail.conf(5); jail.c
+/// `startcommands`, `stopcommands`).
+pub const HOOKS: [&str; 10] = [
     "exec.prepare",
     "exec.prestart",
     "exec.created",
     "exec.start",
+    "command",
     "exec.poststart",
     "exec.prestop",
     "exec.stop",
@@ -41,15 +43,16 @@ pub const HOOKS: [&str; 9] = [
 
 /// The hooks jail(8) runs inside the jail (`command.c` `run_command`:
 /// `injail`); every other runs on the host.
-pub const IN_JAIL: [&str; 2] = ["exec.start", "exec.stop"];
+pub const IN_JAIL: [&str; 3] = ["exec.start", "command", "exec.stop"];
 
 /// Why an addm in `hook` (not one of [`ADDM_PARAMS`]) does not give the
 /// jail its network.
 pub fn wrong_hook(hook: &str) -> &'static str {
     match hook {
-        "exec.start" | "exec.stop" => {
+        "exec.start" | "command" => {
             "jail(8) runs it inside the jail, not on the host, after vnet.interface is moved"
         }
+        "exec.stop" => "jail(8) runs it inside the jail when the jail stops, not on the host",
         "exec.poststart" => {
             "jail(8) would run it only after moving vnet.interface, which fails while the epair \
              does not exist, and then the start fails and it never runs"
