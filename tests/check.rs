@@ -863,7 +863,23 @@ fn only_regular_files(via: &str) {
             vec!["-f", p(&jc), "-r", p(&rc), "-s", p(&fifo)],
             format!("rjib: {}: not a regular file\n", p(&fifo)),
         ),
+        // Review 13, S4: two newcomer habits, refused as rjib(8) says.
+        (
+            vec!["-f", p(&jc), "-r", p(&rc), "-s", "/dev/null"],
+            "rjib: /dev/null: not a regular file\n".into(),
+        ),
+        (
+            vec!["-f", "-", "-r", p(&rc)],
+            "rjib: -: No such file or directory\n".into(),
+        ),
     ];
+    let man = std::fs::read_to_string(MANPAGE).unwrap();
+    for said in [
+        "it takes no\n.Ql -\nfor standard input",
+        ".Pa /dev/null\nis refused; for none, give an empty file.",
+    ] {
+        assert!(man.contains(said), "rjib(8) says: {said}");
+    }
     for (args, want) in cases {
         let t = std::time::Instant::now();
         let o = s.run(via, &args);
