@@ -348,12 +348,17 @@ impl Kernel {
     /// 15 (if_bridge.c `VNET_DEFINE_STATIC(bool, member_ifaddrs) = true`,
     /// what 15.0 shipped), and is gone on 16, which refuses as at 0. A file
     /// may set it on any release: a kernel that has it.
+    /// `net.link.bridge.allow_llz_overlap` is 0 on every release: each
+    /// if_bridge.c read declares `VNET_DEFINE_STATIC(int, allow_llz_overlap)
+    /// = 0` with a `SYSCTL_INT` (sobomax/freebsd14_vendor 0f7ff342,
+    /// opnsense/src 124842dc, Acesp25/freebsd-src e406195c).
     fn sysctl_value(&self, name: &str) -> Option<i64> {
         if let Some(v) = self.state.sysctl.as_ref().and_then(|s| s.get(name)) {
             return v.as_i64();
         }
         match name {
             MEMBER_IFADDRS if self.release() == 15 => Some(1),
+            ALLOW_LLZ_OVERLAP => Some(0),
             OSRELDATE => Some(i64::from(self.release()) * 100_000),
             _ => None,
         }
@@ -1628,7 +1633,10 @@ mod tests {
         let k = on(14, json!([]));
         assert_eq!(k.sysctl(MEMBER_IFADDRS), None);
         assert_eq!(k.sysctl(OSRELDATE), Some(1_400_000));
-        assert_eq!(k.sysctl(ALLOW_LLZ_OVERLAP), None);
+        // Review 13, W4: it exists, at 0, on every release.
+        for r in [14, 15, 16] {
+            assert_eq!(on(r, json!([])).sysctl(ALLOW_LLZ_OVERLAP), Some(0), "{r}");
+        }
         let k = on(15, json!([]));
         assert_eq!(k.sysctl(MEMBER_IFADDRS), Some(1), "what 15.0 shipped");
         assert_eq!(k.sysctl(OSRELDATE), Some(1_500_000));
@@ -1638,6 +1646,7 @@ mod tests {
         // Only while if_bridge is loaded.
         let k = kernel(json!({"release": 15, "modules": ["if_epair"], "interfaces": []}));
         assert_eq!(k.sysctl(MEMBER_IFADDRS), None);
+        assert_eq!(k.sysctl(ALLOW_LLZ_OVERLAP), None);
         assert_eq!(k.sysctl_value(MEMBER_IFADDRS), Some(1));
         let k = kernel(
             json!({"release": 15, "sysctl": {MEMBER_IFADDRS: 1, OSRELDATE: 1_500_500},
