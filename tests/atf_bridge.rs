@@ -1,5 +1,6 @@
 //! FreeBSD's tests/sys/net/if_bridge_test.sh, the cases the simulation can
-//! model, ported: each runs on FreeBSD 14 and 15, directly and through the
+//! model, ported: each runs on FreeBSD 14 and 15 (`gif`'s part on 15 only,
+//! the only copy that has it), directly and through the
 //! FreeBSD backend on the ioctl emulator, and asserts what the ATF case
 //! asserts, through the same operations (the `Host` calls ifconfig's
 //! `create`, `addm`, `mtu`, `up` and `destroy` make). Where the ATF case

@@ -136,3 +136,34 @@ fn the_documented_fault_ops_are_the_accepted_ones() {
         assert!(faults_doc.contains(signal), "{signal}");
     }
 }
+
+/// Review 13, W5: doc/netsim.md says the ATF ports run on FreeBSD 14 and
+/// 15; every port that runs on one release only is named there.
+#[test]
+fn the_atf_ports_run_where_the_document_says() {
+    let doc = doc().replace('\n', " ");
+    for file in ["atf_bridge.rs", "atf_clone.rs", "atf_epair.rs"] {
+        let text = std::fs::read_to_string(format!("{}/tests/{file}", env!("CARGO_MANIFEST_DIR")))
+            .unwrap();
+        for case in text.split("#[test]\nfn ").skip(1) {
+            let name = case.split('(').next().unwrap();
+            let releases: std::collections::BTreeSet<&str> = ["14", "15"]
+                .into_iter()
+                .filter(|r| {
+                    case.contains("each(BOTH")
+                        || case.contains(&format!("each(&[{r}]"))
+                        || case.contains("each(&[14, 15]")
+                        || case.contains("in [14, 15]")
+                })
+                .collect();
+            assert!(!releases.is_empty(), "{file}: {name} runs on no release");
+            if releases.len() == 1 {
+                let only = releases.iter().next().unwrap();
+                assert!(
+                    doc.contains(&format!("`{name}` runs on {only} only")),
+                    "doc/netsim.md does not say that {name} runs on {only} only"
+                );
+            }
+        }
+    }
+}
