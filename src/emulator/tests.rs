@@ -934,3 +934,30 @@ fn brdggifs_reports_pvids_and_a_span_port_keeps_the_last_members() {
     ioctl(&mut k, SIOCGDRVSPEC, &mut arg, &mut [&mut conf, &mut buf]).unwrap();
     assert!(buf[48..].iter().all(|&b| b == 0));
 }
+
+/// Review 13, T4: a vnet move is the model's only (`Kernel::vmove`, for
+/// its unit tests): the emulator has no request for it, and rjib sends
+/// none. SIOCSIFVNET and SIOCSIFRVNET (sys/sockio.h: `_IOWR('i', 90|91,
+/// struct ifreq)`) are refused as any unknown request is.
+#[test]
+fn no_vnet_move_through_the_emulator() {
+    let mut k = Kernel::new(
+        serde_json::from_value(serde_json::json!({"version": 2, "interfaces": [
+            {"name": "em0", "index": 1, "mtu": 1500, "up": true}]}))
+        .unwrap(),
+    )
+    .unwrap();
+    for num in [90, 91] {
+        let mut r = IfReq {
+            ifr_name: c_name("em0"),
+            ..IfReq::default()
+        }
+        .to_bytes();
+        assert_eq!(
+            ioctl(&mut k, iowr(b'i', num, size_of::<IfReq>()), &mut r, &mut []),
+            Err(Errno::ENOTTY),
+            "{num}"
+        );
+    }
+    assert!(k.get("em0").unwrap().vnet.is_none());
+}
