@@ -667,28 +667,24 @@ fn a_member_that_refuses_the_mtu_rolls_the_bridge_back() {
     );
 }
 
-/// FreeBSD 14's `bridge_ioctl` refuses a bridge MTU under 576 (the 2021
-/// code; not exercised by any ATF case); FreeBSD 15's takes anything
-/// `ifhwioctl` lets through (72 and up).
+/// A bridge's floor is IF_MINMTU on 14 as on 15 (review 13, W7): the 576
+/// of the 2021 code (sobomax/freebsd14_vendor 0f7ff342) had become
+/// IF_MINMTU before propagation arrived (opnsense/src 124842dc: IF_MINMTU,
+/// no propagation), and 14.x propagates (ATF `mtu`), so it has IF_MINMTU
+/// too. `ifhwioctl` refuses under 72 on both.
 #[test]
-fn freebsd_14s_bridge_refuses_an_mtu_under_576() {
+fn a_bridges_mtu_floor_is_if_minmtu_on_14_and_15() {
     let [a, b] = pair("epair0a", "epair0b", 0, 4);
     let file = move |_| json!({"interfaces": [lo0(), eth("em0", 2), bridge("br0", 3, 0, &["em0"]), a.clone(), b.clone()]});
     each(file, |k| {
         let br0 = n("br0");
-        let r = k.host.set_mtu(&br0, 575);
-        if k.is15() {
-            k.done(r);
-            assert_eq!(k.get("em0").mtu, 575, "{}", k.at());
-            k.ok(|h| h.set_mtu(&br0, 72));
-        } else {
-            k.fails(r, Errno::EINVAL);
-            assert_eq!(k.get("br0").mtu, 1500, "{}: unchanged", k.at());
-            assert_eq!(k.get("em0").mtu, 1500, "{}: unchanged", k.at());
-        }
-        k.ok(|h| h.set_mtu(&br0, 576));
-        assert_eq!(k.get("em0").mtu, 576, "{}", k.at());
-        // Only the bridge has the floor.
+        k.ok(|h| h.set_mtu(&br0, 575));
+        assert_eq!(k.get("em0").mtu, 575, "{}", k.at());
+        k.ok(|h| h.set_mtu(&br0, 72));
+        assert_eq!(k.get("br0").mtu, 72, "{}", k.at());
+        let r = k.host.set_mtu(&br0, 71);
+        k.fails(r, Errno::EINVAL);
+        assert_eq!(k.get("br0").mtu, 72, "{}: unchanged", k.at());
         k.ok(|h| h.set_mtu(&n("epair0a"), 100));
     });
 }

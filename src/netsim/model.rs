@@ -32,8 +32,6 @@ pub const IFDESCR_MAXLEN_SYSCTL: &str = "net.ifdescr_maxlen";
 const IF_MAXUNIT: u32 = 0x7fff;
 /// The highest interface index a host file holds (`sdl_index` is 16 bits).
 pub const IF_MAXINDEX: u32 = 65535;
-/// FreeBSD 14's if_bridge refuses a smaller bridge MTU (`bridge_ioctl`).
-const BRIDGE_MINMTU_14: u32 = 576;
 
 /// The sysctl that decides whether FreeBSD 15's bridge takes members with
 /// addresses.
@@ -660,9 +658,11 @@ impl Kernel {
     }
 
     /// A bridge's SIOCSIFMTU (if_bridge.c `bridge_ioctl`; 15: Acesp25
-    /// e406195c): FreeBSD 14's refuses less than 576 with EINVAL (15's
-    /// floor is IF_MINMTU, which `ifhwioctl` checked already; the 576 is
-    /// the 2021 code's, unverified for 14.x). A bridge without members
+    /// e406195c). Its floor is IF_MINMTU on 14 and 15, which `ifhwioctl`
+    /// checked already: the 576 of the 2021 code (sobomax/freebsd14_vendor
+    /// 0f7ff342) had become IF_MINMTU before propagation came (opnsense/src
+    /// 124842dc has IF_MINMTU and no propagation), and every 14.x
+    /// propagates (the ATF case `mtu`). A bridge without members
     /// (span ports do not count) takes the MTU. Otherwise each member is
     /// set through its own driver (not `ifhwioctl`, so neither the member
     /// check nor a `lastchange` stamp applies); if one refuses, every
@@ -670,9 +670,6 @@ impl Kernel {
     /// EINVAL ("Failed to set MTU on member interface"), the bridge
     /// unchanged; else the bridge takes it.
     fn bridge_mtu(&mut self, bridge: &str, mtu: u32) -> Result<(), Errno> {
-        if self.release() < 15 && mtu < BRIDGE_MINMTU_14 {
-            return Err(Errno::EINVAL);
-        }
         let br = self.get(bridge)?;
         let old = br.mtu;
         let members: Vec<String> = br.member_list().to_vec();
