@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 fn dry_run(via: &str) {
     let mut start = seed();
@@ -148,6 +148,26 @@ fn json_show(via: &str) {
     let e = &v["rjib-information"]["jail"][0]["epair"][0];
     assert_eq!(e["a"]["description"], long.as_str());
     assert_eq!(e["b"]["description"], "rjib: jail web, jail end");
+    // Review 13, F4: longer than 1 MiB (net.ifdescr_maxlen raised to 4
+    // MiB): shown whole on both paths, as the kernel holds it.
+    let huge = "y".repeat(3 << 20);
+    for i in long_host["interfaces"].as_array_mut().unwrap() {
+        if i["name"] == "e0a_web" {
+            i["description"] = huge.clone().into();
+        }
+    }
+    long_host["sysctl"] = json!({"net.ifdescr_maxlen": 4 << 20});
+    h.write(&long_host);
+    let o = h.run(via, &["show", "web", "--libxo", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stderr(&o), "", "{via}");
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let e = &v["rjib-information"]["jail"][0]["epair"][0];
+    assert_eq!(
+        e["a"]["description"].as_str().map(str::len),
+        Some(huge.len()),
+        "{via}"
+    );
     let o = h.run(via, &["show", "--libxo", "xml"]);
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(

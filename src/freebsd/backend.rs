@@ -35,9 +35,6 @@ const MAX_ENTRIES: usize = 1 << 20;
 const DESCR_MAX: usize = 1024;
 /// How many times a description that keeps growing is asked for.
 const DESCR_TRIES: usize = 4;
-/// The longest description rjib reads (the kernel's limit is whatever
-/// `net.ifdescr_maxlen` an administrator sets).
-const DESCR_LIMIT: usize = 1 << 20;
 
 /// sysctls the bridge policy is read from.
 const OSRELDATE: &str = "kern.osreldate";
@@ -499,10 +496,24 @@ impl<S: Sys> Host for KernelHost<S> {
     /// copies nothing, clears `ifr_buffer.buffer` and sets
     /// `ifr_buffer.length` to the length it needs, NUL included (if.c
     /// `ifhwioctl`); rjib asks again with that length.
+    /// A description of any length the kernel holds: `net.ifdescr_maxlen`
+    /// has no upper bound an administrator cannot raise, and the kernel says
+    /// the length it needs. Only a length this process cannot allocate is
+    /// an error, never an abort.
     fn description(&mut self, name: &IfName) -> HostResult<Option<String>> {
         let mut size = DESCR_MAX;
         for _ in 0..DESCR_TRIES {
-            let mut buf = vec![0u8; size];
+            let mut buf: Vec<u8> = Vec::new();
+            if buf.try_reserve_exact(size).is_err() {
+                return Err(HostError::other(
+                    Some(name.to_string()),
+                    "description",
+                    format!(
+                        "the kernel asks for a buffer of {size} bytes, more than rjib can allocate"
+                    ),
+                ));
+            }
+            buf.resize(size, 0);
             let mut r = IfReq::named(name.as_str());
             r.set_buffer(buf.len() as u64, addr_of(&mut buf));
             match self.ifreq(SIOCGIFDESCR, &mut r, &mut [&mut buf]) {
@@ -516,7 +527,7 @@ impl<S: Sys> Host for KernelHost<S> {
             if at != 0 && need <= buf.len() {
                 return Ok(Some(String::from_utf8_lossy(c_str(&buf)).into_owned()));
             }
-            if need <= size || need > DESCR_LIMIT {
+            if need <= size {
                 return Err(HostError::other(
                     Some(name.to_string()),
                     "description",
