@@ -7,7 +7,8 @@
 # that addm takes a parent with an address with one warning while
 # net.link.bridge.member_ifaddrs is 1 (15.0's default; also as the first
 # addm, before if_bridge is loaded), and refuses it before changing
-# anything, leaving nothing behind, at 0. Then it creates a test
+# anything, leaving nothing behind, at 0; on a FreeBSD 16 without the
+# sysctl, that it refuses it. Then it creates a test
 # parent interface and a NAT bridge like the seed host's (an IP address, no
 # physical member), runs rjib addm/show/destroy, compares names, MACs and
 # bridge membership with /usr/share/examples/jails/jib when it exists,
@@ -19,6 +20,10 @@
 # also when a step fails, and the sysctl is put back; modules rjib loaded
 # stay loaded. It never touches an interface or jail it did not create: it
 # stops if one of its names is already taken.
+#
+# tests/itest_script.rs runs this script on rjib's simulated host, with
+# stand-ins for the FreeBSD commands it calls (tests/itest/fake_freebsd.py),
+# so its expectations of rjib are checked on every cargo test.
 #
 # Usage: sh scripts/freebsd-itest.sh        (RJIB=/path/to/rjib to skip the build)
 set -eu
@@ -91,10 +96,13 @@ cleanup() {
 }
 
 WORK=$(mktemp -d /tmp/rjib-itest.XXXXXX)
-for n in "$PARENT" "$PEER" "$BRIDGE" "e0a_$NAME" "e0b_$NAME" \
-	"$AUTO_PARENT" "$AUTO_BRIDGE" "e0a_$AUTO_NAME" "e0b_$AUTO_NAME" \
-	"$ADDR_PARENT" "$ADDR_BRIDGE" "e0a_$ADDR_NAME" "e0b_$ADDR_NAME" \
-	"$VLAN_PARENT" "$VLAN_BRIDGE" e0a_rjitv e0b_rjitv e0a_rjitw e0b_rjitw; do
+# Every name cleanup would destroy.
+ours="$PARENT $PEER $BRIDGE $AUTO_PARENT $AUTO_BRIDGE $ADDR_PARENT $ADDR_BRIDGE"
+ours="$ours $VLAN_PARENT $VLAN_BRIDGE"
+for n in "$NAME" $PAR_NAMES "$AUTO_NAME" "$ADDR_NAME" $VLAN_NAMES; do
+	ours="$ours e0a_$n e0b_$n e1a_$n e1b_$n e2a_$n e2b_$n"
+done
+for n in $ours; do
 	iface_exists "$n" && { rm -rf "$WORK"; fail "interface $n exists already; not touching it"; }
 done
 if jls -j "$JAIL" >/dev/null 2>&1; then
@@ -154,22 +162,38 @@ done
 say "not loaded before rjib runs:${unloaded:- (none)}"
 
 # --- FreeBSD 15: a parent with an address: one warning at 1, refused at 0 ------
+# addm prints a bridge it creates before the two ends (as jib does).
+has_member_ifaddrs() { sysctl -N "$MEMBER_IFADDRS" >/dev/null 2>&1; }
 if [ "$osreldate" -ge 1500000 ]; then
 	make_tap "$ADDR_PARENT"
 	ifconfig "$ADDR_PARENT" inet "$ADDR_ADDR/24" up
 	# At 1, 15.0's default. When if_bridge is not loaded, rjib loads it
 	# and reads the sysctl then (the first jail after boot).
-	if loaded if_bridge; then
+	if loaded if_bridge && has_member_ifaddrs; then
 		OLD_MEMBER_IFADDRS=$(sysctl -n "$MEMBER_IFADDRS")
 		sysctl "$MEMBER_IFADDRS=1" >/dev/null
 	fi
+	before=$(ifconfig -l)
 	rc=0
 	"$RJIB" addm "$ADDR_NAME" "$ADDR_PARENT" >"$WORK/warned.out" 2>"$WORK/warned.err" || rc=$?
+fi
+if [ "$osreldate" -ge 1500000 ] && ! has_member_ifaddrs; then
+	# FreeBSD 16 without the sysctl: refused before any change, as at 0.
+	expect "addm of a parent with an address on $osreldate exits 1" 1 "$rc"
+	expect "and prints nothing on stdout" "" "$(cat "$WORK/warned.out")"
+	grep -qF "has no sysctl $MEMBER_IFADDRS and refuses them" "$WORK/warned.err" ||
+		fail "the refusal does not say why: $(cat "$WORK/warned.err")"
+	say "ok: refused: $(cat "$WORK/warned.err")"
+	expect "nothing left behind" "$before" "$(ifconfig -l)"
+elif [ "$osreldate" -ge 1500000 ]; then
 	expect "addm of a parent with an address at 1 exits 0" 0 "$rc"
-	expect "and prints jib's names" \
-		"$(printf 'e0a_%s\ne0b_%s' "$ADDR_NAME" "$ADDR_NAME")" "$(cat "$WORK/warned.out")"
+	expect "and prints the new bridge and jib's names" \
+		"$(printf '%s\ne0a_%s\ne0b_%s' "$ADDR_BRIDGE" "$ADDR_NAME" "$ADDR_NAME")" \
+		"$(cat "$WORK/warned.out")"
 	expect "one warning on stderr" 1 "$(wc -l <"$WORK/warned.err" | tr -d ' ')"
-	for want in "$ADDR_PARENT: has address $ADDR_ADDR/24" "FreeBSD 16 will refuse it" \
+	later="FreeBSD 16 will refuse it"
+	[ "$osreldate" -lt 1600000 ] || later="a later FreeBSD will refuse it"
+	for want in "$ADDR_PARENT: has address $ADDR_ADDR/24" "$later" \
 		"$MEMBER_IFADDRS=1" "move the address to the bridge $ADDR_BRIDGE"; do
 		grep -qF "$want" "$WORK/warned.err" ||
 			fail "the warning lacks [$want]: $(cat "$WORK/warned.err")"
@@ -177,9 +201,10 @@ if [ "$osreldate" -ge 1500000 ]; then
 	say "ok: warned: $(cat "$WORK/warned.err")"
 	expect "its bridge's members" \
 		"$(printf '%s\n%s' "$ADDR_PARENT" "e0a_$ADDR_NAME" | sort)" "$(members_of "$ADDR_BRIDGE")"
+	# The record names the command and its jail; syslogd adds rjib[PID].
 	if pgrep -qx syslogd && [ -f /var/log/messages ]; then
 		sleep 1
-		grep -qF "rjib: $ADDR_PARENT: has address $ADDR_ADDR/24" /var/log/messages ||
+		grep -qF "]: addm $ADDR_NAME: $ADDR_PARENT: has address $ADDR_ADDR/24" /var/log/messages ||
 			fail "the warning is not in /var/log/messages"
 		say "ok: the warning is in /var/log/messages"
 	else
@@ -208,8 +233,8 @@ fi
 # --- autoload ------------------------------------------------------------------
 make_tap "$AUTO_PARENT"
 out=$("$RJIB" addm "$AUTO_NAME" "$AUTO_PARENT")
-expect "addm output, modules loaded by rjib" \
-	"$(printf 'e0a_%s\ne0b_%s' "$AUTO_NAME" "$AUTO_NAME")" "$out"
+expect "addm output (the new bridge first), modules loaded by rjib" \
+	"$(printf '%s\ne0a_%s\ne0b_%s' "$AUTO_BRIDGE" "$AUTO_NAME" "$AUTO_NAME")" "$out"
 for mod in $unloaded; do
 	loaded "$mod" || fail "rjib did not load $mod"
 	say "ok: rjib loaded $mod"
