@@ -9,14 +9,8 @@ use std::os::unix::process::ExitStatusExt;
 use std::process::Stdio;
 
 use common::*;
+use rjib::util::now_secs as now;
 use serde_json::{Value, json};
-
-fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-}
 
 /// The seed host with `rjib addm NAME vtnet0` done for each name, as a
 /// version 2 host with `jails`, no syslog and no clock.
@@ -30,21 +24,6 @@ fn built(names: &[&str], jails: Value) -> Value {
     v["version"] = json!(2);
     v["jails"] = jails;
     v
-}
-
-/// Set `field` of the interface `name`.
-fn set(host: &mut Value, name: &str, field: &str, value: Value) {
-    let i = host["interfaces"]
-        .as_array_mut()
-        .unwrap()
-        .iter_mut()
-        .find(|i| i["name"] == name)
-        .unwrap_or_else(|| panic!("no {name}"));
-    i[field] = value;
-}
-
-fn has(host: &Value, name: &str) -> bool {
-    iface(host, name).is_some()
 }
 
 /// rjib(8)'s table, every row, end to end: where `e0b_x` is (on the host,

@@ -583,7 +583,7 @@ pub fn collisions(plan: &Plan, listing: &[Interface], scheme: Scheme) -> Vec<Col
             // repeats.
             let shared_with = listing
                 .iter()
-                .filter(|i| !i.is_bridge() && !crate::jib::show::is_epair(i))
+                .filter(|i| !i.is_bridge() && !i.is_epair())
                 .find(|i| i.name != link.parent && pmac.is_some() && i.ether == pmac)
                 .map(|i| i.name.clone());
             Cause::SameSource {

@@ -20,6 +20,9 @@ impl LinkType {
     }
 }
 
+/// The interface group every epair(4) end is in.
+const EPAIR_GROUP: &str = "epair";
+
 /// One interface as a listing shows it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Interface {
@@ -65,9 +68,13 @@ impl Interface {
         self.members.is_some() || self.groups.iter().any(|g| g == "bridge")
     }
 
-    /// An epair(4) end: a member of interface group `epair`, which the
-    /// epair cloner puts both ends in (`if_clone_addif`).
+    /// An epair(4) end: a member of the interface group `epair`. Every
+    /// epair end is in it: sys/net/if_clone.c `ifc_link_ifp` adds each
+    /// clone, both epair ends included, to the group named after its
+    /// cloner, and a rename keeps it; both backends report the group. (An
+    /// administrator can add any interface with `ifconfig X group epair`;
+    /// the kernel then refuses its destroy, as it would have before.)
     pub fn is_epair(&self) -> bool {
-        self.groups.iter().any(|g| g == "epair")
+        self.groups.iter().any(|g| g == EPAIR_GROUP)
     }
 }
