@@ -601,6 +601,40 @@ fn only_jib_names_are_touched(via: &str) {
     assert!(left.contains(&"e0a_x.y".to_string()));
 }
 
+/// jib writes an end's index without a leading zero: `e00a_ok` is not a
+/// name it makes, so destroy, prune and show leave it alone beside
+/// `e0a_ok` (review of issue 14, 7).
+fn leading_zeros_are_not_jib_names(via: &str) {
+    let mut host = built(&seed(), &["ok", "zz"]);
+    host = renamed(host, "e0a_zz", "e00a_ok");
+    host = renamed(host, "e0b_zz", "e00b_ok");
+    let o = HostFile::new(&host).run(via, &["-n", "destroy", "ok"]);
+    assert_eq!(stdout(&o), "ifconfig e0a_ok destroy\n", "{via}");
+    let o = HostFile::new(&host).run(via, &["-n", "prune", "-v", "ok"]);
+    assert_eq!(stdout(&o), "ifconfig e0a_ok destroy\n", "{via}");
+    assert!(!stderr(&o).contains("e00a_ok"), "{via}: {}", stderr(&o));
+    let o = HostFile::new(&host).run(via, &["show", "--libxo", "json", "ok"]);
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let epairs = &v["rjib-information"]["jail"][0]["epair"];
+    assert_eq!(epairs.as_array().map(Vec::len), Some(1), "{via}: {v}");
+    assert_eq!(epairs[0]["a"]["name"], "e0a_ok", "{via}");
+    let h = HostFile::new(&host);
+    assert!(h.run(via, &["prune", "-f"]).status.success());
+    let left = names(&h.read());
+    assert!(left.contains(&"e00a_ok".to_string()), "{via}: {left:?}");
+    assert!(!left.contains(&"e0a_ok".to_string()), "{via}: {left:?}");
+}
+
+#[test]
+fn leading_zeros_are_not_jib_names_direct() {
+    leading_zeros_are_not_jib_names("direct");
+}
+
+#[test]
+fn leading_zeros_are_not_jib_names_ioctl() {
+    leading_zeros_are_not_jib_names("ioctl");
+}
+
 #[test]
 fn only_jib_names_are_touched_direct() {
     only_jib_names_are_touched("direct");
