@@ -325,6 +325,13 @@ fn a_stale_pair_that_cannot_be_destroyed(via: &str) {
     h.write(&after);
     // show and destroy go by names: rjibstale0 is not x's
     assert_eq!(stdout(&h.run(via, &["show"])), "x\n", "{via}");
+    // nor the bridge's parent: it is an epair end, whatever its name
+    let o = h.run(via, &["show", "--libxo", "json", "x"]);
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(
+        v["rjib-information"]["jail"][0]["epair"][0]["parent"], "vtnet0",
+        "{via}: {v}"
+    );
     let o = h.run(via, &["-n", "destroy", "x"]);
     assert_eq!(stdout(&o), "ifconfig e0a_x destroy\n", "{via}");
     // prune finds the leftover, by the description rjib gave it for NAME
