@@ -195,9 +195,23 @@ fn execute(script: &str, run: &mut dyn FnMut(&[String]) -> String) {
 }
 
 /// One `ifconfig …` or `kldload …` command on the kernel; the name
-/// `ifconfig IFACE create` prints, if any.
+/// `ifconfig IFACE create` prints, if any. As ifconfig(8) reads its
+/// arguments (sbin/ifconfig/ifconfig.c `args_parse`: getopt(3), then the
+/// interface): a word after `ifconfig` that starts with `-` is an option,
+/// unless a `--` ended the options before it.
 fn on_kernel(k: &mut Kernel, w: &[String]) -> String {
-    let s: Vec<&str> = w.iter().map(String::as_str).collect();
+    let mut s: Vec<&str> = w.iter().map(String::as_str).collect();
+    if s.first() == Some(&"ifconfig") {
+        match s.get(1) {
+            Some(&"--") => {
+                s.remove(1);
+            }
+            Some(o) if o.starts_with('-') && o.len() > 1 => {
+                panic!("{s:?}: ifconfig(8) takes {o:?} as an option, not an interface")
+            }
+            _ => {}
+        }
+    }
     let done = |r: Result<(), rjib::net::Errno>| r.unwrap_or_else(|e| panic!("{s:?}: {e:?}"));
     match s.as_slice() {
         ["kldload", m] => done(k.kldload(m)),
@@ -360,7 +374,8 @@ fn hosts() -> Vec<(Value, Vec<&'static str>)> {
 /// `c` in the current directory (or expands, splits or fails) if sh(1)
 /// reads it as anything but one word; `$br` would expand to the bridge.
 const HOSTILE_PARENTS: &[&str] = &[
-    "a b", "x;>c", "`>c`", "$(>c)", "p|>c", "a&>c", "s*", "q'q", "d\"d", "ä", "$br", "\\>c",
+    "a b", "x;>c", "`>c`", "$(>c)", "p|>c", "a&>c", "s*", "q'q", "d\"d", "ä", "$br", "\\>c", "-a",
+    "--", "-",
 ];
 
 /// `-b` suffixes of the same kind (`-b` takes no blanks or controls).
