@@ -81,9 +81,15 @@ pub fn main_parsed(
     let inv = match parsed {
         Parsed::Run(inv) => inv,
         Parsed::Info(text) => {
-            return Exit::status(match io.out.write_all(text.as_bytes()) {
+            let prog = cli::prog_name(argv.first().map(OsString::as_os_str));
+            return Exit::status(match emit_bytes(io.out, text.as_bytes()) {
                 Ok(()) => 0,
-                Err(_) => 1,
+                // A reader that went away (`rjib --help | head -1`).
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,
+                Err(e) => {
+                    say(io.err, &prog, stdout_error(&e));
+                    1
+                }
             });
         }
         Parsed::Error { prog, message } => {

@@ -165,10 +165,7 @@ fn end_of_options(via: &str) {
     let h = HostFile::new(&stale_host());
     let before = h.bytes();
     let script = stdout(&h.run(via, &["-n", "prune"]));
-    for args in [
-        &["-n", "--", "prune"][..],
-        &["-n", "-w", "5", "--", "prune"],
-    ] {
+    for args in [&["-n", "--", "prune"][..], &["-n", "-w", "5", "--", "prune"]] {
         let o = h.run(via, args);
         assert_eq!(
             (o.status.code(), stdout(&o), stderr(&o)),
@@ -206,8 +203,7 @@ fn dry_run_is_offered_by_the_actions_that_change() {
     let h = HostFile::new(&seed());
     let offers = |args: &[&str]| {
         let help = stdout(&h.run("direct", args));
-        help.lines()
-            .any(|l| l.trim_start().starts_with("-n, --dry-run"))
+        help.lines().any(|l| l.trim_start().starts_with("-n, --dry-run"))
     };
     for action in ["addm", "destroy", "prune"] {
         assert!(offers(&[action, "--help"]), "{action} --help");
@@ -216,6 +212,42 @@ fn dry_run_is_offered_by_the_actions_that_change() {
     for action in ["show", "check"] {
         assert!(!offers(&[action, "--help"]), "{action} --help offers -n");
     }
+}
+
+/// Review of issue 14, 18: help and version into a full or closed
+/// standard output say why they fail, as every other command does.
+#[test]
+fn help_into_a_full_or_closed_stdout() {
+    use std::process::Stdio;
+    let h = HostFile::new(&seed());
+    for args in [&["--help"][..], &["-V"], &["prune", "--help"]] {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let o = command(&h.path, "direct")
+            .args(args)
+            .stdout(Stdio::from(full))
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(1), "{args:?}");
+        assert_eq!(
+            String::from_utf8(o.stderr).unwrap(),
+            "rjib: stdout: No space left on device\n",
+            "{args:?}"
+        );
+    }
+    let o = std::process::Command::new("/bin/sh")
+        .arg("-c")
+        .arg(format!("{BIN} --help >&-"))
+        .env_clear()
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8(o.stderr).unwrap(),
+        "rjib: stdout: Bad file descriptor\n"
+    );
 }
 
 #[test]
