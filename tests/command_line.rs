@@ -165,7 +165,10 @@ fn end_of_options(via: &str) {
     let h = HostFile::new(&stale_host());
     let before = h.bytes();
     let script = stdout(&h.run(via, &["-n", "prune"]));
-    for args in [&["-n", "--", "prune"][..], &["-n", "-w", "5", "--", "prune"]] {
+    for args in [
+        &["-n", "--", "prune"][..],
+        &["-n", "-w", "5", "--", "prune"],
+    ] {
         let o = h.run(via, args);
         assert_eq!(
             (o.status.code(), stdout(&o), stderr(&o)),
@@ -203,7 +206,8 @@ fn dry_run_is_offered_by_the_actions_that_change() {
     let h = HostFile::new(&seed());
     let offers = |args: &[&str]| {
         let help = stdout(&h.run("direct", args));
-        help.lines().any(|l| l.trim_start().starts_with("-n, --dry-run"))
+        help.lines()
+            .any(|l| l.trim_start().starts_with("-n, --dry-run"))
     };
     for action in ["addm", "destroy", "prune"] {
         assert!(offers(&[action, "--help"]), "{action} --help");
