@@ -439,13 +439,16 @@ impl Run<'_, '_> {
             let destroyed: Vec<String> = built.destroyed.iter().map(|n| n.to_string()).collect();
             let (undone, left) = built.undo(self.host, &why);
             let mut msg = why;
-            let _ = exec::addm::undo_outcome(&mut msg, undone, &left);
-            if !destroyed.is_empty() {
+            if destroyed.is_empty() {
+                let _ = exec::addm::undo_outcome(&mut msg, undone, &left);
+            } else {
+                // Not "nothing was changed": a destroyed pair cannot come back.
                 msg.push_str(&format!(
                     "; the stale pair {} of dying jail {} was destroyed before the signal came",
                     destroyed.join(", "),
                     req.jail
                 ));
+                let _ = exec::addm::undo_rest(&mut msg, undone, &left);
             }
             self.fail(&msg);
             return Ok(Exit {

@@ -68,6 +68,15 @@ pub fn undo_outcome(f: &mut dyn fmt::Write, undone: usize, leftovers: &[Leftover
     )
 }
 
+/// "; everything else is undone (N step(s))", or what the undo left: for a
+/// run of which one part cannot be undone (a stale pair destroyed).
+pub fn undo_rest(f: &mut dyn fmt::Write, undone: usize, leftovers: &[Leftover]) -> fmt::Result {
+    match leftovers.is_empty() {
+        true => write!(f, "; everything else is undone ({undone} step(s))"),
+        false => undo_outcome(f, undone, leftovers),
+    }
+}
+
 /// A built `addm`: the lines jib prints, the journal that can still take it
 /// all back, and the stale pairs to destroy once it is final.
 #[derive(Debug)]
