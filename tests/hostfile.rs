@@ -216,6 +216,47 @@ fn stale_temporary_file(via: &str) {
     assert!(iface(&h.read(), "e0a_jamulus").is_some());
 }
 
+/// A directory at the temporary file's name is not removed (nor reused):
+/// refused with its path and what to do, nothing changed (review of issue
+/// 14, 14).
+fn a_directory_at_the_temporary_files_name(via: &str) {
+    let h = HostFile::new(&seed());
+    let tmp = h.dir.path().join("host.json.tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    std::fs::write(tmp.join("keep"), "mine\n").unwrap();
+    let before = h.bytes();
+    for args in [
+        &["addm", "jamulus", "vtnet0"][..],
+        &["destroy", "x"],
+        &["prune"],
+    ] {
+        let o = h.run(via, args);
+        assert_eq!(o.status.code(), Some(1), "{via} {args:?}");
+        assert_eq!(
+            stderr(&o),
+            format!(
+                "rjib: simulated host {}: {}: is a directory, not rjib's temporary file, and rjib \
+                 removes no directory; move it away and run again\n",
+                h.path.display(),
+                std::fs::canonicalize(&tmp).unwrap().display()
+            ),
+            "{via} {args:?}"
+        );
+        assert_eq!(h.bytes(), before, "{via} {args:?}");
+    }
+    assert_eq!(std::fs::read_to_string(tmp.join("keep")).unwrap(), "mine\n");
+}
+
+#[test]
+fn a_directory_at_the_temporary_files_name_direct() {
+    a_directory_at_the_temporary_files_name("direct");
+}
+
+#[test]
+fn a_directory_at_the_temporary_files_name_ioctl() {
+    a_directory_at_the_temporary_files_name("ioctl");
+}
+
 /// Issue 14, D15(a): a symbolic link at the temporary file's name is
 /// removed, never written through: its target keeps its bytes, and the
 /// host is written as usual.

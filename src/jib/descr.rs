@@ -2,8 +2,10 @@
 //! ifconfig(8) and `show --libxo json` tell which jail owns an interface.
 //!
 //! A description is a document, not evidence: anyone with root in the
-//! right vnet can set one. rjib never decides to destroy on one; `prune`
-//! reads a host end's only to name the jail of a leftover `rjibstaleN`.
+//! right vnet can set one. Whether a pair is destroyed never rests on one:
+//! `prune` reads only a leftover `rjibstaleN`'s, to name its jail, and
+//! `prune NAME` takes the leftovers whose description names NAME (plain
+//! `prune` takes every leftover, described or not).
 
 use crate::jib::name::is_jail_name;
 use crate::net::IfName;
