@@ -542,3 +542,104 @@ fn a_change_in_the_future_direct() {
 fn a_change_in_the_future_ioctl() {
     a_change_in_the_future("ioctl");
 }
+
+/// Jail x restarted while its previous run was still dying: jail(8)
+/// created the new x (jid 5) beside the dying one (jid 4), and the new
+/// jail end is in the new jail's vnet. jail_get(2) by name finds the
+/// running one (kern_jail.c `prison_find_name` prefers a live prison), so
+/// prune keeps the pair and addm leaves it alone; were the dying one
+/// found, prune would take the running jail's network (review of issue
+/// 14, 15).
+fn restarted_while_dying() -> Value {
+    let mut host = built(
+        &["x"],
+        json!([{"name": "x", "jid": 4, "dying": true}, {"name": "x", "jid": 5}]),
+    );
+    set(&mut host, "e0b_x", "vnet", json!(5));
+    host
+}
+
+fn a_dying_and_a_running_jail_of_one_name(via: &str) {
+    let host = restarted_while_dying();
+    let h = HostFile::new(&host);
+    let o = h.run(via, &["prune", "-v", "-f"]);
+    assert_eq!(
+        (o.status.code(), stdout(&o).as_str()),
+        (Some(0), ""),
+        "{via}: {}",
+        stderr(&o)
+    );
+    assert_eq!(
+        stderr(&o),
+        "rjib: e0a_x: keep: jail x (jid 5) is running and its jail end e0b_x is not on the host\n",
+        "{via}"
+    );
+    let o = h.run(via, &["addm", "x", "vtnet0"]);
+    assert_eq!(
+        (o.status.code(), stdout(&o).as_str(), stderr(&o).as_str()),
+        (Some(0), "", ""),
+        "{via}: jib's skip"
+    );
+    assert_eq!(
+        timeless(&without_log(&h.read()).0),
+        timeless(&host),
+        "{via}"
+    );
+    // The stale pair a replacement left beside it (its destroy failed, or
+    // the run was killed): its jail end is in the dying jail's vnet.
+    // prune takes that one and keeps the running jail's.
+    let mut host = restarted_while_dying();
+    let mut old_a = iface(&host, "e0a_x").unwrap().clone();
+    let mut old_b = iface(&host, "e0b_x").unwrap().clone();
+    let ifs = host["interfaces"].as_array_mut().unwrap();
+    old_a["name"] = json!("rjibstale0");
+    old_a["index"] = json!(90);
+    old_a["unit"] = json!(7);
+    old_a["peer"] = json!("e0b_x");
+    old_a["description"] = json!("rjib: jail x, host end");
+    old_a["lastchange"] = json!(1000);
+    old_b["index"] = json!(91);
+    old_b["unit"] = json!(7);
+    old_b["peer"] = json!("rjibstale0");
+    old_b["vnet"] = json!(4);
+    ifs.push(old_a);
+    ifs.push(old_b);
+    for i in ifs.iter_mut().filter(|i| i["name"] == "vtnet0bridge") {
+        i["members"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!("rjibstale0"));
+    }
+    let h = HostFile::new(&host);
+    let o = h.run(via, &["prune", "-v", "x"]);
+    assert_eq!(
+        (o.status.code(), stdout(&o).as_str()),
+        (Some(0), "rjibstale0\n"),
+        "{via}: {}",
+        stderr(&o)
+    );
+    let after = h.read();
+    let b_ends: Vec<&Value> = after["interfaces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["name"] == "e0b_x")
+        .collect();
+    assert_eq!(
+        b_ends.len(),
+        1,
+        "{via}: the old jail end went with its pair"
+    );
+    assert_eq!(b_ends[0]["vnet"], 5, "{via}: the running jail's stays");
+    assert!(has(&after, "e0a_x"), "{via}");
+}
+
+#[test]
+fn a_dying_and_a_running_jail_of_one_name_direct() {
+    a_dying_and_a_running_jail_of_one_name("direct");
+}
+
+#[test]
+fn a_dying_and_a_running_jail_of_one_name_ioctl() {
+    a_dying_and_a_running_jail_of_one_name("ioctl");
+}

@@ -80,9 +80,10 @@ pub struct SimIf {
     pub vlan_parent: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub addrs: Option<Vec<String>>,
-    /// The jail whose vnet holds the interface; absent: the host.
+    /// The jail whose vnet holds the interface, by name or jid; absent:
+    /// the host.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vnet: Option<String>,
+    pub vnet: Option<Vnet>,
     /// `if_data.ifi_lastchange`, seconds since the epoch; absent: long ago.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lastchange: Option<u64>,
@@ -90,6 +91,48 @@ pub struct SimIf {
     pub description: Option<String>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+/// A jail whose vnet holds an interface: by its name, or, where a dying
+/// jail and a running one share the name (a jail restarted while its
+/// previous run is still dying), by its jid.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(untagged)]
+pub enum Vnet {
+    Jid(i32),
+    Name(String),
+}
+
+impl Vnet {
+    /// The jid of the jail it names in `jails` (a name must name one
+    /// jail only: `super::validate` checks that).
+    pub fn jid(&self, jails: &[SimJail]) -> Option<i32> {
+        match self {
+            Vnet::Jid(j) => jails.iter().find(|x| x.jid == *j).map(|x| x.jid),
+            Vnet::Name(n) => jails.iter().find(|x| &x.name == n).map(|x| x.jid),
+        }
+    }
+}
+
+impl std::fmt::Display for Vnet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Vnet::Jid(j) => write!(f, "jid {j}"),
+            Vnet::Name(n) => f.write_str(n),
+        }
+    }
+}
+
+impl State {
+    /// The jails, as a slice (none when the file has no `jails`).
+    pub fn jail_list(&self) -> &[SimJail] {
+        self.jails.as_deref().unwrap_or(&[])
+    }
+
+    /// The jid of the vnet `i` is in; `None`: the host.
+    pub fn vnet_jid(&self, i: &SimIf) -> Option<i32> {
+        i.vnet.as_ref().and_then(|v| v.jid(self.jail_list()))
+    }
 }
 
 /// The `type` names a host file may use; each is one `IFT_*` value of
