@@ -278,6 +278,14 @@ impl Host for DryRun {
         Ok(self.policy.clone())
     }
 
+    fn driver(&mut self, _name: &IfName, _index: u32) -> HostResult<Option<String>> {
+        Err(HostError::other(
+            None,
+            "sysctl",
+            "the dry run works from what it was given",
+        ))
+    }
+
     fn jail(&mut self, _name: &str) -> HostResult<Option<JailInfo>> {
         Err(HostError::other(
             None,

@@ -756,6 +756,9 @@ impl Host for Listed {
     fn jail(&mut self, _: &str) -> HostResult<Option<JailInfo>> {
         Ok(None)
     }
+    fn driver(&mut self, _: &IfName, _: u32) -> HostResult<Option<String>> {
+        Ok(None)
+    }
     fn set_description(&mut self, _: &IfName, _: &str) -> HostResult<()> {
         unreachable!("a dry run changes nothing")
     }

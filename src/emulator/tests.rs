@@ -75,6 +75,10 @@ fn script(h: &mut dyn Host) -> Vec<String> {
     rec!(h.rename(&b, &eb));
     rec!(h.rename(&ea, &eb));
     rec!(h.rename(&n("nope0"), &n("nope1")));
+    // Driver names by index, renamed epair ends and a free index included.
+    for i in 1..12 {
+        rec!(h.driver(&n("any"), i));
+    }
     rec!(h.set_up(&ea, true));
     rec!(h.set_up(&eb, true));
     rec!(h.set_up(&eb, false));
@@ -173,7 +177,16 @@ fn every_recorded_host_behaves_the_same_both_ways() {
 #[test]
 fn injected_faults_behave_the_same_both_ways() {
     let seed = &vectors()[0]["host"];
-    for op in ["create", "rename", "up", "ether", "mtu", "addm", "destroy"] {
+    for op in [
+        "create",
+        "rename",
+        "up",
+        "ether",
+        "mtu",
+        "addm",
+        "destroy",
+        "drivername",
+    ] {
         for (nth, errno) in [(1, "EIO"), (2, "EBUSY"), (3, "ENOMEM")] {
             let mut host = seed.clone();
             host["faults"] = serde_json::json!([{"op": op, "nth": nth, "errno": errno}]);
@@ -195,6 +208,9 @@ fn the_script_really_fails_where_it_should() {
     ));
     assert!(has("what: \"addm e0a_t\", reason: Errno(Errno(17))"));
     assert!(has("h.mtu(&ea) => Ok(9000)"));
+    assert!(has("h.driver(&n(\"any\"), i) => Ok(Some(\"vtnet0\"))"));
+    assert!(has("h.driver(&n(\"any\"), i) => Ok(Some(\"epair0\"))"));
+    assert!(has("h.driver(&n(\"any\"), i) => Ok(None)"));
     assert!(has(
         "h.create(Cloner::Epair, None) => Ok(IfName(\"epair0a\"))"
     ));
@@ -623,4 +639,51 @@ fn freebsd_15_refusals_carry_the_kernels_extended_error() {
         let e = emulated.destroy(&n("nope0")).unwrap_err();
         assert_eq!((e.errno_value(), e.detail), (Some(Errno::ENXIO), None));
     }
+}
+
+/// sysctl(3) of `net.link.generic.ifdata.INDEX.drivername` as
+/// `sysctl_ifdata` answers it: both ends of one epair give `epairN`,
+/// whatever they are named; an index in a jail's vnet or free is ENOENT;
+/// a buffer too short is ENOMEM; any other MIB is no node (ENOENT).
+#[test]
+fn driver_names_by_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let host = serde_json::json!({"version": 2, "jails": [{"name": "j", "jid": 1}],
+        "interfaces": [
+        {"name": "vtnet0", "index": 1, "ether": "58:9c:fc:0a:1b:2c", "mtu": 1500, "up": true},
+        {"name": "e0a_j", "index": 2, "cloner": "epair", "unit": 7, "peer": "web",
+         "mtu": 1500, "up": true, "groups": ["epair"]},
+        {"name": "web", "index": 3, "cloner": "epair", "unit": 7, "peer": "e0a_j",
+         "mtu": 1500, "up": true, "groups": ["epair"]},
+        {"name": "e0b_x", "index": 4, "cloner": "epair", "unit": 8, "peer": "e0a_x",
+         "mtu": 1500, "up": true, "groups": ["epair"], "vnet": "j"},
+        {"name": "e0a_x", "index": 5, "cloner": "epair", "unit": 8, "peer": "e0b_x",
+         "mtu": 1500, "up": true, "groups": ["epair"]}]});
+    let p = copy_host(dir.path(), "h.json", &host);
+    let mut sys = EmuSys::open(p).unwrap();
+    let mut read = |index: u32, len: usize| {
+        let mut buf = vec![0u8; len];
+        sys.sysctl(&drivername_mib(index), &mut buf)
+            .map(|n| String::from_utf8(buf[..n].to_vec()).unwrap())
+    };
+    assert_eq!(read(2, 64), Ok("epair7\0".into()));
+    assert_eq!(read(3, 64), Ok("epair7\0".into()), "renamed, same pair");
+    assert_eq!(read(5, 64), Ok("epair8\0".into()));
+    assert_eq!(read(1, 64), Ok("vtnet0\0".into()));
+    assert_eq!(read(4, 64), Err(Errno::ENOENT), "in a jail's vnet");
+    assert_eq!(read(9, 64), Err(Errno::ENOENT), "free");
+    assert_eq!(read(2, 4), Err(Errno::ENOMEM));
+    let mut buf = [0u8; 64];
+    assert_eq!(
+        sys.sysctl(
+            &[CTL_NET, PF_LINK, NETLINK_GENERIC, IFMIB_IFDATA, 2, 1],
+            &mut buf
+        ),
+        Err(Errno::ENOENT),
+        "general: not what rjib reads"
+    );
+    // The backend on top: the text, and None for ENOENT.
+    let mut h = KernelHost::new(sys);
+    assert_eq!(h.driver(&n("web"), 3), Ok(Some("epair7".into())));
+    assert_eq!(h.driver(&n("e0b_x"), 4), Ok(None));
 }

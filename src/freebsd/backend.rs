@@ -449,6 +449,26 @@ impl<S: Sys> Host for KernelHost<S> {
         ))
     }
 
+    fn driver(&mut self, name: &IfName, index: u32) -> HostResult<Option<String>> {
+        let mut buf = [0u8; DRIVERNAME_MAX];
+        match self.sys.sysctl(&drivername_mib(index), &mut buf) {
+            Ok(n) => {
+                let text = c_str(&buf[..n]);
+                std::str::from_utf8(text)
+                    .map(|t| Some(t.to_string()))
+                    .map_err(|_| {
+                        HostError::other(
+                            Some(name.to_string()),
+                            "sysctl drivername",
+                            "the kernel's answer is not text",
+                        )
+                    })
+            }
+            Err(Errno::ENOENT) => Ok(None),
+            Err(e) => Err(self.fail(name.as_str(), "sysctl drivername", e)),
+        }
+    }
+
     fn jail(&mut self, name: &str) -> HostResult<Option<JailInfo>> {
         self.sys
             .jail_by_name(name)

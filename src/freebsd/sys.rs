@@ -9,7 +9,8 @@
 //! `unsafe` has no safe wrapper that fits: ioctl(2) with rjib's own request
 //! structs; getifaddrs(3), whose `ifa_data` (`struct if_data`) nix's
 //! wrapper drops; modfind(2) and kldload(2) (nix's kmod is Linux-only);
-//! sysctlbyname(3), jail_get(2) and exterrctl(2), which nix lacks;
+//! sysctlbyname(3), sysctl(3) by MIB, jail_get(2) and exterrctl(2), which
+//! nix lacks;
 //! openlog(3), whose nix wrapper leaves a dangling ident on FreeBSD; and
 //! sigaction(2), which nix marks `unsafe`.
 //!
@@ -68,6 +69,11 @@ pub trait Sys {
     /// sysctlbyname(3) of an integer (or boolean) sysctl; `None` if the
     /// kernel has no such sysctl.
     fn sysctl_int(&mut self, name: &str) -> Result<Option<i64>, Errno>;
+
+    /// sysctl(3) by MIB, reading only: the bytes the kernel wrote into
+    /// `out`, which it fills up to its length; ENOMEM when they do not fit,
+    /// ENOENT when there is no such node (or no such interface).
+    fn sysctl(&mut self, mib: &[i32], out: &mut [u8]) -> Result<usize, Errno>;
 
     /// jail_get(2) by name, dying jails included.
     fn jail_by_name(&mut self, name: &str) -> Result<Option<JailInfo>, Errno>;
@@ -493,6 +499,25 @@ mod real {
                 8 => i64::from_ne_bytes(buf),
                 _ => return Err(Errno::EINVAL),
             }))
+        }
+
+        fn sysctl(&mut self, mib: &[i32], out: &mut [u8]) -> Result<usize, Errno> {
+            let mut len: libc::size_t = out.len();
+            let n = libc::c_uint::try_from(mib.len()).map_err(|_| Errno::EINVAL)?;
+            // SAFETY: sysctl(3) reads `n` ints of `mib`, writes at most
+            // `len` bytes into `out` (both ours, and that long) and the
+            // length it wrote into `len`; no new value is given (NULL, 0).
+            let r = unsafe {
+                libc::sysctl(
+                    mib.as_ptr(),
+                    n,
+                    out.as_mut_ptr().cast(),
+                    &mut len,
+                    std::ptr::null(),
+                    0,
+                )
+            };
+            self.outcome(r).map(|_| len.min(out.len()))
         }
 
         fn jail_by_name(&mut self, name: &str) -> Result<Option<JailInfo>, Errno> {

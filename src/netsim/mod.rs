@@ -187,6 +187,11 @@ impl Host for SimHost {
         ))
     }
 
+    fn driver(&mut self, name: &IfName, index: u32) -> HostResult<Option<String>> {
+        let (r, detail) = self.k(|k| k.drivername(index));
+        r.map_err(|e| HostError::errno(name, "sysctl drivername", e).with_detail(detail))
+    }
+
     fn jail(&mut self, name: &str) -> HostResult<Option<JailInfo>> {
         Ok(self.sim.kernel.jail(name).map(|j| JailInfo {
             jid: j.jid,

@@ -356,6 +356,26 @@ impl Kernel {
             .or_else(|| named().max_by_key(|j| j.jid))
     }
 
+    /// sysctl `net.link.generic.ifdata.INDEX.drivername` (if_mib.c
+    /// `sysctl_ifdata`): the driver name and unit of the host interface
+    /// with that index, which no rename changes. A clone answers its
+    /// cloner and unit (`epair3` for both ends of epair 3: if_epair.c
+    /// `epair_setup_ifp`); any other interface its name, as the file does
+    /// not record the driver it was attached with. `None` (ENOENT): no
+    /// host interface has the index (`ifnet_byindex` does not find one in
+    /// a jail's vnet).
+    pub fn drivername(&mut self, index: u32) -> Result<Option<String>, Errno> {
+        self.op(Op::Driver, |k| {
+            Ok(k.interfaces()
+                .into_iter()
+                .find(|i| i.index == index)
+                .map(|i| match (&i.cloner, i.unit) {
+                    (Some(c), Some(u)) => format!("{c}{u}"),
+                    _ => i.name.clone(),
+                }))
+        })
+    }
+
     /// syslog(3): append a record.
     pub fn syslog(&mut self, priority: &str, message: &str) {
         self.state.log.get_or_insert_with(Vec::new).push(LogRecord {
