@@ -14,7 +14,8 @@ use crate::host::{Host, Priority};
 use crate::io::Io;
 use crate::jib::inventory;
 use crate::jib::name::JailName;
-use crate::jib::plan::{AddmRequest, collisions, needs_jail, plan_addm};
+use crate::jib::pairing::Unit;
+use crate::jib::plan::{AddmRequest, Evidence, collisions, needs_jail, plan_addm};
 use crate::jib::prune;
 use crate::jib::show;
 use crate::net::{BridgePolicy, Cloner, IfName, Interface};
@@ -316,10 +317,18 @@ impl Run<'_, '_> {
             return Ok(Exit::status(1));
         };
         let mut policy = self.host.bridge_policy()?;
-        let jail_info = match needs_jail(req, &listing) {
+        // Where the peers of the pairs the request finds are: one sysctl
+        // per end of such a pair, none for a new jail.
+        let peers = {
+            let host = &mut *self.host;
+            Evidence::peers_of(req, &listing, &mut |end| unit_of(host, end))
+        };
+        let jail = match needs_jail(req, &listing, &peers) {
             true => self.host.jail(req.jail.as_str())?,
             false => None,
         };
+        let evidence = Evidence { jail, peers };
+        let jail_info = evidence.jail.clone();
         // Only once if_bridge is loaded does its sysctl say whether a member
         // with an address is refused: a real run that creates a bridge
         // plans without judging that, loads the modules, and judges then.
@@ -330,7 +339,7 @@ impl Run<'_, '_> {
             },
             false => policy.clone(),
         };
-        let mut plan = match plan_addm(req, &listing, &first, jail_info.as_ref()) {
+        let mut plan = match plan_addm(req, &listing, &first, &evidence) {
             Ok(p) => p,
             Err(e) => {
                 self.fail(&e.to_string());
@@ -351,7 +360,7 @@ impl Run<'_, '_> {
                 }
             };
             policy = self.host.bridge_policy()?;
-            plan = match plan_addm(req, &listing, &policy, jail_info.as_ref()) {
+            plan = match plan_addm(req, &listing, &policy, &evidence) {
                 Ok(p) => p,
                 Err(e) => {
                     let mut msg = format!("{e}; nothing was changed");
@@ -556,10 +565,7 @@ impl Run<'_, '_> {
         };
         let only: Vec<String> = jails.iter().map(|j| j.to_string()).collect();
         let now = crate::util::now_secs();
-        let pairs = {
-            let host = &mut *self.host;
-            prune::pairs(&listing, &only, &mut |n| host.description(n).ok().flatten())
-        };
+        let pairs = prune::pairs(&listing, &only, &mut Asked(&mut *self.host));
         let mut states: std::collections::HashMap<String, Option<crate::net::JailInfo>> =
             std::collections::HashMap::new();
         let mut chosen = Vec::new();
@@ -597,6 +603,24 @@ impl Run<'_, '_> {
             }
         }
         self.destroy_ends(&listing, &chosen, "pruned", true)
+    }
+}
+
+/// An end's epair unit, as the host's sysctl drivername says.
+fn unit_of(host: &mut dyn Host, end: &Interface) -> Unit {
+    Unit::from_driver(host.driver(&end.name, end.index).map_err(|e| e.to_string()))
+}
+
+/// What `prune` asks the host: descriptions of asides, epair units.
+struct Asked<'h>(&'h mut dyn Host);
+
+impl prune::Ask for Asked<'_> {
+    fn description(&mut self, name: &IfName) -> Option<String> {
+        self.0.description(name).ok().flatten()
+    }
+
+    fn unit(&mut self, end: &Interface) -> Unit {
+        unit_of(self.0, end)
     }
 }
 

@@ -643,3 +643,257 @@ fn a_dying_and_a_running_jail_of_one_name_direct() {
 fn a_dying_and_a_running_jail_of_one_name_ioctl() {
     a_dying_and_a_running_jail_of_one_name("ioctl");
 }
+
+/// The reviewer's attack host (review of issue 14, 1, trigger A): jail
+/// `evil` renamed its end `e0b_evil` to `e0b_web` and died, and its vnet
+/// gave that end back to the host. Jail `web` runs, with its own `e0b_web`
+/// in its vnet. The end named `e0b_web` on the host is epair 1's, and
+/// `e0a_web` is epair 0's.
+fn attack_host() -> Value {
+    json!({"version": 2, "release": 14,
+    "jails": [{"name": "web", "jid": 3}],
+    "interfaces": [
+     {"name": "lo0", "index": 1, "type": "loop", "mtu": 16384, "up": true, "groups": ["lo"]},
+     {"name": "vtnet0", "index": 2, "ether": "58:9c:fc:0a:1b:2c", "mtu": 1500, "up": true},
+     {"name": "vtnet0bridge", "index": 3, "cloner": "bridge", "unit": 0, "ether": "58:9c:fc:10:00:00", "mtu": 1500, "up": true, "groups": ["bridge"], "members": ["e0a_web", "e0a_evil"]},
+     {"name": "e0a_web", "index": 4, "cloner": "epair", "unit": 0, "peer": "e0b_web", "mtu": 1500, "up": true, "groups": ["epair"], "lastchange": 1000},
+     {"name": "e0b_web", "index": 5, "cloner": "epair", "unit": 0, "peer": "e0a_web", "mtu": 1500, "up": true, "groups": ["epair"], "vnet": "web", "lastchange": 1000},
+     {"name": "e0a_evil", "index": 6, "cloner": "epair", "unit": 1, "peer": "e0b_web", "mtu": 1500, "up": true, "groups": ["epair"], "lastchange": 1000},
+     {"name": "e0b_web", "index": 7, "cloner": "epair", "unit": 1, "peer": "e0a_evil", "mtu": 1500, "up": true, "groups": ["epair"], "lastchange": 1000}
+    ]})
+}
+
+/// prune keeps web's pair (its jail end is not on the host; the end of
+/// that name there is evil's) and destroys evil's, which is in no jail;
+/// addm web leaves the running jail's pair alone.
+fn an_impostor_jail_end(via: &str) {
+    let host = attack_host();
+    let h = HostFile::new(&host);
+    let o = h.run(via, &["-n", "prune"]);
+    assert_eq!(
+        stdout(&o),
+        "ifconfig e0a_evil destroy\n",
+        "{via}: {}",
+        stderr(&o)
+    );
+    let o = h.run(via, &["prune", "-v"]);
+    assert_eq!(
+        (o.status.code(), stdout(&o).as_str()),
+        (Some(0), "e0a_evil\n"),
+        "{via}: {}",
+        stderr(&o)
+    );
+    assert_eq!(
+        stderr(&o),
+        "rjib: e0a_evil: prune: its jail end is on the host as e0b_web (the same epair, 1), in no jail\n\
+         rjib: e0a_web: keep: jail web (jid 3) is running and its jail end e0b_web is not on the host \
+         (the e0b_web there is an end of epair 1, not of epair 0)\n",
+        "{via}"
+    );
+    let after = h.read();
+    let left: Vec<(String, Value)> = after["interfaces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["cloner"] == "epair")
+        .map(|i| (i["name"].as_str().unwrap().to_string(), i["vnet"].clone()))
+        .collect();
+    assert_eq!(
+        left,
+        [
+            ("e0a_web".to_string(), Value::Null),
+            ("e0b_web".to_string(), json!("web"))
+        ],
+        "{via}: web's pair stays, evil's went with its renamed end"
+    );
+    // addm web (a second prestart, say): the running jail's pair is left
+    // alone, the impostor not taken for its end.
+    let h = HostFile::new(&host);
+    let o = h.run(via, &["addm", "web", "vtnet0"]);
+    assert_eq!(
+        (o.status.code(), stdout(&o).as_str(), stderr(&o).as_str()),
+        (Some(0), "", ""),
+        "{via}"
+    );
+    assert_eq!(
+        timeless(&without_log(&h.read()).0),
+        timeless(&host),
+        "{via}"
+    );
+    // Jail web dying now: its pair is stale, but the new one cannot take
+    // the name e0b_web, which evil's end has: refused, nothing changed.
+    let mut dying = host.clone();
+    dying["jails"] = json!([{"name": "web", "jid": 3, "dying": true}]);
+    let h = HostFile::new(&dying);
+    let o = h.run(via, &["addm", "web", "vtnet0"]);
+    assert_eq!(o.status.code(), Some(1), "{via}");
+    assert_eq!(
+        stderr(&o),
+        "rjib: e0a_web: jail web is dying and its jail end is not on this host (the e0b_web there \
+         is an end of epair 1, not of epair 0, come back from a dead jail), so the stale pair \
+         cannot be replaced under that name; destroy the pair e0b_web belongs to (ifconfig e0b_web \
+         destroy takes its peer too; rjib prune does it for a leftover rjibstaleN) and run again\n",
+        "{via}"
+    );
+    assert_eq!(
+        normalise(&h.read()),
+        normalise(&dying),
+        "{via}: nothing changed"
+    );
+}
+
+#[test]
+fn an_impostor_jail_end_direct() {
+    an_impostor_jail_end("direct");
+}
+
+#[test]
+fn an_impostor_jail_end_ioctl() {
+    an_impostor_jail_end("ioctl");
+}
+
+/// Review of issue 14, 1, trigger B: a replacement's last destroy failed
+/// (D7), jail x started with the new pair, and the old jail's vnet has
+/// since given the old jail end back to the host, beside the new pair.
+/// The end named e0b_x on the host is the old pair's (rjibstale0's): prune
+/// destroys the leftover, which takes that end, and keeps the running
+/// jail's pair; addm x leaves it alone.
+fn the_aftermath_of_a_failed_replacement(via: &str) {
+    let mut host = dying_x();
+    host["faults"] = json!([{"op": "destroy", "nth": 1, "errno": "EBUSY"}]);
+    let h = HostFile::new(&host);
+    let o = h.run(via, &["addm", "x", "vtnet0"]);
+    assert_eq!(o.status.code(), Some(0), "{via}: {}", stderr(&o));
+    let mut after = h.read();
+    after.as_object_mut().unwrap().remove("faults");
+    // jail(8) created the new x and moved the new jail end into it; the old
+    // jail's vnet went, giving the old jail end back to the host.
+    after["jails"] = json!([{"name": "x", "jid": 5}]);
+    for i in after["interfaces"].as_array_mut().unwrap() {
+        if i["name"] == "e0b_x" {
+            i["vnet"] = match i["peer"].as_str() {
+                Some("e0a_x") => json!("x"),
+                _ => Value::Null,
+            };
+            if i["vnet"].is_null() {
+                i.as_object_mut().unwrap().remove("vnet");
+            }
+        }
+    }
+    for i in after["interfaces"].as_array_mut().unwrap() {
+        i["lastchange"] = json!(1000);
+    }
+    h.write(&after);
+    let unit_of = |peer: &str| iface(&after, peer).unwrap()["unit"].as_u64().unwrap();
+    let (new, old) = (unit_of("e0a_x"), unit_of("rjibstale0"));
+    assert_ne!(new, old);
+    let o = h.run(via, &["prune", "-v"]);
+    assert_eq!(
+        (o.status.code(), stdout(&o).as_str()),
+        (Some(0), "rjibstale0\n"),
+        "{via}: {}",
+        stderr(&o)
+    );
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "rjib: e0a_x: keep: jail x (jid 5) is running and its jail end e0b_x is not on the host \
+             (the e0b_x there is an end of epair {old}, not of epair {new})\n\
+             rjib: rjibstale0: prune: left behind by a stale-pair replacement for jail x\n"
+        ),
+        "{via}"
+    );
+    let left = h.read();
+    let b: Vec<&Value> = left["interfaces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["name"] == "e0b_x")
+        .collect();
+    assert_eq!(b.len(), 1, "{via}");
+    assert_eq!(b[0]["vnet"], "x", "{via}: the running jail's end stays");
+    assert!(has(&left, "e0a_x") && !has(&left, "rjibstale0"), "{via}");
+    // addm x before the prune: the running jail's pair is left alone
+    h.write(&after);
+    let o = h.run(via, &["addm", "x", "vtnet0"]);
+    assert_eq!(
+        (o.status.code(), stdout(&o).as_str(), stderr(&o).as_str()),
+        (Some(0), "", ""),
+        "{via}"
+    );
+}
+
+#[test]
+fn the_aftermath_of_a_failed_replacement_direct() {
+    the_aftermath_of_a_failed_replacement("direct");
+}
+
+#[test]
+fn the_aftermath_of_a_failed_replacement_ioctl() {
+    the_aftermath_of_a_failed_replacement("ioctl");
+}
+
+/// Where the kernel does not say which end is the peer, nothing is
+/// destroyed, reused or refused on the names: prune keeps, addm refuses
+/// and changes nothing, each saying why. The driver name cannot be read
+/// (a fault), or the end named like the peer is no epair (an
+/// administrator put it in the group epair).
+fn no_evidence_no_decision(via: &str) {
+    let mut host = built(&["x"], json!([]));
+    host["faults"] = json!([{"op": "drivername", "nth": 1, "errno": "EIO"}]);
+    let h = HostFile::new(&host);
+    let o = h.run(via, &["prune", "-v", "-f"]);
+    assert_eq!(
+        (o.status.code(), stdout(&o).as_str(), stderr(&o).as_str()),
+        (
+            Some(0),
+            "",
+            "rjib: e0a_x: keep: where its jail end is cannot be told, so e0b_x may be in use: \
+             e0a_x's epair unit: e0a_x: sysctl drivername: Input/output error\n"
+        ),
+        "{via}"
+    );
+    let o = h.run(via, &["addm", "x", "vtnet0"]);
+    assert_eq!(o.status.code(), Some(1), "{via}");
+    assert_eq!(
+        stderr(&o),
+        "rjib: e0a_x: cannot tell whether e0b_x is its jail end (e0a_x's epair unit: e0a_x: sysctl \
+         drivername: Input/output error); addm changes nothing, and jail(8) would move whatever is \
+         named e0b_x\n",
+        "{via}"
+    );
+    assert_eq!(
+        timeless(&without_log(&h.read()).0),
+        timeless(&host),
+        "{via}"
+    );
+    // e0b_x in a jail's vnet; on the host an interface renamed e0b_x and
+    // put in the group epair, which is no epair
+    let mut host = built(&["x"], json!([{"name": "j", "jid": 2}]));
+    set(&mut host, "e0b_x", "vnet", json!("j"));
+    let mut fake = ether("e0b_x", 40, "00:25:90:00:00:40");
+    fake["groups"] = json!(["epair"]);
+    host["interfaces"].as_array_mut().unwrap().push(fake);
+    let h = HostFile::new(&host);
+    let o = h.run(via, &["prune", "-v", "-f"]);
+    assert_eq!(
+        (o.status.code(), stdout(&o).as_str(), stderr(&o).as_str()),
+        (
+            Some(0),
+            "",
+            "rjib: e0a_x: keep: where its jail end is cannot be told, so e0b_x may be in use: \
+             e0b_x is in the group epair but its driver is e0b_x, not an epair\n"
+        ),
+        "{via}"
+    );
+}
+
+#[test]
+fn no_evidence_no_decision_direct() {
+    no_evidence_no_decision("direct");
+}
+
+#[test]
+fn no_evidence_no_decision_ioctl() {
+    no_evidence_no_decision("ioctl");
+}

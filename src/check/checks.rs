@@ -19,7 +19,7 @@ use super::report::{ALL_JAILS, Code, Finding, JailPrediction, NoMac, Pair, Repor
 use crate::jailconf::{Jail, Loc, Stop, Value, show};
 use crate::jib::mac::Scheme;
 use crate::jib::name::{JailName, a_end, b_end, bridge_for};
-use crate::jib::plan::{AddmRequest, PlanError, plan_addm};
+use crate::jib::plan::{AddmRequest, Evidence, PlanError, plan_addm};
 use crate::net::{BridgePolicy, IFNAME_MAX, Interface, LinkType, Verdict};
 
 /// What the checks read.
@@ -618,7 +618,7 @@ fn plan_one(
     };
     // The boot view leaves the jail's own current pairs out: no stale pair
     // to judge, so no jail to look up.
-    let plan = match plan_addm(&req, &view, policy, None) {
+    let plan = match plan_addm(&req, &view, policy, &Evidence::default()) {
         Ok(plan) => plan,
         Err(e) => {
             let (code, message) = match &e {
@@ -652,9 +652,11 @@ fn plan_one(
                 PlanError::EmptyIface { .. } => (Code::ParentMissing, e.to_string()),
                 // the bridge name a -b suffix makes is refused like a taken one
                 PlanError::BridgeLikeEnd { .. } => (Code::BridgeNotABridge, e.to_string()),
-                PlanError::PeerEndExists { .. } | PlanError::OrphanPair { .. } => {
-                    (Code::CommandLine, e.to_string())
-                }
+                // The boot view has no pairs of this jail: never met here.
+                PlanError::PeerEndExists { .. }
+                | PlanError::OrphanPair { .. }
+                | PlanError::NotItsPeer { .. }
+                | PlanError::NoPeerEvidence { .. } => (Code::CommandLine, e.to_string()),
             };
             report(code, message, false);
             return failed(NoMac::AddmFails);
@@ -727,7 +729,7 @@ fn plan_one(
                 },
                 &view,
                 policy,
-                None,
+                &Evidence::default(),
             )
             .ok()
         })

@@ -16,7 +16,7 @@ mod mac;
 mod policy;
 
 pub use addr::IfAddr;
-pub use cloner::{Cloner, epair_peer};
+pub use cloner::{Cloner, epair_peer, epair_unit};
 pub use errno::Errno;
 pub use iface::{Interface, LinkType};
 pub use ifname::{IFNAME_MAX, IfName, IfNameError};
