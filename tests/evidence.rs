@@ -282,16 +282,34 @@ fn dying_x() -> Value {
 
 /// D7: the last destroy of a replacement fails. The new pair is kept and
 /// printed, exit 0; the old one stays as rjibstale0 with a warning that
-/// names it and `rjib prune -f`, which then removes it (D16).
+/// names it and what removes it alone: `rjib prune x`, which finds it by
+/// its description and leaves the new, fresh pair to the guard. Not
+/// `prune -f`, which the warning said before: that destroys the new pair
+/// and every pair of a jail being started (review of issue 14, 2 and 16).
 fn a_stale_pair_that_cannot_be_destroyed(via: &str) {
     let mut host = dying_x();
     host["faults"] = json!([{"op": "destroy", "nth": 1, "errno": "EBUSY"}]);
+    // y is being started beside x: its pair is fresh, on the host
+    let y = built(&["y"], json!([]));
+    for n in ["e0a_y", "e0b_y"] {
+        let mut i = iface(&y, n).unwrap().clone();
+        i["index"] = json!(i["index"].as_u64().unwrap() + 40);
+        i["unit"] = json!(9);
+        i["lastchange"] = json!(now() - 5);
+        host["interfaces"].as_array_mut().unwrap().push(i);
+    }
+    for i in host["interfaces"].as_array_mut().unwrap() {
+        if i["name"] == "vtnet0bridge" {
+            i["members"].as_array_mut().unwrap().push(json!("e0a_y"));
+        }
+    }
     let h = HostFile::new(&host);
     let o = h.run(via, &["addm", "x", "vtnet0"]);
     assert_eq!(o.status.code(), Some(0), "{via}: {}", stderr(&o));
     assert_eq!(stdout(&o), "e0a_x\ne0b_x\n", "{via}");
     let warning = "warning: rjibstale0: destroy: Device busy; rjibstale0 is the stale pair of dying \
-                   jail x (it was e0a_x) and stays; the new pair is kept; remove the old one with rjib prune -f";
+                   jail x (it was e0a_x) and stays; the new pair is kept; remove the old one later \
+                   with rjib prune x";
     assert_eq!(
         stderr(&o),
         format!(
@@ -324,7 +342,7 @@ fn a_stale_pair_that_cannot_be_destroyed(via: &str) {
     after.as_object_mut().unwrap().remove("faults");
     h.write(&after);
     // show and destroy go by names: rjibstale0 is not x's
-    assert_eq!(stdout(&h.run(via, &["show"])), "x\n", "{via}");
+    assert_eq!(stdout(&h.run(via, &["show"])), "x\ny\n", "{via}");
     // nor the bridge's parent: it is an epair end, whatever its name
     let o = h.run(via, &["show", "--libxo", "json", "x"]);
     let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
@@ -337,22 +355,34 @@ fn a_stale_pair_that_cannot_be_destroyed(via: &str) {
     // prune finds the leftover, by the description rjib gave it for NAME
     let o = h.run(via, &["-n", "prune", "other"]);
     assert_eq!(stdout(&o), "", "{via}");
-    let o = h.run(via, &["prune", "-f", "-v", "x"]);
+    // What the warning says: the leftover goes, the fresh pairs stay.
+    let o = h.run(via, &["prune", "-v", "x"]);
     assert_eq!(o.status.code(), Some(0), "{via}: {}", stderr(&o));
-    assert_eq!(
-        stdout(&o),
-        "e0a_x\nrjibstale0\n",
-        "{via}: -f takes the new, fresh pair too"
-    );
+    assert_eq!(stdout(&o), "rjibstale0\n", "{via}: {}", stderr(&o));
+    let err = stderr(&o);
     assert!(
-        stderr(&o).contains(
+        err.contains(
             "rjib: rjibstale0: prune: left behind by a stale-pair replacement for jail x\n"
-        ),
-        "{via}: {}",
-        stderr(&o)
+        ) && err.contains("rjib: e0a_x: left alone: its jail end e0b_x is on the host, in no jail"),
+        "{via}: {err}"
     );
     let after = h.read();
     assert!(!has(&after, "rjibstale0"), "{via}");
+    for n in ["e0a_x", "e0b_x", "e0a_y", "e0b_y"] {
+        assert!(has(&after, n), "{via}: {n} kept");
+    }
+    // A stale pair jib made has no description: the warning names plain
+    // prune, which takes every leftover and no fresh pair either.
+    let mut host = dying_x();
+    host["faults"] = json!([{"op": "destroy", "nth": 1, "errno": "EBUSY"}]);
+    set(&mut host, "e0a_x", "description", Value::Null);
+    let h = HostFile::new(&host);
+    let o = h.run(via, &["addm", "x", "vtnet0"]);
+    assert!(
+        stderr(&o).ends_with("remove the old one later with rjib prune\n"),
+        "{via}: {}",
+        stderr(&o)
+    );
 }
 
 #[test]

@@ -100,6 +100,9 @@ pub struct StaleLeft {
     pub was: IfName,
     pub jail: String,
     pub error: HostError,
+    /// Whether the aside has the description rjib gives a host end of
+    /// the jail, by which `prune NAME` finds it.
+    pub described: bool,
 }
 
 impl fmt::Display for StaleLeft {
@@ -109,11 +112,20 @@ impl fmt::Display for StaleLeft {
             was,
             jail,
             error,
+            described,
         } = self;
+        // Not `prune -f`: right now the new pair, and those of jails being
+        // started beside it, are on the host and fresh, and only the guard
+        // keeps prune from them. The aside is as old as the stale pair (a
+        // rename does not stamp its last change), so the guard lets it go.
+        let prune = match described {
+            true => format!("rjib prune {jail}"),
+            false => "rjib prune".to_string(),
+        };
         write!(
             f,
             "warning: {error}; {aside} is the stale pair of dying jail {jail} (it was {was}) and stays; \
-             the new pair is kept; remove the old one with rjib prune -f"
+             the new pair is kept; remove the old one later with {prune}"
         )
     }
 }
@@ -147,11 +159,18 @@ impl Built {
                     self.destroyed.push(was);
                 }
                 Err(error) => {
+                    let described = host
+                        .description(&aside)
+                        .ok()
+                        .flatten()
+                        .and_then(|d| descr::jail_of_host_end(&d).map(|j| j == self.jail))
+                        .unwrap_or(false);
                     let l = StaleLeft {
                         aside,
                         was,
                         jail: self.jail.clone(),
                         error,
+                        described,
                     };
                     host.syslog(Priority::Warning, &l.to_string());
                     left.push(l);
