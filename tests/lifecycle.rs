@@ -565,9 +565,17 @@ fn lock_wait(via: &str) {
     use std::time::{Duration, Instant};
     let h = HostFile::new(&seed());
     let lock_path = h.dir.path().join("host.json.lock");
-    let mut held = std::fs::File::create(&lock_path).unwrap();
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        std::fs::DirBuilder::new()
+            .mode(0o700)
+            .create(&lock_path)
+            .unwrap();
+    }
+    let held = std::fs::File::open(&lock_path).unwrap();
     held.lock().unwrap();
-    writeln!(held, "4242 rjib addm www em0").unwrap();
+    let mut holder = std::fs::File::create(lock_path.join("holder")).unwrap();
+    writeln!(holder, "4242 rjib addm www em0").unwrap();
     let t = Instant::now();
     let o = h.run(via, &["-w", "3", "addm", "jamulus", "vtnet0"]);
     let waited = t.elapsed();
@@ -616,7 +624,7 @@ fn lock_wait(via: &str) {
         stderr(&o)
     );
     assert_eq!(
-        std::fs::read_to_string(&lock_path).unwrap(),
+        std::fs::read_to_string(lock_path.join("holder")).unwrap(),
         "",
         "released, no holder left"
     );

@@ -109,7 +109,7 @@ pub fn addr_of(buf: &mut [u8]) -> u64 {
 compile_error!("rjib's FreeBSD ABI (src/freebsd/abi.rs) is LP64: x86_64 or aarch64");
 
 #[cfg(target_os = "freebsd")]
-pub use real::{FreeBsdSys, LOCK_PATH};
+pub use real::{FreeBsdSys, LOCK_DIR};
 
 #[cfg(target_os = "freebsd")]
 mod real {
@@ -137,10 +137,9 @@ mod real {
         fn modfind(modname: *const libc::c_char) -> libc::c_int;
     }
 
-    /// The lock every rjib `addm` and `destroy` on this host takes.
-    pub const LOCK_PATH: &str = "/var/run/rjib.lock";
-    /// What is locked where `LOCK_PATH` cannot be created.
-    pub const LOCK_DIR: &str = "/var/run";
+    /// The lock every rjib `addm`, `destroy` and `prune` on this host
+    /// takes: a directory only root can open (`crate::lock`).
+    pub const LOCK_DIR: &str = "/var/run/rjib";
 
     /// FreeBSD 15's extended error buffer for this thread.
     #[derive(Clone, Copy, Debug, Default)]
@@ -590,17 +589,16 @@ mod real {
             nix::unistd::geteuid().as_raw()
         }
 
-        /// `/var/run/rjib.lock`, or `/var/run` itself where the file
-        /// cannot be created (a read-only `/var/run` in a jail).
+        /// `/var/run/rjib`, a directory only root can open.
         fn lock(&mut self, wait: &mut crate::host::LockWait<'_>) -> HostResult<()> {
             if self.lock.is_some() {
                 return Ok(());
             }
             let spec = crate::lock::Spec {
-                path: LOCK_PATH.into(),
-                fallback_dir: LOCK_DIR.into(),
+                dir: LOCK_DIR.into(),
             };
-            let held = crate::lock::acquire(&spec, wait).map_err(|e| e.into_host_error())?;
+            let euid = self.geteuid();
+            let held = crate::lock::acquire(&spec, euid, wait).map_err(|e| e.into_host_error())?;
             self.lock = Some(held);
             Ok(())
         }

@@ -73,8 +73,9 @@ pub fn sibling(path: &Path, suffix: &str) -> PathBuf {
     PathBuf::from(s)
 }
 
-/// The lock file beside a host file: the host file itself is replaced on
-/// every write, so a lock on it would not be held by the next reader.
+/// The lock directory beside a host file (it stands for `/var/run/rjib`):
+/// the host file itself is replaced on every write, so a lock on it would
+/// not be held by the next reader.
 pub fn lock_path(real: &Path) -> PathBuf {
     sibling(real, ".lock")
 }
