@@ -15,7 +15,10 @@ use crate::io::Io;
 use crate::jib::inventory;
 use crate::jib::name::JailName;
 use crate::jib::pairing::Unit;
-use crate::jib::plan::{AddmRequest, Evidence, collisions, needs_jail, plan_addm};
+use crate::jib::plan::{
+    AddmRequest, Evidence, collisions, needs_jail, plan_addm, unnamed_members,
+    unnamed_members_warning,
+};
 use crate::jib::prune;
 use crate::jib::show;
 use crate::net::{BridgePolicy, Cloner, IfName, Interface};
@@ -377,6 +380,9 @@ impl Run<'_, '_> {
         }
         for w in &plan.warnings {
             self.say(Priority::Warning, &w.to_string());
+        }
+        for b in unnamed_members(&plan, &listing) {
+            self.say(Priority::Warning, &unnamed_members_warning(b));
         }
         for c in collisions(&plan, &listing, req.scheme) {
             self.say(Priority::Warning, &c.to_string());

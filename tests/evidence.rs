@@ -927,3 +927,112 @@ fn no_evidence_no_decision_direct() {
 fn no_evidence_no_decision_ioctl() {
     no_evidence_no_decision("ioctl");
 }
+
+/// Review of issue 14, 4 and 17: a name that is not UTF-8. A jail's root
+/// named its end eight 0xff bytes (if_rename takes any bytes but NUL) and
+/// let the jail die; the end is back on the host. The FreeBSD backend read
+/// it lossily, as 24 bytes, and every listing failed: no jail could start.
+/// Now such an interface is left out of the listing on both paths, as it
+/// is nothing of rjib's, and every command works around it.
+fn a_name_that_is_not_utf8(via: &str) {
+    let mut host = built(&["evil", "ok"], json!([]));
+    set(&mut host, "e0b_evil", "raw_name", json!(vec![255; 8]));
+    let h = HostFile::new(&host);
+    let o = h.run(via, &["show"]);
+    assert_eq!(
+        (o.status.code(), stdout(&o).as_str(), stderr(&o).as_str()),
+        (Some(0), "evil\nok\n", ""),
+        "{via}"
+    );
+    let o = h.run(via, &["show", "--libxo", "json", "evil"]);
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(
+        v["rjib-information"]["jail"][0]["epair"][0]["b"],
+        Value::Null,
+        "{via}: the end is not listed"
+    );
+    // prune: no end named e0b_evil on the host, and no jail evil: kept
+    let o = h.run(via, &["prune", "-v"]);
+    assert_eq!(o.status.code(), Some(0), "{via}: {}", stderr(&o));
+    assert_eq!(stdout(&o), "e0a_ok\n", "{via}: {}", stderr(&o));
+    assert!(
+        stderr(&o).starts_with("rjib: e0a_evil: keep: in use by a jail whose name is not evil"),
+        "{via}: {}",
+        stderr(&o)
+    );
+    let o = h.run(via, &["addm", "j", "vtnet0"]);
+    assert_eq!(
+        (o.status.code(), stdout(&o).as_str(), stderr(&o).as_str()),
+        (Some(0), "e0a_j\ne0b_j\n", ""),
+        "{via}"
+    );
+    // destroy evil takes its pair, the end with the odd name included
+    let o = h.run(via, &["destroy", "evil"]);
+    assert!(o.status.success(), "{via}: {}", stderr(&o));
+    let after = h.read();
+    assert!(
+        after["interfaces"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i.get("raw_name").is_none()),
+        "{via}"
+    );
+}
+
+#[test]
+fn a_name_that_is_not_utf8_direct() {
+    a_name_that_is_not_utf8("direct");
+}
+
+#[test]
+fn a_name_that_is_not_utf8_ioctl() {
+    a_name_that_is_not_utf8("ioctl");
+}
+
+/// Such a name on a member of the bridge an addm joins: its MAC cannot
+/// be compared with the ones rjib derives, and rjib says so, once, on
+/// stderr and in the system log (the dry run on stderr too).
+fn an_unnamed_member_of_the_bridge(via: &str) {
+    let mut host = seed();
+    host["version"] = json!(2);
+    let mut odd = ether("odd", 20, "02:00:00:00:00:20");
+    odd["raw_name"] = json!([0xc3, 0x28, 0x80]);
+    host["interfaces"].as_array_mut().unwrap().push(odd);
+    for i in host["interfaces"].as_array_mut().unwrap() {
+        if i["name"] == "vtnet0bridge" {
+            i["members"] = json!(["odd"]);
+        }
+    }
+    let warning = "vtnet0bridge: a member's name is not UTF-8 (\"\\xc3(\\x80\"): rjib cannot name \
+                   it, so it leaves it out and does not compare its MAC with the ones it derives";
+    let h = HostFile::new(&host);
+    let o = h.run(via, &["-n", "addm", "j", "vtnet0", "vtnet0"]);
+    assert_eq!(o.status.code(), Some(0), "{via}: {}", stderr(&o));
+    assert_eq!(stderr(&o), format!("rjib: {warning}\n"), "{via}");
+    let o = h.run(via, &["addm", "j", "vtnet0", "vtnet0"]);
+    assert_eq!(
+        (o.status.code(), stdout(&o).as_str()),
+        (Some(0), "e0a_j\ne0b_j\ne1a_j\ne1b_j\n"),
+        "{via}: {}",
+        stderr(&o)
+    );
+    assert_eq!(stderr(&o), format!("rjib: {warning}\n"), "{via}: once");
+    let log = without_log(&h.read()).1;
+    assert!(
+        log.contains(&json!({"priority": "warning", "message": warning})),
+        "{via}: {log:?}"
+    );
+    let members = iface(&h.read(), "vtnet0bridge").unwrap()["members"].clone();
+    assert_eq!(members, json!(["odd", "e0a_j", "e1a_j"]), "{via}");
+}
+
+#[test]
+fn an_unnamed_member_of_the_bridge_direct() {
+    an_unnamed_member_of_the_bridge("direct");
+}
+
+#[test]
+fn an_unnamed_member_of_the_bridge_ioctl() {
+    an_unnamed_member_of_the_bridge("ioctl");
+}

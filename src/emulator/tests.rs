@@ -408,7 +408,7 @@ fn brdggifs_reports_its_size_and_fills_what_fits() {
 fn getifaddrs_types_a_bridge_like_freebsd() {
     let k = seed_kernel();
     let entries = link::entries(&k).unwrap();
-    let br = entries.iter().find(|e| e.name == "vtnet0bridge").unwrap();
+    let br = entries.iter().find(|e| e.name == b"vtnet0bridge").unwrap();
     let sdl = SockaddrDl::from_bytes(&br.addr).unwrap();
     let data = IfData::from_bytes(&br.data).unwrap();
     // ether_ifattach's IFT_ETHER in the address, IFT_BRIDGE in if_data.
@@ -419,7 +419,7 @@ fn getifaddrs_types_a_bridge_like_freebsd() {
     );
     assert_eq!(&sdl.sdl_data[..18], b"vtnet0bridge\x58\x9c\xfc\x10\x00\x00");
     assert_eq!(data.ifi_mtu, 1500);
-    let lo = entries.iter().find(|e| e.name == "lo0").unwrap();
+    let lo = entries.iter().find(|e| e.name == b"lo0").unwrap();
     assert_eq!(SockaddrDl::from_bytes(&lo.addr).unwrap().sdl_alen, 0);
 }
 
@@ -505,7 +505,7 @@ fn getifaddrs_link_addresses_are_laid_out_like_freebsds() {
     let link = |name: &str| {
         let e = entries
             .iter()
-            .find(|e| e.name == name && e.family() == AF_LINK)
+            .find(|e| e.name == name.as_bytes() && e.family() == AF_LINK)
             .unwrap();
         (
             SockaddrDl::from_bytes(&e.addr).unwrap(),
@@ -532,7 +532,7 @@ fn getifaddrs_link_addresses_are_laid_out_like_freebsds() {
     let (sdl, _, data) = link("vtnet0bridge");
     assert_eq!((sdl.sdl_type, data.ifi_type), (IFT_ETHER, IFT_BRIDGE));
     // What is in a jail's vnet is not listed on the host.
-    assert!(entries.iter().all(|e| e.name != "em9"));
+    assert!(entries.iter().all(|e| e.name != b"em9"));
 }
 
 fn ioctl_flags(k: &mut Kernel, name: &str) -> u32 {
@@ -553,7 +553,7 @@ fn an_epair_runs_from_its_creation_a_bridge_once_up() {
     for end in [a.as_str(), b.as_str()] {
         let f = ioctl_flags(&mut k, end);
         assert_eq!(f & (IFF_UP | IFF_DRV_RUNNING), IFF_DRV_RUNNING, "{end}");
-        let e = entries.iter().find(|e| e.name == end).unwrap();
+        let e = entries.iter().find(|e| e.name == end.as_bytes()).unwrap();
         assert_eq!(e.flags, f, "{end}");
     }
     // A bridge runs only once it is up (bridge_init).

@@ -31,7 +31,8 @@ use crate::net::{Errno, JailInfo};
 /// addresses.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IfaEntry {
-    pub name: String,
+    /// `ifa_name`, as the bytes the kernel gives (any but NUL).
+    pub name: Vec<u8>,
     /// `ifa_flags` (IFF_*).
     pub flags: u32,
     /// The `ifa_addr` sockaddr bytes (`sa_len` of them).
@@ -439,7 +440,7 @@ mod real {
                 // lives as long as the list.
                 let name = unsafe { CStr::from_ptr(ifa.ifa_name) };
                 out.push(IfaEntry {
-                    name: name.to_string_lossy().into_owned(),
+                    name: name.to_bytes().to_vec(),
                     flags: ifa.ifa_flags,
                     addr,
                     netmask,

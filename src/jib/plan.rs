@@ -634,6 +634,43 @@ pub fn plan_addm(
     Ok(plan)
 }
 
+/// The existing bridges `plan` adds a pair to that have members whose
+/// names rjib cannot hold (not UTF-8): the listing left them out, so their
+/// MACs are not among those the derived ones are compared with. Each
+/// bridge once, in the order of the links.
+pub fn unnamed_members<'l>(plan: &Plan, listing: &'l [Interface]) -> Vec<&'l Interface> {
+    let mut out: Vec<&Interface> = Vec::new();
+    for l in plan.links.iter().filter(|l| !l.new_bridge) {
+        if let Some(b) = listing
+            .iter()
+            .find(|i| i.name == l.bridge && !i.unnamed_members.is_empty())
+            && !out.iter().any(|o| o.name == b.name)
+        {
+            out.push(b);
+        }
+    }
+    out
+}
+
+/// What to say of such a bridge.
+pub fn unnamed_members_warning(bridge: &Interface) -> String {
+    let names: Vec<String> = bridge
+        .unnamed_members
+        .iter()
+        .map(|n| format!("\"{}\"", crate::util::escape_bytes(n)))
+        .collect();
+    let (what, them, their) = match names.len() {
+        1 => ("a member's name is", "it", "its"),
+        _ => ("members' names are", "them", "their"),
+    };
+    format!(
+        "{}: {what} not UTF-8 ({}): rjib cannot name {them}, so it leaves {them} out and does not \
+         compare {their} MAC with the ones it derives",
+        bridge.name,
+        names.join(", ")
+    )
+}
+
 /// A derived MAC that another interface already has.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Collision {

@@ -36,6 +36,10 @@ pub struct Interface {
     /// For a bridge, its members, most recently added first (as the kernel
     /// lists them); `None` for anything else. Span ports are not members.
     pub members: Option<Vec<IfName>>,
+    /// For a bridge, the names of its members that rjib cannot hold (not
+    /// UTF-8: if_rename takes any bytes but NUL), as bytes; they are left
+    /// out of `members`, as their interfaces are out of the listing.
+    pub unnamed_members: Vec<Vec<u8>>,
     /// IPv4 and IPv6 addresses, as getifaddrs(3) lists them.
     pub addrs: Vec<IfAddr>,
     /// For a vlan(4) interface, the interface it is tagged on.
@@ -58,6 +62,7 @@ impl Interface {
             up: false,
             groups: Vec::new(),
             members: None,
+            unnamed_members: Vec::new(),
             addrs: Vec::new(),
             vlan_parent: None,
             lastchange: None,

@@ -144,7 +144,11 @@ impl Kernel {
         for (n, i) in self.state.interfaces.iter().enumerate() {
             self.anywhere.entry(i.name.clone()).or_default().push(n);
             if i.on_host() {
-                self.by_name.insert(i.name.clone(), n);
+                // One whose real name is not UTF-8 is never found by the
+                // file's name for it.
+                if i.nameable() {
+                    self.by_name.insert(i.name.clone(), n);
+                }
                 if i.is_bridge() {
                     for m in i.member_list() {
                         self.member_of.entry(m.clone()).or_insert(n);
@@ -214,6 +218,23 @@ impl Kernel {
 
     pub fn exists(&self, name: &str) -> bool {
         self.by_name.contains_key(name)
+    }
+
+    /// The host interface the file calls `handle` (in `members`, say), one
+    /// whose real name is not UTF-8 included.
+    pub fn by_handle(&self, handle: &str) -> Option<&SimIf> {
+        self.anywhere
+            .get(handle)?
+            .iter()
+            .map(|&n| &self.state.interfaces[n])
+            .find(|i| i.on_host())
+    }
+
+    /// The name a listing gives the host interface the file calls `handle`:
+    /// its real name's bytes.
+    pub fn wire_name(&self, handle: &str) -> Vec<u8> {
+        self.by_handle(handle)
+            .map_or_else(|| handle.as_bytes().to_vec(), |i| i.wire_name().to_vec())
     }
 
     /// Set `name`'s `if_data.ifi_lastchange` to now. The kernel does it in
@@ -438,6 +459,7 @@ impl Kernel {
 
     fn fresh(name: String, index: u32, cloner: Cloner, unit: u32, ether: String) -> SimIf {
         SimIf {
+            raw_name: None,
             name,
             index,
             kind: None,

@@ -57,6 +57,13 @@ pub struct LogRecord {
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct SimIf {
     pub name: String,
+    /// The name the kernel has for it, as bytes, where that is not UTF-8
+    /// (if_rename takes any bytes but NUL; a jail's root can name its end
+    /// so before the end comes back to the host). `name` then only refers
+    /// to it within the file (`peer`, `members`): no request finds it by
+    /// `name`, and listings give these bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub raw_name: Option<Vec<u8>>,
     pub index: u32,
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
@@ -163,6 +170,16 @@ impl SimIf {
     /// is 0 for an interface without one: loop, tun, gif, …).
     pub fn has_lladdr(&self) -> bool {
         self.ether.is_some()
+    }
+
+    /// The name as the kernel gives it to a listing: `raw_name`, or `name`.
+    pub fn wire_name(&self) -> &[u8] {
+        self.raw_name.as_deref().unwrap_or(self.name.as_bytes())
+    }
+
+    /// Whether requests can name it: its name is `name`.
+    pub fn nameable(&self) -> bool {
+        self.raw_name.is_none()
     }
 
     /// On the host (not moved into a jail's vnet).

@@ -110,6 +110,14 @@ pub fn check(state: &State) -> Result<(), String> {
     let mut indexes: HashSet<(Option<i32>, u32)> = HashSet::new();
     for i in &state.interfaces {
         name_ok(&i.name).map_err(|w| field(i, "name", w))?;
+        if let Some(raw) = &i.raw_name {
+            if raw.is_empty() || raw.len() > NAME_MAX || raw.contains(&0) {
+                return Err(field(i, "raw_name", "is not 1 to 15 bytes without a NUL"));
+            }
+            if std::str::from_utf8(raw).is_ok() {
+                return Err(field(i, "raw_name", "is UTF-8: give it as \"name\""));
+            }
+        }
         let ns = state.vnet_jid(i);
         if names.insert((ns, i.name.as_str()), i).is_some() {
             return Err(field(i, "name", "listed twice"));
@@ -330,6 +338,25 @@ mod tests {
             e.contains("the name of another jail that is not dying"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn raw_names_are_what_a_name_cannot_be() {
+        let with_raw = |raw: serde_json::Value| {
+            let mut e = ether("x", 1);
+            e["raw_name"] = raw;
+            check(&state(json!([e])))
+        };
+        with_raw(json!([255, 255])).unwrap();
+        for (raw, why) in [
+            (json!([]), "is not 1 to 15 bytes"),
+            (json!(vec![255; 16]), "is not 1 to 15 bytes"),
+            (json!([255, 0]), "without a NUL"),
+            (json!([104, 105]), "is UTF-8"),
+        ] {
+            let e = with_raw(raw).unwrap_err();
+            assert!(e.contains(why), "{e}");
+        }
     }
 
     #[test]
