@@ -1036,3 +1036,35 @@ fn an_unnamed_member_of_the_bridge_direct() {
 fn an_unnamed_member_of_the_bridge_ioctl() {
     an_unnamed_member_of_the_bridge("ioctl");
 }
+
+/// Review of issue 14, 18: prune -v says why it keeps a pair whose jail
+/// end's name an interface has that is no epair end, as for every pair.
+fn a_peer_name_taken_by_no_epair(via: &str) {
+    let mut host = built(&["x"], json!([{"name": "j", "jid": 2}]));
+    set(&mut host, "e0b_x", "vnet", json!("j"));
+    host["interfaces"]
+        .as_array_mut()
+        .unwrap()
+        .push(ether("e0b_x", 40, "00:25:90:00:00:40"));
+    let h = HostFile::new(&host);
+    let o = h.run(via, &["prune", "-v", "-f"]);
+    assert_eq!(
+        (o.status.code(), stdout(&o).as_str(), stderr(&o).as_str()),
+        (
+            Some(0),
+            "",
+            "rjib: e0a_x: keep: e0b_x is not an epair end, so this is no pair rjib made\n"
+        ),
+        "{via}"
+    );
+}
+
+#[test]
+fn a_peer_name_taken_by_no_epair_direct() {
+    a_peer_name_taken_by_no_epair("direct");
+}
+
+#[test]
+fn a_peer_name_taken_by_no_epair_ioctl() {
+    a_peer_name_taken_by_no_epair("ioctl");
+}
