@@ -145,6 +145,7 @@ fn main() {
             }
         }
     }
+    vlan_addm(&path, quick);
     big_show(&path, quick);
     prune(&path, quick);
 }
@@ -189,6 +190,69 @@ fn prune(path: &Path, quick: bool) {
                 calls_summary(&c)
             );
         }
+    }
+}
+
+/// FreeBSD 15 with the VLAN-filtering trunk bridge ix0bridge (ix0 tagged
+/// 10 and 20) and `jails` jails on it, each untagged in VLAN 10.
+fn trunk_with(jails: usize) -> Value {
+    let mut h = host_with(jails);
+    h["version"] = json!(3);
+    h["release"] = json!(15);
+    let ifs = h["interfaces"].as_array_mut().unwrap();
+    ifs[2]["name"] = json!("ix0bridge");
+    ifs[2]["vlanfilter"] = json!(true);
+    let mut members = vec![json!("ix0")];
+    members.extend(ifs[2]["members"].as_array().unwrap().iter().cloned());
+    ifs[2]["members"] = json!(members);
+    ifs[1]["name"] = json!("ix0");
+    ifs[1]["tagged"] = json!([10, 20]);
+    for i in ifs.iter_mut().skip(3).step_by(2) {
+        i["pvid"] = json!(10);
+    }
+    h
+}
+
+/// One addm on the trunk: plain, and with untagged and tagged; wall time
+/// and host calls. A VLAN addm may cost at most three calls more than a
+/// plain one (issue 15).
+fn vlan_addm(path: &Path, quick: bool) {
+    println!();
+    println!("FreeBSD 15 VLAN-filtering trunk ix0bridge (ix0 tagged 10,20), 100 jails on it:");
+    println!("{:<7} {:<38} {:>10}   calls", "via", "command", "addm");
+    let plain: &[&str] = &["addm", "bench", "ix0"];
+    let vlan: &[&str] = &["addm", "bench", "ix0", "untagged", "20", "tagged", "10"];
+    let rounds = if quick { 3 } else { 41 };
+    for via in ["direct", "ioctl"] {
+        let mut totals = Vec::new();
+        for args in [plain, vlan] {
+            std::fs::write(
+                path,
+                serde_json::to_string_pretty(&trunk_with(100)).unwrap(),
+            )
+            .unwrap();
+            let mut t = Vec::new();
+            for _ in 0..rounds {
+                t.push(run(path, via, args));
+                run(path, via, &["destroy", "bench"]);
+            }
+            let c = counted(path, via, args);
+            totals.push(c.total());
+            println!(
+                "{:<7} {:<38} {:>8.2}ms   {}",
+                via,
+                format!("rjib {}", args.join(" ")),
+                median(t).as_secs_f64() * 1e3,
+                calls_summary(&c)
+            );
+            run(path, via, &["destroy", "bench"]);
+        }
+        let more = i64::from(totals[1]) - i64::from(totals[0]);
+        println!("{:<7} VLAN addm minus plain addm: {more:+} host calls", via);
+        assert!(
+            more <= 3,
+            "a VLAN addm costs {more} calls more than a plain one"
+        );
     }
 }
 

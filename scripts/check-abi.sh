@@ -6,10 +6,14 @@
 # The Rust side writes one C _Static_assert per fact it relies on (every
 # struct size, field offset and field size, every ioctl request number,
 # BRDG* command and constant, the sockaddr_in/in6 and vlanreq layouts,
-# JAIL_DYING, and for FreeBSD 15 only the uexterror layout and exterrctl's
-# syscall number and constants); zig compiles that file against the
-# FreeBSD headers it bundles, with -DRJIB_FREEBSD=14 or 15. Any difference
-# fails the compile and this script.
+# JAIL_DYING, and for FreeBSD 15 only the uexterror layout, exterrctl's
+# syscall number and constants, and the bridge's VLANs: struct
+# ifbif_vlan_req (536 bytes), struct ifbrparam's flags and default-PVID
+# members, ifbr_pvid and ifbr_vlanproto of struct ifbreq, BRDGSIFPVID to
+# BRDGSIFVLANPROTO, IFBRF_*, BRDG_VLAN_OP_*, BRVLAN_SETSIZE, DOT1Q_VID_*);
+# zig compiles that file against the FreeBSD headers it bundles, with
+# -DRJIB_FREEBSD=14 or 15. Any difference fails the compile and this
+# script.
 #
 # zig bundles the headers of the newest FreeBSD it targets, which depends
 # on its version (lib/std/Target.zig, the FreeBSD semver max):

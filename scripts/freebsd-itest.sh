@@ -12,7 +12,10 @@
 # physical member), runs rjib addm/show/destroy, compares names, MACs and
 # bridge membership with /usr/share/examples/jails/jib when it exists,
 # starts a throwaway VNET jail on the epair and pings the bridge from it,
-# and runs parallel addm/destroy. Everything it creates is removed on exit,
+# and runs parallel addm/destroy. On FreeBSD 15 it builds a VLAN-filtering
+# trunk bridge on a tap(4) uplink with addm ... untagged/tagged, checks
+# the memberships ifconfig shows, and destroys; on 14 it checks that rjib
+# refuses untagged/tagged before any change. Everything it creates is removed on exit,
 # also when a step fails, and the sysctl is put back; modules rjib loaded
 # stay loaded. It never touches an interface or jail it did not create: it
 # stops if one of its names is already taken.
@@ -48,6 +51,10 @@ ADDR_PARENT=rjt2
 ADDR_BRIDGE=rjt2bridge
 ADDR_NAME=rjitm
 ADDR_ADDR=10.213.78.1
+# FreeBSD 15's VLAN-filtering bridge: a tap(4) uplink, two jails' epairs.
+VLAN_PARENT=rjt3
+VLAN_BRIDGE=rjt3bridge
+VLAN_NAMES="rjitv rjitw"
 MEMBER_IFADDRS=net.link.bridge.member_ifaddrs
 JIB=/usr/share/examples/jails/jib
 PARENT_MAC=58:9c:fc:0a:1b:2c
@@ -59,7 +66,7 @@ cleanup() {
 	status=$?
 	set +e
 	jail -r "$JAIL" >/dev/null 2>&1
-	for n in "$NAME" $PAR_NAMES "$AUTO_NAME" "$ADDR_NAME"; do
+	for n in "$NAME" $PAR_NAMES "$AUTO_NAME" "$ADDR_NAME" $VLAN_NAMES; do
 		for i in 0 1 2; do
 			iface_exists "e${i}a_$n" && ifconfig "e${i}a_$n" destroy
 		done
@@ -67,7 +74,8 @@ cleanup() {
 	iface_exists "$BRIDGE" && ifconfig "$BRIDGE" destroy
 	iface_exists "$PARENT" && ifconfig "$PARENT" destroy
 	iface_exists "$PEER" && ifconfig "$PEER" destroy
-	for n in "$AUTO_BRIDGE" "$AUTO_PARENT" "$ADDR_BRIDGE" "$ADDR_PARENT"; do
+	for n in "$AUTO_BRIDGE" "$AUTO_PARENT" "$ADDR_BRIDGE" "$ADDR_PARENT" \
+		"$VLAN_BRIDGE" "$VLAN_PARENT"; do
 		iface_exists "$n" && ifconfig "$n" destroy
 	done
 	if [ -n "${OLD_MEMBER_IFADDRS:-}" ]; then
@@ -85,7 +93,8 @@ cleanup() {
 WORK=$(mktemp -d /tmp/rjib-itest.XXXXXX)
 for n in "$PARENT" "$PEER" "$BRIDGE" "e0a_$NAME" "e0b_$NAME" \
 	"$AUTO_PARENT" "$AUTO_BRIDGE" "e0a_$AUTO_NAME" "e0b_$AUTO_NAME" \
-	"$ADDR_PARENT" "$ADDR_BRIDGE" "e0a_$ADDR_NAME" "e0b_$ADDR_NAME"; do
+	"$ADDR_PARENT" "$ADDR_BRIDGE" "e0a_$ADDR_NAME" "e0b_$ADDR_NAME" \
+	"$VLAN_PARENT" "$VLAN_BRIDGE" e0a_rjitv e0b_rjitv e0a_rjitw e0b_rjitw; do
 	iface_exists "$n" && { rm -rf "$WORK"; fail "interface $n exists already; not touching it"; }
 done
 if jls -j "$JAIL" >/dev/null 2>&1; then
@@ -286,3 +295,52 @@ for n in $PAR_NAMES; do
 done
 wait
 expect "bridge empty after parallel destroy" "" "$(members)"
+
+# --- FreeBSD 15: a VLAN-filtering trunk bridge ----------------------------------
+# `ifconfig BRIDGE` shows a member as "member: IF flags=..." and, on the
+# line after it, "... untagged N tagged SET" (sbin/ifconfig/ifbridge.c).
+vlans_of() { # vlans_of BRIDGE MEMBER
+	ifconfig "$1" | awk -v m="$2" '
+		$1 == "member:" { cur = $2; next }
+		cur == m {
+			out = ""
+			for (i = 1; i < NF; i++)
+				if ($i == "untagged" || $i == "tagged") out = out " " $i " " $(i + 1)
+			print substr(out, 2)
+			cur = ""
+		}'
+}
+make_tap "$VLAN_PARENT"
+ifconfig "$VLAN_PARENT" up
+if [ "$osreldate" -lt 1500000 ]; then
+	before=$(ifconfig -l)
+	rc=0
+	"$RJIB" addm rjitv "$VLAN_PARENT" untagged 20 >"$WORK/v.out" 2>"$WORK/v.err" || rc=$?
+	expect "addm untagged on FreeBSD 14 exits 1" 1 "$rc"
+	grep -q "need FreeBSD 15's VLAN-filtering bridge" "$WORK/v.err" ||
+		fail "the refusal does not say why: $(cat "$WORK/v.err")"
+	expect "and changes nothing" "$before" "$(ifconfig -l)"
+	exit 0
+fi
+out=$("$RJIB" addm rjitv "$VLAN_PARENT" untagged 20 tagged 30)
+expect "VLAN addm output" \
+	"$(printf '%s\ne0a_rjitv\ne0b_rjitv' "$VLAN_BRIDGE")" "$out"
+ifconfig "$VLAN_BRIDGE" | grep -q 'flags=.*VLANFILTER' ||
+	fail "$VLAN_BRIDGE does not filter: $(ifconfig "$VLAN_BRIDGE")"
+say "ok: $VLAN_BRIDGE has VLANFILTER"
+expect "the uplink carries exactly the jail's VLANs" "tagged 20,30" \
+	"$(vlans_of "$VLAN_BRIDGE" "$VLAN_PARENT")"
+expect "the host end's VLANs" "untagged 20 tagged 30" "$(vlans_of "$VLAN_BRIDGE" e0a_rjitv)"
+# A second jail in VLAN 40: rjib made the bridge, so it adds 40 to the uplink.
+"$RJIB" addm rjitw "$VLAN_PARENT" untagged 40 >/dev/null
+expect "the uplink gains 40" "tagged 20,30,40" "$(vlans_of "$VLAN_BRIDGE" "$VLAN_PARENT")"
+expect "the second host end" "untagged 40" "$(vlans_of "$VLAN_BRIDGE" e0a_rjitw)"
+expect "-n prints ifconfig's words" \
+	"ifconfig $VLAN_BRIDGE +iftagged $VLAN_PARENT 50" \
+	"$("$RJIB" -n addm rjitx "$VLAN_PARENT" untagged 50 | head -1)"
+"$RJIB" show --libxo json rjitv | grep -q '"tagged":\[30\],"untagged":20' ||
+	fail "show --libxo json: $("$RJIB" show --libxo json rjitv)"
+say "ok: show --libxo json reports the VLANs"
+for n in $VLAN_NAMES; do "$RJIB" destroy "$n"; done
+expect "destroy leaves the uplink's VLANs" "tagged 20,30,40" "$(vlans_of "$VLAN_BRIDGE" "$VLAN_PARENT")"
+expect "only the uplink is left" "$VLAN_PARENT" "$(members_of "$VLAN_BRIDGE")"

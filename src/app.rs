@@ -10,6 +10,7 @@ use anyhow::Result;
 use crate::cli::{self, Action, Invocation, Parsed, ShowFormat};
 use crate::dryrun::DryRun;
 use crate::exec;
+use crate::exec::facts::HostFacts;
 use crate::host::{Host, Priority};
 use crate::io::Io;
 use crate::jib::inventory;
@@ -96,7 +97,7 @@ pub fn main_parsed(
                 }
             });
         }
-        Parsed::Error { prog, message } => {
+        Parsed::Error { prog, message } | Parsed::BadVlan { prog, message } => {
             say(io.err, &prog, message);
             return Exit::status(1);
         }
@@ -263,12 +264,14 @@ impl Run<'_, '_> {
                 suffix,
                 jail,
                 ifaces,
+                vlans,
                 scheme,
             } => {
                 let req = AddmRequest {
                     jail,
                     suffix,
                     ifaces,
+                    vlans,
                     scheme: *scheme,
                 };
                 self.addm(&req)
@@ -294,11 +297,15 @@ impl Run<'_, '_> {
                     .collect(),
             },
             ShowFormat::Json { pretty } => {
-                // One SIOCGIFDESCR per end reported; an end gone since the
-                // listing has none.
-                let host = &mut *self.host;
-                let mut describe = |n: &IfName| host.description(n).ok().flatten();
-                let report = inventory::report(&listing, jail, &mut describe);
+                // One SIOCGIFDESCR per end reported, and one BRDGGIFVLANSET
+                // per bridge member; an end gone since the listing has
+                // none, and FreeBSD 14 no VLANs.
+                let host = std::cell::RefCell::new(&mut *self.host);
+                let mut reads = inventory::Reads(
+                    |n: &IfName| host.borrow_mut().description(n).ok().flatten(),
+                    |b: &IfName, m: &IfName| host.borrow_mut().member_vlans(b, m).ok(),
+                );
+                let report = inventory::report(&listing, jail, &mut reads);
                 vec![if pretty {
                     serde_json::to_string_pretty(&report)?
                 } else {
@@ -342,7 +349,10 @@ impl Run<'_, '_> {
             },
             false => policy.clone(),
         };
-        let mut plan = match plan_addm(req, &listing, &first, &evidence) {
+        let mut facts = HostFacts {
+            host: &mut *self.host,
+        };
+        let mut plan = match plan_addm(req, &listing, &first, &evidence, &mut facts) {
             Ok(p) => p,
             Err(e) => {
                 self.fail(&e.to_string());
@@ -363,7 +373,10 @@ impl Run<'_, '_> {
                 }
             };
             policy = self.host.bridge_policy()?;
-            plan = match plan_addm(req, &listing, &policy, &evidence) {
+            let mut facts = HostFacts {
+                host: &mut *self.host,
+            };
+            plan = match plan_addm(req, &listing, &policy, &evidence, &mut facts) {
                 Ok(p) => p,
                 Err(e) => {
                     let mut msg = format!("{e}; nothing was changed");
@@ -386,6 +399,9 @@ impl Run<'_, '_> {
         }
         for c in collisions(&plan, &listing, req.scheme) {
             self.say(Priority::Warning, &c.to_string());
+        }
+        for w in &plan.vlan_warnings {
+            self.say(Priority::Warning, &w.to_string());
         }
         for link in plan.links.iter().filter(|l| l.stale.is_some()) {
             let jid = jail_info.as_ref().map_or(0, |j| j.jid);

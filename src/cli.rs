@@ -11,6 +11,7 @@ use clap::{Arg, ArgAction, Command};
 
 use crate::jib::mac::Scheme;
 use crate::jib::name::{DEFAULT_BRIDGE_SUFFIX, JailName};
+use crate::net::{PortVlans, Vid, VlanSet};
 
 /// What to do.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -19,6 +20,9 @@ pub enum Action {
         suffix: String,
         jail: JailName,
         ifaces: Vec<String>,
+        /// For each of `ifaces`, the VLANs its epair's host end joins
+        /// (`untagged VID`, `tagged SET` after it; FreeBSD 15).
+        vlans: Vec<PortVlans>,
         scheme: Scheme,
     },
     Show {
@@ -150,6 +154,12 @@ pub enum Parsed {
     Info(String),
     /// An extension's argument is wrong (`-m md5`): one error line, exit 1.
     Error {
+        prog: String,
+        message: String,
+    },
+    /// A VLAN keyword of addm is wrong (`untagged 5000`): one error line,
+    /// exit 1, as `Error`; `check` reports it as `vlan-invalid`.
+    BadVlan {
         prog: String,
         message: String,
     },
@@ -292,6 +302,75 @@ fn check_suffix(suffix: &OsStr) -> Result<&str, String> {
     Ok(s)
 }
 
+/// `untagged` and `tagged`: FreeBSD 15 ifconfig(8)'s options of `addm`
+/// (sbin/ifconfig/ifbridge.c `setbridge_add`), spelled the same.
+pub const UNTAGGED: &str = "untagged";
+pub const TAGGED: &str = "tagged";
+
+/// addm's operands after NAME: interfaces, each followed by its own
+/// `untagged VID` and `tagged SET`, in either order. Every keyword takes
+/// the next word as its value and binds to the interface before it.
+///
+/// A VID is decimal, 1 to 4094 (`Vid::parse_decimal`); a SET is read as
+/// ifconfig's `parse_vlans` reads it (`VlanSet::parse`), `none` being no
+/// tagged VLAN. Refused, with a message naming the argument: a keyword
+/// before any interface, without a value, given twice for one interface,
+/// or with a value ifconfig or rjib would refuse.
+pub fn addm_operands(words: &[&str]) -> Result<(Vec<String>, Vec<PortVlans>), String> {
+    let mut ifaces: Vec<String> = Vec::new();
+    let mut vlans: Vec<PortVlans> = Vec::new();
+    // Which keywords the current interface has had.
+    let mut seen: Vec<&str> = Vec::new();
+    let mut k = 0;
+    while k < words.len() {
+        let w = words[k];
+        if w != UNTAGGED && w != TAGGED {
+            ifaces.push(w.to_string());
+            vlans.push(PortVlans::default());
+            seen.clear();
+            k += 1;
+            continue;
+        }
+        let Some(iface) = ifaces.last() else {
+            return Err(format!(
+                "{w}: comes before any interface; write it after the interface it is for \
+                 (addm NAME IFACE untagged VID tagged SET)"
+            ));
+        };
+        let Some(value) = words.get(k + 1) else {
+            return Err(if w == UNTAGGED {
+                format!("{iface} untagged: no VLAN ID after it; write untagged VID (1 to 4094)")
+            } else {
+                format!(
+                    "{iface} tagged: no VLAN set after it; write tagged SET (VIDs and ranges: 10,20-30)"
+                )
+            });
+        };
+        if seen.contains(&w) {
+            return Err(format!(
+                "{iface} {w} {value}: {w} is given twice for {iface}; give each keyword once per interface"
+            ));
+        }
+        seen.push(w);
+        let port = vlans.last_mut().expect("one per interface");
+        if w == UNTAGGED {
+            let vid =
+                Vid::parse_decimal(value).map_err(|e| format!("{iface} untagged {value}: {e}"))?;
+            port.untagged = Some(vid);
+        } else {
+            let set = VlanSet::parse(value).map_err(|e| {
+                format!(
+                    "{iface} tagged {value}: not a VLAN set: {e}; write VIDs (1 to 4094) and ranges \
+                     separated by commas (10,20-30), or none or all"
+                )
+            })?;
+            port.tagged = set;
+        }
+        k += 2;
+    }
+    Ok((ifaces, vlans))
+}
+
 fn rest() -> Arg {
     // Everything from the first operand on is an operand, as getopts does.
     Arg::new("args")
@@ -339,7 +418,7 @@ fn command(prog: &str) -> Command {
         .version(env!("CARGO_PKG_VERSION"))
         .about("Create and destroy epair(4)/if_bridge(4) plumbing for VNET jails, like jib")
         .after_help(
-            "Actions:\n  addm [-b BRIDGE_NAME] [-m sum|sha256] NAME [!]iface0 [[!]iface1 ...]\n  show [--libxo json[,pretty]] [NAME]\n  destroy NAME\n  prune [-fv] [NAME ...]\n  check [-v] [-f jail.conf] [-r rc.conf] [-s sysctl.conf] [--libxo json[,pretty]] [jail ...]\n\nSee rjib(8).",
+            "Actions:\n  addm [-b BRIDGE_NAME] [-m sum|sha256] NAME [!]iface0 [untagged VID] [tagged SET] [[!]iface1 ...]\n  show [--libxo json[,pretty]] [NAME]\n  destroy NAME\n  prune [-fv] [NAME ...]\n  check [-v] [-f jail.conf] [-r rc.conf] [-s sysctl.conf] [--libxo json[,pretty]] [jail ...]\n\nSee rjib(8).",
         )
         .disable_help_subcommand(true)
         // Before or after the action (`rjib -n prune`, `rjib prune -n`),
@@ -379,7 +458,10 @@ fn command(prog: &str) -> Command {
                         .action(ArgAction::Append)
                         .value_parser(OsStringValueParser::new()),
                 )
-                .arg(rest().value_name("NAME [!]IFACE").help("jail name, then the parent interfaces")),
+                .arg(rest().value_name("NAME [!]IFACE [untagged VID] [tagged SET]").help(
+                    "jail name, then the parent interfaces, each with the VLANs of its epair \
+                     (FreeBSD 15's VLAN-filtering bridge)",
+                )),
         )
         .subcommand(
             Command::new("show")
@@ -682,17 +764,27 @@ pub fn parse(argv: &[OsString]) -> Parsed {
                     Err(message) => return error(message),
                 },
             };
-            let mut ifaces = Vec::new();
+            let mut words = Vec::new();
             for i in &a[1..] {
                 match utf8("", i) {
-                    Ok(i) => ifaces.push(i.to_string()),
+                    Ok(i) => words.push(i),
                     Err(message) => return error(message),
                 }
             }
+            let (ifaces, vlans) = match addm_operands(&words) {
+                Ok(x) => x,
+                Err(message) => {
+                    return Parsed::BadVlan {
+                        prog: prog.clone(),
+                        message,
+                    };
+                }
+            };
             Action::Addm {
                 suffix,
                 jail,
                 ifaces,
+                vlans,
                 scheme,
             }
         }

@@ -12,11 +12,20 @@
 //! host and the command line: every other word is quoted for sh(1)
 //! (`util::sh_quote`), so `ifconfig 'x;id' destroy` names `x;id` and runs
 //! nothing else.
+//!
+//! VLAN steps are FreeBSD 15 ifconfig's: `vlanfilter`, and a member's
+//! untagged VLAN and tagged set as the options of the `addm` that added
+//! it (`addm IF untagged 20 tagged 10,30`, which is BRDGADD, BRDGSIFPVID
+//! and BRDGSIFVLANSET with `BRDG_VLAN_OP_SET`, in that order: rjib's own
+//! steps), or on their own (`+iftagged IF 30`).
 
 use std::collections::{HashMap, HashSet};
 
 use crate::host::{Host, HostError, HostResult, Priority};
-use crate::net::{BridgePolicy, Cloner, Errno, IfName, Interface, JailInfo, Mac};
+use crate::net::{
+    BridgeFlags, BridgePolicy, Cloner, Errno, IfName, Interface, JailInfo, Mac, Vid, VlanOp,
+    VlanSet,
+};
 use crate::util::sh_quote;
 
 /// The MTU the kernel gives a new epair (ETHERMTU).
@@ -35,6 +44,11 @@ pub struct DryRun {
     policy: BridgePolicy,
     /// Interfaces this run created and has not renamed yet: (name, mtu).
     fresh: Vec<(String, u32)>,
+    /// The flags of the bridges this run created (a new bridge has none).
+    flags: HashMap<String, BridgeFlags>,
+    /// The `ifconfig BRIDGE addm MEMBER` line printed last, if it is the
+    /// last line: (bridge, member), whose VLAN options may still follow.
+    open_addm: Option<(String, String)>,
     /// Comments for the script, written before the `addm` of a member.
     notes: Vec<(String, String)>,
     pub commands: Vec<String>,
@@ -50,6 +64,8 @@ impl DryRun {
             loaded,
             policy,
             fresh: Vec::new(),
+            flags: HashMap::new(),
+            open_addm: None,
             notes: Vec::new(),
             commands: Vec::new(),
         }
@@ -119,7 +135,29 @@ impl DryRun {
     }
 
     fn say(&mut self, cmd: String) {
+        self.open_addm = None;
         self.commands.push(cmd);
+    }
+
+    /// Add ` WORDS` to the last line if it is the addm of `member` to
+    /// `bridge`; `false` if it is not.
+    fn extend_addm(&mut self, bridge: &IfName, member: &IfName, words: &str) -> bool {
+        let open = self
+            .open_addm
+            .as_ref()
+            .is_some_and(|(b, m)| b == bridge.as_str() && m == member.as_str());
+        if open && let Some(last) = self.commands.last_mut() {
+            last.push(' ');
+            last.push_str(words);
+        }
+        open
+    }
+
+    /// The flags of a bridge this run created.
+    fn fresh_flags(&self, bridge: &IfName, what: &str) -> HostResult<BridgeFlags> {
+        self.flags.get(bridge.as_str()).copied().ok_or_else(|| {
+            HostError::other(Some(bridge.to_string()), what, "not known to the dry run")
+        })
     }
 
     fn exists(&self, name: &IfName) -> bool {
@@ -177,6 +215,9 @@ impl Host for DryRun {
         for n in &made {
             self.fresh.push((n.clone(), NEW_EPAIR_MTU));
         }
+        if cloner == Cloner::Bridge {
+            self.flags.insert(made[0].clone(), BridgeFlags::default());
+        }
         Ok(IfName::new(made[0].clone()).expect("a short clone name"))
     }
 
@@ -199,6 +240,9 @@ impl Host for DryRun {
             if f.0 == name.as_str() {
                 f.0 = new.to_string();
             }
+        }
+        if let Some(f) = self.flags.remove(name.as_str()) {
+            self.flags.insert(new.to_string(), f);
         }
         self.say(cmd);
         Ok(())
@@ -251,6 +295,7 @@ impl Host for DryRun {
             self.iface(bridge.as_str()),
             self.word(member.as_str())
         ));
+        self.open_addm = Some((bridge.to_string(), member.to_string()));
         Ok(())
     }
 
@@ -305,6 +350,93 @@ impl Host for DryRun {
 
     fn description(&mut self, _name: &IfName) -> HostResult<Option<String>> {
         Ok(None)
+    }
+
+    fn bridge_flags(&mut self, bridge: &IfName) -> HostResult<BridgeFlags> {
+        self.fresh_flags(bridge, "bridge flags")
+    }
+
+    /// ifconfig's `vlanfilter` and `defqinq`, for the bits that change.
+    fn set_bridge_flags(&mut self, bridge: &IfName, flags: BridgeFlags) -> HostResult<()> {
+        let old = self.fresh_flags(bridge, crate::host::flags_words(flags))?;
+        let mut words = Vec::new();
+        for (bit, word) in [
+            (BridgeFlags::VLANFILTER, "vlanfilter"),
+            (BridgeFlags::DEFQINQ, "defqinq"),
+        ] {
+            match (old.0 & bit != 0, flags.0 & bit != 0) {
+                (false, true) => words.push(word.to_string()),
+                (true, false) => words.push(format!("-{word}")),
+                _ => {}
+            }
+        }
+        self.flags.insert(bridge.to_string(), flags);
+        if !words.is_empty() {
+            let cmd = format!(
+                "ifconfig {} {}",
+                self.word(bridge.as_str()),
+                words.join(" ")
+            );
+            self.say(cmd);
+        }
+        Ok(())
+    }
+
+    fn bridge_defpvid(&mut self, bridge: &IfName) -> HostResult<Option<Vid>> {
+        self.fresh_flags(bridge, "defuntagged").map(|_| None)
+    }
+
+    /// `untagged N` after the member's addm, else `ifuntagged`.
+    fn set_member_pvid(
+        &mut self,
+        bridge: &IfName,
+        member: &IfName,
+        pvid: Option<Vid>,
+    ) -> HostResult<()> {
+        if let Some(v) = pvid
+            && self.extend_addm(bridge, member, &format!("untagged {v}"))
+        {
+            return Ok(());
+        }
+        let cmd = format!(
+            "ifconfig {} {}",
+            self.word(bridge.as_str()),
+            crate::host::pvid_words(self.word(member.as_str()), pvid)
+        );
+        self.say(cmd);
+        Ok(())
+    }
+
+    fn member_vlans(&mut self, bridge: &IfName, member: &IfName) -> HostResult<VlanSet> {
+        Err(HostError::other(
+            Some(bridge.to_string()),
+            format!("tagged {member}"),
+            "not known to the dry run",
+        ))
+    }
+
+    /// `tagged SET` after the member's addm, else `iftagged`,
+    /// `+iftagged` or `-iftagged`. A set is digits, `,` and `-`: a word
+    /// sh(1) takes as it is.
+    fn set_member_vlans(
+        &mut self,
+        bridge: &IfName,
+        member: &IfName,
+        op: VlanOp,
+        set: &VlanSet,
+    ) -> HostResult<()> {
+        if op == VlanOp::Set && self.extend_addm(bridge, member, &format!("tagged {set}")) {
+            // ifconfig's addm takes each option once.
+            self.open_addm = None;
+            return Ok(());
+        }
+        let cmd = format!(
+            "ifconfig {} {}",
+            self.word(bridge.as_str()),
+            crate::host::vlanset_words(self.word(member.as_str()), op, set)
+        );
+        self.say(cmd);
+        Ok(())
     }
 
     /// The dry run changes nothing, so it logs nothing.

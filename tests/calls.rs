@@ -134,3 +134,58 @@ fn no_child_processes() {
         std::fs::read_to_string(&marker).unwrap_or_default()
     );
 }
+
+/// A VLAN addm costs at most three host calls more than a plain one on
+/// the same trunk bridge: the plain one reads the bridge's flags and
+/// default VLAN (for its warning); the VLAN one reads the flags and the
+/// uplink's tagged set, then sets the epair's untagged VLAN and tagged set.
+fn vlan_addm_costs_little_more(via: &str) {
+    let mut br = bridge("ix0bridge", 3, 0, &["ix0"]);
+    br["vlanfilter"] = true.into();
+    let mut ix0 = ether("ix0", 2, "00:25:90:00:00:02");
+    ix0["tagged"] = serde_json::json!([10, 20]);
+    let trunk = serde_json::json!({"version": 3, "release": 15, "interfaces": [lo0(), ix0, br]});
+    let h = HostFile::new(&trunk);
+    let (s, _, plain) = counted(&h, via, &["addm", "p", "ix0"]);
+    assert_eq!(s, 0);
+    let (s, out, vlan) = counted(
+        &h,
+        via,
+        &["addm", "v", "ix0", "untagged", "20", "tagged", "10"],
+    );
+    assert_eq!((s, out.as_str()), (0, "e0a_v\ne0b_v\n"));
+    assert_eq!(plain.0.get("bridgeflags-get"), Some(&1), "{plain:?}");
+    assert_eq!(plain.0.get("defpvid-get"), Some(&1), "{plain:?}");
+    assert_eq!(vlan.0.get("bridgeflags-get"), Some(&1), "{vlan:?}");
+    assert_eq!(vlan.0.get("vlanset-get"), Some(&1), "{vlan:?}");
+    assert_eq!(vlan.get(Op::Pvid), 1);
+    assert_eq!(vlan.get(Op::Vlanset), 1);
+    assert_eq!(vlan.get(Op::List), 1);
+    assert!(
+        vlan.total() <= plain.total() + 3,
+        "{via}: VLAN {vlan:?} vs plain {plain:?}"
+    );
+    // Two more than the plain one's reads, one less than its warning's
+    // syslog record (its epair is in no VLAN).
+    assert_eq!(plain.0.get("syslog"), Some(&2), "{plain:?}");
+    assert_eq!(vlan.total(), plain.total() + 1, "{via}");
+    // A plain addm on FreeBSD 14 reads no VLAN state at all.
+    let (_, _, on14) = counted(&HostFile::new(&seed()), via, &["addm", "q", "vtnet0"]);
+    assert!(
+        !on14
+            .0
+            .keys()
+            .any(|k| k.contains("flags") || k.contains("pvid") || k.contains("vlan")),
+        "{on14:?}"
+    );
+}
+
+#[test]
+fn vlan_addm_costs_little_more_direct() {
+    vlan_addm_costs_little_more("direct");
+}
+
+#[test]
+fn vlan_addm_costs_little_more_ioctl() {
+    vlan_addm_costs_little_more("ioctl");
+}

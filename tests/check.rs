@@ -131,7 +131,8 @@ fn seed_setup_is_clean(via: &str) {
         doc["jails"],
         json!([{"name": "jamulus", "pairs": [{
             "a": "e0a_jamulus", "b": "e0b_jamulus", "bridge": "vtnet0bridge",
-            "parent": "vtnet0", "mac_a": JAMULUS_A, "mac_b": JAMULUS_B}]}])
+            "parent": "vtnet0", "mac_a": JAMULUS_A, "mac_b": JAMULUS_B,
+            "tagged": [], "untagged": null}]}])
     );
     // Plain text: nothing to say.
     let o = s.run(via, &["-f", p(&jc), "-r", p(&rc)]);
@@ -210,10 +211,16 @@ fn man_page_check_example_is_what_rjib_prints() {
 
 /// Each code, from its own file in tests/data/check, alone.
 fn one_file_per_code(via: &str) {
-    let s = Setup::data_host();
     let rc = Path::new(DATA).join("rc.conf");
     for code in Code::ALL {
         let name = code.as_str();
+        // On the data host, or on `CODE.host.json` where the code needs
+        // another host.
+        let own = Path::new(DATA).join(format!("{name}.host.json"));
+        let s = match std::fs::read_to_string(&own) {
+            Ok(text) => Setup::new(&serde_json::from_str(&text).unwrap()),
+            Err(_) => Setup::data_host(),
+        };
         let file = Path::new(DATA).join(format!("{name}.conf"));
         let (status, doc) = s.json(via, &["-f", p(&file), "-r", p(&rc)]);
         assert_eq!(
@@ -321,7 +328,8 @@ fn wildcard_and_variables(via: &str) {
             vec![
                 json!({"a": format!("e0a_{name}"), "b": format!("e0b_{name}"),
                         "bridge": "vtnet0bridge", "parent": "vtnet0",
-                        "mac_a": m.a.to_string(), "mac_b": m.b.to_string()})
+                        "mac_a": m.a.to_string(), "mac_b": m.b.to_string(),
+                        "tagged": [], "untagged": null})
             ],
             "{name}"
         );
@@ -1460,4 +1468,167 @@ fn prune_of_a_jail_name_direct() {
 #[test]
 fn prune_of_a_jail_name_ioctl() {
     prune_of_a_jail_name("ioctl");
+}
+
+/// VLANs at boot: what rc.conf's bridge line says (vlanfilter,
+/// defuntagged, addm IF tagged SET), what an earlier jail's addm creates,
+/// and the VLANs each host end is predicted to join.
+fn vlans_at_boot(via: &str) {
+    let mut host = seed();
+    host["version"] = json!(3);
+    host["release"] = json!(15);
+    host["interfaces"]
+        .as_array_mut()
+        .unwrap()
+        .push(ether("ix0", 9, "00:25:90:00:00:09"));
+    host["interfaces"]
+        .as_array_mut()
+        .unwrap()
+        .push(ether("em1", 10, "00:25:90:00:00:0a"));
+    let s = Setup::new(&host);
+    let rc = s.file(
+        "rc.conf",
+        "cloned_interfaces=\"bridge0\"\nifconfig_bridge0_name=\"ix0bridge\"\n\
+         ifconfig_ix0bridge=\"vlanfilter defuntagged 0x07 addm ix0 tagged 10 tagged 20-21 up\"\n",
+    );
+    let jail = |name: &str, cmd: &str| {
+        format!(
+            "{name} {{ vnet; vnet.interface = \"e0b_{name}\"; \
+             exec.prestart += \"/usr/local/sbin/rjib addm {name} {cmd}\"; \
+             exec.poststop += \"/usr/local/sbin/rjib destroy {name}\"; }}\n"
+        )
+    };
+    let jc = s.file(
+        "jail.conf",
+        &[
+            jail("a", "ix0 untagged 10"),
+            jail("b", "ix0"),
+            jail("c", "em1 tagged 30"),
+            jail("d", "em1 untagged 31 tagged 30"),
+            jail("e", "ix0 untagged 11"),
+        ]
+        .concat(),
+    );
+    let (status, doc) = s.json(via, &["-f", p(&jc), "-r", p(&rc)]);
+    let pair = |j: &str| pairs(&doc, j)[0].clone();
+    // rc.conf: ix0 carries 10, 20, 21 (both tagged words count); new
+    // members get 7 (ifconfig reads defuntagged in base 0).
+    assert_eq!(
+        (pair("a")["untagged"].clone(), pair("a")["tagged"].clone()),
+        (json!(10), json!([]))
+    );
+    assert_eq!(pair("b")["untagged"], 7, "{doc:#}");
+    // c creates em1bridge for VLAN 30; d needs 31 there too: rjib's own
+    // bridge, so rjib adds it (info); e needs 11 on rc.conf's bridge: error.
+    assert_eq!(pair("d")["tagged"], json!([30]));
+    let findings = doc["findings"].as_array().unwrap();
+    let f = |jail: &str| findings.iter().find(|f| f["jail"] == jail).cloned();
+    let d = f("d").expect("a finding for d");
+    assert_eq!(
+        (d["code"].as_str(), d["severity"].as_str()),
+        (Some("vlan-uplink-missing"), Some("info"))
+    );
+    assert!(
+        d["message"]
+            .as_str()
+            .unwrap()
+            .contains("rjib adds it (ifconfig em1bridge +iftagged em1 31)"),
+        "{d}"
+    );
+    let e = f("e").expect("a finding for e");
+    assert_eq!(
+        (e["code"].as_str(), e["severity"].as_str()),
+        (Some("vlan-uplink-missing"), Some("error"))
+    );
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .contains("ifconfig ix0bridge +iftagged ix0 11"),
+        "{e}"
+    );
+    assert_eq!(findings.len(), 2, "{doc:#}");
+    assert_eq!(status, 1);
+    // The text: info lines say so, -v notes each end's VLANs.
+    let o = s.run(via, &["-v", "-f", p(&jc), "-r", p(&rc)]);
+    let text = stdout(&o);
+    assert!(
+        text.contains(": d: info: addm d: em1 does not carry VLAN 31"),
+        "{text}"
+    );
+    assert!(
+        text.contains("note: e0a_b joins ix0bridge in VLANs untagged 7"),
+        "{text}"
+    );
+}
+
+#[test]
+fn vlans_at_boot_direct() {
+    vlans_at_boot("direct");
+}
+
+#[test]
+fn vlans_at_boot_ioctl() {
+    vlans_at_boot("ioctl");
+}
+
+/// A bridge rc.conf does not set up is checked as the host has it now:
+/// its flags and the uplink's tagged set are read from the host, once
+/// each, and only for jails with VLANs on it.
+fn vlans_of_a_host_bridge(via: &str) {
+    let mut host = seed();
+    host["version"] = json!(3);
+    host["release"] = json!(15);
+    let mut ix0 = ether("ix0", 9, "00:25:90:00:00:09");
+    ix0["tagged"] = json!([10]);
+    let mut br = bridge("ix0bridge", 10, 5, &["ix0"]);
+    br["vlanfilter"] = json!(true);
+    host["interfaces"].as_array_mut().unwrap().push(ix0);
+    host["interfaces"].as_array_mut().unwrap().push(br);
+    let s = Setup::new(&host);
+    let rc = s.file("rc.conf", "jail_enable=\"YES\"\n");
+    let jail = |name: &str, cmd: &str| {
+        format!(
+            "{name} {{ vnet; vnet.interface = \"e0b_{name}\"; \
+             exec.prestart += \"/usr/local/sbin/rjib addm {name} {cmd}\"; \
+             exec.poststop += \"/usr/local/sbin/rjib destroy {name}\"; }}\n"
+        )
+    };
+    let jc = s.file(
+        "jail.conf",
+        &[
+            jail("a", "ix0 untagged 10"),
+            jail("b", "ix0 untagged 10 tagged 30"),
+        ]
+        .concat(),
+    );
+    let (status, doc) = s.json(via, &["-f", p(&jc), "-r", p(&rc)]);
+    let findings = doc["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{doc:#}");
+    assert_eq!(findings[0]["jail"], "b");
+    assert_eq!(findings[0]["code"], "vlan-uplink-missing");
+    assert_eq!(status, 1);
+    // One read of each fact, whatever the number of jails asking.
+    let sel = Selection {
+        netsim: Some(s.host.path.clone().into()),
+        via: Some(via.into()),
+    };
+    let argv: Vec<std::ffi::OsString> = ["rjib", "check", "-f", p(&jc), "-r", p(&rc)]
+        .iter()
+        .map(Into::into)
+        .collect();
+    let c = main_counted(&argv, &sel);
+    assert_eq!(c.calls.0.get("bridgeflags-get"), Some(&1), "{:?}", c.calls);
+    assert_eq!(c.calls.0.get("vlanset-get"), Some(&1), "{:?}", c.calls);
+    assert_eq!(c.calls.0.get("description-get"), Some(&1), "{:?}", c.calls);
+}
+
+#[test]
+fn vlans_of_a_host_bridge_direct() {
+    vlans_of_a_host_bridge("direct");
+}
+
+#[test]
+fn vlans_of_a_host_bridge_ioctl() {
+    vlans_of_a_host_bridge("ioctl");
 }

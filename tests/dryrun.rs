@@ -17,7 +17,9 @@ use std::process::Command;
 
 use common::*;
 use rjib::host::{Host, HostResult, LockWait, Priority};
-use rjib::net::{BridgePolicy, Cloner, IfName, Interface, JailInfo, Mac};
+use rjib::net::{
+    BridgeFlags, BridgePolicy, Cloner, IfName, Interface, JailInfo, Mac, Vid, VlanOp, VlanSet,
+};
 use rjib::netsim::model::Kernel;
 use rjib::netsim::state::State;
 use serde_json::{Value, json};
@@ -194,6 +196,11 @@ fn execute(script: &str, run: &mut dyn FnMut(&[String]) -> String) {
     }
 }
 
+/// A VLAN set as ifconfig's `parse_vlans` reads it.
+fn vids(set: &str) -> Vec<u16> {
+    rjib::net::VlanSet::parse(set).unwrap().to_vec()
+}
+
 /// One `ifconfig …` or `kldload …` command on the kernel; the name
 /// `ifconfig IFACE create` prints, if any. As ifconfig(8) reads its
 /// arguments (sbin/ifconfig/ifconfig.c `args_parse`: getopt(3), then the
@@ -222,7 +229,44 @@ fn on_kernel(k: &mut Kernel, w: &[String]) -> String {
         ["ifconfig", i, "up"] => done(k.set_up(i, true)),
         ["ifconfig", i, "down"] => done(k.set_up(i, false)),
         ["ifconfig", i, "mtu", m] => done(k.set_mtu(i, m.parse().unwrap())),
-        ["ifconfig", b, "addm", m] => done(k.bridge_add(b, m)),
+        ["ifconfig", b, "addm", m, opts @ ..] => {
+            // FreeBSD 15 ifconfig's setbridge_add: BRDGADD, then
+            // BRDGSIFPVID for untagged, then BRDGSIFVLANSET (SET) for tagged.
+            done(k.bridge_add(b, m));
+            let (mut pvid, mut set) = (None, None);
+            for o in opts.chunks(2) {
+                match o {
+                    ["untagged", v] => pvid = Some(v.parse::<u16>().unwrap()),
+                    ["tagged", v] => set = Some(vids(v)),
+                    other => panic!("addm does not take {other:?}"),
+                }
+            }
+            if let Some(v) = pvid {
+                done(k.set_member_pvid(b, m, v));
+            }
+            if let Some(v) = set {
+                done(k.set_member_vlans(b, m, 1, &v));
+            }
+        }
+        ["ifconfig", b, "vlanfilter"] => {
+            let f = k.bridge_flags(b).unwrap_or_else(|e| panic!("{s:?}: {e:?}"));
+            done(k.set_bridge_flags(b, f | 1))
+        }
+        ["ifconfig", b, "ifuntagged", m, v] => done(k.set_member_pvid(b, m, v.parse().unwrap())),
+        [
+            "ifconfig",
+            b,
+            op @ ("iftagged" | "+iftagged" | "-iftagged"),
+            m,
+            set,
+        ] => {
+            let code = match *op {
+                "iftagged" => 1,
+                "+iftagged" => 2,
+                _ => 3,
+            };
+            done(k.set_member_vlans(b, m, code, &vids(set)))
+        }
         ["ifconfig", i, "destroy"] => done(k.destroy(i)),
         ["ifconfig", i, "ether", mac] => {
             let m: rjib::net::Mac = mac.parse().unwrap();
@@ -367,7 +411,81 @@ fn hosts() -> Vec<(Value, Vec<&'static str>)> {
         (reused, vec!["addm", "x", "vtnet0", "vtnet0"]),
     ];
     hosts.extend(hostile());
+    hosts.extend(vlan_hosts());
     hosts
+}
+
+/// FreeBSD 15 with ix0 and em1: a new VLAN-filtering bridge; the trunk
+/// bridge rjib made for ix0 (filtering, ix0 tagged 10, new members
+/// untagged 7), whose uplink gains a VLAN; plain epairs on it; destroy.
+fn vlan_hosts() -> Vec<(Value, Vec<&'static str>)> {
+    let host15 = json!({"version": 3, "release": 15, "interfaces": [
+        lo0(),
+        ether("ix0", 2, "00:25:90:00:00:02"),
+        ether("em1", 3, "00:25:90:00:00:03"),
+    ]});
+    let trunk = {
+        let mut h = host15.clone();
+        let mut br = bridge("ix0bridge", 4, 0, &["ix0"]);
+        br["vlanfilter"] = json!(true);
+        br["defpvid"] = json!(7);
+        br["description"] = json!("rjib: bridge for ix0");
+        h["interfaces"][1]["tagged"] = json!([10]);
+        h["interfaces"].as_array_mut().unwrap().push(br);
+        h
+    };
+    let built = {
+        let h = HostFile::new(&trunk);
+        let o = h.run("direct", &["addm", "x", "ix0", "untagged", "10"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        without_log(&h.read()).0
+    };
+    vec![
+        (
+            host15,
+            vec![
+                "addm", "web", "ix0", "untagged", "20", "tagged", "10,30-32", "ix0", "em1",
+            ],
+        ),
+        (
+            trunk.clone(),
+            vec!["addm", "web", "ix0", "untagged", "20", "tagged", "11"],
+        ),
+        (trunk, vec!["addm", "web", "ix0", "ix0", "tagged", "10"]),
+        (built, vec!["destroy", "x"]),
+    ]
+}
+
+/// The VLAN steps in ifconfig(8)'s words, in rjib's order: the uplink's
+/// new VLANs first, then each epair's addm with its VLANs, before up.
+#[test]
+fn vlan_steps_in_ifconfigs_words() {
+    let (host, args) = &vlan_hosts()[1];
+    let script = script_of("direct", host, args);
+    let lines: Vec<&str> = script.lines().collect();
+    assert_eq!(lines[0], "ifconfig ix0bridge +iftagged ix0 11,20");
+    let addm = lines
+        .iter()
+        .position(|l| *l == "ifconfig ix0bridge addm \"$ep_a\" untagged 20 tagged 11")
+        .unwrap_or_else(|| panic!("{script}"));
+    let up = lines
+        .iter()
+        .position(|l| *l == "ifconfig e0a_web up")
+        .unwrap();
+    assert!(addm < up, "{script}");
+    let (host, args) = &vlan_hosts()[0];
+    let script = script_of("ioctl", host, args);
+    for want in [
+        "ifconfig \"$br\" vlanfilter",
+        "ifconfig \"$br\" addm ix0 tagged 10,20,30-32",
+        "ifconfig ix0bridge addm \"$ep_a\" untagged 20 tagged 10,30-32",
+        "ifconfig ix0bridge addm \"$ep_a\"",
+        "ifconfig \"$br\" addm em1",
+    ] {
+        assert!(script.lines().any(|l| l == want), "{want}:\n{script}");
+    }
+    // em1's bridge has no VLANs: it does not filter.
+    assert_eq!(script.matches("vlanfilter").count(), 1, "{script}");
 }
 
 /// Parents named to break a script that quotes badly. Each makes a file
@@ -764,6 +882,30 @@ impl Host for Listed {
     }
     fn description(&mut self, _: &IfName) -> HostResult<Option<String>> {
         Ok(None)
+    }
+    fn bridge_flags(&mut self, _: &IfName) -> HostResult<BridgeFlags> {
+        unreachable!("a kernel without VLANs is not asked")
+    }
+    fn set_bridge_flags(&mut self, _: &IfName, _: BridgeFlags) -> HostResult<()> {
+        unreachable!("a dry run changes nothing")
+    }
+    fn bridge_defpvid(&mut self, _: &IfName) -> HostResult<Option<Vid>> {
+        unreachable!("a kernel without VLANs is not asked")
+    }
+    fn set_member_pvid(&mut self, _: &IfName, _: &IfName, _: Option<Vid>) -> HostResult<()> {
+        unreachable!("a dry run changes nothing")
+    }
+    fn member_vlans(&mut self, _: &IfName, _: &IfName) -> HostResult<VlanSet> {
+        unreachable!("a kernel without VLANs is not asked")
+    }
+    fn set_member_vlans(
+        &mut self,
+        _: &IfName,
+        _: &IfName,
+        _: VlanOp,
+        _: &VlanSet,
+    ) -> HostResult<()> {
+        unreachable!("a dry run changes nothing")
     }
     fn syslog(&mut self, _: Priority, _: &str) {}
 }

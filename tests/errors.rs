@@ -45,19 +45,19 @@ fn host_file_errors(via: &str) {
             "not a JSON host file: expected ident at line 1 column 2",
         ),
         (
-            "v3",
-            r#"{"version": 3, "interfaces": []}"#,
-            "host file version 3 is not supported (rjib reads versions 1 and 2)",
+            "v4",
+            r#"{"version": 4, "interfaces": []}"#,
+            "host file version 4 is not supported (rjib reads versions 1, 2 and 3)",
         ),
         (
             "vstring",
             r#"{"version": "1", "interfaces": []}"#,
-            "\"version\" must be the number 1 or 2, not \"1\"",
+            "\"version\" must be the number 1, 2 or 3, not \"1\"",
         ),
         (
             "vfloat",
             r#"{"version": 1.5, "interfaces": []}"#,
-            "\"version\" must be the number 1 or 2, not 1.5",
+            "\"version\" must be the number 1, 2 or 3, not 1.5",
         ),
         (
             "noversion",

@@ -16,7 +16,10 @@ use std::fmt::Debug;
 use common::{HostFile, with};
 use rjib::emulator::emulated_host;
 use rjib::host::{Host, HostError, HostResult};
-use rjib::net::{Cloner, Errno, IfAddr, IfName, Interface, JailInfo, LinkType, Mac};
+use rjib::net::{
+    BridgeFlags, Cloner, Errno, IfAddr, IfName, Interface, JailInfo, LinkType, Mac, Vid, VlanOp,
+    VlanSet,
+};
 use rjib::netsim::SimHost;
 use rjib::util::now_secs as now;
 use serde_json::{Value, json};
@@ -1382,5 +1385,171 @@ fn lastchange_moves_only_where_the_kernel_stamps_it() {
         assert_eq!(k.get("em9").mtu, 9000, "{}", k.at());
         // Absent in the file: the kernel says nothing.
         assert_eq!(k.get("em12").lastchange, None, "{}", k.at());
+    });
+}
+
+// ---------------------------------------------------------------------------
+// VLAN filtering (FreeBSD 15, if_bridge.c `bridge_ioctl_sifpvid`,
+// `bridge_ioctl_sifvlanset`, `bridge_ioctl_gifvlanset`,
+// `bridge_ioctl_gflags`, `bridge_ioctl_sflags`, `bridge_ioctl_gdefpvid`,
+// the default PVID of `bridge_ioctl_add`, `bridge_delete_member`).
+
+fn vids(s: &str) -> VlanSet {
+    VlanSet::parse(s).unwrap()
+}
+
+fn vid(v: u16) -> Option<Vid> {
+    Vid::new(v)
+}
+
+/// A 15 host may say what VLAN state its bridge has; a 14 host has none.
+fn vlan_host(release: u32, br: Value) -> Value {
+    let mut br = br;
+    if release < 15 {
+        for k in ["vlanfilter", "defpvid"] {
+            br.as_object_mut().unwrap().remove(k);
+        }
+    }
+    json!({"interfaces": [lo0(), eth("em0", 2), eth("em1", 3), eth("sp0", 4), br]})
+}
+
+#[test]
+fn freebsd_14_has_no_vlan_commands() {
+    each(
+        |r| {
+            vlan_host(
+                r,
+                with(bridge("br0", 5, 0, &["em0"]), json!({"spans": ["sp0"]})),
+            )
+        },
+        |k| {
+            let (br, em0) = (n("br0"), n("em0"));
+            let r = k.host.bridge_flags(&br);
+            if k.is15() {
+                assert_eq!(k.done(r), BridgeFlags(0), "{}", k.at());
+                return;
+            }
+            // bridge_ioctl: a command past the table (30 on 14) is EINVAL.
+            k.fails(r, Errno::EINVAL);
+            let r = k.host.set_bridge_flags(&br, BridgeFlags(1));
+            k.fails(r, Errno::EINVAL);
+            let r = k.host.bridge_defpvid(&br);
+            k.fails(r, Errno::EINVAL);
+            let r = k.host.set_member_pvid(&br, &em0, vid(5));
+            k.fails(r, Errno::EINVAL);
+            let r = k.host.member_vlans(&br, &em0);
+            k.fails(r, Errno::EINVAL);
+            let r = k.host.set_member_vlans(&br, &em0, VlanOp::Set, &vids("5"));
+            k.fails(r, Errno::EINVAL);
+            // and the listing shows no PVID
+            assert_eq!(k.get("em0").pvid, None);
+        },
+    );
+}
+
+#[test]
+fn member_vlans_need_a_member_not_a_filtering_bridge() {
+    each(
+        |r| {
+            vlan_host(
+                r,
+                with(bridge("br0", 5, 0, &["em0"]), json!({"spans": ["sp0"]})),
+            )
+        },
+        |k| {
+            if !k.is15() {
+                return;
+            }
+            let br = n("br0");
+            // No VLANFILTER, and yet both are taken (no check of the
+            // flags or of IFCAP_VLAN_HWFILTER in the handlers).
+            k.ok(|h| h.set_member_pvid(&br, &n("em0"), vid(20)));
+            k.ok(|h| h.set_member_vlans(&br, &n("em0"), VlanOp::Set, &vids("10,30")));
+            assert_eq!(k.get("em0").pvid, vid(20), "{}", k.at());
+            assert_eq!(k.ok(|h| h.member_vlans(&br, &n("em0"))), vids("10,30"));
+            // ADD of what is there and DEL of what is not change nothing.
+            k.ok(|h| h.set_member_vlans(&br, &n("em0"), VlanOp::Add, &vids("10,40")));
+            k.ok(|h| h.set_member_vlans(&br, &n("em0"), VlanOp::Del, &vids("50,30")));
+            assert_eq!(k.ok(|h| h.member_vlans(&br, &n("em0"))), vids("10,40"));
+            k.ok(|h| h.set_member_pvid(&br, &n("em0"), None));
+            assert_eq!(k.get("em0").pvid, None);
+            // Not a member (a span port neither): ENOENT, with the text.
+            let text = Some("Interface is not a bridge member");
+            for m in ["em1", "sp0", "nope0"] {
+                let r = k.host.set_member_pvid(&br, &n(m), vid(5));
+                k.fails_with(r, Errno::ENOENT, text);
+                let r = k.host.set_member_vlans(&br, &n(m), VlanOp::Add, &vids("5"));
+                k.fails_with(r, Errno::ENOENT, text);
+                let r = k.host.member_vlans(&br, &n(m));
+                k.fails_with(r, Errno::ENOENT, text);
+            }
+            // Not a bridge: its driver refuses the bridge's ioctl.
+            let r = k.host.set_member_pvid(&n("em0"), &n("em0"), vid(5));
+            k.fails(r, Errno::EINVAL);
+            let r = k.host.bridge_flags(&n("nope0"));
+            k.fails(r, Errno::ENXIO);
+            // Flags are stored, and read back.
+            k.ok(|h| h.set_bridge_flags(&br, BridgeFlags(BridgeFlags::VLANFILTER)));
+            assert!(k.ok(|h| h.bridge_flags(&br)).vlanfilter());
+            assert_eq!(k.file()["interfaces"][4]["vlanfilter"], true);
+            assert_eq!(k.file()["version"], 3, "VLAN state needs version 3");
+        },
+    );
+}
+
+#[test]
+fn a_new_member_takes_the_default_pvid_and_a_leaving_one_loses_its_vlans() {
+    let [a, b] = pair("epair0a", "epair0b", 0, 6);
+    let file = move |r| {
+        let mut h = vlan_host(
+            r,
+            with(
+                bridge("br0", 5, 0, &["em0"]),
+                json!({"vlanfilter": true, "defpvid": 7}),
+            ),
+        );
+        h["interfaces"].as_array_mut().unwrap().push(a.clone());
+        h["interfaces"].as_array_mut().unwrap().push(b.clone());
+        h["interfaces"]
+            .as_array_mut()
+            .unwrap()
+            .push(bridge("br1", 8, 1, &[]));
+        h
+    };
+    each(file, |k| {
+        if !k.is15() {
+            return;
+        }
+        let (br0, br1) = (n("br0"), n("br1"));
+        assert_eq!(k.ok(|h| h.bridge_defpvid(&br0)), vid(7));
+        assert_eq!(k.ok(|h| h.bridge_defpvid(&br1)), None);
+        // BRDGADD: the bridge's default, whatever the request's ifbr_pvid.
+        k.ok(|h| h.bridge_add(&br0, &n("em1")));
+        assert_eq!(k.get("em1").pvid, vid(7), "{}", k.at());
+        assert_eq!(k.ok(|h| h.member_vlans(&br0, &n("em1"))), VlanSet::EMPTY);
+        k.ok(|h| h.bridge_add(&br0, &n("epair0a")));
+        k.ok(|h| h.set_member_pvid(&br0, &n("epair0a"), vid(20)));
+        k.ok(|h| h.set_member_vlans(&br0, &n("epair0a"), VlanOp::Set, &vids("30")));
+        // A destroyed member's state goes with it (bridge_ifdetach).
+        k.ok(|h| h.destroy(&n("epair0b")));
+        assert!(!k.has("epair0a"));
+        // A destroyed bridge lets its members go without their VLANs.
+        k.ok(|h| h.set_member_vlans(&br0, &n("em0"), VlanOp::Set, &vids("10")));
+        k.ok(|h| h.destroy(&br0));
+        assert_eq!(k.get("em0").pvid, None, "{}", k.at());
+        let f = k.file();
+        let em0 = f["interfaces"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["name"] == "em0")
+            .unwrap()
+            .clone();
+        assert_eq!(em0.get("tagged"), None, "{}: {em0}", k.at());
+        assert_eq!(em0.get("pvid"), None, "{}: {em0}", k.at());
+        // Joining another bridge, it starts fresh: that bridge's default.
+        k.ok(|h| h.bridge_add(&br1, &n("em0")));
+        assert_eq!(k.get("em0").pvid, None);
+        assert_eq!(k.ok(|h| h.member_vlans(&br1, &n("em0"))), VlanSet::EMPTY);
     });
 }

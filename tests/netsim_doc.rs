@@ -111,8 +111,20 @@ fn the_documented_fault_ops_are_the_accepted_ones() {
     }
     // Every operation rjib has a name for, but lock, is a fault op.
     for op in [
-        "list", "create", "rename", "up", "ether", "mtu", "addm", "destroy", "lock", "describe",
+        "list",
+        "create",
+        "rename",
+        "up",
+        "ether",
+        "mtu",
+        "addm",
+        "destroy",
+        "lock",
+        "describe",
         "kldload",
+        "pvid",
+        "vlanset",
+        "bridgeflags",
     ] {
         assert_eq!(
             accepts(op),

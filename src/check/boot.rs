@@ -28,7 +28,7 @@ use std::net::IpAddr;
 
 use super::rcconf::{Assignment, RcConf, var_part};
 use crate::jailconf::Loc;
-use crate::net::{IfAddr, IfName, Interface, LinkType, Mac};
+use crate::net::{IfAddr, IfName, Interface, LinkType, Mac, PortVlans, Vid, VlanSet};
 
 /// Where an interface at boot comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -47,6 +47,21 @@ pub struct BootIf {
     pub source: Source,
     /// The interface whose MAC address this one takes (vlan, wlan, lagg).
     mac_from: Option<String>,
+    /// A bridge's VLAN state at boot, when rc.conf or a jail's addm makes
+    /// it (`None`: the host's, as it is now).
+    pub vlan: Option<BootVlan>,
+}
+
+/// A bridge's VLAN state at boot (FreeBSD 15).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BootVlan {
+    pub filtering: bool,
+    pub defpvid: Option<Vid>,
+    /// Its members' VLANs, by member name.
+    pub ports: HashMap<String, PortVlans>,
+    /// The parent, when rjib creates the bridge (so its description says
+    /// it is rjib's).
+    pub rjib_parent: Option<IfName>,
 }
 
 /// How rc.conf configures an interface at boot: an address that only DHCP
@@ -91,6 +106,35 @@ struct Settings {
     members: Vec<String>,
     vlandev: Option<String>,
     laggport: Option<String>,
+    /// `vlanfilter` (true) or `-vlanfilter` (false), the last one.
+    vlanfilter: Option<bool>,
+    /// `defuntagged VID` or `-defuntagged` (`Some(None)`), the last one.
+    defpvid: Option<Option<Vid>>,
+    /// `addm IF untagged VID tagged SET`: each member's VLANs.
+    ports: Vec<(String, PortVlans)>,
+}
+
+impl Settings {
+    fn has_vlans(&self) -> bool {
+        self.vlanfilter.is_some()
+            || self.defpvid.is_some()
+            || self.ports.iter().any(|(_, p)| !p.is_empty())
+    }
+}
+
+/// A VID as ifconfig(8) reads `untagged` and `defuntagged` at boot
+/// (`get_vlan_id`: strtoul(3) in base 0, so `0x14` is 20 and `020` is 16;
+/// 1 to 4094).
+fn ifconfig_vid(word: &str) -> Option<Vid> {
+    let w = word.strip_prefix('+').unwrap_or(word);
+    let v = if let Some(hex) = w.strip_prefix("0x").or_else(|| w.strip_prefix("0X")) {
+        u32::from_str_radix(hex, 16).ok()?
+    } else if w.len() > 1 && w.starts_with('0') {
+        u32::from_str_radix(&w[1..], 8).ok()?
+    } else {
+        w.parse().ok()?
+    };
+    Vid::new(u16::try_from(v).ok()?)
 }
 
 /// A classful prefix, as ifconfig(8) uses for `inet A` without a mask.
@@ -165,12 +209,43 @@ fn settings(value: &str, v6: bool) -> Settings {
             "addm" | "vlandev" | "laggport" => {
                 if let Some(n) = next {
                     match w {
-                        "addm" => s.members.push(n.to_string()),
+                        "addm" => {
+                            s.members.push(n.to_string());
+                            // setbridge_add: its options, until another word.
+                            let mut port = PortVlans::default();
+                            while let (Some(&opt), Some(&value)) =
+                                (words.get(k + 2), words.get(k + 3))
+                            {
+                                match opt {
+                                    "untagged" => port.untagged = ifconfig_vid(value),
+                                    "tagged" => {
+                                        let set = VlanSet::parse(value).unwrap_or_default();
+                                        port.tagged = if value == "none" {
+                                            VlanSet::EMPTY
+                                        } else {
+                                            port.tagged.union(&set)
+                                        };
+                                    }
+                                    _ => break,
+                                }
+                                k += 2;
+                            }
+                            s.ports.push((n.to_string(), port));
+                        }
                         "vlandev" => s.vlandev = Some(n.to_string()),
                         _ => {
                             s.laggport.get_or_insert_with(|| n.to_string());
                         }
                     }
+                    k += 1;
+                }
+            }
+            "vlanfilter" => s.vlanfilter = Some(true),
+            "-vlanfilter" => s.vlanfilter = Some(false),
+            "-defuntagged" => s.defpvid = Some(None),
+            "defuntagged" => {
+                if let Some(n) = next {
+                    s.defpvid = Some(ifconfig_vid(n));
                     k += 1;
                 }
             }
@@ -216,6 +291,7 @@ impl Boot {
                     iface,
                     source: Source::Host,
                     mac_from: None,
+                    vlan: None,
                 },
             );
         }
@@ -336,13 +412,16 @@ impl Boot {
         if self.ifs.contains_key(fin.as_str()) {
             return None;
         }
-        let mut iface = new_iface(fin.clone(), link);
+        let mut iface = new_iface(fin.clone(), link.clone());
         if iface.link == LinkType::L2Vlan {
             iface.vlan_parent = parent.and_then(|p| IfName::new(p).ok());
         }
         self.ifs.insert(
             fin.to_string(),
             BootIf {
+                // A bridge rc.conf creates starts with no VLAN state
+                // (`bridge_clone_create`: a zeroed softc).
+                vlan: (link == LinkType::Bridge).then(BootVlan::default),
                 iface,
                 source: Source::Boot {
                     var: var.to_string(),
@@ -381,6 +460,7 @@ impl Boot {
         for (var, v6) in vars {
             let Some(a) = rc.get(&var) else { continue };
             let s = settings(&a.value, v6);
+            let has_vlans = s.has_vlans();
             for addr in s.addrs {
                 if !b.iface.addrs.contains(&addr) {
                     b.iface.addrs.push(addr);
@@ -395,6 +475,23 @@ impl Boot {
                         setting: format!("{var}=\"{}\"", a.value),
                         loc: a.loc.clone(),
                     });
+            }
+            if b.iface.members.is_some() && has_vlans {
+                let v = b.vlan.get_or_insert_with(BootVlan::default);
+                if let Some(f) = s.vlanfilter {
+                    v.filtering = f;
+                }
+                if let Some(d) = s.defpvid {
+                    v.defpvid = d;
+                }
+                for (m, p) in &s.ports {
+                    // BRDGADD gives the default; untagged overrides it.
+                    let mut p = *p;
+                    if p.untagged.is_none() {
+                        p.untagged = v.defpvid;
+                    }
+                    v.ports.insert(m.clone(), p);
+                }
             }
             if let Some(members) = &mut b.iface.members {
                 for m in s.members {
@@ -487,6 +584,7 @@ impl Boot {
                     addrs: src.addrs.clone(),
                     vlan_parent: src.vlan_parent.clone(),
                     lastchange: src.lastchange,
+                    pvid: src.pvid,
                 });
             }
         };
@@ -505,12 +603,49 @@ impl Boot {
         out
     }
 
+    /// A bridge's VLAN state at boot, if rc.conf or a jail's addm makes
+    /// it (else the host's, as it is now, counts).
+    pub fn vlan_of(&self, bridge: &str) -> Option<&BootVlan> {
+        self.ifs.get(bridge).and_then(|b| b.vlan.as_ref())
+    }
+
+    /// Records that an addm makes `parent` carry `vids` tagged on `bridge`
+    /// too.
+    pub fn add_tagged(&mut self, bridge: &str, parent: &IfName, vids: &VlanSet) {
+        if let Some(v) = self.ifs.get_mut(bridge).and_then(|b| b.vlan.as_mut()) {
+            let p = v.ports.entry(parent.to_string()).or_default();
+            p.tagged = p.tagged.union(vids);
+        }
+    }
+
     /// Records the bridge an addm of `jail` creates with `parent` in it, so
-    /// the jails after it find it.
-    pub fn add_bridge(&mut self, bridge: &IfName, parent: &IfName, mtu: u32, jail: &str) {
+    /// the jails after it find it; `tagged`: it filters VLANs, and the
+    /// parent carries these.
+    pub fn add_bridge(
+        &mut self,
+        bridge: &IfName,
+        parent: &IfName,
+        mtu: u32,
+        jail: &str,
+        tagged: Option<&VlanSet>,
+    ) {
         if self.ifs.contains_key(bridge.as_str()) {
             return;
         }
+        let vlan = BootVlan {
+            filtering: tagged.is_some(),
+            defpvid: None,
+            ports: tagged
+                .map(|t| {
+                    let port = PortVlans {
+                        untagged: None,
+                        tagged: *t,
+                    };
+                    HashMap::from([(parent.to_string(), port)])
+                })
+                .unwrap_or_default(),
+            rjib_parent: Some(parent.clone()),
+        };
         let mut i = new_iface(bridge.clone(), LinkType::Bridge);
         i.members = Some(vec![parent.clone()]);
         i.mtu = mtu;
@@ -524,6 +659,7 @@ impl Boot {
                     jail: jail.to_string(),
                 },
                 mac_from: None,
+                vlan: Some(vlan),
             },
         );
     }
@@ -695,6 +831,7 @@ mod tests {
             &IfName::new("em1").unwrap(),
             1500,
             "web",
+            None,
         );
         let view = b.listing_for(&["!em1".into()], "br");
         let names: Vec<&str> = view.iter().map(|i| i.name.as_str()).collect();

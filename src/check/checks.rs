@@ -11,16 +11,21 @@
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-use super::boot::{Boot, Source};
+use super::boot::{Boot, BootVlan, Source};
 use super::collide::{self, Predicted};
 use super::commands::{self, ADDM_PARAMS, DESTROY_PARAMS, HOOKS, Meaning};
 use super::rcconf::RcConf;
 use super::report::{ALL_JAILS, Code, Finding, JailPrediction, NoMac, Pair, Report};
 use crate::jailconf::{Jail, Loc, Stop, Value, show};
+use crate::jib::descr;
 use crate::jib::mac::Scheme;
 use crate::jib::name::{JailName, a_end, b_end, bridge_for};
 use crate::jib::plan::{AddmRequest, Evidence, PlanError, plan_addm};
-use crate::net::{BridgePolicy, IFNAME_MAX, Interface, LinkType, Verdict};
+use crate::jib::vlan::{BridgeFacts, NoVlans, Uplink, VlanRefusal};
+use crate::net::{
+    BridgeFlags, BridgePolicy, IFNAME_MAX, IfName, Interface, LinkType, PortVlans, Verdict, Vid,
+    VlanSet,
+};
 
 /// What the checks read.
 pub struct Input<'a> {
@@ -36,6 +41,99 @@ pub struct Input<'a> {
     pub predict: bool,
 }
 
+/// The host's VLAN facts, each read once (a host bridge serves many jails).
+struct Cached<'h> {
+    host: &'h mut dyn BridgeFacts,
+    flags: HashMap<IfName, Result<BridgeFlags, String>>,
+    defpvid: HashMap<IfName, Result<Option<Vid>, String>>,
+    tagged: HashMap<(IfName, IfName), Result<VlanSet, String>>,
+    descr: HashMap<IfName, Result<Option<String>, String>>,
+}
+
+impl BridgeFacts for Cached<'_> {
+    fn flags(&mut self, bridge: &IfName) -> Result<BridgeFlags, String> {
+        let host = &mut *self.host;
+        self.flags
+            .entry(bridge.clone())
+            .or_insert_with(|| host.flags(bridge))
+            .clone()
+    }
+
+    fn defpvid(&mut self, bridge: &IfName) -> Result<Option<Vid>, String> {
+        let host = &mut *self.host;
+        self.defpvid
+            .entry(bridge.clone())
+            .or_insert_with(|| host.defpvid(bridge))
+            .clone()
+    }
+
+    fn tagged(&mut self, bridge: &IfName, member: &IfName) -> Result<VlanSet, String> {
+        let host = &mut *self.host;
+        self.tagged
+            .entry((bridge.clone(), member.clone()))
+            .or_insert_with(|| host.tagged(bridge, member))
+            .clone()
+    }
+
+    fn description(&mut self, bridge: &IfName) -> Result<Option<String>, String> {
+        let host = &mut *self.host;
+        self.descr
+            .entry(bridge.clone())
+            .or_insert_with(|| host.description(bridge))
+            .clone()
+    }
+}
+
+/// The VLAN facts of the bridges at boot: rc.conf's (`vlanfilter`,
+/// `defuntagged`, `addm IF tagged SET`) for a bridge rc.conf creates or
+/// gives VLAN words, rjib's own for one an earlier jail's addm creates,
+/// and the host's as it is now for the others.
+struct CheckFacts<'a, 'h> {
+    boot: &'a Boot,
+    host: &'h mut dyn BridgeFacts,
+}
+
+impl CheckFacts<'_, '_> {
+    fn boot(&self, bridge: &IfName) -> Option<&BootVlan> {
+        self.boot.vlan_of(bridge.as_str())
+    }
+}
+
+impl BridgeFacts for CheckFacts<'_, '_> {
+    fn flags(&mut self, bridge: &IfName) -> Result<BridgeFlags, String> {
+        match self.boot(bridge) {
+            Some(v) if v.filtering => Ok(BridgeFlags(BridgeFlags::VLANFILTER)),
+            Some(_) => Ok(BridgeFlags::default()),
+            None => self.host.flags(bridge),
+        }
+    }
+
+    fn defpvid(&mut self, bridge: &IfName) -> Result<Option<Vid>, String> {
+        match self.boot(bridge) {
+            Some(v) => Ok(v.defpvid),
+            None => self.host.defpvid(bridge),
+        }
+    }
+
+    fn tagged(&mut self, bridge: &IfName, member: &IfName) -> Result<VlanSet, String> {
+        match self.boot(bridge) {
+            Some(v) => Ok(v
+                .ports
+                .get(member.as_str())
+                .map(|p| p.tagged)
+                .unwrap_or_default()),
+            None => self.host.tagged(bridge, member),
+        }
+    }
+
+    fn description(&mut self, bridge: &IfName) -> Result<Option<String>, String> {
+        match self.boot(bridge) {
+            Some(v) => Ok(v.rjib_parent.as_ref().map(descr::bridge)),
+            None => self.host.description(bridge),
+        }
+    }
+}
+
 /// One addm command of a jail.
 #[derive(Clone, Debug)]
 struct AddmCmd {
@@ -45,6 +143,8 @@ struct AddmCmd {
     suffix: String,
     name: JailName,
     ifaces: Box<[String]>,
+    /// The VLANs asked for each of `ifaces` (FreeBSD 15).
+    vlans: Box<[PortVlans]>,
     scheme: Scheme,
 }
 
@@ -169,6 +269,7 @@ pub fn facts(jail: &Jail, exists: &dyn Fn(&Path) -> bool) -> JailFacts {
                     suffix,
                     name: nm,
                     ifaces,
+                    vlans,
                     scheme,
                 } => {
                     if !ADDM_PARAMS.contains(&param) {
@@ -207,6 +308,7 @@ pub fn facts(jail: &Jail, exists: &dyn Fn(&Path) -> bool) -> JailFacts {
                         suffix,
                         name: nm,
                         ifaces: ifaces.into_boxed_slice(),
+                        vlans: vlans.into_boxed_slice(),
                         scheme,
                     });
                 }
@@ -362,7 +464,16 @@ impl Addm<'_> {
     }
 }
 
-pub fn analyse(input: &Input<'_>) -> Report {
+/// The checks; `host` answers what the VLAN planner asks about a bridge
+/// that rc.conf does not set up (read from the host as it is now).
+pub fn analyse(input: &Input<'_>, host: &mut dyn BridgeFacts) -> Report {
+    let mut host = Cached {
+        host,
+        flags: HashMap::new(),
+        defpvid: HashMap::new(),
+        tagged: HashMap::new(),
+        descr: HashMap::new(),
+    };
     let jails = input.jails;
     let mut findings: Vec<Finding> = jails.iter().flat_map(|j| j.findings.clone()).collect();
     findings.extend(input.stops.iter().map(stop_finding));
@@ -486,6 +597,7 @@ pub fn analyse(input: &Input<'_>) -> Report {
             jail,
             &mut boot,
             &input.policy,
+            &mut host,
             &mut findings,
             &mut preds,
         );
@@ -549,13 +661,16 @@ pub fn analyse(input: &Input<'_>) -> Report {
 
 /// Plans one addm on the interfaces at boot, as `rjib addm` will: its
 /// findings, its predicted MACs (into `preds`), its pairs. A bridge it
-/// creates is added to `boot` for the jails after it.
+/// creates, and the VLANs it adds to a parent, are added to `boot` for the
+/// jails after it.
+#[allow(clippy::too_many_arguments)]
 fn plan_one(
     k: usize,
     a: &Addm<'_>,
     jail: &str,
     boot: &mut Boot,
     policy: &BridgePolicy,
+    host: &mut dyn BridgeFacts,
     findings: &mut Vec<Finding>,
     preds: &mut Vec<Predicted>,
 ) -> Vec<Pair> {
@@ -574,6 +689,7 @@ fn plan_one(
                 bridge: bridge_for(p, &a.cmd.suffix),
                 parent: p.to_string(),
                 macs: Err(reason.clone()),
+                vlans: PortVlans::default(),
             })
             .collect()
     };
@@ -614,11 +730,14 @@ fn plan_one(
         jail: &a.cmd.name,
         suffix: &a.cmd.suffix,
         ifaces: &a.cmd.ifaces,
+        vlans: &a.cmd.vlans,
         scheme: a.cmd.scheme,
     };
+    let mut facts = CheckFacts { boot, host };
     // The boot view leaves the jail's own current pairs out: no stale pair
     // to judge, so no jail to look up.
-    let plan = match plan_addm(&req, &view, policy, &Evidence::default()) {
+    let planned = plan_addm(&req, &view, policy, &Evidence::default(), &mut facts);
+    let plan = match planned {
         Ok(plan) => plan,
         Err(e) => {
             let (code, message) = match &e {
@@ -657,6 +776,16 @@ fn plan_one(
                 | PlanError::OrphanPair { .. }
                 | PlanError::NotItsPeer { .. }
                 | PlanError::NoPeerEvidence { .. } => (Code::CommandLine, e.to_string()),
+                PlanError::Vlan(v) => (
+                    match **v {
+                        VlanRefusal::Needs15 { .. } => Code::VlanNeeds15,
+                        VlanRefusal::UplinkMissing { .. } => Code::VlanUplinkMissing,
+                        VlanRefusal::NotFiltering { .. } | VlanRefusal::Unreadable(_) => {
+                            Code::VlanBridgeNotFiltering
+                        }
+                    },
+                    e.to_string(),
+                ),
             };
             report(code, message, false);
             return failed(NoMac::AddmFails);
@@ -720,16 +849,23 @@ fn plan_one(
             }
         }
     }
+    // The same plan with sha256, for its MACs only: no VLANs, so nothing
+    // more to read.
     let alt = (a.cmd.scheme == Scheme::Sum)
         .then(|| {
             plan_addm(
                 &AddmRequest {
                     scheme: Scheme::Sha256,
+                    vlans: &[],
                     ..req.clone()
                 },
                 &view,
-                policy,
+                &BridgePolicy {
+                    release: None,
+                    ..policy.clone()
+                },
                 &Evidence::default(),
+                &mut NoVlans,
             )
             .ok()
         })
@@ -780,9 +916,29 @@ fn plan_one(
             bridge: link.bridge.to_string(),
             parent: link.parent.to_string(),
             macs,
+            vlans: link.joins,
         });
-        if link.new_bridge {
-            boot.add_bridge(&link.bridge, &link.parent, link.mtu, jail);
+        match &link.uplink {
+            Uplink::Add(vids) => {
+                let message = format!(
+                    "{what}: {} does not carry VLAN {vids} tagged on {}, which rjib made: rjib adds {} \
+                     (ifconfig {} +iftagged {} {vids})",
+                    link.parent,
+                    link.bridge,
+                    if vids.len() == 1 { "it" } else { "them" },
+                    crate::util::sh_quote(link.bridge.as_str()),
+                    crate::util::sh_quote(link.parent.as_str())
+                );
+                findings.push(Finding::new(loc, jail, Code::VlanUplinkMissing, message).info());
+                boot.add_tagged(link.bridge.as_str(), &link.parent, vids);
+            }
+            Uplink::NewFiltering(vids) => {
+                boot.add_bridge(&link.bridge, &link.parent, link.mtu, jail, Some(vids));
+            }
+            Uplink::None if link.new_bridge => {
+                boot.add_bridge(&link.bridge, &link.parent, link.mtu, jail, None);
+            }
+            Uplink::None => {}
         }
     }
     out

@@ -15,6 +15,7 @@ use crate::cli::{self, Action, Invocation, Parsed};
 use crate::jailconf::{Jail, Value, show};
 use crate::jib::mac::Scheme;
 use crate::jib::name::JailName;
+use crate::net::PortVlans;
 
 /// The parameters whose commands run before `vnet.interface` is moved, in
 /// jail(8)'s order: where an `addm` works.
@@ -201,6 +202,7 @@ pub enum Meaning {
         suffix: String,
         name: JailName,
         ifaces: Vec<String>,
+        vlans: Vec<PortVlans>,
         scheme: Scheme,
     },
     Destroy {
@@ -240,11 +242,13 @@ pub fn meaning(argv: &[Vec<u8>]) -> Meaning {
                 suffix,
                 jail,
                 ifaces,
+                vlans,
                 scheme,
             } => Meaning::Addm {
                 suffix,
                 name: jail,
                 ifaces,
+                vlans,
                 scheme,
             },
             Action::Destroy { jail } => Meaning::Destroy { name: jail },
@@ -255,6 +259,7 @@ pub fn meaning(argv: &[Vec<u8>]) -> Meaning {
             "this prints help or the version and does nothing else".into(),
         ),
         Parsed::Error { message, .. } => Meaning::Wrong(Code::CommandLine, message),
+        Parsed::BadVlan { message, .. } => Meaning::Wrong(Code::VlanInvalid, message),
         Parsed::Usage { prog, usage, .. } => {
             if usage == cli::Usage::Prune
                 && let Some(bad) = bad_name(argv)
@@ -408,6 +413,7 @@ mod tests {
                 suffix: "br".into(),
                 name: JailName::new("web").unwrap(),
                 ifaces: vec!["em0".into(), "!em1".into()],
+                vlans: vec![PortVlans::default(); 2],
                 scheme: Scheme::Sha256
             }
         );
@@ -445,6 +451,16 @@ mod tests {
             ("rjib -n addm web em0", Code::CommandLine, "dry run"),
             ("rjib addm --help", Code::CommandLine, "help"),
             ("rjib destroy a b", Code::CommandLine, "Usage: rjib destroy"),
+            (
+                "rjib addm web em0 untagged 0",
+                Code::VlanInvalid,
+                "em0 untagged 0",
+            ),
+            (
+                "rjib addm web tagged 5 em0",
+                Code::VlanInvalid,
+                "tagged: comes before",
+            ),
         ] {
             match meaning(&argv(cmd)) {
                 Meaning::Wrong(c, m) => {

@@ -3,7 +3,8 @@
 //! which interfaces and MAC addresses they will create.
 //!
 //! It changes nothing, takes no lock and needs no root: the host is only
-//! listed (`Host::list`, `Host::bridge_policy`).
+//! listed (`Host::list`, `Host::bridge_policy`), and, for a jail with VLANs
+//! on a bridge rc.conf does not set up, that bridge's VLAN state is read.
 //!
 //! - `files`: which files, and reading them; `rcconf` and `sh`: rc.conf's
 //!   variables without running it; `sysctlconf`: the sysctls boot sets;
@@ -30,6 +31,7 @@ use std::path::Path;
 use anyhow::Result;
 
 use crate::cli::{Action, Invocation, ShowFormat};
+use crate::exec::facts::HostFacts;
 use crate::host::Host;
 use crate::io::Io;
 
@@ -101,10 +103,10 @@ pub fn run(
             return fail(format!("{name}: no such jail in the files read"));
         }
     }
-    let (listing, mut policy) = match open().and_then(|mut host| {
+    let (mut host, listing, mut policy) = match open().and_then(|mut host| {
         let listing = host.list()?;
         let policy = host.bridge_policy()?;
-        Ok((listing, policy))
+        Ok((host, listing, policy))
     }) {
         Ok(x) => x,
         Err(e) => return fail(format!("{e:#}")),
@@ -113,14 +115,19 @@ pub fn run(
     if let Some((v, at)) = sysctls.integer(crate::net::MEMBER_IFADDRS) {
         policy = policy.with_boot_setting(v, at.to_string());
     }
-    let mut report = checks::analyse(&checks::Input {
-        jails: &facts,
-        stops: &loaded.stops,
-        rc: &rc,
-        listing: &listing,
-        policy,
-        predict: *verbose || matches!(format, ShowFormat::Json { .. }),
-    });
+    let mut report = checks::analyse(
+        &checks::Input {
+            jails: &facts,
+            stops: &loaded.stops,
+            rc: &rc,
+            listing: &listing,
+            policy,
+            predict: *verbose || matches!(format, ShowFormat::Json { .. }),
+        },
+        &mut HostFacts {
+            host: host.as_mut(),
+        },
+    );
     drop(facts);
     report.select(jails);
     report.sort(&loaded.files);

@@ -58,6 +58,9 @@ pub fn table(jails: &[JailPrediction]) -> Vec<String> {
         });
         let mut jn = Vec::new();
         for p in &j.pairs {
+            if !p.vlans.is_empty() {
+                jn.push(format!("{} joins {} in VLANs {}", p.a, p.bridge, p.vlans));
+            }
             let (ma, mb) = match &p.macs {
                 Ok((a, b)) => (a.clone(), b.clone()),
                 Err(why) => {
@@ -139,6 +142,10 @@ struct JsonPair<'a> {
     parent: &'a str,
     mac_a: Option<&'a str>,
     mac_b: Option<&'a str>,
+    /// The host end's tagged VLANs, ascending (FreeBSD 15).
+    tagged: Vec<u16>,
+    /// The host end's untagged VLAN, or null.
+    untagged: Option<u16>,
 }
 
 #[derive(Serialize)]
@@ -183,6 +190,8 @@ pub fn json(report: &Report, pretty: bool) -> String {
                         parent: &p.parent,
                         mac_a: p.macs.as_ref().ok().map(|m| m.0.as_str()),
                         mac_b: p.macs.as_ref().ok().map(|m| m.1.as_str()),
+                        tagged: p.vlans.tagged.to_vec(),
+                        untagged: p.vlans.untagged.map(|v| v.get()),
                     })
                     .collect(),
             })
@@ -233,6 +242,7 @@ mod tests {
                         bridge: "vtnet0bridge".into(),
                         parent: "lagg1234.4094".into(),
                         macs: Ok(("02:a0:e2:0a:1b:2c".into(), "0e:a0:e2:0a:1b:2c".into())),
+                        vlans: Default::default(),
                     },
                     Pair {
                         a: "e1a_abcdefghijk".into(),
@@ -243,6 +253,7 @@ mod tests {
                             parent: "lagg0".into(),
                             by: "cloned_interfaces, /etc/rc.conf:3".into(),
                         }),
+                        vlans: Default::default(),
                     },
                 ],
             },

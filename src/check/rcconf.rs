@@ -123,14 +123,8 @@ fn assignment(w: Word, file: &std::sync::Arc<Path>) -> (String, Assignment) {
     )
 }
 
-/// rc.subr's `ltr IF '.-/+' '_'`: the part of a variable name that stands
-/// for the interface `ifname` (`em0.5` → `em0_5`).
-pub fn var_part(ifname: &str) -> String {
-    ifname
-        .chars()
-        .map(|c| if ".-/+".contains(c) { '_' } else { c })
-        .collect()
-}
+/// rc.subr's `ltr IF '.-/+' '_'` (`crate::jib::vlan::rc_var`).
+pub use crate::jib::vlan::rc_var as var_part;
 
 #[cfg(test)]
 mod tests {
@@ -221,11 +215,5 @@ mod tests {
             e.to_string(),
             "/etc/rc.conf:2:14: unterminated double-quoted string"
         );
-    }
-
-    #[test]
-    fn var_parts() {
-        assert_eq!(var_part("em0.5"), "em0_5");
-        assert_eq!(var_part("a-b/c+d"), "a_b_c_d");
     }
 }

@@ -2,10 +2,11 @@
 //! the interfaces each jail's `addm` commands will create.
 
 use crate::jailconf::Loc;
+use crate::net::PortVlans;
 
 /// How bad a finding is: an error makes `check` exit 1, a warning or an
 /// info does not. An info is no mistake: it says how rjib will see a
-/// jail.
+/// jail, or what it will do itself.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
     Error,
@@ -48,11 +49,20 @@ pub enum Code {
     /// The bridge name addm would use is taken by something else.
     BridgeNotABridge,
     MemberHasAddress,
+    /// `untagged`/`tagged` on a FreeBSD 14 host.
+    VlanNeeds15,
+    /// `untagged`/`tagged` on a bridge that does not filter VLANs at boot.
+    VlanBridgeNotFiltering,
+    /// The parent does not carry a VLAN a jail needs: an error when rjib
+    /// refuses, an info when it adds it itself.
+    VlanUplinkMissing,
+    /// A wrong `untagged` or `tagged` argument.
+    VlanInvalid,
 }
 
 impl Code {
     /// Every code, in the order rjib(8) lists them.
-    pub const ALL: [Code; 16] = [
+    pub const ALL: [Code; 20] = [
         Code::NameCharset,
         Code::NameTooLong,
         Code::DuplicateName,
@@ -67,6 +77,10 @@ impl Code {
         Code::ParentInOtherBridge,
         Code::MemberHasAddress,
         Code::BridgeNotABridge,
+        Code::VlanNeeds15,
+        Code::VlanBridgeNotFiltering,
+        Code::VlanUplinkMissing,
+        Code::VlanInvalid,
         Code::CommandLine,
         Code::JailConf,
     ];
@@ -89,6 +103,10 @@ impl Code {
             Code::ParentInOtherBridge => "parent-in-other-bridge",
             Code::BridgeNotABridge => "bridge-not-a-bridge",
             Code::MemberHasAddress => "member-has-address",
+            Code::VlanNeeds15 => "vlan-needs-15",
+            Code::VlanBridgeNotFiltering => "vlan-bridge-not-filtering",
+            Code::VlanUplinkMissing => "vlan-uplink-missing",
+            Code::VlanInvalid => "vlan-invalid",
         }
     }
 
@@ -137,6 +155,12 @@ impl Finding {
     /// The same finding as a warning.
     pub fn warning(mut self) -> Finding {
         self.severity = Severity::Warning;
+        self
+    }
+
+    /// The same finding as information: what rjib will do, not a fault.
+    pub fn info(mut self) -> Finding {
+        self.severity = Severity::Info;
         self
     }
 
@@ -191,6 +215,9 @@ pub struct Pair {
     pub parent: String,
     /// Host end and jail end, or why there are none.
     pub macs: Result<(String, String), NoMac>,
+    /// The VLANs the host end joins (FreeBSD 15): asked for, or its
+    /// bridge's default untagged VLAN. The jail end is in none.
+    pub vlans: PortVlans,
 }
 
 /// One jail's predictions, in the order of its addm commands and arguments.

@@ -232,6 +232,7 @@ fn drvspec(k: &mut Kernel, get: bool, arg: &[u8], mem: &mut UserMem) -> Result<(
             let mut full = IfBreq::named(&member);
             full.ifbr_ifsflags = IFBIF_LEARNING | IFBIF_DISCOVER;
             full.ifbr_portno = u8::try_from(port).unwrap_or(u8::MAX);
+            member_vlan_fields(k, &member, &mut full);
             req.copy_from_slice(&full.to_bytes()[..len]);
             mem.copyout(ifd.ifd_data, &req)
         }
@@ -243,28 +244,29 @@ fn drvspec(k: &mut Kernel, get: bool, arg: &[u8], mem: &mut UserMem) -> Result<(
             let mut conf =
                 IfBifConf::from_bytes(&mem.copyin(ifd.ifd_data, len)?).ok_or(Errno::EFAULT)?;
             // Members, most recent first, then span ports (`IFBIF_SPAN`).
-            let ports: Vec<(String, u32)> = k
-                .bridge_members(&bridge)?
-                .into_iter()
-                .map(|m| (m, IFBIF_LEARNING | IFBIF_DISCOVER))
-                .chain(
-                    k.bridge_spans(&bridge)?
-                        .into_iter()
-                        .map(|s| (s, IFBIF_SPAN)),
-                )
-                .collect();
-            let need = ports.len() * breq;
+            let members = k.bridge_members(&bridge)?;
+            let spans = k.bridge_spans(&bridge)?;
+            let need = (members.len() + spans.len()) * breq;
             if conf.ifbic_len == 0 {
                 // A size query.
                 conf.ifbic_len = u32::try_from(need).map_err(|_| Errno::ENOMEM)?;
             } else {
-                // As many entries as fit.
-                let fit = (conf.ifbic_len as usize / breq).min(ports.len());
+                // As many entries as fit. The kernel zeroes its one ifbreq
+                // once, before both loops: a span port's entry sets only
+                // the name, IFBIF_SPAN and the port number, so its VLAN
+                // fields are the last member's (`bridge_ioctl_gifs`).
+                let fit = (conf.ifbic_len as usize / breq).min(members.len() + spans.len());
                 let mut out = Vec::with_capacity(fit * breq);
-                for (m, flags) in &ports[..fit] {
-                    let mut e = IfBreq::named("");
+                let mut e = IfBreq::default();
+                for (n, m) in members.iter().chain(&spans).enumerate().take(fit) {
                     e.ifbr_ifsname = c_bytes(&k.wire_name(m));
-                    e.ifbr_ifsflags = *flags;
+                    e.ifbr_portno = u8::try_from(n).unwrap_or(u8::MAX);
+                    if n < members.len() {
+                        e.ifbr_ifsflags = IFBIF_LEARNING | IFBIF_DISCOVER;
+                        member_vlan_fields(k, m, &mut e);
+                    } else {
+                        e.ifbr_ifsflags = IFBIF_SPAN;
+                    }
                     out.extend_from_slice(&e.to_bytes());
                 }
                 mem.copyout(conf.ifbic_buf, &out)?;
@@ -272,6 +274,8 @@ fn drvspec(k: &mut Kernel, get: bool, arg: &[u8], mem: &mut UserMem) -> Result<(
             }
             mem.copyout(ifd.ifd_data, &conf.to_bytes())
         }
+        c @ (BRDGSIFPVID | BRDGSIFVLANSET | BRDGGIFVLANSET | BRDGGFLAGS | BRDGSFLAGS
+        | BRDGGDEFPVID) => vlan_command(k, &bridge, c, get, &ifd, mem),
         // Other bridge commands exist but rjib does not send them.
         c if c < brdg_commands(k.release()) => {
             bridge_check(k, &bridge)?;
@@ -280,6 +284,102 @@ fn drvspec(k: &mut Kernel, get: bool, arg: &[u8], mem: &mut UserMem) -> Result<(
         _ => {
             bridge_check(k, &bridge)?;
             Err(Errno::EINVAL)
+        }
+    }
+}
+
+/// A member's VLAN fields of `struct ifbreq` as `bridge_ioctl_gifflags`
+/// fills them on FreeBSD 15: `ifbr_pvid` and `ifbr_vlanproto` (802.1Q;
+/// the simulation has no 802.1ad members). FreeBSD 14's ifbreq has
+/// padding there, which stays zero.
+fn member_vlan_fields(k: &Kernel, member: &str, e: &mut IfBreq) {
+    if k.release() >= 15 {
+        e.ifbr_pvid = k.get(member).ok().and_then(|m| m.pvid).unwrap_or(0);
+        e.ifbr_vlanproto = ETHERTYPE_VLAN;
+    }
+}
+
+/// What if_bridge's `bridge_control_table` says of a VLAN command: the
+/// size of its argument, and whether the kernel copies it back out
+/// (`BC_F_COPYOUT`: sent with SIOCGDRVSPEC) or only in (SIOCSDRVSPEC).
+fn vlan_entry(cmd: u64) -> (usize, bool) {
+    match cmd {
+        BRDGSIFPVID => (IFBREQ_LEN, false),
+        BRDGSIFVLANSET => (IfBifVlanReq::LEN, false),
+        BRDGGIFVLANSET => (IfBifVlanReq::LEN, true),
+        BRDGGFLAGS | BRDGGDEFPVID => (IfBrParam::LEN, true),
+        _ => (IfBrParam::LEN, false), // BRDGSFLAGS
+    }
+}
+
+/// The VIDs whose bits a request's set has, 0 and 4095 included (the
+/// kernel refuses those; it must see them to).
+fn set_bits(words: &[u64]) -> Vec<u16> {
+    (0..BRVLAN_SETSIZE)
+        .filter(|&v| words[v / 64] & (1 << (v % 64)) != 0)
+        .map(|v| v as u16)
+        .collect()
+}
+
+/// FreeBSD 15's VLAN commands. `bridge_ioctl` checks, before any handler:
+/// the command is in the table (FreeBSD 14's ends at 30: EINVAL), the
+/// request goes the command's way (SIOCGDRVSPEC for one the kernel
+/// copies out, else SIOCSDRVSPEC: EINVAL), and `ifd_len` is the
+/// argument's size (EINVAL); then it copies the argument in. The
+/// handlers' own refusals are the simulated kernel's (`bridge_ioctl_*`).
+fn vlan_command(
+    k: &mut Kernel,
+    bridge: &str,
+    cmd: u64,
+    get: bool,
+    ifd: &IfDrv,
+    mem: &mut UserMem,
+) -> Result<(), Errno> {
+    let (size, copyout) = vlan_entry(cmd);
+    let arg = (|| {
+        if cmd >= brdg_commands(k.release()) || get != copyout || ifd.ifd_len != size as u64 {
+            return Err(Errno::EINVAL);
+        }
+        mem.copyin(ifd.ifd_data, size)
+    })()
+    .map_err(|e| bridge_check(k, bridge).err().unwrap_or(e))?;
+    match cmd {
+        BRDGSIFPVID => {
+            let r = IfBreq::from_bytes(&arg).ok_or(Errno::EFAULT)?;
+            let member = name_of(&r.ifbr_ifsname).map_err(|_| Errno::ENOENT)?;
+            k.set_member_pvid(bridge, &member, r.ifbr_pvid)
+        }
+        BRDGSIFVLANSET => {
+            let r = IfBifVlanReq::from_bytes(&arg).ok_or(Errno::EFAULT)?;
+            let member = name_of(&r.bv_ifname).map_err(|_| Errno::ENOENT)?;
+            k.set_member_vlans(bridge, &member, r.bv_op, &set_bits(&r.bv_set))
+        }
+        BRDGGIFVLANSET => {
+            let mut r = IfBifVlanReq::from_bytes(&arg).ok_or(Errno::EFAULT)?;
+            let member = name_of(&r.bv_ifname).map_err(|_| Errno::ENOENT)?;
+            let vids = k.member_vlans(bridge, &member)?;
+            // bv_op goes back as it came.
+            r.bv_set = [0; BRVLAN_SETSIZE / 64];
+            for v in vids.into_iter().map(usize::from) {
+                r.bv_set[v / 64] |= 1 << (v % 64);
+            }
+            mem.copyout(ifd.ifd_data, &r.to_bytes())
+        }
+        BRDGGFLAGS => {
+            let p = IfBrParam {
+                ifbrp_flags: k.bridge_flags(bridge)?,
+            };
+            mem.copyout(ifd.ifd_data, &p.to_bytes())
+        }
+        BRDGSFLAGS => {
+            let p = IfBrParam::from_bytes(&arg).ok_or(Errno::EFAULT)?;
+            k.set_bridge_flags(bridge, p.ifbrp_flags)
+        }
+        _ => {
+            // BRDGGDEFPVID: the kernel zeroed the argument before the
+            // handler set its uint16_t.
+            let p = IfBrParam::with_defpvid(k.bridge_defpvid(bridge)?);
+            mem.copyout(ifd.ifd_data, &p.to_bytes())
         }
     }
 }

@@ -10,7 +10,7 @@ use crate::freebsd::abi::*;
 use crate::freebsd::backend::LISTED_GROUPS;
 use crate::freebsd::sys::addr_of;
 use crate::freebsd::wire::{Wire, c_name};
-use crate::net::{Cloner, IfName, Interface, Mac, epair_peer};
+use crate::net::{BridgeFlags, Cloner, IfName, Interface, Mac, Vid, VlanOp, VlanSet, epair_peer};
 use crate::netsim::SimHost;
 use crate::netsim::model::Kernel;
 
@@ -91,6 +91,22 @@ fn script(h: &mut dyn Host) -> Vec<String> {
     rec!(h.set_mtu(&ea, 3_000_000_000));
     rec!(h.mtu(&n("nope0")));
     rec!(h.bridge_add(&bridge, &ea));
+    // FreeBSD 15's VLAN commands (FreeBSD 14 refuses each with EINVAL).
+    let vids = VlanSet::parse("10,20-22").unwrap();
+    rec!(h.bridge_flags(&bridge));
+    rec!(h.set_bridge_flags(&bridge, BridgeFlags(BridgeFlags::VLANFILTER)));
+    rec!(h.bridge_flags(&bridge));
+    rec!(h.bridge_flags(&ea));
+    rec!(h.bridge_defpvid(&bridge));
+    rec!(h.set_member_pvid(&bridge, &ea, Vid::new(20)));
+    rec!(h.set_member_pvid(&bridge, &eb, Vid::new(20)));
+    rec!(h.set_member_pvid(&n("nope0"), &ea, None));
+    rec!(h.set_member_vlans(&bridge, &ea, VlanOp::Add, &vids));
+    rec!(h.set_member_vlans(&bridge, &ea, VlanOp::Del, &VlanSet::parse("21").unwrap()));
+    rec!(h.set_member_vlans(&bridge, &eb, VlanOp::Set, &vids));
+    rec!(h.member_vlans(&bridge, &ea));
+    rec!(h.member_vlans(&bridge, &eb));
+    rec!(normalised(h.list()));
     rec!(h.bridge_add(&bridge, &ea));
     rec!(h.bridge_add(&bridge, &n("nope0")));
     rec!(h.bridge_add(&n("nope0"), &ea));
@@ -185,6 +201,9 @@ fn injected_faults_behave_the_same_both_ways() {
         "mtu",
         "addm",
         "destroy",
+        "pvid",
+        "vlanset",
+        "bridgeflags",
         "drivername",
     ] {
         for (nth, errno) in [(1, "EIO"), (2, "EBUSY"), (3, "ENOMEM")] {
@@ -226,6 +245,29 @@ fn the_script_really_fails_where_it_should() {
         !names.contains(&"e0a_t") && names.contains(&"epair1a"),
         "{names:?}"
     );
+    assert!(
+        has(
+            "h.bridge_flags(&bridge) => Err(HostError { iface: Some(\"bridge1\"), what: \"bridge flags\", reason: Errno(Errno(22))"
+        ),
+        "{log:#?}"
+    );
+    // On 15 the VLAN calls work, and refuse non-members.
+    let p = copy_host(
+        dir.path(),
+        "h15.json",
+        &on_release(&vectors()[0]["host"], 15),
+    );
+    let log = script(&mut *emulated_host(p).unwrap());
+    let has = |s: &str| log.iter().any(|l| l.contains(s));
+    assert!(
+        has("h.member_vlans(&bridge, &ea) => Ok(VlanSet(10,20,22))"),
+        "{log:#?}"
+    );
+    assert!(has("h.bridge_flags(&bridge) => Ok(BridgeFlags(1))"));
+    assert!(has(
+        "what: \"ifuntagged e0b_t 20\", reason: Errno(Errno(2)), detail: Some(\"Interface is not a bridge member\")"
+    ));
+    assert!(has("pvid: Some(Vid(20))"), "the listing shows the PVID");
 }
 
 #[test]
@@ -686,4 +728,264 @@ fn driver_names_by_index() {
     let mut h = KernelHost::new(sys);
     assert_eq!(h.driver(&n("web"), 3), Ok(Some("epair7".into())));
     assert_eq!(h.driver(&n("e0b_x"), 4), Ok(None));
+}
+
+/// A 15 kernel with bridge0 (members em0, e0; span port sp0), for the VLAN
+/// commands.
+fn vlan_kernel(release: u32) -> Kernel {
+    let host = serde_json::json!({"version": 3, "release": release, "interfaces": [
+        {"name": "em0", "index": 1, "ether": "00:25:90:00:00:01", "mtu": 1500, "up": true},
+        {"name": "e0", "index": 2, "ether": "00:25:90:00:00:02", "mtu": 1500, "up": true},
+        {"name": "sp0", "index": 3, "ether": "00:25:90:00:00:03", "mtu": 1500, "up": true},
+        {"name": "out0", "index": 4, "ether": "00:25:90:00:00:04", "mtu": 1500, "up": true},
+        {"name": "bridge0", "index": 5, "cloner": "bridge", "unit": 0, "mtu": 1500, "up": true,
+         "groups": ["bridge"], "members": ["em0", "e0"], "spans": ["sp0"]}
+    ]});
+    Kernel::new(serde_json::from_value(host).unwrap()).unwrap()
+}
+
+/// Send BRDG `cmd` with `arg` as its argument, the given way.
+fn brdg(k: &mut Kernel, get: bool, cmd: u64, arg: &mut [u8]) -> Result<(), Errno> {
+    let mut ifd = drv("bridge0", cmd, arg);
+    let req = if get { SIOCGDRVSPEC } else { SIOCSDRVSPEC };
+    ioctl(k, req, &mut ifd, &mut [arg])
+}
+
+fn pvid_req(member: &str, pvid: u16) -> Vec<u8> {
+    let mut r = IfBreq::named(member);
+    r.ifbr_pvid = pvid;
+    r.to_bytes()
+}
+
+fn set_req(member: &str, op: u8, vids: &[u16]) -> Vec<u8> {
+    let mut r = IfBifVlanReq::named(member);
+    r.bv_op = op;
+    for &v in vids {
+        r.bv_set[usize::from(v) / 64] |= 1 << (v % 64);
+    }
+    r.to_bytes()
+}
+
+/// bridge_ioctl's checks before any handler (FreeBSD 15, if_bridge.c):
+/// the command is in the table, goes the right way, has the right size.
+#[test]
+fn vlan_commands_pass_bridge_ioctls_checks_first() {
+    // FreeBSD 14's table ends at 30: every VLAN command is EINVAL.
+    let mut k = vlan_kernel(14);
+    for (get, cmd, mut arg) in [
+        (false, BRDGSIFPVID, pvid_req("em0", 5)),
+        (false, BRDGSIFVLANSET, set_req("em0", 1, &[5])),
+        (true, BRDGGIFVLANSET, set_req("em0", 0, &[])),
+        (true, BRDGGFLAGS, vec![0; 4]),
+        (false, BRDGSFLAGS, vec![1, 0, 0, 0]),
+        (true, BRDGGDEFPVID, vec![0; 4]),
+    ] {
+        assert_eq!(
+            brdg(&mut k, get, cmd, &mut arg),
+            Err(Errno::EINVAL),
+            "{cmd}"
+        );
+    }
+    assert!(!k.dirty);
+    let mut k = vlan_kernel(15);
+    // The wrong way: a set command with SIOCGDRVSPEC, a get with SIOCSDRVSPEC.
+    assert_eq!(
+        brdg(&mut k, true, BRDGSIFPVID, &mut pvid_req("em0", 5)),
+        Err(Errno::EINVAL)
+    );
+    assert_eq!(
+        brdg(&mut k, false, BRDGGFLAGS, &mut [0; 4]),
+        Err(Errno::EINVAL)
+    );
+    assert_eq!(
+        brdg(&mut k, false, BRDGGIFVLANSET, &mut set_req("em0", 0, &[])),
+        Err(Errno::EINVAL)
+    );
+    // The wrong size: 535 bytes of ifbif_vlan_req, an ifbrparam of 8.
+    let mut short = set_req("em0", 1, &[5]);
+    short.pop();
+    assert_eq!(
+        brdg(&mut k, false, BRDGSIFVLANSET, &mut short),
+        Err(Errno::EINVAL)
+    );
+    assert_eq!(
+        brdg(&mut k, false, BRDGSFLAGS, &mut [1, 0, 0, 0, 0, 0, 0, 0]),
+        Err(Errno::EINVAL)
+    );
+    assert_eq!(
+        brdg(&mut k, false, BRDGSIFVLANSET, &mut pvid_req("em0", 5)),
+        Err(Errno::EINVAL)
+    );
+    // The table's size: 39 commands.
+    assert_eq!(brdg(&mut k, true, 39, &mut [0; 4]), Err(Errno::EINVAL));
+    assert!(!k.dirty, "nothing reached a handler");
+    assert_eq!(k.exterror, None);
+}
+
+/// The handlers' own refusals (bridge_ioctl_sifpvid, _sifvlanset,
+/// _gifvlanset), with their extended errors, and what they store.
+#[test]
+fn vlan_handlers_refuse_what_freebsd_15_refuses() {
+    let mut k = vlan_kernel(15);
+    // Not a member: out0, and a span port.
+    for m in ["out0", "sp0", "nope0"] {
+        assert_eq!(
+            brdg(&mut k, false, BRDGSIFPVID, &mut pvid_req(m, 5)),
+            Err(Errno::ENOENT)
+        );
+        assert_eq!(k.exterror, Some(crate::netsim::model::EXT_NOT_A_MEMBER));
+        assert_eq!(
+            brdg(&mut k, false, BRDGSIFVLANSET, &mut set_req(m, 1, &[5])),
+            Err(Errno::ENOENT)
+        );
+        assert_eq!(
+            brdg(&mut k, true, BRDGGIFVLANSET, &mut set_req(m, 0, &[])),
+            Err(Errno::ENOENT)
+        );
+    }
+    // A PVID above 4094; 4094 and 0 are taken (0 clears it).
+    assert_eq!(
+        brdg(&mut k, false, BRDGSIFPVID, &mut pvid_req("em0", 4095)),
+        Err(Errno::EINVAL)
+    );
+    assert_eq!(k.exterror, Some(crate::netsim::model::EXT_INVALID_VID));
+    brdg(&mut k, false, BRDGSIFPVID, &mut pvid_req("em0", 4094)).unwrap();
+    assert_eq!(k.get("em0").unwrap().pvid, Some(4094));
+    brdg(&mut k, false, BRDGSIFPVID, &mut pvid_req("em0", 0)).unwrap();
+    assert_eq!(k.get("em0").unwrap().pvid, None);
+    k.dirty = false;
+    // Bit 0 or 4095 in a set, whatever the operation, before the op check.
+    for bad in [0u16, 4095] {
+        for op in [1, 3, 9] {
+            assert_eq!(
+                brdg(
+                    &mut k,
+                    false,
+                    BRDGSIFVLANSET,
+                    &mut set_req("em0", op, &[5, bad])
+                ),
+                Err(Errno::EINVAL)
+            );
+            assert_eq!(
+                k.exterror,
+                Some(crate::netsim::model::EXT_INVALID_VID_IN_SET)
+            );
+        }
+    }
+    for op in [0, 4, 255] {
+        assert_eq!(
+            brdg(&mut k, false, BRDGSIFVLANSET, &mut set_req("em0", op, &[5])),
+            Err(Errno::EINVAL)
+        );
+        assert_eq!(
+            k.exterror,
+            Some(crate::netsim::model::EXT_UNSUPPORTED_VLAN_OP)
+        );
+    }
+    assert!(!k.dirty);
+    // SET, ADD, DEL; an empty set is fine.
+    brdg(
+        &mut k,
+        false,
+        BRDGSIFVLANSET,
+        &mut set_req("em0", 1, &[10, 20]),
+    )
+    .unwrap();
+    brdg(
+        &mut k,
+        false,
+        BRDGSIFVLANSET,
+        &mut set_req("em0", 2, &[20, 30]),
+    )
+    .unwrap();
+    brdg(
+        &mut k,
+        false,
+        BRDGSIFVLANSET,
+        &mut set_req("em0", 3, &[10, 40]),
+    )
+    .unwrap();
+    assert_eq!(k.get("em0").unwrap().tagged, Some(vec![20, 30]));
+    // GIFVLANSET copies the set out and leaves bv_op as it was sent.
+    let mut got = set_req("em0", 7, &[1, 2, 3]);
+    brdg(&mut k, true, BRDGGIFVLANSET, &mut got).unwrap();
+    let got = IfBifVlanReq::from_bytes(&got).unwrap();
+    assert_eq!(got.bv_op, 7);
+    assert_eq!(
+        VlanSet::from_words(got.bv_set).unwrap().to_string(),
+        "20,30"
+    );
+    brdg(&mut k, false, BRDGSIFVLANSET, &mut set_req("em0", 1, &[])).unwrap();
+    assert_eq!(k.get("em0").unwrap().tagged, None);
+    // Flags are stored as given, with no precondition; the default PVID
+    // reads back in the union's uint16_t.
+    let mut f = vec![0u8; 4];
+    brdg(&mut k, true, BRDGGFLAGS, &mut f).unwrap();
+    assert_eq!(f, [0, 0, 0, 0]);
+    brdg(
+        &mut k,
+        false,
+        BRDGSFLAGS,
+        &mut IfBrParam {
+            ifbrp_flags: IFBRF_VLANFILTER,
+        }
+        .to_bytes(),
+    )
+    .unwrap();
+    brdg(&mut k, true, BRDGGFLAGS, &mut f).unwrap();
+    assert_eq!(
+        IfBrParam::from_bytes(&f).unwrap().ifbrp_flags,
+        IFBRF_VLANFILTER
+    );
+    let mut d = vec![0xffu8; 4];
+    brdg(&mut k, true, BRDGGDEFPVID, &mut d).unwrap();
+    assert_eq!(d, [0, 0, 0, 0], "zeroed, then the uint16_t set");
+}
+
+/// BRDGGIFS (bridge_ioctl_gifs) gives each member's PVID and 802.1Q; a
+/// span port's entry keeps the last member's VLAN fields (the one ifbreq
+/// is zeroed once), which the backend must not read.
+#[test]
+fn brdggifs_reports_pvids_and_a_span_port_keeps_the_last_members() {
+    let mut k = vlan_kernel(15);
+    k.set_member_pvid("bridge0", "em0", 7).unwrap();
+    let mut buf = vec![0u8; 3 * IFBREQ_LEN];
+    let mut conf = IfBifConf {
+        ifbic_len: buf.len() as u32,
+        _pad: 0,
+        ifbic_buf: addr_of(&mut buf),
+    }
+    .to_bytes();
+    let mut arg = drv("bridge0", BRDGGIFS, &mut conf);
+    ioctl(&mut k, SIOCGDRVSPEC, &mut arg, &mut [&mut conf, &mut buf]).unwrap();
+    let e: Vec<IfBreq> = buf
+        .chunks_exact(IFBREQ_LEN)
+        .map(|c| IfBreq::from_bytes(c).unwrap())
+        .collect();
+    // e0 (most recent), em0, then the span port sp0.
+    assert_eq!((e[0].ifbr_pvid, e[0].ifbr_vlanproto), (0, ETHERTYPE_VLAN));
+    assert_eq!((e[1].ifbr_pvid, e[1].ifbr_vlanproto), (7, ETHERTYPE_VLAN));
+    assert_eq!(e[2].ifbr_ifsflags, IFBIF_SPAN);
+    assert_eq!(e[2].ifbr_pvid, 7, "left over from em0's entry");
+    // Through the backend: members only, each with its own PVID.
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("h.json");
+    std::fs::write(&p, serde_json::to_string(&k.state).unwrap()).unwrap();
+    let l = emulated_host(p).unwrap().list().unwrap();
+    let pvid = |n: &str| l.iter().find(|i| i.name.as_str() == n).unwrap().pvid;
+    assert_eq!(pvid("em0"), Vid::new(7));
+    assert_eq!(pvid("e0"), None);
+    assert_eq!(pvid("sp0"), None, "a span port is no member");
+    // FreeBSD 14's ifbreq has padding there: zero.
+    let mut k = vlan_kernel(14);
+    let mut buf = vec![0u8; IFBREQ_LEN];
+    let mut conf = IfBifConf {
+        ifbic_len: buf.len() as u32,
+        _pad: 0,
+        ifbic_buf: addr_of(&mut buf),
+    }
+    .to_bytes();
+    let mut arg = drv("bridge0", BRDGGIFS, &mut conf);
+    ioctl(&mut k, SIOCGDRVSPEC, &mut arg, &mut [&mut conf, &mut buf]).unwrap();
+    assert!(buf[48..].iter().all(|&b| b == 0));
 }

@@ -9,7 +9,8 @@ use crate::host::{Host, HostError, Priority};
 use crate::jib::descr;
 use crate::jib::name::JailName;
 use crate::jib::plan::{Link, Plan, Refresh};
-use crate::net::{Cloner, Errno, IfName, epair_peer};
+use crate::jib::vlan::Uplink;
+use crate::net::{Cloner, Errno, IfName, VlanOp, epair_peer};
 use crate::signals::Stop;
 
 /// How many explicit epair units `create_epair` tries after the kernel
@@ -400,22 +401,50 @@ fn build(
         host.set_up(&link.parent, true)?;
         journal.raised(&link.parent);
     }
+    // The uplink carries the jails' VLANs before an epair joins in them.
+    if let Uplink::Add(vids) = &link.uplink {
+        host.set_member_vlans(&link.bridge, &link.parent, VlanOp::Add, vids)?;
+        journal.tagged(&link.bridge, &link.parent, vids);
+        host.syslog(
+            Priority::Notice,
+            &format!(
+                "{}: {} now carries VLAN {vids} tagged too (jail {jail})",
+                link.bridge, link.parent
+            ),
+        );
+    }
     if link.new_bridge {
         let br = host.create(Cloner::Bridge, None)?;
         journal.created(&br);
+        let filtering = match &link.uplink {
+            Uplink::NewFiltering(vids) => Some(vids),
+            _ => None,
+        };
+        // Read, then set only VLANFILTER, as ifconfig's `vlanfilter` does.
+        if filtering.is_some() {
+            let flags = host.bridge_flags(&br)?;
+            host.set_bridge_flags(&br, flags.with_vlanfilter())?;
+        }
         host.bridge_add(&br, &link.parent)?;
+        if let Some(vids) = filtering {
+            host.set_member_vlans(&br, &link.parent, VlanOp::Set, vids)?;
+        }
         host.rename(&br, &link.bridge)?;
         journal.renamed(&br, &link.bridge);
         names.insert(link.bridge.to_string());
         b.lines.push(link.bridge.to_string());
         host.set_description(&link.bridge, &descr::bridge(&link.parent))?;
         host.set_up(&link.bridge, true)?;
+        let how = match filtering {
+            Some(vids) => format!(
+                "created, VLAN-filtering, bridging {} tagged {vids}",
+                link.parent
+            ),
+            None => format!("created, bridging {}", link.parent),
+        };
         host.syslog(
             Priority::Notice,
-            &format!(
-                "{}: created, bridging {} (jail {jail})",
-                link.bridge, link.parent
-            ),
+            &format!("{}: {how} (jail {jail})", link.bridge),
         );
     }
     let ea = create_epair(host, names)?;
@@ -433,7 +462,14 @@ fn build(
         host.set_mtu(&ea, link.mtu)?;
         host.set_mtu(&eb, link.mtu)?;
     }
+    // Its VLANs before it is up, so it never forwards in the wrong one.
     host.bridge_add(&link.bridge, &ea)?;
+    if let Some(v) = link.member.untagged {
+        host.set_member_pvid(&link.bridge, &ea, Some(v))?;
+    }
+    if !link.member.tagged.is_empty() {
+        host.set_member_vlans(&link.bridge, &ea, VlanOp::Set, &link.member.tagged)?;
+    }
     host.rename(&ea, &link.a)?;
     journal.renamed(&ea, &link.a);
     b.lines.push(link.a.to_string());
@@ -452,10 +488,15 @@ fn build(
         || "the kernel's MACs".to_string(),
         |m| format!("MACs {} and {}", m.a, m.b),
     );
+    let vlans = if link.joins.is_empty() {
+        String::new()
+    } else {
+        format!(", {} {}", link.a, link.joins)
+    };
     host.syslog(
         Priority::Notice,
         &format!(
-            "{}, {}: created for jail {jail} on {} (parent {}), {macs}",
+            "{}, {}: created for jail {jail} on {} (parent {}), {macs}{vlans}",
             link.a, link.b, link.bridge, link.parent
         ),
     );

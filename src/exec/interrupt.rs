@@ -2,7 +2,9 @@
 //! run can undo what it did instead of being cut off between two calls.
 
 use crate::host::{Host, HostError, HostResult, Priority, Reason};
-use crate::net::{BridgePolicy, Cloner, IfName, Interface, JailInfo, Mac};
+use crate::net::{
+    BridgeFlags, BridgePolicy, Cloner, IfName, Interface, JailInfo, Mac, Vid, VlanOp, VlanSet,
+};
 use crate::signals::Stop;
 
 /// `host`, refusing every change once `stop` reports a signal. Reading and
@@ -92,6 +94,38 @@ impl Host for Interruptible<'_> {
     }
     fn description(&mut self, name: &IfName) -> HostResult<Option<String>> {
         self.host.description(name)
+    }
+    fn bridge_flags(&mut self, bridge: &IfName) -> HostResult<BridgeFlags> {
+        self.host.bridge_flags(bridge)
+    }
+    fn set_bridge_flags(&mut self, bridge: &IfName, flags: BridgeFlags) -> HostResult<()> {
+        self.check()?;
+        self.host.set_bridge_flags(bridge, flags)
+    }
+    fn bridge_defpvid(&mut self, bridge: &IfName) -> HostResult<Option<Vid>> {
+        self.host.bridge_defpvid(bridge)
+    }
+    fn set_member_pvid(
+        &mut self,
+        bridge: &IfName,
+        member: &IfName,
+        pvid: Option<Vid>,
+    ) -> HostResult<()> {
+        self.check()?;
+        self.host.set_member_pvid(bridge, member, pvid)
+    }
+    fn member_vlans(&mut self, bridge: &IfName, member: &IfName) -> HostResult<VlanSet> {
+        self.host.member_vlans(bridge, member)
+    }
+    fn set_member_vlans(
+        &mut self,
+        bridge: &IfName,
+        member: &IfName,
+        op: VlanOp,
+        set: &VlanSet,
+    ) -> HostResult<()> {
+        self.check()?;
+        self.host.set_member_vlans(bridge, member, op, set)
     }
     fn syslog(&mut self, priority: Priority, message: &str) {
         self.host.syslog(priority, message)

@@ -2,5 +2,6 @@
 
 pub mod addm;
 pub mod destroy;
+pub mod facts;
 pub mod interrupt;
 pub mod undo;

@@ -1,7 +1,14 @@
 //! The undo journal: what `addm` changed, so a failure can put it back.
+//!
+//! What a run does to an interface it created is undone by destroying it:
+//! a bridge's flags and members, an epair end's membership, its untagged
+//! VLAN and its tagged set go with it (`bridge_clone_destroy`,
+//! `bridge_delete_member`). What it does to interfaces that were there
+//! (a parent brought up, named aside, or given tagged VLANs) has an entry
+//! of its own.
 
 use crate::host::{Host, HostError};
-use crate::net::IfName;
+use crate::net::{IfName, VlanOp, VlanSet};
 use crate::util::sh_quote;
 
 /// One change and how to reverse it.
@@ -13,6 +20,10 @@ enum Undo {
     Down(IfName),
     /// An interface this run renamed (from, to): name it back.
     Rename(IfName, IfName),
+    /// VLANs this run added to a member's tagged set that were not in it
+    /// (bridge, member, VIDs): take exactly those away again. The kernel
+    /// keeps no record of who added a VID (`bridge_ioctl_sifvlanset`).
+    Untag(IfName, IfName, Box<VlanSet>),
 }
 
 /// Something the undo could not put back.
@@ -34,6 +45,16 @@ impl Journal {
 
     pub fn raised(&mut self, name: &IfName) {
         self.0.push(Undo::Down(name.clone()));
+    }
+
+    /// VLANs this run added to an existing member's tagged set, none of
+    /// which it had.
+    pub fn tagged(&mut self, bridge: &IfName, member: &IfName, added: &VlanSet) {
+        self.0.push(Undo::Untag(
+            bridge.clone(),
+            member.clone(),
+            Box::new(*added),
+        ));
     }
 
     /// An existing interface this run renamed.
@@ -88,6 +109,10 @@ impl Journal {
                     let r = host.rename(&to, &from);
                     (to, r)
                 }
+                Undo::Untag(bridge, member, set) => {
+                    let r = host.set_member_vlans(&bridge, &member, VlanOp::Del, &set);
+                    (member, r)
+                }
             };
             if let Err(error) = result {
                 left.push(Leftover { iface, error, fix });
@@ -105,6 +130,12 @@ fn fix(u: &Undo) -> String {
         Undo::Destroy(n) => format!("ifconfig {} destroy", q(n)),
         Undo::Down(n) => format!("ifconfig {} down", q(n)),
         Undo::Rename(from, to) => format!("ifconfig {} name {}", q(to), q(from)),
+        Undo::Untag(bridge, member, set) => format!(
+            "ifconfig {} -iftagged {} {}",
+            q(bridge),
+            q(member),
+            sh_quote(&set.to_string())
+        ),
     }
 }
 
@@ -123,6 +154,11 @@ mod tests {
         assert_eq!(
             fix(&Undo::Rename(n("e0a_x"), n("rjibstale0"))),
             "ifconfig rjibstale0 name e0a_x"
+        );
+        let set = Box::new(VlanSet::parse("20,30-31").unwrap());
+        assert_eq!(
+            fix(&Undo::Untag(n("a'b"), n("ix0"), set)),
+            "ifconfig 'a'\\''b' -iftagged ix0 20,30-31"
         );
     }
 }

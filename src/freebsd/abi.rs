@@ -17,7 +17,7 @@
 //! `<netinet/in.h>` of FreeBSD 14 and 15, and FreeBSD 15's
 //! `<sys/exterrvar.h>`.
 
-use super::wire::wire_struct;
+use super::wire::{Field, Wire, wire_struct};
 
 /// Size of an interface name buffer, NUL included (`<net/if.h>`).
 pub const IFNAMSIZ: usize = 16;
@@ -401,6 +401,47 @@ pub const BRDGADD: u64 = 0;
 pub const BRDGGIFFLGS: u64 = 2;
 /// `BRDGGIFS`: the member list (`struct ifbifconf`, SIOCGDRVSPEC).
 pub const BRDGGIFS: u64 = 6;
+/// `BRDGSIFAMAX`: FreeBSD 14's last command (its `bridge_control_table`
+/// has 31 entries).
+pub const BRDGSIFAMAX: u64 = 30;
+/// FreeBSD 15's VLAN commands. The argument each takes, and whether it is
+/// sent with SIOCSDRVSPEC (the kernel copies it in) or SIOCGDRVSPEC (and
+/// copies it back out), are the kernel's `bridge_control_table` entries:
+/// `BRDGSIFPVID`: a member's untagged VLAN (`struct ifbreq`, set).
+pub const BRDGSIFPVID: u64 = 31;
+/// `BRDGSIFVLANSET`: change a member's tagged VLANs (`struct
+/// ifbif_vlan_req`, set).
+pub const BRDGSIFVLANSET: u64 = 32;
+/// `BRDGGIFVLANSET`: a member's tagged VLANs (`struct ifbif_vlan_req`,
+/// get).
+pub const BRDGGIFVLANSET: u64 = 33;
+/// `BRDGGFLAGS`: the bridge's flags (`struct ifbrparam`, get).
+pub const BRDGGFLAGS: u64 = 34;
+/// `BRDGSFLAGS`: set them (`struct ifbrparam`, set).
+pub const BRDGSFLAGS: u64 = 35;
+/// `BRDGGDEFPVID`: the untagged VLAN of new members (`struct ifbrparam`,
+/// get).
+pub const BRDGGDEFPVID: u64 = 36;
+/// `BRDGSDEFPVID`: set it (`struct ifbrparam`, set).
+pub const BRDGSDEFPVID: u64 = 37;
+/// `BRDGSIFVLANPROTO`: FreeBSD 15's last command (`struct ifbreq`, set).
+pub const BRDGSIFVLANPROTO: u64 = 38;
+
+/// `IFBRF_VLANFILTER`, `IFBRF_DEFQINQ`: bridge flags (the value layer's,
+/// checked against the header here).
+pub const IFBRF_VLANFILTER: u32 = crate::net::BridgeFlags::VLANFILTER;
+pub const IFBRF_DEFQINQ: u32 = crate::net::BridgeFlags::DEFQINQ;
+/// `BRDG_VLAN_OP_*`: `bv_op` of BRDGSIFVLANSET.
+pub const BRDG_VLAN_OP_SET: u8 = crate::net::VlanOp::Set.code();
+pub const BRDG_VLAN_OP_ADD: u8 = crate::net::VlanOp::Add.code();
+pub const BRDG_VLAN_OP_DEL: u8 = crate::net::VlanOp::Del.code();
+/// `BRVLAN_SETSIZE`: the bits of a VLAN set.
+pub const BRVLAN_SETSIZE: usize = crate::net::VLAN_SETSIZE;
+/// `DOT1Q_VID_MAX` and `DOT1Q_VID_RSVD_IMPL` (`<net/ethernet.h>`).
+pub const DOT1Q_VID_MAX: u16 = crate::net::VID_MAX;
+pub const DOT1Q_VID_RSVD_IMPL: u16 = 0xfff;
+/// `ETHERTYPE_VLAN`: a FreeBSD 15 member's `ifbr_vlanproto` (802.1Q).
+pub const ETHERTYPE_VLAN: u16 = 0x8100;
 
 /// `IFBIF_LEARNING` and `IFBIF_DISCOVER`: a new member's default flags.
 pub const IFBIF_LEARNING: u32 = 0x1;
@@ -466,6 +507,61 @@ impl Default for IfBreq {
 
 /// `sizeof(struct ifbreq)` on FreeBSD 14 and 15.
 pub const IFBREQ_LEN: usize = size_of::<IfBreq>();
+
+/// `struct ifbif_vlan_req` (BRDGSIFVLANSET, BRDGGIFVLANSET; FreeBSD 15):
+/// 536 bytes. `bv_set` is `ifbvlan_set_t`, a `__BITSET_DEFINE` of 4096
+/// bits: 64 `unsigned long`s, so it starts 8-aligned after 7 bytes of
+/// padding; VID `v` is bit `v % 64` of word `v / 64`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IfBifVlanReq {
+    pub bv_ifname: [u8; IFNAMSIZ],
+    pub bv_op: u8,
+    pub _pad0: [u8; 7],
+    pub bv_set: [u64; BRVLAN_SETSIZE / 64],
+}
+wire_struct!(IfBifVlanReq = "ifbif_vlan_req" {
+    bv_ifname,
+    bv_op,
+    bv_set,
+} pad { _pad0 });
+
+impl IfBifVlanReq {
+    pub fn named(member: &str) -> IfBifVlanReq {
+        IfBifVlanReq {
+            bv_ifname: super::wire::c_name(member),
+            bv_op: 0,
+            _pad0: [0; 7],
+            bv_set: [0; BRVLAN_SETSIZE / 64],
+        }
+    }
+}
+
+/// `struct ifbrparam`: a 4-byte union. BRDGGFLAGS and BRDGSFLAGS use its
+/// `uint32_t` (`ifbrp_flags`), BRDGGDEFPVID its `uint16_t`
+/// (`ifbrp_defpvid`), both at offset 0.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct IfBrParam {
+    pub ifbrp_flags: u32,
+}
+wire_struct!(IfBrParam = "ifbrparam" { ifbrp_flags });
+
+/// Where `ifbrp_defpvid` (a `uint16_t`) is in `struct ifbrparam`.
+pub const IFBRP_DEFPVID: usize = 0;
+
+impl IfBrParam {
+    /// `ifbrp_defpvid`: the union's `uint16_t`.
+    pub fn defpvid(&self) -> u16 {
+        u16::get(&self.to_bytes()[IFBRP_DEFPVID..])
+    }
+
+    pub fn with_defpvid(pvid: u16) -> IfBrParam {
+        let mut b = [0u8; 4];
+        pvid.put(&mut b[IFBRP_DEFPVID..]);
+        IfBrParam::from_bytes(&b).expect("four bytes")
+    }
+}
 
 /// `struct ifbifconf` (BRDGGIFS): a buffer of `struct ifbreq`.
 #[repr(C)]
@@ -662,6 +758,9 @@ mod tests {
         assert_eq!(size_of::<SockaddrIn6>(), 28);
         assert_eq!(size_of::<IfBifConf>(), 16);
         assert_eq!(size_of::<UExtError>(), 200);
+        assert_eq!(size_of::<IfBifVlanReq>(), 536);
+        assert_eq!(align_of::<IfBifVlanReq>(), 8);
+        assert_eq!(size_of::<IfBrParam>(), 4);
     }
 
     #[test]
@@ -706,7 +805,10 @@ mod tests {
         assert_eq!(offset_of!(IfBreq, ifbr_ifsflags), 16);
         assert_eq!(offset_of!(IfBreq, ifbr_portno), 28);
         assert_eq!(offset_of!(IfBreq, ifbr_addrcnt), 36);
+        assert_eq!(offset_of!(IfBreq, ifbr_pvid), 48);
         assert_eq!(offset_of!(IfBreq, ifbr_vlanproto), 50);
+        assert_eq!(offset_of!(IfBifVlanReq, bv_op), 16);
+        assert_eq!(offset_of!(IfBifVlanReq, bv_set), 24);
         assert_eq!(offset_of!(IfBreq, pad), 52);
         assert_eq!(offset_of!(IfBifConf, ifbic_buf), 8);
         assert_eq!(
@@ -765,6 +867,30 @@ mod tests {
         assert_eq!(r.addr(), sa);
         assert_eq!(&r.to_bytes()[..7], b"vtnet0\0");
         assert!(IfReq::from_bytes(&b[..31]).is_none());
+    }
+
+    #[test]
+    fn vlan_requests_on_the_wire() {
+        let mut r = IfBifVlanReq::named("ix0");
+        r.bv_op = BRDG_VLAN_OP_ADD;
+        r.bv_set[0] = 1 << 20;
+        let b = r.to_bytes();
+        assert_eq!(b.len(), 536);
+        assert_eq!(&b[..4], b"ix0\0");
+        assert_eq!(b[16], 2);
+        // VID 20: byte 24 + 20 / 8, bit 20 % 8 on a little-endian machine.
+        assert_eq!(b[24 + 2], 1 << 4);
+        assert_eq!(IfBifVlanReq::from_bytes(&b).unwrap(), r);
+        let p = IfBrParam::with_defpvid(20);
+        assert_eq!(p.to_bytes(), [20, 0, 0, 0]);
+        assert_eq!(p.defpvid(), 20);
+        assert_eq!(
+            IfBrParam {
+                ifbrp_flags: 0x1_0005
+            }
+            .defpvid(),
+            5
+        );
     }
 
     #[test]

@@ -134,6 +134,31 @@ pub fn checks() -> Vec<Check> {
     ));
     only(&mut v, at, 14);
     layout::<IfBifConf>(&mut v);
+    // FreeBSD 15's VLAN requests: struct ifbif_vlan_req, and struct
+    // ifbrparam's two union members the VLAN commands use. FreeBSD 14 has
+    // none of them (rjib refuses VLANs there).
+    let at = v.len();
+    layout::<IfBifVlanReq>(&mut v);
+    v.push(check(
+        "_Alignof(struct ifbif_vlan_req)",
+        core::mem::align_of::<IfBifVlanReq>(),
+    ));
+    v.push(check(
+        "sizeof(((struct ifbif_vlan_req *)0)->bv_set.__bits[0])",
+        size_of::<u64>(),
+    ));
+    layout::<IfBrParam>(&mut v);
+    v.push(check(
+        "offsetof(struct ifbrparam, ifbrp_defpvid)",
+        IFBRP_DEFPVID,
+    ));
+    v.push(check(
+        "sizeof(((struct ifbrparam *)0)->ifbrp_defpvid)",
+        size_of::<u16>(),
+    ));
+    v.push(check("sizeof(ifbr_flags_t)", size_of::<u32>()));
+    v.push(check("sizeof(ether_vlanid_t)", size_of::<u16>()));
+    only(&mut v, at, 15);
     layout::<SockaddrIn>(&mut v);
     layout::<SockaddrIn6>(&mut v);
     layout::<VlanReq>(&mut v);
@@ -159,9 +184,24 @@ pub fn checks() -> Vec<Check> {
         ("BRDGADD", BRDGADD),
         ("BRDGGIFFLGS", BRDGGIFFLGS),
         ("BRDGGIFS", BRDGGIFS),
+        ("BRDGSIFAMAX", BRDGSIFAMAX),
     ] {
         v.push(check(name, value));
     }
+    let at = v.len();
+    for (name, value) in [
+        ("BRDGSIFPVID", BRDGSIFPVID),
+        ("BRDGSIFVLANSET", BRDGSIFVLANSET),
+        ("BRDGGIFVLANSET", BRDGGIFVLANSET),
+        ("BRDGGFLAGS", BRDGGFLAGS),
+        ("BRDGSFLAGS", BRDGSFLAGS),
+        ("BRDGGDEFPVID", BRDGGDEFPVID),
+        ("BRDGSDEFPVID", BRDGSDEFPVID),
+        ("BRDGSIFVLANPROTO", BRDGSIFVLANPROTO),
+    ] {
+        v.push(check(name, value));
+    }
+    only(&mut v, at, 15);
     for (name, value) in [
         ("IFBIF_LEARNING", IFBIF_LEARNING),
         ("IFBIF_DISCOVER", IFBIF_DISCOVER),
@@ -174,6 +214,22 @@ pub fn checks() -> Vec<Check> {
     ] {
         v.push(check(name, value));
     }
+    v.push(check("ETHERTYPE_VLAN", ETHERTYPE_VLAN));
+    let at = v.len();
+    for (name, value) in [
+        ("IFBRF_VLANFILTER", u64::from(IFBRF_VLANFILTER)),
+        ("IFBRF_DEFQINQ", u64::from(IFBRF_DEFQINQ)),
+        ("BRDG_VLAN_OP_SET", u64::from(BRDG_VLAN_OP_SET)),
+        ("BRDG_VLAN_OP_ADD", u64::from(BRDG_VLAN_OP_ADD)),
+        ("BRDG_VLAN_OP_DEL", u64::from(BRDG_VLAN_OP_DEL)),
+        ("BRVLAN_SETSIZE", BRVLAN_SETSIZE as u64),
+        ("DOT1Q_VID_MAX", u64::from(DOT1Q_VID_MAX)),
+        ("DOT1Q_VID_RSVD_IMPL", u64::from(DOT1Q_VID_RSVD_IMPL)),
+        ("DOT1Q_VID_MIN", u64::from(crate::net::VID_MIN)),
+    ] {
+        v.push(check(name, value));
+    }
+    only(&mut v, at, 15);
     v.push(check("AF_LINK", AF_LINK));
     v.push(check("AF_INET", AF_INET));
     v.push(check("AF_INET6", AF_INET6));
@@ -289,6 +345,10 @@ mod tests {
         assert_eq!(find("offsetof(struct ifreq, ifr_buffer.buffer)"), Some(24));
         assert_eq!(find("SIOCGETVLAN"), Some(0xc020_693a));
         assert_eq!(find("SYS_exterrctl"), Some(592));
+        assert_eq!(find("sizeof(struct ifbif_vlan_req)"), Some(536));
+        assert_eq!(find("offsetof(struct ifbif_vlan_req, bv_set)"), Some(24));
+        assert_eq!(find("offsetof(struct ifbreq, ifbr_pvid)"), Some(48));
+        assert_eq!(find("BRDGGDEFPVID"), Some(36));
         assert_eq!(find("IFDATA_DRIVERNAME"), Some(3));
         assert_eq!(find("PF_LINK"), Some(18));
     }
@@ -310,7 +370,16 @@ mod tests {
         ));
         let v = checks();
         let of = |r| v.iter().filter(|c| c.only == Some(r)).count();
-        assert_eq!((of(14), of(15)), (2, 6 + 21 + 6));
+        // 15 only: 6 of ifbreq, 21 of uexterror, 6 of exterrctl; and the
+        // VLANs: 16 of ifbif_vlan_req, ifbrparam and their types, 8
+        // commands, 9 constants.
+        assert_eq!((of(14), of(15)), (2, 6 + 21 + 6 + 16 + 8 + 9));
+        assert_eq!(
+            v.iter()
+                .find(|c| c.c_expr == "sizeof(struct ifbif_vlan_req)")
+                .map(|c| (c.value, c.only)),
+            Some((536, Some(15)))
+        );
         assert!(
             v.iter()
                 .any(|c| c.c_expr == "sizeof(struct ifbreq)" && c.only.is_none())

@@ -5,8 +5,8 @@
 //!
 //! A listing is getifaddrs(3) (names, flags, MACs, index, type, MTU,
 //! addresses, last change), one SIOCGIFGMEMB per listed group, one
-//! BRDGGIFS per bridge and one SIOCGETVLAN per vlan — never one request per
-//! interface.
+//! BRDGGIFS per bridge (which gives each member's untagged VLAN too) and
+//! one SIOCGETVLAN per vlan — never one request per interface.
 //!
 //! Names come as bytes: if_rename takes any but NUL, and a jail's root may
 //! name its end so before the end comes back to the host. A name rjib
@@ -22,8 +22,13 @@ use super::abi::*;
 use super::iftype;
 use super::sys::{IfaEntry, Sys, addr_of};
 use super::wire::{Field, Wire, c_name, c_str};
-use crate::host::{Host, HostError, HostResult, Priority, Reason};
-use crate::net::{BridgePolicy, Cloner, Errno, IfAddr, IfName, Interface, JailInfo, LinkType, Mac};
+use crate::host::{
+    Host, HostError, HostResult, Priority, Reason, flags_words, pvid_words, vlanset_words,
+};
+use crate::net::{
+    BridgeFlags, BridgePolicy, Cloner, Errno, IfAddr, IfName, Interface, JailInfo, LinkType, Mac,
+    Vid, VlanOp, VlanSet,
+};
 
 /// The interface groups a listing reports (an interface's other groups
 /// would take one SIOCGIFGROUP per interface to learn).
@@ -105,9 +110,15 @@ impl<S: Sys> KernelHost<S> {
     }
 
     /// A bridge's members as the kernel lists them (most recent first),
-    /// without its span ports, as bytes. `hint` is how many ports there
-    /// may be, so one request usually does.
-    fn bridge_members(&mut self, bridge: &IfName, hint: usize) -> Result<Vec<Vec<u8>>, Errno> {
+    /// with each one's untagged VLAN (`ifbr_pvid`, 0 for none and on
+    /// FreeBSD 14, where that is padding the kernel zeroes), without its
+    /// span ports, names as bytes. `hint` is how many ports there may be,
+    /// so one request usually does.
+    fn bridge_members(
+        &mut self,
+        bridge: &IfName,
+        hint: usize,
+    ) -> Result<Vec<(Vec<u8>, u16)>, Errno> {
         let mut cap = hint.max(1);
         loop {
             let mut list = vec![0u8; cap * IFBREQ_LEN];
@@ -124,9 +135,10 @@ impl<S: Sys> KernelHost<S> {
                 return Ok(list[..got.min(list.len())]
                     .chunks_exact(IFBREQ_LEN)
                     .filter_map(IfBreq::from_bytes)
-                    // bridge_ioctl_gifs lists the span ports too.
+                    // bridge_ioctl_gifs lists the span ports too (whose VLAN
+                    // fields are a member's left-overs).
                     .filter(|e| e.ifbr_ifsflags & IFBIF_SPAN == 0)
-                    .map(|e| c_str(&e.ifbr_ifsname).to_vec())
+                    .map(|e| (c_str(&e.ifbr_ifsname).to_vec(), e.ifbr_pvid))
                     .collect());
             }
             if cap >= MAX_ENTRIES {
@@ -316,6 +328,7 @@ impl<S: Sys> Host for KernelHost<S> {
             }
         }
         let mut out = Vec::with_capacity(entries.len());
+        let mut pvids: HashMap<String, Vid> = HashMap::new();
         for e in entries.iter().filter(|e| e.family() == AF_LINK) {
             // A name rjib cannot hold: not rjib's, left out.
             let Some(name) = name_of(&e.name) else {
@@ -329,11 +342,15 @@ impl<S: Sys> Host for KernelHost<S> {
                 match self.bridge_members(&name, hint) {
                     Ok(m) => {
                         let mut named = Vec::with_capacity(m.len());
-                        for bytes in m {
-                            match name_of(&bytes) {
-                                Some(n) => named.push(n),
-                                None => unnamed_members.push(bytes),
+                        for (bytes, pvid) in m {
+                            let Some(member) = name_of(&bytes) else {
+                                unnamed_members.push(bytes);
+                                continue;
+                            };
+                            if let Some(v) = Vid::new(pvid) {
+                                pvids.insert(member.to_string(), v);
                             }
+                            named.push(member);
                         }
                         Some(named)
                     }
@@ -368,7 +385,11 @@ impl<S: Sys> Host for KernelHost<S> {
                 unnamed_members,
                 vlan_parent,
                 lastchange: l.lastchange,
+                pvid: None,
             });
+        }
+        for i in &mut out {
+            i.pvid = pvids.remove(i.name.as_str());
         }
         // getifaddrs(3)'s order: the kernel's `V_ifnet`, attach order.
         Ok(out)
@@ -555,6 +576,77 @@ impl<S: Sys> Host for KernelHost<S> {
             "description",
             format!("changed {DESCR_TRIES} times while it was read"),
         ))
+    }
+
+    fn bridge_flags(&mut self, bridge: &IfName) -> HostResult<BridgeFlags> {
+        let mut p = IfBrParam::default().to_bytes();
+        self.drvspec(SIOCGDRVSPEC, bridge, BRDGGFLAGS, &mut [&mut p])
+            .map_err(|e| self.fail(bridge.as_str(), "bridge flags", e))?;
+        let p = IfBrParam::from_bytes(&p).ok_or(Errno::EFAULT);
+        p.map(|p| BridgeFlags(p.ifbrp_flags))
+            .map_err(|e| self.fail(bridge.as_str(), "bridge flags", e))
+    }
+
+    fn set_bridge_flags(&mut self, bridge: &IfName, flags: BridgeFlags) -> HostResult<()> {
+        let mut p = IfBrParam {
+            ifbrp_flags: flags.0,
+        }
+        .to_bytes();
+        self.drvspec(SIOCSDRVSPEC, bridge, BRDGSFLAGS, &mut [&mut p])
+            .map_err(|e| self.fail(bridge.as_str(), flags_words(flags), e))
+    }
+
+    fn bridge_defpvid(&mut self, bridge: &IfName) -> HostResult<Option<Vid>> {
+        let mut p = IfBrParam::default().to_bytes();
+        self.drvspec(SIOCGDRVSPEC, bridge, BRDGGDEFPVID, &mut [&mut p])
+            .map_err(|e| self.fail(bridge.as_str(), "defuntagged", e))?;
+        let p = IfBrParam::from_bytes(&p).ok_or(Errno::EFAULT);
+        p.map(|p| Vid::new(p.defpvid()))
+            .map_err(|e| self.fail(bridge.as_str(), "defuntagged", e))
+    }
+
+    fn set_member_pvid(
+        &mut self,
+        bridge: &IfName,
+        member: &IfName,
+        pvid: Option<Vid>,
+    ) -> HostResult<()> {
+        let mut r = IfBreq::named(member.as_str());
+        r.ifbr_pvid = pvid.map_or(0, Vid::get);
+        let mut r = r.to_bytes();
+        self.drvspec(SIOCSDRVSPEC, bridge, BRDGSIFPVID, &mut [&mut r])
+            .map_err(|e| self.fail(bridge.as_str(), pvid_words(member, pvid), e))
+    }
+
+    fn member_vlans(&mut self, bridge: &IfName, member: &IfName) -> HostResult<VlanSet> {
+        let what = format!("tagged {member}");
+        let mut r = IfBifVlanReq::named(member.as_str()).to_bytes();
+        self.drvspec(SIOCGDRVSPEC, bridge, BRDGGIFVLANSET, &mut [&mut r])
+            .map_err(|e| self.fail(bridge.as_str(), what.clone(), e))?;
+        let r = IfBifVlanReq::from_bytes(&r)
+            .ok_or_else(|| self.fail(bridge.as_str(), what.clone(), Errno::EFAULT))?;
+        VlanSet::from_words(r.bv_set).map_err(|bit| {
+            HostError::other(
+                Some(bridge.to_string()),
+                what,
+                format!("the kernel reports VID {bit}"),
+            )
+        })
+    }
+
+    fn set_member_vlans(
+        &mut self,
+        bridge: &IfName,
+        member: &IfName,
+        op: VlanOp,
+        set: &VlanSet,
+    ) -> HostResult<()> {
+        let mut r = IfBifVlanReq::named(member.as_str());
+        r.bv_op = op.code();
+        r.bv_set = set.words();
+        let mut r = r.to_bytes();
+        self.drvspec(SIOCSDRVSPEC, bridge, BRDGSIFVLANSET, &mut [&mut r])
+            .map_err(|e| self.fail(bridge.as_str(), vlanset_words(member, op, set), e))
     }
 
     fn syslog(&mut self, priority: Priority, message: &str) {

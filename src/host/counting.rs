@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use super::{BridgePolicy, Cloner, Host, HostResult, Interface, JailInfo, Op, Priority};
-use crate::net::{IfName, Mac};
+use crate::net::{BridgeFlags, IfName, Mac, Vid, VlanOp, VlanSet};
 
 /// Calls per operation (`mtu-get` for reading an MTU).
 #[derive(Clone, Debug, Default)]
@@ -139,6 +139,47 @@ impl<H: Host> Host for Counting<H> {
         self.inner.description(name)
     }
 
+    fn bridge_flags(&mut self, bridge: &IfName) -> HostResult<BridgeFlags> {
+        self.tally("bridgeflags-get");
+        self.inner.bridge_flags(bridge)
+    }
+
+    fn set_bridge_flags(&mut self, bridge: &IfName, flags: BridgeFlags) -> HostResult<()> {
+        self.count(Op::Bridgeflags);
+        self.inner.set_bridge_flags(bridge, flags)
+    }
+
+    fn bridge_defpvid(&mut self, bridge: &IfName) -> HostResult<Option<Vid>> {
+        self.tally("defpvid-get");
+        self.inner.bridge_defpvid(bridge)
+    }
+
+    fn set_member_pvid(
+        &mut self,
+        bridge: &IfName,
+        member: &IfName,
+        pvid: Option<Vid>,
+    ) -> HostResult<()> {
+        self.count(Op::Pvid);
+        self.inner.set_member_pvid(bridge, member, pvid)
+    }
+
+    fn member_vlans(&mut self, bridge: &IfName, member: &IfName) -> HostResult<VlanSet> {
+        self.tally("vlanset-get");
+        self.inner.member_vlans(bridge, member)
+    }
+
+    fn set_member_vlans(
+        &mut self,
+        bridge: &IfName,
+        member: &IfName,
+        op: VlanOp,
+        set: &VlanSet,
+    ) -> HostResult<()> {
+        self.count(Op::Vlanset);
+        self.inner.set_member_vlans(bridge, member, op, set)
+    }
+
     fn syslog(&mut self, priority: Priority, message: &str) {
         self.tally("syslog");
         self.inner.syslog(priority, message)
@@ -203,6 +244,35 @@ impl<H: Host + ?Sized> Host for Box<H> {
     }
     fn description(&mut self, name: &IfName) -> HostResult<Option<String>> {
         (**self).description(name)
+    }
+    fn bridge_flags(&mut self, bridge: &IfName) -> HostResult<BridgeFlags> {
+        (**self).bridge_flags(bridge)
+    }
+    fn set_bridge_flags(&mut self, bridge: &IfName, flags: BridgeFlags) -> HostResult<()> {
+        (**self).set_bridge_flags(bridge, flags)
+    }
+    fn bridge_defpvid(&mut self, bridge: &IfName) -> HostResult<Option<Vid>> {
+        (**self).bridge_defpvid(bridge)
+    }
+    fn set_member_pvid(
+        &mut self,
+        bridge: &IfName,
+        member: &IfName,
+        pvid: Option<Vid>,
+    ) -> HostResult<()> {
+        (**self).set_member_pvid(bridge, member, pvid)
+    }
+    fn member_vlans(&mut self, bridge: &IfName, member: &IfName) -> HostResult<VlanSet> {
+        (**self).member_vlans(bridge, member)
+    }
+    fn set_member_vlans(
+        &mut self,
+        bridge: &IfName,
+        member: &IfName,
+        op: VlanOp,
+        set: &VlanSet,
+    ) -> HostResult<()> {
+        (**self).set_member_vlans(bridge, member, op, set)
     }
     fn syslog(&mut self, priority: Priority, message: &str) {
         (**self).syslog(priority, message)

@@ -10,7 +10,10 @@ pub mod counting;
 use std::fmt;
 use std::time::Duration;
 
-use crate::net::{BridgePolicy, Cloner, Errno, IfName, Interface, JailInfo, Mac};
+use crate::net::{
+    BridgeFlags, BridgePolicy, Cloner, Errno, IfName, Interface, JailInfo, Mac, Vid, VlanOp,
+    VlanSet,
+};
 use crate::signals::Stop;
 
 /// syslog(3) priorities rjib uses (facility LOG_DAEMON, ident `rjib`).
@@ -48,6 +51,12 @@ pub enum Op {
     Lock,
     Describe,
     Kldload,
+    /// Setting a member's untagged VLAN (BRDGSIFPVID).
+    Pvid,
+    /// Changing a member's tagged VLANs (BRDGSIFVLANSET).
+    Vlanset,
+    /// Setting a bridge's flags (BRDGSFLAGS).
+    Bridgeflags,
     /// Reading an interface's driver name and unit (a sysctl).
     Driver,
 }
@@ -66,6 +75,9 @@ impl Op {
             Op::Lock => "lock",
             Op::Describe => "describe",
             Op::Kldload => "kldload",
+            Op::Pvid => "pvid",
+            Op::Vlanset => "vlanset",
+            Op::Bridgeflags => "bridgeflags",
             Op::Driver => "drivername",
         }
     }
@@ -83,6 +95,9 @@ impl Op {
             Op::Lock,
             Op::Describe,
             Op::Kldload,
+            Op::Pvid,
+            Op::Vlanset,
+            Op::Bridgeflags,
             Op::Driver,
         ]
         .into_iter()
@@ -186,6 +201,29 @@ impl std::error::Error for HostError {}
 
 pub type HostResult<T> = Result<T, HostError>;
 
+/// A failed BRDGSIFPVID, in ifconfig(8)'s words: `ifuntagged IF 20`,
+/// `-ifuntagged IF`.
+pub fn pvid_words(member: impl fmt::Display, pvid: Option<Vid>) -> String {
+    match pvid {
+        Some(v) => format!("ifuntagged {member} {v}"),
+        None => format!("-ifuntagged {member}"),
+    }
+}
+
+/// A failed BRDGSIFVLANSET, in ifconfig(8)'s words: `+iftagged IF 10,20`.
+pub fn vlanset_words(member: impl fmt::Display, op: VlanOp, set: &VlanSet) -> String {
+    format!("{} {member} {set}", op.command())
+}
+
+/// A failed BRDGSFLAGS, in ifconfig(8)'s words: `vlanfilter`.
+pub fn flags_words(flags: BridgeFlags) -> &'static str {
+    if flags.vlanfilter() {
+        "vlanfilter"
+    } else {
+        "-vlanfilter"
+    }
+}
+
 /// Who takes the host lock (`Host::lock`), and how to wait for it.
 pub struct LockWait<'a> {
     /// What the holder writes into the lock file: `PID COMMAND`.
@@ -264,6 +302,39 @@ pub trait Host {
 
     /// An interface's description (SIOCGIFDESCR); `None` if it has none.
     fn description(&mut self, name: &IfName) -> HostResult<Option<String>>;
+
+    /// A bridge's flags (BRDGGFLAGS; FreeBSD 15).
+    fn bridge_flags(&mut self, bridge: &IfName) -> HostResult<BridgeFlags>;
+
+    /// Set a bridge's flags (BRDGSFLAGS; FreeBSD 15). Read them first and
+    /// change only the bit meant, as ifconfig(8) does.
+    fn set_bridge_flags(&mut self, bridge: &IfName, flags: BridgeFlags) -> HostResult<()>;
+
+    /// The untagged VLAN a bridge gives its new members (BRDGGDEFPVID;
+    /// FreeBSD 15); `None` for none.
+    fn bridge_defpvid(&mut self, bridge: &IfName) -> HostResult<Option<Vid>>;
+
+    /// Set a member's untagged VLAN (BRDGSIFPVID; FreeBSD 15); `None`
+    /// clears it.
+    fn set_member_pvid(
+        &mut self,
+        bridge: &IfName,
+        member: &IfName,
+        pvid: Option<Vid>,
+    ) -> HostResult<()>;
+
+    /// A member's tagged VLANs (BRDGGIFVLANSET; FreeBSD 15).
+    fn member_vlans(&mut self, bridge: &IfName, member: &IfName) -> HostResult<VlanSet>;
+
+    /// Replace, add to or take from a member's tagged VLANs
+    /// (BRDGSIFVLANSET; FreeBSD 15).
+    fn set_member_vlans(
+        &mut self,
+        bridge: &IfName,
+        member: &IfName,
+        op: VlanOp,
+        set: &VlanSet,
+    ) -> HostResult<()>;
 
     /// Record `message` with syslog(3): facility LOG_DAEMON, ident `rjib`.
     /// Logging never fails a command.

@@ -5,7 +5,10 @@
 //! right vnet can set one. Whether a pair is destroyed never rests on one:
 //! `prune` reads only a leftover `rjibstaleN`'s, to name its jail, and
 //! `prune NAME` takes the leftovers whose description names NAME (plain
-//! `prune` takes every leftover, described or not).
+//! `prune` takes every leftover, described or not); `addm` reads a
+//! bridge's only to decide whether it may add tagged VLANs to the
+//! bridge's parent (issue 15: a bridge rjib made): an addition, undone by
+//! taking exactly those VLANs away, never a removal.
 
 use crate::jib::name::is_jail_name;
 use crate::net::IfName;
@@ -18,6 +21,8 @@ pub fn jail_end(jail: &str) -> String {
     format!("rjib: jail {jail}, jail end")
 }
 
+/// A bridge rjib created for `parent`; on such a bridge `addm` may give
+/// `parent` more tagged VLANs.
 pub fn bridge(parent: &IfName) -> String {
     format!("rjib: bridge for {parent}")
 }

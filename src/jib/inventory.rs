@@ -1,5 +1,7 @@
 //! What `show --libxo json` reports: each jail's epairs with both ends,
-//! their bridge and the bridge's parent, from one listing.
+//! their bridge and the bridge's parent, from one listing; and for a bridge
+//! member, its VLANs (the untagged one from the listing, the tagged ones
+//! read for it).
 
 use std::collections::HashMap;
 
@@ -7,7 +9,7 @@ use serde::Serialize;
 
 use crate::jib::name::{DEFAULT_BRIDGE_SUFFIX, parse_end};
 use crate::jib::show;
-use crate::net::{IfName, Interface};
+use crate::net::{IfName, Interface, VlanSet};
 
 /// The libxo-style version of rjib's JSON.
 pub const JSON_VERSION: &str = "1";
@@ -53,17 +55,52 @@ struct End<'a> {
     ether: Option<String>,
     mtu: u32,
     name: &'a str,
+    /// A bridge member's tagged VLANs (BRDGGIFVLANSET), ascending; `null`
+    /// for an end that is no bridge member.
+    tagged: Option<Vec<u16>>,
+    /// A bridge member's untagged VLAN (BRDGGIFS `ifbr_pvid`); `null` for
+    /// none.
+    untagged: Option<u16>,
 }
 
-/// An interface's description, as the host tells it (SIOCGIFDESCR).
-pub type Describe<'d> = dyn FnMut(&IfName) -> Option<String> + 'd;
+/// What the report reads from the host for each end: its description
+/// (SIOCGIFDESCR), and for a bridge member its tagged VLANs
+/// (BRDGGIFVLANSET of the bridge); `None` when the host has none to give.
+pub trait EndFacts {
+    fn description(&mut self, end: &IfName) -> Option<String>;
+    fn tagged(&mut self, bridge: &IfName, member: &IfName) -> Option<VlanSet>;
+}
 
-fn end<'a>(i: &'a Interface, describe: &mut Describe<'_>) -> End<'a> {
+/// An `EndFacts` from two closures.
+pub struct Reads<D, T>(pub D, pub T);
+
+impl<D, T> EndFacts for Reads<D, T>
+where
+    D: FnMut(&IfName) -> Option<String>,
+    T: FnMut(&IfName, &IfName) -> Option<VlanSet>,
+{
+    fn description(&mut self, end: &IfName) -> Option<String> {
+        (self.0)(end)
+    }
+    fn tagged(&mut self, bridge: &IfName, member: &IfName) -> Option<VlanSet> {
+        (self.1)(bridge, member)
+    }
+}
+
+fn end<'a>(i: &'a Interface, bridge: Option<&Interface>, facts: &mut dyn EndFacts) -> End<'a> {
+    let tagged = bridge.map(|b| {
+        facts
+            .tagged(&b.name, &i.name)
+            .map(|s| s.to_vec())
+            .unwrap_or_default()
+    });
     End {
-        description: describe(&i.name),
+        description: facts.description(&i.name),
         ether: i.ether.map(|m| m.to_string()),
         mtu: i.mtu,
         name: i.name.as_str(),
+        tagged,
+        untagged: i.pvid.map(|v| v.get()),
     }
 }
 
@@ -122,7 +159,7 @@ fn parent_of<'a>(bridge: &'a Interface, by_name: &HashMap<&str, &'a Interface>) 
 }
 
 /// One jail's entry.
-fn jail_entry<'a>(ix: &Index<'a>, jail: &str, describe: &mut Describe<'_>) -> Jail<'a> {
+fn jail_entry<'a>(ix: &Index<'a>, jail: &str, facts: &mut dyn EndFacts) -> Jail<'a> {
     let ends = ix.ends.get(jail).map_or(&[][..], Vec::as_slice);
     let epair = ends
         .iter()
@@ -132,8 +169,11 @@ fn jail_entry<'a>(ix: &Index<'a>, jail: &str, describe: &mut Describe<'_>) -> Ja
             let b_name = format!("e{digits}b_{jail}");
             let bridge = ix.bridge_of.get(a.name.as_str()).copied();
             Epair {
-                a: Some(end(a, describe)),
-                b: ix.by_name.get(b_name.as_str()).map(|b| end(b, describe)),
+                a: Some(end(a, bridge, facts)),
+                b: ix.by_name.get(b_name.as_str()).map(|b| {
+                    let its = ix.bridge_of.get(b.name.as_str()).copied();
+                    end(b, its, facts)
+                }),
                 bridge: bridge.map(|b| b.name.as_str()),
                 index: digits.parse().unwrap_or(0),
                 parent: bridge.and_then(|b| ix.parent.get(b.name.as_str()).copied().flatten()),
@@ -146,12 +186,12 @@ fn jail_entry<'a>(ix: &Index<'a>, jail: &str, describe: &mut Describe<'_>) -> Ja
     }
 }
 
-/// The whole report: every bridged jail, or just `jail`; `describe`
-/// gives each end's description.
+/// The whole report: every bridged jail, or just `jail`; `facts` gives
+/// each end's description and, for a bridge member, its tagged VLANs.
 pub fn report<'a>(
     listing: &'a [Interface],
     jail: Option<&str>,
-    describe: &mut Describe<'_>,
+    facts: &mut dyn EndFacts,
 ) -> Report<'a> {
     let jails: Vec<String> = match jail {
         Some(j) => vec![j.to_string()],
@@ -161,7 +201,7 @@ pub fn report<'a>(
     Report {
         version: JSON_VERSION,
         information: Information {
-            jail: jails.iter().map(|j| jail_entry(&ix, j, describe)).collect(),
+            jail: jails.iter().map(|j| jail_entry(&ix, j, facts)).collect(),
         },
     }
 }
@@ -172,8 +212,14 @@ mod tests {
     use crate::net::{IfName, LinkType};
     use serde_json::{Value, json};
 
+    fn nothing()
+    -> Reads<impl FnMut(&IfName) -> Option<String>, impl FnMut(&IfName, &IfName) -> Option<VlanSet>>
+    {
+        Reads(|_: &IfName| None, |_: &IfName, _: &IfName| None)
+    }
+
     fn report(listing: &[Interface], jail: Option<&str>) -> Value {
-        serde_json::to_value(super::report(listing, jail, &mut |_| None)).unwrap()
+        serde_json::to_value(super::report(listing, jail, &mut nothing())).unwrap()
     }
 
     fn ifc(name: &str, mac: Option<&str>, members: Option<&[&str]>) -> Interface {
@@ -201,7 +247,7 @@ mod tests {
         ];
         let r = report(&l, None);
         assert_eq!(
-            serde_json::to_string(&super::report(&l, None, &mut |_| None)).unwrap(),
+            serde_json::to_string(&super::report(&l, None, &mut nothing())).unwrap(),
             r.to_string(),
             "keys come out sorted, as a Value (a sorted map) prints them"
         );
@@ -212,16 +258,37 @@ mod tests {
         assert_eq!(e[0]["index"], 0);
         assert_eq!(
             e[0]["a"],
-            json!({"name": "e0a_j", "ether": "02:a0:e2:0a:1b:2c", "mtu": 1500, "description": null})
+            json!({"name": "e0a_j", "ether": "02:a0:e2:0a:1b:2c", "mtu": 1500, "description": null,
+                   "tagged": [], "untagged": null})
         );
-        // descriptions come from the host, one per end reported
+        // descriptions come from the host, one per end reported, and the
+        // tagged VLANs one per bridge member
         let mut asked = Vec::new();
-        let described = serde_json::to_value(super::report(&l, Some("j"), &mut |n| {
-            asked.push(n.to_string());
-            Some(format!("rjib: jail j, {n}"))
-        }))
+        let mut tagged = Vec::new();
+        let described = serde_json::to_value(super::report(
+            &l,
+            Some("j"),
+            &mut Reads(
+                |n: &IfName| {
+                    asked.push(n.to_string());
+                    Some(format!("rjib: jail j, {n}"))
+                },
+                |b: &IfName, m: &IfName| {
+                    tagged.push(format!("{b} {m}"));
+                    VlanSet::parse("10,20").ok()
+                },
+            ),
+        ))
         .unwrap();
         assert_eq!(asked, ["e0a_j", "e0b_j", "e1a_j"]);
+        assert_eq!(tagged, ["vtnet0bridge e0a_j", "em0br e1a_j"]);
+        let e1 = &described["rjib-information"]["jail"][0]["epair"][1];
+        assert_eq!(e1["a"]["tagged"], json!([10, 20]));
+        assert_eq!(
+            described["rjib-information"]["jail"][0]["epair"][0]["b"]["tagged"],
+            Value::Null,
+            "the jail end is no bridge member"
+        );
         assert_eq!(
             described["rjib-information"]["jail"][0]["epair"][0]["b"]["description"],
             "rjib: jail j, e0b_j"

@@ -11,3 +11,4 @@ pub mod plan;
 pub mod prune;
 pub mod show;
 pub mod sum;
+pub mod vlan;

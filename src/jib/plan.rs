@@ -8,9 +8,10 @@ use crate::jib::collide::{Holder, Taken};
 use crate::jib::mac::{self, MacPair, Scheme};
 use crate::jib::name::{self, JailName};
 use crate::jib::pairing::{self, Peer, Units};
+use crate::jib::vlan::{self, BridgeFacts, LinkView, NoVlan, Uplink, VlanRefusal};
 use crate::net::{
     Basis, BridgePolicy, Cloner, IFNAME_MAX, IfAddr, IfName, IfNameError, Interface, JailInfo,
-    LinkType, Mac, Verdict,
+    LinkType, Mac, PortVlans, Verdict,
 };
 
 /// What `addm` was asked for.
@@ -21,7 +22,17 @@ pub struct AddmRequest<'a> {
     pub suffix: &'a str,
     /// The IFACE arguments as given, `!` prefixes included.
     pub ifaces: &'a [String],
+    /// The VLANs asked for each of `ifaces` (`untagged`, `tagged`); empty
+    /// (or shorter) means none.
+    pub vlans: &'a [PortVlans],
     pub scheme: Scheme,
+}
+
+impl AddmRequest<'_> {
+    /// The VLANs asked for argument `i`.
+    pub fn vlans_of(&self, i: usize) -> PortVlans {
+        self.vlans.get(i).copied().unwrap_or_default()
+    }
 }
 
 /// One epair to build: argument `i` of the request.
@@ -45,6 +56,15 @@ pub struct Link {
     /// named aside before the new pair is built, and destroyed (with its
     /// `b` end, wherever that is) once the run is final.
     pub stale: Option<IfName>,
+    /// The VLANs the command line asks for the `a` end: its untagged VLAN
+    /// (BRDGSIFPVID) and tagged set (BRDGSIFVLANSET) right after it joins.
+    pub member: PortVlans,
+    /// The VLANs the `a` end is in once built (`member`, or the bridge's
+    /// default untagged VLAN when none is asked).
+    pub joins: PortVlans,
+    /// What this link does to its bridge and parent for the VLANs of the
+    /// run's links on that bridge.
+    pub uplink: Uplink,
 }
 
 /// An existing pair `addm` reuses (its jail end is on the host): its
@@ -67,6 +87,8 @@ pub struct Refresh {
 pub struct Plan {
     pub refresh: Vec<Refresh>,
     pub links: Vec<Link>,
+    /// Epairs that would join a VLAN-filtering bridge in no VLAN.
+    pub vlan_warnings: Vec<NoVlan>,
     /// New bridges whose parent holds an address that the kernel will take
     /// with a warning, and that FreeBSD 16 will refuse.
     pub warnings: Vec<MemberWarning>,
@@ -195,6 +217,8 @@ pub enum PlanError {
         parent: String,
         bridge: String,
     },
+    /// rjib's VLAN rules refuse the request (`crate::jib::vlan`).
+    Vlan(Box<VlanRefusal>),
 }
 
 impl fmt::Display for PlanError {
@@ -285,6 +309,7 @@ impl fmt::Display for PlanError {
                 "{iface}: is a vlan of the bridge {parent}, and this kernel refuses such a vlan as a member of \
                  {bridge}; bridge the vlan's parent instead, or use a NAT bridge such as vtnet0bridge (see rjib(8))"
             ),
+            PlanError::Vlan(v) => v.fmt(f),
         }
     }
 }
@@ -495,15 +520,24 @@ pub fn needs_jail(
 
 /// Plan `addm` against `listing`, for a kernel whose bridge refuses what
 /// `policy` says, with `ev` what the kernel showed of existing pairs and
-/// of jail NAME (needed only when the request finds some). Pure: the same
-/// inputs give the same plan, and nothing is changed if this returns an
-/// error.
+/// of jail NAME (needed only when the request finds some), asking `facts`
+/// what the VLANs need beyond the listing (only on FreeBSD 15, only what
+/// they need). Pure: the same inputs give the same plan, and nothing is
+/// changed if this returns an error.
 pub fn plan_addm(
     req: &AddmRequest<'_>,
     listing: &[Interface],
     policy: &BridgePolicy,
     ev: &Evidence,
+    facts: &mut dyn BridgeFacts,
 ) -> Result<Plan, PlanError> {
+    // Up front, for every argument: one that is skipped asked for VLANs
+    // this kernel does not have too.
+    if req.vlans.iter().any(|v| !v.is_empty()) && !policy.has_vlans() {
+        return Err(PlanError::Vlan(Box::new(VlanRefusal::Needs15 {
+            release: policy.release,
+        })));
+    }
     let by_name: HashMap<&str, &Interface> = listing.iter().map(|i| (i.name.as_str(), i)).collect();
     // Bridge membership as it will be when each link is built.
     let mut member_of: HashMap<String, String> = HashMap::new();
@@ -629,8 +663,29 @@ pub fn plan_addm(
             b,
             macs,
             stale,
+            member: req.vlans_of(i),
+            joins: req.vlans_of(i),
+            uplink: Uplink::None,
         });
     }
+    let views: Vec<LinkView<'_>> = plan
+        .links
+        .iter()
+        .map(|l| LinkView {
+            a: &l.a,
+            parent: &l.parent,
+            bridge: &l.bridge,
+            new_bridge: l.new_bridge,
+            asked: l.member,
+        })
+        .collect();
+    let (decided, warnings) = vlan::plan_vlans(&views, &by_name, policy, facts)
+        .map_err(|r| PlanError::Vlan(Box::new(r)))?;
+    for (l, d) in plan.links.iter_mut().zip(decided) {
+        l.joins = d.joins;
+        l.uplink = d.uplink;
+    }
+    plan.vlan_warnings = warnings;
     Ok(plan)
 }
 
@@ -789,6 +844,7 @@ impl fmt::Display for Collision {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::jib::vlan::NoVlans;
 
     fn ifc(name: &str) -> Interface {
         Interface {
@@ -821,11 +877,13 @@ mod tests {
                 jail: &jail,
                 suffix,
                 ifaces: &ifaces,
+                vlans: &[],
                 scheme: Scheme::Sum,
             },
             listing,
             &BridgePolicy::PERMISSIVE,
             &Evidence::default(),
+            &mut NoVlans,
         )
     }
 
@@ -1000,11 +1058,13 @@ mod tests {
                 jail: &jail,
                 suffix: "bridge",
                 ifaces: &ifaces,
+                vlans: &[],
                 scheme: Scheme::Sha256,
             },
             &l,
             &BridgePolicy::PERMISSIVE,
             &Evidence::default(),
+            &mut NoVlans,
         )
         .unwrap();
         assert_eq!(collisions(&r, &l, Scheme::Sha256), vec![]);
@@ -1044,9 +1104,10 @@ mod tests {
             jail: &jail,
             suffix: "bridge",
             ifaces: &ifaces,
+            vlans: &[],
             scheme: Scheme::Sum,
         };
-        plan_addm(&req, l, &policy, &Evidence::default())
+        plan_addm(&req, l, &policy, &Evidence::default(), &mut NoVlans)
     }
 
     /// FreeBSD 15 with if_bridge loaded and the sysctl at `v`.
@@ -1182,6 +1243,7 @@ mod tests {
             jail: &jail,
             suffix: "bridge",
             ifaces: &ifaces,
+            vlans: &[],
             scheme: Scheme::Sum,
         };
         let running = JailInfo {
@@ -1207,7 +1269,7 @@ mod tests {
                 jail: j.cloned(),
                 peers,
             };
-            plan_addm(&req, l, &BridgePolicy::PERMISSIVE, &ev)
+            plan_addm(&req, l, &BridgePolicy::PERMISSIVE, &ev, &mut NoVlans)
         };
         let same = [("e0a_x", 4), ("e0b_x", 4)];
         // b end on the host, the same pair: reused, whatever the jail,

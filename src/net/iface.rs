@@ -1,6 +1,6 @@
 //! One interface as a listing shows it, and its kind of link.
 
-use super::{IfAddr, IfName, Mac};
+use super::{IfAddr, IfName, Mac, Vid};
 
 /// What kind of link an interface is, as far as bridging cares.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -47,6 +47,10 @@ pub struct Interface {
     /// When the interface last changed (`if_data.ifi_lastchange`), in
     /// seconds since the epoch; `None` when the kernel does not say.
     pub lastchange: Option<u64>,
+    /// For a bridge member, its untagged VLAN (PVID) in that bridge, as
+    /// the bridge's member list (BRDGGIFS `ifbr_pvid`) says; `None` for
+    /// none (and on FreeBSD 14, which has no VLANs).
+    pub pvid: Option<Vid>,
 }
 
 impl Interface {
@@ -66,6 +70,7 @@ impl Interface {
             addrs: Vec::new(),
             vlan_parent: None,
             lastchange: None,
+            pvid: None,
         }
     }
 

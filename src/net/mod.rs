@@ -1,6 +1,6 @@
 //! Values: what a FreeBSD network stack names and reports — interface
-//! names, MAC and IP addresses, errno, and the records of a listing (an
-//! interface, a jail, a bridge policy, a cloner).
+//! names, MAC and IP addresses, errno, VLANs, and the records of a listing
+//! (an interface, a jail, a bridge policy, a cloner).
 //!
 //! The bottom layer: plain data and the kernel's rules about it, imported
 //! by jib's semantics, the host interface and everything above, and
@@ -14,6 +14,7 @@ mod ifname;
 mod jail;
 mod mac;
 mod policy;
+mod vlan;
 
 pub use addr::IfAddr;
 pub use cloner::{Cloner, epair_peer, epair_unit};
@@ -23,3 +24,7 @@ pub use ifname::{IFNAME_MAX, IfName, IfNameError};
 pub use jail::JailInfo;
 pub use mac::{BadMac, Mac};
 pub use policy::{Basis, BridgePolicy, MEMBER_IFADDRS, MemberAddrs, Verdict};
+pub use vlan::{
+    BadSet, BridgeFlags, PortVlans, VID_MAX, VID_MIN, VLAN_SET_WORDS, VLAN_SETSIZE, Vid, VidError,
+    VlanOp, VlanSet,
+};

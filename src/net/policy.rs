@@ -187,6 +187,13 @@ impl BridgePolicy {
         MemberAddrs { verdict, basis }
     }
 
+    /// Whether the bridge filters VLANs: FreeBSD 15's if_bridge has the
+    /// BRDG commands 31 to 38 (BRDGSIFPVID … BRDGSIFVLANPROTO) and
+    /// `IFBRF_VLANFILTER`; FreeBSD 14's command table ends at 30.
+    pub fn has_vlans(&self) -> bool {
+        self.release.is_some_and(|r| r >= 15)
+    }
+
     /// Whether BRDGADD refuses a vlan(4) interface whose parent is a bridge
     /// (FreeBSD 15 `bridge_ioctl_add`: "Bridge SVI cannot be added to a
     /// bridge").

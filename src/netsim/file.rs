@@ -14,10 +14,12 @@ use std::path::{Path, PathBuf};
 use super::state::State;
 use crate::util::io_reason;
 
-/// The format versions rjib reads (netsim-state.md): version 2 adds
-/// fields and reads a version 1 file with their defaults. A file keeps the
-/// version it was read with.
-pub const VERSIONS: [u64; 2] = [1, 2];
+/// The format versions rjib reads (netsim-state.md): versions 2 and 3 add
+/// fields and read an older file with their defaults. A file keeps the
+/// version it was read with, unless rjib writes what only a later version
+/// has into it (`State::needs_v3`): then it becomes that version, so that
+/// an rjib that reads only older ones refuses it instead of ignoring it.
+pub const VERSIONS: [u64; 3] = [1, 2, 3];
 
 /// The largest host file rjib reads: 64 MiB, some 100,000 jails in
 /// rjib's own formatting. Anything larger is refused at once, and so is
@@ -47,10 +49,10 @@ pub fn load(path: &Path) -> Result<State, String> {
             Some(n) if VERSIONS.contains(&n) => {}
             Some(n) => {
                 return Err(format!(
-                    "host file version {n} is not supported (rjib reads versions 1 and 2)"
+                    "host file version {n} is not supported (rjib reads versions 1, 2 and 3)"
                 ));
             }
-            None => return Err(format!("\"version\" must be the number 1 or 2, not {v}")),
+            None => return Err(format!("\"version\" must be the number 1, 2 or 3, not {v}")),
         },
     }
     let state: State =

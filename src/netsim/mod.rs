@@ -10,8 +10,11 @@ pub mod validate;
 
 use std::path::PathBuf;
 
-use crate::host::{Host, HostError, HostResult, Priority};
-use crate::net::{BridgePolicy, Cloner, Errno, IfAddr, IfName, Interface, JailInfo, LinkType, Mac};
+use crate::host::{Host, HostError, HostResult, Priority, flags_words, pvid_words, vlanset_words};
+use crate::net::{
+    BridgeFlags, BridgePolicy, Cloner, Errno, IfAddr, IfName, Interface, JailInfo, LinkType, Mac,
+    Vid, VlanOp, VlanSet,
+};
 use model::{Kernel, MEMBER_IFADDRS, OSRELDATE};
 use session::SimFile;
 use state::SimIf;
@@ -112,6 +115,10 @@ pub fn to_interface(k: &Kernel, i: &SimIf) -> HostResult<Interface> {
         addrs,
         vlan_parent,
         lastchange: i.lastchange,
+        // A member's, as BRDGGIFS reports it; FreeBSD 14 has none.
+        pvid: (k.release() >= 15 && k.bridge_of(&i.name).is_some())
+            .then(|| i.pvid.and_then(Vid::new))
+            .flatten(),
     })
 }
 
@@ -228,6 +235,57 @@ impl Host for SimHost {
             .get(name.as_str())
             .map(|i| i.description.clone())
             .map_err(|e| HostError::errno(name, "description", e))
+    }
+
+    fn bridge_flags(&mut self, bridge: &IfName) -> HostResult<BridgeFlags> {
+        let (r, detail) = self.k(|k| k.bridge_flags(bridge.as_str()));
+        r.map(BridgeFlags)
+            .map_err(|e| HostError::errno(bridge, "bridge flags", e).with_detail(detail))
+    }
+
+    fn set_bridge_flags(&mut self, bridge: &IfName, flags: BridgeFlags) -> HostResult<()> {
+        self.run(bridge.as_str(), flags_words(flags), |k| {
+            k.set_bridge_flags(bridge.as_str(), flags.0)
+        })
+    }
+
+    fn bridge_defpvid(&mut self, bridge: &IfName) -> HostResult<Option<Vid>> {
+        let (r, detail) = self.k(|k| k.bridge_defpvid(bridge.as_str()));
+        r.map(Vid::new)
+            .map_err(|e| HostError::errno(bridge, "defuntagged", e).with_detail(detail))
+    }
+
+    fn set_member_pvid(
+        &mut self,
+        bridge: &IfName,
+        member: &IfName,
+        pvid: Option<Vid>,
+    ) -> HostResult<()> {
+        self.run(bridge.as_str(), pvid_words(member, pvid), |k| {
+            k.set_member_pvid(bridge.as_str(), member.as_str(), pvid.map_or(0, Vid::get))
+        })
+    }
+
+    fn member_vlans(&mut self, bridge: &IfName, member: &IfName) -> HostResult<VlanSet> {
+        let (r, detail) = self.k(|k| k.member_vlans(bridge.as_str(), member.as_str()));
+        let vids = r.map_err(|e| {
+            HostError::errno(bridge, format!("tagged {member}"), e).with_detail(detail)
+        })?;
+        VlanSet::from_vids(vids).ok_or_else(|| {
+            HostError::other(Some(bridge.to_string()), "tagged", "a VID out of range")
+        })
+    }
+
+    fn set_member_vlans(
+        &mut self,
+        bridge: &IfName,
+        member: &IfName,
+        op: VlanOp,
+        set: &VlanSet,
+    ) -> HostResult<()> {
+        self.run(bridge.as_str(), vlanset_words(member, op, set), |k| {
+            k.set_member_vlans(bridge.as_str(), member.as_str(), op.code(), &set.to_vec())
+        })
     }
 
     fn syslog(&mut self, priority: Priority, message: &str) {

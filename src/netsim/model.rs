@@ -12,7 +12,7 @@ use std::collections::{HashMap, HashSet};
 use super::faults::{self, Effect, Fault, Signal};
 use super::state::{LogRecord, SimIf, State, Vnet};
 use crate::host::Op;
-use crate::net::{Cloner, Errno, IfAddr};
+use crate::net::{Cloner, Errno, IfAddr, VlanOp};
 
 pub use super::state::SimJail;
 
@@ -59,6 +59,24 @@ pub const EXT_MEMBER_MTU: &str = "Failed to set MTU on member interface";
 /// `gif_ioctl` enforces on SIOCSIFMTU with EINVAL.
 const GIF_MTU_MIN: u32 = 1280;
 const GIF_MTU_MAX: u32 = 8192;
+
+/// FreeBSD 15's extended error texts of the VLAN commands (if_bridge.c
+/// `bridge_ioctl_sifpvid`, `bridge_ioctl_sifvlanset`,
+/// `bridge_ioctl_gifvlanset`).
+pub const EXT_NOT_A_MEMBER: &str = "Interface is not a bridge member";
+pub const EXT_INVALID_VID: &str = "Invalid VLAN ID";
+pub const EXT_INVALID_VID_IN_SET: &str = "Invalid VLAN ID in set";
+pub const EXT_UNSUPPORTED_VLAN_OP: &str = "Unsupported BRDGSIFVLANSET operation";
+
+/// `DOT1Q_VID_MAX` (`<net/ethernet.h>`): the highest VID a member or a
+/// bridge default may hold.
+const DOT1Q_VID_MAX: u16 = crate::net::VID_MAX;
+/// `BRDG_VLAN_OP_SET`, `_ADD`, `_DEL` (`<net/if_bridgevar.h>`).
+const VLAN_OP_SET: u8 = VlanOp::Set.code();
+const VLAN_OP_ADD: u8 = VlanOp::Add.code();
+const VLAN_OP_DEL: u8 = VlanOp::Del.code();
+/// `IFBRF_VLANFILTER`: the one bridge flag the simulation keeps.
+const IFBRF_VLANFILTER: u32 = crate::net::BridgeFlags::VLANFILTER;
 
 /// The simulated kernel: the state plus this process's fault counters.
 #[derive(Clone, Debug)]
@@ -474,6 +492,10 @@ impl Kernel {
             spans: None,
             vlan_parent: None,
             addrs: None,
+            vlanfilter: None,
+            defpvid: None,
+            pvid: None,
+            tagged: None,
             vnet: None,
             lastchange: Some(now()),
             description: None,
@@ -759,6 +781,8 @@ impl Kernel {
     /// not have an IP address assigned"). A bridge without members takes
     /// the member's MTU; otherwise the member is set to the bridge's through
     /// its driver (EINVAL if the driver refuses).
+    /// [15] The new member's untagged VLAN is the bridge's default PVID,
+    /// and it is in no tagged VLAN.
     pub fn bridge_add(&mut self, bridge: &str, member: &str) -> Result<(), Errno> {
         self.op(Op::Addm, |k| k.bridge_add_now(bridge, member))
     }
@@ -825,6 +849,12 @@ impl Kernel {
             .members
             .get_or_insert_with(Vec::new)
             .push(member.to_string());
+        // [15] A new member is zeroed, then takes the bridge's default
+        // PVID; BRDGADD's own `ifbr_pvid` is not read (`bridge_ioctl_add`).
+        let defpvid = self.get(bridge)?.defpvid.unwrap_or(0);
+        let m = self.get_mut(member)?;
+        m.clear_membership();
+        m.set_pvid(defpvid);
         let b = self.pos(bridge).expect("looked up");
         self.member_of.insert(member.to_string(), b);
         self.dirty = true;
@@ -862,6 +892,131 @@ impl Kernel {
                 self.dirty = true;
             }
         }
+    }
+
+    // --- VLAN filtering (FreeBSD 15, sys/net/if_bridge.c) ---------------
+
+    /// The bridge a VLAN command goes to: it exists (ENXIO) and is a bridge
+    /// (EINVAL); and the command exists: FreeBSD 14's `bridge_control_table`
+    /// ends at BRDGSIFAMAX (30), so `bridge_ioctl` refuses the VLAN
+    /// commands (31 to 38) with EINVAL, before any handler runs.
+    ///
+    /// These are the request's way to the handler, not the handler: they
+    /// come before a call is counted for faults (the emulator makes them
+    /// as it decodes the request).
+    fn vlan_bridge(&mut self, bridge: &str) -> Result<usize, Errno> {
+        self.exterror = None;
+        let br = self.get(bridge)?;
+        if !br.is_bridge() || self.release() < 15 {
+            return Err(Errno::EINVAL);
+        }
+        Ok(self.pos(bridge).expect("looked up"))
+    }
+
+    /// The member a per-member VLAN command names, found as
+    /// `bridge_lookup_member` does: in the member list only, so a span
+    /// port, like anything else, is ENOENT ("Interface is not a bridge
+    /// member").
+    fn vlan_member(&mut self, bridge: usize, member: &str) -> Result<usize, Errno> {
+        let found = self.state.interfaces[bridge]
+            .member_list()
+            .iter()
+            .any(|m| m == member);
+        match self.pos(member) {
+            Some(p) if found => Ok(p),
+            _ => Err(self.refuse(Errno::ENOENT, EXT_NOT_A_MEMBER)),
+        }
+    }
+
+    /// BRDGGFLAGS (`bridge_ioctl_gflags`): the bridge's flags, always.
+    pub fn bridge_flags(&mut self, bridge: &str) -> Result<u32, Errno> {
+        let b = self.vlan_bridge(bridge)?;
+        Ok(match self.state.interfaces[b].vlanfilter {
+            Some(true) => IFBRF_VLANFILTER,
+            _ => 0,
+        })
+    }
+
+    /// BRDGSFLAGS (`bridge_ioctl_sflags`): stores the flags as given, with
+    /// no precondition (members or not, up or down) and no side effect on
+    /// the members. The simulation keeps `IFBRF_VLANFILTER` only.
+    pub fn set_bridge_flags(&mut self, bridge: &str, flags: u32) -> Result<(), Errno> {
+        let b = self.vlan_bridge(bridge)?;
+        self.op(Op::Bridgeflags, |k| {
+            let on = flags & IFBRF_VLANFILTER != 0;
+            let br = &mut k.state.interfaces[b];
+            if on || br.vlanfilter.is_some() {
+                br.vlanfilter = Some(on);
+            }
+            k.dirty = true;
+            Ok(())
+        })
+    }
+
+    /// BRDGGDEFPVID (`bridge_ioctl_gdefpvid`): 0 for none.
+    pub fn bridge_defpvid(&mut self, bridge: &str) -> Result<u16, Errno> {
+        let b = self.vlan_bridge(bridge)?;
+        Ok(self.state.interfaces[b].defpvid.unwrap_or(0))
+    }
+
+    /// BRDGSIFPVID (`bridge_ioctl_sifpvid`): the member must be one
+    /// (ENOENT), the PVID at most 4094 (EINVAL, "Invalid VLAN ID"); 0
+    /// clears it. Neither `IFBRF_VLANFILTER` nor the member's
+    /// `IFCAP_VLAN_HWFILTER` is looked at.
+    pub fn set_member_pvid(&mut self, bridge: &str, member: &str, pvid: u16) -> Result<(), Errno> {
+        let b = self.vlan_bridge(bridge)?;
+        self.op(Op::Pvid, |k| {
+            let m = k.vlan_member(b, member)?;
+            if pvid > DOT1Q_VID_MAX {
+                return Err(k.refuse(Errno::EINVAL, EXT_INVALID_VID));
+            }
+            k.state.interfaces[m].set_pvid(pvid);
+            k.dirty = true;
+            Ok(())
+        })
+    }
+
+    /// BRDGGIFVLANSET (`bridge_ioctl_gifvlanset`): the member's tagged
+    /// VLANs, sorted; ENOENT for a non-member.
+    pub fn member_vlans(&mut self, bridge: &str, member: &str) -> Result<Vec<u16>, Errno> {
+        let b = self.vlan_bridge(bridge)?;
+        let m = self.vlan_member(b, member)?;
+        Ok(self.state.interfaces[m].tagged_list().to_vec())
+    }
+
+    /// BRDGSIFVLANSET (`bridge_ioctl_sifvlanset`), in the kernel's order:
+    /// the member must be one (ENOENT); a set holding VID 0 or 4095 is
+    /// EINVAL ("Invalid VLAN ID in set"), whatever the operation; an
+    /// operation other than SET, ADD or DEL is EINVAL ("Unsupported
+    /// BRDGSIFVLANSET operation"). SET replaces, ADD adds, DEL takes away;
+    /// an empty set is fine with each. `vids` may hold 0 and 4095 (the
+    /// request's raw bits).
+    pub fn set_member_vlans(
+        &mut self,
+        bridge: &str,
+        member: &str,
+        op: u8,
+        vids: &[u16],
+    ) -> Result<(), Errno> {
+        let b = self.vlan_bridge(bridge)?;
+        self.op(Op::Vlanset, |k| {
+            let m = k.vlan_member(b, member)?;
+            if vids.iter().any(|&v| v == 0 || v > DOT1Q_VID_MAX) {
+                return Err(k.refuse(Errno::EINVAL, EXT_INVALID_VID_IN_SET));
+            }
+            let have = k.state.interfaces[m].tagged_list();
+            let mut now: Vec<u16> = match op {
+                VLAN_OP_SET => vids.to_vec(),
+                VLAN_OP_ADD => have.iter().chain(vids).copied().collect(),
+                VLAN_OP_DEL => have.iter().filter(|v| !vids.contains(v)).copied().collect(),
+                _ => return Err(k.refuse(Errno::EINVAL, EXT_UNSUPPORTED_VLAN_OP)),
+            };
+            now.sort_unstable();
+            now.dedup();
+            k.state.interfaces[m].set_tagged(now);
+            k.dirty = true;
+            Ok(())
+        })
     }
 
     /// BRDGGIFS: a bridge's members, most recently added first.
@@ -1058,14 +1213,20 @@ impl Kernel {
             }
             let i = &self.state.interfaces[g];
             if i.is_bridge() {
-                for m in i.member_list() {
-                    self.member_of.remove(m);
-                }
+                let members = i.member_list().to_vec();
                 for m in i.span_list() {
                     self.span_of.remove(m);
                 }
+                // Released members lose their VLAN state with their
+                // `bridge_iflist` (`bridge_delete_member`).
+                for m in members {
+                    self.member_of.remove(&m);
+                    if let Some(&p) = self.by_name.get(&m) {
+                        self.state.interfaces[p].clear_membership();
+                    }
+                }
             }
-            if let Some(p) = i.vlan_parent.clone()
+            if let Some(p) = self.state.interfaces[g].vlan_parent.clone()
                 && let Some(v) = self.vlans_on.get_mut(&p)
             {
                 v.retain(|&x| x != g);
@@ -1076,6 +1237,7 @@ impl Kernel {
         } else {
             // Inside a jail's vnet nothing is indexed: look at its
             // interfaces.
+            let released = self.state.interfaces[g].member_list().to_vec();
             let jails = self.state.jails.clone().unwrap_or_default();
             for i in self
                 .state
@@ -1083,6 +1245,9 @@ impl Kernel {
                 .iter_mut()
                 .filter(|i| i.vnet.as_ref().and_then(|v| v.jid(&jails)) == vnet)
             {
+                if released.contains(&i.name) {
+                    i.clear_membership();
+                }
                 remove_from(&mut i.members, &name);
                 remove_from(&mut i.spans, &name);
                 if i.vlan_parent.as_deref() == Some(name.as_str()) {

@@ -136,6 +136,10 @@ impl SimFile {
         }
         self.kernel.logged = false;
         self.kernel.dirty = false;
+        let state = &mut self.kernel.state;
+        if state.version < 3 && state.needs_v3() {
+            state.version = 3;
+        }
         if self.loaded.as_ref() == Some(&self.kernel.state) {
             return Ok(());
         }

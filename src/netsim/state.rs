@@ -1,5 +1,5 @@
-//! The simulated host file's contents (netsim-state.md, format version 2;
-//! a version 1 file is read as version 2 with every new field at its
+//! The simulated host file's contents (netsim-state.md, format version 3;
+//! a version 1 or 2 file is read as version 3 with every new field at its
 //! default). Fields absent from a file stay absent when it is written back,
 //! and unknown fields are kept as they are.
 
@@ -87,6 +87,21 @@ pub struct SimIf {
     pub vlan_parent: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub addrs: Option<Vec<String>>,
+    /// A bridge's `IFBRF_VLANFILTER` (version 3); absent: off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vlanfilter: Option<bool>,
+    /// The untagged VLAN a bridge gives new members (`sc_defpvid`,
+    /// version 3); absent or 0: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub defpvid: Option<u16>,
+    /// A bridge member's untagged VLAN (`bif_pvid`, version 3); absent or
+    /// 0: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pvid: Option<u16>,
+    /// A bridge member's tagged VLANs (`bif_vlan_set`, version 3), sorted;
+    /// absent: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tagged: Option<Vec<u16>>,
     /// The jail whose vnet holds the interface, by name or jid; absent:
     /// the host.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -198,5 +213,42 @@ impl SimIf {
 
     pub fn addr_list(&self) -> &[String] {
         self.addrs.as_deref().unwrap_or(&[])
+    }
+
+    /// `tagged` (absent is empty).
+    pub fn tagged_list(&self) -> &[u16] {
+        self.tagged.as_deref().unwrap_or(&[])
+    }
+
+    /// Whether it holds any VLAN state, which only version 3 describes.
+    pub fn has_vlan_state(&self) -> bool {
+        self.vlanfilter == Some(true)
+            || self.defpvid.unwrap_or(0) != 0
+            || self.pvid.unwrap_or(0) != 0
+            || !self.tagged_list().is_empty()
+    }
+
+    /// Set the member's untagged VLAN; 0 (none) is written as absent.
+    pub fn set_pvid(&mut self, pvid: u16) {
+        self.pvid = (pvid != 0).then_some(pvid);
+    }
+
+    /// Set the member's tagged VLANs (sorted); none is written as absent.
+    pub fn set_tagged(&mut self, vids: Vec<u16>) {
+        self.tagged = (!vids.is_empty()).then_some(vids);
+    }
+
+    /// Forget its VLAN membership: it left its bridge
+    /// (`bridge_delete_member` frees the member's state with it).
+    pub fn clear_membership(&mut self) {
+        self.pvid = None;
+        self.tagged = None;
+    }
+}
+
+impl State {
+    /// Whether anything in it needs format version 3 (VLAN state).
+    pub fn needs_v3(&self) -> bool {
+        self.interfaces.iter().any(SimIf::has_vlan_state)
     }
 }

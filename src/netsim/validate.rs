@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::model::IF_MAXINDEX;
 use super::state::{KINDS, SimIf, State, Vnet};
-use crate::net::{IfAddr, Mac};
+use crate::net::{IfAddr, Mac, VID_MAX};
 use crate::util::escape_controls;
 
 /// Longest interface or group name (IFNAMSIZ less the NUL).
@@ -196,6 +196,40 @@ pub fn check(state: &State) -> Result<(), String> {
         if !i.is_bridge() && (i.members.is_some() || i.spans.is_some()) {
             return Err(field(i, "members", "only a bridge has members or spans"));
         }
+        if !i.is_bridge() && (i.vlanfilter.is_some() || i.defpvid.is_some()) {
+            return Err(field(
+                i,
+                "vlanfilter",
+                "only a bridge has vlanfilter or defpvid",
+            ));
+        }
+        if let Some(d) = i.defpvid
+            && d > VID_MAX
+        {
+            return Err(field(i, "defpvid", format!("{d} is not in 0..{VID_MAX}")));
+        }
+        if let Some(p) = i.pvid
+            && p > VID_MAX
+        {
+            return Err(field(i, "pvid", format!("{p} is not in 0..{VID_MAX}")));
+        }
+        let tagged = i.tagged_list();
+        if tagged.iter().any(|&v| !(1..=VID_MAX).contains(&v))
+            || tagged.windows(2).any(|w| w[0] >= w[1])
+        {
+            return Err(field(
+                i,
+                "tagged",
+                format!("VIDs from 1 to {VID_MAX}, ascending, each once"),
+            ));
+        }
+        if i.has_vlan_state() && state.release.unwrap_or(14) < 15 {
+            return Err(field(
+                i,
+                "vlanfilter",
+                "VLAN filtering (vlanfilter, defpvid, pvid, tagged) is FreeBSD 15's; set \"release\": 15",
+            ));
+        }
         if i.vlan_parent.is_some() && i.kind() != "l2vlan" {
             return Err(field(i, "vlan_parent", "only an l2vlan has one"));
         }
@@ -231,6 +265,8 @@ pub fn check(state: &State) -> Result<(), String> {
     // bridge's spans).
     let mut member_of: HashMap<(Option<i32>, &str), &str> = HashMap::new();
     let mut span_of: HashMap<(Option<i32>, &str), &str> = HashMap::new();
+    // Bridge members, which alone may have a `pvid` or `tagged`.
+    let mut vlan_members: HashSet<(Option<i32>, &str)> = HashSet::new();
     // A peer may be in any vnet: the interfaces of each name, wherever
     // they are (one per vnet), so that finding it is not a scan.
     let mut anywhere: HashMap<&str, Vec<&SimIf>> = HashMap::new();
@@ -274,6 +310,11 @@ pub fn check(state: &State) -> Result<(), String> {
                 "a port is a member or a span port, not both",
             ));
         }
+        for m in i.member_list() {
+            if let Some(member) = names.get(&(ns, m.as_str())) {
+                vlan_members.insert((ns, member.name.as_str()));
+            }
+        }
         if let Some(p) = &i.vlan_parent
             && !names.contains_key(&(ns, p.as_str()))
         {
@@ -281,6 +322,16 @@ pub fn check(state: &State) -> Result<(), String> {
                 i,
                 "vlan_parent",
                 format!("{:?} is not an interface here", p),
+            ));
+        }
+    }
+    for i in &state.interfaces {
+        let on_member = i.pvid.is_some() || i.tagged.is_some();
+        if on_member && !vlan_members.contains(&(state.vnet_jid(i), i.name.as_str())) {
+            return Err(field(
+                i,
+                "pvid",
+                "only a bridge member (not a span port) has pvid or tagged",
             ));
         }
     }
@@ -463,6 +514,91 @@ mod tests {
                     "interface em0: \"addrs\": {bad}: a link-local address has bits 16 to 31 clear"
                 ),
             );
+        }
+    }
+
+    /// Version 3's VLAN fields, where a FreeBSD 15 kernel can have them.
+    #[test]
+    fn vlan_state_only_where_a_kernel_has_it() {
+        let on = |release: u32, ifs: serde_json::Value| {
+            let v = json!({"version": 3, "release": release, "interfaces": ifs});
+            check(&serde_json::from_value(v).unwrap())
+        };
+        let br = |extra: serde_json::Value| {
+            let mut b = json!({"name": "br0", "index": 3, "cloner": "bridge", "unit": 0,
+                               "members": ["em0"], "spans": ["em1"], "mtu": 1500, "up": true});
+            for (k, v) in extra.as_object().unwrap() {
+                b[k] = v.clone();
+            }
+            b
+        };
+        let em = |name: &str, index: u32, extra: serde_json::Value| {
+            let mut e = ether(name, index);
+            for (k, v) in extra.as_object().unwrap() {
+                e[k] = v.clone();
+            }
+            e
+        };
+        let good = json!([
+            em("em0", 1, json!({"pvid": 20, "tagged": [10, 30]})),
+            em("em1", 2, json!({})),
+            br(json!({"vlanfilter": true, "defpvid": 4094}))
+        ]);
+        on(15, good.clone()).unwrap();
+        let e = on(14, good).unwrap_err();
+        assert!(e.contains("is FreeBSD 15's"), "{e}");
+        for (ifs, needle) in [
+            (
+                json!([
+                    em("em0", 1, json!({"vlanfilter": true})),
+                    em("em1", 2, json!({})),
+                    br(json!({}))
+                ]),
+                "interface em0: \"vlanfilter\": only a bridge",
+            ),
+            (
+                json!([
+                    em("em0", 1, json!({})),
+                    em("em1", 2, json!({"pvid": 5})),
+                    br(json!({}))
+                ]),
+                "interface em1: \"pvid\": only a bridge member (not a span port)",
+            ),
+            (
+                json!([
+                    em("em0", 1, json!({"tagged": [30, 10]})),
+                    em("em1", 2, json!({})),
+                    br(json!({}))
+                ]),
+                "interface em0: \"tagged\": VIDs from 1 to 4094, ascending",
+            ),
+            (
+                json!([
+                    em("em0", 1, json!({"tagged": [0]})),
+                    em("em1", 2, json!({})),
+                    br(json!({}))
+                ]),
+                "\"tagged\"",
+            ),
+            (
+                json!([
+                    em("em0", 1, json!({"pvid": 4095})),
+                    em("em1", 2, json!({})),
+                    br(json!({}))
+                ]),
+                "interface em0: \"pvid\": 4095 is not in 0..4094",
+            ),
+            (
+                json!([
+                    em("em0", 1, json!({})),
+                    em("em1", 2, json!({})),
+                    br(json!({"defpvid": 5000}))
+                ]),
+                "interface br0: \"defpvid\": 5000",
+            ),
+        ] {
+            let e = on(15, ifs).unwrap_err();
+            assert!(e.contains(needle), "{e:?} should contain {needle:?}");
         }
     }
 

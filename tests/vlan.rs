@@ -1,0 +1,562 @@
+//! FreeBSD 15's VLAN-filtering bridges (issue 15), end to end on both
+//! paths: `addm … untagged N tagged SET` on the command line, each
+//! behaviour the issue lists, a fault and a signal after every new step,
+//! and `show --libxo json`.
+
+mod common;
+
+use std::os::unix::process::ExitStatusExt;
+
+use common::*;
+use serde_json::{Value, json};
+
+/// FreeBSD 15 with ix0 and em1 (up, no bridge), and vtnet0 with its NAT
+/// bridge vtnet0bridge.
+fn host15() -> Value {
+    json!({"version": 3, "release": 15, "euid": 0, "interfaces": [
+        lo0(),
+        ether("ix0", 2, "00:25:90:00:00:02"),
+        ether("em1", 3, "00:25:90:00:00:03"),
+        ether("vtnet0", 4, "58:9c:fc:0a:1b:2c"),
+        bridge("vtnet0bridge", 5, 0, &[]),
+    ]})
+}
+
+/// `host15` with the trunk bridge ix0bridge: ix0 a member carrying
+/// `tagged`; `filtering`, `defpvid` and, when `rjib`, rjib's description.
+fn with_trunk(filtering: bool, tagged: &[u16], rjib: bool, defpvid: u16) -> Value {
+    let mut h = host15();
+    let ifs = h["interfaces"].as_array_mut().unwrap();
+    let mut br = bridge("ix0bridge", 6, 1, &["ix0"]);
+    br["vlanfilter"] = json!(filtering);
+    if rjib {
+        br["description"] = json!("rjib: bridge for ix0");
+    }
+    if defpvid != 0 {
+        br["defpvid"] = json!(defpvid);
+    }
+    ifs.push(br);
+    if !tagged.is_empty() {
+        ifs[1]["tagged"] = json!(tagged);
+    }
+    h
+}
+
+/// The host without its log and clock.
+fn state(h: &HostFile) -> Value {
+    timeless(&without_log(&h.read()).0)
+}
+
+fn field<'a>(host: &'a Value, name: &str, key: &str) -> &'a Value {
+    &iface(host, name).unwrap_or_else(|| panic!("no {name}"))[key]
+}
+
+/// Run and expect success; stdout.
+fn ok(h: &HostFile, via: &str, args: &[&str]) -> String {
+    let o = h.run(via, args);
+    assert_eq!(o.status.code(), Some(0), "{via} {args:?}: {}", stderr(&o));
+    stdout(&o)
+}
+
+/// Run, expect a refusal that changes nothing; the one stderr line.
+fn refused(start: &Value, via: &str, args: &[&str]) -> String {
+    let h = HostFile::new(start);
+    let before = state(&h);
+    let o = h.run(via, args);
+    assert_eq!(o.status.code(), Some(1), "{via} {args:?}");
+    assert_eq!(stdout(&o), "", "{via} {args:?}");
+    let err = stderr(&o);
+    assert_eq!(err.lines().count(), 1, "{via} {args:?}: {err}");
+    assert_eq!(state(&h), before, "{via} {args:?}: nothing changed");
+    err.trim_end().to_string()
+}
+
+fn command_line_forms(via: &str) {
+    // untagged on a new bridge: the bridge filters, ix0 carries 20 tagged.
+    let h = HostFile::new(&host15());
+    let out = ok(&h, via, &["addm", "web", "ix0", "untagged", "20"]);
+    assert_eq!(out, "ix0bridge\ne0a_web\ne0b_web\n");
+    let s = state(&h);
+    assert_eq!(field(&s, "ix0bridge", "vlanfilter"), true);
+    assert_eq!(
+        field(&s, "ix0bridge", "members"),
+        &json!(["ix0", "e0a_web"])
+    );
+    assert_eq!(field(&s, "ix0", "tagged"), &json!([20]));
+    assert_eq!(field(&s, "e0a_web", "pvid"), 20);
+    assert_eq!(field(&s, "e0a_web", "tagged"), &Value::Null);
+    assert_eq!(field(&s, "e0b_web", "pvid"), &Value::Null);
+    assert_eq!(s["version"], 3);
+    // the MACs are jib's, VLANs or not
+    let plain = HostFile::new(&host15());
+    ok(&plain, via, &["addm", "web", "ix0"]);
+    for end in ["e0a_web", "e0b_web"] {
+        assert_eq!(
+            field(&s, end, "ether"),
+            field(&plain.read(), end, "ether"),
+            "{via}"
+        );
+    }
+    // a router: tagged on the same bridge, rjib's own: 10 and 21-30 added
+    let out = ok(&h, via, &["addm", "router", "ix0", "tagged", "10,20-30"]);
+    assert_eq!(out, "e0a_router\ne0b_router\n");
+    let s = state(&h);
+    let vids: Vec<u16> = [10].into_iter().chain(20..=30).collect();
+    assert_eq!(field(&s, "e0a_router", "tagged"), &json!(vids));
+    assert_eq!(field(&s, "e0a_router", "pvid"), &Value::Null);
+    assert_eq!(field(&s, "ix0", "tagged"), &json!(vids));
+    // keywords bind to the iface before them; i counts ifaces only
+    let h = HostFile::new(&host15());
+    let out = ok(
+        &h,
+        via,
+        &[
+            "addm", "dmz", "ix0", "untagged", "5", "tagged", "100-102", "em1",
+        ],
+    );
+    assert_eq!(
+        out,
+        "ix0bridge\ne0a_dmz\ne0b_dmz\nem1bridge\ne1a_dmz\ne1b_dmz\n"
+    );
+    let s = state(&h);
+    assert_eq!(field(&s, "e0a_dmz", "pvid"), 5);
+    assert_eq!(field(&s, "e0a_dmz", "tagged"), &json!([100, 101, 102]));
+    assert_eq!(field(&s, "ix0", "tagged"), &json!([5, 100, 101, 102]));
+    assert_eq!(field(&s, "e1a_dmz", "pvid"), &Value::Null);
+    assert_eq!(
+        field(&s, "em1bridge", "vlanfilter"),
+        &Value::Null,
+        "em1's bridge has no VLANs: it does not filter"
+    );
+    // either order; `!` still keeps the kernel's MACs
+    let h = HostFile::new(&host15());
+    ok(
+        &h,
+        via,
+        &["addm", "web", "!ix0", "tagged", "7", "untagged", "8"],
+    );
+    let s = state(&h);
+    assert_eq!(field(&s, "e0a_web", "pvid"), 8);
+    assert_eq!(field(&s, "e0a_web", "tagged"), &json!([7]));
+    assert!(
+        field(&s, "e0a_web", "ether")
+            .as_str()
+            .unwrap()
+            .starts_with("02:00:00:"),
+        "the kernel's MAC"
+    );
+    // `tagged none` is no tagged VLAN; parse_vlans' forms are taken
+    let h = HostFile::new(&host15());
+    ok(
+        &h,
+        via,
+        &["addm", "web", "ix0", "untagged", "4094", "tagged", "none"],
+    );
+    assert_eq!(field(&state(&h), "e0a_web", "tagged"), &Value::Null);
+    let h = HostFile::new(&host15());
+    ok(&h, via, &["addm", "web", "ix0", "tagged", "010,+11, 12"]);
+    assert_eq!(field(&state(&h), "e0a_web", "tagged"), &json!([10, 11, 12]));
+}
+
+#[test]
+fn command_line_forms_direct() {
+    command_line_forms("direct");
+}
+
+#[test]
+fn command_line_forms_ioctl() {
+    command_line_forms("ioctl");
+}
+
+fn command_line_refusals(via: &str) {
+    let start = host15();
+    for (args, want) in [
+        (
+            &["addm", "web", "ix0", "untagged"][..],
+            "rjib: ix0 untagged: no VLAN ID after it; write untagged VID (1 to 4094)",
+        ),
+        (
+            &["addm", "web", "ix0", "tagged"],
+            "rjib: ix0 tagged: no VLAN set after it; write tagged SET (VIDs and ranges: 10,20-30)",
+        ),
+        (
+            &["addm", "web", "ix0", "untagged", "0"],
+            "rjib: ix0 untagged 0: a VLAN ID is 1 to 4094",
+        ),
+        (
+            &["addm", "web", "ix0", "untagged", "4095"],
+            "rjib: ix0 untagged 4095: a VLAN ID is 1 to 4094",
+        ),
+        (
+            &["addm", "web", "ix0", "untagged", "020"],
+            "rjib: ix0 untagged 020: a VLAN ID has no leading zero (ifconfig(8) would read it as octal)",
+        ),
+        (
+            &["addm", "web", "ix0", "untagged", "0x14"],
+            "rjib: ix0 untagged 0x14: a VLAN ID is written in decimal digits only",
+        ),
+        (
+            &["addm", "web", "ix0", "tagged", "20-10"],
+            "rjib: ix0 tagged 20-10: not a VLAN set: \"20-10\": a range goes from the lower VID to the higher; \
+             write VIDs (1 to 4094) and ranges separated by commas (10,20-30), or none or all",
+        ),
+        (
+            &["addm", "web", "ix0", "tagged", "10,4095"],
+            "rjib: ix0 tagged 10,4095: not a VLAN set: \"4095\": a VLAN ID is 1 to 4094; \
+             write VIDs (1 to 4094) and ranges separated by commas (10,20-30), or none or all",
+        ),
+        (
+            &["addm", "web", "untagged", "20", "ix0"],
+            "rjib: untagged: comes before any interface; write it after the interface it is for \
+             (addm NAME IFACE untagged VID tagged SET)",
+        ),
+        (
+            &["addm", "web", "ix0", "untagged", "20", "untagged", "30"],
+            "rjib: ix0 untagged 30: untagged is given twice for ix0; give each keyword once per interface",
+        ),
+        (
+            &[
+                "addm", "web", "!ix0", "tagged", "1", "em1", "tagged", "2", "tagged", "3",
+            ],
+            "rjib: em1 tagged 3: tagged is given twice for em1; give each keyword once per interface",
+        ),
+    ] {
+        assert_eq!(refused(&start, via, args), want, "{via} {args:?}");
+    }
+    // A bad keyword is refused before root, the lock or anything else.
+    let mut not_root = start.clone();
+    not_root["euid"] = json!(1001);
+    assert_eq!(
+        refused(&not_root, via, &["addm", "web", "ix0", "untagged", "0"]),
+        "rjib: ix0 untagged 0: a VLAN ID is 1 to 4094"
+    );
+}
+
+#[test]
+fn command_line_refusals_direct() {
+    command_line_refusals("direct");
+}
+
+#[test]
+fn command_line_refusals_ioctl() {
+    command_line_refusals("ioctl");
+}
+
+fn behaviour(via: &str) {
+    // FreeBSD 14: refused up front, even for an argument that is skipped.
+    let mut on14 = host15();
+    on14["release"] = json!(14);
+    on14["version"] = json!(2);
+    let msg = "rjib: untagged/tagged need FreeBSD 15's VLAN-filtering bridge; this host runs 14.x";
+    assert_eq!(
+        refused(&on14, via, &["addm", "web", "ix0", "untagged", "20"]),
+        msg
+    );
+    let h = HostFile::new(&on14);
+    ok(&h, via, &["addm", "web", "ix0"]);
+    let skipped = h.read();
+    assert_eq!(
+        refused(&skipped, via, &["addm", "web", "ix0", "tagged", "5"]),
+        msg
+    );
+
+    // An existing bridge without VLANFILTER: refused, with the fix.
+    let err = refused(
+        &with_trunk(false, &[], true, 0),
+        via,
+        &["addm", "web", "ix0", "untagged", "20"],
+    );
+    assert_eq!(
+        err,
+        "rjib: ix0bridge: is not a VLAN-filtering bridge, and rjib does not turn filtering on in a bridge \
+         that exists (its members without VLANs would lose their traffic); turn it on with: ifconfig \
+         ix0bridge vlanfilter, and add vlanfilter to ifconfig_ix0bridge in rc.conf(5); ix0 must carry the \
+         VLANs tagged too: ifconfig ix0bridge +iftagged ix0 20"
+    );
+    // ... and the NAT layout: vtnet0 is not a member of vtnet0bridge.
+    let err = refused(&host15(), via, &["addm", "web", "vtnet0", "untagged", "20"]);
+    assert!(
+        err.contains("vtnet0bridge: is not a VLAN-filtering bridge"),
+        "{err}"
+    );
+    assert!(!err.contains("+iftagged"), "{err}");
+
+    // The parent lacks a VID on a bridge rjib did not make: refused, with
+    // the ifconfig command that adds it.
+    let err = refused(
+        &with_trunk(true, &[10], false, 0),
+        via,
+        &["addm", "web", "ix0", "untagged", "20", "tagged", "10,30"],
+    );
+    assert_eq!(
+        err,
+        "rjib: ix0: does not carry VLAN 20,30 tagged on ix0bridge, which rjib did not make, so rjib does not \
+         change it; add them: ifconfig ix0bridge +iftagged ix0 20,30, and to ix0's tagged set in \
+         ifconfig_ix0bridge in rc.conf(5)"
+    );
+    // ... on one rjib made: added, exactly the missing ones.
+    let h = HostFile::new(&with_trunk(true, &[10], true, 0));
+    ok(
+        &h,
+        via,
+        &["addm", "web", "ix0", "untagged", "20", "tagged", "10,30"],
+    );
+    let s = state(&h);
+    assert_eq!(field(&s, "ix0", "tagged"), &json!([10, 20, 30]));
+    assert_eq!(field(&s, "e0a_web", "pvid"), 20);
+    assert_eq!(field(&s, "e0a_web", "tagged"), &json!([10, 30]));
+    let log = without_log(&h.read()).1;
+    let messages: Vec<&str> = log.iter().map(|r| r["message"].as_str().unwrap()).collect();
+    let m = rjib::jib::mac::derive("00:25:90:00:00:02".parse().unwrap(), "web", 0);
+    assert_eq!(
+        messages,
+        [
+            "ix0bridge: ix0 now carries VLAN 20,30 tagged too (jail web)".to_string(),
+            format!(
+                "e0a_web, e0b_web: created for jail web on ix0bridge (parent ix0), MACs {} and {}, \
+                 e0a_web untagged 20 tagged 10,30",
+                m.a, m.b
+            ),
+        ]
+    );
+    // destroy never takes VIDs from the parent; the epair's go with it
+    ok(&h, via, &["destroy", "web"]);
+    let s = state(&h);
+    assert_eq!(field(&s, "ix0", "tagged"), &json!([10, 20, 30]));
+    assert_eq!(field(&s, "ix0bridge", "members"), &json!(["ix0"]));
+    assert_eq!(field(&s, "ix0bridge", "vlanfilter"), true);
+
+    // The parent carries the VIDs already: nothing to add.
+    let start = with_trunk(true, &[20, 30], false, 0);
+    let h = HostFile::new(&start);
+    ok(&h, via, &["addm", "web", "ix0", "untagged", "30"]);
+    assert_eq!(field(&state(&h), "ix0", "tagged"), &json!([20, 30]));
+
+    // The parent is not a member (a filtering NAT bridge): nothing to
+    // check on the uplink.
+    let mut nat = host15();
+    nat["interfaces"][4]["vlanfilter"] = json!(true);
+    let h = HostFile::new(&nat);
+    ok(&h, via, &["addm", "web", "vtnet0", "untagged", "20"]);
+    assert_eq!(field(&state(&h), "e0a_web", "pvid"), 20);
+    assert_eq!(field(&state(&h), "vtnet0", "tagged"), &Value::Null);
+
+    // A plain addm on a filtering bridge without a default: it works, and
+    // warns that the epair is in no VLAN.
+    let h = HostFile::new(&with_trunk(true, &[10], false, 0));
+    let o = h.run(via, &["addm", "web", "ix0"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(stdout(&o), "e0a_web\ne0b_web\n");
+    let warning = "rjib: warning: e0a_web: joins the VLAN-filtering bridge ix0bridge in no VLAN (no untagged VID, \
+                   and the bridge has no defuntagged), so it will pass no traffic; give it one with ix0 untagged VID\n";
+    assert_eq!(stderr(&o), warning);
+    let log = without_log(&h.read()).1;
+    assert_eq!(log[0]["priority"], "warning");
+    assert_eq!(
+        format!("rjib: {}\n", log[0]["message"].as_str().unwrap()),
+        warning
+    );
+    assert_eq!(field(&state(&h), "e0a_web", "pvid"), &Value::Null);
+    // With defuntagged the kernel gives it that VLAN: no warning; untagged
+    // overrides the default.
+    let h = HostFile::new(&with_trunk(true, &[10, 20], false, 7));
+    let o = h.run(via, &["addm", "web", "ix0", "ix0", "untagged", "20"]);
+    assert_eq!((o.status.code(), stderr(&o)), (Some(0), String::new()));
+    let s = state(&h);
+    assert_eq!(field(&s, "e0a_web", "pvid"), 7);
+    assert_eq!(field(&s, "e1a_web", "pvid"), 20);
+    let log = without_log(&h.read()).1;
+    assert!(
+        log[0]["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("e0a_web untagged 7"),
+        "{log:?}"
+    );
+    // A plain addm on a bridge that does not filter: no warning.
+    let h = HostFile::new(&with_trunk(false, &[], false, 0));
+    let o = h.run(via, &["addm", "web", "ix0"]);
+    assert_eq!((o.status.code(), stderr(&o)), (Some(0), String::new()));
+}
+
+#[test]
+fn behaviour_direct() {
+    behaviour("direct");
+}
+
+#[test]
+fn behaviour_ioctl() {
+    behaviour("ioctl");
+}
+
+/// The runs that take every new step: a new filtering bridge (flags,
+/// the parent's set, the epairs' PVIDs and sets), and the uplink of rjib's
+/// own bridge gaining VIDs (ADD, undone by DEL).
+///
+/// With each, how many calls the ops of `a_fault_after_every_step` make.
+/// The first: pvid 1, vlanset 2 (ix0's set, e1a's), bridgeflags 1, addm 5
+/// (2 parents, 3 epairs), create 5, rename 8, up 8 (2 bridges, 6 ends),
+/// describe 8, ether 6. The second: vlanset 2 (ix0's ADD, e0a's set),
+/// pvid 1, addm 2, create 2, rename 4, up 4, describe 4, ether 4.
+fn step_runs() -> Vec<(Value, Vec<&'static str>, usize)> {
+    vec![
+        (
+            host15(),
+            vec![
+                "addm", "f", "ix0", "untagged", "20", "ix0", "tagged", "30-31", "em1",
+            ],
+            1 + 2 + 1 + 5 + 5 + 8 + 8 + 8 + 6,
+        ),
+        (
+            with_trunk(true, &[10], true, 0),
+            vec![
+                "addm", "f", "ix0", "untagged", "20", "tagged", "10,40", "ix0",
+            ],
+            2 + 1 + 2 + 2 + 4 + 4 + 4 + 4,
+        ),
+    ]
+}
+
+/// Every call of every op that fails, alone: the host exactly as it was.
+fn a_fault_after_every_step(via: &str) {
+    for (start, args, calls) in step_runs() {
+        let clean = {
+            let h = HostFile::new(&start);
+            ok(&h, via, &args);
+            state(&h)
+        };
+        let mut failed = 0;
+        for op in [
+            "pvid",
+            "vlanset",
+            "bridgeflags",
+            "addm",
+            "create",
+            "rename",
+            "up",
+            "describe",
+            "ether",
+        ] {
+            for nth in 1..=8 {
+                let mut s = start.clone();
+                s["faults"] = json!([{"op": op, "nth": nth, "errno": "EIO"}]);
+                let h = HostFile::new(&s);
+                let o = h.run(via, &args);
+                let what = format!("{via} {args:?}: {op} #{nth}");
+                let mut after = state(&h);
+                after.as_object_mut().unwrap().remove("faults");
+                if o.status.success() {
+                    assert_eq!(after, clean, "{what}");
+                    continue;
+                }
+                failed += 1;
+                let err = stderr(&o);
+                assert!(
+                    err.contains("Input/output error") && err.contains("nothing was changed"),
+                    "{what}: {err}"
+                );
+                assert_eq!(after, timeless(&start), "{what}: host as it was");
+            }
+        }
+        assert_eq!(failed, calls, "{via} {args:?}: one failing run per call");
+    }
+    // The undo's own DEL fails: it says what is left and how to remove it.
+    let mut s = with_trunk(true, &[10], true, 0);
+    s["faults"] = json!([{"op": "up", "nth": 1, "errno": "EIO"},
+                         {"op": "vlanset", "nth": 3, "errno": "EBUSY"}]);
+    let h = HostFile::new(&s);
+    let o = h.run(via, &["addm", "f", "ix0", "untagged", "20", "tagged", "40"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.contains("undo failed, left behind: ix0 (ix0bridge: -iftagged ix0 20,40: Device busy)")
+            && err.contains("finish by hand: ifconfig ix0bridge -iftagged ix0 20,40"),
+        "{err}"
+    );
+    assert_eq!(field(&h.read(), "ix0", "tagged"), &json!([10, 20, 40]));
+}
+
+#[test]
+fn a_fault_after_every_step_direct() {
+    a_fault_after_every_step("direct");
+}
+
+#[test]
+fn a_fault_after_every_step_ioctl() {
+    a_fault_after_every_step("ioctl");
+}
+
+/// A signal after every call of the new ops: the run finishes or is
+/// undone, and rjib dies by it.
+fn a_signal_after_every_step(via: &str) {
+    for (start, args, _) in step_runs() {
+        let clean = {
+            let h = HostFile::new(&start);
+            ok(&h, via, &args);
+            state(&h)
+        };
+        let mut interrupted = 0;
+        for op in ["pvid", "vlanset", "bridgeflags"] {
+            for nth in 1..=5 {
+                let mut s = start.clone();
+                s["faults"] = json!([{"op": op, "nth": nth, "signal": "SIGTERM"}]);
+                let h = HostFile::new(&s);
+                let o = h.run(via, &args);
+                let what = format!("{via} {args:?}: SIGTERM after {op} #{nth}");
+                let mut after = state(&h);
+                after.as_object_mut().unwrap().remove("faults");
+                if o.status.signal().is_none() {
+                    assert_eq!(o.status.code(), Some(0), "{what}: {}", stderr(&o));
+                    assert_eq!(after, clean, "{what}");
+                    continue;
+                }
+                interrupted += 1;
+                assert_eq!(o.status.signal(), Some(15), "{what}");
+                assert_eq!(after, timeless(&start), "{what}: host as it was");
+                assert!(stderr(&o).contains("nothing was changed"), "{what}");
+            }
+        }
+        // new bridge: flags 1, vlanset 1 (ix0) + 1 (e1a), pvid 1;
+        // rjib's bridge: vlanset 1 (ADD) + 1 (e0a), pvid 1
+        let want = if args.contains(&"em1") { 4 } else { 3 };
+        assert_eq!(interrupted, want, "{via} {args:?}");
+    }
+}
+
+#[test]
+fn a_signal_after_every_step_direct() {
+    a_signal_after_every_step("direct");
+}
+
+#[test]
+fn a_signal_after_every_step_ioctl() {
+    a_signal_after_every_step("ioctl");
+}
+
+fn show_json_reports_the_vlans(via: &str) {
+    let h = HostFile::new(&with_trunk(true, &[10, 20], true, 0));
+    ok(
+        &h,
+        via,
+        &["addm", "web", "ix0", "untagged", "20", "tagged", "10"],
+    );
+    let plain = ok(&h, via, &["show"]);
+    assert_eq!(plain, "web\n", "plain show is unchanged");
+    let v: Value = serde_json::from_str(&ok(&h, via, &["show", "web", "--libxo", "json"])).unwrap();
+    let e = &v["rjib-information"]["jail"][0]["epair"][0];
+    assert_eq!(e["a"]["untagged"], 20, "{via}: {v}");
+    assert_eq!(e["a"]["tagged"], json!([10]), "{via}");
+    assert_eq!(e["b"]["untagged"], Value::Null, "{via}: the jail end");
+    assert_eq!(e["b"]["tagged"], Value::Null, "{via}: is no member");
+    assert_eq!(e["parent"], "ix0");
+}
+
+#[test]
+fn show_json_reports_the_vlans_direct() {
+    show_json_reports_the_vlans("direct");
+}
+
+#[test]
+fn show_json_reports_the_vlans_ioctl() {
+    show_json_reports_the_vlans("ioctl");
+}
