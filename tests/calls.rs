@@ -167,3 +167,42 @@ fn vlan_addm_costs_little_more_direct() {
 fn vlan_addm_costs_little_more_ioctl() {
     vlan_addm_costs_little_more("ioctl");
 }
+
+/// FreeBSD 15 with ix0 and nothing else: the first addm on ix0 creates
+/// ix0bridge.
+fn bare15() -> serde_json::Value {
+    serde_json::json!({"version": 3, "release": 15, "euid": 0, "interfaces": [
+        lo0(), ether("ix0", 2, "00:25:90:00:00:02")]})
+}
+
+/// On a bridge this run creates, a VLAN addm sets the bridge's flags
+/// without reading them first (a new bridge has none:
+/// `bridge_clone_create` zeroes its softc), so `untagged N` costs three
+/// calls more than a plain addm: the flags, the parent's tagged set and
+/// the epair's untagged VLAN.
+fn vlan_addm_on_a_new_bridge(via: &str) {
+    let (s, _, plain) = counted(&HostFile::new(&bare15()), via, &["addm", "p", "ix0"]);
+    assert_eq!(s, 0);
+    let h = HostFile::new(&bare15());
+    let (s, _, vlan) = counted(&h, via, &["addm", "v", "ix0", "untagged", "20"]);
+    assert_eq!(s, 0);
+    assert_eq!(vlan.0.get("bridgeflags-get"), None, "{via}: {vlan:?}");
+    assert_eq!(vlan.get(Op::Bridgeflags), 1, "{via}: {vlan:?}");
+    assert_eq!(
+        vlan.total(),
+        plain.total() + 3,
+        "{via}: {vlan:?} vs {plain:?}"
+    );
+    let ix0bridge = iface(&h.read(), "ix0bridge").unwrap().clone();
+    assert_eq!(ix0bridge["vlanfilter"], true, "{via}");
+}
+
+#[test]
+fn vlan_addm_on_a_new_bridge_direct() {
+    vlan_addm_on_a_new_bridge("direct");
+}
+
+#[test]
+fn vlan_addm_on_a_new_bridge_ioctl() {
+    vlan_addm_on_a_new_bridge("ioctl");
+}

@@ -10,7 +10,7 @@ use crate::jib::descr;
 use crate::jib::name::JailName;
 use crate::jib::plan::{Link, Plan, Refresh};
 use crate::jib::vlan::Uplink;
-use crate::net::{Cloner, Errno, IfName, VlanOp, epair_peer};
+use crate::net::{BridgeFlags, Cloner, Errno, IfName, VlanOp, epair_peer};
 use crate::signals::Stop;
 
 /// How many explicit epair units `create_epair` tries after the kernel
@@ -392,10 +392,11 @@ fn build(
             Uplink::NewFiltering(vids) => Some(vids),
             _ => None,
         };
-        // Read, then set only VLANFILTER, as ifconfig's `vlanfilter` does.
+        // A bridge just created has no flags (`bridge_clone_create`
+        // zeroes its softc), so there is nothing to read before setting
+        // VLANFILTER, where ifconfig's `vlanfilter` reads them first.
         if filtering.is_some() {
-            let flags = host.bridge_flags(&br)?;
-            host.set_bridge_flags(&br, flags.with_vlanfilter())?;
+            host.set_bridge_flags(&br, BridgeFlags::default().with_vlanfilter())?;
         }
         host.bridge_add(&br, &link.parent)?;
         if let Some(vids) = filtering {
