@@ -1078,6 +1078,105 @@ mod tests {
         assert_eq!(p.cloners(), vec![Cloner::Bridge, Cloner::Epair]);
         assert!(Plan::default().cloners().is_empty());
     }
+    /// The VLAN facts of a FreeBSD 15 host, each read recorded.
+    #[derive(Default)]
+    struct Facts {
+        flags: HashMap<String, u32>,
+        defpvid: HashMap<String, u16>,
+        tagged: HashMap<(String, String), crate::net::VlanSet>,
+        reads: Vec<String>,
+    }
+
+    impl BridgeFacts for Facts {
+        fn flags(&mut self, b: &IfName) -> Result<crate::net::BridgeFlags, String> {
+            self.reads.push(format!("flags {b}"));
+            Ok(crate::net::BridgeFlags(
+                self.flags.get(b.as_str()).copied().unwrap_or(0),
+            ))
+        }
+        fn defpvid(&mut self, b: &IfName) -> Result<Option<crate::net::Vid>, String> {
+            self.reads.push(format!("defpvid {b}"));
+            Ok(self
+                .defpvid
+                .get(b.as_str())
+                .copied()
+                .and_then(crate::net::Vid::new))
+        }
+        fn tagged(&mut self, b: &IfName, m: &IfName) -> Result<crate::net::VlanSet, String> {
+            self.reads.push(format!("tagged {b} {m}"));
+            Ok(self
+                .tagged
+                .get(&(b.to_string(), m.to_string()))
+                .copied()
+                .unwrap_or_default())
+        }
+        fn description(&mut self, b: &IfName) -> Result<Option<String>, String> {
+            self.reads.push(format!("description {b}"));
+            Ok(None)
+        }
+    }
+
+    fn vlans(untagged: Option<u16>, tagged: &str) -> PortVlans {
+        PortVlans {
+            untagged: untagged.and_then(crate::net::Vid::new),
+            tagged: crate::net::VlanSet::parse(tagged).unwrap_or_default(),
+        }
+    }
+
+    /// `addm` of `ifaces` with `asked` VLANs for jail x.
+    fn plan_vlans_on(
+        policy: BridgePolicy,
+        ifaces: &[&str],
+        asked: &[PortVlans],
+        l: &[Interface],
+        jail: Option<&JailInfo>,
+        facts: &mut Facts,
+    ) -> Result<Plan, PlanError> {
+        let name = JailName::new("x").unwrap();
+        let ifaces: Vec<String> = ifaces.iter().map(|s| s.to_string()).collect();
+        let req = AddmRequest {
+            jail: &name,
+            suffix: "bridge",
+            ifaces: &ifaces,
+            vlans: asked,
+            scheme: Scheme::Sum,
+        };
+        plan_addm(&req, l, &policy, jail, facts)
+    }
+
+    /// FreeBSD 14: any VLAN is refused before anything is read, even for
+    /// an argument whose pair exists and is skipped; a plain addm reads
+    /// no VLAN state.
+    #[test]
+    fn fourteen_refuses_vlans_and_reads_nothing() {
+        let on14 = BridgePolicy::from_sysctls(Some(1_400_000), None, true);
+        let l = vec![
+            ifc("em0"),
+            bridge("em0bridge", &["em0", "e0a_x"], 1500),
+            epair("e0a_x"),
+            epair("e0b_x"),
+        ];
+        let mut f = Facts::default();
+        let e = plan_vlans_on(
+            on14.clone(),
+            &["em0", "em0"],
+            &[PortVlans::default(), vlans(Some(20), "")],
+            &l,
+            None,
+            &mut f,
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "untagged/tagged need FreeBSD 15's VLAN-filtering bridge; this host runs 14.x"
+        );
+        let p = plan_vlans_on(on14, &["em0", "em0"], &[], &l, None, &mut f).unwrap();
+        assert_eq!(p.links.len(), 1);
+        assert_eq!(p.links[0].joins, PortVlans::default());
+        assert!(p.vlan_warnings.is_empty());
+        assert!(f.reads.is_empty(), "{:?}", f.reads);
+    }
+
     fn epair(name: &str) -> Interface {
         Interface {
             groups: vec!["epair".into()],

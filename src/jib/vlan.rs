@@ -230,12 +230,8 @@ pub fn plan_vlans(
         })
         .collect();
     let mut warnings = Vec::new();
-    let asked_any = links.iter().any(|l| !l.asked.is_empty());
-    if asked_any && !policy.has_vlans() {
-        return Err(VlanRefusal::Needs15 {
-            release: policy.release,
-        });
-    }
+    // `plan_addm` refused VLANs on a kernel without them, before any link
+    // was planned: here there is nothing to decide.
     if !policy.has_vlans() {
         return Ok((out, warnings));
     }
@@ -265,9 +261,6 @@ pub fn plan_vlans(
             }
         } else {
             let plain = on.iter().any(|&k| links[k].asked.is_empty());
-            if wanted.is_empty() && !plain {
-                continue;
-            }
             filtering = facts.flags(bridge).map_err(unreadable)?.vlanfilter();
             let is_member = member_of(listing, bridge, parent);
             if !wanted.is_empty() {
@@ -416,27 +409,6 @@ mod tests {
                 self.listing.iter().map(|i| (i.name.as_str(), i)).collect();
             plan_vlans(&views, &by, &policy, facts)
         }
-    }
-
-    #[test]
-    fn fourteen_refuses_vlans_and_reads_nothing() {
-        let c = Case::new(&["ix0"]);
-        let mut f = Facts::default();
-        let on14 = BridgePolicy {
-            release: Some(14),
-            ..BridgePolicy::PERMISSIVE
-        };
-        let e = c
-            .run(&[ports(Some(20), "")], false, on14.clone(), &mut f)
-            .unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "untagged/tagged need FreeBSD 15's VLAN-filtering bridge; this host runs 14.x"
-        );
-        // A plain addm on 14: nothing to read, nothing to warn about.
-        let (v, w) = c.run(&[PortVlans::default()], false, on14, &mut f).unwrap();
-        assert_eq!(v[0], LinkVlans::default());
-        assert!(w.is_empty() && f.reads.is_empty());
     }
 
     #[test]
