@@ -260,6 +260,32 @@ fn behaviour(via: &str) {
         msg
     );
 
+    // `tagged none` is a VLAN request like any other (ifconfig 14 has no
+    // `tagged` at all): refused on 14, and on a bridge that does not
+    // filter; on a new bridge it makes the bridge filter, and warns that
+    // the epair is in no VLAN.
+    assert_eq!(
+        refused(&on14, via, &["addm", "web", "ix0", "tagged", "none"]),
+        msg
+    );
+    let err = refused(
+        &with_trunk(false, &[], false, 0),
+        via,
+        &["addm", "web", "ix0", "tagged", "none"],
+    );
+    assert!(
+        err.starts_with("rjib: ix0bridge: is not a VLAN-filtering bridge"),
+        "{err}"
+    );
+    assert!(!err.contains("+iftagged"), "nothing to carry: {err}");
+    let h = HostFile::new(&host15());
+    let o = h.run(via, &["addm", "web", "ix0", "tagged", "none"]);
+    assert_eq!(o.status.code(), Some(0), "{via}: {}", stderr(&o));
+    assert!(stderr(&o).contains("e0a_web: joins the VLAN-filtering bridge ix0bridge in no VLAN"));
+    let s = state(&h);
+    assert_eq!(field(&s, "ix0bridge", "vlanfilter"), true);
+    assert_eq!(field(&s, "ix0", "tagged"), &Value::Null);
+
     // An existing bridge without VLANFILTER: refused, with the fix.
     let err = refused(
         &with_trunk(false, &[], true, 0),

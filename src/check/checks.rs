@@ -24,7 +24,7 @@ use crate::jib::plan::{AddmRequest, PlanError, plan_addm};
 use crate::jib::vlan::{BridgeFacts, NoVlans, Uplink, VlanRefusal};
 use crate::net::{
     BridgeFlags, BridgePolicy, IFNAME_MAX, IfName, Interface, LinkType, PortVlans, Verdict, Vid,
-    VlanSet,
+    VlanArgs, VlanSet,
 };
 
 /// What the checks read.
@@ -144,7 +144,7 @@ struct AddmCmd {
     name: JailName,
     ifaces: Box<[String]>,
     /// The VLANs asked for each of `ifaces` (FreeBSD 15).
-    vlans: Box<[PortVlans]>,
+    vlans: Box<[VlanArgs]>,
     scheme: Scheme,
 }
 

@@ -399,7 +399,8 @@ fn build(
             host.set_bridge_flags(&br, BridgeFlags::default().with_vlanfilter())?;
         }
         host.bridge_add(&br, &link.parent)?;
-        if let Some(vids) = filtering {
+        // A new member's tagged set is empty (`bridge_ioctl_add`).
+        if let Some(vids) = filtering.filter(|v| !v.is_empty()) {
             host.set_member_vlans(&br, &link.parent, VlanOp::Set, vids)?;
         }
         host.rename(&br, &link.bridge)?;

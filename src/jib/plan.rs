@@ -10,7 +10,7 @@ use crate::jib::name::{self, JailName};
 use crate::jib::vlan::{self, BridgeFacts, LinkView, NoVlan, Uplink, VlanRefusal};
 use crate::net::{
     Basis, BridgePolicy, Cloner, IFNAME_MAX, IfAddr, IfName, IfNameError, Interface, JailInfo,
-    LinkType, Mac, PortVlans, Verdict,
+    LinkType, Mac, PortVlans, Verdict, VlanArgs,
 };
 
 /// What `addm` was asked for.
@@ -23,13 +23,13 @@ pub struct AddmRequest<'a> {
     pub ifaces: &'a [String],
     /// The VLANs asked for each of `ifaces` (`untagged`, `tagged`); empty
     /// (or shorter) means none.
-    pub vlans: &'a [PortVlans],
+    pub vlans: &'a [VlanArgs],
     pub scheme: Scheme,
 }
 
 impl AddmRequest<'_> {
     /// The VLANs asked for argument `i`.
-    pub fn vlans_of(&self, i: usize) -> PortVlans {
+    pub fn vlans_of(&self, i: usize) -> VlanArgs {
         self.vlans.get(i).copied().unwrap_or_default()
     }
 }
@@ -550,8 +550,8 @@ pub fn plan_addm(
             b,
             macs,
             stale,
-            member: req.vlans_of(i),
-            joins: req.vlans_of(i),
+            member: req.vlans_of(i).ports(),
+            joins: req.vlans_of(i).ports(),
             uplink: Uplink::None,
         });
     }
@@ -563,7 +563,7 @@ pub fn plan_addm(
             parent: &l.parent,
             bridge: &l.bridge,
             new_bridge: l.new_bridge,
-            asked: l.member,
+            asked: req.vlans_of(l.i),
         })
         .collect();
     let (decided, warnings) = vlan::plan_vlans(&views, &by_name, policy, facts)
@@ -1116,10 +1116,10 @@ mod tests {
         }
     }
 
-    fn vlans(untagged: Option<u16>, tagged: &str) -> PortVlans {
-        PortVlans {
+    fn vlans(untagged: Option<u16>, tagged: &str) -> VlanArgs {
+        VlanArgs {
             untagged: untagged.and_then(crate::net::Vid::new),
-            tagged: crate::net::VlanSet::parse(tagged).unwrap_or_default(),
+            tagged: (!tagged.is_empty()).then(|| crate::net::VlanSet::parse(tagged).unwrap()),
         }
     }
 
@@ -1127,7 +1127,7 @@ mod tests {
     fn plan_vlans_on(
         policy: BridgePolicy,
         ifaces: &[&str],
-        asked: &[PortVlans],
+        asked: &[VlanArgs],
         l: &[Interface],
         jail: Option<&JailInfo>,
         facts: &mut Facts,
@@ -1160,7 +1160,7 @@ mod tests {
         let e = plan_vlans_on(
             on14.clone(),
             &["em0", "em0"],
-            &[PortVlans::default(), vlans(Some(20), "")],
+            &[VlanArgs::default(), vlans(Some(20), "")],
             &l,
             None,
             &mut f,

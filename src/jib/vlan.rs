@@ -30,7 +30,7 @@ use std::collections::HashMap;
 use std::fmt;
 
 use crate::jib::descr;
-use crate::net::{BridgeFlags, BridgePolicy, IfName, Interface, PortVlans, Vid, VlanSet};
+use crate::net::{BridgeFlags, BridgePolicy, IfName, Interface, PortVlans, Vid, VlanArgs, VlanSet};
 use crate::util::sh_quote;
 
 /// What the planner may need to know about a bridge beyond the listing.
@@ -194,7 +194,7 @@ pub struct LinkView<'a> {
     pub bridge: &'a IfName,
     pub new_bridge: bool,
     /// What the command line asked for this link.
-    pub asked: PortVlans,
+    pub asked: VlanArgs,
 }
 
 /// What the VLAN pass decides for one link.
@@ -225,7 +225,7 @@ pub fn plan_vlans(
     let mut out: Vec<LinkVlans> = links
         .iter()
         .map(|l| LinkVlans {
-            joins: l.asked,
+            joins: l.asked.ports(),
             uplink: Uplink::None,
         })
         .collect();
@@ -249,13 +249,15 @@ pub fn plan_vlans(
             .collect();
         let first = on[0];
         let parent = links[first].parent;
-        let wanted = on
-            .iter()
-            .fold(VlanSet::EMPTY, |s, &k| s.union(&links[k].asked.all()));
+        let wanted = on.iter().fold(VlanSet::EMPTY, |s, &k| {
+            s.union(&links[k].asked.ports().all())
+        });
+        // Some link has `untagged` or `tagged` (`tagged none` too).
+        let asked = on.iter().any(|&k| !links[k].asked.is_empty());
         let filtering;
         let mut defpvid = None;
         if links[first].new_bridge {
-            filtering = !wanted.is_empty();
+            filtering = asked;
             if filtering {
                 out[first].uplink = Uplink::NewFiltering(wanted);
             }
@@ -263,13 +265,14 @@ pub fn plan_vlans(
             let plain = on.iter().any(|&k| links[k].asked.is_empty());
             filtering = facts.flags(bridge).map_err(unreadable)?.vlanfilter();
             let is_member = member_of(listing, bridge, parent);
-            if !wanted.is_empty() {
+            if asked {
                 if !filtering {
                     return Err(VlanRefusal::NotFiltering {
                         bridge: bridge.to_string(),
                         parent: parent.to_string(),
                         wanted: Box::new(wanted),
-                        parent_is_member: is_member,
+                        // Only VLANs to carry need the parent.
+                        parent_is_member: is_member && !wanted.is_empty(),
                     });
                 }
                 if is_member {
@@ -359,16 +362,18 @@ mod tests {
         set_by: None,
     };
 
-    fn ports(untagged: Option<u16>, tagged: &str) -> PortVlans {
-        PortVlans {
+    /// What `untagged`/`tagged` ask; `tagged` "" is not given.
+    fn ports(untagged: Option<u16>, tagged: &str) -> VlanArgs {
+        VlanArgs {
             untagged: untagged.and_then(Vid::new),
-            tagged: if tagged.is_empty() {
-                VlanSet::EMPTY
-            } else {
-                VlanSet::parse(tagged).unwrap()
-            },
+            tagged: (!tagged.is_empty()).then(|| VlanSet::parse(tagged).unwrap()),
         }
     }
+
+    const PLAIN: VlanArgs = VlanArgs {
+        untagged: None,
+        tagged: None,
+    };
 
     struct Case {
         names: Vec<(IfName, IfName, IfName)>,
@@ -389,7 +394,7 @@ mod tests {
 
         fn run(
             &self,
-            asked: &[PortVlans],
+            asked: &[VlanArgs],
             new_bridge: bool,
             policy: BridgePolicy,
             facts: &mut Facts,
@@ -417,11 +422,7 @@ mod tests {
         let mut f = Facts::default();
         let (v, w) = c
             .run(
-                &[
-                    ports(Some(20), ""),
-                    ports(None, "10,30"),
-                    PortVlans::default(),
-                ],
+                &[ports(Some(20), ""), ports(None, "10,30"), PLAIN],
                 true,
                 ON15,
                 &mut f,
@@ -437,7 +438,7 @@ mod tests {
         assert_eq!(w.len(), 1);
         assert_eq!(w[0].end.as_str(), "e2a_j");
         // A new bridge for plain epairs only does not filter.
-        let (v, w) = c.run(&[PortVlans::default()], true, ON15, &mut f).unwrap();
+        let (v, w) = c.run(&[PLAIN], true, ON15, &mut f).unwrap();
         assert_eq!(v[0].uplink, Uplink::None);
         assert!(w.is_empty());
     }
@@ -520,7 +521,7 @@ mod tests {
         let c = Case::new(&["ix0"]);
         let mut f = Facts::default();
         f.flags.insert("ix0bridge".into(), 1);
-        let (v, w) = c.run(&[PortVlans::default()], false, ON15, &mut f).unwrap();
+        let (v, w) = c.run(&[PLAIN], false, ON15, &mut f).unwrap();
         assert_eq!(v[0].joins, PortVlans::default());
         assert_eq!(
             w[0].to_string(),
@@ -529,8 +530,8 @@ mod tests {
         );
         assert_eq!(f.reads, ["flags ix0bridge", "defpvid ix0bridge"]);
         f.defpvid.insert("ix0bridge".into(), 7);
-        let (v, w) = c.run(&[PortVlans::default()], false, ON15, &mut f).unwrap();
-        assert_eq!(v[0].joins, ports(Some(7), ""));
+        let (v, w) = c.run(&[PLAIN], false, ON15, &mut f).unwrap();
+        assert_eq!(v[0].joins, ports(Some(7), "").ports());
         assert!(w.is_empty());
         // untagged overrides the default; tagged alone keeps it
         f.tagged.insert(
@@ -538,17 +539,12 @@ mod tests {
             VlanSet::parse("5").unwrap(),
         );
         let (v, _) = c
-            .run(
-                &[PortVlans::default(), ports(None, "5")],
-                false,
-                ON15,
-                &mut f,
-            )
+            .run(&[PLAIN, ports(None, "5")], false, ON15, &mut f)
             .unwrap();
-        assert_eq!(v[1].joins, ports(Some(7), "5"));
+        assert_eq!(v[1].joins, ports(Some(7), "5").ports());
         // A bridge that does not filter: no warning, no default read.
         let mut f = Facts::default();
-        let (_, w) = c.run(&[PortVlans::default()], false, ON15, &mut f).unwrap();
+        let (_, w) = c.run(&[PLAIN], false, ON15, &mut f).unwrap();
         assert!(w.is_empty());
         assert_eq!(f.reads, ["flags ix0bridge"]);
     }

@@ -399,6 +399,30 @@ impl PortVlans {
     }
 }
 
+/// What `untagged VID` and `tagged SET` after one `addm` interface ask:
+/// each keyword given or not. `tagged none` is given, and asks for no
+/// tagged VLAN; an interface with neither keyword asks for nothing.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct VlanArgs {
+    pub untagged: Option<Vid>,
+    pub tagged: Option<VlanSet>,
+}
+
+impl VlanArgs {
+    /// Neither keyword was given.
+    pub fn is_empty(&self) -> bool {
+        self.untagged.is_none() && self.tagged.is_none()
+    }
+
+    /// The membership asked for: a keyword not given asks for no VLAN.
+    pub fn ports(&self) -> PortVlans {
+        PortVlans {
+            untagged: self.untagged,
+            tagged: self.tagged.unwrap_or_default(),
+        }
+    }
+}
+
 /// ifconfig(8)'s words for a membership: `untagged 20 tagged 10,30`, or
 /// `no VLAN`.
 impl fmt::Display for PortVlans {
