@@ -206,3 +206,31 @@ fn vlan_addm_on_a_new_bridge_direct() {
 fn vlan_addm_on_a_new_bridge_ioctl() {
     vlan_addm_on_a_new_bridge("ioctl");
 }
+
+/// An uplink whose untagged VLAN is the one the jail asks for carries it:
+/// nothing more to read than the bridge's flags.
+fn a_native_vlan_needs_no_read(via: &str) {
+    let mut br = bridge("ix0bridge", 3, 0, &["ix0"]);
+    br["vlanfilter"] = true.into();
+    let mut ix0 = ether("ix0", 2, "00:25:90:00:00:02");
+    ix0["pvid"] = 30.into();
+    let trunk = serde_json::json!({"version": 3, "release": 15, "interfaces": [lo0(), ix0, br]});
+    let (s, _, c) = counted(
+        &HostFile::new(&trunk),
+        via,
+        &["addm", "v", "ix0", "untagged", "30"],
+    );
+    assert_eq!(s, 0);
+    assert_eq!(c.0.get("vlanset-get"), None, "{via}: {c:?}");
+    assert_eq!(c.0.get("bridgeflags-get"), Some(&1), "{via}: {c:?}");
+}
+
+#[test]
+fn a_native_vlan_needs_no_read_direct() {
+    a_native_vlan_needs_no_read("direct");
+}
+
+#[test]
+fn a_native_vlan_needs_no_read_ioctl() {
+    a_native_vlan_needs_no_read("ioctl");
+}

@@ -1533,3 +1533,57 @@ fn vlans_of_a_host_bridge_direct() {
 fn vlans_of_a_host_bridge_ioctl() {
     vlans_of_a_host_bridge("ioctl");
 }
+
+/// The uplink's untagged VLAN counts as carried at boot too: rc.conf's
+/// `addm ix0 untagged 0x1e tagged 10` (ifconfig reads 0x1e as 30) carries
+/// 30 and 10; a host bridge's uplink with PVID 30 carries 30.
+fn a_native_vlan_is_carried(via: &str) {
+    let mut host = seed();
+    host["version"] = json!(3);
+    host["release"] = json!(15);
+    host["interfaces"]
+        .as_array_mut()
+        .unwrap()
+        .push(ether("ix0", 9, "00:25:90:00:00:09"));
+    let mut em1 = ether("em1", 10, "00:25:90:00:00:0a");
+    em1["pvid"] = json!(40);
+    let mut br = bridge("em1bridge", 11, 5, &["em1"]);
+    br["vlanfilter"] = json!(true);
+    host["interfaces"].as_array_mut().unwrap().push(em1);
+    host["interfaces"].as_array_mut().unwrap().push(br);
+    let s = Setup::new(&host);
+    let rc = s.file(
+        "rc.conf",
+        "cloned_interfaces=\"bridge0\"\nifconfig_bridge0_name=\"ix0bridge\"\n\
+         ifconfig_ix0bridge=\"vlanfilter addm ix0 untagged 0x1e tagged 10 up\"\n",
+    );
+    let jail = |name: &str, cmd: &str| {
+        format!(
+            "{name} {{ vnet; vnet.interface = \"e0b_{name}\"; \
+             exec.prestart += \"/usr/local/sbin/rjib addm {name} {cmd}\"; \
+             exec.poststop += \"/usr/local/sbin/rjib destroy {name}\"; }}\n"
+        )
+    };
+    let jc = s.file(
+        "jail.conf",
+        &[
+            jail("web", "ix0 untagged 30"),
+            jail("r", "ix0 tagged 10,30"),
+            jail("db", "em1 untagged 40"),
+        ]
+        .concat(),
+    );
+    let (status, doc) = s.json(via, &["-f", p(&jc), "-r", p(&rc)]);
+    assert_eq!(doc["findings"], json!([]), "{via}: {doc:#}");
+    assert_eq!(status, 0);
+}
+
+#[test]
+fn a_native_vlan_is_carried_direct() {
+    a_native_vlan_is_carried("direct");
+}
+
+#[test]
+fn a_native_vlan_is_carried_ioctl() {
+    a_native_vlan_is_carried("ioctl");
+}

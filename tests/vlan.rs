@@ -358,6 +358,30 @@ fn behaviour(via: &str) {
     ok(&h, via, &["addm", "web", "ix0", "untagged", "30"]);
     assert_eq!(field(&state(&h), "ix0", "tagged"), &json!([20, 30]));
 
+    // The uplink's untagged VLAN (its PVID) is carried too
+    // (`bridge_vfilter_in` gives an untagged frame the port's PVID,
+    // `bridge_vfilter_out` sends the PVID's frames out untagged): a trunk
+    // with a native VLAN needs nothing added, on any bridge, and its set
+    // is not even read when the PVID is all the jail needs.
+    for rjib in [false, true] {
+        let mut start = with_trunk(true, &[10], rjib, 0);
+        start["interfaces"][1]["pvid"] = json!(30);
+        let h = HostFile::new(&start);
+        ok(&h, via, &["addm", "web", "ix0", "untagged", "30"]);
+        let s = state(&h);
+        assert_eq!(
+            field(&s, "ix0", "tagged"),
+            &json!([10]),
+            "{via} rjib {rjib}"
+        );
+        assert_eq!(field(&s, "ix0", "pvid"), 30);
+        assert_eq!(field(&s, "e0a_web", "pvid"), 30);
+        // 10 tagged and 30 untagged: both carried.
+        let h = HostFile::new(&start);
+        ok(&h, via, &["addm", "r", "ix0", "tagged", "10,30"]);
+        assert_eq!(field(&state(&h), "ix0", "tagged"), &json!([10]));
+    }
+
     // The parent is not a member (a filtering NAT bridge): nothing to
     // check on the uplink.
     let mut nat = host15();

@@ -571,6 +571,13 @@ impl Boot {
                     m.sort();
                     m
                 });
+                // A member's untagged VLAN in a bridge rc.conf or a jail
+                // sets up is what that says; otherwise the host's.
+                let pvid = self
+                    .member_of
+                    .get(name)
+                    .and_then(|br| self.vlan_of(br))
+                    .map_or(src.pvid, |v| v.ports.get(name).and_then(|p| p.untagged));
                 out.push(Interface {
                     name: src.name.clone(),
                     index: src.index,
@@ -583,7 +590,7 @@ impl Boot {
                     addrs: src.addrs.clone(),
                     vlan_parent: src.vlan_parent.clone(),
                     lastchange: src.lastchange,
-                    pvid: src.pvid,
+                    pvid,
                 });
             }
         };

@@ -14,9 +14,10 @@
 //! - An existing bridge is used as it is: rjib never changes its filtering
 //!   (its other members would lose their traffic). Without
 //!   `IFBRF_VLANFILTER` a VLAN request is refused.
-//! - When the parent is a member of an existing bridge and lacks tagged
-//!   VLANs the epairs need: rjib adds them if it made the bridge (its
-//!   description says so), and refuses otherwise.
+//! - When the parent is a member of an existing bridge and does not carry
+//!   VLANs the epairs need (neither tagged nor as its untagged VLAN): rjib
+//!   adds them tagged if it made the bridge (its description says so),
+//!   and refuses otherwise.
 //! - A plain epair on a filtering bridge without a default PVID is in no
 //!   VLAN and passes no traffic (if_bridge.c `bridge_vfilter_in`: an
 //!   untagged frame on a port with PVID 0 is dropped): a warning.
@@ -276,7 +277,17 @@ pub fn plan_vlans(
                     });
                 }
                 if is_member {
-                    let have = facts.tagged(bridge, parent).map_err(unreadable)?;
+                    // Its untagged VLAN is carried too: an untagged frame
+                    // arriving on it is in that VLAN (`bridge_vfilter_in`),
+                    // and that VLAN's frames leave it untagged
+                    // (`bridge_vfilter_out`, `bridge_enqueue`).
+                    let mut have = VlanSet::EMPTY;
+                    if let Some(v) = listing.get(parent.as_str()).and_then(|p| p.pvid) {
+                        have.insert(v);
+                    }
+                    if !wanted.difference(&have).is_empty() {
+                        have = have.union(&facts.tagged(bridge, parent).map_err(unreadable)?);
+                    }
                     let missing = wanted.difference(&have);
                     if !missing.is_empty() {
                         let descr = facts.description(bridge).map_err(unreadable)?;
