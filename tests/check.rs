@@ -1587,3 +1587,64 @@ fn a_native_vlan_is_carried_direct() {
 fn a_native_vlan_is_carried_ioctl() {
     a_native_vlan_is_carried("ioctl");
 }
+
+/// A jail whose epair asks only `tagged` keeps its bridge's default VLAN,
+/// and check predicts it: on a host bridge (read from the host) and on
+/// one rc.conf sets up.
+fn tagged_only_keeps_the_default(via: &str) {
+    let mut host = seed();
+    host["version"] = json!(3);
+    host["release"] = json!(15);
+    let mut em1 = ether("em1", 10, "00:25:90:00:00:0a");
+    em1["tagged"] = json!([10]);
+    let mut br = bridge("em1bridge", 11, 5, &["em1"]);
+    br["vlanfilter"] = json!(true);
+    br["defpvid"] = json!(7);
+    host["interfaces"]
+        .as_array_mut()
+        .unwrap()
+        .push(ether("ix0", 9, "00:25:90:00:00:09"));
+    host["interfaces"].as_array_mut().unwrap().push(em1);
+    host["interfaces"].as_array_mut().unwrap().push(br);
+    let s = Setup::new(&host);
+    let rc = s.file(
+        "rc.conf",
+        "cloned_interfaces=\"bridge0\"\nifconfig_bridge0_name=\"ix0bridge\"\n\
+         ifconfig_ix0bridge=\"vlanfilter defuntagged 8 addm ix0 tagged 10 up\"\n",
+    );
+    let jail = |name: &str, cmd: &str| {
+        format!(
+            "{name} {{ vnet; vnet.interface = \"e0b_{name}\"; \
+             exec.prestart += \"/usr/local/sbin/rjib addm {name} {cmd}\"; \
+             exec.poststop += \"/usr/local/sbin/rjib destroy {name}\"; }}\n"
+        )
+    };
+    let jc = s.file(
+        "jail.conf",
+        &[jail("a", "em1 tagged 10"), jail("b", "ix0 tagged 10")].concat(),
+    );
+    let (status, doc) = s.json(via, &["-f", p(&jc), "-r", p(&rc)]);
+    assert_eq!(status, 0, "{doc:#}");
+    let a = &pairs(&doc, "a")[0];
+    assert_eq!(
+        (a["untagged"].clone(), a["tagged"].clone()),
+        (json!(7), json!([10])),
+        "{via}: {doc:#}"
+    );
+    let b = &pairs(&doc, "b")[0];
+    assert_eq!(
+        (b["untagged"].clone(), b["tagged"].clone()),
+        (json!(8), json!([10])),
+        "{via}: {doc:#}"
+    );
+}
+
+#[test]
+fn tagged_only_keeps_the_default_direct() {
+    tagged_only_keeps_the_default("direct");
+}
+
+#[test]
+fn tagged_only_keeps_the_default_ioctl() {
+    tagged_only_keeps_the_default("ioctl");
+}

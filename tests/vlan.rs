@@ -427,6 +427,33 @@ fn behaviour(via: &str) {
     let h = HostFile::new(&with_trunk(false, &[], false, 0));
     let o = h.run(via, &["addm", "web", "ix0"]);
     assert_eq!((o.status.code(), stderr(&o)), (Some(0), String::new()));
+    // An epair with tagged VLANs only keeps the default too, and its
+    // record says so, whatever the other epairs of the run ask.
+    let h = HostFile::new(&with_trunk(true, &[10, 20], false, 7));
+    ok(&h, via, &["addm", "router", "ix0", "tagged", "10"]);
+    let s = state(&h);
+    assert_eq!(field(&s, "e0a_router", "pvid"), 7);
+    let log = without_log(&h.read()).1;
+    assert!(
+        log[0]["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("e0a_router untagged 7 tagged 10"),
+        "{via}: {log:?}"
+    );
+    // A bridge that does not filter gives its default too (the PVID tags
+    // and untags frames without VLANFILTER as well): recorded.
+    let h = HostFile::new(&with_trunk(false, &[], false, 7));
+    ok(&h, via, &["addm", "web", "ix0"]);
+    assert_eq!(field(&state(&h), "e0a_web", "pvid"), 7);
+    let log = without_log(&h.read()).1;
+    assert!(
+        log[0]["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("e0a_web untagged 7"),
+        "{via}: {log:?}"
+    );
 }
 
 #[test]

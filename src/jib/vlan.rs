@@ -263,7 +263,6 @@ pub fn plan_vlans(
                 out[first].uplink = Uplink::NewFiltering(wanted);
             }
         } else {
-            let plain = on.iter().any(|&k| links[k].asked.is_empty());
             filtering = facts.flags(bridge).map_err(unreadable)?.vlanfilter();
             let is_member = member_of(listing, bridge, parent);
             if asked {
@@ -302,7 +301,11 @@ pub fn plan_vlans(
                     }
                 }
             }
-            if filtering && plain {
+            // A link without `untagged` keeps the default VLAN the kernel
+            // gives a new member (`bridge_ioctl_add`), which counts with
+            // or without VLANFILTER (the PVID tags and untags frames
+            // either way: `bridge_vfilter_in`, `bridge_enqueue`).
+            if on.iter().any(|&k| links[k].asked.untagged.is_none()) {
                 defpvid = facts.defpvid(bridge).map_err(unreadable)?;
             }
         }
@@ -553,11 +556,28 @@ mod tests {
             .run(&[PLAIN, ports(None, "5")], false, ON15, &mut f)
             .unwrap();
         assert_eq!(v[1].joins, ports(Some(7), "5").ports());
-        // A bridge that does not filter: no warning, no default read.
+        // ... without a plain link in the same run too (review 15, D4).
+        f.reads.clear();
+        let (v, _) = c.run(&[ports(None, "5")], false, ON15, &mut f).unwrap();
+        assert_eq!(v[0].joins, ports(Some(7), "5").ports());
+        assert_eq!(
+            f.reads,
+            [
+                "flags ix0bridge",
+                "tagged ix0bridge ix0",
+                "defpvid ix0bridge"
+            ]
+        );
+        let (v, _) = c.run(&[ports(Some(5), "5")], false, ON15, &mut f).unwrap();
+        assert_eq!(v[0].joins, ports(Some(5), "5").ports());
+        // A bridge that does not filter: no warning, but its default
+        // counts.
         let mut f = Facts::default();
-        let (_, w) = c.run(&[PLAIN], false, ON15, &mut f).unwrap();
+        f.defpvid.insert("ix0bridge".into(), 7);
+        let (v, w) = c.run(&[PLAIN], false, ON15, &mut f).unwrap();
         assert!(w.is_empty());
-        assert_eq!(f.reads, ["flags ix0bridge"]);
+        assert_eq!(v[0].joins, ports(Some(7), "").ports());
+        assert_eq!(f.reads, ["flags ix0bridge", "defpvid ix0bridge"]);
     }
 
     #[test]
