@@ -1648,3 +1648,98 @@ fn tagged_only_keeps_the_default_direct() {
 fn tagged_only_keeps_the_default_ioctl() {
     tagged_only_keeps_the_default("ioctl");
 }
+
+/// The host's address where a filtering bridge drops its untagged
+/// frames: on the parent of a bridge addm would create filtering (given
+/// by rc.conf, or by DHCP at boot), an error; on a filtering bridge that
+/// exists, a warning.
+fn host_address_and_filtering(via: &str) {
+    let mut host = seed();
+    host["version"] = json!(3);
+    host["release"] = json!(15);
+    let mut br = bridge("em2bridge", 12, 5, &[]);
+    br["vlanfilter"] = json!(true);
+    br["addrs"] = json!(["198.51.100.1/24"]);
+    for i in [
+        ether("ix0", 9, "00:25:90:00:00:09"),
+        ether("em1", 10, "00:25:90:00:00:0a"),
+        ether("em2", 11, "00:25:90:00:00:0b"),
+        br,
+    ] {
+        host["interfaces"].as_array_mut().unwrap().push(i);
+    }
+    let s = Setup::new(&host);
+    let rc = s.file(
+        "rc.conf",
+        "ifconfig_ix0=\"inet 192.0.2.9/24\"\nifconfig_em1=\"DHCP\"\n",
+    );
+    let jail = |name: &str, cmd: &str| {
+        format!(
+            "{name} {{ vnet; vnet.interface = \"e0b_{name}\"; \
+             exec.prestart += \"/usr/local/sbin/rjib addm {name} {cmd}\"; \
+             exec.poststop += \"/usr/local/sbin/rjib destroy {name}\"; }}\n"
+        )
+    };
+    let jc = s.file(
+        "jail.conf",
+        &[
+            jail("a", "ix0 untagged 20"),
+            jail("b", "em1 tagged 30"),
+            jail("c", "em2 untagged 40"),
+        ]
+        .concat(),
+    );
+    let (status, doc) = s.json(via, &["-f", p(&jc), "-r", p(&rc)]);
+    assert_eq!(status, 1);
+    let got: Vec<(String, String, String)> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["jail"].as_str().unwrap().to_string(),
+                f["code"].as_str().unwrap().to_string(),
+                f["severity"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let want = |j: &str, sev: &str| {
+        (
+            j.to_string(),
+            "vlan-host-address".to_string(),
+            sev.to_string(),
+        )
+    };
+    assert_eq!(
+        got,
+        [want("a", "error"), want("b", "error"), want("c", "warning")],
+        "{via}: {doc:#}"
+    );
+    let msg = |k: usize| doc["findings"][k]["message"].as_str().unwrap().to_string();
+    assert!(
+        msg(0).contains("ix0: has address 192.0.2.9/24")
+            && msg(0).contains("rc.conf gives it at boot"),
+        "{}",
+        msg(0)
+    );
+    assert!(
+        msg(1).contains("em1: gets an address at boot (ifconfig_em1=\"DHCP\""),
+        "{}",
+        msg(1)
+    );
+    assert!(
+        msg(2).contains("em2bridge: filters VLANs and holds 198.51.100.1/24 itself"),
+        "{}",
+        msg(2)
+    );
+}
+
+#[test]
+fn host_address_and_filtering_direct() {
+    host_address_and_filtering("direct");
+}
+
+#[test]
+fn host_address_and_filtering_ioctl() {
+    host_address_and_filtering("ioctl");
+}

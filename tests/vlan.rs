@@ -288,7 +288,7 @@ fn behaviour(via: &str) {
 
     // An existing bridge without VLANFILTER: refused, with the fix.
     let err = refused(
-        &with_trunk(false, &[], true, 0),
+        &with_trunk(false, &[], false, 0),
         via,
         &["addm", "web", "ix0", "untagged", "20"],
     );
@@ -636,4 +636,116 @@ fn show_json_reports_the_vlans_direct() {
 #[test]
 fn show_json_reports_the_vlans_ioctl() {
     show_json_reports_the_vlans("ioctl");
+}
+
+/// The host of a cloud VM on FreeBSD 15: vtnet0 holds the host's address,
+/// and no bridge exists yet.
+fn vps(addr: &str) -> Value {
+    let mut vtnet0 = ether("vtnet0", 2, "58:9c:fc:0a:1b:2c");
+    vtnet0["addrs"] = json!([addr]);
+    json!({"version": 3, "release": 15, "euid": 0, "interfaces": [lo0(), vtnet0]})
+}
+
+/// A bridge rjib would create filtering around a parent that holds an
+/// address would cut the host off it: the parent joins tagged only, and
+/// `bridge_vfilter_in` drops every untagged frame on such a port before
+/// the host sees it. Refused, whatever the sysctl, with the way out.
+fn a_new_filtering_bridge_around_the_hosts_address(via: &str) {
+    for (addr, family) in [("203.0.113.7/24", "inet"), ("2001:db8::7/64", "inet6")] {
+        for sysctl in [None, Some(0), Some(1)] {
+            let mut start = vps(addr);
+            if let Some(v) = sysctl {
+                start["sysctl"] = json!({"net.link.bridge.member_ifaddrs": v});
+            }
+            let err = refused(&start, via, &["addm", "web", "vtnet0", "untagged", "20"]);
+            for needle in [
+                &format!(
+                    "rjib: vtnet0: has address {addr}, and would join the new VLAN-filtering bridge vtnet0bridge"
+                ),
+                "bridge_vfilter_in",
+                "vlan(4) interface of the bridge",
+                "ifconfig_vtnet0bridge=\"vlanfilter addm vtnet0 untagged V tagged 20 up\"",
+                "vlans_vtnet0bridge=\"V\"",
+                &format!("ifconfig_vtnet0bridge_V=\"{family} {addr}\""),
+            ] {
+                assert!(err.contains(needle), "{via} {sysctl:?}: {needle}: {err}");
+            }
+            assert!(!err.contains("move the address to the bridge"), "{err}");
+        }
+    }
+    // A plain addm there makes no filtering bridge: the member-address
+    // warning of FreeBSD 15, as before.
+    let h = HostFile::new(&vps("203.0.113.7/24"));
+    let o = h.run(via, &["addm", "web", "vtnet0"]);
+    assert_eq!(o.status.code(), Some(0), "{via}");
+    assert!(stderr(&o).contains("move the address to the bridge vtnet0bridge"));
+}
+
+#[test]
+fn a_new_filtering_bridge_around_the_hosts_address_direct() {
+    a_new_filtering_bridge_around_the_hosts_address("direct");
+}
+
+#[test]
+fn a_new_filtering_bridge_around_the_hosts_address_ioctl() {
+    a_new_filtering_bridge_around_the_hosts_address("ioctl");
+}
+
+/// A bridge that holds the jails' gateway address: filtering would put
+/// the address in no VLAN. A filtering one is used with a warning; the
+/// refusal for one that does not filter says what filtering would do to
+/// it; and for rjib's own bridge it names no rc.conf line, which would
+/// not apply to it.
+fn a_bridge_with_an_address(via: &str) {
+    let mut nat = host15();
+    nat["interfaces"][4]["addrs"] = json!(["10.192.0.1/24"]);
+    let err = refused(&nat, via, &["addm", "web", "vtnet0", "untagged", "20"]);
+    for needle in [
+        "rjib: vtnet0bridge: is not a VLAN-filtering bridge",
+        "it holds 10.192.0.1/24, which filtering would put in no VLAN",
+        "bridge_vfilter_out",
+        "vlans_vtnet0bridge=\"V\"",
+        "ifconfig_vtnet0bridge_V=\"inet 10.192.0.1/24\"",
+    ] {
+        assert!(err.contains(needle), "{via}: {needle}: {err}");
+    }
+    nat["interfaces"][4]["vlanfilter"] = json!(true);
+    for args in [
+        &["addm", "web", "vtnet0", "untagged", "20"][..],
+        &["addm", "web", "vtnet0"],
+    ] {
+        let h = HostFile::new(&nat);
+        let o = h.run(via, args);
+        assert_eq!(o.status.code(), Some(0), "{via} {args:?}");
+        let err = stderr(&o);
+        assert!(
+            err.contains(
+                "rjib: warning: vtnet0bridge: filters VLANs and holds 10.192.0.1/24 itself"
+            ) && err.contains("vlans_vtnet0bridge=\"V\""),
+            "{via} {args:?}: {err}"
+        );
+        assert_eq!(err.matches("holds 10.192.0.1/24").count(), 1, "{err}");
+    }
+    // rjib's own bridge: no rc.conf line sets it up.
+    let err = refused(
+        &with_trunk(false, &[], true, 0),
+        via,
+        &["addm", "web", "ix0", "untagged", "20"],
+    );
+    assert!(!err.contains("ifconfig_ix0bridge"), "{via}: {err}");
+    assert!(
+        err.contains("ifconfig ix0bridge vlanfilter"),
+        "{via}: {err}"
+    );
+    assert!(err.contains("rjib made this bridge"), "{via}: {err}");
+}
+
+#[test]
+fn a_bridge_with_an_address_direct() {
+    a_bridge_with_an_address("direct");
+}
+
+#[test]
+fn a_bridge_with_an_address_ioctl() {
+    a_bridge_with_an_address("ioctl");
 }

@@ -21,7 +21,7 @@ use crate::jib::descr;
 use crate::jib::mac::Scheme;
 use crate::jib::name::{JailName, a_end, b_end, bridge_for};
 use crate::jib::plan::{AddmRequest, PlanError, plan_addm};
-use crate::jib::vlan::{BridgeFacts, NoVlans, Uplink, VlanRefusal};
+use crate::jib::vlan::{BridgeFacts, NoVlans, Uplink, VlanRefusal, VlanWarning};
 use crate::net::{
     BridgeFlags, BridgePolicy, IFNAME_MAX, IfName, Interface, LinkType, PortVlans, Verdict, Vid,
     VlanArgs, VlanSet,
@@ -714,8 +714,19 @@ fn plan_one(
                 PlanError::PeerEndExists { .. } | PlanError::OrphanPair { .. } => {
                     (Code::CommandLine, e.to_string())
                 }
+                PlanError::Vlan(v) if matches!(**v, VlanRefusal::UplinkHasAddress { .. }) => {
+                    let VlanRefusal::UplinkHasAddress { parent, addr, .. } = &**v else {
+                        unreachable!()
+                    };
+                    let from = boot
+                        .addr_from(parent, addr)
+                        .map(|l| format!(" (rc.conf gives it at boot: {})", l.file_line()))
+                        .unwrap_or_default();
+                    (Code::VlanHostAddress, format!("{e}{from}"))
+                }
                 PlanError::Vlan(v) => (
                     match **v {
+                        VlanRefusal::UplinkHasAddress { .. } => Code::VlanHostAddress,
                         VlanRefusal::Needs15 { .. } => Code::VlanNeeds15,
                         VlanRefusal::UplinkMissing { .. } => Code::VlanUplinkMissing,
                         VlanRefusal::NotFiltering { .. } | VlanRefusal::Unreadable(_) => {
@@ -740,8 +751,42 @@ fn plan_one(
             .unwrap_or_default();
         report(Code::MemberHasAddress, format!("{w}{from}"), true);
     }
+    // A filtering bridge that holds an address: in no VLAN there.
+    for w in &plan.vlan_warnings {
+        if let VlanWarning::BridgeAddress { .. } = w {
+            let text = w.to_string();
+            let text = text.strip_prefix("warning: ").unwrap_or(&text);
+            report(Code::VlanHostAddress, text.to_string(), true);
+        }
+    }
     // An address only DHCP or SLAAC gives at boot: the planner cannot see
-    // it, the kernel will.
+    // it, the kernel will. Around a bridge addm creates filtering, the
+    // host loses it (as `vlan::uplink_address` says).
+    for link in &plan.links {
+        if let Uplink::NewFiltering(_) = link.uplink
+            && let Some(p) = view.iter().find(|i| i.name == link.parent)
+            && p.link != LinkType::Gif
+            && p.addrs.is_empty()
+            && let Some(d) = boot.dynamic(p.name.as_str())
+        {
+            report(
+                Code::VlanHostAddress,
+                format!(
+                    "{}: gets an address at boot ({}, {}), and would join the new VLAN-filtering bridge {} \
+                     with no untagged VLAN, where the kernel drops every untagged frame it receives \
+                     before the host sees it (if_bridge.c bridge_input, bridge_vfilter_in), cutting the \
+                     host off its address; move the host's address to a vlan(4) interface of the bridge, \
+                     with the bridge set up at boot (see rjib(8))",
+                    p.name,
+                    d.setting,
+                    d.loc.file_line(),
+                    link.bridge
+                ),
+                false,
+            );
+            return failed(NoMac::AddmFails);
+        }
+    }
     let rule = policy.member_addrs();
     if rule.verdict != Verdict::Allow {
         for link in plan.links.iter().filter(|l| l.new_bridge) {

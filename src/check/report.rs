@@ -58,11 +58,15 @@ pub enum Code {
     VlanUplinkMissing,
     /// A wrong `untagged` or `tagged` argument.
     VlanInvalid,
+    /// The host's address where a VLAN-filtering bridge drops its untagged
+    /// frames: on the parent of a bridge addm would create filtering (an
+    /// error: addm refuses), or on a filtering bridge itself (a warning).
+    VlanHostAddress,
 }
 
 impl Code {
     /// Every code, in the order rjib(8) lists them.
-    pub const ALL: [Code; 20] = [
+    pub const ALL: [Code; 21] = [
         Code::NameCharset,
         Code::NameTooLong,
         Code::DuplicateName,
@@ -81,6 +85,7 @@ impl Code {
         Code::VlanBridgeNotFiltering,
         Code::VlanUplinkMissing,
         Code::VlanInvalid,
+        Code::VlanHostAddress,
         Code::CommandLine,
         Code::JailConf,
     ];
@@ -107,6 +112,7 @@ impl Code {
             Code::VlanBridgeNotFiltering => "vlan-bridge-not-filtering",
             Code::VlanUplinkMissing => "vlan-uplink-missing",
             Code::VlanInvalid => "vlan-invalid",
+            Code::VlanHostAddress => "vlan-host-address",
         }
     }
 

@@ -7,10 +7,10 @@ use std::fmt;
 use crate::jib::collide::{Holder, Taken};
 use crate::jib::mac::{self, MacPair, Scheme};
 use crate::jib::name::{self, JailName};
-use crate::jib::vlan::{self, BridgeFacts, LinkView, NoVlan, Uplink, VlanRefusal};
+use crate::jib::vlan::{self, BridgeFacts, LinkView, Uplink, VlanRefusal, VlanWarning};
 use crate::net::{
     Basis, BridgePolicy, Cloner, IFNAME_MAX, IfAddr, IfName, IfNameError, Interface, JailInfo,
-    LinkType, Mac, PortVlans, Verdict, VlanArgs,
+    LinkType, Mac, PortVlans, Verdict, VlanArgs, VlanSet,
 };
 
 /// What `addm` was asked for.
@@ -86,8 +86,9 @@ pub struct Refresh {
 pub struct Plan {
     pub refresh: Vec<Refresh>,
     pub links: Vec<Link>,
-    /// Epairs that would join a VLAN-filtering bridge in no VLAN.
-    pub vlan_warnings: Vec<NoVlan>,
+    /// What the VLANs of the plan will do that the administrator should
+    /// know: an epair in no VLAN, an address in no VLAN.
+    pub vlan_warnings: Vec<VlanWarning>,
     /// New bridges whose parent holds an address that the kernel will take
     /// with a warning, and that FreeBSD 16 will refuse.
     pub warnings: Vec<MemberWarning>,
@@ -433,6 +434,29 @@ pub fn plan_addm(
             member_of.insert(m.to_string(), b.name.to_string());
         }
     }
+    // The bridges this run creates filtering, with the VLANs their parent
+    // joins in: those of the arguments with VLANs that are built (not
+    // skipped for a pair that exists).
+    let mut vlan_bridges: HashMap<String, VlanSet> = HashMap::new();
+    for (i, arg) in req.ifaces.iter().enumerate() {
+        let asked = req.vlans_of(i);
+        let iface = arg.strip_prefix('!').unwrap_or(arg);
+        let skipped = by_name
+            .get(name::a_end(i, req.jail).as_str())
+            .is_some_and(|old| {
+                existing(old, &name::b_end(i, req.jail), &by_name, jail) != Existing::Replace
+            });
+        if asked.is_empty()
+            || skipped
+            || by_name.contains_key(name::bridge_for(iface, req.suffix).as_str())
+        {
+            continue;
+        }
+        let wanted = vlan_bridges
+            .entry(name::bridge_for(iface, req.suffix))
+            .or_default();
+        *wanted = wanted.union(&asked.ports().all());
+    }
     let mut new_bridges: HashMap<String, u32> = HashMap::new(); // name -> MTU
     let mut raised: HashSet<String> = HashSet::new();
     let mut counters: HashMap<String, u32> = HashMap::new();
@@ -510,6 +534,11 @@ pub fn plan_addm(
                     bridge: other.clone(),
                     wanted: bridge.to_string(),
                 });
+            }
+            if let Some(wanted) = vlan_bridges.get(bridge.as_str())
+                && let Some(r) = vlan::uplink_address(parent, bridge.as_str(), wanted)
+            {
+                return Err(PlanError::Vlan(Box::new(r)));
             }
             if let Some(w) = refused_member(parent, bridge.as_str(), &by_name, policy)? {
                 plan.warnings.push(w);

@@ -31,7 +31,10 @@ use std::collections::HashMap;
 use std::fmt;
 
 use crate::jib::descr;
-use crate::net::{BridgeFlags, BridgePolicy, IfName, Interface, PortVlans, Vid, VlanArgs, VlanSet};
+use crate::net::{
+    BridgeFlags, BridgePolicy, IfAddr, IfName, Interface, LinkType, PortVlans, Vid, VlanArgs,
+    VlanSet,
+};
 use crate::util::sh_quote;
 
 /// What the planner may need to know about a bridge beyond the listing.
@@ -83,22 +86,53 @@ pub enum Uplink {
 
 /// A warning about a plan that rjib carries out anyway.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NoVlan {
-    /// The host end.
-    pub end: IfName,
-    pub bridge: IfName,
-    pub parent: IfName,
+pub enum VlanWarning {
+    /// The host end `end` joins a filtering bridge in no VLAN.
+    NoVlan {
+        end: IfName,
+        bridge: IfName,
+        parent: IfName,
+    },
+    /// A filtering bridge holds an address itself, which is in no VLAN
+    /// there.
+    BridgeAddress { bridge: IfName, addr: IfAddr },
 }
 
-impl fmt::Display for NoVlan {
+impl fmt::Display for VlanWarning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "warning: {}: joins the VLAN-filtering bridge {} in no VLAN (no untagged VID, and the bridge \
-             has no defuntagged), so it will pass no traffic; give it one with {} untagged VID",
-            self.end, self.bridge, self.parent
-        )
+        match self {
+            VlanWarning::NoVlan {
+                end,
+                bridge,
+                parent,
+            } => write!(
+                f,
+                "warning: {end}: joins the VLAN-filtering bridge {bridge} in no VLAN (no untagged VID, and \
+                 the bridge has no defuntagged), so it will pass no traffic; give it one with {parent} \
+                 untagged VID"
+            ),
+            VlanWarning::BridgeAddress { bridge, addr } => {
+                let rb = rc_var(bridge.as_str());
+                write!(
+                    f,
+                    "warning: {bridge}: filters VLANs and holds {addr} itself, which is in no VLAN there: \
+                     the kernel drops the bridge's own untagged frames at every member (if_bridge.c \
+                     bridge_vfilter_out), and a tagged frame for it reaches the host only through a \
+                     vlan(4) interface of the bridge (bridge_input), so the jails cannot reach {addr}; \
+                     move it to a vlan(4) interface of the bridge: in rc.conf(5), vlans_{rb}=\"V\" and \
+                     ifconfig_{rb}_V=\"{}\", V being the jails' VLAN (see rjib(8))",
+                    inet(addr)
+                )
+            }
+        }
     }
+}
+
+/// `addr` as ifconfig(8) takes it in rc.conf(5): `inet 192.0.2.1/24`,
+/// `inet6 2001:db8::1/64`.
+fn inet(addr: &IfAddr) -> String {
+    let family = if addr.ip.is_ipv4() { "inet" } else { "inet6" };
+    format!("{family} {addr}")
 }
 
 /// Why a VLAN request will not start.
@@ -111,7 +145,22 @@ pub enum VlanRefusal {
         bridge: String,
         parent: String,
         wanted: Box<VlanSet>,
+        /// The parent is a member, and must carry `wanted`.
         parent_is_member: bool,
+        /// An address the bridge holds, which filtering would put in no
+        /// VLAN.
+        addr: Option<IfAddr>,
+        /// rjib made the bridge (its description says so): no rc.conf(5)
+        /// line sets it up.
+        rjib_made: bool,
+    },
+    /// A bridge this run would create filtering, around a parent that
+    /// holds the host's address.
+    UplinkHasAddress {
+        parent: String,
+        addr: IfAddr,
+        bridge: String,
+        wanted: Box<VlanSet>,
     },
     /// The parent does not carry VLANs the epairs need, on a bridge rjib
     /// did not make.
@@ -142,16 +191,39 @@ impl fmt::Display for VlanRefusal {
                 parent,
                 wanted,
                 parent_is_member,
+                addr,
+                rjib_made,
             } => {
                 // The commands are for a root shell: names quoted for sh(1).
                 let (qb, qp) = (sh_quote(bridge), sh_quote(parent));
+                let rb = rc_var(bridge);
                 write!(
                     f,
                     "{bridge}: is not a VLAN-filtering bridge, and rjib does not turn filtering on in a \
-                     bridge that exists (its members without VLANs would lose their traffic); turn it on \
-                     with: ifconfig {qb} vlanfilter, and add vlanfilter to ifconfig_{} in rc.conf(5)",
-                    rc_var(bridge)
+                     bridge that exists (its members without VLANs would lose their traffic)"
                 )?;
+                if let Some(a) = addr {
+                    write!(
+                        f,
+                        "; it holds {a}, which filtering would put in no VLAN: the kernel drops the \
+                         bridge's own untagged frames at every member (if_bridge.c bridge_vfilter_out), \
+                         cutting the jails off it; first move it to a vlan(4) interface of the bridge \
+                         (rc.conf(5): vlans_{rb}=\"V\" and ifconfig_{rb}_V=\"{}\") and give every member \
+                         a VLAN (untagged V)",
+                        inet(a)
+                    )?;
+                }
+                write!(f, "; turn it on with: ifconfig {qb} vlanfilter")?;
+                if *rjib_made {
+                    write!(
+                        f,
+                        " (rjib made this bridge, so no rc.conf(5) line sets it up, and rjib creates it \
+                         filtering only for a first addm with VLANs: to have it filter from boot, create \
+                         it in rc.conf(5) as rjib(8) shows)"
+                    )?;
+                } else {
+                    write!(f, ", and add vlanfilter to ifconfig_{rb} in rc.conf(5)")?;
+                }
                 if *parent_is_member {
                     write!(
                         f,
@@ -174,9 +246,51 @@ impl fmt::Display for VlanRefusal {
                 sh_quote(parent),
                 rc_var(bridge)
             ),
+            VlanRefusal::UplinkHasAddress {
+                parent,
+                addr,
+                bridge,
+                wanted,
+            } => {
+                let (rb, rp) = (rc_var(bridge), rc_var(parent));
+                write!(
+                    f,
+                    "{parent}: has address {addr}, and would join the new VLAN-filtering bridge {bridge} \
+                     with no untagged VLAN, where the kernel drops every untagged frame it receives before \
+                     the host sees it (if_bridge.c bridge_input, bridge_vfilter_in), cutting the host off \
+                     {addr}; move the host's address to a vlan(4) interface of the bridge, with the bridge \
+                     set up at boot, as in rjib(8): in rc.conf(5), cloned_interfaces=\"bridge0\", \
+                     ifconfig_bridge0_name=\"{bridge}\", ifconfig_{rb}=\"vlanfilter addm {parent} untagged \
+                     V tagged {wanted} up\", vlans_{rb}=\"V\", ifconfig_{rb}_V=\"{}\" and \
+                     ifconfig_{rp}=\"up\", V being the address's VLAN (without untagged V where the \
+                     switch sends it tagged)",
+                    inet(addr)
+                )
+            }
             VlanRefusal::Unreadable(why) => f.write_str(why),
         }
     }
+}
+
+/// Whether a bridge this run creates filtering, with `parent` as its first
+/// member in no untagged VLAN and `wanted` tagged, must be refused because
+/// `parent` holds an address: the kernel drops every untagged frame on a
+/// filtering port without an untagged VLAN (if_bridge.c `bridge_input`
+/// runs `bridge_vfilter_in` before it hands the host its own frames), so
+/// the host would be cut off that address. gif(4) members are exempt, as
+/// from the kernel's member-address rule: their addresses are the
+/// tunnel's, not the bridged link's.
+pub fn uplink_address(parent: &Interface, bridge: &str, wanted: &VlanSet) -> Option<VlanRefusal> {
+    let addr = parent
+        .addrs
+        .first()
+        .filter(|_| parent.link != LinkType::Gif)?;
+    Some(VlanRefusal::UplinkHasAddress {
+        parent: parent.name.to_string(),
+        addr: *addr,
+        bridge: bridge.to_string(),
+        wanted: Box::new(*wanted),
+    })
 }
 
 /// rc.subr's `ltr IF '.-/+' '_'`: the part of an rc.conf(5) variable name
@@ -222,7 +336,7 @@ pub fn plan_vlans(
     listing: &HashMap<&str, &Interface>,
     policy: &BridgePolicy,
     facts: &mut dyn BridgeFacts,
-) -> Result<(Vec<LinkVlans>, Vec<NoVlan>), VlanRefusal> {
+) -> Result<(Vec<LinkVlans>, Vec<VlanWarning>), VlanRefusal> {
     let mut out: Vec<LinkVlans> = links
         .iter()
         .map(|l| LinkVlans {
@@ -265,14 +379,21 @@ pub fn plan_vlans(
         } else {
             filtering = facts.flags(bridge).map_err(unreadable)?.vlanfilter();
             let is_member = member_of(listing, bridge, parent);
+            let addr = listing
+                .get(bridge.as_str())
+                .and_then(|b| b.addrs.first())
+                .copied();
             if asked {
                 if !filtering {
+                    let descr = facts.description(bridge).map_err(unreadable)?;
                     return Err(VlanRefusal::NotFiltering {
                         bridge: bridge.to_string(),
                         parent: parent.to_string(),
                         wanted: Box::new(wanted),
                         // Only VLANs to carry need the parent.
                         parent_is_member: is_member && !wanted.is_empty(),
+                        addr,
+                        rjib_made: descr.as_deref() == Some(descr::bridge(parent).as_str()),
                     });
                 }
                 if is_member {
@@ -301,6 +422,12 @@ pub fn plan_vlans(
                     }
                 }
             }
+            if filtering && let Some(addr) = addr {
+                warnings.push(VlanWarning::BridgeAddress {
+                    bridge: bridge.clone(),
+                    addr,
+                });
+            }
             // A link without `untagged` keeps the default VLAN the kernel
             // gives a new member (`bridge_ioctl_add`), which counts with
             // or without VLANFILTER (the PVID tags and untags frames
@@ -315,7 +442,7 @@ pub fn plan_vlans(
                 out[k].joins.untagged = defpvid;
             }
             if filtering && out[k].joins.is_empty() {
-                warnings.push(NoVlan {
+                warnings.push(VlanWarning::NoVlan {
                     end: l.a.clone(),
                     bridge: l.bridge.clone(),
                     parent: l.parent.clone(),
@@ -412,7 +539,7 @@ mod tests {
             new_bridge: bool,
             policy: BridgePolicy,
             facts: &mut Facts,
-        ) -> Result<(Vec<LinkVlans>, Vec<NoVlan>), VlanRefusal> {
+        ) -> Result<(Vec<LinkVlans>, Vec<VlanWarning>), VlanRefusal> {
             let views: Vec<LinkView<'_>> = asked
                 .iter()
                 .enumerate()
@@ -450,7 +577,10 @@ mod tests {
         assert!(f.reads.is_empty(), "a new bridge is known: {:?}", f.reads);
         // the plain one on it is in no VLAN
         assert_eq!(w.len(), 1);
-        assert_eq!(w[0].end.as_str(), "e2a_j");
+        assert!(
+            matches!(&w[0], VlanWarning::NoVlan { end, .. } if end.as_str() == "e2a_j"),
+            "{w:?}"
+        );
         // A new bridge for plain epairs only does not filter.
         let (v, w) = c.run(&[PLAIN], true, ON15, &mut f).unwrap();
         assert_eq!(v[0].uplink, Uplink::None);
@@ -473,7 +603,17 @@ mod tests {
         ] {
             assert!(text.contains(needle), "{text}");
         }
-        assert_eq!(f.reads, ["flags ix0bridge"]);
+        // The refusal names an rc.conf line only for a bridge rjib did not
+        // make: it reads the description to know.
+        assert_eq!(f.reads, ["flags ix0bridge", "description ix0bridge"]);
+        f.descr
+            .insert("ix0bridge".into(), "rjib: bridge for ix0".into());
+        let text = c
+            .run(&[ports(Some(20), "")], false, ON15, &mut f)
+            .unwrap_err()
+            .to_string();
+        assert!(!text.contains("ifconfig_ix0bridge"), "{text}");
+        assert!(text.contains("rjib made this bridge"), "{text}");
     }
 
     #[test]
