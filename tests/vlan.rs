@@ -749,3 +749,123 @@ fn a_bridge_with_an_address_direct() {
 fn a_bridge_with_an_address_ioctl() {
     a_bridge_with_an_address("ioctl");
 }
+
+/// A pair that exists when addm asks for other VLANs (jail.conf changed
+/// between two starts). Reused (its jail end on the host, in no jail):
+/// it gets what is asked, as undoable steps. Kept for a running jail that
+/// holds its jail end: refused, naming both memberships. In no bridge:
+/// nothing can give it VLANs.
+fn an_existing_pair_asked_for_other_vlans(via: &str) {
+    let h = HostFile::new(&with_trunk(true, &[10], true, 0));
+    ok(&h, via, &["addm", "web", "ix0", "untagged", "20"]);
+    let built = h.read();
+    // Reused: untagged 30 replaces 20 (the uplink of rjib's bridge gains
+    // 30); the tagged set is left as it is, since none is asked.
+    let o = h.run(via, &["addm", "web", "ix0", "untagged", "30"]);
+    assert_eq!(
+        (o.status.code(), stdout(&o)),
+        (Some(0), String::new()),
+        "{via}: {}",
+        stderr(&o)
+    );
+    let s = state(&h);
+    assert_eq!(field(&s, "e0a_web", "pvid"), 30, "{via}");
+    assert_eq!(field(&s, "e0a_web", "tagged"), &Value::Null);
+    assert_eq!(field(&s, "ix0", "tagged"), &json!([10, 20, 30]));
+    let log = without_log(&h.read()).1;
+    let last = log.last().unwrap()["message"].as_str().unwrap();
+    assert!(
+        last.contains("e0a_web, e0b_web: reused for jail web")
+            && last.contains("e0a_web now untagged 30 (was untagged 20)"),
+        "{via}: {log:?}"
+    );
+    // tagged SET replaces the set; tagged none empties it.
+    ok(
+        &h,
+        via,
+        &["addm", "web", "ix0", "untagged", "30", "tagged", "10"],
+    );
+    assert_eq!(field(&state(&h), "e0a_web", "tagged"), &json!([10]));
+    ok(&h, via, &["addm", "web", "ix0", "tagged", "none"]);
+    let s = state(&h);
+    assert_eq!(field(&s, "e0a_web", "tagged"), &Value::Null);
+    assert_eq!(field(&s, "e0a_web", "pvid"), 30);
+    // Asked as it is: nothing to change.
+    let before = state(&h);
+    ok(&h, via, &["addm", "web", "ix0", "untagged", "30"]);
+    assert_eq!(state(&h), before);
+
+    // A fault or a signal at either step: the pair as it was.
+    for op in ["pvid", "vlanset"] {
+        for fault in [
+            json!({"op": op, "nth": 1, "errno": "EIO"}),
+            json!({"op": op, "nth": 1, "signal": "SIGTERM"}),
+        ] {
+            let mut start = built.clone();
+            start["faults"] = json!([fault]);
+            let h = HostFile::new(&start);
+            let o = h.run(
+                via,
+                &["addm", "web", "ix0", "untagged", "30", "tagged", "40"],
+            );
+            assert_ne!(o.status.code(), Some(0), "{via} {fault}");
+            let mut after = state(&h);
+            after.as_object_mut().unwrap().remove("faults");
+            assert_eq!(
+                after,
+                timeless(&without_log(&built).0),
+                "{via} {fault}: as it was"
+            );
+        }
+    }
+
+    // Kept for a running jail: refused.
+    let mut running = built.clone();
+    running["jails"] = json!([{"name": "web", "jid": 3}]);
+    iface_mut(&mut running, "e0b_web").unwrap()["vnet"] = json!("web");
+    let err = refused(&running, via, &["addm", "web", "ix0", "untagged", "30"]);
+    assert_eq!(
+        err,
+        "rjib: e0a_web: is in untagged 20 on ix0bridge, and this addm asks for untagged 30; jail web \
+         is running with this pair, so rjib does not change it: stop the jail, run rjib destroy web, \
+         and run again"
+    );
+    let h = HostFile::new(&running);
+    ok(&h, via, &["addm", "web", "ix0", "untagged", "20"]);
+
+    // A reused pair on a bridge that does not filter: refused as a new
+    // one would be.
+    let h = HostFile::new(&with_trunk(false, &[], false, 0));
+    ok(&h, via, &["addm", "web", "ix0"]);
+    let err = refused(&h.read(), via, &["addm", "web", "ix0", "untagged", "20"]);
+    assert!(
+        err.starts_with("rjib: ix0bridge: is not a VLAN-filtering bridge"),
+        "{err}"
+    );
+
+    // A reused pair in no bridge: nothing to give VLANs in.
+    let mut loose = built.clone();
+    let br = iface_mut(&mut loose, "ix0bridge").unwrap();
+    br["members"] = json!(["ix0"]);
+    iface_mut(&mut loose, "e0a_web")
+        .unwrap()
+        .as_object_mut()
+        .unwrap()
+        .remove("pvid");
+    let err = refused(&loose, via, &["addm", "web", "ix0", "untagged", "30"]);
+    assert_eq!(
+        err,
+        "rjib: e0a_web: is in no bridge, so rjib cannot give it untagged 30; run rjib destroy web, \
+         and run again"
+    );
+}
+
+#[test]
+fn an_existing_pair_asked_for_other_vlans_direct() {
+    an_existing_pair_asked_for_other_vlans("direct");
+}
+
+#[test]
+fn an_existing_pair_asked_for_other_vlans_ioctl() {
+    an_existing_pair_asked_for_other_vlans("ioctl");
+}

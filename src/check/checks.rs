@@ -711,9 +711,10 @@ fn plan_one(
                 PlanError::EmptyIface { .. } => (Code::ParentMissing, e.to_string()),
                 // the bridge name a -b suffix makes is refused like a taken one
                 PlanError::BridgeLikeEnd { .. } => (Code::BridgeNotABridge, e.to_string()),
-                PlanError::PeerEndExists { .. } | PlanError::OrphanPair { .. } => {
-                    (Code::CommandLine, e.to_string())
-                }
+                PlanError::PeerEndExists { .. }
+                | PlanError::OrphanPair { .. }
+                | PlanError::PairInUse { .. }
+                | PlanError::PairInNoBridge { .. } => (Code::CommandLine, e.to_string()),
                 PlanError::Vlan(v) if matches!(**v, VlanRefusal::UplinkHasAddress { .. }) => {
                     let VlanRefusal::UplinkHasAddress { parent, addr, .. } = &**v else {
                         unreachable!()

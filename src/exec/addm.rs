@@ -268,7 +268,7 @@ pub fn run(
         (|| {
             g.check()?;
             for r in &plan.refresh {
-                refresh(&mut g, r, jail)?;
+                refresh(&mut g, r, jail, &mut b.journal)?;
             }
             load_modules(&mut g, &plan.cloners(), &mut loaded)?;
             for link in &plan.links {
@@ -329,15 +329,52 @@ fn create_epair(host: &mut dyn Host, names: &HashSet<String>) -> Result<IfName, 
     Err(first)
 }
 
-/// Set a reused pair's flags again, as they are: the kernel stamps its
-/// last change (see `plan::Refresh`). Nothing to undo.
-fn refresh(host: &mut dyn Host, r: &Refresh, jail: &JailName) -> Result<(), HostError> {
+/// Give a reused pair's host end the VLANs asked for, when they differ
+/// (the uplink first, then its untagged VLAN, then its tagged set, each
+/// journalled), and set the pair's flags again, as they are: the kernel
+/// stamps its last change (see `plan::Refresh`), which needs no undo.
+fn refresh(
+    host: &mut dyn Host,
+    r: &Refresh,
+    jail: &JailName,
+    journal: &mut Journal,
+) -> Result<(), HostError> {
+    let mut changed = String::new();
+    if let Some(t) = &r.retag {
+        if let Uplink::Add(vids) = &t.uplink {
+            host.set_member_vlans(&t.bridge, &t.parent, VlanOp::Add, vids)?;
+            journal.tagged(&t.bridge, &t.parent, vids);
+            host.syslog(
+                Priority::Notice,
+                &format!(
+                    "{}: {} now carries VLAN {vids} tagged too (jail {jail})",
+                    t.bridge, t.parent
+                ),
+            );
+        }
+        let mut now = Vec::new();
+        let mut had = Vec::new();
+        if let Some((old, new)) = t.pvid {
+            host.set_member_pvid(&t.bridge, &r.a, Some(new))?;
+            journal.pvid(&t.bridge, &r.a, old);
+            now.push(format!("untagged {new}"));
+            had.push(old.map_or("no untagged VLAN".to_string(), |v| format!("untagged {v}")));
+        }
+        if let Some((old, new)) = &t.tagged {
+            host.set_member_vlans(&t.bridge, &r.a, VlanOp::Set, new)?;
+            journal.vlanset(&t.bridge, &r.a, old);
+            now.push(format!("tagged {new}"));
+            had.push(format!("tagged {old}"));
+        }
+        changed = format!("; {} now {} (was {})", r.a, now.join(" "), had.join(" "));
+    }
     host.set_up(&r.a, r.a_up)?;
     host.set_up(&r.b, r.b_up)?;
     host.syslog(
         Priority::Notice,
         &format!(
-            "{}, {}: reused for jail {jail}; their last change is now, so prune leaves them alone for a minute",
+            "{}, {}: reused for jail {jail}{changed}; their last change is now, so prune leaves them \
+             alone for a minute",
             r.a, r.b
         ),
     );

@@ -10,7 +10,7 @@ use crate::jib::name::{self, JailName};
 use crate::jib::vlan::{self, BridgeFacts, LinkView, Uplink, VlanRefusal, VlanWarning};
 use crate::net::{
     Basis, BridgePolicy, Cloner, IFNAME_MAX, IfAddr, IfName, IfNameError, Interface, JailInfo,
-    LinkType, Mac, PortVlans, Verdict, VlanArgs, VlanSet,
+    LinkType, Mac, PortVlans, Verdict, Vid, VlanArgs, VlanSet,
 };
 
 /// What `addm` was asked for.
@@ -78,6 +78,31 @@ pub struct Refresh {
     pub a_up: bool,
     pub b: IfName,
     pub b_up: bool,
+    /// The VLANs the `a` end is given, when the command line asks for
+    /// others than it has.
+    pub retag: Option<Retag>,
+}
+
+/// What a reused pair's host end is given so that it is in the VLANs its
+/// `addm` asks for: each a planned step that an undo puts back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Retag {
+    /// The argument the pair is for.
+    pub i: usize,
+    /// The bridge the end is a member of.
+    pub bridge: IfName,
+    /// The argument's parent, the bridge's uplink.
+    pub parent: IfName,
+    /// The untagged VLAN it has and gets, when `untagged` changes it
+    /// (BRDGSIFPVID; undone by setting the one it had).
+    pub pvid: Option<(Option<Vid>, Vid)>,
+    /// The tagged VLANs it has and gets, when `tagged` changes them
+    /// (BRDGSIFVLANSET, SET; undone by setting those it had).
+    pub tagged: Option<(VlanSet, VlanSet)>,
+    /// Its VLANs once given (the parts not asked as they are).
+    pub joins: PortVlans,
+    /// What its bridge's uplink needs for them.
+    pub uplink: Uplink,
 }
 
 /// The work of one `addm`, in order. Arguments whose `e{i}a_NAME` already
@@ -204,6 +229,23 @@ pub enum PlanError {
     },
     /// rjib's VLAN rules refuse the request (`crate::jib::vlan`).
     Vlan(Box<VlanRefusal>),
+    /// `e{i}a_NAME` exists and is held by running jail NAME (its jail end
+    /// is not on the host), in other VLANs than this addm asks.
+    PairInUse {
+        a: String,
+        jail: String,
+        bridge: String,
+        /// What it is in, for the keywords asked.
+        current: String,
+        /// The keywords asked (`untagged 30`).
+        asked: String,
+    },
+    /// `e{i}a_NAME` exists in no bridge, and this addm asks it VLANs.
+    PairInNoBridge {
+        a: String,
+        jail: String,
+        asked: String,
+    },
 }
 
 impl fmt::Display for PlanError {
@@ -280,6 +322,22 @@ impl fmt::Display for PlanError {
                  {bridge}; bridge the vlan's parent instead, or use a NAT bridge such as vtnet0bridge (see rjib(8))"
             ),
             PlanError::Vlan(v) => v.fmt(f),
+            PlanError::PairInUse {
+                a,
+                jail,
+                bridge,
+                current,
+                asked,
+            } => write!(
+                f,
+                "{a}: is in {current} on {bridge}, and this addm asks for {asked}; jail {jail} is running \
+                 with this pair, so rjib does not change it: stop the jail, run rjib destroy {jail}, and \
+                 run again"
+            ),
+            PlanError::PairInNoBridge { a, jail, asked } => write!(
+                f,
+                "{a}: is in no bridge, so rjib cannot give it {asked}; run rjib destroy {jail}, and run again"
+            ),
         }
     }
 }
@@ -397,6 +455,49 @@ fn existing(
     }
 }
 
+/// How the host end `a` of a pair that exists differs from the VLANs
+/// `asked` (only the keywords given count): `None` when it is as asked;
+/// else its bridge (`None`: it is in no bridge) and its membership now (the
+/// tagged set read only when `tagged` is asked).
+fn vlans_differ(
+    a: &Interface,
+    member_of: &HashMap<String, String>,
+    asked: &VlanArgs,
+    facts: &mut dyn BridgeFacts,
+) -> Result<Option<(Option<IfName>, PortVlans)>, PlanError> {
+    let bridge = member_of
+        .get(a.name.as_str())
+        .and_then(|b| IfName::new(b.as_str()).ok());
+    let mut now = PortVlans {
+        untagged: a.pvid,
+        tagged: VlanSet::EMPTY,
+    };
+    if let (Some(_), Some(b)) = (asked.tagged, &bridge) {
+        now.tagged = facts
+            .tagged(b, &a.name)
+            .map_err(|why| PlanError::Vlan(Box::new(VlanRefusal::Unreadable(why))))?;
+    }
+    let differs = asked.untagged.is_some_and(|u| now.untagged != Some(u))
+        || asked.tagged.is_some_and(|t| now.tagged != t);
+    Ok(differs.then_some((bridge, now)))
+}
+
+/// `now`, in the words of the keywords `asked` gives: `untagged 20`, `no
+/// untagged VLAN tagged none`.
+fn as_asked(now: &PortVlans, asked: &VlanArgs) -> String {
+    let mut words = Vec::new();
+    if asked.untagged.is_some() {
+        words.push(match now.untagged {
+            Some(v) => format!("untagged {v}"),
+            None => "no untagged VLAN".to_string(),
+        });
+    }
+    if asked.tagged.is_some() {
+        words.push(format!("tagged {}", now.tagged));
+    }
+    words.join(" ")
+}
+
 /// Whether planning needs jail NAME's state: some `e{i}a_NAME` of the
 /// request exists without its `b` end on the host.
 pub fn needs_jail(req: &AddmRequest<'_>, listing: &[Interface]) -> bool {
@@ -471,18 +572,73 @@ pub fn plan_addm(
         if iface.is_empty() {
             return Err(PlanError::EmptyIface { arg: arg.clone() });
         }
+        let asked = req.vlans_of(i);
         let stale = match by_name.get(a.as_str()) {
             None => None,
             Some(old) => match existing(old, &name::b_end(i, req.jail), &by_name, jail) {
-                // jib: an existing e{i}a_NAME means this one is done
-                Existing::Keep => continue,
+                // jib: an existing e{i}a_NAME means this one is done; but
+                // a pair a running jail holds is not moved to other VLANs
+                // under it.
+                Existing::Keep => {
+                    let held =
+                        old.is_epair() && !by_name.contains_key(name::b_end(i, req.jail).as_str());
+                    if held
+                        && !asked.is_empty()
+                        && let Some((bridge, now)) = vlans_differ(old, &member_of, &asked, facts)?
+                    {
+                        return Err(match bridge {
+                            Some(bridge) => PlanError::PairInUse {
+                                a,
+                                jail: req.jail.to_string(),
+                                bridge: bridge.to_string(),
+                                current: as_asked(&now, &asked),
+                                asked: asked.to_string(),
+                            },
+                            None => PlanError::PairInNoBridge {
+                                a,
+                                jail: req.jail.to_string(),
+                                asked: asked.to_string(),
+                            },
+                        });
+                    }
+                    continue;
+                }
                 Existing::Reuse => {
                     let b = by_name[name::b_end(i, req.jail).as_str()];
+                    let mut retag = None;
+                    if !asked.is_empty()
+                        && let Some((bridge, now)) = vlans_differ(old, &member_of, &asked, facts)?
+                    {
+                        let Some(bridge) = bridge else {
+                            return Err(PlanError::PairInNoBridge {
+                                a,
+                                jail: req.jail.to_string(),
+                                asked: asked.to_string(),
+                            });
+                        };
+                        let parent = fit(iface.to_string(), "")?;
+                        retag = Some(Retag {
+                            i,
+                            bridge,
+                            parent,
+                            pvid: asked
+                                .untagged
+                                .filter(|u| now.untagged != Some(*u))
+                                .map(|u| (now.untagged, u)),
+                            tagged: asked
+                                .tagged
+                                .filter(|t| now.tagged != *t)
+                                .map(|t| (now.tagged, t)),
+                            joins: now,
+                            uplink: Uplink::None,
+                        });
+                    }
                     plan.refresh.push(Refresh {
                         a: old.name.clone(),
                         a_up: old.up,
                         b: b.name.clone(),
                         b_up: b.up,
+                        retag,
                     });
                     continue;
                 }
@@ -584,19 +740,40 @@ pub fn plan_addm(
             uplink: Uplink::None,
         });
     }
-    let views: Vec<LinkView<'_>> = plan
-        .links
-        .iter()
-        .map(|l| LinkView {
-            a: &l.a,
-            parent: &l.parent,
-            bridge: &l.bridge,
-            new_bridge: l.new_bridge,
-            asked: req.vlans_of(l.i),
-        })
+    // The reused pairs given other VLANs first: their steps come first.
+    let retagged: Vec<usize> = (0..plan.refresh.len())
+        .filter(|&k| plan.refresh[k].retag.is_some())
         .collect();
+    let mut views: Vec<LinkView<'_>> = Vec::new();
+    for &k in &retagged {
+        let r = &plan.refresh[k];
+        let t = r.retag.as_ref().expect("retagged");
+        views.push(LinkView {
+            a: &r.a,
+            parent: &t.parent,
+            bridge: &t.bridge,
+            new_bridge: false,
+            asked: req.vlans_of(t.i),
+            current: Some(t.joins),
+        });
+    }
+    views.extend(plan.links.iter().map(|l| LinkView {
+        a: &l.a,
+        parent: &l.parent,
+        bridge: &l.bridge,
+        new_bridge: l.new_bridge,
+        asked: req.vlans_of(l.i),
+        current: None,
+    }));
     let (decided, warnings) = vlan::plan_vlans(&views, &by_name, policy, facts)
         .map_err(|r| PlanError::Vlan(Box::new(r)))?;
+    let mut decided = decided.into_iter();
+    for &k in &retagged {
+        let d = decided.next().expect("one per view");
+        let t = plan.refresh[k].retag.as_mut().expect("retagged");
+        t.joins = d.joins;
+        t.uplink = d.uplink;
+    }
     for (l, d) in plan.links.iter_mut().zip(decided) {
         l.joins = d.joins;
         l.uplink = d.uplink;
@@ -1206,6 +1383,73 @@ mod tests {
         assert!(f.reads.is_empty(), "{:?}", f.reads);
     }
 
+    /// A reused pair is compared with what its argument asks, keyword by
+    /// keyword, reading only what a keyword needs; it is given what
+    /// differs.
+    #[test]
+    fn reused_pairs_are_given_the_vlans_asked() {
+        let on15 = BridgePolicy::from_sysctls(Some(1_500_000), Some(1), true);
+        let mut a = epair("e0a_x");
+        a.pvid = crate::net::Vid::new(20);
+        let l = vec![
+            ifc("em0"),
+            bridge("em0bridge", &["em0", "e0a_x"], 1500),
+            a,
+            epair("e0b_x"),
+        ];
+        let mut f = Facts::default();
+        f.flags.insert("em0bridge".into(), 1);
+        f.tagged.insert(
+            ("em0bridge".into(), "em0".into()),
+            crate::net::VlanSet::parse("20,30").unwrap(),
+        );
+        // As asked: nothing read, nothing to give.
+        let p = plan_vlans_on(
+            on15.clone(),
+            &["em0"],
+            &[vlans(Some(20), "")],
+            &l,
+            None,
+            &mut f,
+        )
+        .unwrap();
+        assert_eq!(p.refresh[0].retag, None);
+        assert!(f.reads.is_empty(), "{:?}", f.reads);
+        // Another untagged VLAN: its tagged set is not asked, not read.
+        let p = plan_vlans_on(
+            on15.clone(),
+            &["em0"],
+            &[vlans(Some(30), "")],
+            &l,
+            None,
+            &mut f,
+        )
+        .unwrap();
+        let t = p.refresh[0].retag.as_ref().unwrap();
+        assert_eq!(
+            t.pvid,
+            Some((crate::net::Vid::new(20), crate::net::Vid::new(30).unwrap()))
+        );
+        assert_eq!(t.tagged, None);
+        assert_eq!(t.uplink, Uplink::None);
+        assert_eq!(t.joins, vlans(Some(30), "").ports());
+        assert_eq!(f.reads, ["flags em0bridge", "tagged em0bridge em0"]);
+        // tagged: read, and replaced.
+        f.reads.clear();
+        let p = plan_vlans_on(on15, &["em0"], &[vlans(None, "30")], &l, None, &mut f).unwrap();
+        let t = p.refresh[0].retag.as_ref().unwrap();
+        assert_eq!(t.pvid, None);
+        assert_eq!(
+            t.tagged,
+            Some((
+                crate::net::VlanSet::EMPTY,
+                crate::net::VlanSet::parse("30").unwrap()
+            ))
+        );
+        assert_eq!(t.joins, vlans(Some(20), "30").ports());
+        assert_eq!(f.reads[0], "tagged em0bridge e0a_x");
+    }
+
     fn epair(name: &str) -> Interface {
         Interface {
             groups: vec!["epair".into()],
@@ -1251,6 +1495,7 @@ mod tests {
                     a_up: true,
                     b: IfName::new("e0b_x").unwrap(),
                     b_up: false,
+                    retag: None,
                 }]
             );
         }

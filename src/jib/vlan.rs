@@ -310,6 +310,10 @@ pub struct LinkView<'a> {
     pub new_bridge: bool,
     /// What the command line asked for this link.
     pub asked: VlanArgs,
+    /// For the host end of a pair that exists (reused, and given what it
+    /// is asked): its membership now. A keyword not asked leaves that
+    /// part as it is.
+    pub current: Option<PortVlans>,
 }
 
 /// What the VLAN pass decides for one link.
@@ -340,7 +344,13 @@ pub fn plan_vlans(
     let mut out: Vec<LinkVlans> = links
         .iter()
         .map(|l| LinkVlans {
-            joins: l.asked.ports(),
+            joins: match l.current {
+                Some(c) => PortVlans {
+                    untagged: l.asked.untagged.or(c.untagged),
+                    tagged: l.asked.tagged.unwrap_or(c.tagged),
+                },
+                None => l.asked.ports(),
+            },
             uplink: Uplink::None,
         })
         .collect();
@@ -432,13 +442,16 @@ pub fn plan_vlans(
             // gives a new member (`bridge_ioctl_add`), which counts with
             // or without VLANFILTER (the PVID tags and untags frames
             // either way: `bridge_vfilter_in`, `bridge_enqueue`).
-            if on.iter().any(|&k| links[k].asked.untagged.is_none()) {
+            if on
+                .iter()
+                .any(|&k| links[k].asked.untagged.is_none() && links[k].current.is_none())
+            {
                 defpvid = facts.defpvid(bridge).map_err(unreadable)?;
             }
         }
         for &k in &on {
             let l = &links[k];
-            if l.asked.untagged.is_none() {
+            if l.asked.untagged.is_none() && l.current.is_none() {
                 out[k].joins.untagged = defpvid;
             }
             if filtering && out[k].joins.is_empty() {
@@ -549,6 +562,7 @@ mod tests {
                     bridge: &self.names[k].2,
                     new_bridge: new_bridge && k == 0,
                     asked: *a,
+                    current: None,
                 })
                 .collect();
             let by: HashMap<&str, &Interface> =
