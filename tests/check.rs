@@ -1743,3 +1743,51 @@ fn host_address_and_filtering_direct() {
 fn host_address_and_filtering_ioctl() {
     host_address_and_filtering("ioctl");
 }
+
+/// check says what addm warns: a plain epair on a filtering bridge with
+/// no defuntagged is in no VLAN and passes no traffic.
+fn a_plain_epair_in_no_vlan(via: &str) {
+    let mut host = seed();
+    host["version"] = json!(3);
+    host["release"] = json!(15);
+    host["interfaces"]
+        .as_array_mut()
+        .unwrap()
+        .push(ether("ix0", 9, "00:25:90:00:00:09"));
+    let s = Setup::new(&host);
+    let rc = s.file(
+        "rc.conf",
+        "cloned_interfaces=\"bridge0\"\nifconfig_bridge0_name=\"ix0bridge\"\n\
+         ifconfig_ix0bridge=\"vlanfilter addm ix0 tagged 10,20 up\"\n",
+    );
+    let jc = s.file(
+        "jail.conf",
+        "plain { vnet; vnet.interface = \"e0b_plain\"; \
+         exec.prestart += \"/usr/local/sbin/rjib addm plain ix0\"; \
+         exec.poststop += \"/usr/local/sbin/rjib destroy plain\"; }\n",
+    );
+    let (status, doc) = s.json(via, &["-f", p(&jc), "-r", p(&rc)]);
+    assert_eq!(status, 0, "a warning: {doc:#}");
+    let f = &doc["findings"][0];
+    assert_eq!(
+        (f["code"].as_str(), f["severity"].as_str()),
+        (Some("vlan-none"), Some("warning")),
+        "{via}: {doc:#}"
+    );
+    assert_eq!(
+        f["message"],
+        "addm plain: e0a_plain: joins the VLAN-filtering bridge ix0bridge in no VLAN (no untagged VID, \
+         and the bridge has no defuntagged), so it will pass no traffic; give it one with ix0 untagged VID"
+    );
+    assert_eq!(doc["findings"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn a_plain_epair_in_no_vlan_direct() {
+    a_plain_epair_in_no_vlan("direct");
+}
+
+#[test]
+fn a_plain_epair_in_no_vlan_ioctl() {
+    a_plain_epair_in_no_vlan("ioctl");
+}

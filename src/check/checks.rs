@@ -752,13 +752,16 @@ fn plan_one(
             .unwrap_or_default();
         report(Code::MemberHasAddress, format!("{w}{from}"), true);
     }
-    // A filtering bridge that holds an address: in no VLAN there.
+    // What addm warns of: a filtering bridge that holds an address (in no
+    // VLAN there), an epair in no VLAN.
     for w in &plan.vlan_warnings {
-        if let VlanWarning::BridgeAddress { .. } = w {
-            let text = w.to_string();
-            let text = text.strip_prefix("warning: ").unwrap_or(&text);
-            report(Code::VlanHostAddress, text.to_string(), true);
-        }
+        let code = match w {
+            VlanWarning::BridgeAddress { .. } => Code::VlanHostAddress,
+            VlanWarning::NoVlan { .. } => Code::VlanNone,
+        };
+        let text = w.to_string();
+        let text = text.strip_prefix("warning: ").unwrap_or(&text);
+        report(code, text.to_string(), true);
     }
     // An address only DHCP or SLAAC gives at boot: the planner cannot see
     // it, the kernel will. Around a bridge addm creates filtering, the

@@ -62,11 +62,13 @@ pub enum Code {
     /// frames: on the parent of a bridge addm would create filtering (an
     /// error: addm refuses), or on a filtering bridge itself (a warning).
     VlanHostAddress,
+    /// An epair joins a filtering bridge in no VLAN (addm's warning).
+    VlanNone,
 }
 
 impl Code {
     /// Every code, in the order rjib(8) lists them.
-    pub const ALL: [Code; 21] = [
+    pub const ALL: [Code; 22] = [
         Code::NameCharset,
         Code::NameTooLong,
         Code::DuplicateName,
@@ -86,6 +88,7 @@ impl Code {
         Code::VlanUplinkMissing,
         Code::VlanInvalid,
         Code::VlanHostAddress,
+        Code::VlanNone,
         Code::CommandLine,
         Code::JailConf,
     ];
@@ -113,6 +116,7 @@ impl Code {
             Code::VlanUplinkMissing => "vlan-uplink-missing",
             Code::VlanInvalid => "vlan-invalid",
             Code::VlanHostAddress => "vlan-host-address",
+            Code::VlanNone => "vlan-none",
         }
     }
 
@@ -121,7 +125,7 @@ impl Code {
     /// member with its deprecation warning).
     pub fn severity(self) -> Severity {
         match self {
-            Code::NoDestroy => Severity::Warning,
+            Code::NoDestroy | Code::VlanNone => Severity::Warning,
             Code::NameDiffers => Severity::Info,
             _ => Severity::Error,
         }
