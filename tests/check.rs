@@ -1791,3 +1791,89 @@ fn a_plain_epair_in_no_vlan_direct() {
 fn a_plain_epair_in_no_vlan_ioctl() {
     a_plain_epair_in_no_vlan("ioctl");
 }
+
+/// A VLAN word of rc.conf that ifconfig(8) refuses at boot: ifconfig stops
+/// there (the words before it are done, the rest never is), and check
+/// says so once, where rc.conf has it, instead of reading the set as
+/// empty and blaming the uplink.
+fn bad_vlan_words_in_rc_conf(via: &str) {
+    let mut host = seed();
+    host["version"] = json!(3);
+    host["release"] = json!(15);
+    host["interfaces"]
+        .as_array_mut()
+        .unwrap()
+        .push(ether("ix0", 9, "00:25:90:00:00:09"));
+    let s = Setup::new(&host);
+    let jail = |name: &str, cmd: &str| {
+        format!(
+            "{name} {{ vnet; vnet.interface = \"e0b_{name}\"; \
+             exec.prestart += \"/usr/local/sbin/rjib addm {name} {cmd}\"; \
+             exec.poststop += \"/usr/local/sbin/rjib destroy {name}\"; }}\n"
+        )
+    };
+    let jc = s.file(
+        "jail.conf",
+        &[
+            jail("web", "ix0 untagged 30"),
+            jail("db", "ix0 untagged 30"),
+        ]
+        .concat(),
+    );
+    for (line, word, why) in [
+        (
+            "vlanfilter addm ix0 tagged 10,5000 up",
+            "tagged 10,5000",
+            "invalid vlan set: 10,5000",
+        ),
+        (
+            "vlanfilter addm ix0 untagged 0 tagged 10 up",
+            "untagged 0",
+            "invalid VLAN identifier: 0",
+        ),
+        (
+            "vlanfilter defuntagged 4095 addm ix0 tagged 10 up",
+            "defuntagged 4095",
+            "invalid vlan id: 4095",
+        ),
+        (
+            "vlanfilter addm ix0 tagged",
+            "tagged",
+            "usage: tagged <vlan set>",
+        ),
+    ] {
+        let rc = s.file(
+            "rc.conf",
+            &format!(
+                "cloned_interfaces=\"bridge0\"\nifconfig_bridge0_name=\"ix0bridge\"\n\
+                 ifconfig_ix0bridge=\"{line}\"\n"
+            ),
+        );
+        let (status, doc) = s.json(via, &["-f", p(&jc), "-r", p(&rc)]);
+        assert_eq!(status, 1, "{line}");
+        let findings = doc["findings"].as_array().unwrap();
+        assert_eq!(findings.len(), 1, "{via} {line}: {doc:#}");
+        let f = &findings[0];
+        assert_eq!(f["code"], "vlan-invalid", "{line}");
+        assert_eq!(f["file"], p(&rc));
+        assert_eq!(f["line"], 3);
+        assert_eq!(
+            f["message"].as_str().unwrap(),
+            format!(
+                "ifconfig_ix0bridge=\"{line}\": ifconfig(8) stops at `{word}` at boot ({why}): \
+                 the words after it are not done"
+            ),
+            "{line}"
+        );
+    }
+}
+
+#[test]
+fn bad_vlan_words_in_rc_conf_direct() {
+    bad_vlan_words_in_rc_conf("direct");
+}
+
+#[test]
+fn bad_vlan_words_in_rc_conf_ioctl() {
+    bad_vlan_words_in_rc_conf("ioctl");
+}

@@ -81,6 +81,20 @@ pub struct Boot {
     /// The addresses rc.conf gives, and where.
     addr_from: HashMap<(String, IfAddr), Loc>,
     dynamic: HashMap<String, Dynamic>,
+    /// The ifconfig(8) lines of rc.conf that stop at a VLAN word.
+    stops: Vec<Stopped>,
+}
+
+/// An ifconfig(8) line of rc.conf that ifconfig stops in at boot, at a VLAN
+/// word it refuses (`tagged 10,5000`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stopped {
+    /// `VAR="VALUE"`.
+    pub setting: String,
+    pub loc: Loc,
+    /// The words it stops at, and ifconfig's message.
+    pub word: String,
+    pub why: String,
 }
 
 /// The link type of an interface cloned from `cloner` (`if_clone` names).
@@ -112,6 +126,9 @@ struct Settings {
     defpvid: Option<Option<Vid>>,
     /// `addm IF untagged VID tagged SET`: each member's VLANs.
     ports: Vec<(String, PortVlans)>,
+    /// Where ifconfig(8) stops: the words it refuses, and its message.
+    /// The words before them are done, the rest is not.
+    stop: Option<(String, String)>,
 }
 
 impl Settings {
@@ -210,26 +227,47 @@ fn settings(value: &str, v6: bool) -> Settings {
                 if let Some(n) = next {
                     match w {
                         "addm" => {
-                            s.members.push(n.to_string());
-                            // setbridge_add: its options, until another word.
+                            // setbridge_add: its options, until another
+                            // word, all read before BRDGADD: a wrong one
+                            // stops ifconfig with the member not added.
                             let mut port = PortVlans::default();
-                            while let (Some(&opt), Some(&value)) =
-                                (words.get(k + 2), words.get(k + 3))
-                            {
-                                match opt {
-                                    "untagged" => port.untagged = ifconfig_vid(value),
-                                    "tagged" => {
-                                        let set = VlanSet::parse(value).unwrap_or_default();
-                                        port.tagged = if value == "none" {
-                                            VlanSet::EMPTY
-                                        } else {
-                                            port.tagged.union(&set)
-                                        };
-                                    }
+                            while let Some(&opt) = words.get(k + 2) {
+                                let what = match opt {
+                                    "untagged" => "vlan id",
+                                    "tagged" => "vlan set",
                                     _ => break,
+                                };
+                                let Some(&value) = words.get(k + 3) else {
+                                    s.stop =
+                                        Some((opt.to_string(), format!("usage: {opt} <{what}>")));
+                                    return s;
+                                };
+                                let word = format!("{opt} {value}");
+                                if opt == "untagged" {
+                                    let Some(v) = ifconfig_vid(value) else {
+                                        s.stop = Some((
+                                            word,
+                                            format!("invalid VLAN identifier: {value}"),
+                                        ));
+                                        return s;
+                                    };
+                                    port.untagged = Some(v);
+                                } else {
+                                    let Ok(set) = VlanSet::parse(value) else {
+                                        s.stop = Some((word, format!("invalid vlan set: {value}")));
+                                        return s;
+                                    };
+                                    // parse_vlans ORs into the set; none
+                                    // empties it.
+                                    port.tagged = if value == "none" {
+                                        VlanSet::EMPTY
+                                    } else {
+                                        port.tagged.union(&set)
+                                    };
                                 }
                                 k += 2;
                             }
+                            s.members.push(n.to_string());
                             s.ports.push((n.to_string(), port));
                         }
                         "vlandev" => s.vlandev = Some(n.to_string()),
@@ -244,10 +282,16 @@ fn settings(value: &str, v6: bool) -> Settings {
             "-vlanfilter" => s.vlanfilter = Some(false),
             "-defuntagged" => s.defpvid = Some(None),
             "defuntagged" => {
-                if let Some(n) = next {
-                    s.defpvid = Some(ifconfig_vid(n));
-                    k += 1;
-                }
+                let Some(n) = next else {
+                    s.stop = Some((w.to_string(), format!("'{w}' requires argument")));
+                    return s;
+                };
+                let Some(v) = ifconfig_vid(n) else {
+                    s.stop = Some((format!("{w} {n}"), format!("invalid vlan id: {n}")));
+                    return s;
+                };
+                s.defpvid = Some(Some(v));
+                k += 1;
             }
             _ if v6 && k == 0 => {
                 if w == "accept_rtadv" {
@@ -460,6 +504,14 @@ impl Boot {
         for (var, v6) in vars {
             let Some(a) = rc.get(&var) else { continue };
             let s = settings(&a.value, v6);
+            if let Some((word, why)) = &s.stop {
+                self.stops.push(Stopped {
+                    setting: format!("{var}=\"{}\"", a.value),
+                    loc: a.loc.clone(),
+                    word: word.clone(),
+                    why: why.clone(),
+                });
+            }
             let has_vlans = s.has_vlans();
             for addr in s.addrs {
                 if !b.iface.addrs.contains(&addr) {
@@ -522,6 +574,12 @@ impl Boot {
                 }
             }
         }
+    }
+
+    /// The ifconfig(8) lines that stop at a VLAN word, in rc.conf's order
+    /// of interfaces.
+    pub fn stops(&self) -> &[Stopped] {
+        &self.stops
     }
 
     pub fn get(&self, name: &str) -> Option<&BootIf> {

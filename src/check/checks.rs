@@ -466,6 +466,18 @@ pub fn analyse(input: &Input<'_>, host: &mut dyn BridgeFacts) -> Report {
         }
     }
     let mut boot = Boot::new(input.listing, &|n| ends.contains_key(n), input.rc);
+    // rc.conf's VLAN words ifconfig(8) refuses: once each, where they are.
+    for st in boot.stops() {
+        findings.push(Finding::new(
+            &st.loc,
+            ALL_JAILS,
+            Code::VlanInvalid,
+            format!(
+                "{}: ifconfig(8) stops at `{}` at boot ({}): the words after it are not done",
+                st.setting, st.word, st.why
+            ),
+        ));
+    }
 
     let mut first_of: HashMap<String, usize> = HashMap::new();
     for k in 0..addms.len() {
