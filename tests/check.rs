@@ -1877,3 +1877,70 @@ fn bad_vlan_words_in_rc_conf_direct() {
 fn bad_vlan_words_in_rc_conf_ioctl() {
     bad_vlan_words_in_rc_conf("ioctl");
 }
+
+/// On a host bridge rjib made, the VLAN an earlier jail's addm adds to the
+/// uplink is there for the jails after it: said once.
+fn vlans_added_to_a_host_bridge(via: &str) {
+    let mut host = seed();
+    host["version"] = json!(3);
+    host["release"] = json!(15);
+    let mut ix0 = ether("ix0", 9, "00:25:90:00:00:09");
+    ix0["tagged"] = json!([10]);
+    let mut br = bridge("ix0bridge", 10, 5, &["ix0"]);
+    br["vlanfilter"] = json!(true);
+    br["description"] = json!("rjib: bridge for ix0");
+    host["interfaces"].as_array_mut().unwrap().push(ix0);
+    host["interfaces"].as_array_mut().unwrap().push(br);
+    let s = Setup::new(&host);
+    let rc = s.file("rc.conf", "jail_enable=\"YES\"\n");
+    let jail = |name: &str, cmd: &str| {
+        format!(
+            "{name} {{ vnet; vnet.interface = \"e0b_{name}\"; \
+             exec.prestart += \"/usr/local/sbin/rjib addm {name} {cmd}\"; \
+             exec.poststop += \"/usr/local/sbin/rjib destroy {name}\"; }}\n"
+        )
+    };
+    let jc = s.file(
+        "jail.conf",
+        &[
+            jail("c", "ix0 untagged 30"),
+            jail("d", "ix0 untagged 30"),
+            jail("e", "ix0 tagged 30-31"),
+        ]
+        .concat(),
+    );
+    let (status, doc) = s.json(via, &["-f", p(&jc), "-r", p(&rc)]);
+    assert_eq!(status, 0);
+    let got: Vec<(String, String)> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["jail"].as_str().unwrap().to_string(),
+                f["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(got.len(), 2, "{via}: {doc:#}");
+    assert_eq!(got[0].0, "c");
+    assert!(
+        got[0].1.contains("does not carry VLAN 30 tagged"),
+        "{got:?}"
+    );
+    assert_eq!(got[1].0, "e");
+    assert!(
+        got[1].1.contains("does not carry VLAN 31 tagged"),
+        "{got:?}"
+    );
+}
+
+#[test]
+fn vlans_added_to_a_host_bridge_direct() {
+    vlans_added_to_a_host_bridge("direct");
+}
+
+#[test]
+fn vlans_added_to_a_host_bridge_ioctl() {
+    vlans_added_to_a_host_bridge("ioctl");
+}

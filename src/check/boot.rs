@@ -83,6 +83,9 @@ pub struct Boot {
     dynamic: HashMap<String, Dynamic>,
     /// The ifconfig(8) lines of rc.conf that stop at a VLAN word.
     stops: Vec<Stopped>,
+    /// VLANs the jails' addm commands add to a member's tagged set on a
+    /// bridge whose VLAN state is the host's (bridge, member).
+    added: HashMap<(String, String), VlanSet>,
 }
 
 /// An ifconfig(8) line of rc.conf that ifconfig stops in at boot, at a VLAN
@@ -674,12 +677,28 @@ impl Boot {
     }
 
     /// Records that an addm makes `parent` carry `vids` tagged on `bridge`
-    /// too.
+    /// too: in the bridge's VLAN state at boot, or, for a bridge whose
+    /// state is the host's, beside it (`added_tagged`).
     pub fn add_tagged(&mut self, bridge: &str, parent: &IfName, vids: &VlanSet) {
         if let Some(v) = self.ifs.get_mut(bridge).and_then(|b| b.vlan.as_mut()) {
             let p = v.ports.entry(parent.to_string()).or_default();
             p.tagged = p.tagged.union(vids);
+            return;
         }
+        let p = self
+            .added
+            .entry((bridge.to_string(), parent.to_string()))
+            .or_default();
+        *p = p.union(vids);
+    }
+
+    /// The VLANs the jails' addm commands add to `member`'s tagged set on
+    /// `bridge`, a bridge whose VLAN state is the host's.
+    pub fn added_tagged(&self, bridge: &str, member: &str) -> VlanSet {
+        self.added
+            .get(&(bridge.to_string(), member.to_string()))
+            .copied()
+            .unwrap_or_default()
     }
 
     /// Records the bridge an addm of `jail` creates with `parent` in it, so

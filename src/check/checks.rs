@@ -122,7 +122,10 @@ impl BridgeFacts for CheckFacts<'_, '_> {
                 .get(member.as_str())
                 .map(|p| p.tagged)
                 .unwrap_or_default()),
-            None => self.host.tagged(bridge, member),
+            None => Ok(self
+                .host
+                .tagged(bridge, member)?
+                .union(&self.boot.added_tagged(bridge.as_str(), member.as_str()))),
         }
     }
 
