@@ -544,6 +544,7 @@ pub fn analyse(input: &Input<'_>, host: &mut dyn BridgeFacts) -> Report {
 
     let mut pairs: Vec<Vec<Pair>> = vec![Vec::new(); jails.len()];
     let mut preds: Vec<Predicted> = Vec::new();
+    let mut unread: Vec<String> = Vec::new();
     for (k, a) in addms.iter().enumerate() {
         let jail = &jails[a.jail].name;
         let got = plan_one(
@@ -555,6 +556,7 @@ pub fn analyse(input: &Input<'_>, host: &mut dyn BridgeFacts) -> Report {
             &mut host,
             &mut findings,
             &mut preds,
+            &mut unread,
         );
         if !input.predict {
             continue;
@@ -611,7 +613,11 @@ pub fn analyse(input: &Input<'_>, host: &mut dyn BridgeFacts) -> Report {
     } else {
         Vec::new()
     };
-    Report { findings, jails }
+    Report {
+        findings,
+        jails,
+        unread,
+    }
 }
 
 /// Plans one addm on the interfaces at boot, as `rjib addm` will: its
@@ -628,6 +634,7 @@ fn plan_one(
     host: &mut dyn BridgeFacts,
     findings: &mut Vec<Finding>,
     preds: &mut Vec<Predicted>,
+    unread: &mut Vec<String>,
 ) -> Vec<Pair> {
     let what = format!("addm {}", a.cmd.name);
     let loc = a.loc();
@@ -739,6 +746,12 @@ fn plan_one(
                         .map(|l| format!(" (rc.conf gives it at boot: {})", l.file_line()))
                         .unwrap_or_default();
                     (Code::VlanHostAddress, format!("{e}{from}"))
+                }
+                // Nothing is known of the bridge: no finding asserts
+                // anything about it; the report says what was not read.
+                PlanError::Vlan(v) if matches!(**v, VlanRefusal::Unreadable(_)) => {
+                    unread.push(format!("{what} ({}): {e}", loc.file_line()));
+                    return failed(NoMac::AddmFails);
                 }
                 PlanError::Vlan(v) => (
                     match **v {
@@ -1051,5 +1064,63 @@ fn vnet_rules(
             Code::VnetInterfaceExtra,
             message,
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A host whose bridges' VLAN state cannot be read.
+    struct Unreadable;
+
+    impl BridgeFacts for Unreadable {
+        fn flags(&mut self, b: &IfName) -> Result<BridgeFlags, String> {
+            Err(format!("{b}: bridge flags: Device not configured"))
+        }
+        fn defpvid(&mut self, b: &IfName) -> Result<Option<Vid>, String> {
+            Err(format!("{b}: defuntagged: Device not configured"))
+        }
+        fn tagged(&mut self, b: &IfName, m: &IfName) -> Result<VlanSet, String> {
+            Err(format!("{b}: tagged {m}: Device not configured"))
+        }
+        fn description(&mut self, b: &IfName) -> Result<Option<String>, String> {
+            Err(format!("{b}: description: Device not configured"))
+        }
+    }
+
+    /// A VLAN fact of the host that cannot be read is no finding about the
+    /// bridge (it asserts nothing it could not see): the report says what
+    /// could not be read, and check cannot check.
+    #[test]
+    fn an_unreadable_fact_is_no_finding() {
+        let cfg = crate::jailconf::parse_str(
+            "web { vnet; vnet.interface = e0b_web; \
+             exec.prestart += \"rjib addm web ix0 untagged 20\"; \
+             exec.poststop += \"rjib destroy web\"; }\n",
+            Path::new("/j.conf"),
+        )
+        .unwrap();
+        let jails: Vec<JailFacts> = cfg.jails.iter().map(|j| facts(j, &|_| true)).collect();
+        let n = |s: &str| IfName::new(s).unwrap();
+        let mut br = Interface::new(n("ix0bridge"), 3, LinkType::Bridge);
+        br.members = Some(vec![n("ix0")]);
+        let listing = vec![Interface::new(n("ix0"), 2, LinkType::Ether), br];
+        let report = analyse(
+            &Input {
+                jails: &jails,
+                stops: &[],
+                rc: &RcConf::default(),
+                listing: &listing,
+                policy: BridgePolicy::from_sysctls(Some(1_500_000), Some(1), true),
+                predict: false,
+            },
+            &mut Unreadable,
+        );
+        assert_eq!(report.findings, [], "{report:?}");
+        assert_eq!(
+            report.unread,
+            ["addm web (/j.conf:1): ix0bridge: bridge flags: Device not configured"]
+        );
     }
 }

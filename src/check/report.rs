@@ -243,6 +243,9 @@ pub struct JailPrediction {
 pub struct Report {
     pub findings: Vec<Finding>,
     pub jails: Vec<JailPrediction>,
+    /// What the host could not tell (a bridge's VLAN state that could not
+    /// be read), by addm: check cannot say what those commands will do.
+    pub unread: Vec<String>,
 }
 
 impl Report {
