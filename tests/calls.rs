@@ -234,3 +234,43 @@ fn a_native_vlan_needs_no_read_direct() {
 fn a_native_vlan_needs_no_read_ioctl() {
     a_native_vlan_needs_no_read("ioctl");
 }
+
+/// `show --libxo json` on FreeBSD 14, which has no VLANs: no
+/// BRDGGIFVLANSET the kernel must refuse, and no VLANs claimed (`null`,
+/// not `[]`); on 15 each member's set is read.
+fn show_json_reads_vlans_only_on_15(via: &str) {
+    let h = HostFile::new(&seed());
+    for j in ["a", "b", "c"] {
+        assert_eq!(counted(&h, via, &["addm", j, "vtnet0"]).0, 0);
+    }
+    let (s, out, calls) = counted(&h, via, &["show", "--libxo", "json"]);
+    assert_eq!(s, 0);
+    assert_eq!(calls.0.get("vlanset-get"), None, "{via}: {calls:?}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    for j in v["rjib-information"]["jail"].as_array().unwrap() {
+        assert_eq!(
+            j["epair"][0]["a"]["tagged"],
+            serde_json::Value::Null,
+            "{via}: {v}"
+        );
+    }
+    let h = HostFile::new(&bare15());
+    assert_eq!(counted(&h, via, &["addm", "a", "ix0"]).0, 0);
+    let (_, out, calls) = counted(&h, via, &["show", "--libxo", "json"]);
+    assert_eq!(calls.0.get("vlanset-get"), Some(&1), "{via}: {calls:?}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        v["rjib-information"]["jail"][0]["epair"][0]["a"]["tagged"],
+        serde_json::json!([])
+    );
+}
+
+#[test]
+fn show_json_reads_vlans_only_on_15_direct() {
+    show_json_reads_vlans_only_on_15("direct");
+}
+
+#[test]
+fn show_json_reads_vlans_only_on_15_ioctl() {
+    show_json_reads_vlans_only_on_15("ioctl");
+}
