@@ -1944,3 +1944,49 @@ fn vlans_added_to_a_host_bridge_direct() {
 fn vlans_added_to_a_host_bridge_ioctl() {
     vlans_added_to_a_host_bridge("ioctl");
 }
+
+/// A vlan(4) that rc.conf gives the uplink at boot takes its tagged
+/// frames too: check warns as addm will.
+fn a_vlan_of_the_uplink_at_boot(via: &str) {
+    let mut host = seed();
+    host["version"] = json!(3);
+    host["release"] = json!(15);
+    host["interfaces"]
+        .as_array_mut()
+        .unwrap()
+        .push(ether("ix0", 9, "00:25:90:00:00:09"));
+    let s = Setup::new(&host);
+    let rc = s.file("rc.conf", "vlans_ix0=\"100\"\n");
+    let jc = s.file(
+        "jail.conf",
+        "web { vnet; vnet.interface = \"e0b_web\"; \
+         exec.prestart += \"/usr/local/sbin/rjib addm web ix0 untagged 20\"; \
+         exec.poststop += \"/usr/local/sbin/rjib destroy web\"; }\n",
+    );
+    let (status, doc) = s.json(via, &["-f", p(&jc), "-r", p(&rc)]);
+    assert_eq!(status, 0, "{doc:#}");
+    let f = &doc["findings"][0];
+    assert_eq!(
+        (f["code"].as_str(), f["severity"].as_str()),
+        (Some("vlan-uplink-vlan"), Some("warning")),
+        "{via}: {doc:#}"
+    );
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("ix0: has vlan(4) interfaces of its own (ix0.100)"),
+        "{f}"
+    );
+    assert_eq!(doc["findings"].as_array().unwrap().len(), 1, "{doc:#}");
+}
+
+#[test]
+fn a_vlan_of_the_uplink_at_boot_direct() {
+    a_vlan_of_the_uplink_at_boot("direct");
+}
+
+#[test]
+fn a_vlan_of_the_uplink_at_boot_ioctl() {
+    a_vlan_of_the_uplink_at_boot("ioctl");
+}

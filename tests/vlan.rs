@@ -869,3 +869,58 @@ fn an_existing_pair_asked_for_other_vlans_direct() {
 fn an_existing_pair_asked_for_other_vlans_ioctl() {
     an_existing_pair_asked_for_other_vlans("ioctl");
 }
+
+/// Two uplinks the bridge's tagged VLANs do not work on, seen in the
+/// listing at no cost: one with vlan(4) interfaces of its own (the kernel
+/// gives them every tagged frame it receives), and one that is a vlan(4)
+/// itself (802.1Q in 802.1Q). addm goes ahead, and warns.
+fn uplinks_with_vlans(via: &str) {
+    let mut h15 = host15();
+    let mut child = ether("ix0.100", 7, "00:25:90:00:00:02");
+    child["type"] = json!("l2vlan");
+    child["vlan_parent"] = json!("ix0");
+    h15["interfaces"].as_array_mut().unwrap().push(child);
+    let h = HostFile::new(&h15);
+    let o = h.run(via, &["addm", "web", "ix0", "untagged", "20"]);
+    assert_eq!(o.status.code(), Some(0), "{via}");
+    assert_eq!(
+        stderr(&o),
+        "rjib: warning: ix0: has vlan(4) interfaces of its own (ix0.100), and the kernel hands every \
+         tagged frame ix0 receives to them, never to the bridge ix0bridge (if_bridge.c bridge_input: \
+         vlan(4) is preferred), so the VLANs it carries tagged there get no traffic from it; make them \
+         vlan(4) interfaces of the bridge instead (vlandev ix0bridge)\n",
+        "{via}"
+    );
+    let h = HostFile::new(&h15);
+    let o = h.run(via, &["addm", "web", "ix0.100", "tagged", "20"]);
+    assert_eq!(o.status.code(), Some(0), "{via}");
+    assert_eq!(
+        stderr(&o),
+        "rjib: warning: ix0.100: is itself a vlan(4) interface of ix0, so what the bridge ix0.100bridge \
+         sends on it tagged leaves with two VLAN tags (802.1Q in 802.1Q); bridge ix0 instead\n",
+        "{via}"
+    );
+    // No tagged VLAN on the uplink: nothing to say.
+    let mut start = h15.clone();
+    let mut br = bridge("ix0bridge", 8, 1, &["ix0"]);
+    br["vlanfilter"] = json!(true);
+    start["interfaces"].as_array_mut().unwrap().push(br);
+    start["interfaces"][1]["pvid"] = json!(20);
+    let h = HostFile::new(&start);
+    let o = h.run(via, &["addm", "web", "ix0", "untagged", "20"]);
+    assert_eq!(
+        (o.status.code(), stderr(&o)),
+        (Some(0), String::new()),
+        "{via}"
+    );
+}
+
+#[test]
+fn uplinks_with_vlans_direct() {
+    uplinks_with_vlans("direct");
+}
+
+#[test]
+fn uplinks_with_vlans_ioctl() {
+    uplinks_with_vlans("ioctl");
+}

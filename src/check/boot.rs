@@ -86,6 +86,8 @@ pub struct Boot {
     /// VLANs the jails' addm commands add to a member's tagged set on a
     /// bridge whose VLAN state is the host's (bridge, member).
     added: HashMap<(String, String), VlanSet>,
+    /// An interface's vlan(4) interfaces, by its name.
+    vlans_of: HashMap<String, Vec<String>>,
 }
 
 /// An ifconfig(8) line of rc.conf that ifconfig stops in at boot, at a VLAN
@@ -401,6 +403,14 @@ impl Boot {
                     .insert(m.to_string(), b.iface.name.to_string());
             }
         }
+        for b in boot.ifs.values() {
+            if let Some(p) = &b.iface.vlan_parent {
+                boot.vlans_of
+                    .entry(p.to_string())
+                    .or_default()
+                    .push(b.iface.name.to_string());
+            }
+        }
         // MAC addresses that follow another interface's, however deep.
         for _ in 0..boot.ifs.len() {
             let known: Vec<(String, Mac)> = boot
@@ -605,8 +615,8 @@ impl Boot {
     }
 
     /// What `plan_addm` needs to see for an addm of `ifaces` with bridge
-    /// suffix `suffix`: each parent, its vlan parent, its bridge, and the
-    /// bridge it is a member of, with only these parents as members. A
+    /// suffix `suffix`: each parent, its vlan parent and its vlans, its
+    /// bridge, and the bridge it is a member of, with only these parents as members. A
     /// handful of interfaces, whatever the size of the host.
     pub fn listing_for(&self, ifaces: &[String], suffix: &str) -> Vec<Interface> {
         let parents: HashSet<&str> = ifaces
@@ -661,6 +671,9 @@ impl Boot {
             add(p);
             if let Some(vp) = self.ifs.get(p).and_then(|b| b.iface.vlan_parent.as_ref()) {
                 add(vp.as_str());
+            }
+            for child in self.vlans_of.get(p).into_iter().flatten() {
+                add(child);
             }
             add(&crate::jib::name::bridge_for(p, suffix));
             if let Some(b) = self.member_of.get(p) {

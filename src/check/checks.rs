@@ -781,11 +781,15 @@ fn plan_one(
         report(Code::MemberHasAddress, format!("{w}{from}"), true);
     }
     // What addm warns of: a filtering bridge that holds an address (in no
-    // VLAN there), an epair in no VLAN.
+    // VLAN there), an epair in no VLAN, an uplink whose tagged VLANs
+    // vlan(4) defeats.
     for w in &plan.vlan_warnings {
         let code = match w {
             VlanWarning::BridgeAddress { .. } => Code::VlanHostAddress,
             VlanWarning::NoVlan { .. } => Code::VlanNone,
+            VlanWarning::UplinkHasVlans { .. } | VlanWarning::ParentIsVlan { .. } => {
+                Code::VlanUplinkVlan
+            }
         };
         let text = w.to_string();
         let text = text.strip_prefix("warning: ").unwrap_or(&text);

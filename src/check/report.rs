@@ -64,11 +64,14 @@ pub enum Code {
     VlanHostAddress,
     /// An epair joins a filtering bridge in no VLAN (addm's warning).
     VlanNone,
+    /// The uplink that carries VLANs tagged has vlan(4) interfaces of its
+    /// own, or is one (addm's warnings).
+    VlanUplinkVlan,
 }
 
 impl Code {
     /// Every code, in the order rjib(8) lists them.
-    pub const ALL: [Code; 22] = [
+    pub const ALL: [Code; 23] = [
         Code::NameCharset,
         Code::NameTooLong,
         Code::DuplicateName,
@@ -89,6 +92,7 @@ impl Code {
         Code::VlanInvalid,
         Code::VlanHostAddress,
         Code::VlanNone,
+        Code::VlanUplinkVlan,
         Code::CommandLine,
         Code::JailConf,
     ];
@@ -117,6 +121,7 @@ impl Code {
             Code::VlanInvalid => "vlan-invalid",
             Code::VlanHostAddress => "vlan-host-address",
             Code::VlanNone => "vlan-none",
+            Code::VlanUplinkVlan => "vlan-uplink-vlan",
         }
     }
 
@@ -125,7 +130,7 @@ impl Code {
     /// member with its deprecation warning).
     pub fn severity(self) -> Severity {
         match self {
-            Code::NoDestroy | Code::VlanNone => Severity::Warning,
+            Code::NoDestroy | Code::VlanNone | Code::VlanUplinkVlan => Severity::Warning,
             Code::NameDiffers => Severity::Info,
             _ => Severity::Error,
         }

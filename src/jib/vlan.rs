@@ -96,6 +96,20 @@ pub enum VlanWarning {
     /// A filtering bridge holds an address itself, which is in no VLAN
     /// there.
     BridgeAddress { bridge: IfName, addr: IfAddr },
+    /// The parent carries VLANs tagged on the bridge and has vlan(4)
+    /// interfaces of its own, which take every tagged frame it receives.
+    UplinkHasVlans {
+        parent: IfName,
+        bridge: IfName,
+        children: Vec<IfName>,
+    },
+    /// The parent carries VLANs tagged on the bridge and is a vlan(4)
+    /// interface itself (of `of`).
+    ParentIsVlan {
+        parent: IfName,
+        of: IfName,
+        bridge: IfName,
+    },
 }
 
 impl fmt::Display for VlanWarning {
@@ -124,6 +138,26 @@ impl fmt::Display for VlanWarning {
                     inet(addr)
                 )
             }
+            VlanWarning::UplinkHasVlans {
+                parent,
+                bridge,
+                children,
+            } => {
+                let names: Vec<&str> = children.iter().map(IfName::as_str).collect();
+                write!(
+                    f,
+                    "warning: {parent}: has vlan(4) interfaces of its own ({}), and the kernel hands every \
+                     tagged frame {parent} receives to them, never to the bridge {bridge} (if_bridge.c \
+                     bridge_input: vlan(4) is preferred), so the VLANs it carries tagged there get no \
+                     traffic from it; make them vlan(4) interfaces of the bridge instead (vlandev {bridge})",
+                    names.join(", ")
+                )
+            }
+            VlanWarning::ParentIsVlan { parent, of, bridge } => write!(
+                f,
+                "warning: {parent}: is itself a vlan(4) interface of {of}, so what the bridge {bridge} sends \
+                 on it tagged leaves with two VLAN tags (802.1Q in 802.1Q); bridge {of} instead"
+            ),
         }
     }
 }
@@ -333,6 +367,43 @@ fn member_of(listing: &HashMap<&str, &Interface>, bridge: &IfName, parent: &IfNa
         .is_some_and(|m| m.contains(parent))
 }
 
+/// What keeps `parent`'s tagged VLANs on `bridge` from working, as the
+/// listing shows it: vlan(4) interfaces of its own, which the kernel gives
+/// every tagged frame it receives (if_bridge.c `bridge_input` returns a
+/// tagged frame to the stack when the member is a vlan trunk, before any
+/// bridging), and being a vlan(4) itself, which puts a second tag on them.
+fn stacked(
+    listing: &HashMap<&str, &Interface>,
+    bridge: &IfName,
+    parent: &IfName,
+) -> Vec<VlanWarning> {
+    let mut out = Vec::new();
+    if let Some(p) = listing.get(parent.as_str())
+        && p.link == LinkType::L2Vlan
+        && let Some(of) = &p.vlan_parent
+    {
+        out.push(VlanWarning::ParentIsVlan {
+            parent: parent.clone(),
+            of: of.clone(),
+            bridge: bridge.clone(),
+        });
+    }
+    let mut children: Vec<IfName> = listing
+        .values()
+        .filter(|i| i.vlan_parent.as_ref() == Some(parent))
+        .map(|i| i.name.clone())
+        .collect();
+    if !children.is_empty() {
+        children.sort();
+        out.push(VlanWarning::UplinkHasVlans {
+            parent: parent.clone(),
+            bridge: bridge.clone(),
+            children,
+        });
+    }
+    out
+}
+
 /// Decide the VLANs of `links` (in plan order): for each, the membership
 /// it gets and what its bridge and parent need; and the warnings.
 pub fn plan_vlans(
@@ -381,10 +452,13 @@ pub fn plan_vlans(
         let asked = on.iter().any(|&k| !links[k].asked.is_empty());
         let filtering;
         let mut defpvid = None;
+        // The parent carries VLANs tagged on this bridge for this run.
+        let mut tagged_on_parent = false;
         if links[first].new_bridge {
             filtering = asked;
             if filtering {
                 out[first].uplink = Uplink::NewFiltering(wanted);
+                tagged_on_parent = !wanted.is_empty();
             }
         } else {
             filtering = facts.flags(bridge).map_err(unreadable)?.vlanfilter();
@@ -415,6 +489,7 @@ pub fn plan_vlans(
                     if let Some(v) = listing.get(parent.as_str()).and_then(|p| p.pvid) {
                         have.insert(v);
                     }
+                    tagged_on_parent = !wanted.difference(&have).is_empty();
                     if !wanted.difference(&have).is_empty() {
                         have = have.union(&facts.tagged(bridge, parent).map_err(unreadable)?);
                     }
@@ -448,6 +523,9 @@ pub fn plan_vlans(
             {
                 defpvid = facts.defpvid(bridge).map_err(unreadable)?;
             }
+        }
+        if tagged_on_parent {
+            warnings.extend(stacked(listing, bridge, parent));
         }
         for &k in &on {
             let l = &links[k];
