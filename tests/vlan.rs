@@ -924,3 +924,40 @@ fn uplinks_with_vlans_direct() {
 fn uplinks_with_vlans_ioctl() {
     uplinks_with_vlans("ioctl");
 }
+
+/// What rjib(8) says of two corner cases: an interface named `tagged` is
+/// reached as `!tagged`, and an untagged VLAN may be in the tagged set.
+fn keyword_corners(via: &str) {
+    let mut start = host15();
+    let mut t = ether("tagged", 7, "00:25:90:00:00:07");
+    t["up"] = json!(true);
+    start["interfaces"].as_array_mut().unwrap().push(t);
+    let err = refused(&start, via, &["addm", "web", "tagged", "untagged", "5"]);
+    assert!(
+        err.starts_with("rjib: tagged: comes before any interface"),
+        "{err}"
+    );
+    let h = HostFile::new(&start);
+    let out = ok(&h, via, &["addm", "web", "!tagged", "untagged", "5"]);
+    assert_eq!(out, "taggedbridge\ne0a_web\ne0b_web\n");
+    assert_eq!(field(&state(&h), "e0a_web", "pvid"), 5);
+    let h = HostFile::new(&host15());
+    ok(
+        &h,
+        via,
+        &["addm", "web", "ix0", "untagged", "5", "tagged", "5-6"],
+    );
+    let s = state(&h);
+    assert_eq!(field(&s, "e0a_web", "pvid"), 5);
+    assert_eq!(field(&s, "e0a_web", "tagged"), &json!([5, 6]));
+}
+
+#[test]
+fn keyword_corners_direct() {
+    keyword_corners("direct");
+}
+
+#[test]
+fn keyword_corners_ioctl() {
+    keyword_corners("ioctl");
+}
