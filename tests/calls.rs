@@ -274,3 +274,81 @@ fn show_json_reads_vlans_only_on_15_direct() {
 fn show_json_reads_vlans_only_on_15_ioctl() {
     show_json_reads_vlans_only_on_15("ioctl");
 }
+
+/// The layouts a VLAN addm meets, each with a plain addm and VLAN addms of
+/// one link on the same parent: (name, host, the VLAN runs).
+fn layouts() -> Vec<(&'static str, serde_json::Value)> {
+    let trunk = |filtering: bool, rjib: bool, tagged: &[u16]| {
+        let mut h = bare15();
+        let mut br = bridge("ix0bridge", 3, 0, &["ix0"]);
+        br["vlanfilter"] = filtering.into();
+        if rjib {
+            br["description"] = "rjib: bridge for ix0".into();
+        }
+        h["interfaces"].as_array_mut().unwrap().push(br);
+        h["interfaces"][1]["tagged"] = serde_json::json!(tagged);
+        h
+    };
+    let mut on14 = bare15();
+    on14["release"] = 14.into();
+    vec![
+        ("new bridge", bare15()),
+        ("rjib's bridge lacking the VLANs", trunk(true, true, &[])),
+        ("a trunk carrying them", trunk(true, false, &[10, 20])),
+        ("a bridge that does not filter", trunk(false, false, &[])),
+        ("FreeBSD 14", on14),
+    ]
+}
+
+/// Host calls of a plain addm and of VLAN addms of one link, on every
+/// layout (README.md, Performance, states these numbers). `untagged N`
+/// costs at most three calls more than a plain addm on the same bridge
+/// wherever it is taken, and `untagged N tagged SET` at most four. On 14
+/// and on a bridge that does not filter a VLAN addm is refused after its
+/// reads, before any change.
+fn vlan_addm_costs_by_layout(via: &str) {
+    // plain, untagged 20, untagged 20 tagged 10, and whether refused
+    let want = [
+        (23, 26, 27, false),
+        (19, 22, 23, false),
+        (19, 19, 20, false),
+        (18, 6, 6, true),
+        (23, 4, 4, true),
+    ];
+    for ((name, host), (p, u, b, refused)) in layouts().into_iter().zip(want) {
+        let plain = counted(&HostFile::new(&host), via, &["addm", "p", "ix0"]);
+        assert_eq!(plain.0, 0, "{via} {name}");
+        let untagged = counted(
+            &HostFile::new(&host),
+            via,
+            &["addm", "v", "ix0", "untagged", "20"],
+        );
+        let both = counted(
+            &HostFile::new(&host),
+            via,
+            &["addm", "v", "ix0", "untagged", "20", "tagged", "10"],
+        );
+        assert_eq!(untagged.0, i32::from(refused), "{via} {name}");
+        assert_eq!(both.0, i32::from(refused), "{via} {name}");
+        let got = (plain.2.total(), untagged.2.total(), both.2.total());
+        assert_eq!(
+            got,
+            (p, u, b),
+            "{via} {name}: {:?} | {:?} | {:?}",
+            plain.2,
+            untagged.2,
+            both.2
+        );
+        assert!(u <= p + 3 && b <= p + 4, "{via} {name}");
+    }
+}
+
+#[test]
+fn vlan_addm_costs_by_layout_direct() {
+    vlan_addm_costs_by_layout("direct");
+}
+
+#[test]
+fn vlan_addm_costs_by_layout_ioctl() {
+    vlan_addm_costs_by_layout("ioctl");
+}
