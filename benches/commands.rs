@@ -164,8 +164,9 @@ fn main() {
 }
 
 /// `-n prune` on 1000 jails, where the evidence differs: every jail end on
-/// the host (all pruned, and no jail need be looked up), and every jail
-/// end in its running jail's vnet (all kept: one jail_get(2) per NAME).
+/// the host (all pruned, no jail looked up, but the epair units of both
+/// ends read: two sysctls per pair), and every jail end in its running
+/// jail's vnet (all kept: one jail_get(2) per NAME, no unit read).
 fn prune(path: &Path, quick: bool) {
     const JAILS: usize = 1000;
     println!();

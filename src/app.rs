@@ -15,7 +15,11 @@ use crate::host::{Host, Priority};
 use crate::io::Io;
 use crate::jib::inventory;
 use crate::jib::name::JailName;
-use crate::jib::plan::{AddmRequest, collisions, needs_jail, plan_addm};
+use crate::jib::pairing::Unit;
+use crate::jib::plan::{
+    AddmRequest, Evidence, collisions, needs_jail, plan_addm, unnamed_members,
+    unnamed_members_warning,
+};
 use crate::jib::prune;
 use crate::jib::show;
 use crate::net::{BridgePolicy, Cloner, IfName, Interface};
@@ -82,9 +86,15 @@ pub fn main_parsed(
     let inv = match parsed {
         Parsed::Run(inv) => inv,
         Parsed::Info(text) => {
-            return Exit::status(match io.out.write_all(text.as_bytes()) {
+            let prog = cli::prog_name(argv.first().map(OsString::as_os_str));
+            return Exit::status(match emit_bytes(io.out, text.as_bytes()) {
                 Ok(()) => 0,
-                Err(_) => 1,
+                // A reader that went away (`rjib --help | head -1`).
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,
+                Err(e) => {
+                    say(io.err, &prog, stdout_error(&e));
+                    1
+                }
             });
         }
         Parsed::Error { prog, message } | Parsed::BadVlan { prog, message } => {
@@ -333,10 +343,18 @@ impl Run<'_, '_> {
             return Ok(Exit::status(1));
         };
         let mut policy = self.host.bridge_policy()?;
-        let jail_info = match needs_jail(req, &listing) {
+        // Where the peers of the pairs the request finds are: one sysctl
+        // per end of such a pair, none for a new jail.
+        let peers = {
+            let host = &mut *self.host;
+            Evidence::peers_of(req, &listing, &mut |end| unit_of(host, end))
+        };
+        let jail = match needs_jail(req, &listing, &peers) {
             true => self.host.jail(req.jail.as_str())?,
             false => None,
         };
+        let evidence = Evidence { jail, peers };
+        let jail_info = evidence.jail.clone();
         // Only once if_bridge is loaded does its sysctl say whether a member
         // with an address is refused: a real run that creates a bridge
         // plans without judging that, loads the modules, and judges then.
@@ -350,7 +368,7 @@ impl Run<'_, '_> {
         let mut facts = HostFacts {
             host: &mut *self.host,
         };
-        let mut plan = match plan_addm(req, &listing, &first, jail_info.as_ref(), &mut facts) {
+        let mut plan = match plan_addm(req, &listing, &first, &evidence, &mut facts) {
             Ok(p) => p,
             Err(e) => {
                 self.fail(&e.to_string());
@@ -374,7 +392,7 @@ impl Run<'_, '_> {
             let mut facts = HostFacts {
                 host: &mut *self.host,
             };
-            plan = match plan_addm(req, &listing, &policy, jail_info.as_ref(), &mut facts) {
+            plan = match plan_addm(req, &listing, &policy, &evidence, &mut facts) {
                 Ok(p) => p,
                 Err(e) => {
                     let mut msg = format!("{e}; nothing was changed");
@@ -391,6 +409,9 @@ impl Run<'_, '_> {
         }
         for w in &plan.warnings {
             self.say(Priority::Warning, &w.to_string());
+        }
+        for b in unnamed_members(&plan, &listing) {
+            self.say(Priority::Warning, &unnamed_members_warning(b));
         }
         for c in collisions(&plan, &listing, req.scheme) {
             self.say(Priority::Warning, &c.to_string());
@@ -465,13 +486,16 @@ impl Run<'_, '_> {
             let destroyed: Vec<String> = built.destroyed.iter().map(|n| n.to_string()).collect();
             let (undone, left) = built.undo(self.host, &why);
             let mut msg = why;
-            let _ = exec::addm::undo_outcome(&mut msg, undone, &left);
-            if !destroyed.is_empty() {
+            if destroyed.is_empty() {
+                let _ = exec::addm::undo_outcome(&mut msg, undone, &left);
+            } else {
+                // Not "nothing was changed": a destroyed pair cannot come back.
                 msg.push_str(&format!(
                     "; the stale pair {} of dying jail {} was destroyed before the signal came",
                     destroyed.join(", "),
                     req.jail
                 ));
+                let _ = exec::addm::undo_rest(&mut msg, undone, &left);
             }
             self.fail(&msg);
             return Ok(Exit {
@@ -579,10 +603,7 @@ impl Run<'_, '_> {
         };
         let only: Vec<String> = jails.iter().map(|j| j.to_string()).collect();
         let now = crate::util::now_secs();
-        let pairs = {
-            let host = &mut *self.host;
-            prune::pairs(&listing, &only, &mut |n| host.description(n).ok().flatten())
-        };
+        let pairs = prune::pairs(&listing, &only, &mut Asked(&mut *self.host));
         let mut states: std::collections::HashMap<String, Option<crate::net::JailInfo>> =
             std::collections::HashMap::new();
         let mut chosen = Vec::new();
@@ -620,6 +641,24 @@ impl Run<'_, '_> {
             }
         }
         self.destroy_ends(&listing, &chosen, "pruned", true)
+    }
+}
+
+/// An end's epair unit, as the host's sysctl drivername says.
+fn unit_of(host: &mut dyn Host, end: &Interface) -> Unit {
+    Unit::from_driver(host.driver(&end.name, end.index).map_err(|e| e.to_string()))
+}
+
+/// What `prune` asks the host: descriptions of asides, epair units.
+struct Asked<'h>(&'h mut dyn Host);
+
+impl prune::Ask for Asked<'_> {
+    fn description(&mut self, name: &IfName) -> Option<String> {
+        self.0.description(name).ok().flatten()
+    }
+
+    fn unit(&mut self, end: &Interface) -> Unit {
+        unit_of(self.0, end)
     }
 }
 

@@ -243,6 +243,24 @@ pub fn prog_name(argv0: Option<&OsStr>) -> String {
         .to_string()
 }
 
+/// Whether `w` looks like an option (`-n`, `--dry-run`).
+fn is_option_word(w: &OsStr) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    w.as_bytes().len() > 1 && w.as_bytes()[0] == b'-'
+}
+
+/// The line after the usage text for a word after an action's NAME:
+/// an option there is an operand, as getopts(1) reads it; anything else
+/// is one too many (`why`).
+fn after_name(w: &OsStr, why: &str) -> String {
+    match is_option_word(w) {
+        true => format!(
+            "{w:?}: after NAME an option is not read as one; give it before NAME, or before the action"
+        ),
+        false => format!("{w:?}: unexpected argument; {why}"),
+    }
+}
+
 /// The characters jib allows in a jail NAME, for the line after its usage.
 pub const JAIL_NAME_CHARS: &str = "[0-9A-Za-z_]";
 
@@ -383,6 +401,17 @@ fn libxo(help: &'static str) -> Arg {
         .value_parser(OsStringValueParser::new())
 }
 
+/// `-n`, of the whole command line and of the actions that change the
+/// host. Not a global option: `show --help` and `check --help` must not
+/// offer it. They take it hidden, only to say that it changes nothing.
+fn dry_run() -> Arg {
+    Arg::new("dry-run")
+        .short('n')
+        .long("dry-run")
+        .action(ArgAction::Count)
+        .help("print the ifconfig(8) commands instead of changing anything")
+}
+
 fn command(prog: &str) -> Command {
     Command::new("rjib")
         .name(prog.to_string())
@@ -393,16 +422,9 @@ fn command(prog: &str) -> Command {
             "Actions:\n  addm [-b BRIDGE_NAME] [-m sum|sha256] NAME [!]iface0 [untagged VID] [tagged SET] [[!]iface1 ...]\n  show [--libxo json[,pretty]] [NAME]\n  destroy NAME\n  prune [-fv] [NAME ...]\n  check [-v] [-f jail.conf] [-r rc.conf] [-s sysctl.conf] [--libxo json[,pretty]] [jail ...]\n\nSee rjib(8).",
         )
         .disable_help_subcommand(true)
-        .arg(
-            Arg::new("dry-run")
-                .short('n')
-                .long("dry-run")
-                // Before or after the action (`rjib -n prune`, `rjib prune
-                // -n`), as often as given.
-                .global(true)
-                .action(ArgAction::Count)
-                .help("print the ifconfig(8) commands instead of changing anything"),
-        )
+        // Before or after the action (`rjib -n prune`, `rjib prune -n`),
+        // as often as given; shown in the help of the actions it is for.
+        .arg(dry_run())
         .arg(
             Arg::new("wait")
                 .short('w')
@@ -417,6 +439,7 @@ fn command(prog: &str) -> Command {
         .subcommand(
             Command::new("addm")
                 .about(ADDM_DESCR)
+                .arg(dry_run())
                 .arg(
                     Arg::new("bridge")
                         .short('b')
@@ -444,6 +467,7 @@ fn command(prog: &str) -> Command {
         .subcommand(
             Command::new("show")
                 .about("List jails with bridged epairs, or one jail's epairs")
+                .arg(dry_run().hide(true))
                 .arg(libxo("json or json,pretty: print the jails and their epairs as JSON"))
                 // Not `rest()`: `show NAME --libxo json` takes options
                 // after NAME too.
@@ -452,11 +476,13 @@ fn command(prog: &str) -> Command {
         .subcommand(
             Command::new("destroy")
                 .about(DESTROY_DESCR)
+                .arg(dry_run())
                 .arg(rest().value_name("NAME")),
         )
         .subcommand(
             Command::new("prune")
                 .about(PRUNE_DESCR)
+                .arg(dry_run())
                 .arg(
                     Arg::new("force")
                         .short('f')
@@ -474,6 +500,7 @@ fn command(prog: &str) -> Command {
         .subcommand(
             Command::new("check")
                 .about(CHECK_DESCR)
+                .arg(dry_run().hide(true))
                 .arg(
                     Arg::new("file")
                         .short('f')
@@ -522,22 +549,79 @@ fn wait_seconds(s: &str) -> Result<u64, String> {
 
 const WAIT_IS_SECONDS: &str = "the wait is a whole number of seconds";
 
+/// How getopts(1) reads the options before the action.
+struct Front<'a> {
+    /// Where the action word is in argv, if there is one.
+    action: Option<usize>,
+    /// Where a `--` that ended those options is.
+    end: Option<usize>,
+    /// The values given to `-w`.
+    waits: Vec<&'a OsStr>,
+}
+
+/// Read the options before the action as getopts(1) does (`-n`, `-w
+/// SECONDS`, bundled as `-nw 5` or `-w5`; `--` ends them, and the next
+/// word is the action whatever it looks like).
+fn front(argv: &[OsString]) -> Front<'_> {
+    use std::os::unix::ffi::OsStrExt;
+    let mut f = Front {
+        action: None,
+        end: None,
+        waits: Vec::new(),
+    };
+    let mut k = 1;
+    while k < argv.len() {
+        match argv[k].as_bytes() {
+            b"--" => {
+                f.end = Some(k);
+                f.action = (k + 1 < argv.len()).then_some(k + 1);
+                return f;
+            }
+            [b'-', b'-', ..] => {}
+            [b'-', letters @ ..] if !letters.is_empty() => {
+                if let Some(w) = letters.iter().position(|&c| c == b'w') {
+                    match &letters[w + 1..] {
+                        [] => {
+                            k += 1;
+                            f.waits.extend(argv.get(k).map(OsString::as_os_str));
+                        }
+                        v => f.waits.push(OsStr::from_bytes(v)),
+                    }
+                }
+            }
+            _ => {
+                f.action = Some(k);
+                return f;
+            }
+        }
+        k += 1;
+    }
+    f
+}
+
 /// The action a command line names (its first operand, past the options
 /// before it), and the values given to `-w` before it.
 fn action_word(argv: &[OsString]) -> (Option<&str>, Vec<&OsStr>) {
-    let mut waits = Vec::new();
-    let mut it = argv.iter().skip(1);
-    while let Some(a) = it.next() {
-        use std::os::unix::ffi::OsStrExt;
-        match a.as_bytes() {
-            b"--" => return (it.next().and_then(|a| a.to_str()), waits),
-            b"-w" => waits.extend(it.next().map(OsString::as_os_str)),
-            [b'-', b'w', v @ ..] => waits.push(OsStr::from_bytes(v)),
-            [b'-', _, ..] => {}
-            _ => return (a.to_str(), waits),
+    let f = front(argv);
+    (f.action.and_then(|k| argv[k].to_str()), f.waits)
+}
+
+/// `argv` without a `--` that ends the options before the action, which
+/// clap would read as making the action an operand: `rjib -- prune` and
+/// `rjib -n -- addm x em0` name their actions, as getopts(1) reads them.
+/// An action word that starts with `-` keeps its `--`, and is then an
+/// unknown action (`rjib -- -n prune`), as it is for getopts.
+fn without_end_of_options(argv: &[OsString]) -> std::borrow::Cow<'_, [OsString]> {
+    use std::os::unix::ffi::OsStrExt;
+    let f = front(argv);
+    match (f.end, f.action) {
+        (Some(end), Some(action)) if !argv[action].as_bytes().starts_with(b"-") => {
+            let mut v = argv.to_vec();
+            v.remove(end);
+            v.into()
         }
+        _ => argv.into(),
     }
-    (None, waits)
 }
 
 /// What is wrong with a command line clap refused, in one line: which
@@ -554,6 +638,11 @@ fn problem(e: &clap::Error) -> Option<String> {
         None => a,
     });
     match (e.kind(), opt) {
+        (ErrorKind::TooManyValues | ErrorKind::UnknownArgument, Some(o))
+            if o.starts_with("--dry-run") =>
+        {
+            Some("--dry-run: takes no value".to_string())
+        }
         (ErrorKind::UnknownArgument, Some(o)) if o.starts_with('-') => {
             Some(format!("{o:?}: unknown option"))
         }
@@ -562,6 +651,7 @@ fn problem(e: &clap::Error) -> Option<String> {
             ctx(ContextKind::InvalidSubcommand).map(|a| format!("{a:?}: unknown action"))
         }
         (ErrorKind::InvalidValue, Some(o)) => Some(format!("{o}: needs a value")),
+
         (ErrorKind::ValueValidation | ErrorKind::InvalidUtf8, Some(o)) if o == "-w" => {
             Some(match ctx(ContextKind::InvalidValue) {
                 Some(v) => format!("-w {v:?}: {WAIT_IS_SECONDS}"),
@@ -626,6 +716,7 @@ pub fn parse(argv: &[OsString]) -> Parsed {
         usage,
         hint: Some(bad_jail_name(name)),
     };
+    let argv = &*without_end_of_options(argv);
     let m = match command(&prog).try_get_matches_from(argv) {
         Ok(m) => m,
         Err(e) => {
@@ -719,6 +810,13 @@ pub fn parse(argv: &[OsString]) -> Parsed {
             ) {
                 (1, Some((_, Some(jail)))) => Action::Destroy { jail },
                 (_, Some((n, None))) => return bad_name(Usage::Destroy, n),
+                (_, Some(_)) => {
+                    return Parsed::Usage {
+                        prog: prog.clone(),
+                        usage: Usage::Destroy,
+                        hint: Some(after_name(&a[1], "destroy takes one NAME")),
+                    };
+                }
                 _ => return usage(Usage::Destroy),
             }
         }
@@ -727,6 +825,14 @@ pub fn parse(argv: &[OsString]) -> Parsed {
             for n in args(sub) {
                 match n.to_str().and_then(JailName::new) {
                     Some(j) => jails.push(j),
+                    // `prune x -f`: an option after a NAME
+                    None if !jails.is_empty() && is_option_word(&n) => {
+                        return Parsed::Usage {
+                            prog: prog.clone(),
+                            usage: Usage::Prune,
+                            hint: Some(after_name(&n, "")),
+                        };
+                    }
                     None => return bad_name(Usage::Prune, &n),
                 }
             }
@@ -771,7 +877,9 @@ pub fn parse(argv: &[OsString]) -> Parsed {
         .map_or(crate::lock::DEFAULT_WAIT, |s| {
             std::time::Duration::from_secs(*s)
         });
-    let dry_run = m.get_count("dry-run") > 0;
+    let dry_run = m.get_count("dry-run") > 0
+        || m.subcommand()
+            .is_some_and(|(_, sub)| sub.get_count("dry-run") > 0);
     if dry_run && matches!(action, Action::Show { .. }) {
         return error(NO_DRY_RUN.replace("ACTION", "show"));
     }
@@ -1132,6 +1240,33 @@ mod tests {
                 "-n: check changes nothing; use -n with addm, destroy or prune".into()
             )
         );
+    }
+
+    /// Review of issue 14, 9: the options before the action as getopts(1)
+    /// reads them, bundles and `--` included.
+    #[test]
+    fn options_before_the_action() {
+        for (args, dry, wait) in [
+            (&["-nw", "5", "prune"][..], true, 5),
+            (&["-w5", "-n", "prune"], true, 5),
+            (&["-w", "7", "--", "prune"], false, 7),
+            (&["-n", "--", "prune"], true, 30),
+            (&["--", "prune", "-n"], true, 30),
+        ] {
+            let Parsed::Run(inv) = p(args) else {
+                panic!("{args:?}: {:?}", p(args));
+            };
+            assert_eq!(inv.action.name(), "prune", "{args:?}");
+            assert_eq!((inv.dry_run, inv.wait.as_secs()), (dry, wait), "{args:?}");
+        }
+        assert!(matches!(
+            p(&["--", "-n", "prune"]),
+            Parsed::Usage {
+                usage: Usage::Actions,
+                hint: Some(h),
+                ..
+            } if h == "\"-n\": unknown action"
+        ));
     }
 
     #[test]

@@ -97,6 +97,20 @@ impl DryRun {
         }
     }
 
+    /// The interface word right after `ifconfig`: `word`, after a `--`
+    /// when the name starts with `-`. ifconfig(8) reads its options with
+    /// getopt(3) and takes the first word after them as the interface
+    /// (sbin/ifconfig/ifconfig.c `args_parse`), so `ifconfig -a up` would
+    /// mean every interface; `--` ends the options. Quoting does not help:
+    /// sh(1) removes the quotes. A kernel-picked name never starts so.
+    fn iface(&self, name: &str) -> String {
+        let w = self.word(name);
+        match name.starts_with('-') && !self.vars.contains_key(name) {
+            true => format!("-- {w}"),
+            false => w,
+        }
+    }
+
     /// Free shell variables for a new clone's names: `br`, `br1`, … for a
     /// bridge, (`ep_a`, `ep_b`), (`ep1_a`, `ep1_b`), … for an epair (the b
     /// end's is the a end's with its last letter `b`, as the kernel names
@@ -215,7 +229,7 @@ impl Host for DryRun {
         // The new name is the one rjib chose, never the kernel's.
         let cmd = format!(
             "ifconfig {} name {}",
-            self.word(name.as_str()),
+            self.iface(name.as_str()),
             sh_quote(new.as_str())
         );
         if self.vars.remove(name.as_str()).is_none() {
@@ -236,12 +250,15 @@ impl Host for DryRun {
 
     fn set_up(&mut self, name: &IfName, up: bool) -> HostResult<()> {
         let how = if up { "up" } else { "down" };
-        self.say(format!("ifconfig {} {how}", self.word(name.as_str())));
+        self.say(format!("ifconfig {} {how}", self.iface(name.as_str())));
         Ok(())
     }
 
     fn set_ether(&mut self, name: &IfName, mac: Mac) -> HostResult<()> {
-        self.say(format!("ifconfig {} ether {mac}", self.word(name.as_str())));
+        self.say(format!(
+            "ifconfig {} ether {mac}",
+            self.iface(name.as_str())
+        ));
         Ok(())
     }
 
@@ -261,7 +278,7 @@ impl Host for DryRun {
                 f.1 = mtu;
             }
         }
-        self.say(format!("ifconfig {} mtu {mtu}", self.word(name.as_str())));
+        self.say(format!("ifconfig {} mtu {mtu}", self.iface(name.as_str())));
         Ok(())
     }
 
@@ -275,7 +292,7 @@ impl Host for DryRun {
         }
         self.say(format!(
             "ifconfig {} addm {}",
-            self.word(bridge.as_str()),
+            self.iface(bridge.as_str()),
             self.word(member.as_str())
         ));
         self.open_addm = Some((bridge.to_string(), member.to_string()));
@@ -284,7 +301,7 @@ impl Host for DryRun {
 
     fn destroy(&mut self, name: &IfName) -> HostResult<()> {
         self.must_exist(name, "destroy")?;
-        let cmd = format!("ifconfig {} destroy", self.word(name.as_str()));
+        let cmd = format!("ifconfig {} destroy", self.iface(name.as_str()));
         if self.vars.remove(name.as_str()).is_none() {
             self.names.remove(name.as_str());
         }
@@ -306,6 +323,14 @@ impl Host for DryRun {
         Ok(self.policy.clone())
     }
 
+    fn driver(&mut self, _name: &IfName, _index: u32) -> HostResult<Option<String>> {
+        Err(HostError::other(
+            None,
+            "sysctl",
+            "the dry run works from what it was given",
+        ))
+    }
+
     fn jail(&mut self, _name: &str) -> HostResult<Option<JailInfo>> {
         Err(HostError::other(
             None,
@@ -317,7 +342,7 @@ impl Host for DryRun {
     fn set_description(&mut self, name: &IfName, text: &str) -> HostResult<()> {
         self.say(format!(
             "ifconfig {} description {}",
-            self.word(name.as_str()),
+            self.iface(name.as_str()),
             sh_quote(text)
         ));
         Ok(())
@@ -478,6 +503,12 @@ mod tests {
             .unwrap();
         d.rename(&a, &IfName::new("e0a_x").unwrap()).unwrap();
         d.destroy(&IfName::new("x;y").unwrap()).unwrap();
+        d.set_up(&IfName::new("-a").unwrap(), true).unwrap();
+        d.bridge_add(
+            &IfName::new("-abridge").unwrap(),
+            &IfName::new("-a").unwrap(),
+        )
+        .unwrap();
         assert_eq!(
             d.commands,
             [
@@ -489,6 +520,8 @@ mod tests {
                 "ifconfig '$brbridge' addm \"$ep1_a\"",
                 "ifconfig \"$ep1_a\" name e0a_x",
                 "ifconfig 'x;y' destroy",
+                "ifconfig -- -a up",
+                "ifconfig -- -abridge addm -a",
             ]
         );
     }

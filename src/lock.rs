@@ -1,16 +1,31 @@
 //! rjib's host lock: an exclusive flock(2) that serialises every change on
-//! a host (parallel jail starts share one new bridge). The holder writes
-//! its pid and command into the lock file, so a waiting rjib can say who
-//! it waits for; it waits a bounded time. Where the lock file cannot be
-//! created (a read-only `/var/run` in a jail), the directory itself is
-//! locked instead: flock(2) needs no write access to it.
+//! a host (parallel jail starts share one new bridge), on a directory only
+//! its owner can open.
+//!
+//! flock(2) needs no more than a descriptor: FreeBSD's `sys_flock`
+//! (sys/kern/kern_descrip.c) asks for a vnode and no write access, so
+//! anyone who can open a file can hold a lock on it, and a shared lock is
+//! enough to keep rjib's exclusive one out. The lock is therefore a
+//! directory (`/var/run/rjib`) created mode 0700, and refused unless it is
+//! one, owned by the user rjib runs as (root), with no access for group or
+//! others: nobody else can open it, so nobody else can lock it. rjib locks
+//! the directory itself (opened read-only, never through a symbolic link)
+//! and writes its pid and command into a file in it, mode 0600, so that a
+//! waiting rjib can say whom it waits for; it waits a bounded time.
+//!
+//! Where the directory does not exist and cannot be created (a read-only
+//! `/var/run` in a jail), rjib refuses: no change runs without the lock.
+//! Creating it once where it can be written, or giving the jail a
+//! writable `/var/run`, is the fix the message names.
 
 use std::fs::{File, OpenOptions};
 use std::io::{ErrorKind, Read, Seek, Write};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::host::{HostError, LockWait, Reason};
+use crate::util::sh_quote;
 
 /// How long a change waits for the lock unless `-w` says otherwise.
 pub const DEFAULT_WAIT: Duration = Duration::from_secs(30);
@@ -18,20 +33,28 @@ pub const DEFAULT_WAIT: Duration = Duration::from_secs(30);
 pub const NOTICE_AFTER: Duration = Duration::from_secs(2);
 /// How often a waiting rjib tries again.
 const POLL: Duration = Duration::from_millis(20);
+/// The file in the lock directory that names the holder.
+pub const HOLDER: &str = "holder";
 
 /// Where the lock is.
 #[derive(Clone, Debug)]
 pub struct Spec {
-    /// The lock file (created if need be).
-    pub path: PathBuf,
-    /// The directory to lock when the file cannot be created.
-    pub fallback_dir: PathBuf,
+    /// The lock directory (created mode 0700 if need be).
+    pub dir: PathBuf,
+}
+
+impl Spec {
+    /// The file the holder writes itself into.
+    pub fn holder(&self) -> PathBuf {
+        self.dir.join(HOLDER)
+    }
 }
 
 /// Why the lock was not taken.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LockError {
-    /// Neither the file nor the directory could be opened or locked.
+    /// The directory is not one rjib can trust, or could not be opened,
+    /// created or locked.
     Io(String),
     /// Still held after the timeout.
     Timeout(String),
@@ -54,24 +77,17 @@ impl LockError {
     }
 }
 
-/// The lock, held until dropped: the directory, and the file in it where
-/// the file could be opened.
+/// The lock, held until dropped: the directory, and the holder file in it.
 #[derive(Debug)]
 pub struct Held {
     dir: File,
-    file: Option<File>,
-    /// Locking the directory alone: there is no file to write the holder
-    /// into.
-    pub on_dir: bool,
+    holder: File,
 }
 
 impl Drop for Held {
     fn drop(&mut self) {
-        if let Some(file) = &self.file {
-            // The next waiter must not read a holder that is gone.
-            let _ = file.set_len(0);
-            let _ = file.unlock();
-        }
+        // The next waiter must not read a holder that is gone.
+        let _ = self.holder.set_len(0);
         let _ = self.dir.unlock();
     }
 }
@@ -85,100 +101,117 @@ pub fn this_holder(argv: &[std::ffi::OsString]) -> String {
     crate::util::escape_controls(&format!("{} {}", std::process::id(), cmd.join(" "))).into_owned()
 }
 
+/// `path` as messages show it: quoted for sh(1), so that the fix they name
+/// can be pasted as it is.
+fn shown(path: &Path) -> String {
+    sh_quote(&path.to_string_lossy()).into_owned()
+}
+
 fn io_error(path: &Path, e: &std::io::Error) -> String {
-    format!("{}: {}", path.display(), crate::util::io_reason(e))
+    format!("{}: {}", shown(path), crate::util::io_reason(e))
 }
 
-/// Why the lock file cannot be what is at `path`, and what to do: rjib
-/// neither follows a symbolic link there (it would truncate the target)
-/// nor writes into anything but a regular file.
-fn not_a_lock_file(path: &Path, what: &str, remove: &str) -> LockError {
-    LockError::Io(format!(
-        "{0}: is {what}, not rjib's lock file; remove it ({remove} {0}) and rjib creates the file",
-        path.display()
-    ))
-}
-
-/// What is at `path`, when it is something the lock file cannot be.
-fn refuse_kind(path: &Path, meta: &std::fs::Metadata) -> Option<LockError> {
+/// What is at `path`, when it is not a directory: never followed, never
+/// used; the message names it and what to do.
+fn not_a_directory(path: &Path) -> Option<LockError> {
     use std::os::unix::fs::FileTypeExt;
+    let meta = std::fs::symlink_metadata(path).ok()?;
     let t = meta.file_type();
-    let (what, remove) = if t.is_symlink() {
-        ("a symbolic link", "rm")
+    let what = if t.is_symlink() {
+        "a symbolic link"
     } else if t.is_dir() {
-        ("a directory", "rmdir")
-    } else if t.is_fifo() {
-        ("a FIFO", "rm")
-    } else if t.is_socket() {
-        ("a socket", "rm")
-    } else if t.is_char_device() || t.is_block_device() {
-        ("a device", "rm")
-    } else {
         return None;
+    } else if t.is_file() {
+        "a file"
+    } else if t.is_fifo() {
+        "a FIFO"
+    } else if t.is_socket() {
+        "a socket"
+    } else {
+        "a device"
     };
-    Some(not_a_lock_file(path, what, remove))
+    let p = shown(path);
+    Some(LockError::Io(format!(
+        "{p}: is {what}, not rjib's lock directory; remove it (rm {p}) and rjib creates the directory"
+    )))
 }
 
-/// Open the lock file: created if need be, never through a symbolic link
-/// (`O_NOFOLLOW`), and only a regular file. `Ok(Err(why))`: it cannot be
-/// created (a read-only `/var/run` in a jail), and the directory alone
-/// is the lock.
-fn open_file(spec: &Spec) -> Result<Result<File, std::io::Error>, LockError> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let opened = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .read(true)
-        .write(true)
-        // A FIFO there must not block the open; a regular file ignores it.
-        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
-        .open(&spec.path);
-    match opened {
-        Ok(f) => match f.metadata() {
-            Ok(m) if m.is_file() => Ok(Ok(f)),
-            Ok(m) => Err(refuse_kind(&spec.path, &m)
-                .unwrap_or_else(|| not_a_lock_file(&spec.path, "not a regular file", "rm"))),
-            Err(e) => Err(LockError::Io(io_error(&spec.path, &e))),
-        },
-        // What is there, rather than the errno: O_NOFOLLOW refuses a link
-        // with ELOOP on Linux and EMLINK on FreeBSD (open(2)).
-        Err(e) => match std::fs::symlink_metadata(&spec.path) {
-            Ok(m) if refuse_kind(&spec.path, &m).is_some() => {
-                Err(refuse_kind(&spec.path, &m).unwrap())
-            }
-            _ if matches!(
-                e.kind(),
-                ErrorKind::ReadOnlyFilesystem | ErrorKind::PermissionDenied | ErrorKind::NotFound
-            ) =>
-            {
-                Ok(Err(e))
-            }
-            _ => Err(LockError::Io(io_error(&spec.path, &e))),
-        },
+/// Refuse a directory others could open (and so lock): one not owned by
+/// `euid`, or with any access for group or others.
+fn trusted(path: &Path, meta: &std::fs::Metadata, euid: u32) -> Result<(), LockError> {
+    let p = shown(path);
+    if meta.uid() != euid {
+        return Err(LockError::Io(format!(
+            "{p}: is owned by uid {}, not by uid {euid}, who runs rjib: its owner could open it and \
+             hold rjib's lock; give it to uid {euid} (chown {euid} {p})",
+            meta.uid()
+        )));
     }
+    let mode = meta.mode() & 0o7777;
+    if mode & 0o077 != 0 {
+        return Err(LockError::Io(format!(
+            "{p}: has mode {mode:04o}, which lets other users open it and hold rjib's lock; \
+             chmod 700 {p}"
+        )));
+    }
+    Ok(())
 }
 
-/// Open the directory, which every run locks.
-fn open_dir(spec: &Spec, file_error: Option<&str>) -> Result<File, LockError> {
-    use std::os::unix::fs::OpenOptionsExt;
-    OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_DIRECTORY)
-        .open(&spec.fallback_dir)
-        .map_err(|d| {
-            let d = io_error(&spec.fallback_dir, &d);
-            LockError::Io(match file_error {
-                Some(f) => format!("{f}; and {d}"),
-                None => d,
-            })
-        })
+/// Open the lock directory, creating it (mode 0700) if need be, and check
+/// that it is one only `euid` can open.
+fn open_dir(spec: &Spec, euid: u32) -> Result<File, LockError> {
+    let open = || {
+        OpenOptions::new()
+            .read(true)
+            // O_NOFOLLOW: a symbolic link there is refused, not followed
+            // (ELOOP on Linux, EMLINK on FreeBSD: told apart by lstat).
+            .custom_flags(libc::O_DIRECTORY | libc::O_NOFOLLOW | libc::O_CLOEXEC)
+            .open(&spec.dir)
+    };
+    let dir = match open() {
+        Ok(d) => d,
+        Err(e) if e.kind() == ErrorKind::NotFound => {
+            match std::fs::DirBuilder::new().mode(0o700).create(&spec.dir) {
+                Ok(()) => {}
+                Err(c) if c.kind() == ErrorKind::AlreadyExists => {}
+                Err(c) => {
+                    let p = shown(&spec.dir);
+                    return Err(LockError::Io(format!(
+                        "{p}: cannot be created ({}), and rjib changes nothing without its lock \
+                         there: create it where it can be written (mkdir -m 700 {p}), or give \
+                         rjib a writable {}",
+                        crate::util::io_reason(&c),
+                        spec.dir
+                            .parent()
+                            .map_or_else(|| ".".to_string(), |d| d.display().to_string())
+                    )));
+                }
+            }
+            open().map_err(|e| {
+                not_a_directory(&spec.dir).unwrap_or_else(|| LockError::Io(io_error(&spec.dir, &e)))
+            })?
+        }
+        Err(e) => {
+            return Err(not_a_directory(&spec.dir)
+                .unwrap_or_else(|| LockError::Io(io_error(&spec.dir, &e))));
+        }
+    };
+    let meta = dir
+        .metadata()
+        .map_err(|e| LockError::Io(io_error(&spec.dir, &e)))?;
+    trusted(&spec.dir, &meta, euid)?;
+    Ok(dir)
 }
 
-/// Who holds the lock, as its file says.
-fn holder(file: Option<&mut File>) -> String {
+/// Who holds the lock, as its holder file says.
+fn holder(spec: &Spec) -> String {
     let mut text = String::new();
-    if let Some(file) = file {
-        let _ = file.rewind().and_then(|_| file.read_to_string(&mut text));
+    if let Ok(mut f) = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(spec.holder())
+    {
+        let _ = f.read_to_string(&mut text);
     }
     match text.trim().split_once(' ') {
         Some((pid, cmd)) if pid.bytes().all(|b| b.is_ascii_digit()) => format!("pid {pid} ({cmd})"),
@@ -186,62 +219,21 @@ fn holder(file: Option<&mut File>) -> String {
     }
 }
 
-/// What is locked, for messages.
-fn what(spec: &Spec, on_dir: bool) -> String {
-    match on_dir {
-        false => spec.path.display().to_string(),
-        true => format!(
-            "{} (the directory: {} cannot be created)",
-            spec.fallback_dir.display(),
-            spec.path.display()
-        ),
-    }
-}
-
-/// Try to take one flock(2) without waiting: `Ok(false)` when another
-/// holds it.
-fn try_lock(f: &File, path: &Path) -> Result<bool, LockError> {
-    match f.try_lock() {
-        Ok(()) => Ok(true),
-        Err(std::fs::TryLockError::WouldBlock) => Ok(false),
-        Err(std::fs::TryLockError::Error(e)) => Err(LockError::Io(io_error(path, &e))),
-    }
-}
-
-/// Take the lock, waiting as `wait` says.
-///
-/// The lock is the directory's flock(2), which every run takes, whether
-/// or not it can open the file; a run that can also locks the file, after
-/// the directory (one order, so two runs never wait for each other), and
-/// writes itself into it for those who wait. So a run that found
-/// `/var/run` read-only and one that did not still exclude each other.
-/// A directory opened read-only can be locked: FreeBSD's `sys_flock`
-/// (sys/kern/kern_descrip.c) asks only for a vnode (not an `O_PATH`
-/// descriptor), and no write access.
-pub fn acquire(spec: &Spec, wait: &mut LockWait<'_>) -> Result<Held, LockError> {
-    let (mut file, cannot_create) = match open_file(spec)? {
-        Ok(f) => (Some(f), None),
-        Err(e) => (None, Some(io_error(&spec.path, &e))),
-    };
-    let on_dir = file.is_none();
-    let dir = open_dir(spec, cannot_create.as_deref())?;
+/// Take the lock, waiting as `wait` says, as the user `euid` (root, on a
+/// real host).
+pub fn acquire(spec: &Spec, euid: u32, wait: &mut LockWait<'_>) -> Result<Held, LockError> {
+    let dir = open_dir(spec, euid)?;
     let start = Instant::now();
     let mut told = false;
-    let (mut dir_held, mut file_held) = (false, false);
     loop {
-        if !dir_held {
-            dir_held = try_lock(&dir, &spec.fallback_dir)?;
+        match dir.try_lock() {
+            Ok(()) => break,
+            Err(std::fs::TryLockError::WouldBlock) => {}
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(LockError::Io(io_error(&spec.dir, &e)));
+            }
         }
-        if dir_held && !file_held {
-            file_held = match &file {
-                Some(f) => try_lock(f, &spec.path)?,
-                None => true,
-            };
-        }
-        if dir_held && file_held {
-            break;
-        }
-        // Returning closes the directory, which releases its lock.
+        // Returning closes the directory; it was never locked by this run.
         if let Some(sig) = wait.stop.pending() {
             return Err(LockError::Interrupted(sig));
         }
@@ -249,8 +241,8 @@ pub fn acquire(spec: &Spec, wait: &mut LockWait<'_>) -> Result<Held, LockError> 
         if waited >= wait.timeout {
             return Err(LockError::Timeout(format!(
                 "{}: still held by {} after {} s; giving up (-w SECONDS waits longer)",
-                what(spec, on_dir),
-                holder(file.as_mut()),
+                shown(&spec.dir),
+                holder(spec),
                 wait.timeout.as_secs()
             )));
         }
@@ -258,36 +250,48 @@ pub fn acquire(spec: &Spec, wait: &mut LockWait<'_>) -> Result<Held, LockError> 
             told = true;
             (wait.notice)(&format!(
                 "waiting for the lock {}, held by {}",
-                what(spec, on_dir),
-                holder(file.as_mut())
+                shown(&spec.dir),
+                holder(spec)
             ));
         }
         std::thread::sleep(POLL.min(wait.timeout.saturating_sub(waited)));
     }
-    let held = Held { dir, file, on_dir };
-    if let Some(mut f) = held.file.as_ref() {
-        let written = f
-            .set_len(0)
-            .and_then(|_| f.rewind())
-            .and_then(|_| writeln!(f, "{}", wait.holder))
-            .and_then(|_| f.flush());
-        if let Err(e) = written {
-            return Err(LockError::Io(io_error(&spec.path, &e)));
-        }
+    let path = spec.holder();
+    let written = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_CLOEXEC)
+        .open(&path)
+        .and_then(|mut f| {
+            f.set_len(0)?;
+            f.rewind()?;
+            writeln!(f, "{}", wait.holder)?;
+            f.flush()?;
+            Ok(f)
+        });
+    match written {
+        Ok(holder) => Ok(Held { dir, holder }),
+        Err(e) => Err(LockError::Io(io_error(&path, &e))),
     }
-    Ok(held)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::signals::{Never, Stop};
+    use std::os::unix::fs::PermissionsExt;
 
     fn spec(dir: &Path) -> Spec {
         Spec {
-            path: dir.join("rjib.lock"),
-            fallback_dir: dir.to_path_buf(),
+            dir: dir.join("rjib"),
         }
+    }
+
+    fn me() -> u32 {
+        nix::unistd::geteuid().as_raw()
     }
 
     fn wait<'a>(
@@ -304,61 +308,44 @@ mod tests {
         }
     }
 
+    fn take(s: &Spec, who: &str, timeout: Duration) -> Result<Held, LockError> {
+        acquire(s, me(), &mut wait(who, timeout, &Never, &mut |_| {}))
+    }
+
     #[test]
     fn holder_written_waiters_told_and_timed_out() {
         let dir = tempfile::tempdir().unwrap();
         let s = spec(dir.path());
-        let mut told = Vec::new();
-        let mut note = |m: &str| told.push(m.to_string());
-        let held = acquire(
-            &s,
-            &mut wait(
-                "4242 rjib addm www em0",
-                Duration::from_secs(1),
-                &Never,
-                &mut note,
-            ),
-        )
-        .unwrap();
-        assert!(!held.on_dir);
+        let held = take(&s, "4242 rjib addm www em0", Duration::from_secs(1)).unwrap();
+        let meta = std::fs::symlink_metadata(&s.dir).unwrap();
+        assert!(meta.is_dir());
+        assert_eq!(meta.permissions().mode() & 0o777, 0o700, "created 0700");
+        let holder = std::fs::metadata(s.holder()).unwrap();
+        assert_eq!(holder.permissions().mode() & 0o777, 0o600);
         assert_eq!(
-            std::fs::read_to_string(&s.path).unwrap(),
+            std::fs::read_to_string(s.holder()).unwrap(),
             "4242 rjib addm www em0\n"
         );
         // A second taker (another open file description) waits, then gives up.
         let t = Instant::now();
-        let e = acquire(
-            &s,
-            &mut wait(
-                "7 rjib destroy x",
-                Duration::from_millis(300),
-                &Never,
-                &mut note,
-            ),
-        )
-        .unwrap_err();
+        let e = take(&s, "7 rjib destroy x", Duration::from_millis(300)).unwrap_err();
         assert!(t.elapsed() >= Duration::from_millis(300));
         assert_eq!(
             e,
             LockError::Timeout(format!(
                 "{}: still held by pid 4242 (rjib addm www em0) after 0 s; giving up (-w SECONDS waits longer)",
-                s.path.display()
+                s.dir.display()
             ))
         );
         drop(held);
-        assert!(told.is_empty(), "no notice before 2 s");
         assert_eq!(
-            std::fs::read_to_string(&s.path).unwrap(),
+            std::fs::read_to_string(s.holder()).unwrap(),
             "",
             "released: no holder"
         );
-        let again = acquire(
-            &s,
-            &mut wait("7 rjib destroy x", Duration::ZERO, &Never, &mut |_| {}),
-        )
-        .unwrap();
+        let again = take(&s, "7 rjib destroy x", Duration::ZERO).unwrap();
         assert_eq!(
-            std::fs::read_to_string(&s.path).unwrap(),
+            std::fs::read_to_string(s.holder()).unwrap(),
             "7 rjib destroy x\n"
         );
         drop(again);
@@ -374,114 +361,96 @@ mod tests {
         }
         let dir = tempfile::tempdir().unwrap();
         let s = spec(dir.path());
-        let _held = acquire(&s, &mut wait("1 a", DEFAULT_WAIT, &Never, &mut |_| {})).unwrap();
-        let e = acquire(&s, &mut wait("2 b", DEFAULT_WAIT, &Term, &mut |_| {})).unwrap_err();
+        let _held = take(&s, "1 a", DEFAULT_WAIT).unwrap();
+        let e = acquire(&s, me(), &mut wait("2 b", DEFAULT_WAIT, &Term, &mut |_| {})).unwrap_err();
         assert_eq!(e, LockError::Interrupted(15));
     }
 
+    /// Review of issue 14, 3: the lock is a directory only its owner can
+    /// open. One that is not owned by the user rjib runs as, or that group
+    /// or others may open, is refused with the fix; so is anything but a
+    /// directory, a symbolic link included (its target untouched).
     #[test]
-    fn the_directory_when_the_file_cannot_be_created() {
-        let dir = tempfile::tempdir().unwrap();
-        // A lock path whose directory does not exist stands in for a
-        // read-only /var/run (root may write where a mode says no).
-        let s = Spec {
-            path: dir.path().join("gone").join("rjib.lock"),
-            ..spec(dir.path())
-        };
-        let held = acquire(&s, &mut wait("1 a", DEFAULT_WAIT, &Never, &mut |_| {})).unwrap();
-        assert!(held.on_dir);
-        match acquire(&s, &mut wait("2 b", Duration::ZERO, &Never, &mut |_| {})).unwrap_err() {
-            LockError::Timeout(m) => {
-                assert!(
-                    m.contains("held by another process") && m.contains("(the directory:"),
-                    "{m}"
-                )
-            }
-            other => panic!("{other:?}"),
-        }
-        let bad = Spec {
-            fallback_dir: dir.path().join("nope"),
-            ..s
-        };
-        assert!(matches!(
-            acquire(&bad, &mut wait("3 c", Duration::ZERO, &Never, &mut |_| {})),
-            Err(LockError::Io(_))
-        ));
-    }
-    /// Issue 14, D11: a run that can open the file and one that cannot
-    /// take one lock, the directory's: neither proceeds while the other
-    /// holds it, whichever came first.
-    #[test]
-    fn file_and_directory_ways_exclude_each_other() {
-        let dir = tempfile::tempdir().unwrap();
-        let by_file = spec(dir.path());
-        // The same directory, with a file that cannot be created there.
-        let by_dir = Spec {
-            path: dir.path().join("gone").join("rjib.lock"),
-            ..spec(dir.path())
-        };
-        let take =
-            |s: &Spec, who: &str| acquire(s, &mut wait(who, Duration::ZERO, &Never, &mut |_| {}));
-        let held = take(&by_file, "1 file").unwrap();
-        assert!(!held.on_dir);
-        match take(&by_dir, "2 dir").unwrap_err() {
-            LockError::Timeout(m) => assert!(m.contains("held by another process"), "{m}"),
-            other => panic!("{other:?}"),
-        }
-        drop(held);
-        let held = take(&by_dir, "2 dir").unwrap();
-        assert!(held.on_dir);
-        match take(&by_file, "3 file").unwrap_err() {
-            LockError::Timeout(m) => assert!(
-                m.starts_with(&format!(
-                    "{}: still held by another process",
-                    by_file.path.display()
-                )),
-                "{m}"
-            ),
-            other => panic!("{other:?}"),
-        }
-        drop(held);
-        drop(take(&by_file, "3 file").unwrap());
-    }
-
-    /// Issue 14, D11: a symbolic link at the lock path is refused, its
-    /// target neither followed nor truncated; a directory or a socket there
-    /// gets a message naming the path and the fix (a socket
-    /// stands for the other kinds).
-    #[test]
-    fn only_a_regular_file_is_the_lock_file() {
+    fn only_a_directory_only_its_owner_opens() {
         let dir = tempfile::tempdir().unwrap();
         let s = spec(dir.path());
-        let take = |s: &Spec| acquire(s, &mut wait("1 a", Duration::ZERO, &Never, &mut |_| {}));
-        let victim = dir.path().join("victim");
-        std::fs::write(&victim, "keep me\n").unwrap();
-        std::os::unix::fs::symlink(&victim, &s.path).unwrap();
-        let p = s.path.display();
+        let p = s.dir.display().to_string();
+        std::fs::create_dir(&s.dir).unwrap();
+        std::fs::set_permissions(&s.dir, std::fs::Permissions::from_mode(0o755)).unwrap();
         assert_eq!(
-            take(&s).unwrap_err(),
+            take(&s, "1 a", Duration::ZERO).unwrap_err(),
             LockError::Io(format!(
-                "{p}: is a symbolic link, not rjib's lock file; remove it (rm {p}) and rjib creates the file"
+                "{p}: has mode 0755, which lets other users open it and hold rjib's lock; chmod 700 {p}"
             ))
         );
-        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me\n");
-        // A dangling one is not created through either.
-        std::fs::remove_file(&victim).unwrap();
-        assert!(matches!(take(&s), Err(LockError::Io(m)) if m.contains("symbolic link")));
-        assert!(!victim.exists(), "nothing created through the link");
-        std::fs::remove_file(&s.path).unwrap();
-        std::fs::create_dir(&s.path).unwrap();
+        std::fs::set_permissions(&s.dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+        let other = me() + 1;
         assert_eq!(
-            take(&s).unwrap_err(),
+            acquire(
+                &s,
+                other,
+                &mut wait("1 a", Duration::ZERO, &Never, &mut |_| {})
+            )
+            .unwrap_err(),
             LockError::Io(format!(
-                "{p}: is a directory, not rjib's lock file; remove it (rmdir {p}) and rjib creates the file"
+                "{p}: is owned by uid {}, not by uid {other}, who runs rjib: its owner could open \
+                 it and hold rjib's lock; give it to uid {other} (chown {other} {p})",
+                me()
             ))
         );
-        std::fs::remove_dir(&s.path).unwrap();
-        let socket = std::os::unix::net::UnixListener::bind(&s.path).unwrap();
-        assert!(matches!(take(&s), Err(LockError::Io(m)) if m.contains("is a socket")));
+        drop(take(&s, "1 a", Duration::ZERO).unwrap());
+        std::fs::remove_dir_all(&s.dir).unwrap();
+        // a symbolic link, to a directory or a file: neither followed
+        let target = dir.path().join("elsewhere");
+        std::fs::create_dir(&target).unwrap();
+        std::os::unix::fs::symlink(&target, &s.dir).unwrap();
+        assert_eq!(
+            take(&s, "1 a", Duration::ZERO).unwrap_err(),
+            LockError::Io(format!(
+                "{p}: is a symbolic link, not rjib's lock directory; remove it (rm {p}) and rjib \
+                 creates the directory"
+            ))
+        );
+        assert!(!target.join(HOLDER).exists(), "nothing written through it");
+        std::fs::remove_file(&s.dir).unwrap();
+        std::fs::write(&s.dir, "keep me\n").unwrap();
+        assert!(matches!(take(&s, "1 a", Duration::ZERO),
+            Err(LockError::Io(m)) if m.contains("is a file, not rjib's lock directory")));
+        assert_eq!(std::fs::read_to_string(&s.dir).unwrap(), "keep me\n");
+        std::fs::remove_file(&s.dir).unwrap();
+        let socket = std::os::unix::net::UnixListener::bind(&s.dir).unwrap();
+        assert!(matches!(take(&s, "1 a", Duration::ZERO),
+            Err(LockError::Io(m)) if m.contains("is a socket")));
         drop(socket);
-        std::fs::remove_file(&s.path).unwrap();
-        drop(take(&s).unwrap());
+        std::fs::remove_file(&s.dir).unwrap();
+        drop(take(&s, "1 a", Duration::ZERO).unwrap());
+        // a path with a blank is quoted, so the fix can be pasted
+        let blank = Spec {
+            dir: dir.path().join("a b"),
+        };
+        std::fs::create_dir(&blank.dir).unwrap();
+        std::fs::set_permissions(&blank.dir, std::fs::Permissions::from_mode(0o750)).unwrap();
+        assert!(matches!(take(&blank, "1 a", Duration::ZERO),
+            Err(LockError::Io(m)) if m.ends_with(&format!("chmod 700 '{}'", blank.dir.display()))));
+    }
+
+    /// A lock directory that cannot be created (its parent is missing, as
+    /// a read-only /var/run would refuse it): refused, never skipped.
+    #[test]
+    fn no_lock_no_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Spec {
+            dir: dir.path().join("gone").join("rjib"),
+        };
+        let p = s.dir.display().to_string();
+        assert_eq!(
+            take(&s, "1 a", Duration::ZERO).unwrap_err(),
+            LockError::Io(format!(
+                "{p}: cannot be created (No such file or directory), and rjib changes nothing \
+                 without its lock there: create it where it can be written (mkdir -m 700 {p}), or \
+                 give rjib a writable {}",
+                dir.path().join("gone").display()
+            ))
+        );
     }
 }

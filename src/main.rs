@@ -29,10 +29,10 @@ fn main() {
     let mut open_host = || open(&sel).map_err(anyhow::Error::from);
     // A change notes SIGINT, SIGTERM and SIGHUP, so that it finishes or is
     // undone before rjib dies by them; a run that changes nothing keeps
-    // their default action and dies at once. Should the handlers fail to
-    // install, the signals keep their default action.
+    // their default action and dies at once. Should a handler fail to
+    // install, its signal keeps its default action.
     let caught = match &parsed {
-        Parsed::Run(inv) if inv.changes() => Caught::install().ok(),
+        Parsed::Run(inv) if inv.changes() => Some(Caught::install()),
         _ => None,
     };
     let stop: &dyn Stop = match &caught {

@@ -39,16 +39,29 @@ impl Caught {
     /// Install the handlers, for each of `SIGNALS` the caller did not set
     /// to be ignored (those stay ignored). Until they are installed, a
     /// signal has its default effect (the process dies, having changed
-    /// nothing yet).
-    pub fn install() -> std::io::Result<Caught> {
+    /// nothing yet). A handler that cannot be installed leaves its signal
+    /// at its default action; the others still note theirs, so a run that
+    /// uses the result never swallows a signal a handler noted.
+    pub fn install() -> Caught {
+        Caught::install_with(&mut |s, seen| {
+            signal_hook::flag::register_usize(s, seen, s as usize).map(drop)
+        })
+    }
+
+    /// `install` through `register`, which installs one signal's handler.
+    fn install_with(
+        register: &mut dyn FnMut(i32, Arc<AtomicUsize>) -> std::io::Result<()>,
+    ) -> Caught {
         let seen = Arc::new(AtomicUsize::new(0));
         for s in SIGNALS {
             if crate::inherited::ignored(s) {
                 continue;
             }
-            signal_hook::flag::register_usize(s, seen.clone(), s as usize)?;
+            // A signal whose handler is not installed keeps its default
+            // action: it ends the run at once, as before any change.
+            let _ = register(s, seen.clone());
         }
-        Ok(Caught(seen))
+        Caught(seen)
     }
 }
 
@@ -81,6 +94,30 @@ pub fn die(sig: i32) -> ! {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Review of issue 14, 18: one handler that cannot be installed does
+    /// not throw away the others, which would then note their signal for a
+    /// run that never looks (the signal swallowed).
+    #[test]
+    fn a_handler_that_fails_leaves_the_others_noting() {
+        let mut installed = Vec::new();
+        let caught = Caught::install_with(&mut |s, seen| {
+            if s == signal_hook::consts::SIGTERM {
+                return Err(std::io::Error::from_raw_os_error(libc::EINVAL));
+            }
+            installed.push((s, seen));
+            Ok(())
+        });
+        let want: Vec<i32> = SIGNALS
+            .into_iter()
+            .filter(|&s| s != signal_hook::consts::SIGTERM && !crate::inherited::ignored(s))
+            .collect();
+        assert_eq!(installed.iter().map(|i| i.0).collect::<Vec<_>>(), want);
+        if let Some((s, seen)) = installed.last() {
+            seen.store(*s as usize, Ordering::SeqCst);
+            assert_eq!(caught.pending(), Some(*s), "noted for the run");
+        }
+    }
 
     #[test]
     fn names() {

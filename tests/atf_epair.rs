@@ -41,7 +41,7 @@ fn params() {
             .getifaddrs()
             .unwrap()
             .into_iter()
-            .map(|e| e.name)
+            .map(|e| String::from_utf8(e.name).unwrap())
             .collect();
         assert!(
             !names.iter().any(|n| n.starts_with("epair")),

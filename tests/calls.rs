@@ -50,6 +50,28 @@ fn one_listing(via: &str) {
     assert_eq!(calls.0.get("modfind"), Some(&1));
     assert_eq!(calls.0.get("sysctl"), Some(&1));
     assert_eq!(calls.total(), 1 + 1 + 1 + 1 + 3 * 12, "{calls:?}");
+    // Which end is whose peer is read only where it decides: nothing for
+    // show or a new jail's addm (above: no drivername), two sysctls for a
+    // pair whose ends are both on the host, in prune and in a reusing addm.
+    for args in [
+        &["show"][..],
+        &["show", "--libxo", "json"],
+        &["addm", "n", "vtnet0"],
+    ] {
+        let (_, _, calls) = counted(&h, via, args);
+        assert_eq!(calls.get(Op::Driver), 0, "{via} {args:?}: {calls:?}");
+    }
+    let (_, _, calls) = counted(&h, via, &["-n", "prune"]);
+    // j0 to j19, three of x and n: 24 pairs
+    assert_eq!(calls.get(Op::Driver), 2 * 24, "{via}: {calls:?}");
+    let (_, out, calls) = counted(&h, via, &["addm", "j0", "vtnet0"]);
+    assert_eq!(
+        (out.as_str(), calls.get(Op::Driver)),
+        ("", 2),
+        "{via}: {calls:?}"
+    );
+    let (_, _, calls) = counted(&h, via, &["destroy", "n"]);
+    assert_eq!(calls.get(Op::Driver), 0, "{via}");
     let (_, _, calls) = counted(&h, via, &["destroy", "z"]);
     assert_eq!(
         calls.total(),

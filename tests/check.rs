@@ -1371,6 +1371,105 @@ fn a_dhcp_parent_is_warned_or_refused_by_the_same_rule() {
     }
 }
 
+/// The findings of `check` on `conf` (the data host, its rc.conf): each as
+/// (line, jail, code, message).
+fn findings_of(via: &str, conf: &str) -> Vec<(u64, String, String, String)> {
+    let s = Setup::data_host();
+    let rc = Path::new(DATA).join("rc.conf");
+    let jc = s.file("jail.conf", conf);
+    let (_, doc) = s.json(via, &["-f", p(&jc), "-r", p(&rc)]);
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["line"].as_u64().unwrap(),
+                f["jail"].as_str().unwrap_or_default().to_string(),
+                f["code"].as_str().unwrap().to_string(),
+                f["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Review of issue 14, 13: name-differs is not said for a NAME two jails
+/// share (for neither of them: it would promise that there is no jail
+/// NAME to look up), and a NAME that is another jail's name is as
+/// dangerous as a shared one: duplicate-name, an error.
+fn no_false_assurance(via: &str) {
+    let conf = "exec.clean;\nvnet;\n\
+                www {\n\tvnet.interface = \"e0b_web\";\n\texec.prestart += \"rjib addm web vtnet0\";\n\texec.poststop += \"rjib destroy web\";\n}\n\
+                web {\n\tvnet.interface = \"e0b_web\";\n\texec.prestart += \"rjib addm web vtnet0\";\n\texec.poststop += \"rjib destroy web\";\n}\n";
+    let f = findings_of(via, conf);
+    assert!(f.iter().all(|x| x.2 != "name-differs"), "{via}: {f:#?}");
+    assert!(f.iter().any(|x| x.2 == "duplicate-name"), "{via}: {f:#?}");
+    let conf = "exec.clean;\nvnet;\n\
+                a {\n\tvnet.interface = \"e0b_b\";\n\texec.prestart += \"rjib addm b vtnet0\";\n\texec.poststop += \"rjib destroy b\";\n}\n\
+                b {\n\tvnet.interface = \"e0b_bb\";\n\texec.prestart += \"rjib addm bb vtnet0\";\n\texec.poststop += \"rjib destroy bb\";\n}\n";
+    let f = findings_of(via, conf);
+    let a: Vec<_> = f.iter().filter(|x| x.1 == "a").collect();
+    assert_eq!(a.len(), 1, "{via}: {f:#?}");
+    assert_eq!(a[0].2, "duplicate-name", "{via}");
+    assert!(
+        a[0].3
+            .starts_with("addm b: the rjib NAME b is the name of another jail, b (")
+            && a[0].3.contains(
+                "jail.conf:8): prune and stale-pair handling go by jail b, so while it is dying \
+                 they would prune or replace a's pair e0a_b as stale"
+            ),
+        "{via}: {}",
+        a[0].3
+    );
+    let b: Vec<_> = f.iter().filter(|x| x.1 == "b").collect();
+    assert_eq!(b.len(), 1, "{via}: {f:#?}");
+    assert_eq!(b[0].2, "name-differs", "{via}: bb is no jail's name");
+}
+
+#[test]
+fn no_false_assurance_direct() {
+    no_false_assurance("direct");
+}
+
+#[test]
+fn no_false_assurance_ioctl() {
+    no_false_assurance("ioctl");
+}
+
+/// Review of issue 14, 10: `prune $name` in exec.prepare fails for a jail
+/// whose name is no rjib NAME, and jail(8) then does not start it; the
+/// finding says so and names the NAME to give.
+fn prune_of_a_jail_name(via: &str) {
+    let conf = "exec.clean;\nvnet;\n\
+                nextcloud-prod {\n\tvnet.interface = \"e0b_nc\";\n\texec.prepare += \"/usr/local/sbin/rjib prune $name\";\n\texec.prestart += \"rjib addm nc vtnet0\";\n\texec.poststop += \"rjib destroy nc\";\n}\n\
+                nc2 {\n\tvnet.interface = \"e0b_nc2\";\n\texec.prepare += \"/usr/local/sbin/rjib prune $name\";\n\texec.prestart += \"rjib addm nc2 vtnet0\";\n\texec.poststop += \"rjib destroy nc2\";\n}\n";
+    let f = findings_of(via, conf);
+    let prune: Vec<_> = f.iter().filter(|x| x.3.contains("prune")).collect();
+    assert_eq!(prune.len(), 2, "{via}: {f:#?}");
+    assert_eq!(
+        (prune[0].0, prune[0].2.as_str(), prune[0].3.as_str()),
+        (
+            5,
+            "name-charset",
+            "exec.prepare: /usr/local/sbin/rjib prune nextcloud-prod: \"nextcloud-prod\" is not an \
+             rjib NAME (jib accepts letters, digits and _ only), so prune fails and jail(8) does not \
+             start the jail; give the rjib NAME of this jail's addm (rjib prune nc)"
+        ),
+        "{via}"
+    );
+    assert_eq!(prune[1].2, "name-differs", "{via}: nc2's prune is right");
+}
+
+#[test]
+fn prune_of_a_jail_name_direct() {
+    prune_of_a_jail_name("direct");
+}
+
+#[test]
+fn prune_of_a_jail_name_ioctl() {
+    prune_of_a_jail_name("ioctl");
+}
+
 /// VLANs at boot: what rc.conf's bridge line says (vlanfilter,
 /// defuntagged, addm IF tagged SET), what an earlier jail's addm creates,
 /// and the VLANs each host end is predicted to join.

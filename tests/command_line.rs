@@ -110,6 +110,41 @@ fn one_line_naming_the_problem(via: &str) {
             false,
             "rjib: -n: show changes nothing; use -n with addm, destroy or prune".into(),
         ),
+        // Review of issue 14, 9: each with its line too.
+        (
+            &["destroy", "a", "-n"],
+            1,
+            true,
+            "rjib: \"-n\": after NAME an option is not read as one; give it before NAME, or before \
+             the action"
+                .into(),
+        ),
+        (
+            &["destroy", "a", "b"],
+            1,
+            true,
+            "rjib: \"b\": unexpected argument; destroy takes one NAME".into(),
+        ),
+        (
+            &["prune", "a", "-f"],
+            1,
+            true,
+            "rjib: \"-f\": after NAME an option is not read as one; give it before NAME, or before \
+             the action"
+                .into(),
+        ),
+        (
+            &["--dry-run=1", "prune"],
+            1,
+            true,
+            "rjib: --dry-run: takes no value".into(),
+        ),
+        (
+            &["--", "-n", "prune"],
+            1,
+            true,
+            "rjib: \"-n\": unknown action".into(),
+        ),
     ] {
         let o = h.run(via, args);
         assert_eq!(o.status.code(), Some(status), "{via} {args:?}");
@@ -122,6 +157,101 @@ fn one_line_naming_the_problem(via: &str) {
         }
         assert_eq!(h.bytes(), before, "{via} {args:?}");
     }
+}
+
+/// Review of issue 14, 9: `--` ends the options before the action, as
+/// getopts(1) reads them (rjib(8), OPTIONS): the next word is the action.
+fn end_of_options(via: &str) {
+    let h = HostFile::new(&stale_host());
+    let before = h.bytes();
+    let script = stdout(&h.run(via, &["-n", "prune"]));
+    for args in [
+        &["-n", "--", "prune"][..],
+        &["-n", "-w", "5", "--", "prune"],
+    ] {
+        let o = h.run(via, args);
+        assert_eq!(
+            (o.status.code(), stdout(&o), stderr(&o)),
+            (Some(0), script.clone(), String::new()),
+            "{via} {args:?}"
+        );
+    }
+    let o = h.run(via, &["-n", "--", "addm", "c", "vtnet0"]);
+    assert_eq!(o.status.code(), Some(0), "{via}: {}", stderr(&o));
+    assert!(stdout(&o).contains("ifconfig "), "{via}");
+    assert_eq!(h.bytes(), before, "{via}: dry runs");
+    let o = h.run(via, &["--", "prune"]);
+    assert_eq!(
+        (o.status.code(), stdout(&o).as_str()),
+        (Some(0), "e0a_a\ne0a_b\n"),
+        "{via}: {}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn end_of_options_direct() {
+    end_of_options("direct");
+}
+
+#[test]
+fn end_of_options_ioctl() {
+    end_of_options("ioctl");
+}
+
+/// Review of issue 14, 12: `-n` is offered where it does something, and
+/// only there.
+#[test]
+fn dry_run_is_offered_by_the_actions_that_change() {
+    let h = HostFile::new(&seed());
+    let offers = |args: &[&str]| {
+        let help = stdout(&h.run("direct", args));
+        help.lines()
+            .any(|l| l.trim_start().starts_with("-n, --dry-run"))
+    };
+    for action in ["addm", "destroy", "prune"] {
+        assert!(offers(&[action, "--help"]), "{action} --help");
+    }
+    assert!(offers(&["--help"]));
+    for action in ["show", "check"] {
+        assert!(!offers(&[action, "--help"]), "{action} --help offers -n");
+    }
+}
+
+/// Review of issue 14, 18: help and version into a full or closed
+/// standard output say why they fail, as every other command does.
+#[test]
+fn help_into_a_full_or_closed_stdout() {
+    use std::process::Stdio;
+    let h = HostFile::new(&seed());
+    for args in [&["--help"][..], &["-V"], &["prune", "--help"]] {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let o = command(&h.path, "direct")
+            .args(args)
+            .stdout(Stdio::from(full))
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(1), "{args:?}");
+        assert_eq!(
+            String::from_utf8(o.stderr).unwrap(),
+            "rjib: stdout: No space left on device\n",
+            "{args:?}"
+        );
+    }
+    let o = std::process::Command::new("/bin/sh")
+        .arg("-c")
+        .arg(format!("{BIN} --help >&-"))
+        .env_clear()
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8(o.stderr).unwrap(),
+        "rjib: stdout: Bad file descriptor\n"
+    );
 }
 
 #[test]

@@ -202,9 +202,23 @@ fn vids(set: &str) -> Vec<u16> {
 }
 
 /// One `ifconfig …` or `kldload …` command on the kernel; the name
-/// `ifconfig IFACE create` prints, if any.
+/// `ifconfig IFACE create` prints, if any. As ifconfig(8) reads its
+/// arguments (sbin/ifconfig/ifconfig.c `args_parse`: getopt(3), then the
+/// interface): a word after `ifconfig` that starts with `-` is an option,
+/// unless a `--` ended the options before it.
 fn on_kernel(k: &mut Kernel, w: &[String]) -> String {
-    let s: Vec<&str> = w.iter().map(String::as_str).collect();
+    let mut s: Vec<&str> = w.iter().map(String::as_str).collect();
+    if s.first() == Some(&"ifconfig") {
+        match s.get(1) {
+            Some(&"--") => {
+                s.remove(1);
+            }
+            Some(o) if o.starts_with('-') && o.len() > 1 => {
+                panic!("{s:?}: ifconfig(8) takes {o:?} as an option, not an interface")
+            }
+            _ => {}
+        }
+    }
     let done = |r: Result<(), rjib::net::Errno>| r.unwrap_or_else(|e| panic!("{s:?}: {e:?}"));
     match s.as_slice() {
         ["kldload", m] => done(k.kldload(m)),
@@ -483,7 +497,8 @@ fn vlan_steps_in_ifconfigs_words() {
 /// `c` in the current directory (or expands, splits or fails) if sh(1)
 /// reads it as anything but one word; `$br` would expand to the bridge.
 const HOSTILE_PARENTS: &[&str] = &[
-    "a b", "x;>c", "`>c`", "$(>c)", "p|>c", "a&>c", "s*", "q'q", "d\"d", "ä", "$br", "\\>c",
+    "a b", "x;>c", "`>c`", "$(>c)", "p|>c", "a&>c", "s*", "q'q", "d\"d", "ä", "$br", "\\>c", "-a",
+    "--", "-",
 ];
 
 /// `-b` suffixes of the same kind (`-b` takes no blanks or controls).
@@ -724,6 +739,40 @@ fn only_jib_names_are_touched(via: &str) {
     assert!(left.contains(&"e0a_x.y".to_string()));
 }
 
+/// jib writes an end's index without a leading zero: `e00a_ok` is not a
+/// name it makes, so destroy, prune and show leave it alone beside
+/// `e0a_ok` (review of issue 14, 7).
+fn leading_zeros_are_not_jib_names(via: &str) {
+    let mut host = built(&seed(), &["ok", "zz"]);
+    host = renamed(host, "e0a_zz", "e00a_ok");
+    host = renamed(host, "e0b_zz", "e00b_ok");
+    let o = HostFile::new(&host).run(via, &["-n", "destroy", "ok"]);
+    assert_eq!(stdout(&o), "ifconfig e0a_ok destroy\n", "{via}");
+    let o = HostFile::new(&host).run(via, &["-n", "prune", "-v", "ok"]);
+    assert_eq!(stdout(&o), "ifconfig e0a_ok destroy\n", "{via}");
+    assert!(!stderr(&o).contains("e00a_ok"), "{via}: {}", stderr(&o));
+    let o = HostFile::new(&host).run(via, &["show", "--libxo", "json", "ok"]);
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let epairs = &v["rjib-information"]["jail"][0]["epair"];
+    assert_eq!(epairs.as_array().map(Vec::len), Some(1), "{via}: {v}");
+    assert_eq!(epairs[0]["a"]["name"], "e0a_ok", "{via}");
+    let h = HostFile::new(&host);
+    assert!(h.run(via, &["prune", "-f"]).status.success());
+    let left = names(&h.read());
+    assert!(left.contains(&"e00a_ok".to_string()), "{via}: {left:?}");
+    assert!(!left.contains(&"e0a_ok".to_string()), "{via}: {left:?}");
+}
+
+#[test]
+fn leading_zeros_are_not_jib_names_direct() {
+    leading_zeros_are_not_jib_names("direct");
+}
+
+#[test]
+fn leading_zeros_are_not_jib_names_ioctl() {
+    leading_zeros_are_not_jib_names("ioctl");
+}
+
 #[test]
 fn only_jib_names_are_touched_direct() {
     only_jib_names_are_touched("direct");
@@ -828,6 +877,9 @@ impl Host for Listed {
         Ok(BridgePolicy::PERMISSIVE)
     }
     fn jail(&mut self, _: &str) -> HostResult<Option<JailInfo>> {
+        Ok(None)
+    }
+    fn driver(&mut self, _: &IfName, _: u32) -> HostResult<Option<String>> {
         Ok(None)
     }
     fn set_description(&mut self, _: &IfName, _: &str) -> HostResult<()> {

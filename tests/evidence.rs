@@ -9,14 +9,8 @@ use std::os::unix::process::ExitStatusExt;
 use std::process::Stdio;
 
 use common::*;
+use rjib::util::now_secs as now;
 use serde_json::{Value, json};
-
-fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-}
 
 /// The seed host with `rjib addm NAME vtnet0` done for each name, as a
 /// version 2 host with `jails`, no syslog and no clock.
@@ -30,21 +24,6 @@ fn built(names: &[&str], jails: Value) -> Value {
     v["version"] = json!(2);
     v["jails"] = jails;
     v
-}
-
-/// Set `field` of the interface `name`.
-fn set(host: &mut Value, name: &str, field: &str, value: Value) {
-    let i = host["interfaces"]
-        .as_array_mut()
-        .unwrap()
-        .iter_mut()
-        .find(|i| i["name"] == name)
-        .unwrap_or_else(|| panic!("no {name}"));
-    i[field] = value;
-}
-
-fn has(host: &Value, name: &str) -> bool {
-    iface(host, name).is_some()
 }
 
 /// rjib(8)'s table, every row, end to end: where `e0b_x` is (on the host,
@@ -303,16 +282,34 @@ fn dying_x() -> Value {
 
 /// D7: the last destroy of a replacement fails. The new pair is kept and
 /// printed, exit 0; the old one stays as rjibstale0 with a warning that
-/// names it and `rjib prune -f`, which then removes it (D16).
+/// names it and what removes it alone: `rjib prune x`, which finds it by
+/// its description and leaves the new, fresh pair to the guard. Not
+/// `prune -f`, which the warning said before: that destroys the new pair
+/// and every pair of a jail being started (review of issue 14, 2 and 16).
 fn a_stale_pair_that_cannot_be_destroyed(via: &str) {
     let mut host = dying_x();
     host["faults"] = json!([{"op": "destroy", "nth": 1, "errno": "EBUSY"}]);
+    // y is being started beside x: its pair is fresh, on the host
+    let y = built(&["y"], json!([]));
+    for n in ["e0a_y", "e0b_y"] {
+        let mut i = iface(&y, n).unwrap().clone();
+        i["index"] = json!(i["index"].as_u64().unwrap() + 40);
+        i["unit"] = json!(9);
+        i["lastchange"] = json!(now() - 5);
+        host["interfaces"].as_array_mut().unwrap().push(i);
+    }
+    for i in host["interfaces"].as_array_mut().unwrap() {
+        if i["name"] == "vtnet0bridge" {
+            i["members"].as_array_mut().unwrap().push(json!("e0a_y"));
+        }
+    }
     let h = HostFile::new(&host);
     let o = h.run(via, &["addm", "x", "vtnet0"]);
     assert_eq!(o.status.code(), Some(0), "{via}: {}", stderr(&o));
     assert_eq!(stdout(&o), "e0a_x\ne0b_x\n", "{via}");
     let warning = "warning: rjibstale0: destroy: Device busy; rjibstale0 is the stale pair of dying \
-                   jail x (it was e0a_x) and stays; the new pair is kept; remove the old one with rjib prune -f";
+                   jail x (it was e0a_x) and stays; the new pair is kept; remove the old one later \
+                   with rjib prune x";
     assert_eq!(
         stderr(&o),
         format!(
@@ -345,28 +342,47 @@ fn a_stale_pair_that_cannot_be_destroyed(via: &str) {
     after.as_object_mut().unwrap().remove("faults");
     h.write(&after);
     // show and destroy go by names: rjibstale0 is not x's
-    assert_eq!(stdout(&h.run(via, &["show"])), "x\n", "{via}");
+    assert_eq!(stdout(&h.run(via, &["show"])), "x\ny\n", "{via}");
+    // nor the bridge's parent: it is an epair end, whatever its name
+    let o = h.run(via, &["show", "--libxo", "json", "x"]);
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(
+        v["rjib-information"]["jail"][0]["epair"][0]["parent"], "vtnet0",
+        "{via}: {v}"
+    );
     let o = h.run(via, &["-n", "destroy", "x"]);
     assert_eq!(stdout(&o), "ifconfig e0a_x destroy\n", "{via}");
     // prune finds the leftover, by the description rjib gave it for NAME
     let o = h.run(via, &["-n", "prune", "other"]);
     assert_eq!(stdout(&o), "", "{via}");
-    let o = h.run(via, &["prune", "-f", "-v", "x"]);
+    // What the warning says: the leftover goes, the fresh pairs stay.
+    let o = h.run(via, &["prune", "-v", "x"]);
     assert_eq!(o.status.code(), Some(0), "{via}: {}", stderr(&o));
-    assert_eq!(
-        stdout(&o),
-        "e0a_x\nrjibstale0\n",
-        "{via}: -f takes the new, fresh pair too"
-    );
+    assert_eq!(stdout(&o), "rjibstale0\n", "{via}: {}", stderr(&o));
+    let err = stderr(&o);
     assert!(
-        stderr(&o).contains(
+        err.contains(
             "rjib: rjibstale0: prune: left behind by a stale-pair replacement for jail x\n"
-        ),
-        "{via}: {}",
-        stderr(&o)
+        ) && err.contains("rjib: e0a_x: left alone: its jail end e0b_x is on the host, in no jail"),
+        "{via}: {err}"
     );
     let after = h.read();
     assert!(!has(&after, "rjibstale0"), "{via}");
+    for n in ["e0a_x", "e0b_x", "e0a_y", "e0b_y"] {
+        assert!(has(&after, n), "{via}: {n} kept");
+    }
+    // A stale pair jib made has no description: the warning names plain
+    // prune, which takes every leftover and no fresh pair either.
+    let mut host = dying_x();
+    host["faults"] = json!([{"op": "destroy", "nth": 1, "errno": "EBUSY"}]);
+    set(&mut host, "e0a_x", "description", Value::Null);
+    let h = HostFile::new(&host);
+    let o = h.run(via, &["addm", "x", "vtnet0"]);
+    assert!(
+        stderr(&o).ends_with("remove the old one later with rjib prune\n"),
+        "{via}: {}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -440,13 +456,16 @@ fn a_signal_during_the_last_destroy(via: &str) {
     assert_eq!(o.status.signal(), Some(2), "{via}: {}", stderr(&o));
     let err = stderr(&o);
     let last = err.lines().last().unwrap();
+    // Not "nothing was changed": the stale pair is gone for good
+    // (review of issue 14, 11).
     assert!(
-        last.starts_with("rjib: addm x: interrupted by SIGINT; nothing was changed (")
-            && last.ends_with(
-                "; the stale pair e0a_x of dying jail x was destroyed before the signal came"
-            ),
+        last.starts_with(
+            "rjib: addm x: interrupted by SIGINT; the stale pair e0a_x of dying jail x was \
+             destroyed before the signal came; everything else is undone ("
+        ) && last.ends_with(" step(s))"),
         "{via}: {err}"
     );
+    assert!(!err.contains("nothing was changed"), "{via}: {err}");
     let after = h.read();
     assert!(
         names(&after)
@@ -552,4 +571,500 @@ fn a_change_in_the_future_direct() {
 #[test]
 fn a_change_in_the_future_ioctl() {
     a_change_in_the_future("ioctl");
+}
+
+/// Jail x restarted while its previous run was still dying: jail(8)
+/// created the new x (jid 5) beside the dying one (jid 4), and the new
+/// jail end is in the new jail's vnet. jail_get(2) by name finds the
+/// running one (kern_jail.c `prison_find_name` prefers a live prison), so
+/// prune keeps the pair and addm leaves it alone; were the dying one
+/// found, prune would take the running jail's network (review of issue
+/// 14, 15).
+fn restarted_while_dying() -> Value {
+    let mut host = built(
+        &["x"],
+        json!([{"name": "x", "jid": 4, "dying": true}, {"name": "x", "jid": 5}]),
+    );
+    set(&mut host, "e0b_x", "vnet", json!(5));
+    host
+}
+
+fn a_dying_and_a_running_jail_of_one_name(via: &str) {
+    let host = restarted_while_dying();
+    let h = HostFile::new(&host);
+    let o = h.run(via, &["prune", "-v", "-f"]);
+    assert_eq!(
+        (o.status.code(), stdout(&o).as_str()),
+        (Some(0), ""),
+        "{via}: {}",
+        stderr(&o)
+    );
+    assert_eq!(
+        stderr(&o),
+        "rjib: e0a_x: keep: jail x (jid 5) is running and its jail end e0b_x is not on the host\n",
+        "{via}"
+    );
+    let o = h.run(via, &["addm", "x", "vtnet0"]);
+    assert_eq!(
+        (o.status.code(), stdout(&o).as_str(), stderr(&o).as_str()),
+        (Some(0), "", ""),
+        "{via}: jib's skip"
+    );
+    assert_eq!(
+        timeless(&without_log(&h.read()).0),
+        timeless(&host),
+        "{via}"
+    );
+    // The stale pair a replacement left beside it (its destroy failed, or
+    // the run was killed): its jail end is in the dying jail's vnet.
+    // prune takes that one and keeps the running jail's.
+    let mut host = restarted_while_dying();
+    let mut old_a = iface(&host, "e0a_x").unwrap().clone();
+    let mut old_b = iface(&host, "e0b_x").unwrap().clone();
+    let ifs = host["interfaces"].as_array_mut().unwrap();
+    old_a["name"] = json!("rjibstale0");
+    old_a["index"] = json!(90);
+    old_a["unit"] = json!(7);
+    old_a["peer"] = json!("e0b_x");
+    old_a["description"] = json!("rjib: jail x, host end");
+    old_a["lastchange"] = json!(1000);
+    old_b["index"] = json!(91);
+    old_b["unit"] = json!(7);
+    old_b["peer"] = json!("rjibstale0");
+    old_b["vnet"] = json!(4);
+    ifs.push(old_a);
+    ifs.push(old_b);
+    for i in ifs.iter_mut().filter(|i| i["name"] == "vtnet0bridge") {
+        i["members"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!("rjibstale0"));
+    }
+    let h = HostFile::new(&host);
+    let o = h.run(via, &["prune", "-v", "x"]);
+    assert_eq!(
+        (o.status.code(), stdout(&o).as_str()),
+        (Some(0), "rjibstale0\n"),
+        "{via}: {}",
+        stderr(&o)
+    );
+    let after = h.read();
+    let b_ends: Vec<&Value> = after["interfaces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["name"] == "e0b_x")
+        .collect();
+    assert_eq!(
+        b_ends.len(),
+        1,
+        "{via}: the old jail end went with its pair"
+    );
+    assert_eq!(b_ends[0]["vnet"], 5, "{via}: the running jail's stays");
+    assert!(has(&after, "e0a_x"), "{via}");
+}
+
+#[test]
+fn a_dying_and_a_running_jail_of_one_name_direct() {
+    a_dying_and_a_running_jail_of_one_name("direct");
+}
+
+#[test]
+fn a_dying_and_a_running_jail_of_one_name_ioctl() {
+    a_dying_and_a_running_jail_of_one_name("ioctl");
+}
+
+/// The reviewer's attack host (review of issue 14, 1, trigger A): jail
+/// `evil` renamed its end `e0b_evil` to `e0b_web` and died, and its vnet
+/// gave that end back to the host. Jail `web` runs, with its own `e0b_web`
+/// in its vnet. The end named `e0b_web` on the host is epair 1's, and
+/// `e0a_web` is epair 0's.
+fn attack_host() -> Value {
+    json!({"version": 2, "release": 14,
+    "jails": [{"name": "web", "jid": 3}],
+    "interfaces": [
+     {"name": "lo0", "index": 1, "type": "loop", "mtu": 16384, "up": true, "groups": ["lo"]},
+     {"name": "vtnet0", "index": 2, "ether": "58:9c:fc:0a:1b:2c", "mtu": 1500, "up": true},
+     {"name": "vtnet0bridge", "index": 3, "cloner": "bridge", "unit": 0, "ether": "58:9c:fc:10:00:00", "mtu": 1500, "up": true, "groups": ["bridge"], "members": ["e0a_web", "e0a_evil"]},
+     {"name": "e0a_web", "index": 4, "cloner": "epair", "unit": 0, "peer": "e0b_web", "mtu": 1500, "up": true, "groups": ["epair"], "lastchange": 1000},
+     {"name": "e0b_web", "index": 5, "cloner": "epair", "unit": 0, "peer": "e0a_web", "mtu": 1500, "up": true, "groups": ["epair"], "vnet": "web", "lastchange": 1000},
+     {"name": "e0a_evil", "index": 6, "cloner": "epair", "unit": 1, "peer": "e0b_web", "mtu": 1500, "up": true, "groups": ["epair"], "lastchange": 1000},
+     {"name": "e0b_web", "index": 7, "cloner": "epair", "unit": 1, "peer": "e0a_evil", "mtu": 1500, "up": true, "groups": ["epair"], "lastchange": 1000}
+    ]})
+}
+
+/// prune keeps web's pair (its jail end is not on the host; the end of
+/// that name there is evil's) and destroys evil's, which is in no jail;
+/// addm web leaves the running jail's pair alone.
+fn an_impostor_jail_end(via: &str) {
+    let host = attack_host();
+    let h = HostFile::new(&host);
+    let o = h.run(via, &["-n", "prune"]);
+    assert_eq!(
+        stdout(&o),
+        "ifconfig e0a_evil destroy\n",
+        "{via}: {}",
+        stderr(&o)
+    );
+    let o = h.run(via, &["prune", "-v"]);
+    assert_eq!(
+        (o.status.code(), stdout(&o).as_str()),
+        (Some(0), "e0a_evil\n"),
+        "{via}: {}",
+        stderr(&o)
+    );
+    assert_eq!(
+        stderr(&o),
+        "rjib: e0a_evil: prune: its jail end is on the host as e0b_web (the same epair, 1), in no jail\n\
+         rjib: e0a_web: keep: jail web (jid 3) is running and its jail end e0b_web is not on the host \
+         (the e0b_web there is an end of epair 1, not of epair 0)\n",
+        "{via}"
+    );
+    let after = h.read();
+    let left: Vec<(String, Value)> = after["interfaces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["cloner"] == "epair")
+        .map(|i| (i["name"].as_str().unwrap().to_string(), i["vnet"].clone()))
+        .collect();
+    assert_eq!(
+        left,
+        [
+            ("e0a_web".to_string(), Value::Null),
+            ("e0b_web".to_string(), json!("web"))
+        ],
+        "{via}: web's pair stays, evil's went with its renamed end"
+    );
+    // addm web (a second prestart, say): the running jail's pair is left
+    // alone, the impostor not taken for its end.
+    let h = HostFile::new(&host);
+    let o = h.run(via, &["addm", "web", "vtnet0"]);
+    assert_eq!(
+        (o.status.code(), stdout(&o).as_str(), stderr(&o).as_str()),
+        (Some(0), "", ""),
+        "{via}"
+    );
+    assert_eq!(
+        timeless(&without_log(&h.read()).0),
+        timeless(&host),
+        "{via}"
+    );
+    // Jail web dying now: its pair is stale, but the new one cannot take
+    // the name e0b_web, which evil's end has: refused, nothing changed.
+    let mut dying = host.clone();
+    dying["jails"] = json!([{"name": "web", "jid": 3, "dying": true}]);
+    let h = HostFile::new(&dying);
+    let o = h.run(via, &["addm", "web", "vtnet0"]);
+    assert_eq!(o.status.code(), Some(1), "{via}");
+    assert_eq!(
+        stderr(&o),
+        "rjib: e0a_web: jail web is dying and its jail end is not on this host (the e0b_web there \
+         is an end of epair 1, not of epair 0, come back from a dead jail), so the stale pair \
+         cannot be replaced under that name; destroy the pair e0b_web belongs to (ifconfig e0b_web \
+         destroy takes its peer too; rjib prune does it for a leftover rjibstaleN) and run again\n",
+        "{via}"
+    );
+    assert_eq!(
+        normalise(&h.read()),
+        normalise(&dying),
+        "{via}: nothing changed"
+    );
+}
+
+#[test]
+fn an_impostor_jail_end_direct() {
+    an_impostor_jail_end("direct");
+}
+
+#[test]
+fn an_impostor_jail_end_ioctl() {
+    an_impostor_jail_end("ioctl");
+}
+
+/// Review of issue 14, 1, trigger B: a replacement's last destroy failed
+/// (D7), jail x started with the new pair, and the old jail's vnet has
+/// since given the old jail end back to the host, beside the new pair.
+/// The end named e0b_x on the host is the old pair's (rjibstale0's): prune
+/// destroys the leftover, which takes that end, and keeps the running
+/// jail's pair; addm x leaves it alone.
+fn the_aftermath_of_a_failed_replacement(via: &str) {
+    let mut host = dying_x();
+    host["faults"] = json!([{"op": "destroy", "nth": 1, "errno": "EBUSY"}]);
+    let h = HostFile::new(&host);
+    let o = h.run(via, &["addm", "x", "vtnet0"]);
+    assert_eq!(o.status.code(), Some(0), "{via}: {}", stderr(&o));
+    let mut after = h.read();
+    after.as_object_mut().unwrap().remove("faults");
+    // jail(8) created the new x and moved the new jail end into it; the old
+    // jail's vnet went, giving the old jail end back to the host.
+    after["jails"] = json!([{"name": "x", "jid": 5}]);
+    for i in after["interfaces"].as_array_mut().unwrap() {
+        if i["name"] == "e0b_x" {
+            i["vnet"] = match i["peer"].as_str() {
+                Some("e0a_x") => json!("x"),
+                _ => Value::Null,
+            };
+            if i["vnet"].is_null() {
+                i.as_object_mut().unwrap().remove("vnet");
+            }
+        }
+    }
+    for i in after["interfaces"].as_array_mut().unwrap() {
+        i["lastchange"] = json!(1000);
+    }
+    h.write(&after);
+    let unit_of = |peer: &str| iface(&after, peer).unwrap()["unit"].as_u64().unwrap();
+    let (new, old) = (unit_of("e0a_x"), unit_of("rjibstale0"));
+    assert_ne!(new, old);
+    let o = h.run(via, &["prune", "-v"]);
+    assert_eq!(
+        (o.status.code(), stdout(&o).as_str()),
+        (Some(0), "rjibstale0\n"),
+        "{via}: {}",
+        stderr(&o)
+    );
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "rjib: e0a_x: keep: jail x (jid 5) is running and its jail end e0b_x is not on the host \
+             (the e0b_x there is an end of epair {old}, not of epair {new})\n\
+             rjib: rjibstale0: prune: left behind by a stale-pair replacement for jail x\n"
+        ),
+        "{via}"
+    );
+    let left = h.read();
+    let b: Vec<&Value> = left["interfaces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["name"] == "e0b_x")
+        .collect();
+    assert_eq!(b.len(), 1, "{via}");
+    assert_eq!(b[0]["vnet"], "x", "{via}: the running jail's end stays");
+    assert!(has(&left, "e0a_x") && !has(&left, "rjibstale0"), "{via}");
+    // addm x before the prune: the running jail's pair is left alone
+    h.write(&after);
+    let o = h.run(via, &["addm", "x", "vtnet0"]);
+    assert_eq!(
+        (o.status.code(), stdout(&o).as_str(), stderr(&o).as_str()),
+        (Some(0), "", ""),
+        "{via}"
+    );
+}
+
+#[test]
+fn the_aftermath_of_a_failed_replacement_direct() {
+    the_aftermath_of_a_failed_replacement("direct");
+}
+
+#[test]
+fn the_aftermath_of_a_failed_replacement_ioctl() {
+    the_aftermath_of_a_failed_replacement("ioctl");
+}
+
+/// Where the kernel does not say which end is the peer, nothing is
+/// destroyed, reused or refused on the names: prune keeps, addm refuses
+/// and changes nothing, each saying why. The driver name cannot be read
+/// (a fault), or the end named like the peer is no epair (an
+/// administrator put it in the group epair).
+fn no_evidence_no_decision(via: &str) {
+    let mut host = built(&["x"], json!([]));
+    host["faults"] = json!([{"op": "drivername", "nth": 1, "errno": "EIO"}]);
+    let h = HostFile::new(&host);
+    let o = h.run(via, &["prune", "-v", "-f"]);
+    assert_eq!(
+        (o.status.code(), stdout(&o).as_str(), stderr(&o).as_str()),
+        (
+            Some(0),
+            "",
+            "rjib: e0a_x: keep: where its jail end is cannot be told, so e0b_x may be in use: \
+             e0a_x's epair unit: e0a_x: sysctl drivername: Input/output error\n"
+        ),
+        "{via}"
+    );
+    let o = h.run(via, &["addm", "x", "vtnet0"]);
+    assert_eq!(o.status.code(), Some(1), "{via}");
+    assert_eq!(
+        stderr(&o),
+        "rjib: e0a_x: cannot tell whether e0b_x is its jail end (e0a_x's epair unit: e0a_x: sysctl \
+         drivername: Input/output error); addm changes nothing, and jail(8) would move whatever is \
+         named e0b_x\n",
+        "{via}"
+    );
+    assert_eq!(
+        timeless(&without_log(&h.read()).0),
+        timeless(&host),
+        "{via}"
+    );
+    // e0b_x in a jail's vnet; on the host an interface renamed e0b_x and
+    // put in the group epair, which is no epair
+    let mut host = built(&["x"], json!([{"name": "j", "jid": 2}]));
+    set(&mut host, "e0b_x", "vnet", json!("j"));
+    let mut fake = ether("e0b_x", 40, "00:25:90:00:00:40");
+    fake["groups"] = json!(["epair"]);
+    host["interfaces"].as_array_mut().unwrap().push(fake);
+    let h = HostFile::new(&host);
+    let o = h.run(via, &["prune", "-v", "-f"]);
+    assert_eq!(
+        (o.status.code(), stdout(&o).as_str(), stderr(&o).as_str()),
+        (
+            Some(0),
+            "",
+            "rjib: e0a_x: keep: where its jail end is cannot be told, so e0b_x may be in use: \
+             e0b_x is in the group epair but its driver is e0b_x, not an epair\n"
+        ),
+        "{via}"
+    );
+}
+
+#[test]
+fn no_evidence_no_decision_direct() {
+    no_evidence_no_decision("direct");
+}
+
+#[test]
+fn no_evidence_no_decision_ioctl() {
+    no_evidence_no_decision("ioctl");
+}
+
+/// Review of issue 14, 4 and 17: a name that is not UTF-8. A jail's root
+/// named its end eight 0xff bytes (if_rename takes any bytes but NUL) and
+/// let the jail die; the end is back on the host. The FreeBSD backend read
+/// it lossily, as 24 bytes, and every listing failed: no jail could start.
+/// Now such an interface is left out of the listing on both paths, as it
+/// is nothing of rjib's, and every command works around it.
+fn a_name_that_is_not_utf8(via: &str) {
+    let mut host = built(&["evil", "ok"], json!([]));
+    set(&mut host, "e0b_evil", "raw_name", json!(vec![255; 8]));
+    let h = HostFile::new(&host);
+    let o = h.run(via, &["show"]);
+    assert_eq!(
+        (o.status.code(), stdout(&o).as_str(), stderr(&o).as_str()),
+        (Some(0), "evil\nok\n", ""),
+        "{via}"
+    );
+    let o = h.run(via, &["show", "--libxo", "json", "evil"]);
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(
+        v["rjib-information"]["jail"][0]["epair"][0]["b"],
+        Value::Null,
+        "{via}: the end is not listed"
+    );
+    // prune: no end named e0b_evil on the host, and no jail evil: kept
+    let o = h.run(via, &["prune", "-v"]);
+    assert_eq!(o.status.code(), Some(0), "{via}: {}", stderr(&o));
+    assert_eq!(stdout(&o), "e0a_ok\n", "{via}: {}", stderr(&o));
+    assert!(
+        stderr(&o).starts_with("rjib: e0a_evil: keep: in use by a jail whose name is not evil"),
+        "{via}: {}",
+        stderr(&o)
+    );
+    let o = h.run(via, &["addm", "j", "vtnet0"]);
+    assert_eq!(
+        (o.status.code(), stdout(&o).as_str(), stderr(&o).as_str()),
+        (Some(0), "e0a_j\ne0b_j\n", ""),
+        "{via}"
+    );
+    // destroy evil takes its pair, the end with the odd name included
+    let o = h.run(via, &["destroy", "evil"]);
+    assert!(o.status.success(), "{via}: {}", stderr(&o));
+    let after = h.read();
+    assert!(
+        after["interfaces"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i.get("raw_name").is_none()),
+        "{via}"
+    );
+}
+
+#[test]
+fn a_name_that_is_not_utf8_direct() {
+    a_name_that_is_not_utf8("direct");
+}
+
+#[test]
+fn a_name_that_is_not_utf8_ioctl() {
+    a_name_that_is_not_utf8("ioctl");
+}
+
+/// Such a name on a member of the bridge an addm joins: its MAC cannot
+/// be compared with the ones rjib derives, and rjib says so, once, on
+/// stderr and in the system log (the dry run on stderr too).
+fn an_unnamed_member_of_the_bridge(via: &str) {
+    let mut host = seed();
+    host["version"] = json!(2);
+    let mut odd = ether("odd", 20, "02:00:00:00:00:20");
+    odd["raw_name"] = json!([0xc3, 0x28, 0x80]);
+    host["interfaces"].as_array_mut().unwrap().push(odd);
+    for i in host["interfaces"].as_array_mut().unwrap() {
+        if i["name"] == "vtnet0bridge" {
+            i["members"] = json!(["odd"]);
+        }
+    }
+    let warning = "vtnet0bridge: a member's name is not UTF-8 (\"\\xc3(\\x80\"): rjib cannot name \
+                   it, so it leaves it out and does not compare its MAC with the ones it derives";
+    let h = HostFile::new(&host);
+    let o = h.run(via, &["-n", "addm", "j", "vtnet0", "vtnet0"]);
+    assert_eq!(o.status.code(), Some(0), "{via}: {}", stderr(&o));
+    assert_eq!(stderr(&o), format!("rjib: {warning}\n"), "{via}");
+    let o = h.run(via, &["addm", "j", "vtnet0", "vtnet0"]);
+    assert_eq!(
+        (o.status.code(), stdout(&o).as_str()),
+        (Some(0), "e0a_j\ne0b_j\ne1a_j\ne1b_j\n"),
+        "{via}: {}",
+        stderr(&o)
+    );
+    assert_eq!(stderr(&o), format!("rjib: {warning}\n"), "{via}: once");
+    let log = without_log(&h.read()).1;
+    assert!(
+        log.contains(&json!({"priority": "warning", "message": warning})),
+        "{via}: {log:?}"
+    );
+    let members = iface(&h.read(), "vtnet0bridge").unwrap()["members"].clone();
+    assert_eq!(members, json!(["odd", "e0a_j", "e1a_j"]), "{via}");
+}
+
+#[test]
+fn an_unnamed_member_of_the_bridge_direct() {
+    an_unnamed_member_of_the_bridge("direct");
+}
+
+#[test]
+fn an_unnamed_member_of_the_bridge_ioctl() {
+    an_unnamed_member_of_the_bridge("ioctl");
+}
+
+/// Review of issue 14, 18: prune -v says why it keeps a pair whose jail
+/// end's name an interface has that is no epair end, as for every pair.
+fn a_peer_name_taken_by_no_epair(via: &str) {
+    let mut host = built(&["x"], json!([{"name": "j", "jid": 2}]));
+    set(&mut host, "e0b_x", "vnet", json!("j"));
+    host["interfaces"]
+        .as_array_mut()
+        .unwrap()
+        .push(ether("e0b_x", 40, "00:25:90:00:00:40"));
+    let h = HostFile::new(&host);
+    let o = h.run(via, &["prune", "-v", "-f"]);
+    assert_eq!(
+        (o.status.code(), stdout(&o).as_str(), stderr(&o).as_str()),
+        (
+            Some(0),
+            "",
+            "rjib: e0a_x: keep: e0b_x is not an epair end, so this is no pair rjib made\n"
+        ),
+        "{via}"
+    );
+}
+
+#[test]
+fn a_peer_name_taken_by_no_epair_direct() {
+    a_peer_name_taken_by_no_epair("direct");
+}
+
+#[test]
+fn a_peer_name_taken_by_no_epair_ioctl() {
+    a_peer_name_taken_by_no_epair("ioctl");
 }

@@ -54,7 +54,7 @@ fn readers_do_not_lock_or_write(via: &str) {
     }
     // destroy takes the lock (it would change things), show never does
     let lock = h.dir.path().join("host.json.lock");
-    std::fs::remove_file(&lock).unwrap();
+    std::fs::remove_dir_all(&lock).unwrap();
     assert!(h.run(via, &["show"]).status.success());
     assert!(!lock.exists(), "show takes no lock");
 }
@@ -216,6 +216,47 @@ fn stale_temporary_file(via: &str) {
     assert!(iface(&h.read(), "e0a_jamulus").is_some());
 }
 
+/// A directory at the temporary file's name is not removed (nor reused):
+/// refused with its path and what to do, nothing changed (review of issue
+/// 14, 14).
+fn a_directory_at_the_temporary_files_name(via: &str) {
+    let h = HostFile::new(&seed());
+    let tmp = h.dir.path().join("host.json.tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    std::fs::write(tmp.join("keep"), "mine\n").unwrap();
+    let before = h.bytes();
+    for args in [
+        &["addm", "jamulus", "vtnet0"][..],
+        &["destroy", "x"],
+        &["prune"],
+    ] {
+        let o = h.run(via, args);
+        assert_eq!(o.status.code(), Some(1), "{via} {args:?}");
+        assert_eq!(
+            stderr(&o),
+            format!(
+                "rjib: simulated host {}: {}: is a directory, not rjib's temporary file, and rjib \
+                 removes no directory; move it away and run again\n",
+                h.path.display(),
+                std::fs::canonicalize(&tmp).unwrap().display()
+            ),
+            "{via} {args:?}"
+        );
+        assert_eq!(h.bytes(), before, "{via} {args:?}");
+    }
+    assert_eq!(std::fs::read_to_string(tmp.join("keep")).unwrap(), "mine\n");
+}
+
+#[test]
+fn a_directory_at_the_temporary_files_name_direct() {
+    a_directory_at_the_temporary_files_name("direct");
+}
+
+#[test]
+fn a_directory_at_the_temporary_files_name_ioctl() {
+    a_directory_at_the_temporary_files_name("ioctl");
+}
+
 /// Issue 14, D15(a): a symbolic link at the temporary file's name is
 /// removed, never written through: its target keeps its bytes, and the
 /// host is written as usual.
@@ -360,8 +401,9 @@ fn is_root() -> bool {
 }
 
 /// A directory rjib cannot write in is named as the culprit, before
-/// anything changes. The lock then falls back to the directory itself
-/// (flock(2) needs no write access), so the temporary file is what fails.
+/// anything changes: the lock directory cannot be created there, and
+/// without the lock nothing is changed; with the lock directory there
+/// (its user's), the temporary file is what fails.
 fn read_only_directory(via: &str) {
     let h = HostFile::new(&seed());
     chmod(h.dir.path(), 0o755);
@@ -383,21 +425,28 @@ fn read_only_directory(via: &str) {
         return;
     }
     chmod(h.dir.path(), 0o555);
+    let lock = dir.join("host.json.lock");
     let o = run(&["addm", "jamulus", "vtnet0"]);
+    assert_eq!(o.status.code(), Some(1));
     assert_eq!(
         stderr(&o),
         format!(
-            "rjib: simulated host {}: directory {} is not writable (Permission denied): rjib creates host.json.tmp there\n",
-            h.path.display(),
-            dir.display()
+            "rjib: lock: {l}: cannot be created (Permission denied), and rjib changes nothing \
+             without its lock there: create it where it can be written (mkdir -m 700 {l}), or give \
+             rjib a writable {d}\n",
+            l = lock.display(),
+            d = dir.display()
         )
     );
-    assert!(!h.dir.path().join("host.json.lock").exists());
-    // With the lock file there (and open to all), the same.
+    assert!(!lock.exists());
+    // With the lock directory there (the user's own, 0700), the temporary
+    // file is what cannot be written.
     chmod(h.dir.path(), 0o755);
-    let lock = h.dir.path().join("host.json.lock");
-    std::fs::write(&lock, "").unwrap();
-    chmod(&lock, 0o666);
+    std::fs::create_dir(&lock).unwrap();
+    chmod(&lock, 0o700);
+    if is_root() {
+        std::os::unix::fs::chown(&lock, Some(65534), Some(65534)).unwrap();
+    }
     chmod(h.dir.path(), 0o555);
     let o = run(&["addm", "jamulus", "vtnet0"]);
     assert_eq!(o.status.code(), Some(1));

@@ -101,11 +101,13 @@ fn stale_pair_table(via: &str) {
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(
         stderr(&o),
-        "rjib: e0a_x: its jail end e0b_x is not on this host and no jail x exists, so it is inside \
-         another jail or was renamed; remove the pair with rjib destroy x and run again\n"
+        "rjib: e0a_x: its jail end e0b_x is not on this host and no jail x exists, so it is in use \
+         by a jail whose name is not x (its addm uses the NAME x), or it was renamed; addm changes \
+         nothing: if no jail uses e0b_x (jls; jexec JAIL ifconfig -l), rjib destroy x removes the \
+         pair, and the next addm x builds a new one\n"
     );
     unchanged(&h, &start, "row 4");
-    // and `rjib destroy x` is indeed the way out: both ends go.
+    // and, no jail using it, `rjib destroy x` is the way out: both ends go.
     let o = h.run(via, &["destroy", "x"]);
     assert!(o.status.success());
     assert!(names(&h.read()).iter().all(|n| !n.starts_with("e0")));
@@ -563,9 +565,17 @@ fn lock_wait(via: &str) {
     use std::time::{Duration, Instant};
     let h = HostFile::new(&seed());
     let lock_path = h.dir.path().join("host.json.lock");
-    let mut held = std::fs::File::create(&lock_path).unwrap();
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        std::fs::DirBuilder::new()
+            .mode(0o700)
+            .create(&lock_path)
+            .unwrap();
+    }
+    let held = std::fs::File::open(&lock_path).unwrap();
     held.lock().unwrap();
-    writeln!(held, "4242 rjib addm www em0").unwrap();
+    let mut holder = std::fs::File::create(lock_path.join("holder")).unwrap();
+    writeln!(holder, "4242 rjib addm www em0").unwrap();
     let t = Instant::now();
     let o = h.run(via, &["-w", "3", "addm", "jamulus", "vtnet0"]);
     let waited = t.elapsed();
@@ -614,7 +624,7 @@ fn lock_wait(via: &str) {
         stderr(&o)
     );
     assert_eq!(
-        std::fs::read_to_string(&lock_path).unwrap(),
+        std::fs::read_to_string(lock_path.join("holder")).unwrap(),
         "",
         "released, no holder left"
     );

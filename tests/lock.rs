@@ -1,7 +1,7 @@
-//! rjib's lock on the simulated host (issue 14, D11): the lock file is
-//! never reached through a symbolic link, a directory there is named with
-//! its fix, and a run that locks through the file and one that can only
-//! lock the directory exclude each other.
+//! rjib's lock on the simulated host (issue 14, D11; review of issue 14,
+//! 3): a directory only its owner can open, never reached through a
+//! symbolic link, refused with its fix when it is anything else; no other
+//! user can take or block it.
 
 mod common;
 
@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use common::*;
 
-/// The lock file beside a host file, as rjib names it in messages.
+/// The lock directory beside a host file, as rjib names it in messages.
 fn lock_path(h: &HostFile) -> PathBuf {
     let mut p = std::fs::canonicalize(&h.path).unwrap().into_os_string();
     p.push(".lock");
@@ -45,48 +45,59 @@ fn refused(via: &str, h: &HostFile, message: &str) {
     assert!(h.run(via, &["show"]).status.success());
 }
 
-fn not_a_lock_file(via: &str) {
+fn not_a_lock_directory(via: &str) {
     let h = HostFile::new(&seed());
     let lock = lock_path(&h);
     let p = lock.display();
     let victim = h.dir.path().join("victim");
-    std::fs::write(&victim, "precious\n").unwrap();
+    std::fs::create_dir(&victim).unwrap();
     std::os::unix::fs::symlink(&victim, &lock).unwrap();
     refused(
         via,
         &h,
         &format!(
-            "{p}: is a symbolic link, not rjib's lock file; remove it (rm {p}) and rjib creates the file"
+            "{p}: is a symbolic link, not rjib's lock directory; remove it (rm {p}) and rjib creates the directory"
         ),
     );
-    assert_eq!(
-        std::fs::read_to_string(&victim).unwrap(),
-        "precious\n",
-        "{via}: the link's target neither truncated nor written"
+    assert!(
+        std::fs::read_dir(&victim).unwrap().next().is_none(),
+        "{via}: nothing written through the link"
     );
     std::fs::remove_file(&lock).unwrap();
-    std::fs::create_dir(&lock).unwrap();
+    std::fs::write(&lock, "").unwrap();
     refused(
         via,
         &h,
         &format!(
-            "{p}: is a directory, not rjib's lock file; remove it (rmdir {p}) and rjib creates the file"
+            "{p}: is a file, not rjib's lock directory; remove it (rm {p}) and rjib creates the directory"
+        ),
+    );
+    std::fs::remove_file(&lock).unwrap();
+    std::fs::create_dir(&lock).unwrap();
+    std::fs::set_permissions(&lock, std::fs::Permissions::from_mode(0o755)).unwrap();
+    refused(
+        via,
+        &h,
+        &format!(
+            "{p}: has mode 0755, which lets other users open it and hold rjib's lock; chmod 700 {p}"
         ),
     );
     std::fs::remove_dir(&lock).unwrap();
     let o = h.run(via, &["addm", "jamulus", "vtnet0"]);
     assert_eq!(o.status.code(), Some(0), "{via}: {}", stderr(&o));
-    assert!(std::fs::symlink_metadata(&lock).unwrap().is_file());
+    let meta = std::fs::symlink_metadata(&lock).unwrap();
+    assert!(meta.is_dir(), "{via}");
+    assert_eq!(meta.permissions().mode() & 0o777, 0o700, "{via}");
 }
 
 #[test]
-fn not_a_lock_file_direct() {
-    not_a_lock_file("direct");
+fn not_a_lock_directory_direct() {
+    not_a_lock_directory("direct");
 }
 
 #[test]
-fn not_a_lock_file_ioctl() {
-    not_a_lock_file("ioctl");
+fn not_a_lock_directory_ioctl() {
+    not_a_lock_directory("ioctl");
 }
 
 /// An `addm` that holds the lock until the test lets it go: its standard
@@ -100,7 +111,7 @@ struct Holder {
 }
 
 impl Holder {
-    fn start(h: &HostFile, via: &str, nobody: bool, jail: &str) -> Holder {
+    fn start(h: &HostFile, via: &str, jail: &str) -> Holder {
         use std::sync::atomic::{AtomicBool, Ordering};
         let (reader, writer) = std::io::pipe().unwrap();
         let mut fill = writer.try_clone().unwrap();
@@ -119,11 +130,7 @@ impl Holder {
             }
         });
         let _ = filled.recv_timeout(Duration::from_secs(2));
-        let mut c = command(&h.path, via);
-        if nobody {
-            c.uid(65534).gid(65534);
-        }
-        let child = c
+        let child = command(&h.path, via)
             .args(["addm", jail, "vtnet0"])
             .stdout(writer)
             .stderr(Stdio::piped())
@@ -171,91 +178,110 @@ impl Holder {
     }
 }
 
-/// Two runs, one locking through the file (root, who can open it) and
-/// one through the directory alone (nobody, who cannot open the root-owned
-/// lock file for writing): while either holds the lock, the other cannot
-/// take it, in both orders.
-fn file_and_directory_ways(via: &str) {
+/// Review of issue 14, 3: another user can neither take nor block the
+/// lock. As nobody, flock(1) cannot open the lock directory (mode 0700,
+/// root's), and a shared lock on the host file's directory, which every
+/// run locked before, no longer stops anything.
+fn no_other_user_blocks_the_lock(via: &str) {
     if !nix::unistd::geteuid().is_root() {
-        eprintln!("skip: needs root, to run one rjib as another user");
+        eprintln!("skip: needs root, to run flock(1) as another user");
+        return;
+    }
+    if std::process::Command::new("flock")
+        .arg("-V")
+        .output()
+        .is_err()
+    {
+        eprintln!("skip: no flock(1)");
         return;
     }
     let h = HostFile::new(&seed());
-    let chmod =
-        |p: &std::path::Path, m| std::fs::set_permissions(p, std::fs::Permissions::from_mode(m));
-    // nobody may write the host (the directory and the file) but not the
-    // lock file, which root created.
-    chmod(h.dir.path(), 0o777).unwrap();
-    chmod(&h.path, 0o666).unwrap();
+    std::fs::set_permissions(h.dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    assert!(h.run(via, &["addm", "a", "vtnet0"]).status.success());
     let lock = lock_path(&h);
-    std::fs::write(&lock, "").unwrap();
-    chmod(&lock, 0o644).unwrap();
-    let mut probe = command(&h.path, via);
-    if !probe
-        .uid(65534)
-        .gid(65534)
-        .arg("show")
-        .status()
-        .unwrap()
-        .success()
-    {
-        eprintln!("skip: the unprivileged user cannot run {BIN}");
-        return;
-    }
-    for (k, holder_is_nobody) in [(0, false), (1, true)] {
-        let jail = format!("j{k}");
-        let held = Holder::start(&h, via, holder_is_nobody, &jail);
-        let mut other = command(&h.path, via);
-        if !holder_is_nobody {
-            other.uid(65534).gid(65534);
-        }
-        let o = other
-            .args(["-w", "1", "addm", "other", "vtnet0"])
-            .output()
-            .unwrap();
-        let what = format!(
-            "{via}: holder {}, other {}",
-            if holder_is_nobody {
-                "by the directory"
-            } else {
-                "by the file"
-            },
-            if holder_is_nobody {
-                "by the file"
-            } else {
-                "by the directory"
-            },
-        );
-        assert_eq!(o.status.code(), Some(1), "{what}: {}", stderr(&o));
-        assert!(
-            stderr(&o).contains("still held by another process after 1 s; giving up"),
-            "{what}: {}",
-            stderr(&o)
-        );
-        let (status, names, err) = held.finish();
-        assert_eq!(status, Some(0), "{what}: {err}");
-        assert_eq!(names, format!("e0a_{jail}\ne0b_{jail}\n"), "{what}");
-        assert!(iface(&h.read(), "e0a_other").is_none(), "{what}");
-    }
-    // Free again: both ways go through.
-    let mut as_nobody = command(&h.path, via);
-    let o = as_nobody
-        .uid(65534)
-        .gid(65534)
-        .args(["-w", "0", "addm", "x", "vtnet0"])
-        .output()
-        .unwrap();
+    let as_nobody = |target: &std::path::Path| {
+        std::process::Command::new("flock")
+            .args(["-s", "-n"])
+            .arg(target)
+            .args(["sleep", "3"])
+            .uid(65534)
+            .gid(65534)
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    // The lock directory: nobody cannot even open it.
+    let o = as_nobody(&lock).wait_with_output().unwrap();
+    assert!(
+        !o.status.success(),
+        "{via}: nobody opened {}",
+        lock.display()
+    );
+    // The host file's directory, which nobody can open: locked shared for
+    // three seconds, it keeps no rjib waiting.
+    let mut holder = as_nobody(h.dir.path());
+    std::thread::sleep(Duration::from_millis(300));
+    let t = Instant::now();
+    let o = h.run(via, &["-w", "1", "addm", "b", "vtnet0"]);
     assert_eq!(o.status.code(), Some(0), "{via}: {}", stderr(&o));
-    let o = h.run(via, &["-w", "0", "destroy", "x"]);
+    assert!(
+        t.elapsed() < Duration::from_secs(2),
+        "{via}: {:?}",
+        t.elapsed()
+    );
+    let _ = holder.kill();
+    let _ = holder.wait();
+}
+
+#[test]
+fn no_other_user_blocks_the_lock_direct() {
+    no_other_user_blocks_the_lock("direct");
+}
+
+#[test]
+fn no_other_user_blocks_the_lock_ioctl() {
+    no_other_user_blocks_the_lock("ioctl");
+}
+
+/// Two rjib runs: while one holds the lock, the other waits, says whom it
+/// waits for (naming the lock directory) and gives up after -w.
+fn one_lock_every_run_takes(via: &str) {
+    let h = HostFile::new(&seed());
+    let held = Holder::start(&h, via, "j0");
+    let o = h.run(via, &["-w", "3", "addm", "other", "vtnet0"]);
+    assert_eq!(o.status.code(), Some(1), "{via}: {}", stderr(&o));
+    let lock = lock_path(&h);
+    let err = stderr(&o);
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 2, "{via}: {err}");
+    assert!(
+        lines[0].starts_with(&format!(
+            "rjib: waiting for the lock {}, held by pid ",
+            lock.display()
+        )) && lines[0].ends_with(" addm j0 vtnet0)"),
+        "{via}: {err}"
+    );
+    assert!(
+        lines[1].starts_with(&format!(
+            "rjib: lock: {}: still held by pid ",
+            lock.display()
+        )) && lines[1].ends_with(" after 3 s; giving up (-w SECONDS waits longer)"),
+        "{via}: {err}"
+    );
+    let (status, names, err) = held.finish();
+    assert_eq!(status, Some(0), "{via}: {err}");
+    assert_eq!(names, "e0a_j0\ne0b_j0\n", "{via}");
+    assert!(iface(&h.read(), "e0a_other").is_none(), "{via}");
+    let o = h.run(via, &["-w", "0", "addm", "other", "vtnet0"]);
     assert_eq!(o.status.code(), Some(0), "{via}: {}", stderr(&o));
 }
 
 #[test]
-fn file_and_directory_ways_direct() {
-    file_and_directory_ways("direct");
+fn one_lock_every_run_takes_direct() {
+    one_lock_every_run_takes("direct");
 }
 
 #[test]
-fn file_and_directory_ways_ioctl() {
-    file_and_directory_ways("ioctl");
+fn one_lock_every_run_takes_ioctl() {
+    one_lock_every_run_takes("ioctl");
 }

@@ -94,8 +94,14 @@ fn usage_texts_on_stderr() {
         "Usage: rjib destroy NAME\n\
          rjib: \"x-y\": not a jail name; use one or more of the characters [0-9A-Za-z_]\n"
     );
+    // jib's usage text, then the line that names the problem (D14)
     let o = h.run("direct", &["destroy", "a", "b"]);
-    assert_eq!(stderr(&o), "Usage: rjib destroy NAME\n", "a is a jail name");
+    assert_eq!(
+        stderr(&o),
+        "Usage: rjib destroy NAME\nrjib: \"b\": unexpected argument; destroy takes one NAME\n",
+        "a is a jail name"
+    );
+    assert_eq!(stdout(&o), "\tDestroy e0b_NAME [e1b_NAME ...]\n", "jib's");
 }
 
 #[test]

@@ -658,6 +658,7 @@ impl Boot {
                     up: src.up,
                     groups: src.groups.clone(),
                     members,
+                    unnamed_members: Vec::new(),
                     addrs: src.addrs.clone(),
                     vlan_parent: src.vlan_parent.clone(),
                     lastchange: src.lastchange,

@@ -20,7 +20,7 @@ use crate::jailconf::{Jail, Loc, Stop, Value, show};
 use crate::jib::descr;
 use crate::jib::mac::Scheme;
 use crate::jib::name::{JailName, a_end, b_end, bridge_for};
-use crate::jib::plan::{AddmRequest, PlanError, plan_addm};
+use crate::jib::plan::{AddmRequest, Evidence, PlanError, plan_addm};
 use crate::jib::vlan::{BridgeFacts, NoVlans, Uplink, VlanRefusal, VlanWarning};
 use crate::net::{
     BridgeFlags, BridgePolicy, IFNAME_MAX, IfName, Interface, LinkType, PortVlans, Verdict, Vid,
@@ -250,6 +250,9 @@ pub fn facts(jail: &Jail, exists: &dyn Fn(&Path) -> bool) -> JailFacts {
             .is_some();
     let mut addms = Vec::new();
     let mut destroyed: Vec<String> = Vec::new();
+    // prune commands whose NAME jib refuses, said once the jail's addm
+    // NAMEs are known: (where, the hook, the command, the NAME).
+    let mut prune_names: Vec<(Loc, &str, String, Vec<u8>)> = Vec::new();
     for param in HOOKS {
         for found in commands::find(jail, param, &mut findings) {
             let loc = &found.value.loc;
@@ -317,6 +320,9 @@ pub fn facts(jail: &Jail, exists: &dyn Fn(&Path) -> bool) -> JailFacts {
                         destroyed.push(nm.to_string());
                     }
                 }
+                Meaning::PruneName { bad } => {
+                    prune_names.push((loc.clone(), param, found.value.show().into_owned(), bad));
+                }
                 Meaning::Wrong(code, message) => {
                     findings.push(Finding::new(
                         loc,
@@ -328,6 +334,32 @@ pub fn facts(jail: &Jail, exists: &dyn Fn(&Path) -> bool) -> JailFacts {
                 Meaning::Other => {}
             }
         }
+    }
+    // A prune of a NAME jib refuses fails, and in exec.prepare jail(8)
+    // then does not start the jail: say which NAME it wants.
+    for (loc, param, shown, bad) in prune_names {
+        let fix = match addms.first() {
+            Some(a) => format!(
+                "give the rjib NAME of this jail's addm (rjib prune {})",
+                a.name
+            ),
+            None => "give an rjib NAME, the one a jail's addm uses".to_string(),
+        };
+        findings.push(Finding::new(
+            &loc,
+            &name,
+            Code::NameCharset,
+            format!(
+                "{param}: {shown}: \"{}\" is not an rjib NAME (jib accepts letters, digits and _ \
+                 only), so prune fails{}; {fix}",
+                crate::util::escape_bytes(&bad),
+                if param == "exec.prepare" || param == "exec.prestart" {
+                    " and jail(8) does not start the jail"
+                } else {
+                    ""
+                }
+            ),
+        ));
     }
     // An addm that a later `=` in a wildcard block or among the global
     // parameters threw away: jail(8) never runs it. Said when no addm is
@@ -519,27 +551,55 @@ pub fn analyse(input: &Input<'_>, host: &mut dyn BridgeFacts) -> Report {
     }
 
     // A NAME that is not the jail's name: rjib looks up jail NAME, finds
-    // none, and can only go by where the jail end is. Not said again for
-    // a duplicate NAME, which has its own finding.
-    for a in addms.iter().filter(|a| !a.duplicate) {
+    // none, and can only go by where the jail end is. Not said for a NAME
+    // that two addms use (any of them): duplicate-name says what goes
+    // wrong there. A NAME that is another jail's name is no "no jail to
+    // look up": that jail is the one rjib would go by.
+    let shared: HashSet<&str> = addms
+        .iter()
+        .filter(|a| a.duplicate)
+        .map(|a| a.cmd.name.as_str())
+        .collect();
+    for a in addms
+        .iter()
+        .filter(|a| !shared.contains(a.cmd.name.as_str()))
+    {
         let jail = &jails[a.jail];
         let name = a.cmd.name.as_str();
-        if name.as_bytes() != jail.raw_name.as_slice() {
-            let jail = &jail.name;
-            findings.push(Finding::new(
+        if name.as_bytes() == jail.raw_name.as_slice() {
+            continue;
+        }
+        let jail = &jail.name;
+        if let Some(other) = jails
+            .iter()
+            .find(|j| j.raw_name.as_slice() == name.as_bytes())
+        {
+            // As dangerous as two addms of one NAME, and so an error.
+            let mut f = Finding::new(
                 a.loc(),
                 jail,
-                Code::NameDiffers,
+                Code::DuplicateName,
                 format!(
-                    "addm {name}: the rjib NAME {name} is not the jail's name {jail}, so there is no jail {name} \
-                     to look up: prune keeps {} while {} is not on the host, and when {jail} is started \
-                     while its previous run is still dying, addm refuses instead of replacing the stale pair \
-                     (rjib destroy {name} clears it); a NAME equal to the jail name avoids that",
-                    a_end(0, &a.cmd.name),
-                    b_end(0, &a.cmd.name)
+                    "addm {name}: the rjib NAME {name} is the name of another jail, {name} ({}): prune \
+                     and stale-pair handling go by jail {name}, so while it is dying they would prune \
+                     or replace {jail}'s pair {} as stale; give {jail} a NAME that no other jail has",
+                    other.loc.file_line(),
+                    a_end(0, &a.cmd.name)
                 ),
-            ));
+            );
+            f.other_jail = Some(other.name.clone());
+            findings.push(f);
+            continue;
         }
+        let message = format!(
+            "addm {name}: the rjib NAME {name} is not the jail's name {jail}, so there is no jail {name} \
+                 to look up: prune keeps {} while {} is not on the host, and when {jail} is started \
+                 while its previous run is still dying, addm refuses instead of replacing the stale pair \
+                 (rjib destroy {name} clears it); a NAME equal to the jail name avoids that",
+            a_end(0, &a.cmd.name),
+            b_end(0, &a.cmd.name)
+        );
+        findings.push(Finding::new(a.loc(), jail, Code::NameDiffers, message));
     }
 
     let mut pairs: Vec<Vec<Pair>> = vec![Vec::new(); jails.len()];
@@ -698,7 +758,7 @@ fn plan_one(
     let mut facts = CheckFacts { boot, host };
     // The boot view leaves the jail's own current pairs out: no stale pair
     // to judge, so no jail to look up.
-    let planned = plan_addm(&req, &view, policy, None, &mut facts);
+    let planned = plan_addm(&req, &view, policy, &Evidence::default(), &mut facts);
     let plan = match planned {
         Ok(plan) => plan,
         Err(e) => {
@@ -733,8 +793,11 @@ fn plan_one(
                 PlanError::EmptyIface { .. } => (Code::ParentMissing, e.to_string()),
                 // the bridge name a -b suffix makes is refused like a taken one
                 PlanError::BridgeLikeEnd { .. } => (Code::BridgeNotABridge, e.to_string()),
+                // The boot view has no pairs of this jail: never met here.
                 PlanError::PeerEndExists { .. }
                 | PlanError::OrphanPair { .. }
+                | PlanError::NotItsPeer { .. }
+                | PlanError::NoPeerEvidence { .. }
                 | PlanError::PairInUse { .. }
                 | PlanError::PairInNoBridge { .. } => (Code::CommandLine, e.to_string()),
                 PlanError::Vlan(v) if matches!(**v, VlanRefusal::UplinkHasAddress { .. }) => {
@@ -883,7 +946,7 @@ fn plan_one(
                     release: None,
                     ..policy.clone()
                 },
-                None,
+                &Evidence::default(),
                 &mut NoVlans,
             )
             .ok()

@@ -208,6 +208,12 @@ pub enum Meaning {
     Destroy {
         name: JailName,
     },
+    /// A `prune` whose NAME jib refuses (`prune $name` for jail
+    /// `nextcloud-prod`): it fails, and in `exec.prepare` jail(8) does
+    /// not start the jail. The NAME it should have is the jail's addm's.
+    PruneName {
+        bad: Vec<u8>,
+    },
     /// Something that creates and destroys nothing (`show`, `check`).
     Other,
     /// A command line that fails: the finding's code and message.
@@ -255,6 +261,11 @@ pub fn meaning(argv: &[Vec<u8>]) -> Meaning {
         Parsed::Error { message, .. } => Meaning::Wrong(Code::CommandLine, message),
         Parsed::BadVlan { message, .. } => Meaning::Wrong(Code::VlanInvalid, message),
         Parsed::Usage { prog, usage, .. } => {
+            if usage == cli::Usage::Prune
+                && let Some(bad) = bad_name(argv)
+            {
+                return Meaning::PruneName { bad };
+            }
             if let Some(bad) = bad_name(argv) {
                 return Meaning::Wrong(
                     Code::NameCharset,
@@ -297,7 +308,9 @@ pub fn is_addm(argv: &[Vec<u8>], unexpanded: &[bool]) -> bool {
 /// with the parser itself: the word that, replaced by a valid name, makes
 /// the command line parse with that name.
 fn bad_name(argv: &[Vec<u8>]) -> Option<Vec<u8>> {
-    let action = argv.iter().position(|w| w == b"addm" || w == b"destroy")?;
+    let action = argv
+        .iter()
+        .position(|w| w == b"addm" || w == b"destroy" || w == b"prune")?;
     for k in action + 1..argv.len() {
         // getopts takes a word with a leading `-` for options.
         let valid = std::str::from_utf8(&argv[k])
@@ -309,13 +322,16 @@ fn bad_name(argv: &[Vec<u8>]) -> Option<Vec<u8>> {
         }
         let mut probe = argv.to_vec();
         probe[k] = b"x".to_vec();
-        if let Parsed::Run(Invocation {
-            action: Action::Addm { jail, .. } | Action::Destroy { jail },
-            ..
-        }) = parse(&probe)
-            && jail.as_str() == "x"
-        {
-            return Some(argv[k].clone());
+        match parse(&probe) {
+            Parsed::Run(Invocation {
+                action: Action::Addm { jail, .. } | Action::Destroy { jail },
+                ..
+            }) if jail.as_str() == "x" => return Some(argv[k].clone()),
+            Parsed::Run(Invocation {
+                action: Action::Prune { jails, .. },
+                ..
+            }) if jails.iter().any(|j| j.as_str() == "x") => return Some(argv[k].clone()),
+            _ => {}
         }
     }
     None
@@ -408,6 +424,13 @@ mod tests {
             }
         );
         assert_eq!(meaning(&argv("rjib show")), Meaning::Other);
+        assert_eq!(meaning(&argv("rjib prune -v nc")), Meaning::Other);
+        assert_eq!(
+            meaning(&argv("rjib prune nextcloud-prod")),
+            Meaning::PruneName {
+                bad: b"nextcloud-prod".to_vec()
+            }
+        );
         for (cmd, code, needle) in [
             ("rjib addm my-jail em0", Code::NameCharset, "\"my-jail\""),
             ("rjib addm -b br web.1 em0", Code::NameCharset, "\"web.1\""),

@@ -9,7 +9,7 @@
 
 use super::memory::UserMem;
 use crate::freebsd::abi::*;
-use crate::freebsd::wire::{Wire, c_name, c_str};
+use crate::freebsd::wire::{Wire, c_bytes, c_name, c_str};
 use crate::net::Errno;
 use crate::netsim::model::Kernel;
 
@@ -178,8 +178,9 @@ fn get_vlan(k: &mut Kernel, arg: &[u8], mem: &mut UserMem) -> Result<(), Errno> 
     if i.kind() != "l2vlan" {
         return Err(Errno::EINVAL);
     }
+    let parent = i.vlan_parent.as_deref().map(|p| k.wire_name(p));
     let vr = VlanReq {
-        vlr_parent: c_name(i.vlan_parent.as_deref().unwrap_or("")),
+        vlr_parent: c_bytes(parent.as_deref().unwrap_or(b"")),
         ..VlanReq::default()
     };
     mem.copyout(r.data(), &vr.to_bytes())
@@ -258,7 +259,7 @@ fn drvspec(k: &mut Kernel, get: bool, arg: &[u8], mem: &mut UserMem) -> Result<(
                 let mut out = Vec::with_capacity(fit * breq);
                 let mut e = IfBreq::default();
                 for (n, m) in members.iter().chain(&spans).enumerate().take(fit) {
-                    e.ifbr_ifsname = c_name(m);
+                    e.ifbr_ifsname = c_bytes(&k.wire_name(m));
                     e.ifbr_portno = u8::try_from(n).unwrap_or(u8::MAX);
                     if n < members.len() {
                         e.ifbr_ifsflags = IFBIF_LEARNING | IFBIF_DISCOVER;
@@ -396,11 +397,11 @@ fn group_members(k: &mut Kernel, arg: &mut [u8], mem: &mut UserMem) -> Result<()
     let mut g = IfGroupReq::from_bytes(arg).ok_or(Errno::EFAULT)?;
     let group = c_str(&g.ifgr_name).to_vec();
     let all = group == IFG_ALL.as_bytes();
-    let members: Vec<&str> = k
+    let members: Vec<&[u8]> = k
         .interfaces()
         .into_iter()
         .filter(|i| all || i.groups.iter().any(|x| x.as_bytes() == group))
-        .map(|i| i.name.as_str())
+        .map(|i| i.wire_name())
         .collect();
     if members.is_empty() {
         return Err(Errno::ENOENT);
@@ -418,7 +419,7 @@ fn group_members(k: &mut Kernel, arg: &mut [u8], mem: &mut UserMem) -> Result<()
             return Err(Errno::EINVAL);
         }
         let e = IfgReq {
-            ifgrq_member: c_name(m),
+            ifgrq_member: c_bytes(m),
         };
         mem.copyout(at, &e.to_bytes())?;
         left -= entry;

@@ -44,7 +44,7 @@ pub fn link_entry(i: &SimIf) -> Result<IfaEntry, Errno> {
         None => None,
     };
     let addr: &[u8] = mac.as_ref().map_or(&[], |m| &m.0);
-    let name = i.name.as_bytes();
+    let name = i.wire_name();
     let mut sdl_data = [0u8; 46];
     if name.len() + addr.len() > sdl_data.len() {
         return Err(Errno::EIO);
@@ -77,7 +77,7 @@ pub fn link_entry(i: &SimIf) -> Result<IfaEntry, Errno> {
         ..IfData::default()
     };
     Ok(IfaEntry {
-        name: i.name.clone(),
+        name: i.wire_name().to_vec(),
         flags: if_flags(i),
         addr: sdl,
         netmask: Vec::new(),
@@ -123,7 +123,7 @@ pub fn addr_entry(i: &SimIf, a: IfAddr) -> IfaEntry {
         }
     };
     IfaEntry {
-        name: i.name.clone(),
+        name: i.wire_name().to_vec(),
         flags: if_flags(i),
         addr,
         netmask,

@@ -102,6 +102,34 @@ impl Sys for EmuSys {
         Ok(self.sim.kernel.sysctl(name))
     }
 
+    /// Only the MIB rjib reads: `net.link.generic.ifdata.INDEX.drivername`
+    /// (sysctl_ifdata: ENOENT for an index no host interface has, the
+    /// name and its NUL copied out, ENOMEM when they do not fit); any other
+    /// MIB is ENOENT, as a node the kernel has not.
+    fn sysctl(&mut self, mib: &[i32], out: &mut [u8]) -> Result<usize, Errno> {
+        use crate::freebsd::abi::{
+            CTL_NET, IFDATA_DRIVERNAME, IFMIB_IFDATA, NETLINK_GENERIC, PF_LINK,
+        };
+        self.exterror = None;
+        let index = match mib {
+            [
+                CTL_NET,
+                PF_LINK,
+                NETLINK_GENERIC,
+                IFMIB_IFDATA,
+                i,
+                IFDATA_DRIVERNAME,
+            ] if *i > 0 => *i as u32,
+            _ => return Err(Errno::ENOENT),
+        };
+        let r = self.sim.kernel.drivername(index);
+        let name = self.after(r)?.ok_or(Errno::ENOENT)?;
+        let bytes: Vec<u8> = name.bytes().chain([0]).collect();
+        let dst = out.get_mut(..bytes.len()).ok_or(Errno::ENOMEM)?;
+        dst.copy_from_slice(&bytes);
+        Ok(bytes.len())
+    }
+
     fn jail_by_name(&mut self, name: &str) -> Result<Option<JailInfo>, Errno> {
         self.exterror = None;
         Ok(self.sim.kernel.jail(name).map(|j| JailInfo {

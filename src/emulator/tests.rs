@@ -75,6 +75,10 @@ fn script(h: &mut dyn Host) -> Vec<String> {
     rec!(h.rename(&b, &eb));
     rec!(h.rename(&ea, &eb));
     rec!(h.rename(&n("nope0"), &n("nope1")));
+    // Driver names by index, renamed epair ends and a free index included.
+    for i in 1..12 {
+        rec!(h.driver(&n("any"), i));
+    }
     rec!(h.set_up(&ea, true));
     rec!(h.set_up(&eb, true));
     rec!(h.set_up(&eb, false));
@@ -200,6 +204,7 @@ fn injected_faults_behave_the_same_both_ways() {
         "pvid",
         "vlanset",
         "bridgeflags",
+        "drivername",
     ] {
         for (nth, errno) in [(1, "EIO"), (2, "EBUSY"), (3, "ENOMEM")] {
             let mut host = seed.clone();
@@ -222,6 +227,9 @@ fn the_script_really_fails_where_it_should() {
     ));
     assert!(has("what: \"addm e0a_t\", reason: Errno(Errno(17))"));
     assert!(has("h.mtu(&ea) => Ok(9000)"));
+    assert!(has("h.driver(&n(\"any\"), i) => Ok(Some(\"vtnet0\"))"));
+    assert!(has("h.driver(&n(\"any\"), i) => Ok(Some(\"epair0\"))"));
+    assert!(has("h.driver(&n(\"any\"), i) => Ok(None)"));
     assert!(has(
         "h.create(Cloner::Epair, None) => Ok(IfName(\"epair0a\"))"
     ));
@@ -442,7 +450,7 @@ fn brdggifs_reports_its_size_and_fills_what_fits() {
 fn getifaddrs_types_a_bridge_like_freebsd() {
     let k = seed_kernel();
     let entries = link::entries(&k).unwrap();
-    let br = entries.iter().find(|e| e.name == "vtnet0bridge").unwrap();
+    let br = entries.iter().find(|e| e.name == b"vtnet0bridge").unwrap();
     let sdl = SockaddrDl::from_bytes(&br.addr).unwrap();
     let data = IfData::from_bytes(&br.data).unwrap();
     // ether_ifattach's IFT_ETHER in the address, IFT_BRIDGE in if_data.
@@ -453,7 +461,7 @@ fn getifaddrs_types_a_bridge_like_freebsd() {
     );
     assert_eq!(&sdl.sdl_data[..18], b"vtnet0bridge\x58\x9c\xfc\x10\x00\x00");
     assert_eq!(data.ifi_mtu, 1500);
-    let lo = entries.iter().find(|e| e.name == "lo0").unwrap();
+    let lo = entries.iter().find(|e| e.name == b"lo0").unwrap();
     assert_eq!(SockaddrDl::from_bytes(&lo.addr).unwrap().sdl_alen, 0);
 }
 
@@ -539,7 +547,7 @@ fn getifaddrs_link_addresses_are_laid_out_like_freebsds() {
     let link = |name: &str| {
         let e = entries
             .iter()
-            .find(|e| e.name == name && e.family() == AF_LINK)
+            .find(|e| e.name == name.as_bytes() && e.family() == AF_LINK)
             .unwrap();
         (
             SockaddrDl::from_bytes(&e.addr).unwrap(),
@@ -566,7 +574,7 @@ fn getifaddrs_link_addresses_are_laid_out_like_freebsds() {
     let (sdl, _, data) = link("vtnet0bridge");
     assert_eq!((sdl.sdl_type, data.ifi_type), (IFT_ETHER, IFT_BRIDGE));
     // What is in a jail's vnet is not listed on the host.
-    assert!(entries.iter().all(|e| e.name != "em9"));
+    assert!(entries.iter().all(|e| e.name != b"em9"));
 }
 
 fn ioctl_flags(k: &mut Kernel, name: &str) -> u32 {
@@ -587,7 +595,7 @@ fn an_epair_runs_from_its_creation_a_bridge_once_up() {
     for end in [a.as_str(), b.as_str()] {
         let f = ioctl_flags(&mut k, end);
         assert_eq!(f & (IFF_UP | IFF_DRV_RUNNING), IFF_DRV_RUNNING, "{end}");
-        let e = entries.iter().find(|e| e.name == end).unwrap();
+        let e = entries.iter().find(|e| e.name == end.as_bytes()).unwrap();
         assert_eq!(e.flags, f, "{end}");
     }
     // A bridge runs only once it is up (bridge_init).
@@ -673,6 +681,53 @@ fn freebsd_15_refusals_carry_the_kernels_extended_error() {
         let e = emulated.destroy(&n("nope0")).unwrap_err();
         assert_eq!((e.errno_value(), e.detail), (Some(Errno::ENXIO), None));
     }
+}
+
+/// sysctl(3) of `net.link.generic.ifdata.INDEX.drivername` as
+/// `sysctl_ifdata` answers it: both ends of one epair give `epairN`,
+/// whatever they are named; an index in a jail's vnet or free is ENOENT;
+/// a buffer too short is ENOMEM; any other MIB is no node (ENOENT).
+#[test]
+fn driver_names_by_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let host = serde_json::json!({"version": 2, "jails": [{"name": "j", "jid": 1}],
+        "interfaces": [
+        {"name": "vtnet0", "index": 1, "ether": "58:9c:fc:0a:1b:2c", "mtu": 1500, "up": true},
+        {"name": "e0a_j", "index": 2, "cloner": "epair", "unit": 7, "peer": "web",
+         "mtu": 1500, "up": true, "groups": ["epair"]},
+        {"name": "web", "index": 3, "cloner": "epair", "unit": 7, "peer": "e0a_j",
+         "mtu": 1500, "up": true, "groups": ["epair"]},
+        {"name": "e0b_x", "index": 4, "cloner": "epair", "unit": 8, "peer": "e0a_x",
+         "mtu": 1500, "up": true, "groups": ["epair"], "vnet": "j"},
+        {"name": "e0a_x", "index": 5, "cloner": "epair", "unit": 8, "peer": "e0b_x",
+         "mtu": 1500, "up": true, "groups": ["epair"]}]});
+    let p = copy_host(dir.path(), "h.json", &host);
+    let mut sys = EmuSys::open(p).unwrap();
+    let mut read = |index: u32, len: usize| {
+        let mut buf = vec![0u8; len];
+        sys.sysctl(&drivername_mib(index), &mut buf)
+            .map(|n| String::from_utf8(buf[..n].to_vec()).unwrap())
+    };
+    assert_eq!(read(2, 64), Ok("epair7\0".into()));
+    assert_eq!(read(3, 64), Ok("epair7\0".into()), "renamed, same pair");
+    assert_eq!(read(5, 64), Ok("epair8\0".into()));
+    assert_eq!(read(1, 64), Ok("vtnet0\0".into()));
+    assert_eq!(read(4, 64), Err(Errno::ENOENT), "in a jail's vnet");
+    assert_eq!(read(9, 64), Err(Errno::ENOENT), "free");
+    assert_eq!(read(2, 4), Err(Errno::ENOMEM));
+    let mut buf = [0u8; 64];
+    assert_eq!(
+        sys.sysctl(
+            &[CTL_NET, PF_LINK, NETLINK_GENERIC, IFMIB_IFDATA, 2, 1],
+            &mut buf
+        ),
+        Err(Errno::ENOENT),
+        "general: not what rjib reads"
+    );
+    // The backend on top: the text, and None for ENOENT.
+    let mut h = KernelHost::new(sys);
+    assert_eq!(h.driver(&n("web"), 3), Ok(Some("epair7".into())));
+    assert_eq!(h.driver(&n("e0b_x"), 4), Ok(None));
 }
 
 /// A 15 kernel with bridge0 (members em0, e0; span port sp0), for the VLAN

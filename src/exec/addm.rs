@@ -69,6 +69,15 @@ pub fn undo_outcome(f: &mut dyn fmt::Write, undone: usize, leftovers: &[Leftover
     )
 }
 
+/// "; everything else is undone (N step(s))", or what the undo left: for a
+/// run of which one part cannot be undone (a stale pair destroyed).
+pub fn undo_rest(f: &mut dyn fmt::Write, undone: usize, leftovers: &[Leftover]) -> fmt::Result {
+    match leftovers.is_empty() {
+        true => write!(f, "; everything else is undone ({undone} step(s))"),
+        false => undo_outcome(f, undone, leftovers),
+    }
+}
+
 /// A built `addm`: the lines jib prints, the journal that can still take it
 /// all back, and the stale pairs to destroy once it is final.
 #[derive(Debug)]
@@ -92,6 +101,9 @@ pub struct StaleLeft {
     pub was: IfName,
     pub jail: String,
     pub error: HostError,
+    /// Whether the aside has the description rjib gives a host end of
+    /// the jail, by which `prune NAME` finds it.
+    pub described: bool,
 }
 
 impl fmt::Display for StaleLeft {
@@ -101,11 +113,20 @@ impl fmt::Display for StaleLeft {
             was,
             jail,
             error,
+            described,
         } = self;
+        // Not `prune -f`: right now the new pair, and those of jails being
+        // started beside it, are on the host and fresh, and only the guard
+        // keeps prune from them. The aside is as old as the stale pair (a
+        // rename does not stamp its last change), so the guard lets it go.
+        let prune = match described {
+            true => format!("rjib prune {jail}"),
+            false => "rjib prune".to_string(),
+        };
         write!(
             f,
             "warning: {error}; {aside} is the stale pair of dying jail {jail} (it was {was}) and stays; \
-             the new pair is kept; remove the old one with rjib prune -f"
+             the new pair is kept; remove the old one later with {prune}"
         )
     }
 }
@@ -139,11 +160,18 @@ impl Built {
                     self.destroyed.push(was);
                 }
                 Err(error) => {
+                    let described = host
+                        .description(&aside)
+                        .ok()
+                        .flatten()
+                        .and_then(|d| descr::jail_of_host_end(&d).map(|j| j == self.jail))
+                        .unwrap_or(false);
                     let l = StaleLeft {
                         aside,
                         was,
                         jail: self.jail.clone(),
                         error,
+                        described,
                     };
                     host.syslog(Priority::Warning, &l.to_string());
                     left.push(l);

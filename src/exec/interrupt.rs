@@ -85,6 +85,9 @@ impl Host for Interruptible<'_> {
     fn jail(&mut self, name: &str) -> HostResult<Option<JailInfo>> {
         self.host.jail(name)
     }
+    fn driver(&mut self, name: &IfName, index: u32) -> HostResult<Option<String>> {
+        self.host.driver(name, index)
+    }
     fn set_description(&mut self, name: &IfName, text: &str) -> HostResult<()> {
         self.check()?;
         self.host.set_description(name, text)

@@ -594,6 +594,35 @@ wire_struct!(VlanReq = "vlanreq" {
     vlr_proto
 });
 
+// ---- <sys/sysctl.h>, <net/if_mib.h> -----------------------------------------
+
+/// The sysctl(3) MIB of `net.link.generic.ifdata.INDEX.drivername`: the
+/// driver name and unit an interface was attached with (sys/net/if_mib.c
+/// `sysctl_ifdata`, IFDATA_DRIVERNAME), whatever it is named now.
+pub const CTL_NET: i32 = 4;
+/// `PF_LINK`, which is `AF_LINK`.
+pub const PF_LINK: i32 = AF_LINK as i32;
+pub const NETLINK_GENERIC: i32 = 0;
+pub const IFMIB_IFDATA: i32 = 2;
+pub const IFDATA_DRIVERNAME: i32 = 3;
+
+/// The MIB for `index`'s driver name.
+pub fn drivername_mib(index: u32) -> [i32; 6] {
+    [
+        CTL_NET,
+        PF_LINK,
+        NETLINK_GENERIC,
+        IFMIB_IFDATA,
+        i32::try_from(index).unwrap_or(i32::MAX),
+        IFDATA_DRIVERNAME,
+    ]
+}
+
+/// The longest driver name the kernel writes: `if_dname` (a cloner's or
+/// driver's name, shorter than IFNAMSIZ), up to 20 digits of unit and the
+/// NUL (`sysctl_ifdata` allocates `strlen(if_dname) + 20 + 1`).
+pub const DRIVERNAME_MAX: usize = IFNAMSIZ + 20 + 1;
+
 // ---- <sys/jail.h> -----------------------------------------------------------
 
 /// jail_get(2) flag: find a jail that is being removed, too.

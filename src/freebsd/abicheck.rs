@@ -234,6 +234,15 @@ pub fn checks() -> Vec<Check> {
     v.push(check("AF_INET", AF_INET));
     v.push(check("AF_INET6", AF_INET6));
     v.push(check("JAIL_DYING", JAIL_DYING));
+    for (name, value) in [
+        ("CTL_NET", CTL_NET),
+        ("PF_LINK", PF_LINK),
+        ("NETLINK_GENERIC", NETLINK_GENERIC),
+        ("IFMIB_IFDATA", IFMIB_IFDATA),
+        ("IFDATA_DRIVERNAME", IFDATA_DRIVERNAME),
+    ] {
+        v.push(check(name, value));
+    }
     let at = v.len();
     for (name, value) in [
         ("SYS_exterrctl", i64::from(SYS_EXTERRCTL)),
@@ -280,6 +289,7 @@ pub fn c_source() -> String {
          #include <sys/types.h>\n\
          #include <sys/ioccom.h>\n\
          #include <sys/syscall.h>\n\
+         #include <sys/sysctl.h>\n\
          #include <sys/jail.h>\n\
          #if RJIB_FREEBSD >= 15\n\
          #include <sys/exterrvar.h>\n\
@@ -290,6 +300,7 @@ pub fn c_source() -> String {
          #include <net/if.h>\n\
          #include <net/if_dl.h>\n\
          #include <net/if_types.h>\n\
+         #include <net/if_mib.h>\n\
          #include <net/ethernet.h>\n\
          #include <net/if_bridgevar.h>\n\
          #include <net/if_vlan_var.h>\n\
@@ -338,6 +349,8 @@ mod tests {
         assert_eq!(find("offsetof(struct ifbif_vlan_req, bv_set)"), Some(24));
         assert_eq!(find("offsetof(struct ifbreq, ifbr_pvid)"), Some(48));
         assert_eq!(find("BRDGGDEFPVID"), Some(36));
+        assert_eq!(find("IFDATA_DRIVERNAME"), Some(3));
+        assert_eq!(find("PF_LINK"), Some(18));
     }
 
     #[test]

@@ -7,6 +7,13 @@
 //! addresses, last change), one SIOCGIFGMEMB per listed group, one
 //! BRDGGIFS per bridge (which gives each member's untagged VLAN too) and
 //! one SIOCGETVLAN per vlan — never one request per interface.
+//!
+//! Names come as bytes: if_rename takes any but NUL, and a jail's root may
+//! name its end so before the end comes back to the host. A name rjib
+//! cannot hold (not UTF-8) is nothing of rjib's, and one it cannot name in
+//! a request: such an interface is left out of the listing (and a bridge's
+//! such member out of its members, noted in `unnamed_members`), never
+//! read lossily, and never a reason for the listing to fail.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -105,13 +112,13 @@ impl<S: Sys> KernelHost<S> {
     /// A bridge's members as the kernel lists them (most recent first),
     /// with each one's untagged VLAN (`ifbr_pvid`, 0 for none and on
     /// FreeBSD 14, where that is padding the kernel zeroes), without its
-    /// span ports. `hint` is how many ports there may be, so one request
-    /// usually does.
+    /// span ports, names as bytes. `hint` is how many ports there may be,
+    /// so one request usually does.
     fn bridge_members(
         &mut self,
         bridge: &IfName,
         hint: usize,
-    ) -> Result<Vec<(String, u16)>, Errno> {
+    ) -> Result<Vec<(Vec<u8>, u16)>, Errno> {
         let mut cap = hint.max(1);
         loop {
             let mut list = vec![0u8; cap * IFBREQ_LEN];
@@ -131,10 +138,7 @@ impl<S: Sys> KernelHost<S> {
                     // bridge_ioctl_gifs lists the span ports too (whose VLAN
                     // fields are a member's left-overs).
                     .filter(|e| e.ifbr_ifsflags & IFBIF_SPAN == 0)
-                    .map(|e| {
-                        let name = String::from_utf8_lossy(c_str(&e.ifbr_ifsname)).into_owned();
-                        (name, e.ifbr_pvid)
-                    })
+                    .map(|e| (c_str(&e.ifbr_ifsname).to_vec(), e.ifbr_pvid))
                     .collect());
             }
             if cap >= MAX_ENTRIES {
@@ -144,8 +148,9 @@ impl<S: Sys> KernelHost<S> {
         }
     }
 
-    /// The members of interface group `group` (none if it does not exist).
-    fn group_members(&mut self, group: &str, hint: usize) -> Result<Vec<String>, Errno> {
+    /// The members of interface group `group` (none if it does not
+    /// exist), as bytes.
+    fn group_members(&mut self, group: &str, hint: usize) -> Result<Vec<Vec<u8>>, Errno> {
         let entry = size_of::<IfgReq>();
         let mut cap = hint.max(1);
         loop {
@@ -165,7 +170,7 @@ impl<S: Sys> KernelHost<S> {
                         .chunks_exact(entry)
                         .map(c_str)
                         .take_while(|n| !n.is_empty())
-                        .map(|n| String::from_utf8_lossy(n).into_owned())
+                        .map(<[u8]>::to_vec)
                         .collect());
                 }
                 Err(Errno::ENOENT) => return Ok(Vec::new()),
@@ -175,16 +180,16 @@ impl<S: Sys> KernelHost<S> {
         }
     }
 
-    /// The interface a vlan(4) is tagged on (SIOCGETVLAN); `None` when it
-    /// has none.
-    fn vlan_parent(&mut self, vlan: &IfName) -> Result<Option<String>, Errno> {
+    /// The interface a vlan(4) is tagged on (SIOCGETVLAN), as bytes;
+    /// `None` when it has none.
+    fn vlan_parent(&mut self, vlan: &IfName) -> Result<Option<Vec<u8>>, Errno> {
         let mut vr = VlanReq::default().to_bytes();
         let mut r = IfReq::named(vlan.as_str());
         r.set_data(addr_of(&mut vr));
         self.ifreq(SIOCGETVLAN, &mut r, &mut [&mut vr])?;
         let parent = VlanReq::from_bytes(&vr).ok_or(Errno::EFAULT)?.vlr_parent;
         let parent = c_str(&parent);
-        Ok((!parent.is_empty()).then(|| String::from_utf8_lossy(parent).into_owned()))
+        Ok((!parent.is_empty()).then(|| parent.to_vec()))
     }
 
     fn flags(&mut self, name: &IfName) -> Result<IfReq, Errno> {
@@ -245,6 +250,14 @@ fn parse_link(e: &IfaEntry) -> Result<Link, String> {
     })
 }
 
+/// A name as the kernel gave it, if rjib can hold it: UTF-8, 1 to 15
+/// bytes.
+fn name_of(bytes: &[u8]) -> Option<IfName> {
+    std::str::from_utf8(bytes)
+        .ok()
+        .and_then(|s| IfName::new(s).ok())
+}
+
 /// The prefix length of a netmask: its leading one bits.
 fn prefix_len(mask: &[u8]) -> u8 {
     let mut n = 0u8;
@@ -299,7 +312,7 @@ impl<S: Sys> Host for KernelHost<S> {
     fn list(&mut self) -> HostResult<Vec<Interface>> {
         let entries = self.sys.getifaddrs().map_err(|e| self.list_fail(None, e))?;
         let hint = entries.len() + 1;
-        let mut groups: HashMap<String, Vec<&'static str>> = HashMap::new();
+        let mut groups: HashMap<Vec<u8>, Vec<&'static str>> = HashMap::new();
         for g in LISTED_GROUPS {
             for m in self
                 .group_members(g, hint)
@@ -308,35 +321,38 @@ impl<S: Sys> Host for KernelHost<S> {
                 groups.entry(m).or_default().push(g);
             }
         }
-        let mut addrs: HashMap<&str, Vec<IfAddr>> = HashMap::new();
+        let mut addrs: HashMap<&[u8], Vec<IfAddr>> = HashMap::new();
         for e in entries.iter().filter(|e| e.family() != AF_LINK) {
             if let Some(a) = parse_addr(e) {
-                addrs.entry(e.name.as_str()).or_default().push(a);
+                addrs.entry(e.name.as_slice()).or_default().push(a);
             }
         }
         let mut out = Vec::with_capacity(entries.len());
         let mut pvids: HashMap<String, Vid> = HashMap::new();
         for e in entries.iter().filter(|e| e.family() == AF_LINK) {
-            let bad = |why: String| HostError::other(Some(e.name.clone()), "list", why);
-            let name = IfName::new(e.name.clone()).map_err(|x| bad(x.to_string()))?;
+            // A name rjib cannot hold: not rjib's, left out.
+            let Some(name) = name_of(&e.name) else {
+                continue;
+            };
+            let bad = |why: String| HostError::other(Some(name.to_string()), "list", why);
             let l = parse_link(e).map_err(bad)?;
             let link = iftype::link_type(l.ift);
-            let to_names = |m: Vec<String>| {
-                m.into_iter()
-                    .map(|n| IfName::new(n).map_err(|x| bad(x.to_string())))
-                    .collect::<HostResult<Vec<_>>>()
-            };
+            let mut unnamed_members = Vec::new();
             let members = if link == LinkType::Bridge {
                 match self.bridge_members(&name, hint) {
                     Ok(m) => {
-                        let mut names = Vec::with_capacity(m.len());
-                        for (member, pvid) in m {
+                        let mut named = Vec::with_capacity(m.len());
+                        for (bytes, pvid) in m {
+                            let Some(member) = name_of(&bytes) else {
+                                unnamed_members.push(bytes);
+                                continue;
+                            };
                             if let Some(v) = Vid::new(pvid) {
-                                pvids.insert(member.clone(), v);
+                                pvids.insert(member.to_string(), v);
                             }
-                            names.push(member);
+                            named.push(member);
                         }
-                        Some(to_names(names)?)
+                        Some(named)
                     }
                     // Destroyed since getifaddrs: it is no longer there.
                     Err(Errno::ENXIO) => continue,
@@ -347,7 +363,7 @@ impl<S: Sys> Host for KernelHost<S> {
             };
             let vlan_parent = if link == LinkType::L2Vlan {
                 match self.vlan_parent(&name) {
-                    Ok(p) => to_names(p.into_iter().collect())?.pop(),
+                    Ok(p) => p.as_deref().and_then(name_of),
                     Err(Errno::ENXIO) => continue,
                     Err(x) => return Err(self.list_fail(Some(name.as_str()), x)),
                 }
@@ -356,9 +372,9 @@ impl<S: Sys> Host for KernelHost<S> {
             };
             out.push(Interface {
                 groups: groups
-                    .get(name.as_str())
+                    .get(e.name.as_slice())
                     .map_or_else(Vec::new, |g| g.iter().map(|s| s.to_string()).collect()),
-                addrs: addrs.remove(name.as_str()).unwrap_or_default(),
+                addrs: addrs.remove(e.name.as_slice()).unwrap_or_default(),
                 name,
                 index: l.index,
                 link,
@@ -366,6 +382,7 @@ impl<S: Sys> Host for KernelHost<S> {
                 mtu: l.mtu,
                 up: l.up,
                 members,
+                unnamed_members,
                 vlan_parent,
                 lastchange: l.lastchange,
                 pvid: None,
@@ -385,8 +402,16 @@ impl<S: Sys> Host for KernelHost<S> {
             return Err(self.fail(&request, "create", e));
         }
         // The kernel's name for it (`bridge3`, `epair3a`), never a guess.
-        let name = String::from_utf8_lossy(c_str(&r.ifr_name)).into_owned();
-        IfName::new(name).map_err(|e| HostError::other(None, "create", e.to_string()))
+        name_of(c_str(&r.ifr_name)).ok_or_else(|| {
+            HostError::other(
+                Some(request),
+                "create",
+                format!(
+                    "the kernel named it {:?}, which is no name rjib can hold",
+                    crate::util::escape_bytes(c_str(&r.ifr_name))
+                ),
+            )
+        })
     }
 
     fn rename(&mut self, name: &IfName, new: &IfName) -> HostResult<()> {
@@ -476,6 +501,26 @@ impl<S: Sys> Host for KernelHost<S> {
             member_ifaddrs,
             loaded,
         ))
+    }
+
+    fn driver(&mut self, name: &IfName, index: u32) -> HostResult<Option<String>> {
+        let mut buf = [0u8; DRIVERNAME_MAX];
+        match self.sys.sysctl(&drivername_mib(index), &mut buf) {
+            Ok(n) => {
+                let text = c_str(&buf[..n]);
+                std::str::from_utf8(text)
+                    .map(|t| Some(t.to_string()))
+                    .map_err(|_| {
+                        HostError::other(
+                            Some(name.to_string()),
+                            "sysctl drivername",
+                            "the kernel's answer is not text",
+                        )
+                    })
+            }
+            Err(Errno::ENOENT) => Ok(None),
+            Err(e) => Err(self.fail(name.as_str(), "sysctl drivername", e)),
+        }
     }
 
     fn jail(&mut self, name: &str) -> HostResult<Option<JailInfo>> {

@@ -15,8 +15,8 @@ pub mod wire;
 
 pub use backend::KernelHost;
 
-/// The running FreeBSD kernel as a `Host` (the lock is
-/// `/var/run/rjib.lock`).
+/// The running FreeBSD kernel as a `Host` (the lock is the directory
+/// `/var/run/rjib`).
 #[cfg(target_os = "freebsd")]
 pub fn kernel_host() -> crate::host::HostResult<Box<dyn crate::host::Host>> {
     Ok(Box::new(KernelHost::new(sys::FreeBsdSys::new())))

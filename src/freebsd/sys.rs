@@ -9,7 +9,8 @@
 //! `unsafe` has no safe wrapper that fits: ioctl(2) with rjib's own request
 //! structs; getifaddrs(3), whose `ifa_data` (`struct if_data`) nix's
 //! wrapper drops; modfind(2) and kldload(2) (nix's kmod is Linux-only);
-//! sysctlbyname(3), jail_get(2) and exterrctl(2), which nix lacks;
+//! sysctlbyname(3), sysctl(3) by MIB, jail_get(2) and exterrctl(2), which
+//! nix lacks;
 //! openlog(3), whose nix wrapper leaves a dangling ident on FreeBSD; and
 //! sigaction(2), which nix marks `unsafe`.
 //!
@@ -30,7 +31,8 @@ use crate::net::{Errno, JailInfo};
 /// addresses.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IfaEntry {
-    pub name: String,
+    /// `ifa_name`, as the bytes the kernel gives (any but NUL).
+    pub name: Vec<u8>,
     /// `ifa_flags` (IFF_*).
     pub flags: u32,
     /// The `ifa_addr` sockaddr bytes (`sa_len` of them).
@@ -69,6 +71,11 @@ pub trait Sys {
     /// kernel has no such sysctl.
     fn sysctl_int(&mut self, name: &str) -> Result<Option<i64>, Errno>;
 
+    /// sysctl(3) by MIB, reading only: the bytes the kernel wrote into
+    /// `out`, which it fills up to its length; ENOMEM when they do not fit,
+    /// ENOENT when there is no such node (or no such interface).
+    fn sysctl(&mut self, mib: &[i32], out: &mut [u8]) -> Result<usize, Errno>;
+
     /// jail_get(2) by name, dying jails included.
     fn jail_by_name(&mut self, name: &str) -> Result<Option<JailInfo>, Errno>;
 
@@ -103,7 +110,7 @@ pub fn addr_of(buf: &mut [u8]) -> u64 {
 compile_error!("rjib's FreeBSD ABI (src/freebsd/abi.rs) is LP64: x86_64 or aarch64");
 
 #[cfg(target_os = "freebsd")]
-pub use real::{FreeBsdSys, LOCK_PATH};
+pub use real::{FreeBsdSys, LOCK_DIR};
 
 #[cfg(target_os = "freebsd")]
 mod real {
@@ -131,10 +138,9 @@ mod real {
         fn modfind(modname: *const libc::c_char) -> libc::c_int;
     }
 
-    /// The lock every rjib `addm` and `destroy` on this host takes.
-    pub const LOCK_PATH: &str = "/var/run/rjib.lock";
-    /// What is locked where `LOCK_PATH` cannot be created.
-    pub const LOCK_DIR: &str = "/var/run";
+    /// The lock every rjib `addm`, `destroy` and `prune` on this host
+    /// takes: a directory only root can open (`crate::lock`).
+    pub const LOCK_DIR: &str = "/var/run/rjib";
 
     /// FreeBSD 15's extended error buffer for this thread.
     #[derive(Clone, Copy, Debug, Default)]
@@ -434,7 +440,7 @@ mod real {
                 // lives as long as the list.
                 let name = unsafe { CStr::from_ptr(ifa.ifa_name) };
                 out.push(IfaEntry {
-                    name: name.to_string_lossy().into_owned(),
+                    name: name.to_bytes().to_vec(),
                     flags: ifa.ifa_flags,
                     addr,
                     netmask,
@@ -493,6 +499,25 @@ mod real {
                 8 => i64::from_ne_bytes(buf),
                 _ => return Err(Errno::EINVAL),
             }))
+        }
+
+        fn sysctl(&mut self, mib: &[i32], out: &mut [u8]) -> Result<usize, Errno> {
+            let mut len: libc::size_t = out.len();
+            let n = libc::c_uint::try_from(mib.len()).map_err(|_| Errno::EINVAL)?;
+            // SAFETY: sysctl(3) reads `n` ints of `mib`, writes at most
+            // `len` bytes into `out` (both ours, and that long) and the
+            // length it wrote into `len`; no new value is given (NULL, 0).
+            let r = unsafe {
+                libc::sysctl(
+                    mib.as_ptr(),
+                    n,
+                    out.as_mut_ptr().cast(),
+                    &mut len,
+                    std::ptr::null(),
+                    0,
+                )
+            };
+            self.outcome(r).map(|_| len.min(out.len()))
         }
 
         fn jail_by_name(&mut self, name: &str) -> Result<Option<JailInfo>, Errno> {
@@ -565,17 +590,16 @@ mod real {
             nix::unistd::geteuid().as_raw()
         }
 
-        /// `/var/run/rjib.lock`, or `/var/run` itself where the file
-        /// cannot be created (a read-only `/var/run` in a jail).
+        /// `/var/run/rjib`, a directory only root can open.
         fn lock(&mut self, wait: &mut crate::host::LockWait<'_>) -> HostResult<()> {
             if self.lock.is_some() {
                 return Ok(());
             }
             let spec = crate::lock::Spec {
-                path: LOCK_PATH.into(),
-                fallback_dir: LOCK_DIR.into(),
+                dir: LOCK_DIR.into(),
             };
-            let held = crate::lock::acquire(&spec, wait).map_err(|e| e.into_host_error())?;
+            let euid = self.geteuid();
+            let held = crate::lock::acquire(&spec, euid, wait).map_err(|e| e.into_host_error())?;
             self.lock = Some(held);
             Ok(())
         }

@@ -126,12 +126,13 @@ pub(crate) use wire_struct;
 /// `name` as a NUL-padded C char array of `N` bytes. The caller guarantees
 /// it fits with its NUL (`IfName` is at most 15 bytes).
 pub fn c_name<const N: usize>(name: &str) -> [u8; N] {
+    c_bytes(name.as_bytes())
+}
+
+/// `c_name` for a name given as bytes (one that need not be UTF-8).
+pub fn c_bytes<const N: usize>(b: &[u8]) -> [u8; N] {
     let mut a = [0u8; N];
-    let b = name.as_bytes();
-    debug_assert!(
-        b.len() < N,
-        "{name:?} does not fit in {N} bytes with its NUL"
-    );
+    debug_assert!(b.len() < N, "{b:?} does not fit in {N} bytes with its NUL");
     let n = b.len().min(N.saturating_sub(1));
     a[..n].copy_from_slice(&b[..n]);
     a

@@ -124,6 +124,11 @@ impl<H: Host> Host for Counting<H> {
         self.inner.jail(name)
     }
 
+    fn driver(&mut self, name: &IfName, index: u32) -> HostResult<Option<String>> {
+        self.count(Op::Driver);
+        self.inner.driver(name, index)
+    }
+
     fn set_description(&mut self, name: &IfName, text: &str) -> HostResult<()> {
         self.count(Op::Describe);
         self.inner.set_description(name, text)
@@ -230,6 +235,9 @@ impl<H: Host + ?Sized> Host for Box<H> {
     }
     fn jail(&mut self, name: &str) -> HostResult<Option<JailInfo>> {
         (**self).jail(name)
+    }
+    fn driver(&mut self, name: &IfName, index: u32) -> HostResult<Option<String>> {
+        (**self).driver(name, index)
     }
     fn set_description(&mut self, name: &IfName, text: &str) -> HostResult<()> {
         (**self).set_description(name, text)

@@ -57,6 +57,8 @@ pub enum Op {
     Vlanset,
     /// Setting a bridge's flags (BRDGSFLAGS).
     Bridgeflags,
+    /// Reading an interface's driver name and unit (a sysctl).
+    Driver,
 }
 
 impl Op {
@@ -76,6 +78,7 @@ impl Op {
             Op::Pvid => "pvid",
             Op::Vlanset => "vlanset",
             Op::Bridgeflags => "bridgeflags",
+            Op::Driver => "drivername",
         }
     }
 
@@ -95,6 +98,7 @@ impl Op {
             Op::Pvid,
             Op::Vlanset,
             Op::Bridgeflags,
+            Op::Driver,
         ]
         .into_iter()
         .find(|o| o.as_str() == s)
@@ -277,6 +281,17 @@ pub trait Host {
 
     /// What the running if_bridge refuses (its sysctls).
     fn bridge_policy(&mut self) -> HostResult<BridgePolicy>;
+
+    /// The driver name and unit of the host interface whose index is
+    /// `index`, as sysctl `net.link.generic.ifdata.INDEX.drivername` gives
+    /// them (sys/net/if_mib.c `sysctl_ifdata`, IFDATA_DRIVERNAME):
+    /// `if_dname` then `if_dunit`, which no rename changes, so `epair3`
+    /// for either end of epair 3 whatever they are named now
+    /// (if_epair.c `epair_setup_ifp` gives both ends the cloner's name and
+    /// the pair's unit). `name` is its name in the listing, for messages.
+    /// `None`: no interface has that index on the host (ENOENT: one in a
+    /// jail's vnet is not found, `ifnet_byindex`).
+    fn driver(&mut self, name: &IfName, index: u32) -> HostResult<Option<String>>;
 
     /// The jail named `name`, dying ones included (jail_get(2) with
     /// `JAIL_DYING`); `None` if there is none.

@@ -2,11 +2,13 @@
 //! ifconfig(8) and `show --libxo json` tell which jail owns an interface.
 //!
 //! A description is a document, not evidence: anyone with root in the
-//! right vnet can set one. rjib never decides to destroy on one; `prune`
-//! reads a host end's only to name the jail of a leftover `rjibstaleN`,
-//! and `addm` a bridge's only to decide whether it may add tagged VLANs to
-//! the bridge's parent (issue 15: a bridge rjib made): an addition, undone
-//! by taking exactly those VLANs away, never a removal.
+//! right vnet can set one. Whether a pair is destroyed never rests on one:
+//! `prune` reads only a leftover `rjibstaleN`'s, to name its jail, and
+//! `prune NAME` takes the leftovers whose description names NAME (plain
+//! `prune` takes every leftover, described or not); `addm` reads a
+//! bridge's only to decide whether it may add tagged VLANs to the
+//! bridge's parent (issue 15: a bridge rjib made): an addition, undone by
+//! taking exactly those VLANs away, never a removal.
 
 use crate::jib::name::is_jail_name;
 use crate::net::IfName;

@@ -136,15 +136,17 @@ impl<'a> Index<'a> {
     }
 }
 
-/// The parent of a bridge: its one member that is not an epair end, or, for
-/// a member-less (NAT) bridge named IFACE+"bridge", that IFACE.
+/// The parent of a bridge: its one member that is not an epair end (by
+/// the interface group, as everywhere: an aside `rjibstale0` or a renamed
+/// end is an epair end, whatever its name), or, for a bridge without such
+/// a member (a NAT bridge) named IFACE+"bridge", that IFACE.
 fn parent_of<'a>(bridge: &'a Interface, by_name: &HashMap<&str, &'a Interface>) -> Option<&'a str> {
     let mut others = bridge
         .members
         .iter()
         .flatten()
         .map(|m| m.as_str())
-        .filter(|m| parse_end(m).is_none());
+        .filter(|m| by_name.get(m).is_none_or(|i| !i.is_epair()));
     match (others.next(), others.next()) {
         (Some(one), None) => Some(one),
         (None, _) => {
@@ -297,6 +299,18 @@ mod tests {
         assert_eq!(e[1]["index"], 1);
         assert_eq!(e[1]["b"], Value::Null, "b end moved into the jail");
         assert_eq!(e[1]["parent"], "em0", "the bridge's non-epair member");
+        // an epair end named otherwise (an aside a replacement left) is
+        // no parent: the NAT bridge's is still vtnet0
+        let mut aside = ifc("rjibstale0", None, None);
+        aside.groups = vec!["epair".into()];
+        let mut with_aside = l.clone();
+        with_aside[1] = ifc("vtnet0bridge", None, Some(&["e0a_j", "rjibstale0"]));
+        with_aside.push(aside);
+        let r = report(&with_aside, Some("j"));
+        assert_eq!(
+            r["rjib-information"]["jail"][0]["epair"][0]["parent"],
+            "vtnet0"
+        );
         let one = report(&l, Some("k"));
         assert_eq!(
             one["rjib-information"]["jail"][0]["epair"][0]["bridge"],

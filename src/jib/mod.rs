@@ -6,6 +6,7 @@ pub mod descr;
 pub mod inventory;
 pub mod mac;
 pub mod name;
+pub mod pairing;
 pub mod plan;
 pub mod prune;
 pub mod show;

@@ -65,13 +65,20 @@ pub fn is_jail_name(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_')
 }
 
-/// Split an end name that jib or rjib can have made: `e<digits>a_NAME` or
-/// `e<digits>b_NAME` where NAME is a jail name jib accepts. `prune`,
-/// `destroy`, `show` and the stale-pair handling touch nothing else:
-/// `e0a_a b`, `e0a_x;y`, `e0a_ä` and `e0a_x.y` are not rjib's, whatever
-/// their peer (`rjib destroy 'a b'` is refused too).
+/// Split an end name that jib or rjib can have made: `e<i>a_NAME` or
+/// `e<i>b_NAME` where `<i>` is an index as jib writes it (`0`, `1`, `12`:
+/// decimal, no leading zero) and NAME is a jail name jib accepts.
+/// `prune`, `destroy`, `show` and the stale-pair handling touch nothing
+/// else: `e0a_a b`, `e0a_x;y`, `e0a_ä`, `e0a_x.y` and `e00a_x` are not
+/// rjib's, whatever their peer (`rjib destroy 'a b'` is refused too).
 pub fn parse_jib_end(name: &str) -> Option<EndName<'_>> {
-    parse_end(name).filter(|e| is_jail_name(e.jail))
+    parse_end(name).filter(|e| is_jail_name(e.jail) && is_index(e.digits))
+}
+
+/// Whether `digits` is an index as jib writes it: `0`, or decimal digits
+/// without a leading zero (`for i in $(seq 0 ...)`, printed with `%d`).
+fn is_index(digits: &str) -> bool {
+    digits == "0" || !digits.starts_with('0')
 }
 
 /// If `name` is a jib host end `e<digits>a_NAME`, the NAME.
@@ -139,6 +146,13 @@ mod tests {
             assert_eq!(jail_of_a_end(not_jib), None, "{not_jib}");
         }
         assert_eq!(parse_jib_end("e3b_A_1").map(|e| e.jail), Some("A_1"));
+        // jib writes the index with no leading zero: e00a_x is not its name
+        for not_jib in ["e00a_x", "e01b_x", "e007a_x"] {
+            assert!(parse_end(not_jib).is_some(), "{not_jib} has the shape");
+            assert_eq!(parse_jib_end(not_jib), None, "{not_jib}");
+        }
+        assert_eq!(parse_jib_end("e10a_x").map(|e| e.digits), Some("10"));
+        assert_eq!(parse_jib_end("e0b_x").map(|e| e.digits), Some("0"));
     }
 
     #[test]

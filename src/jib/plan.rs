@@ -7,6 +7,7 @@ use std::fmt;
 use crate::jib::collide::{Holder, Taken};
 use crate::jib::mac::{self, MacPair, Scheme};
 use crate::jib::name::{self, JailName};
+use crate::jib::pairing::{self, Peer, Units};
 use crate::jib::vlan::{self, BridgeFacts, LinkView, Uplink, VlanRefusal, VlanWarning};
 use crate::net::{
     Basis, BridgePolicy, Cloner, IFNAME_MAX, IfAddr, IfName, IfNameError, Interface, JailInfo,
@@ -206,12 +207,27 @@ pub enum PlanError {
         a: String,
         b: String,
     },
-    /// `e{i}a_NAME` exists, `e{i}b_NAME` is not on the host, and there is
-    /// no jail NAME to hold it.
+    /// `e{i}a_NAME` exists, its jail end is not on the host (`note`: the
+    /// end named `e{i}b_NAME` there is another pair's, or there is none),
+    /// and there is no jail NAME to hold it.
     OrphanPair {
         a: String,
         b: String,
         jail: String,
+        note: String,
+    },
+    /// `e{i}b_NAME` is on the host but is another epair's end, and jail
+    /// NAME is dying: the stale pair cannot be replaced under that name.
+    NotItsPeer {
+        a: String,
+        jail: String,
+        impostor: pairing::Impostor,
+    },
+    /// Whether `e{i}b_NAME` is `e{i}a_NAME`'s peer cannot be told.
+    NoPeerEvidence {
+        a: String,
+        b: String,
+        why: String,
     },
     /// The kernel would refuse the parent as a member of its new bridge
     /// (FreeBSD 15 at `net.link.bridge.member_ifaddrs=0`, FreeBSD 16).
@@ -288,10 +304,25 @@ impl fmt::Display for PlanError {
                 f,
                 "{b}: already exists without {a}; destroy it (ifconfig {b} destroy) and run again"
             ),
-            PlanError::OrphanPair { a, b, jail } => write!(
+            PlanError::OrphanPair { a, b, jail, note } => write!(
                 f,
-                "{a}: its jail end {b} is not on this host and no jail {jail} exists, so it is inside \
-                 another jail or was renamed; remove the pair with rjib destroy {jail} and run again"
+                "{a}: its jail end {b} is not on this host{note} and no jail {jail} exists, so it is \
+                 in use by a jail whose name is not {jail} (its addm uses the NAME {jail}), or it \
+                 was renamed; addm changes nothing: if no jail uses {b} (jls; jexec JAIL ifconfig -l), \
+                 rjib destroy {jail} removes the pair, and the next addm {jail} builds a new one"
+            ),
+            PlanError::NotItsPeer { a, jail, impostor } => write!(
+                f,
+                "{a}: jail {jail} is dying and its jail end is not on this host ({impostor}, come \
+                 back from a dead jail), so the stale pair cannot be replaced under that name; \
+                 destroy the pair {} belongs to (ifconfig {} destroy takes its peer too; rjib prune \
+                 does it for a leftover rjibstaleN) and run again",
+                impostor.name, impostor.name
+            ),
+            PlanError::NoPeerEvidence { a, b, why } => write!(
+                f,
+                "{a}: cannot tell whether {b} is its jail end ({why}); addm changes nothing, and \
+                 jail(8) would move whatever is named {b}"
             ),
             PlanError::MemberHasAddress {
                 iface,
@@ -415,43 +446,117 @@ fn refused_member(
 /// behind when a start fails after `exec.prestart`, on `jail -R`, and when
 /// a jail dies on its own). The evidence is the kernel's: where the jail
 /// end is (a vnet's interfaces return to the host when it is destroyed,
-/// `vnet_if_return`), and what jail_get(2) says of jail NAME.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// `vnet_if_return`; which end on the host is the peer, its epair unit
+/// says: `super::pairing`), and what jail_get(2) says of jail NAME.
+#[derive(Clone, Debug, PartialEq, Eq)]
 enum Existing {
-    /// Leave it: jail NAME is running and its jail end is not on the
-    /// host, or it is not an epair pair at all (jib's skip).
+    /// Leave it: it is not an epair pair at all (jib's skip).
     Keep,
+    /// Leave it: jail NAME is running and its jail end is not on the host
+    /// (jib's skip); the jail holds it.
+    Held,
     /// Its jail end is on the host, in no jail: reuse it, as jib does, and
     /// refresh its last change (D6 of issue 14).
     Reuse,
     /// Jail NAME is dying and the jail end is not on the host: the pair
     /// is stale; replace it.
     Replace,
-    /// No jail NAME, and the jail end is not on the host: it is inside a
-    /// jail whose name is not NAME (or renamed). Refuse.
-    Orphan,
+    /// Refuse, for this reason.
+    Refuse(PlanError),
+}
+
+/// What the kernel showed of the pairs `addm` finds, and of jail NAME:
+/// gathered before planning (`to_pair` says which units to read), so
+/// that planning stays pure.
+#[derive(Clone, Debug, Default)]
+pub struct Evidence {
+    /// Jail NAME, as jail_get(2) found it (asked only when `needs_jail`).
+    pub jail: Option<JailInfo>,
+    /// Where the peer of each existing `e{i}a_NAME` is whose `e{i}b_NAME`
+    /// is an epair end on the host, by the `a` end's name.
+    pub peers: HashMap<String, Peer>,
+}
+
+impl Evidence {
+    /// Read where the peers of `to_pair(req, listing)` are, asking `unit`.
+    pub fn peers_of(
+        req: &AddmRequest<'_>,
+        listing: &[Interface],
+        unit: &mut dyn FnMut(&Interface) -> pairing::Unit,
+    ) -> HashMap<String, Peer> {
+        let mut units = Units::new(unit);
+        to_pair(req, listing)
+            .into_iter()
+            .map(|(a, b)| (a.name.to_string(), pairing::by_name(a, Some(b), &mut units)))
+            .collect()
+    }
+}
+
+/// The existing pairs of the request whose two ends are epair ends on the
+/// host by name: the ones whose units tell whether they are one pair.
+/// None for a new jail (a plain addm reads nothing more).
+pub fn to_pair<'l>(
+    req: &AddmRequest<'_>,
+    listing: &'l [Interface],
+) -> Vec<(&'l Interface, &'l Interface)> {
+    let by_name: HashMap<&str, &Interface> = listing.iter().map(|i| (i.name.as_str(), i)).collect();
+    (0..req.ifaces.len())
+        .filter_map(|i| {
+            let a = by_name.get(name::a_end(i, req.jail).as_str())?;
+            let b = by_name.get(name::b_end(i, req.jail).as_str())?;
+            (a.is_epair() && b.is_epair()).then_some((*a, *b))
+        })
+        .collect()
 }
 
 fn existing(
     a: &Interface,
     b: &str,
     by_name: &HashMap<&str, &Interface>,
-    jail: Option<&JailInfo>,
+    jail_name: &str,
+    ev: &Evidence,
 ) -> Existing {
     // Only an epair end can be a stale pair; anything else named like one
     // is left alone, as jib does.
     if !a.is_epair() {
         return Existing::Keep;
     }
-    match by_name.get(b) {
-        Some(b) if b.is_epair() => return Existing::Reuse,
-        Some(_) => return Existing::Keep,
-        None => {}
-    }
-    match jail {
-        Some(j) if j.dying => Existing::Replace,
-        Some(_) => Existing::Keep,
-        None => Existing::Orphan,
+    let peer = match by_name.get(b) {
+        Some(other) if !other.is_epair() => return Existing::Keep,
+        Some(_) => match ev.peers.get(a.name.as_str()) {
+            Some(p) => p.clone(),
+            None => Peer::Unknown {
+                why: "its epair unit was not read".to_string(),
+            },
+        },
+        None => Peer::NotOnHost { impostor: None },
+    };
+    let impostor = match peer {
+        Peer::OnHost { .. } => return Existing::Reuse,
+        Peer::Unknown { why } => {
+            return Existing::Refuse(PlanError::NoPeerEvidence {
+                a: a.name.to_string(),
+                b: b.to_string(),
+                why,
+            });
+        }
+        Peer::NotOnHost { ref impostor } => impostor.clone(),
+    };
+    match (&ev.jail, impostor) {
+        (Some(j), None) if j.dying => Existing::Replace,
+        (Some(j), Some(impostor)) if j.dying => Existing::Refuse(PlanError::NotItsPeer {
+            a: a.name.to_string(),
+            jail: jail_name.to_string(),
+            impostor,
+        }),
+        (Some(_), _) => Existing::Held,
+        (None, impostor) => Existing::Refuse(PlanError::OrphanPair {
+            a: a.name.to_string(),
+            b: b.to_string(),
+            jail: jail_name.to_string(),
+            // "or it was renamed" is in the message already
+            note: impostor.map_or_else(String::new, |i| format!(" ({i})")),
+        }),
     }
 }
 
@@ -499,25 +604,35 @@ fn as_asked(now: &PortVlans, asked: &VlanArgs) -> String {
 }
 
 /// Whether planning needs jail NAME's state: some `e{i}a_NAME` of the
-/// request exists without its `b` end on the host.
-pub fn needs_jail(req: &AddmRequest<'_>, listing: &[Interface]) -> bool {
-    let names: HashSet<&str> = listing.iter().map(|i| i.name.as_str()).collect();
+/// request exists, an epair end, whose jail end is not on the host (no
+/// end of its name is there, or the one that is belongs to another pair).
+pub fn needs_jail(
+    req: &AddmRequest<'_>,
+    listing: &[Interface],
+    peers: &HashMap<String, Peer>,
+) -> bool {
+    let by_name: HashMap<&str, &Interface> = listing.iter().map(|i| (i.name.as_str(), i)).collect();
     (0..req.ifaces.len()).any(|i| {
-        names.contains(name::a_end(i, req.jail).as_str())
-            && !names.contains(name::b_end(i, req.jail).as_str())
+        let a = name::a_end(i, req.jail);
+        by_name.get(a.as_str()).is_some_and(|x| x.is_epair())
+            && match by_name.get(name::b_end(i, req.jail).as_str()) {
+                None => true,
+                Some(b) => b.is_epair() && matches!(peers.get(&a), Some(Peer::NotOnHost { .. })),
+            }
     })
 }
 
 /// Plan `addm` against `listing`, for a kernel whose bridge refuses what
-/// `policy` says, with jail NAME as jail_get(2) found it (needed only when
-/// `needs_jail`), asking `facts` what the VLANs need beyond the listing
-/// (only on FreeBSD 15, only what they need). Pure: the same inputs give
-/// the same plan, and nothing is changed if this returns an error.
+/// `policy` says, with `ev` what the kernel showed of existing pairs and
+/// of jail NAME (needed only when the request finds some), asking `facts`
+/// what the VLANs need beyond the listing (only on FreeBSD 15, only what
+/// they need). Pure: the same inputs give the same plan, and nothing is
+/// changed if this returns an error.
 pub fn plan_addm(
     req: &AddmRequest<'_>,
     listing: &[Interface],
     policy: &BridgePolicy,
-    jail: Option<&JailInfo>,
+    ev: &Evidence,
     facts: &mut dyn BridgeFacts,
 ) -> Result<Plan, PlanError> {
     // Up front, for every argument: one that is skipped asked for VLANs
@@ -545,7 +660,11 @@ pub fn plan_addm(
         let skipped = by_name
             .get(name::a_end(i, req.jail).as_str())
             .is_some_and(|old| {
-                existing(old, &name::b_end(i, req.jail), &by_name, jail) != Existing::Replace
+                let b = name::b_end(i, req.jail);
+                !matches!(
+                    existing(old, &b, &by_name, req.jail.as_str(), ev),
+                    Existing::Replace
+                )
             });
         if asked.is_empty()
             || skipped
@@ -575,15 +694,19 @@ pub fn plan_addm(
         let asked = req.vlans_of(i);
         let stale = match by_name.get(a.as_str()) {
             None => None,
-            Some(old) => match existing(old, &name::b_end(i, req.jail), &by_name, jail) {
-                // jib: an existing e{i}a_NAME means this one is done; but
-                // a pair a running jail holds is not moved to other VLANs
-                // under it.
-                Existing::Keep => {
-                    let held =
-                        old.is_epair() && !by_name.contains_key(name::b_end(i, req.jail).as_str());
-                    if held
-                        && !asked.is_empty()
+            Some(old) => match existing(
+                old,
+                &name::b_end(i, req.jail),
+                &by_name,
+                req.jail.as_str(),
+                ev,
+            ) {
+                // jib: an existing e{i}a_NAME means this one is done
+                Existing::Keep => continue,
+                // ... and a pair a running jail holds is not moved to
+                // other VLANs under it.
+                Existing::Held => {
+                    if !asked.is_empty()
                         && let Some((bridge, now)) = vlans_differ(old, &member_of, &asked, facts)?
                     {
                         return Err(match bridge {
@@ -643,13 +766,7 @@ pub fn plan_addm(
                     continue;
                 }
                 Existing::Replace => Some(old.name.clone()),
-                Existing::Orphan => {
-                    return Err(PlanError::OrphanPair {
-                        a,
-                        b: name::b_end(i, req.jail),
-                        jail: req.jail.to_string(),
-                    });
-                }
+                Existing::Refuse(e) => return Err(e),
             },
         };
         let parent = by_name
@@ -782,6 +899,43 @@ pub fn plan_addm(
     Ok(plan)
 }
 
+/// The existing bridges `plan` adds a pair to that have members whose
+/// names rjib cannot hold (not UTF-8): the listing left them out, so their
+/// MACs are not among those the derived ones are compared with. Each
+/// bridge once, in the order of the links.
+pub fn unnamed_members<'l>(plan: &Plan, listing: &'l [Interface]) -> Vec<&'l Interface> {
+    let mut out: Vec<&Interface> = Vec::new();
+    for l in plan.links.iter().filter(|l| !l.new_bridge) {
+        if let Some(b) = listing
+            .iter()
+            .find(|i| i.name == l.bridge && !i.unnamed_members.is_empty())
+            && !out.iter().any(|o| o.name == b.name)
+        {
+            out.push(b);
+        }
+    }
+    out
+}
+
+/// What to say of such a bridge.
+pub fn unnamed_members_warning(bridge: &Interface) -> String {
+    let names: Vec<String> = bridge
+        .unnamed_members
+        .iter()
+        .map(|n| format!("\"{}\"", crate::util::escape_bytes(n)))
+        .collect();
+    let (what, them, their) = match names.len() {
+        1 => ("a member's name is", "it", "its"),
+        _ => ("members' names are", "them", "their"),
+    };
+    format!(
+        "{}: {what} not UTF-8 ({}): rjib cannot name {them}, so it leaves {them} out and does not \
+         compare {their} MAC with the ones it derives",
+        bridge.name,
+        names.join(", ")
+    )
+}
+
 /// A derived MAC that another interface already has.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Collision {
@@ -844,7 +998,7 @@ pub fn collisions(plan: &Plan, listing: &[Interface], scheme: Scheme) -> Vec<Col
             // repeats.
             let shared_with = listing
                 .iter()
-                .filter(|i| !i.is_bridge() && !crate::jib::show::is_epair(i))
+                .filter(|i| !i.is_bridge() && !i.is_epair())
                 .find(|i| i.name != link.parent && pmac.is_some() && i.ether == pmac)
                 .map(|i| i.name.clone());
             Cause::SameSource {
@@ -938,7 +1092,7 @@ mod tests {
             },
             listing,
             &BridgePolicy::PERMISSIVE,
-            None,
+            &Evidence::default(),
             &mut NoVlans,
         )
     }
@@ -1119,7 +1273,7 @@ mod tests {
             },
             &l,
             &BridgePolicy::PERMISSIVE,
-            None,
+            &Evidence::default(),
             &mut NoVlans,
         )
         .unwrap();
@@ -1163,7 +1317,7 @@ mod tests {
             vlans: &[],
             scheme: Scheme::Sum,
         };
-        plan_addm(&req, l, &policy, None, &mut NoVlans)
+        plan_addm(&req, l, &policy, &Evidence::default(), &mut NoVlans)
     }
 
     /// FreeBSD 15 with if_bridge loaded and the sysctl at `v`.
@@ -1329,13 +1483,13 @@ mod tests {
         }
     }
 
-    /// `addm` of `ifaces` with `asked` VLANs for jail x.
+    /// `addm` of `ifaces` with `asked` VLANs for jail x, where the ends
+    /// `e0a_x` and `e0b_x`, if listed, are one pair (epair unit 4).
     fn plan_vlans_on(
         policy: BridgePolicy,
         ifaces: &[&str],
         asked: &[VlanArgs],
         l: &[Interface],
-        jail: Option<&JailInfo>,
         facts: &mut Facts,
     ) -> Result<Plan, PlanError> {
         let name = JailName::new("x").unwrap();
@@ -1347,7 +1501,12 @@ mod tests {
             vlans: asked,
             scheme: Scheme::Sum,
         };
-        plan_addm(&req, l, &policy, jail, facts)
+        let peers = Evidence::peers_of(&req, l, &mut |i: &Interface| match i.name.as_str() {
+            "e0a_x" | "e0b_x" => pairing::Unit::Epair(4),
+            _ => pairing::Unit::Unknown("not read".into()),
+        });
+        let ev = Evidence { jail: None, peers };
+        plan_addm(&req, l, &policy, &ev, facts)
     }
 
     /// FreeBSD 14: any VLAN is refused before anything is read, even for
@@ -1368,7 +1527,6 @@ mod tests {
             &["em0", "em0"],
             &[VlanArgs::default(), vlans(Some(20), "")],
             &l,
-            None,
             &mut f,
         )
         .unwrap_err();
@@ -1376,7 +1534,7 @@ mod tests {
             e.to_string(),
             "untagged/tagged need FreeBSD 15's VLAN-filtering bridge; this host runs 14.x"
         );
-        let p = plan_vlans_on(on14, &["em0", "em0"], &[], &l, None, &mut f).unwrap();
+        let p = plan_vlans_on(on14, &["em0", "em0"], &[], &l, &mut f).unwrap();
         assert_eq!(p.links.len(), 1);
         assert_eq!(p.links[0].joins, PortVlans::default());
         assert!(p.vlan_warnings.is_empty());
@@ -1404,27 +1562,11 @@ mod tests {
             crate::net::VlanSet::parse("20,30").unwrap(),
         );
         // As asked: nothing read, nothing to give.
-        let p = plan_vlans_on(
-            on15.clone(),
-            &["em0"],
-            &[vlans(Some(20), "")],
-            &l,
-            None,
-            &mut f,
-        )
-        .unwrap();
+        let p = plan_vlans_on(on15.clone(), &["em0"], &[vlans(Some(20), "")], &l, &mut f).unwrap();
         assert_eq!(p.refresh[0].retag, None);
         assert!(f.reads.is_empty(), "{:?}", f.reads);
         // Another untagged VLAN: its tagged set is not asked, not read.
-        let p = plan_vlans_on(
-            on15.clone(),
-            &["em0"],
-            &[vlans(Some(30), "")],
-            &l,
-            None,
-            &mut f,
-        )
-        .unwrap();
+        let p = plan_vlans_on(on15.clone(), &["em0"], &[vlans(Some(30), "")], &l, &mut f).unwrap();
         let t = p.refresh[0].retag.as_ref().unwrap();
         assert_eq!(
             t.pvid,
@@ -1436,7 +1578,7 @@ mod tests {
         assert_eq!(f.reads, ["flags em0bridge", "tagged em0bridge em0"]);
         // tagged: read, and replaced.
         f.reads.clear();
-        let p = plan_vlans_on(on15, &["em0"], &[vlans(None, "30")], &l, None, &mut f).unwrap();
+        let p = plan_vlans_on(on15, &["em0"], &[vlans(None, "30")], &l, &mut f).unwrap();
         let t = p.refresh[0].retag.as_ref().unwrap();
         assert_eq!(t.pvid, None);
         assert_eq!(
@@ -1476,17 +1618,34 @@ mod tests {
             jid: 3,
             dying: true,
         };
-        let p = |l: &[Interface], j: Option<&JailInfo>| {
-            plan_addm(&req, l, &BridgePolicy::PERMISSIVE, j, &mut NoVlans)
+        // The units the kernel gives, by name.
+        let units = |table: &[(&str, u32)]| {
+            let table: HashMap<String, u32> =
+                table.iter().map(|(n, u)| (n.to_string(), *u)).collect();
+            move |i: &Interface| match table.get(i.name.as_str()) {
+                Some(u) => pairing::Unit::Epair(*u),
+                None => pairing::Unit::Unknown("not read".into()),
+            }
         };
-        // b end on the host: reused, whatever the jail, and its last
-        // change refreshed with its flags as they are
+        let p = |l: &[Interface], j: Option<&JailInfo>, table: &[(&str, u32)]| {
+            let peers = Evidence::peers_of(&req, l, &mut units(table));
+            let ev = Evidence {
+                jail: j.cloned(),
+                peers,
+            };
+            plan_addm(&req, l, &BridgePolicy::PERMISSIVE, &ev, &mut NoVlans)
+        };
+        let same = [("e0a_x", 4), ("e0b_x", 4)];
+        // b end on the host, the same pair: reused, whatever the jail,
+        // and its last change refreshed with its flags as they are
         let mut down = epair("e0b_x");
         down.up = false;
         let both = vec![ifc("em0"), epair("e0a_x"), down];
-        assert!(!needs_jail(&req, &both));
+        assert_eq!(to_pair(&req, &both).len(), 1);
+        let peers = Evidence::peers_of(&req, &both, &mut units(&same));
+        assert!(!needs_jail(&req, &both, &peers));
         for j in [None, Some(&running), Some(&dying)] {
-            let r = p(&both, j).unwrap();
+            let r = p(&both, j, &same).unwrap();
             assert!(r.links.is_empty());
             assert_eq!(
                 r.refresh,
@@ -1499,28 +1658,69 @@ mod tests {
                 }]
             );
         }
+        // b end on the host, but another pair's (review of issue 14, 1):
+        // its jail end is elsewhere, and the jail decides
+        let other = [("e0a_x", 4), ("e0b_x", 9)];
+        let peers = Evidence::peers_of(&req, &both, &mut units(&other));
+        assert!(needs_jail(&req, &both, &peers));
+        assert_eq!(p(&both, Some(&running), &other).unwrap(), Plan::default());
+        let e = p(&both, Some(&dying), &other).unwrap_err();
+        assert!(matches!(e, PlanError::NotItsPeer { .. }), "{e}");
+        assert!(
+            e.to_string().starts_with(
+                "e0a_x: jail x is dying and its jail end is not on this host (the e0b_x there is \
+                 an end of epair 9, not of epair 4, come back from a dead jail)"
+            ),
+            "{e}"
+        );
+        let e = p(&both, None, &other).unwrap_err();
+        assert!(
+            e.to_string().starts_with(
+                "e0a_x: its jail end e0b_x is not on this host (the e0b_x there is an end of epair \
+                 9, not of epair 4) and no jail x exists"
+            ),
+            "{e}"
+        );
+        // units that cannot be read: nothing is decided on a name
+        let e = p(&both, None, &[("e0a_x", 4)]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "e0a_x: cannot tell whether e0b_x is its jail end (e0b_x's epair unit: not read); \
+             addm changes nothing, and jail(8) would move whatever is named e0b_x"
+        );
         // a b end that is no epair: not a pair; jib's skip, nothing touched
         let vlan_b = vec![ifc("em0"), epair("e0a_x"), ifc("e0b_x")];
-        assert_eq!(p(&vlan_b, None).unwrap(), Plan::default());
+        assert!(to_pair(&req, &vlan_b).is_empty());
+        assert_eq!(p(&vlan_b, None, &[]).unwrap(), Plan::default());
         // b end gone: it depends on the jail
         let a_only = vec![ifc("em0"), epair("e0a_x")];
-        assert!(needs_jail(&req, &a_only));
-        assert_eq!(p(&a_only, Some(&running)).unwrap(), Plan::default());
-        let r = p(&a_only, Some(&dying)).unwrap();
+        assert!(to_pair(&req, &a_only).is_empty());
+        assert!(needs_jail(&req, &a_only, &HashMap::new()));
+        assert_eq!(p(&a_only, Some(&running), &[]).unwrap(), Plan::default());
+        let r = p(&a_only, Some(&dying), &[]).unwrap();
         assert_eq!(r.links.len(), 1);
         assert_eq!(r.links[0].stale.as_ref().unwrap().as_str(), "e0a_x");
         assert_eq!(r.links[0].a.as_str(), "e0a_x");
-        let e = p(&a_only, None).unwrap_err();
+        let e = p(&a_only, None, &[]).unwrap_err();
         assert!(matches!(e, PlanError::OrphanPair { .. }));
         let text = e.to_string();
         assert!(
             text.contains("e0b_x is not on this host and no jail x exists"),
             "{text}"
         );
-        assert!(text.contains("rjib destroy x"), "{text}");
+        // review of issue 14, 5: the way out is conditional on no jail
+        // using it, which is the likelier case
+        assert!(
+            text.contains(
+                "in use by a jail whose name is not x (its addm uses the NAME x), or it was renamed; \
+                 addm changes nothing: if no jail uses e0b_x (jls; jexec JAIL ifconfig -l), rjib destroy \
+                 x removes the pair"
+            ),
+            "{text}"
+        );
         // something named like an a end that is no epair: jib's skip
         assert_eq!(
-            p(&[ifc("em0"), ifc("e0a_x")], None).unwrap(),
+            p(&[ifc("em0"), ifc("e0a_x")], None, &[]).unwrap(),
             Plan::default()
         );
     }

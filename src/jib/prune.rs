@@ -4,18 +4,21 @@
 //!
 //! When a vnet is destroyed its interfaces go back to their home vnet
 //! (sys/net/if.c `vnet_if_return`, a `VNET_SYSUNINIT` that `if_vmove`s
-//! every interface whose `if_home_vnet` is another), so an
-//! epair end that is not on the host is inside some jail's vnet, running
-//! or dying, and one that is on the host is in no jail. A jail whose name
-//! is not its rjib NAME (jail `nextcloud-prod` running `addm nc`) has no
-//! jail `nc` to look up, and only where `e0b_nc` is tells that it is in use.
+//! every interface whose `if_home_vnet` is another), so an epair end that
+//! is not on the host is inside some jail's vnet, running or dying, and
+//! one that is on the host is in no jail. Which end on the host is
+//! `e{i}a_NAME`'s peer is the kernel's to say, not the name's: the end
+//! with its epair unit (`super::pairing`). A jail whose name is not its
+//! rjib NAME (jail `nextcloud-prod` running `addm nc`) has no jail `nc`
+//! to look up, and only where `e0b_nc` is tells that it is in use.
 //!
-//! | jail end `e{i}b_NAME` | jail NAME        | prune                         |
+//! | jail end (its peer)   | jail NAME        | prune                         |
 //! |-----------------------|------------------|-------------------------------|
 //! | on the host           | any              | destroys, unless fresh        |
 //! | not on the host       | dying            | destroys, unless fresh        |
 //! | not on the host       | running          | keeps                         |
 //! | not on the host       | none             | keeps: a jail named otherwise |
+//! | cannot be told        | any              | keeps, and says why           |
 //!
 //! "Fresh": changed less than `FRESH_SECONDS` ago (or in the future), so
 //! possibly the pair of a jail jail(8) is starting right now, between
@@ -27,6 +30,7 @@ use std::fmt;
 
 use crate::jib::descr;
 use crate::jib::name::{is_aside, parse_jib_end};
+use crate::jib::pairing::{self, Peer, Unit, Units};
 use crate::net::{IfName, Interface, JailInfo};
 
 /// A pair changed this recently is left alone (without `-f`).
@@ -35,8 +39,11 @@ pub const FRESH_SECONDS: u64 = 60;
 /// What kind of rjib pair a host end is.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Kind {
-    /// `e{i}a_NAME`, whose jail end `e{i}b_NAME` is on the host or not.
-    Jib { b: String, b_on_host: bool },
+    /// `e{i}a_NAME`, whose jail end `e{i}b_NAME` is where `peer` says.
+    Jib { b: String, peer: Peer },
+    /// `e{i}a_NAME` whose peer's name `b` an interface on the host has
+    /// that is no epair end: not a pair rjib made.
+    NotOurs { b: String },
     /// `rjibstaleN`: the host end of a stale pair that a replacement named
     /// aside and could not destroy (or was killed before it could). Every
     /// rjib run that changes a host holds the lock until its aside names
@@ -62,62 +69,153 @@ impl Pair {
         matches!(
             self.kind,
             Kind::Jib {
-                b_on_host: false,
+                peer: Peer::NotOnHost { .. },
                 ..
             }
         )
     }
 }
 
-/// The description of an interface, as the host tells it (SIOCGIFDESCR).
-pub type Describe<'d> = dyn FnMut(&IfName) -> Option<String> + 'd;
+/// What `prune` asks the host, lazily: descriptions (of asides only) and
+/// epair units (of ends whose pairing decides a verdict).
+pub trait Ask {
+    /// An interface's description (SIOCGIFDESCR).
+    fn description(&mut self, name: &IfName) -> Option<String>;
+    /// An end's epair unit (sysctl `ifdata.INDEX.drivername`).
+    fn unit(&mut self, end: &Interface) -> Unit;
+}
 
 /// The pairs on the host, of every jail or of `only` these, sorted by
 /// host end. Only epair ends count (interface group `epair`), and only
-/// names jib or rjib makes (`parse_jib_end`, `is_aside`); `describe` is
-/// asked only for asides.
-pub fn pairs(listing: &[Interface], only: &[String], describe: &mut Describe<'_>) -> Vec<Pair> {
+/// names jib or rjib makes (`parse_jib_end`, `is_aside`); `ask` is asked
+/// the description of asides only, and the epair units of a host end and
+/// of the end named like its peer where both are on the host.
+///
+/// An end named `e{i}b_NAME` with another unit than `e{i}a_NAME`'s is
+/// another pair's end come back to the host (a jail end a dead jail's root
+/// renamed, an old jail end beside the pair that replaced it). Such an end
+/// is in no jail, and its own host end may be among the pairs: those whose
+/// peer is not found by name are then asked their unit too, and one that
+/// matches has found its peer, whatever its name.
+pub fn pairs(listing: &[Interface], only: &[String], ask: &mut dyn Ask) -> Vec<Pair> {
     let wanted =
         |j: Option<&str>| only.is_empty() || j.is_some_and(|j| only.iter().any(|o| o == j));
     let by_name: HashMap<&str, &Interface> = listing.iter().map(|i| (i.name.as_str(), i)).collect();
-    let mut out: Vec<Pair> = Vec::new();
-    for a in listing.iter().filter(|i| i.is_epair()) {
-        if is_aside(a.name.as_str()) {
-            let text = describe(&a.name);
-            let jail = text.as_deref().and_then(descr::jail_of_host_end);
-            if wanted(jail) {
-                out.push(Pair {
-                    a: a.name.clone(),
-                    jail: jail.map(str::to_string),
-                    kind: Kind::Aside,
-                    lastchange: a.lastchange,
-                });
+    // The descriptions and the units are asked of one host, in turn.
+    let mut described = Vec::new();
+    let mut out: Vec<(Pair, &Interface)> = Vec::new();
+    {
+        let mut found: Vec<(&Interface, Option<&Interface>, String, String)> = Vec::new();
+        for a in listing.iter().filter(|i| i.is_epair()) {
+            if is_aside(a.name.as_str()) {
+                described.push(a);
+                continue;
             }
-            continue;
+            let Some(end) = parse_jib_end(a.name.as_str()).filter(|e| e.end == b'a') else {
+                continue;
+            };
+            if !wanted(Some(end.jail)) {
+                continue;
+            }
+            let b_name = format!("e{}b_{}", end.digits, end.jail);
+            let b = by_name.get(b_name.as_str()).copied();
+            found.push((a, b, b_name, end.jail.to_string()));
         }
-        let Some(end) = parse_jib_end(a.name.as_str()).filter(|e| e.end == b'a') else {
+        let mut ask_unit = |i: &Interface| ask.unit(i);
+        let mut units = Units::new(&mut ask_unit);
+        for (a, b, b_name, jail) in found {
+            let kind = match b {
+                Some(b) if !b.is_epair() => Kind::NotOurs { b: b_name },
+                b => Kind::Jib {
+                    peer: pairing::by_name(a, b, &mut units),
+                    b: b_name,
+                },
+            };
+            out.push((
+                Pair {
+                    a: a.name.clone(),
+                    jail: Some(jail),
+                    kind,
+                    lastchange: None,
+                },
+                a,
+            ));
+        }
+        find_renamed_peers(&mut out, &by_name, &mut units);
+    }
+    let mut pairs: Vec<Pair> = out
+        .into_iter()
+        .map(|(mut p, a)| {
+            let peer = match &p.kind {
+                Kind::Jib {
+                    peer: Peer::OnHost { name, .. },
+                    ..
+                } => by_name.get(name.as_str()).copied(),
+                _ => None,
+            };
+            p.lastchange = a.lastchange.max(peer.and_then(|b| b.lastchange));
+            p
+        })
+        .collect();
+    for a in described {
+        let text = ask.description(&a.name);
+        let jail = text.as_deref().and_then(descr::jail_of_host_end);
+        if wanted(jail) {
+            pairs.push(Pair {
+                a: a.name.clone(),
+                jail: jail.map(str::to_string),
+                kind: Kind::Aside,
+                lastchange: a.lastchange,
+            });
+        }
+    }
+    pairs.sort_by(|x, y| x.a.as_bytes().cmp(y.a.as_bytes()));
+    pairs
+}
+
+/// The ends named `e{i}b_NAME` whose unit showed them to be another
+/// pair's: match each with a host end among `pairs` whose peer was not
+/// found by name and that has its unit. Asked only while such an end is
+/// unmatched.
+fn find_renamed_peers(
+    pairs: &mut [(Pair, &Interface)],
+    by_name: &HashMap<&str, &Interface>,
+    units: &mut Units<'_>,
+) {
+    let mut unmatched: Vec<(String, u32)> = pairs
+        .iter()
+        .filter_map(|(p, _)| match &p.kind {
+            Kind::Jib {
+                peer: Peer::NotOnHost {
+                    impostor: Some(imp),
+                },
+                ..
+            } => Some((imp.name.clone(), imp.unit)),
+            _ => None,
+        })
+        .collect();
+    for (p, a) in pairs.iter_mut() {
+        if unmatched.is_empty() {
+            return;
+        }
+        let Kind::Jib {
+            peer: peer @ Peer::NotOnHost { .. },
+            ..
+        } = &mut p.kind
+        else {
             continue;
         };
-        if !wanted(Some(end.jail)) {
+        let Unit::Epair(u) = units.of(a) else {
             continue;
+        };
+        if let Some(k) = unmatched
+            .iter()
+            .position(|(n, unit)| *unit == u && by_name.contains_key(n.as_str()))
+        {
+            let (name, unit) = unmatched.remove(k);
+            *peer = Peer::OnHost { name, unit };
         }
-        let b_name = format!("e{}b_{}", end.digits, end.jail);
-        let b = by_name.get(b_name.as_str());
-        if b.is_some_and(|b| !b.is_epair()) {
-            continue; // its peer's name is taken by something else: not rjib's
-        }
-        out.push(Pair {
-            a: a.name.clone(),
-            jail: Some(end.jail.to_string()),
-            kind: Kind::Jib {
-                b: b_name,
-                b_on_host: b.is_some(),
-            },
-            lastchange: a.lastchange.max(b.and_then(|b| b.lastchange)),
-        });
     }
-    out.sort_by(|x, y| x.a.as_bytes().cmp(y.a.as_bytes()));
-    out
 }
 
 /// How long ago a pair last changed.
@@ -159,24 +257,54 @@ pub fn judge(pair: &Pair, jail: Option<&JailInfo>, now: u64, force: bool) -> Ver
             Some(j) => format!("left behind by a stale-pair replacement for jail {j}"),
             None => "left behind by a stale-pair replacement".to_string(),
         },
-        (Kind::Jib { b, b_on_host: true }, _) => {
-            format!("its jail end {b} is on the host, in no jail")
-        }
-        (Kind::Jib { b, .. }, None) => {
+        (Kind::NotOurs { b }, _) => {
             return Verdict::Keep(format!(
-                "in use by a jail whose name is not {name}: its jail end {b} is not on the host \
-                 (or was renamed) and no jail {name} exists"
+                "{b} is not an epair end, so this is no pair rjib made"
             ));
         }
-        (Kind::Jib { b, .. }, Some(j)) if !j.dying => {
+        (
+            Kind::Jib {
+                peer: Peer::Unknown { why },
+                b,
+            },
+            _,
+        ) => {
             return Verdict::Keep(format!(
-                "jail {name} (jid {}) is running and its jail end {b} is not on the host",
-                j.jid
+                "where its jail end is cannot be told, so {b} may be in use: {why}"
             ));
         }
-        (Kind::Jib { b, .. }, Some(j)) => format!(
-            "jail {name} (jid {}) is dying and its jail end {b} is not on the host",
-            j.jid
+        (
+            Kind::Jib {
+                b,
+                peer: Peer::OnHost { name: peer, .. },
+            },
+            _,
+        ) if peer == b => format!("its jail end {b} is on the host, in no jail"),
+        (
+            Kind::Jib {
+                peer: Peer::OnHost { name: peer, unit },
+                ..
+            },
+            _,
+        ) => format!("its jail end is on the host as {peer} (the same epair, {unit}), in no jail"),
+        (Kind::Jib { b, peer }, None) => {
+            return Verdict::Keep(format!(
+                "in use by a jail whose name is not {name}: its jail end {b} is not on the host{} \
+                 and no jail {name} exists",
+                peer.not_on_host_note()
+            ));
+        }
+        (Kind::Jib { b, peer }, Some(j)) if !j.dying => {
+            return Verdict::Keep(format!(
+                "jail {name} (jid {}) is running and its jail end {b} is not on the host{}",
+                j.jid,
+                impostor_note(peer)
+            ));
+        }
+        (Kind::Jib { b, peer }, Some(j)) => format!(
+            "jail {name} (jid {}) is dying and its jail end {b} is not on the host{}",
+            j.jid,
+            impostor_note(peer)
         ),
     };
     match pair.lastchange {
@@ -193,9 +321,20 @@ pub fn judge(pair: &Pair, jail: Option<&JailInfo>, now: u64, force: bool) -> Ver
     }
 }
 
+/// Which end on the host has the jail end's name but is not it, if one.
+fn impostor_note(peer: &Peer) -> String {
+    match peer {
+        Peer::NotOnHost {
+            impostor: Some(_), ..
+        } => peer.not_on_host_note(),
+        _ => String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::jib::pairing::Impostor;
     use crate::net::LinkType;
 
     fn ifc(name: &str, epair: bool, lastchange: Option<u64>) -> Interface {
@@ -206,8 +345,52 @@ mod tests {
         }
     }
 
-    fn no_descriptions(_: &IfName) -> Option<String> {
-        None
+    /// A host to ask: units and descriptions by name, and what was asked.
+    #[derive(Default)]
+    struct Fake {
+        units: HashMap<String, u32>,
+        descriptions: HashMap<String, String>,
+        asked: Vec<String>,
+    }
+
+    impl Fake {
+        fn with_units(units: &[(&str, u32)]) -> Fake {
+            Fake {
+                units: units.iter().map(|(n, u)| (n.to_string(), *u)).collect(),
+                ..Fake::default()
+            }
+        }
+    }
+
+    impl Ask for Fake {
+        fn description(&mut self, name: &IfName) -> Option<String> {
+            self.asked.push(format!("descr {name}"));
+            self.descriptions.get(name.as_str()).cloned()
+        }
+        fn unit(&mut self, end: &Interface) -> Unit {
+            self.asked.push(format!("unit {}", end.name));
+            match self.units.get(end.name.as_str()) {
+                Some(u) => Unit::Epair(*u),
+                None => Unit::Unknown("not read".into()),
+            }
+        }
+    }
+
+    fn on_host(b: &str) -> Kind {
+        Kind::Jib {
+            b: b.into(),
+            peer: Peer::OnHost {
+                name: b.into(),
+                unit: 0,
+            },
+        }
+    }
+
+    fn not_on_host(b: &str) -> Kind {
+        Kind::Jib {
+            b: b.into(),
+            peer: Peer::NotOnHost { impostor: None },
+        }
     }
 
     #[test]
@@ -217,28 +400,32 @@ mod tests {
             ifc("e0b_x", true, Some(20)),
             ifc("e1a_x", true, None), // b end in a vnet
             ifc("e0a_y", true, None),
-            ifc("e0b_y", false, None), // peer is no epair end
+            ifc("e0b_y", false, None), // peer's name taken by no epair end
             ifc("e0a_z", false, None), // not an epair
             ifc("epair3a", true, None),
             ifc("e0b_w", true, None), // a b end alone is not a pair
         ];
-        let p = pairs(&l, &[], &mut no_descriptions);
+        let mut ask = Fake::with_units(&[("e0a_x", 0), ("e0b_x", 0)]);
+        let p = pairs(&l, &[], &mut ask);
         let names: Vec<&str> = p.iter().map(|p| p.a.as_str()).collect();
-        assert_eq!(names, vec!["e0a_x", "e1a_x"]);
+        assert_eq!(names, vec!["e0a_x", "e0a_y", "e1a_x"]);
+        assert_eq!((&p[0].kind, p[0].lastchange), (&on_host("e0b_x"), Some(20)));
+        assert_eq!(p[1].kind, Kind::NotOurs { b: "e0b_y".into() });
+        assert_eq!(p[2].kind, not_on_host("e1b_x"));
+        assert!(!p[0].needs_jail() && !p[1].needs_jail() && p[2].needs_jail());
+        assert_eq!(p[2].lastchange, None);
         assert_eq!(
-            (&p[0].kind, p[0].lastchange),
-            (
-                &Kind::Jib {
-                    b: "e0b_x".into(),
-                    b_on_host: true
-                },
-                Some(20)
-            )
+            ask.asked,
+            ["unit e0a_x", "unit e0b_x"],
+            "only where it decides"
         );
-        assert!(!p[0].needs_jail() && p[1].needs_jail());
-        assert_eq!(p[1].lastchange, None);
-        assert!(pairs(&l, &["y".to_string()], &mut no_descriptions).is_empty());
-        assert_eq!(pairs(&l, &["x".to_string()], &mut no_descriptions).len(), 2);
+        assert!(pairs(&l, &["w".to_string()], &mut Fake::default()).is_empty());
+        assert_eq!(pairs(&l, &["x".to_string()], &mut ask).len(), 2);
+        // review of issue 14, 18: prune -v says why it keeps e0a_y
+        assert_eq!(
+            judge(&p[1], None, 1000, true),
+            Verdict::Keep("e0b_y is not an epair end, so this is no pair rjib made".into())
+        );
     }
 
     /// Issue 14, part 2: a name jib cannot have made is not rjib's, whatever
@@ -251,9 +438,96 @@ mod tests {
             l.push(ifc(&format!("e0b_{n}"), true, None));
         }
         l.push(ifc("e0a_ok", true, None));
-        let p = pairs(&l, &[], &mut no_descriptions);
+        let p = pairs(&l, &[], &mut Fake::default());
         assert_eq!(p.len(), 1, "{p:?}");
         assert_eq!(p[0].a.as_str(), "e0a_ok");
+    }
+
+    /// Review of issue 14, 1: the end named like the peer is another
+    /// pair's (a jail's root renamed its end to e0b_web and let its jail
+    /// die). web's pair is not on the host; evil's is, as e0b_web.
+    #[test]
+    fn the_epair_unit_pairs_ends_not_the_name() {
+        let l = vec![
+            ifc("e0a_web", true, Some(5)),
+            ifc("e0a_evil", true, Some(6)),
+            ifc("e0b_web", true, Some(7)),
+        ];
+        let mut ask = Fake::with_units(&[("e0a_web", 0), ("e0a_evil", 1), ("e0b_web", 1)]);
+        let p = pairs(&l, &[], &mut ask);
+        assert_eq!(
+            p.iter()
+                .map(|p| (p.a.as_str(), &p.kind))
+                .collect::<Vec<_>>(),
+            vec![
+                (
+                    "e0a_evil",
+                    &Kind::Jib {
+                        b: "e0b_evil".into(),
+                        peer: Peer::OnHost {
+                            name: "e0b_web".into(),
+                            unit: 1
+                        }
+                    }
+                ),
+                (
+                    "e0a_web",
+                    &Kind::Jib {
+                        b: "e0b_web".into(),
+                        peer: Peer::NotOnHost {
+                            impostor: Some(Impostor {
+                                name: "e0b_web".into(),
+                                unit: 1,
+                                a_unit: 0
+                            })
+                        }
+                    }
+                ),
+            ]
+        );
+        assert_eq!(p[0].lastchange, Some(7), "its peer's last change counts");
+        assert_eq!(p[1].lastchange, Some(5), "the impostor's does not");
+        let running = JailInfo {
+            jid: 3,
+            dying: false,
+        };
+        assert_eq!(
+            judge(&p[1], Some(&running), 1000, true),
+            Verdict::Keep(
+                "jail web (jid 3) is running and its jail end e0b_web is not on the host (the \
+                 e0b_web there is an end of epair 1, not of epair 0)"
+                    .into()
+            )
+        );
+        assert_eq!(
+            judge(&p[0], None, 1000, false),
+            Verdict::Prune(
+                "its jail end is on the host as e0b_web (the same epair, 1), in no jail".into()
+            )
+        );
+        // each end asked once, and no one else
+        assert_eq!(ask.asked, ["unit e0a_web", "unit e0b_web", "unit e0a_evil"]);
+        // Without an unmatched impostor, no host end is asked for nothing.
+        let mut ask = Fake::with_units(&[]);
+        let l = vec![ifc("e0a_a", true, None), ifc("e0a_b", true, None)];
+        assert_eq!(pairs(&l, &[], &mut ask).len(), 2);
+        assert!(ask.asked.is_empty(), "{:?}", ask.asked);
+    }
+
+    /// When the units cannot be read, nothing is decided on the names.
+    #[test]
+    fn no_evidence_keeps() {
+        let l = vec![ifc("e0a_x", true, None), ifc("e0b_x", true, None)];
+        let p = pairs(&l, &[], &mut Fake::with_units(&[("e0a_x", 0)]));
+        assert!(!p[0].needs_jail());
+        assert_eq!(
+            judge(&p[0], None, 1000, true),
+            Verdict::Keep(
+                "where its jail end is cannot be told, so e0b_x may be in use: e0b_x's epair unit: \
+                 not read"
+                    .into()
+            )
+        );
     }
 
     #[test]
@@ -264,22 +538,18 @@ mod tests {
             ifc("rjibstale2", false, None), // no epair
             ifc("rjibstalex", true, None),  // no aside name
         ];
-        let mut asked = Vec::new();
-        let mut describe = |n: &IfName| {
-            asked.push(n.to_string());
-            (n.as_str() == "rjibstale0").then(|| descr::host_end("www"))
-        };
-        let p = pairs(&l, &[], &mut describe);
-        assert_eq!(asked, ["rjibstale0", "rjibstale1"]);
+        let mut ask = Fake::default();
+        ask.descriptions
+            .insert("rjibstale0".into(), descr::host_end("www"));
+        let p = pairs(&l, &[], &mut ask);
+        assert_eq!(ask.asked, ["descr rjibstale0", "descr rjibstale1"]);
         assert_eq!(p.len(), 2);
         assert_eq!(
             (p[0].a.as_str(), p[0].jail.as_deref(), &p[0].kind),
             ("rjibstale0", Some("www"), &Kind::Aside)
         );
         assert_eq!(p[1].jail, None);
-        let only_www = pairs(&l, &["www".into()], &mut |n: &IfName| {
-            (n.as_str() == "rjibstale0").then(|| descr::host_end("www"))
-        });
+        let only_www = pairs(&l, &["www".into()], &mut ask);
         assert_eq!(only_www.len(), 1, "prune NAME: the asides of NAME");
         assert_eq!(
             judge(&p[0], None, 1000, false),
@@ -298,9 +568,10 @@ mod tests {
         Pair {
             a: IfName::new("e0a_x").unwrap(),
             jail: Some("x".into()),
-            kind: Kind::Jib {
-                b: "e0b_x".into(),
-                b_on_host,
+            kind: if b_on_host {
+                on_host("e0b_x")
+            } else {
+                not_on_host("e0b_x")
             },
             lastchange,
         }

@@ -1,31 +1,19 @@
 //! What `show` and `show NAME` select from a listing.
 //!
-//! Only epair ends count: an interface named like a host end that is not
-//! in the interface group `epair` (a bridge made with `-b a_x` on a parent
-//! `e1`, a renamed vlan) is neither listed nor destroyed. Every epair(4)
-//! end is in that group: sys/net/if_clone.c `ifc_link_ifp` adds each clone,
-//! both epair ends included, to the group named after its cloner, and a
-//! rename keeps it. Both backends report the group. (An administrator can
-//! add any interface with `ifconfig X group epair`; the kernel then
-//! refuses its destroy, as it would have before.)
+//! Only epair ends count (`Interface::is_epair`: the interface group
+//! `epair`): an interface named like a host end that is not in it (a
+//! bridge made with `-b a_x` on a parent `e1`, a renamed vlan) is neither
+//! listed nor destroyed.
 
 use std::collections::HashMap;
 
 use crate::jib::name::jail_of_a_end;
 use crate::net::{IfName, Interface};
 
-/// The interface group every epair end is in.
-pub const EPAIR_GROUP: &str = "epair";
-
-/// Whether `i` is an epair end.
-pub fn is_epair(i: &Interface) -> bool {
-    i.groups.iter().any(|g| g == EPAIR_GROUP)
-}
-
 /// If `i` is a jail's host end (an epair end named `e<digits>a_JAIL`), the
 /// JAIL.
 pub fn host_end_of(i: &Interface) -> Option<&str> {
-    jail_of_a_end(i.name.as_str()).filter(|_| is_epair(i))
+    jail_of_a_end(i.name.as_str()).filter(|_| i.is_epair())
 }
 
 /// `show`: the jail of every host end that is a member of any bridge,

@@ -88,9 +88,31 @@ pub fn epair_peer(a: &IfName) -> Option<IfName> {
     IfName::new(format!("{stem}b")).ok()
 }
 
+/// The epair unit of a driver name as sysctl `ifdata.INDEX.drivername`
+/// gives it (if_mib.c `sysctl_ifdata`: `"%s%d"` of `if_dname` and
+/// `if_dunit`): `epair3` is 3; anything else is no epair's.
+pub fn epair_unit(driver: &str) -> Option<u32> {
+    let digits = driver.strip_prefix(Cloner::Epair.as_str())?;
+    match digits.bytes().all(|b| b.is_ascii_digit()) {
+        true => digits.parse().ok(),
+        false => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn epair_units_from_driver_names() {
+        assert_eq!(epair_unit("epair0"), Some(0));
+        assert_eq!(epair_unit("epair32767"), Some(32767));
+        for not in [
+            "epair", "epair-1", "epair3a", "bridge0", "vtnet0", "epair+1",
+        ] {
+            assert_eq!(epair_unit(not), None, "{not}");
+        }
+    }
 
     #[test]
     fn epair_peer_name() {

@@ -20,6 +20,9 @@ impl LinkType {
     }
 }
 
+/// The interface group every epair(4) end is in.
+const EPAIR_GROUP: &str = "epair";
+
 /// One interface as a listing shows it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Interface {
@@ -33,6 +36,10 @@ pub struct Interface {
     /// For a bridge, its members, most recently added first (as the kernel
     /// lists them); `None` for anything else. Span ports are not members.
     pub members: Option<Vec<IfName>>,
+    /// For a bridge, the names of its members that rjib cannot hold (not
+    /// UTF-8: if_rename takes any bytes but NUL), as bytes; they are left
+    /// out of `members`, as their interfaces are out of the listing.
+    pub unnamed_members: Vec<Vec<u8>>,
     /// IPv4 and IPv6 addresses, as getifaddrs(3) lists them.
     pub addrs: Vec<IfAddr>,
     /// For a vlan(4) interface, the interface it is tagged on.
@@ -59,6 +66,7 @@ impl Interface {
             up: false,
             groups: Vec::new(),
             members: None,
+            unnamed_members: Vec::new(),
             addrs: Vec::new(),
             vlan_parent: None,
             lastchange: None,
@@ -70,9 +78,13 @@ impl Interface {
         self.members.is_some() || self.groups.iter().any(|g| g == "bridge")
     }
 
-    /// An epair(4) end: a member of interface group `epair`, which the
-    /// epair cloner puts both ends in (`if_clone_addif`).
+    /// An epair(4) end: a member of the interface group `epair`. Every
+    /// epair end is in it: sys/net/if_clone.c `ifc_link_ifp` adds each
+    /// clone, both epair ends included, to the group named after its
+    /// cloner, and a rename keeps it; both backends report the group. (An
+    /// administrator can add any interface with `ifconfig X group epair`;
+    /// the kernel then refuses its destroy, as it would have before.)
     pub fn is_epair(&self) -> bool {
-        self.groups.iter().any(|g| g == "epair")
+        self.groups.iter().any(|g| g == EPAIR_GROUP)
     }
 }

@@ -17,7 +17,7 @@ mod policy;
 mod vlan;
 
 pub use addr::IfAddr;
-pub use cloner::{Cloner, epair_peer};
+pub use cloner::{Cloner, epair_peer, epair_unit};
 pub use errno::Errno;
 pub use iface::{Interface, LinkType};
 pub use ifname::{IFNAME_MAX, IfName, IfNameError};

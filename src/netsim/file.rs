@@ -75,8 +75,9 @@ pub fn sibling(path: &Path, suffix: &str) -> PathBuf {
     PathBuf::from(s)
 }
 
-/// The lock file beside a host file: the host file itself is replaced on
-/// every write, so a lock on it would not be held by the next reader.
+/// The lock directory beside a host file (it stands for `/var/run/rjib`):
+/// the host file itself is replaced on every write, so a lock on it would
+/// not be held by the next reader.
 pub fn lock_path(real: &Path) -> PathBuf {
     sibling(real, ".lock")
 }
@@ -131,15 +132,23 @@ pub fn check_writable(real: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// Create the temporary file beside `real`, a new one: whatever is at its
-/// name (a file a killed run left, or a symbolic link someone put there)
-/// is removed, not written through, and the file is created exclusively
-/// (`O_EXCL`, which follows no link). Called under the lock and before
-/// anything changes, so that a directory that cannot take it is found
-/// before there is anything to lose.
+/// Create the temporary file beside `real`, a new one: a file or a
+/// symbolic link at its name (a file a killed run left, a link someone put
+/// there) is removed, not written through, and the file is created
+/// exclusively (`O_EXCL`, which follows no link). A directory there is
+/// not rjib's to remove: refused, with the path. Called under the lock and
+/// before anything changes, so that a directory that cannot take it is
+/// found before there is anything to lose.
 pub fn create_tmp(real: &Path) -> Result<File, String> {
     use std::os::unix::fs::OpenOptionsExt;
     let tmp = tmp_path(real);
+    if fs::symlink_metadata(&tmp).is_ok_and(|m| m.is_dir()) {
+        return Err(format!(
+            "{}: is a directory, not rjib's temporary file, and rjib removes no directory; \
+             move it away and run again",
+            crate::util::sh_quote(&tmp.to_string_lossy())
+        ));
+    }
     match fs::remove_file(&tmp) {
         Ok(()) => {}
         Err(e) if e.kind() == io::ErrorKind::NotFound => {}

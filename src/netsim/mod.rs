@@ -77,9 +77,18 @@ pub fn to_interface(k: &Kernel, i: &SimIf) -> HostResult<Interface> {
         "gif" => LinkType::Gif,
         other => LinkType::Other(other.to_string()),
     };
+    // A member whose name is not UTF-8 is left out, as the FreeBSD
+    // backend leaves it out: rjib cannot name it.
+    let mut unnamed_members = Vec::new();
     let members = if i.is_bridge() {
-        let m = k.bridge_members(&i.name).unwrap_or_default();
-        Some(names(m, &bad)?)
+        let mut named = Vec::new();
+        for m in k.bridge_members(&i.name).unwrap_or_default() {
+            match k.by_handle(&m) {
+                Some(x) if !x.nameable() => unnamed_members.push(x.wire_name().to_vec()),
+                _ => named.push(m),
+            }
+        }
+        Some(names(named, &bad)?)
     } else {
         None
     };
@@ -89,6 +98,7 @@ pub fn to_interface(k: &Kernel, i: &SimIf) -> HostResult<Interface> {
         .map(|a| a.parse::<IfAddr>().map_err(|e| bad(e.to_string())))
         .collect::<HostResult<Vec<_>>>()?;
     let vlan_parent = match &i.vlan_parent {
+        Some(p) if k.by_handle(p).is_some_and(|x| !x.nameable()) => None,
         Some(p) => Some(IfName::new(p.clone()).map_err(|e| bad(e.to_string()))?),
         None => None,
     };
@@ -101,6 +111,7 @@ pub fn to_interface(k: &Kernel, i: &SimIf) -> HostResult<Interface> {
         up: i.up,
         groups: i.groups.clone(),
         members,
+        unnamed_members,
         addrs,
         vlan_parent,
         lastchange: i.lastchange,
@@ -123,8 +134,11 @@ impl Host for SimHost {
     fn list(&mut self) -> HostResult<Vec<Interface>> {
         let _ = self.k(Kernel::listed);
         let k = &self.sim.kernel;
+        // An interface whose name is not UTF-8 is left out: rjib cannot
+        // name it, and it is nothing of rjib's.
         k.interfaces()
             .into_iter()
+            .filter(|i| i.nameable())
             .map(|i| to_interface(k, i))
             .collect()
     }
@@ -192,6 +206,11 @@ impl Host for SimHost {
             k.sysctl(MEMBER_IFADDRS),
             k.module_loaded(Cloner::Bridge.module()),
         ))
+    }
+
+    fn driver(&mut self, name: &IfName, index: u32) -> HostResult<Option<String>> {
+        let (r, detail) = self.k(|k| k.drivername(index));
+        r.map_err(|e| HostError::errno(name, "sysctl drivername", e).with_detail(detail))
     }
 
     fn jail(&mut self, name: &str) -> HostResult<Option<JailInfo>> {

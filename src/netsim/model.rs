@@ -10,7 +10,7 @@ use crate::util::now_secs as now;
 use std::collections::{HashMap, HashSet};
 
 use super::faults::{self, Effect, Fault, Signal};
-use super::state::{LogRecord, SimIf, State};
+use super::state::{LogRecord, SimIf, State, Vnet};
 use crate::host::Op;
 use crate::net::{Cloner, Errno, IfAddr, VlanOp};
 
@@ -162,7 +162,11 @@ impl Kernel {
         for (n, i) in self.state.interfaces.iter().enumerate() {
             self.anywhere.entry(i.name.clone()).or_default().push(n);
             if i.on_host() {
-                self.by_name.insert(i.name.clone(), n);
+                // One whose real name is not UTF-8 is never found by the
+                // file's name for it.
+                if i.nameable() {
+                    self.by_name.insert(i.name.clone(), n);
+                }
                 if i.is_bridge() {
                     for m in i.member_list() {
                         self.member_of.entry(m.clone()).or_insert(n);
@@ -232,6 +236,23 @@ impl Kernel {
 
     pub fn exists(&self, name: &str) -> bool {
         self.by_name.contains_key(name)
+    }
+
+    /// The host interface the file calls `handle` (in `members`, say), one
+    /// whose real name is not UTF-8 included.
+    pub fn by_handle(&self, handle: &str) -> Option<&SimIf> {
+        self.anywhere
+            .get(handle)?
+            .iter()
+            .map(|&n| &self.state.interfaces[n])
+            .find(|i| i.on_host())
+    }
+
+    /// The name a listing gives the host interface the file calls `handle`:
+    /// its real name's bytes.
+    pub fn wire_name(&self, handle: &str) -> Vec<u8> {
+        self.by_handle(handle)
+            .map_or_else(|| handle.as_bytes().to_vec(), |i| i.wire_name().to_vec())
     }
 
     /// Set `name`'s `if_data.ifi_lastchange` to now. The kernel does it in
@@ -360,8 +381,38 @@ impl Kernel {
     }
 
     /// jail_get(2) by name with `JAIL_DYING`: dying jails are found too.
+    /// A dying jail and a running one may share a name (jail(8) creates a
+    /// jail while its previous run is still dying): the running one is
+    /// found, and a dying one only when no running one has the name
+    /// (sys/kern/kern_jail.c `prison_find_name`: "There was no valid
+    /// prison - perhaps there was a dying one"; read at
+    /// jlduran/freebsd-src 9cfa48c0). Of several dying ones, the simulation
+    /// takes the one with the highest jid.
     pub fn jail(&self, name: &str) -> Option<&SimJail> {
-        self.state.jails.iter().flatten().find(|j| j.name == name)
+        let named = || self.state.jail_list().iter().filter(|j| j.name == name);
+        named()
+            .find(|j| !j.dying)
+            .or_else(|| named().max_by_key(|j| j.jid))
+    }
+
+    /// sysctl `net.link.generic.ifdata.INDEX.drivername` (if_mib.c
+    /// `sysctl_ifdata`): the driver name and unit of the host interface
+    /// with that index, which no rename changes. A clone answers its
+    /// cloner and unit (`epair3` for both ends of epair 3: if_epair.c
+    /// `epair_setup_ifp`); any other interface its name, as the file does
+    /// not record the driver it was attached with. `None` (ENOENT): no
+    /// host interface has the index (`ifnet_byindex` does not find one in
+    /// a jail's vnet).
+    pub fn drivername(&mut self, index: u32) -> Result<Option<String>, Errno> {
+        self.op(Op::Driver, |k| {
+            Ok(k.interfaces()
+                .into_iter()
+                .find(|i| i.index == index)
+                .map(|i| match (&i.cloner, i.unit) {
+                    (Some(c), Some(u)) => format!("{c}{u}"),
+                    _ => i.name.clone(),
+                }))
+        })
     }
 
     /// syslog(3): append a record.
@@ -426,6 +477,7 @@ impl Kernel {
 
     fn fresh(name: String, index: u32, cloner: Cloner, unit: u32, ether: String) -> SimIf {
         SimIf {
+            raw_name: None,
             name,
             index,
             kind: None,
@@ -1061,12 +1113,28 @@ impl Kernel {
     /// it).
     pub fn vmove(&mut self, name: &str, jail: &str) -> Result<(), Errno> {
         self.exterror = None;
-        self.jail(jail).filter(|j| !j.dying).ok_or(Errno::ENXIO)?;
+        let jid = self
+            .jail(jail)
+            .filter(|j| !j.dying)
+            .ok_or(Errno::ENXIO)?
+            .jid;
         let me = self.pos(name).ok_or(Errno::ENXIO)?;
-        if self.in_vnet(jail, name).is_some() {
+        if self.in_vnet(jid, name).is_some() {
             return Err(Errno::EEXIST);
         }
-        self.move_to(me, Some(jail.to_string()));
+        // By name, unless another jail (a dying one) has the name too.
+        let shared = self
+            .state
+            .jail_list()
+            .iter()
+            .filter(|j| j.name == jail)
+            .count()
+            > 1;
+        let vnet = match shared {
+            true => Vnet::Jid(jid),
+            false => Vnet::Name(jail.to_string()),
+        };
+        self.move_to(me, Some(vnet));
         Ok(())
     }
 
@@ -1079,8 +1147,12 @@ impl Kernel {
     /// refuses that with EEXIST.
     pub fn vreclaim(&mut self, name: &str, jail: &str) -> Result<(), Errno> {
         self.exterror = None;
-        self.jail(jail).filter(|j| !j.dying).ok_or(Errno::ENXIO)?;
-        let me = self.in_vnet(jail, name).ok_or(Errno::ENXIO)?;
+        let jid = self
+            .jail(jail)
+            .filter(|j| !j.dying)
+            .ok_or(Errno::ENXIO)?
+            .jid;
+        let me = self.in_vnet(jid, name).ok_or(Errno::ENXIO)?;
         if self.exists(name) {
             return Err(Errno::EEXIST);
         }
@@ -1088,18 +1160,18 @@ impl Kernel {
         Ok(())
     }
 
-    /// The position of interface `name` in jail `jail`'s vnet.
-    fn in_vnet(&self, jail: &str, name: &str) -> Option<usize> {
+    /// The position of interface `name` in the vnet of the jail `jid`.
+    fn in_vnet(&self, jid: i32, name: &str) -> Option<usize> {
         self.anywhere
             .get(name)
             .into_iter()
             .flatten()
             .copied()
-            .find(|&n| self.state.interfaces[n].vnet.as_deref() == Some(jail))
+            .find(|&n| self.state.vnet_jid(&self.state.interfaces[n]) == Some(jid))
     }
 
     /// `if_vmove` of the interface at `me` to `vnet` (`None`: the host).
-    fn move_to(&mut self, me: usize, vnet: Option<String>) {
+    fn move_to(&mut self, me: usize, vnet: Option<Vnet>) {
         self.detach(me);
         let stamp = now();
         let mut i = self.state.interfaces.remove(me);
@@ -1127,7 +1199,7 @@ impl Kernel {
     fn detach(&mut self, g: usize) {
         let (name, vnet) = {
             let i = &self.state.interfaces[g];
-            (i.name.clone(), i.vnet.clone())
+            (i.name.clone(), self.state.vnet_jid(i))
         };
         if vnet.is_none() {
             if let Some(b) = self.member_of.remove(&name) {
@@ -1166,7 +1238,13 @@ impl Kernel {
             // Inside a jail's vnet nothing is indexed: look at its
             // interfaces.
             let released = self.state.interfaces[g].member_list().to_vec();
-            for i in self.state.interfaces.iter_mut().filter(|i| i.vnet == vnet) {
+            let jails = self.state.jails.clone().unwrap_or_default();
+            for i in self
+                .state
+                .interfaces
+                .iter_mut()
+                .filter(|i| i.vnet.as_ref().and_then(|v| v.jid(&jails)) == vnet)
+            {
                 if released.contains(&i.name) {
                     i.clear_membership();
                 }
@@ -1500,6 +1578,26 @@ mod tests {
         }
     }
 
+    /// kern_jail.c `prison_find_name`: of a dying jail and a running one
+    /// of one name, jail_get(2) by name finds the running one; the dying
+    /// one only when it is alone. A move into it goes by jid.
+    #[test]
+    fn a_running_jail_is_found_before_a_dying_one() {
+        let mut k = kernel(json!({
+        "jails": [{"name": "x", "jid": 5}, {"name": "x", "jid": 4, "dying": true},
+                  {"name": "y", "jid": 6, "dying": true}],
+        "interfaces": [eth("em0", 1), eth("em1", 2)]}));
+        assert_eq!(k.jail("x").map(|j| (j.jid, j.dying)), Some((5, false)));
+        assert_eq!(k.jail("y").map(|j| (j.jid, j.dying)), Some((6, true)));
+        assert!(k.jail("z").is_none());
+        k.vmove("em1", "x").unwrap();
+        let moved = k.state.interfaces.last().unwrap();
+        assert_eq!(moved.vnet, Some(Vnet::Jid(5)), "the name is shared");
+        assert_eq!(k.vmove("em0", "y"), Err(Errno::ENXIO), "dying");
+        k.vreclaim("em1", "x").unwrap();
+        assert!(k.exists("em1"));
+    }
+
     /// if.c `if_vmove`: out to a jail's vnet and back, an interface goes
     /// to the tail of each vnet's list (`if_link_ifnet`), keeps its index,
     /// name, MAC and MTU, and loses what `if_detach_internal` takes.
@@ -1536,11 +1634,11 @@ mod tests {
         assert_eq!(
             (
                 moved.name.as_str(),
-                moved.vnet.as_deref(),
+                moved.vnet.clone(),
                 moved.up,
                 moved.index
             ),
-            ("em1", Some("j"), false, 2)
+            ("em1", Some(Vnet::Name("j".into())), false, 2)
         );
         assert_eq!((&moved.ether, moved.mtu), (&before.ether, before.mtu));
         // The epair's end keeps its group; the bridge lets its members go.

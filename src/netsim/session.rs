@@ -66,13 +66,12 @@ impl SimFile {
     pub fn lock(&mut self, wait: &mut crate::host::LockWait<'_>) -> HostResult<()> {
         if self.lock.is_none() {
             let spec = crate::lock::Spec {
-                path: file::lock_path(&self.real),
-                fallback_dir: self
-                    .real
-                    .parent()
-                    .map_or_else(|| ".".into(), |d| d.to_path_buf()),
+                dir: file::lock_path(&self.real),
             };
-            let f = crate::lock::acquire(&spec, wait).map_err(|e| e.into_host_error())?;
+            // The directory is the real process's, whatever euid the
+            // simulated host plays.
+            let euid = nix::unistd::geteuid().as_raw();
+            let f = crate::lock::acquire(&spec, euid, wait).map_err(|e| e.into_host_error())?;
             // A host that cannot be written back is not locked for a change
             // (and then records no syslog records either).
             file::check_writable(&self.real).map_err(|e| file_error(&self.path, e))?;

@@ -57,6 +57,13 @@ pub struct LogRecord {
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct SimIf {
     pub name: String,
+    /// The name the kernel has for it, as bytes, where that is not UTF-8
+    /// (if_rename takes any bytes but NUL; a jail's root can name its end
+    /// so before the end comes back to the host). `name` then only refers
+    /// to it within the file (`peer`, `members`): no request finds it by
+    /// `name`, and listings give these bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub raw_name: Option<Vec<u8>>,
     pub index: u32,
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
@@ -95,9 +102,10 @@ pub struct SimIf {
     /// absent: none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tagged: Option<Vec<u16>>,
-    /// The jail whose vnet holds the interface; absent: the host.
+    /// The jail whose vnet holds the interface, by name or jid; absent:
+    /// the host.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vnet: Option<String>,
+    pub vnet: Option<Vnet>,
     /// `if_data.ifi_lastchange`, seconds since the epoch; absent: long ago.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lastchange: Option<u64>,
@@ -105,6 +113,48 @@ pub struct SimIf {
     pub description: Option<String>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+/// A jail whose vnet holds an interface: by its name, or, where a dying
+/// jail and a running one share the name (a jail restarted while its
+/// previous run is still dying), by its jid.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(untagged)]
+pub enum Vnet {
+    Jid(i32),
+    Name(String),
+}
+
+impl Vnet {
+    /// The jid of the jail it names in `jails` (a name must name one
+    /// jail only: `super::validate` checks that).
+    pub fn jid(&self, jails: &[SimJail]) -> Option<i32> {
+        match self {
+            Vnet::Jid(j) => jails.iter().find(|x| x.jid == *j).map(|x| x.jid),
+            Vnet::Name(n) => jails.iter().find(|x| &x.name == n).map(|x| x.jid),
+        }
+    }
+}
+
+impl std::fmt::Display for Vnet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Vnet::Jid(j) => write!(f, "jid {j}"),
+            Vnet::Name(n) => f.write_str(n),
+        }
+    }
+}
+
+impl State {
+    /// The jails, as a slice (none when the file has no `jails`).
+    pub fn jail_list(&self) -> &[SimJail] {
+        self.jails.as_deref().unwrap_or(&[])
+    }
+
+    /// The jid of the vnet `i` is in; `None`: the host.
+    pub fn vnet_jid(&self, i: &SimIf) -> Option<i32> {
+        i.vnet.as_ref().and_then(|v| v.jid(self.jail_list()))
+    }
 }
 
 /// The `type` names a host file may use; each is one `IFT_*` value of
@@ -135,6 +185,16 @@ impl SimIf {
     /// is 0 for an interface without one: loop, tun, gif, …).
     pub fn has_lladdr(&self) -> bool {
         self.ether.is_some()
+    }
+
+    /// The name as the kernel gives it to a listing: `raw_name`, or `name`.
+    pub fn wire_name(&self) -> &[u8] {
+        self.raw_name.as_deref().unwrap_or(self.name.as_bytes())
+    }
+
+    /// Whether requests can name it: its name is `name`.
+    pub fn nameable(&self) -> bool {
+        self.raw_name.is_none()
     }
 
     /// On the host (not moved into a jail's vnet).

@@ -6,7 +6,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::model::IF_MAXINDEX;
-use super::state::{KINDS, SimIf, State};
+use super::state::{KINDS, SimIf, State, Vnet};
 use crate::net::{IfAddr, Mac, VID_MAX};
 use crate::util::escape_controls;
 
@@ -76,12 +76,17 @@ pub fn check(state: &State) -> Result<(), String> {
     {
         return Err(format!("\"release\": {r} is not 14, 15 or 16"));
     }
-    let mut jails: HashSet<&str> = HashSet::new();
+    // A name may be listed twice where all but one of its jails are
+    // dying: jail(8) creates a jail while its previous run is still dying
+    // (kern_jail.c refuses only a name a live prison has).
+    let mut jails: HashMap<&str, u32> = HashMap::new();
+    let mut live: HashSet<&str> = HashSet::new();
     let mut jids: HashSet<i32> = HashSet::new();
     for j in state.jails.iter().flatten() {
-        if j.name.is_empty() || !jails.insert(j.name.as_str()) {
+        *jails.entry(j.name.as_str()).or_default() += 1;
+        if j.name.is_empty() || (!j.dying && !live.insert(j.name.as_str())) {
             return Err(format!(
-                "jail {:?}: \"name\": empty or listed twice",
+                "jail {:?}: \"name\": empty, or the name of another jail that is not dying",
                 j.name
             ));
         }
@@ -101,11 +106,19 @@ pub fn check(state: &State) -> Result<(), String> {
         }
     }
     // One namespace per vnet: the host's, and each jail's.
-    let mut names: HashMap<(Option<&str>, &str), &SimIf> = HashMap::new();
-    let mut indexes: HashSet<(Option<&str>, u32)> = HashSet::new();
+    let mut names: HashMap<(Option<i32>, &str), &SimIf> = HashMap::new();
+    let mut indexes: HashSet<(Option<i32>, u32)> = HashSet::new();
     for i in &state.interfaces {
         name_ok(&i.name).map_err(|w| field(i, "name", w))?;
-        let ns = i.vnet.as_deref();
+        if let Some(raw) = &i.raw_name {
+            if raw.is_empty() || raw.len() > NAME_MAX || raw.contains(&0) {
+                return Err(field(i, "raw_name", "is not 1 to 15 bytes without a NUL"));
+            }
+            if std::str::from_utf8(raw).is_ok() {
+                return Err(field(i, "raw_name", "is UTF-8: give it as \"name\""));
+            }
+        }
+        let ns = state.vnet_jid(i);
         if names.insert((ns, i.name.as_str()), i).is_some() {
             return Err(field(i, "name", "listed twice"));
         }
@@ -220,10 +233,25 @@ pub fn check(state: &State) -> Result<(), String> {
         if i.vlan_parent.is_some() && i.kind() != "l2vlan" {
             return Err(field(i, "vlan_parent", "only an l2vlan has one"));
         }
-        if let Some(v) = &i.vnet
-            && !jails.contains(v.as_str())
-        {
-            return Err(field(i, "vnet", format!("no jail {v:?} in \"jails\"")));
+        match &i.vnet {
+            Some(Vnet::Name(v)) if !jails.contains_key(v.as_str()) => {
+                return Err(field(i, "vnet", format!("no jail {v:?} in \"jails\"")));
+            }
+            Some(Vnet::Name(v)) if jails[v.as_str()] > 1 => {
+                return Err(field(
+                    i,
+                    "vnet",
+                    format!("{v:?} names more than one jail; give the jid"),
+                ));
+            }
+            Some(Vnet::Jid(j)) if !jids.contains(j) => {
+                return Err(field(
+                    i,
+                    "vnet",
+                    format!("no jail with jid {j} in \"jails\""),
+                ));
+            }
+            _ => {}
         }
         if i.is_epair() != i.peer.is_some() {
             return Err(field(i, "peer", "an epair end has a peer, others none"));
@@ -235,10 +263,10 @@ pub fn check(state: &State) -> Result<(), String> {
     // A member is in one bridge; a span port is a span of one bridge, and
     // may be a member of another (bridge_ioctl_add checks only this
     // bridge's spans).
-    let mut member_of: HashMap<(Option<&str>, &str), &str> = HashMap::new();
-    let mut span_of: HashMap<(Option<&str>, &str), &str> = HashMap::new();
+    let mut member_of: HashMap<(Option<i32>, &str), &str> = HashMap::new();
+    let mut span_of: HashMap<(Option<i32>, &str), &str> = HashMap::new();
     // Bridge members, which alone may have a `pvid` or `tagged`.
-    let mut vlan_members: HashSet<(Option<&str>, &str)> = HashSet::new();
+    let mut vlan_members: HashSet<(Option<i32>, &str)> = HashSet::new();
     // A peer may be in any vnet: the interfaces of each name, wherever
     // they are (one per vnet), so that finding it is not a scan.
     let mut anywhere: HashMap<&str, Vec<&SimIf>> = HashMap::new();
@@ -246,7 +274,7 @@ pub fn check(state: &State) -> Result<(), String> {
         anywhere.entry(i.name.as_str()).or_default().push(i);
     }
     for i in &state.interfaces {
-        let ns = i.vnet.as_deref();
+        let ns = state.vnet_jid(i);
         if let Some(p) = &i.peer {
             let mutual = anywhere.get(p.as_str()).into_iter().flatten().any(|o| {
                 o.is_epair()
@@ -299,7 +327,7 @@ pub fn check(state: &State) -> Result<(), String> {
     }
     for i in &state.interfaces {
         let on_member = i.pvid.is_some() || i.tagged.is_some();
-        if on_member && !vlan_members.contains(&(i.vnet.as_deref(), i.name.as_str())) {
+        if on_member && !vlan_members.contains(&(state.vnet_jid(i), i.name.as_str())) {
             return Err(field(
                 i,
                 "pvid",
@@ -329,6 +357,57 @@ mod tests {
     fn refused(ifs: serde_json::Value, needle: &str) {
         let e = check(&state(ifs)).unwrap_err();
         assert!(e.contains(needle), "{e:?} should contain {needle:?}");
+    }
+
+    /// A dying jail and a running one may share a name (a restart while
+    /// the previous run is dying); two running ones may not, and a vnet
+    /// named by a shared name must be given by jid.
+    #[test]
+    fn jails_of_one_name() {
+        let host = |jails: serde_json::Value, vnet: serde_json::Value| -> State {
+            serde_json::from_value(json!({"version": 2, "jails": jails,
+                "interfaces": [ether("em0", 1),
+                    {"name": "x0", "index": 2, "mtu": 1500, "up": true, "vnet": vnet}]}))
+            .unwrap()
+        };
+        let both = json!([{"name": "x", "jid": 4, "dying": true}, {"name": "x", "jid": 5}]);
+        check(&host(both.clone(), json!(5))).unwrap();
+        check(&host(both.clone(), json!(4))).unwrap();
+        let e = check(&host(both.clone(), json!("x"))).unwrap_err();
+        assert!(
+            e.contains("\"x\" names more than one jail; give the jid"),
+            "{e}"
+        );
+        let e = check(&host(both, json!(6))).unwrap_err();
+        assert!(e.contains("no jail with jid 6"), "{e}");
+        let e = check(&host(
+            json!([{"name": "x", "jid": 4}, {"name": "x", "jid": 5}]),
+            json!(4),
+        ))
+        .unwrap_err();
+        assert!(
+            e.contains("the name of another jail that is not dying"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn raw_names_are_what_a_name_cannot_be() {
+        let with_raw = |raw: serde_json::Value| {
+            let mut e = ether("x", 1);
+            e["raw_name"] = raw;
+            check(&state(json!([e])))
+        };
+        with_raw(json!([255, 255])).unwrap();
+        for (raw, why) in [
+            (json!([]), "is not 1 to 15 bytes"),
+            (json!(vec![255; 16]), "is not 1 to 15 bytes"),
+            (json!([255, 0]), "without a NUL"),
+            (json!([104, 105]), "is UTF-8"),
+        ] {
+            let e = with_raw(raw).unwrap_err();
+            assert!(e.contains(why), "{e}");
+        }
     }
 
     #[test]

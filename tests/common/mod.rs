@@ -160,6 +160,16 @@ pub fn iface_mut<'a>(host: &'a mut Value, name: &str) -> Option<&'a mut Value> {
         .find(|i| i["name"] == name)
 }
 
+/// Set `field` of the interface `name` (which must exist).
+pub fn set(host: &mut Value, name: &str, field: &str, value: Value) {
+    iface_mut(host, name).unwrap_or_else(|| panic!("no {name}"))[field] = value;
+}
+
+/// Whether the host has an interface named `name`.
+pub fn has(host: &Value, name: &str) -> bool {
+    iface(host, name).is_some()
+}
+
 pub fn names(host: &Value) -> Vec<String> {
     let mut v: Vec<String> = host["interfaces"]
         .as_array()
