@@ -305,11 +305,27 @@ impl Run<'_, '_> {
             ShowFormat::Json { pretty } => {
                 // One SIOCGIFDESCR per end reported, and one BRDGGIFVLANSET
                 // per bridge member; an end gone since the listing has
-                // none, and FreeBSD 14 no VLANs.
+                // none. FreeBSD 14 has no VLANs: the release is read once,
+                // at the first member, and no BRDGGIFVLANSET is sent that
+                // its kernel must refuse. A set not read is `null`.
                 let host = std::cell::RefCell::new(&mut *self.host);
+                let has_vlans = std::cell::Cell::new(None);
                 let mut reads = inventory::Reads(
                     |n: &IfName| host.borrow_mut().description(n).ok().flatten(),
-                    |b: &IfName, m: &IfName| host.borrow_mut().member_vlans(b, m).ok(),
+                    |b: &IfName, m: &IfName| {
+                        let has = has_vlans.get().unwrap_or_else(|| {
+                            let has = host
+                                .borrow_mut()
+                                .bridge_policy()
+                                .is_ok_and(|p| p.has_vlans());
+                            has_vlans.set(Some(has));
+                            has
+                        });
+                        if !has {
+                            return None;
+                        }
+                        host.borrow_mut().member_vlans(b, m).ok()
+                    },
                 );
                 let report = inventory::report(&listing, jail, &mut reads);
                 vec![if pretty {

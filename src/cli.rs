@@ -11,7 +11,7 @@ use clap::{Arg, ArgAction, Command};
 
 use crate::jib::mac::Scheme;
 use crate::jib::name::{DEFAULT_BRIDGE_SUFFIX, JailName};
-use crate::net::{PortVlans, Vid, VlanSet};
+use crate::net::{Vid, VlanArgs, VlanSet};
 
 /// What to do.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -22,7 +22,7 @@ pub enum Action {
         ifaces: Vec<String>,
         /// For each of `ifaces`, the VLANs its epair's host end joins
         /// (`untagged VID`, `tagged SET` after it; FreeBSD 15).
-        vlans: Vec<PortVlans>,
+        vlans: Vec<VlanArgs>,
         scheme: Scheme,
     },
     Show {
@@ -332,13 +332,14 @@ pub const TAGGED: &str = "tagged";
 /// the next word as its value and binds to the interface before it.
 ///
 /// A VID is decimal, 1 to 4094 (`Vid::parse_decimal`); a SET is read as
-/// ifconfig's `parse_vlans` reads it (`VlanSet::parse`), `none` being no
-/// tagged VLAN. Refused, with a message naming the argument: a keyword
-/// before any interface, without a value, given twice for one interface,
-/// or with a value ifconfig or rjib would refuse.
-pub fn addm_operands(words: &[&str]) -> Result<(Vec<String>, Vec<PortVlans>), String> {
+/// ifconfig's `parse_vlans` reads it (`VlanSet::parse`), `none` asking
+/// for no tagged VLAN (still a VLAN request). Refused, with a message
+/// naming the argument: a keyword before any interface, without a value,
+/// given twice for one interface, or with a value ifconfig or rjib would
+/// refuse.
+pub fn addm_operands(words: &[&str]) -> Result<(Vec<String>, Vec<VlanArgs>), String> {
     let mut ifaces: Vec<String> = Vec::new();
-    let mut vlans: Vec<PortVlans> = Vec::new();
+    let mut vlans: Vec<VlanArgs> = Vec::new();
     // Which keywords the current interface has had.
     let mut seen: Vec<&str> = Vec::new();
     let mut k = 0;
@@ -346,7 +347,7 @@ pub fn addm_operands(words: &[&str]) -> Result<(Vec<String>, Vec<PortVlans>), St
         let w = words[k];
         if w != UNTAGGED && w != TAGGED {
             ifaces.push(w.to_string());
-            vlans.push(PortVlans::default());
+            vlans.push(VlanArgs::default());
             seen.clear();
             k += 1;
             continue;
@@ -384,7 +385,7 @@ pub fn addm_operands(words: &[&str]) -> Result<(Vec<String>, Vec<PortVlans>), St
                      separated by commas (10,20-30), or none or all"
                 )
             })?;
-            port.tagged = set;
+            port.tagged = Some(set);
         }
         k += 2;
     }

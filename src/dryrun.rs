@@ -426,7 +426,12 @@ impl Host for DryRun {
         set: &VlanSet,
     ) -> HostResult<()> {
         if op == VlanOp::Set && self.extend_addm(bridge, member, &format!("tagged {set}")) {
-            // ifconfig's addm takes each option once.
+            // The tagged set is the member's last VLAN step (after its
+            // untagged VLAN), so its addm line is complete. Nothing may
+            // join it after this: ifconfig's addm would take another
+            // option rather than refuse it (a later untagged wins, tagged
+            // sets are unioned: setbridge_add), which is not what a later
+            // step on the member means.
             self.open_addm = None;
             return Ok(());
         }

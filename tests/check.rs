@@ -2083,3 +2083,460 @@ fn no_test_reads_the_machines_etc() {
     );
     assert!(stdout(&o).contains("test result: ok."), "{}", stdout(&o));
 }
+
+/// The uplink's untagged VLAN counts as carried at boot too: rc.conf's
+/// `addm ix0 untagged 0x1e tagged 10` (ifconfig reads 0x1e as 30) carries
+/// 30 and 10; a host bridge's uplink with PVID 30 carries 30.
+fn a_native_vlan_is_carried(via: &str) {
+    let mut host = seed();
+    host["version"] = json!(3);
+    host["release"] = json!(15);
+    host["interfaces"]
+        .as_array_mut()
+        .unwrap()
+        .push(ether("ix0", 9, "00:25:90:00:00:09"));
+    let mut em1 = ether("em1", 10, "00:25:90:00:00:0a");
+    em1["pvid"] = json!(40);
+    let mut br = bridge("em1bridge", 11, 5, &["em1"]);
+    br["vlanfilter"] = json!(true);
+    host["interfaces"].as_array_mut().unwrap().push(em1);
+    host["interfaces"].as_array_mut().unwrap().push(br);
+    let s = Setup::new(&host);
+    let rc = s.file(
+        "rc.conf",
+        "cloned_interfaces=\"bridge0\"\nifconfig_bridge0_name=\"ix0bridge\"\n\
+         ifconfig_ix0bridge=\"vlanfilter addm ix0 untagged 0x1e tagged 10 up\"\n",
+    );
+    let jail = |name: &str, cmd: &str| {
+        format!(
+            "{name} {{ vnet; vnet.interface = \"e0b_{name}\"; \
+             exec.prestart += \"/usr/local/sbin/rjib addm {name} {cmd}\"; \
+             exec.poststop += \"/usr/local/sbin/rjib destroy {name}\"; }}\n"
+        )
+    };
+    let jc = s.file(
+        "jail.conf",
+        &[
+            jail("web", "ix0 untagged 30"),
+            jail("r", "ix0 tagged 10,30"),
+            jail("db", "em1 untagged 40"),
+        ]
+        .concat(),
+    );
+    let (status, doc) = s.json(via, &["-f", p(&jc), "-r", p(&rc)]);
+    assert_eq!(doc["findings"], json!([]), "{via}: {doc:#}");
+    assert_eq!(status, 0);
+}
+
+#[test]
+fn a_native_vlan_is_carried_direct() {
+    a_native_vlan_is_carried("direct");
+}
+
+#[test]
+fn a_native_vlan_is_carried_ioctl() {
+    a_native_vlan_is_carried("ioctl");
+}
+
+/// A jail whose epair asks only `tagged` keeps its bridge's default VLAN,
+/// and check predicts it: on a host bridge (read from the host) and on
+/// one rc.conf sets up.
+fn tagged_only_keeps_the_default(via: &str) {
+    let mut host = seed();
+    host["version"] = json!(3);
+    host["release"] = json!(15);
+    let mut em1 = ether("em1", 10, "00:25:90:00:00:0a");
+    em1["tagged"] = json!([10]);
+    let mut br = bridge("em1bridge", 11, 5, &["em1"]);
+    br["vlanfilter"] = json!(true);
+    br["defpvid"] = json!(7);
+    host["interfaces"]
+        .as_array_mut()
+        .unwrap()
+        .push(ether("ix0", 9, "00:25:90:00:00:09"));
+    host["interfaces"].as_array_mut().unwrap().push(em1);
+    host["interfaces"].as_array_mut().unwrap().push(br);
+    let s = Setup::new(&host);
+    let rc = s.file(
+        "rc.conf",
+        "cloned_interfaces=\"bridge0\"\nifconfig_bridge0_name=\"ix0bridge\"\n\
+         ifconfig_ix0bridge=\"vlanfilter defuntagged 8 addm ix0 tagged 10 up\"\n",
+    );
+    let jail = |name: &str, cmd: &str| {
+        format!(
+            "{name} {{ vnet; vnet.interface = \"e0b_{name}\"; \
+             exec.prestart += \"/usr/local/sbin/rjib addm {name} {cmd}\"; \
+             exec.poststop += \"/usr/local/sbin/rjib destroy {name}\"; }}\n"
+        )
+    };
+    let jc = s.file(
+        "jail.conf",
+        &[jail("a", "em1 tagged 10"), jail("b", "ix0 tagged 10")].concat(),
+    );
+    let (status, doc) = s.json(via, &["-f", p(&jc), "-r", p(&rc)]);
+    assert_eq!(status, 0, "{doc:#}");
+    let a = &pairs(&doc, "a")[0];
+    assert_eq!(
+        (a["untagged"].clone(), a["tagged"].clone()),
+        (json!(7), json!([10])),
+        "{via}: {doc:#}"
+    );
+    let b = &pairs(&doc, "b")[0];
+    assert_eq!(
+        (b["untagged"].clone(), b["tagged"].clone()),
+        (json!(8), json!([10])),
+        "{via}: {doc:#}"
+    );
+}
+
+#[test]
+fn tagged_only_keeps_the_default_direct() {
+    tagged_only_keeps_the_default("direct");
+}
+
+#[test]
+fn tagged_only_keeps_the_default_ioctl() {
+    tagged_only_keeps_the_default("ioctl");
+}
+
+/// The host's address where a filtering bridge drops its untagged
+/// frames: on the parent of a bridge addm would create filtering (given
+/// by rc.conf, or by DHCP at boot), an error; on a filtering bridge that
+/// exists, a warning.
+fn host_address_and_filtering(via: &str) {
+    let mut host = seed();
+    host["version"] = json!(3);
+    host["release"] = json!(15);
+    let mut br = bridge("em2bridge", 12, 5, &[]);
+    br["vlanfilter"] = json!(true);
+    br["addrs"] = json!(["198.51.100.1/24"]);
+    for i in [
+        ether("ix0", 9, "00:25:90:00:00:09"),
+        ether("em1", 10, "00:25:90:00:00:0a"),
+        ether("em2", 11, "00:25:90:00:00:0b"),
+        br,
+    ] {
+        host["interfaces"].as_array_mut().unwrap().push(i);
+    }
+    let s = Setup::new(&host);
+    let rc = s.file(
+        "rc.conf",
+        "ifconfig_ix0=\"inet 192.0.2.9/24\"\nifconfig_em1=\"DHCP\"\n",
+    );
+    let jail = |name: &str, cmd: &str| {
+        format!(
+            "{name} {{ vnet; vnet.interface = \"e0b_{name}\"; \
+             exec.prestart += \"/usr/local/sbin/rjib addm {name} {cmd}\"; \
+             exec.poststop += \"/usr/local/sbin/rjib destroy {name}\"; }}\n"
+        )
+    };
+    let jc = s.file(
+        "jail.conf",
+        &[
+            jail("a", "ix0 untagged 20"),
+            jail("b", "em1 tagged 30"),
+            jail("c", "em2 untagged 40"),
+        ]
+        .concat(),
+    );
+    let (status, doc) = s.json(via, &["-f", p(&jc), "-r", p(&rc)]);
+    assert_eq!(status, 1);
+    let got: Vec<(String, String, String)> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["jail"].as_str().unwrap().to_string(),
+                f["code"].as_str().unwrap().to_string(),
+                f["severity"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let want = |j: &str, sev: &str| {
+        (
+            j.to_string(),
+            "vlan-host-address".to_string(),
+            sev.to_string(),
+        )
+    };
+    assert_eq!(
+        got,
+        [want("a", "error"), want("b", "error"), want("c", "warning")],
+        "{via}: {doc:#}"
+    );
+    let msg = |k: usize| doc["findings"][k]["message"].as_str().unwrap().to_string();
+    assert!(
+        msg(0).contains("ix0: has address 192.0.2.9/24")
+            && msg(0).contains("rc.conf gives it at boot"),
+        "{}",
+        msg(0)
+    );
+    assert!(
+        msg(1).contains("em1: gets an address at boot (ifconfig_em1=\"DHCP\""),
+        "{}",
+        msg(1)
+    );
+    assert!(
+        msg(2).contains("em2bridge: filters VLANs and holds 198.51.100.1/24 itself"),
+        "{}",
+        msg(2)
+    );
+}
+
+#[test]
+fn host_address_and_filtering_direct() {
+    host_address_and_filtering("direct");
+}
+
+#[test]
+fn host_address_and_filtering_ioctl() {
+    host_address_and_filtering("ioctl");
+}
+
+/// check says what addm warns: a plain epair on a filtering bridge with
+/// no defuntagged is in no VLAN and passes no traffic.
+fn a_plain_epair_in_no_vlan(via: &str) {
+    let mut host = seed();
+    host["version"] = json!(3);
+    host["release"] = json!(15);
+    host["interfaces"]
+        .as_array_mut()
+        .unwrap()
+        .push(ether("ix0", 9, "00:25:90:00:00:09"));
+    let s = Setup::new(&host);
+    let rc = s.file(
+        "rc.conf",
+        "cloned_interfaces=\"bridge0\"\nifconfig_bridge0_name=\"ix0bridge\"\n\
+         ifconfig_ix0bridge=\"vlanfilter addm ix0 tagged 10,20 up\"\n",
+    );
+    let jc = s.file(
+        "jail.conf",
+        "plain { vnet; vnet.interface = \"e0b_plain\"; \
+         exec.prestart += \"/usr/local/sbin/rjib addm plain ix0\"; \
+         exec.poststop += \"/usr/local/sbin/rjib destroy plain\"; }\n",
+    );
+    let (status, doc) = s.json(via, &["-f", p(&jc), "-r", p(&rc)]);
+    assert_eq!(status, 0, "a warning: {doc:#}");
+    let f = &doc["findings"][0];
+    assert_eq!(
+        (f["code"].as_str(), f["severity"].as_str()),
+        (Some("vlan-none"), Some("warning")),
+        "{via}: {doc:#}"
+    );
+    assert_eq!(
+        f["message"],
+        "addm plain: e0a_plain: joins the VLAN-filtering bridge ix0bridge in no VLAN (no untagged VID, \
+         and the bridge has no defuntagged), so it will pass no traffic; give it one with ix0 untagged VID"
+    );
+    assert_eq!(doc["findings"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn a_plain_epair_in_no_vlan_direct() {
+    a_plain_epair_in_no_vlan("direct");
+}
+
+#[test]
+fn a_plain_epair_in_no_vlan_ioctl() {
+    a_plain_epair_in_no_vlan("ioctl");
+}
+
+/// A VLAN word of rc.conf that ifconfig(8) refuses at boot: ifconfig stops
+/// there (the words before it are done, the rest never is), and check
+/// says so once, where rc.conf has it, instead of reading the set as
+/// empty and blaming the uplink.
+fn bad_vlan_words_in_rc_conf(via: &str) {
+    let mut host = seed();
+    host["version"] = json!(3);
+    host["release"] = json!(15);
+    host["interfaces"]
+        .as_array_mut()
+        .unwrap()
+        .push(ether("ix0", 9, "00:25:90:00:00:09"));
+    let s = Setup::new(&host);
+    let jail = |name: &str, cmd: &str| {
+        format!(
+            "{name} {{ vnet; vnet.interface = \"e0b_{name}\"; \
+             exec.prestart += \"/usr/local/sbin/rjib addm {name} {cmd}\"; \
+             exec.poststop += \"/usr/local/sbin/rjib destroy {name}\"; }}\n"
+        )
+    };
+    let jc = s.file(
+        "jail.conf",
+        &[
+            jail("web", "ix0 untagged 30"),
+            jail("db", "ix0 untagged 30"),
+        ]
+        .concat(),
+    );
+    for (line, word, why) in [
+        (
+            "vlanfilter addm ix0 tagged 10,5000 up",
+            "tagged 10,5000",
+            "invalid vlan set: 10,5000",
+        ),
+        (
+            "vlanfilter addm ix0 untagged 0 tagged 10 up",
+            "untagged 0",
+            "invalid VLAN identifier: 0",
+        ),
+        (
+            "vlanfilter defuntagged 4095 addm ix0 tagged 10 up",
+            "defuntagged 4095",
+            "invalid vlan id: 4095",
+        ),
+        (
+            "vlanfilter addm ix0 tagged",
+            "tagged",
+            "usage: tagged <vlan set>",
+        ),
+    ] {
+        let rc = s.file(
+            "rc.conf",
+            &format!(
+                "cloned_interfaces=\"bridge0\"\nifconfig_bridge0_name=\"ix0bridge\"\n\
+                 ifconfig_ix0bridge=\"{line}\"\n"
+            ),
+        );
+        let (status, doc) = s.json(via, &["-f", p(&jc), "-r", p(&rc)]);
+        assert_eq!(status, 1, "{line}");
+        let findings = doc["findings"].as_array().unwrap();
+        assert_eq!(findings.len(), 1, "{via} {line}: {doc:#}");
+        let f = &findings[0];
+        assert_eq!(f["code"], "vlan-invalid", "{line}");
+        assert_eq!(f["file"], p(&rc));
+        assert_eq!(f["line"], 3);
+        assert_eq!(
+            f["message"].as_str().unwrap(),
+            format!(
+                "ifconfig_ix0bridge=\"{line}\": ifconfig(8) stops at `{word}` at boot ({why}): \
+                 the words after it are not done"
+            ),
+            "{line}"
+        );
+    }
+}
+
+#[test]
+fn bad_vlan_words_in_rc_conf_direct() {
+    bad_vlan_words_in_rc_conf("direct");
+}
+
+#[test]
+fn bad_vlan_words_in_rc_conf_ioctl() {
+    bad_vlan_words_in_rc_conf("ioctl");
+}
+
+/// On a host bridge rjib made, the VLAN an earlier jail's addm adds to the
+/// uplink is there for the jails after it: said once.
+fn vlans_added_to_a_host_bridge(via: &str) {
+    let mut host = seed();
+    host["version"] = json!(3);
+    host["release"] = json!(15);
+    let mut ix0 = ether("ix0", 9, "00:25:90:00:00:09");
+    ix0["tagged"] = json!([10]);
+    let mut br = bridge("ix0bridge", 10, 5, &["ix0"]);
+    br["vlanfilter"] = json!(true);
+    br["description"] = json!("rjib: bridge for ix0");
+    host["interfaces"].as_array_mut().unwrap().push(ix0);
+    host["interfaces"].as_array_mut().unwrap().push(br);
+    let s = Setup::new(&host);
+    let rc = s.file("rc.conf", "jail_enable=\"YES\"\n");
+    let jail = |name: &str, cmd: &str| {
+        format!(
+            "{name} {{ vnet; vnet.interface = \"e0b_{name}\"; \
+             exec.prestart += \"/usr/local/sbin/rjib addm {name} {cmd}\"; \
+             exec.poststop += \"/usr/local/sbin/rjib destroy {name}\"; }}\n"
+        )
+    };
+    let jc = s.file(
+        "jail.conf",
+        &[
+            jail("c", "ix0 untagged 30"),
+            jail("d", "ix0 untagged 30"),
+            jail("e", "ix0 tagged 30-31"),
+        ]
+        .concat(),
+    );
+    let (status, doc) = s.json(via, &["-f", p(&jc), "-r", p(&rc)]);
+    assert_eq!(status, 0);
+    let got: Vec<(String, String)> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["jail"].as_str().unwrap().to_string(),
+                f["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(got.len(), 2, "{via}: {doc:#}");
+    assert_eq!(got[0].0, "c");
+    assert!(
+        got[0].1.contains("does not carry VLAN 30 tagged"),
+        "{got:?}"
+    );
+    assert_eq!(got[1].0, "e");
+    assert!(
+        got[1].1.contains("does not carry VLAN 31 tagged"),
+        "{got:?}"
+    );
+}
+
+#[test]
+fn vlans_added_to_a_host_bridge_direct() {
+    vlans_added_to_a_host_bridge("direct");
+}
+
+#[test]
+fn vlans_added_to_a_host_bridge_ioctl() {
+    vlans_added_to_a_host_bridge("ioctl");
+}
+
+/// A vlan(4) that rc.conf gives the uplink at boot takes its tagged
+/// frames too: check warns as addm will.
+fn a_vlan_of_the_uplink_at_boot(via: &str) {
+    let mut host = seed();
+    host["version"] = json!(3);
+    host["release"] = json!(15);
+    host["interfaces"]
+        .as_array_mut()
+        .unwrap()
+        .push(ether("ix0", 9, "00:25:90:00:00:09"));
+    let s = Setup::new(&host);
+    let rc = s.file("rc.conf", "vlans_ix0=\"100\"\n");
+    let jc = s.file(
+        "jail.conf",
+        "web { vnet; vnet.interface = \"e0b_web\"; \
+         exec.prestart += \"/usr/local/sbin/rjib addm web ix0 untagged 20\"; \
+         exec.poststop += \"/usr/local/sbin/rjib destroy web\"; }\n",
+    );
+    let (status, doc) = s.json(via, &["-f", p(&jc), "-r", p(&rc)]);
+    assert_eq!(status, 0, "{doc:#}");
+    let f = &doc["findings"][0];
+    assert_eq!(
+        (f["code"].as_str(), f["severity"].as_str()),
+        (Some("vlan-uplink-vlan"), Some("warning")),
+        "{via}: {doc:#}"
+    );
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("ix0: has vlan(4) interfaces of its own (ix0.100)"),
+        "{f}"
+    );
+    assert_eq!(doc["findings"].as_array().unwrap().len(), 1, "{doc:#}");
+}
+
+#[test]
+fn a_vlan_of_the_uplink_at_boot_direct() {
+    a_vlan_of_the_uplink_at_boot("direct");
+}
+
+#[test]
+fn a_vlan_of_the_uplink_at_boot_ioctl() {
+    a_vlan_of_the_uplink_at_boot("ioctl");
+}

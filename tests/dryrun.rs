@@ -452,7 +452,12 @@ fn vlan_hosts() -> Vec<(Value, Vec<&'static str>)> {
             vec!["addm", "web", "ix0", "untagged", "20", "tagged", "11"],
         ),
         (trunk, vec!["addm", "web", "ix0", "ix0", "tagged", "10"]),
-        (built, vec!["destroy", "x"]),
+        (built.clone(), vec!["destroy", "x"]),
+        // the pair is reused and given other VLANs
+        (
+            built,
+            vec!["addm", "x", "ix0", "untagged", "30", "tagged", "40"],
+        ),
     ]
 }
 

@@ -295,28 +295,53 @@ fn signals_at_every_call_ioctl() {
     signals_at_every_call("ioctl");
 }
 
+/// `rjib ARGS` with a standard output whose reader is gone. The pipe is
+/// made in the single-threaded sh that then becomes rjib: a FIFO opened
+/// for reading and writing, opened again for writing as fd 1, and the
+/// reading side closed. A pipe made in this test process instead could be
+/// held open a moment by a child another test thread is forking, and a
+/// write would then succeed.
+fn with_broken_pipe(h: &HostFile, via: &str, args: &[&str]) -> std::process::Output {
+    let fifo = h.dir.path().join("stdout.fifo");
+    std::process::Command::new("/bin/sh")
+        .env_clear()
+        .envs(
+            command(&h.path, via)
+                .get_envs()
+                .filter_map(|(k, v)| v.map(|v| (k.to_owned(), v.to_owned()))),
+        )
+        .args([
+            "-c",
+            "f=$1; shift; mkfifo \"$f\" && exec 3<>\"$f\" 1>\"$f\" 3<&- && exec \"$@\"",
+            "sh",
+        ])
+        .arg(&fifo)
+        .arg(BIN)
+        .args(args)
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap()
+}
+
 fn stdout_that_fails(via: &str) {
     for broken in ["closed pipe", "/dev/full"] {
         let h = HostFile::new(&seed());
         let before = h.read();
-        let out: Stdio = match broken {
-            "/dev/full" => std::fs::OpenOptions::new()
-                .write(true)
-                .open("/dev/full")
-                .unwrap()
-                .into(),
-            _ => {
-                let (reader, writer) = std::io::pipe().unwrap();
-                drop(reader);
-                writer.into()
-            }
+        let args = ["addm", "jamulus", "vtnet0"];
+        let o = match broken {
+            "/dev/full" => command(&h.path, via)
+                .args(args)
+                .stdout(
+                    std::fs::OpenOptions::new()
+                        .write(true)
+                        .open("/dev/full")
+                        .unwrap(),
+                )
+                .stderr(Stdio::piped())
+                .output()
+                .unwrap(),
+            _ => with_broken_pipe(&h, via, &args),
         };
-        let o = command(&h.path, via)
-            .args(["addm", "jamulus", "vtnet0"])
-            .stdout(out)
-            .stderr(Stdio::piped())
-            .output()
-            .unwrap();
         assert_eq!(o.status.code(), Some(1), "{broken}");
         let err = String::from_utf8(o.stderr).unwrap();
         assert!(
@@ -332,14 +357,7 @@ fn stdout_that_fails(via: &str) {
     // show into a closed pipe ends quietly
     let h = HostFile::new(&seed());
     assert!(h.run(via, &["addm", "jamulus", "vtnet0"]).status.success());
-    let (reader, writer) = std::io::pipe().unwrap();
-    drop(reader);
-    let o = command(&h.path, via)
-        .args(["show"])
-        .stdout(writer)
-        .stderr(Stdio::piped())
-        .output()
-        .unwrap();
+    let o = with_broken_pipe(&h, via, &["show"]);
     assert_eq!((o.status.code(), o.stderr.as_slice()), (Some(0), &b""[..]));
 }
 

@@ -260,9 +260,35 @@ fn behaviour(via: &str) {
         msg
     );
 
+    // `tagged none` is a VLAN request like any other (ifconfig 14 has no
+    // `tagged` at all): refused on 14, and on a bridge that does not
+    // filter; on a new bridge it makes the bridge filter, and warns that
+    // the epair is in no VLAN.
+    assert_eq!(
+        refused(&on14, via, &["addm", "web", "ix0", "tagged", "none"]),
+        msg
+    );
+    let err = refused(
+        &with_trunk(false, &[], false, 0),
+        via,
+        &["addm", "web", "ix0", "tagged", "none"],
+    );
+    assert!(
+        err.starts_with("rjib: ix0bridge: is not a VLAN-filtering bridge"),
+        "{err}"
+    );
+    assert!(!err.contains("+iftagged"), "nothing to carry: {err}");
+    let h = HostFile::new(&host15());
+    let o = h.run(via, &["addm", "web", "ix0", "tagged", "none"]);
+    assert_eq!(o.status.code(), Some(0), "{via}: {}", stderr(&o));
+    assert!(stderr(&o).contains("e0a_web: joins the VLAN-filtering bridge ix0bridge in no VLAN"));
+    let s = state(&h);
+    assert_eq!(field(&s, "ix0bridge", "vlanfilter"), true);
+    assert_eq!(field(&s, "ix0", "tagged"), &Value::Null);
+
     // An existing bridge without VLANFILTER: refused, with the fix.
     let err = refused(
-        &with_trunk(false, &[], true, 0),
+        &with_trunk(false, &[], false, 0),
         via,
         &["addm", "web", "ix0", "untagged", "20"],
     );
@@ -332,6 +358,30 @@ fn behaviour(via: &str) {
     ok(&h, via, &["addm", "web", "ix0", "untagged", "30"]);
     assert_eq!(field(&state(&h), "ix0", "tagged"), &json!([20, 30]));
 
+    // The uplink's untagged VLAN (its PVID) is carried too
+    // (`bridge_vfilter_in` gives an untagged frame the port's PVID,
+    // `bridge_vfilter_out` sends the PVID's frames out untagged): a trunk
+    // with a native VLAN needs nothing added, on any bridge, and its set
+    // is not even read when the PVID is all the jail needs.
+    for rjib in [false, true] {
+        let mut start = with_trunk(true, &[10], rjib, 0);
+        start["interfaces"][1]["pvid"] = json!(30);
+        let h = HostFile::new(&start);
+        ok(&h, via, &["addm", "web", "ix0", "untagged", "30"]);
+        let s = state(&h);
+        assert_eq!(
+            field(&s, "ix0", "tagged"),
+            &json!([10]),
+            "{via} rjib {rjib}"
+        );
+        assert_eq!(field(&s, "ix0", "pvid"), 30);
+        assert_eq!(field(&s, "e0a_web", "pvid"), 30);
+        // 10 tagged and 30 untagged: both carried.
+        let h = HostFile::new(&start);
+        ok(&h, via, &["addm", "r", "ix0", "tagged", "10,30"]);
+        assert_eq!(field(&state(&h), "ix0", "tagged"), &json!([10]));
+    }
+
     // The parent is not a member (a filtering NAT bridge): nothing to
     // check on the uplink.
     let mut nat = host15();
@@ -377,6 +427,33 @@ fn behaviour(via: &str) {
     let h = HostFile::new(&with_trunk(false, &[], false, 0));
     let o = h.run(via, &["addm", "web", "ix0"]);
     assert_eq!((o.status.code(), stderr(&o)), (Some(0), String::new()));
+    // An epair with tagged VLANs only keeps the default too, and its
+    // record says so, whatever the other epairs of the run ask.
+    let h = HostFile::new(&with_trunk(true, &[10, 20], false, 7));
+    ok(&h, via, &["addm", "router", "ix0", "tagged", "10"]);
+    let s = state(&h);
+    assert_eq!(field(&s, "e0a_router", "pvid"), 7);
+    let log = without_log(&h.read()).1;
+    assert!(
+        log[0]["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("e0a_router untagged 7 tagged 10"),
+        "{via}: {log:?}"
+    );
+    // A bridge that does not filter gives its default too (the PVID tags
+    // and untags frames without VLANFILTER as well): recorded.
+    let h = HostFile::new(&with_trunk(false, &[], false, 7));
+    ok(&h, via, &["addm", "web", "ix0"]);
+    assert_eq!(field(&state(&h), "e0a_web", "pvid"), 7);
+    let log = without_log(&h.read()).1;
+    assert!(
+        log[0]["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("e0a_web untagged 7"),
+        "{via}: {log:?}"
+    );
 }
 
 #[test]
@@ -559,4 +636,328 @@ fn show_json_reports_the_vlans_direct() {
 #[test]
 fn show_json_reports_the_vlans_ioctl() {
     show_json_reports_the_vlans("ioctl");
+}
+
+/// The host of a cloud VM on FreeBSD 15: vtnet0 holds the host's address,
+/// and no bridge exists yet.
+fn vps(addr: &str) -> Value {
+    let mut vtnet0 = ether("vtnet0", 2, "58:9c:fc:0a:1b:2c");
+    vtnet0["addrs"] = json!([addr]);
+    json!({"version": 3, "release": 15, "euid": 0, "interfaces": [lo0(), vtnet0]})
+}
+
+/// A bridge rjib would create filtering around a parent that holds an
+/// address would cut the host off it: the parent joins tagged only, and
+/// `bridge_vfilter_in` drops every untagged frame on such a port before
+/// the host sees it. Refused, whatever the sysctl, with the way out.
+fn a_new_filtering_bridge_around_the_hosts_address(via: &str) {
+    for (addr, family) in [("203.0.113.7/24", "inet"), ("2001:db8::7/64", "inet6")] {
+        for sysctl in [None, Some(0), Some(1)] {
+            let mut start = vps(addr);
+            if let Some(v) = sysctl {
+                start["sysctl"] = json!({"net.link.bridge.member_ifaddrs": v});
+            }
+            let err = refused(&start, via, &["addm", "web", "vtnet0", "untagged", "20"]);
+            for needle in [
+                &format!(
+                    "rjib: vtnet0: has address {addr}, and would join the new VLAN-filtering bridge vtnet0bridge"
+                ),
+                "bridge_vfilter_in",
+                "vlan(4) interface of the bridge",
+                "ifconfig_vtnet0bridge=\"vlanfilter addm vtnet0 untagged V tagged 20 up\"",
+                "vlans_vtnet0bridge=\"V\"",
+                &format!("ifconfig_vtnet0bridge_V=\"{family} {addr}\""),
+            ] {
+                assert!(err.contains(needle), "{via} {sysctl:?}: {needle}: {err}");
+            }
+            assert!(!err.contains("move the address to the bridge"), "{err}");
+        }
+    }
+    // A plain addm there makes no filtering bridge: the member-address
+    // warning of FreeBSD 15, as before.
+    let h = HostFile::new(&vps("203.0.113.7/24"));
+    let o = h.run(via, &["addm", "web", "vtnet0"]);
+    assert_eq!(o.status.code(), Some(0), "{via}");
+    assert!(stderr(&o).contains("move the address to the bridge vtnet0bridge"));
+}
+
+#[test]
+fn a_new_filtering_bridge_around_the_hosts_address_direct() {
+    a_new_filtering_bridge_around_the_hosts_address("direct");
+}
+
+#[test]
+fn a_new_filtering_bridge_around_the_hosts_address_ioctl() {
+    a_new_filtering_bridge_around_the_hosts_address("ioctl");
+}
+
+/// A bridge that holds the jails' gateway address: filtering would put
+/// the address in no VLAN. A filtering one is used with a warning; the
+/// refusal for one that does not filter says what filtering would do to
+/// it; and for rjib's own bridge it names no rc.conf line, which would
+/// not apply to it.
+fn a_bridge_with_an_address(via: &str) {
+    let mut nat = host15();
+    nat["interfaces"][4]["addrs"] = json!(["10.192.0.1/24"]);
+    let err = refused(&nat, via, &["addm", "web", "vtnet0", "untagged", "20"]);
+    for needle in [
+        "rjib: vtnet0bridge: is not a VLAN-filtering bridge",
+        "it holds 10.192.0.1/24, which filtering would put in no VLAN",
+        "bridge_vfilter_out",
+        "vlans_vtnet0bridge=\"V\"",
+        "ifconfig_vtnet0bridge_V=\"inet 10.192.0.1/24\"",
+    ] {
+        assert!(err.contains(needle), "{via}: {needle}: {err}");
+    }
+    nat["interfaces"][4]["vlanfilter"] = json!(true);
+    for args in [
+        &["addm", "web", "vtnet0", "untagged", "20"][..],
+        &["addm", "web", "vtnet0"],
+    ] {
+        let h = HostFile::new(&nat);
+        let o = h.run(via, args);
+        assert_eq!(o.status.code(), Some(0), "{via} {args:?}");
+        let err = stderr(&o);
+        assert!(
+            err.contains(
+                "rjib: warning: vtnet0bridge: filters VLANs and holds 10.192.0.1/24 itself"
+            ) && err.contains("vlans_vtnet0bridge=\"V\""),
+            "{via} {args:?}: {err}"
+        );
+        assert_eq!(err.matches("holds 10.192.0.1/24").count(), 1, "{err}");
+    }
+    // rjib's own bridge: no rc.conf line sets it up.
+    let err = refused(
+        &with_trunk(false, &[], true, 0),
+        via,
+        &["addm", "web", "ix0", "untagged", "20"],
+    );
+    assert!(!err.contains("ifconfig_ix0bridge"), "{via}: {err}");
+    assert!(
+        err.contains("ifconfig ix0bridge vlanfilter"),
+        "{via}: {err}"
+    );
+    assert!(err.contains("rjib made this bridge"), "{via}: {err}");
+}
+
+#[test]
+fn a_bridge_with_an_address_direct() {
+    a_bridge_with_an_address("direct");
+}
+
+#[test]
+fn a_bridge_with_an_address_ioctl() {
+    a_bridge_with_an_address("ioctl");
+}
+
+/// A pair that exists when addm asks for other VLANs (jail.conf changed
+/// between two starts). Reused (its jail end on the host, in no jail):
+/// it gets what is asked, as undoable steps. Kept for a running jail that
+/// holds its jail end: refused, naming both memberships. In no bridge:
+/// nothing can give it VLANs.
+fn an_existing_pair_asked_for_other_vlans(via: &str) {
+    let h = HostFile::new(&with_trunk(true, &[10], true, 0));
+    ok(&h, via, &["addm", "web", "ix0", "untagged", "20"]);
+    let built = h.read();
+    // Reused: untagged 30 replaces 20 (the uplink of rjib's bridge gains
+    // 30); the tagged set is left as it is, since none is asked.
+    let o = h.run(via, &["addm", "web", "ix0", "untagged", "30"]);
+    assert_eq!(
+        (o.status.code(), stdout(&o)),
+        (Some(0), String::new()),
+        "{via}: {}",
+        stderr(&o)
+    );
+    let s = state(&h);
+    assert_eq!(field(&s, "e0a_web", "pvid"), 30, "{via}");
+    assert_eq!(field(&s, "e0a_web", "tagged"), &Value::Null);
+    assert_eq!(field(&s, "ix0", "tagged"), &json!([10, 20, 30]));
+    let log = without_log(&h.read()).1;
+    let last = log.last().unwrap()["message"].as_str().unwrap();
+    assert!(
+        last.contains("e0a_web, e0b_web: reused for jail web")
+            && last.contains("e0a_web now untagged 30 (was untagged 20)"),
+        "{via}: {log:?}"
+    );
+    // tagged SET replaces the set; tagged none empties it.
+    ok(
+        &h,
+        via,
+        &["addm", "web", "ix0", "untagged", "30", "tagged", "10"],
+    );
+    assert_eq!(field(&state(&h), "e0a_web", "tagged"), &json!([10]));
+    ok(&h, via, &["addm", "web", "ix0", "tagged", "none"]);
+    let s = state(&h);
+    assert_eq!(field(&s, "e0a_web", "tagged"), &Value::Null);
+    assert_eq!(field(&s, "e0a_web", "pvid"), 30);
+    // Asked as it is: nothing to change.
+    let before = state(&h);
+    ok(&h, via, &["addm", "web", "ix0", "untagged", "30"]);
+    assert_eq!(state(&h), before);
+
+    // A fault or a signal at either step: the pair as it was.
+    for op in ["pvid", "vlanset"] {
+        for fault in [
+            json!({"op": op, "nth": 1, "errno": "EIO"}),
+            json!({"op": op, "nth": 1, "signal": "SIGTERM"}),
+        ] {
+            let mut start = built.clone();
+            start["faults"] = json!([fault]);
+            let h = HostFile::new(&start);
+            let o = h.run(
+                via,
+                &["addm", "web", "ix0", "untagged", "30", "tagged", "40"],
+            );
+            assert_ne!(o.status.code(), Some(0), "{via} {fault}");
+            let mut after = state(&h);
+            after.as_object_mut().unwrap().remove("faults");
+            assert_eq!(
+                after,
+                timeless(&without_log(&built).0),
+                "{via} {fault}: as it was"
+            );
+        }
+    }
+
+    // Kept for a running jail: refused.
+    let mut running = built.clone();
+    running["jails"] = json!([{"name": "web", "jid": 3}]);
+    iface_mut(&mut running, "e0b_web").unwrap()["vnet"] = json!("web");
+    let err = refused(&running, via, &["addm", "web", "ix0", "untagged", "30"]);
+    assert_eq!(
+        err,
+        "rjib: e0a_web: is in untagged 20 on ix0bridge, and this addm asks for untagged 30; jail web \
+         is running with this pair, so rjib does not change it: stop the jail, run rjib destroy web, \
+         and run again"
+    );
+    let h = HostFile::new(&running);
+    ok(&h, via, &["addm", "web", "ix0", "untagged", "20"]);
+
+    // A reused pair on a bridge that does not filter: refused as a new
+    // one would be.
+    let h = HostFile::new(&with_trunk(false, &[], false, 0));
+    ok(&h, via, &["addm", "web", "ix0"]);
+    let err = refused(&h.read(), via, &["addm", "web", "ix0", "untagged", "20"]);
+    assert!(
+        err.starts_with("rjib: ix0bridge: is not a VLAN-filtering bridge"),
+        "{err}"
+    );
+
+    // A reused pair in no bridge: nothing to give VLANs in.
+    let mut loose = built.clone();
+    let br = iface_mut(&mut loose, "ix0bridge").unwrap();
+    br["members"] = json!(["ix0"]);
+    iface_mut(&mut loose, "e0a_web")
+        .unwrap()
+        .as_object_mut()
+        .unwrap()
+        .remove("pvid");
+    let err = refused(&loose, via, &["addm", "web", "ix0", "untagged", "30"]);
+    assert_eq!(
+        err,
+        "rjib: e0a_web: is in no bridge, so rjib cannot give it untagged 30; run rjib destroy web, \
+         and run again"
+    );
+}
+
+#[test]
+fn an_existing_pair_asked_for_other_vlans_direct() {
+    an_existing_pair_asked_for_other_vlans("direct");
+}
+
+#[test]
+fn an_existing_pair_asked_for_other_vlans_ioctl() {
+    an_existing_pair_asked_for_other_vlans("ioctl");
+}
+
+/// Two uplinks the bridge's tagged VLANs do not work on, seen in the
+/// listing at no cost: one with vlan(4) interfaces of its own (the kernel
+/// gives them every tagged frame it receives), and one that is a vlan(4)
+/// itself (802.1Q in 802.1Q). addm goes ahead, and warns.
+fn uplinks_with_vlans(via: &str) {
+    let mut h15 = host15();
+    let mut child = ether("ix0.100", 7, "00:25:90:00:00:02");
+    child["type"] = json!("l2vlan");
+    child["vlan_parent"] = json!("ix0");
+    h15["interfaces"].as_array_mut().unwrap().push(child);
+    let h = HostFile::new(&h15);
+    let o = h.run(via, &["addm", "web", "ix0", "untagged", "20"]);
+    assert_eq!(o.status.code(), Some(0), "{via}");
+    assert_eq!(
+        stderr(&o),
+        "rjib: warning: ix0: has vlan(4) interfaces of its own (ix0.100), and the kernel hands every \
+         tagged frame ix0 receives to them, never to the bridge ix0bridge (if_bridge.c bridge_input: \
+         vlan(4) is preferred), so the VLANs it carries tagged there get no traffic from it; make them \
+         vlan(4) interfaces of the bridge instead (vlandev ix0bridge)\n",
+        "{via}"
+    );
+    let h = HostFile::new(&h15);
+    let o = h.run(via, &["addm", "web", "ix0.100", "tagged", "20"]);
+    assert_eq!(o.status.code(), Some(0), "{via}");
+    assert_eq!(
+        stderr(&o),
+        "rjib: warning: ix0.100: is itself a vlan(4) interface of ix0, so what the bridge ix0.100bridge \
+         sends on it tagged leaves with two VLAN tags (802.1Q in 802.1Q); bridge ix0 instead\n",
+        "{via}"
+    );
+    // No tagged VLAN on the uplink: nothing to say.
+    let mut start = h15.clone();
+    let mut br = bridge("ix0bridge", 8, 1, &["ix0"]);
+    br["vlanfilter"] = json!(true);
+    start["interfaces"].as_array_mut().unwrap().push(br);
+    start["interfaces"][1]["pvid"] = json!(20);
+    let h = HostFile::new(&start);
+    let o = h.run(via, &["addm", "web", "ix0", "untagged", "20"]);
+    assert_eq!(
+        (o.status.code(), stderr(&o)),
+        (Some(0), String::new()),
+        "{via}"
+    );
+}
+
+#[test]
+fn uplinks_with_vlans_direct() {
+    uplinks_with_vlans("direct");
+}
+
+#[test]
+fn uplinks_with_vlans_ioctl() {
+    uplinks_with_vlans("ioctl");
+}
+
+/// What rjib(8) says of two corner cases: an interface named `tagged` is
+/// reached as `!tagged`, and an untagged VLAN may be in the tagged set.
+fn keyword_corners(via: &str) {
+    let mut start = host15();
+    let mut t = ether("tagged", 7, "00:25:90:00:00:07");
+    t["up"] = json!(true);
+    start["interfaces"].as_array_mut().unwrap().push(t);
+    let err = refused(&start, via, &["addm", "web", "tagged", "untagged", "5"]);
+    assert!(
+        err.starts_with("rjib: tagged: comes before any interface"),
+        "{err}"
+    );
+    let h = HostFile::new(&start);
+    let out = ok(&h, via, &["addm", "web", "!tagged", "untagged", "5"]);
+    assert_eq!(out, "taggedbridge\ne0a_web\ne0b_web\n");
+    assert_eq!(field(&state(&h), "e0a_web", "pvid"), 5);
+    let h = HostFile::new(&host15());
+    ok(
+        &h,
+        via,
+        &["addm", "web", "ix0", "untagged", "5", "tagged", "5-6"],
+    );
+    let s = state(&h);
+    assert_eq!(field(&s, "e0a_web", "pvid"), 5);
+    assert_eq!(field(&s, "e0a_web", "tagged"), &json!([5, 6]));
+}
+
+#[test]
+fn keyword_corners_direct() {
+    keyword_corners("direct");
+}
+
+#[test]
+fn keyword_corners_ioctl() {
+    keyword_corners("ioctl");
 }

@@ -81,6 +81,25 @@ pub struct Boot {
     /// The addresses rc.conf gives, and where.
     addr_from: HashMap<(String, IfAddr), Loc>,
     dynamic: HashMap<String, Dynamic>,
+    /// The ifconfig(8) lines of rc.conf that stop at a VLAN word.
+    stops: Vec<Stopped>,
+    /// VLANs the jails' addm commands add to a member's tagged set on a
+    /// bridge whose VLAN state is the host's (bridge, member).
+    added: HashMap<(String, String), VlanSet>,
+    /// An interface's vlan(4) interfaces, by its name.
+    vlans_of: HashMap<String, Vec<String>>,
+}
+
+/// An ifconfig(8) line of rc.conf that ifconfig stops in at boot, at a VLAN
+/// word it refuses (`tagged 10,5000`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stopped {
+    /// `VAR="VALUE"`.
+    pub setting: String,
+    pub loc: Loc,
+    /// The words it stops at, and ifconfig's message.
+    pub word: String,
+    pub why: String,
 }
 
 /// The link type of an interface cloned from `cloner` (`if_clone` names).
@@ -112,6 +131,9 @@ struct Settings {
     defpvid: Option<Option<Vid>>,
     /// `addm IF untagged VID tagged SET`: each member's VLANs.
     ports: Vec<(String, PortVlans)>,
+    /// Where ifconfig(8) stops: the words it refuses, and its message.
+    /// The words before them are done, the rest is not.
+    stop: Option<(String, String)>,
 }
 
 impl Settings {
@@ -210,26 +232,47 @@ fn settings(value: &str, v6: bool) -> Settings {
                 if let Some(n) = next {
                     match w {
                         "addm" => {
-                            s.members.push(n.to_string());
-                            // setbridge_add: its options, until another word.
+                            // setbridge_add: its options, until another
+                            // word, all read before BRDGADD: a wrong one
+                            // stops ifconfig with the member not added.
                             let mut port = PortVlans::default();
-                            while let (Some(&opt), Some(&value)) =
-                                (words.get(k + 2), words.get(k + 3))
-                            {
-                                match opt {
-                                    "untagged" => port.untagged = ifconfig_vid(value),
-                                    "tagged" => {
-                                        let set = VlanSet::parse(value).unwrap_or_default();
-                                        port.tagged = if value == "none" {
-                                            VlanSet::EMPTY
-                                        } else {
-                                            port.tagged.union(&set)
-                                        };
-                                    }
+                            while let Some(&opt) = words.get(k + 2) {
+                                let what = match opt {
+                                    "untagged" => "vlan id",
+                                    "tagged" => "vlan set",
                                     _ => break,
+                                };
+                                let Some(&value) = words.get(k + 3) else {
+                                    s.stop =
+                                        Some((opt.to_string(), format!("usage: {opt} <{what}>")));
+                                    return s;
+                                };
+                                let word = format!("{opt} {value}");
+                                if opt == "untagged" {
+                                    let Some(v) = ifconfig_vid(value) else {
+                                        s.stop = Some((
+                                            word,
+                                            format!("invalid VLAN identifier: {value}"),
+                                        ));
+                                        return s;
+                                    };
+                                    port.untagged = Some(v);
+                                } else {
+                                    let Ok(set) = VlanSet::parse(value) else {
+                                        s.stop = Some((word, format!("invalid vlan set: {value}")));
+                                        return s;
+                                    };
+                                    // parse_vlans ORs into the set; none
+                                    // empties it.
+                                    port.tagged = if value == "none" {
+                                        VlanSet::EMPTY
+                                    } else {
+                                        port.tagged.union(&set)
+                                    };
                                 }
                                 k += 2;
                             }
+                            s.members.push(n.to_string());
                             s.ports.push((n.to_string(), port));
                         }
                         "vlandev" => s.vlandev = Some(n.to_string()),
@@ -244,10 +287,16 @@ fn settings(value: &str, v6: bool) -> Settings {
             "-vlanfilter" => s.vlanfilter = Some(false),
             "-defuntagged" => s.defpvid = Some(None),
             "defuntagged" => {
-                if let Some(n) = next {
-                    s.defpvid = Some(ifconfig_vid(n));
-                    k += 1;
-                }
+                let Some(n) = next else {
+                    s.stop = Some((w.to_string(), format!("'{w}' requires argument")));
+                    return s;
+                };
+                let Some(v) = ifconfig_vid(n) else {
+                    s.stop = Some((format!("{w} {n}"), format!("invalid vlan id: {n}")));
+                    return s;
+                };
+                s.defpvid = Some(Some(v));
+                k += 1;
             }
             _ if v6 && k == 0 => {
                 if w == "accept_rtadv" {
@@ -385,6 +434,14 @@ impl Boot {
                     .insert(m.to_string(), b.iface.name.to_string());
             }
         }
+        for b in boot.ifs.values() {
+            if let Some(p) = &b.iface.vlan_parent {
+                boot.vlans_of
+                    .entry(p.to_string())
+                    .or_default()
+                    .push(b.iface.name.to_string());
+            }
+        }
         // MAC addresses that follow another interface's, however deep.
         for _ in 0..boot.ifs.len() {
             let known: Vec<(String, Mac)> = boot
@@ -491,6 +548,14 @@ impl Boot {
         for (var, v6) in vars {
             let Some(a) = rc.get(&var) else { continue };
             let s = settings(&a.value, v6);
+            if let Some((word, why)) = &s.stop {
+                self.stops.push(Stopped {
+                    setting: format!("{var}=\"{}\"", a.value),
+                    loc: a.loc.clone(),
+                    word: word.clone(),
+                    why: why.clone(),
+                });
+            }
             let has_vlans = s.has_vlans();
             for addr in s.addrs {
                 if !b.iface.addrs.contains(&addr) {
@@ -555,6 +620,12 @@ impl Boot {
         }
     }
 
+    /// The ifconfig(8) lines that stop at a VLAN word, in rc.conf's order
+    /// of interfaces.
+    pub fn stops(&self) -> &[Stopped] {
+        &self.stops
+    }
+
     pub fn get(&self, name: &str) -> Option<&BootIf> {
         self.ifs.get(name)
     }
@@ -575,8 +646,8 @@ impl Boot {
     }
 
     /// What `plan_addm` needs to see for an addm of `ifaces` with bridge
-    /// suffix `suffix`: each parent, its vlan parent, its bridge, and the
-    /// bridge it is a member of, with only these parents as members. A
+    /// suffix `suffix`: each parent, its vlan parent and its vlans, its
+    /// bridge, and the bridge it is a member of, with only these parents as members. A
     /// handful of interfaces, whatever the size of the host.
     pub fn listing_for(&self, ifaces: &[String], suffix: &str) -> Vec<Interface> {
         let parents: HashSet<&str> = ifaces
@@ -602,6 +673,13 @@ impl Boot {
                     m.sort();
                     m
                 });
+                // A member's untagged VLAN in a bridge rc.conf or a jail
+                // sets up is what that says; otherwise the host's.
+                let pvid = self
+                    .member_of
+                    .get(name)
+                    .and_then(|br| self.vlan_of(br))
+                    .map_or(src.pvid, |v| v.ports.get(name).and_then(|p| p.untagged));
                 out.push(Interface {
                     name: src.name.clone(),
                     index: src.index,
@@ -615,7 +693,7 @@ impl Boot {
                     addrs: src.addrs.clone(),
                     vlan_parent: src.vlan_parent.clone(),
                     lastchange: src.lastchange,
-                    pvid: src.pvid,
+                    pvid,
                 });
             }
         };
@@ -625,6 +703,9 @@ impl Boot {
             add(p);
             if let Some(vp) = self.ifs.get(p).and_then(|b| b.iface.vlan_parent.as_ref()) {
                 add(vp.as_str());
+            }
+            for child in self.vlans_of.get(p).into_iter().flatten() {
+                add(child);
             }
             add(&crate::jib::name::bridge_for(p, suffix));
             if let Some(b) = self.member_of.get(p) {
@@ -641,12 +722,28 @@ impl Boot {
     }
 
     /// Records that an addm makes `parent` carry `vids` tagged on `bridge`
-    /// too.
+    /// too: in the bridge's VLAN state at boot, or, for a bridge whose
+    /// state is the host's, beside it (`added_tagged`).
     pub fn add_tagged(&mut self, bridge: &str, parent: &IfName, vids: &VlanSet) {
         if let Some(v) = self.ifs.get_mut(bridge).and_then(|b| b.vlan.as_mut()) {
             let p = v.ports.entry(parent.to_string()).or_default();
             p.tagged = p.tagged.union(vids);
+            return;
         }
+        let p = self
+            .added
+            .entry((bridge.to_string(), parent.to_string()))
+            .or_default();
+        *p = p.union(vids);
+    }
+
+    /// The VLANs the jails' addm commands add to `member`'s tagged set on
+    /// `bridge`, a bridge whose VLAN state is the host's.
+    pub fn added_tagged(&self, bridge: &str, member: &str) -> VlanSet {
+        self.added
+            .get(&(bridge.to_string(), member.to_string()))
+            .copied()
+            .unwrap_or_default()
     }
 
     /// Records the bridge an addm of `jail` creates with `parent` in it, so

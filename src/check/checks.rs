@@ -21,10 +21,10 @@ use crate::jib::descr;
 use crate::jib::mac::Scheme;
 use crate::jib::name::{JailName, a_end, b_end, bridge_for};
 use crate::jib::plan::{AddmRequest, Evidence, PlanError, plan_addm};
-use crate::jib::vlan::{BridgeFacts, NoVlans, Uplink, VlanRefusal};
+use crate::jib::vlan::{BridgeFacts, NoVlans, Uplink, VlanRefusal, VlanWarning};
 use crate::net::{
     BridgeFlags, BridgePolicy, IFNAME_MAX, IfName, Interface, LinkType, PortVlans, Verdict, Vid,
-    VlanSet,
+    VlanArgs, VlanSet,
 };
 
 /// What the checks read.
@@ -126,7 +126,10 @@ impl BridgeFacts for CheckFacts<'_, '_> {
                 .get(member.as_str())
                 .map(|p| p.tagged)
                 .unwrap_or_default()),
-            None => self.host.tagged(bridge, member),
+            None => Ok(self
+                .host
+                .tagged(bridge, member)?
+                .union(&self.boot.added_tagged(bridge.as_str(), member.as_str()))),
         }
     }
 
@@ -148,7 +151,7 @@ struct AddmCmd {
     name: JailName,
     ifaces: Box<[String]>,
     /// The VLANs asked for each of `ifaces` (FreeBSD 15).
-    vlans: Box<[PortVlans]>,
+    vlans: Box<[VlanArgs]>,
     scheme: Scheme,
 }
 
@@ -533,6 +536,18 @@ pub fn analyse(input: &Input<'_>, host: &mut dyn BridgeFacts) -> Report {
         }
     }
     let mut boot = Boot::new(input.listing, &|n| ends.contains_key(n), input.rc);
+    // rc.conf's VLAN words ifconfig(8) refuses: once each, where they are.
+    for st in boot.stops() {
+        findings.push(Finding::new(
+            &st.loc,
+            ALL_JAILS,
+            Code::VlanInvalid,
+            format!(
+                "{}: ifconfig(8) stops at `{}` at boot ({}): the words after it are not done",
+                st.setting, st.word, st.why
+            ),
+        ));
+    }
 
     let mut first_of: HashMap<String, usize> = HashMap::new();
     for k in 0..addms.len() {
@@ -624,6 +639,7 @@ pub fn analyse(input: &Input<'_>, host: &mut dyn BridgeFacts) -> Report {
 
     let mut pairs: Vec<Vec<Pair>> = vec![Vec::new(); jails.len()];
     let mut preds: Vec<Predicted> = Vec::new();
+    let mut unread: Vec<String> = Vec::new();
     for (k, a) in addms.iter().enumerate() {
         let jail = &jails[a.jail].name;
         let got = plan_one(
@@ -635,6 +651,7 @@ pub fn analyse(input: &Input<'_>, host: &mut dyn BridgeFacts) -> Report {
             &mut host,
             &mut findings,
             &mut preds,
+            &mut unread,
         );
         if !input.predict {
             continue;
@@ -694,7 +711,11 @@ pub fn analyse(input: &Input<'_>, host: &mut dyn BridgeFacts) -> Report {
     } else {
         Vec::new()
     };
-    Report { findings, jails }
+    Report {
+        findings,
+        jails,
+        unread,
+    }
 }
 
 /// Plans one addm on the interfaces at boot, as `rjib addm` will: its
@@ -711,6 +732,7 @@ fn plan_one(
     host: &mut dyn BridgeFacts,
     findings: &mut Vec<Finding>,
     preds: &mut Vec<Predicted>,
+    unread: &mut Vec<String>,
 ) -> Vec<Pair> {
     let unapplied = unapplied.map(|u| format!("; {u}")).unwrap_or_default();
     let what = format!("addm {}", a.cmd.name);
@@ -814,9 +836,28 @@ fn plan_one(
                 PlanError::PeerEndExists { .. }
                 | PlanError::OrphanPair { .. }
                 | PlanError::NotItsPeer { .. }
-                | PlanError::NoPeerEvidence { .. } => (Code::CommandLine, e.to_string()),
+                | PlanError::NoPeerEvidence { .. }
+                | PlanError::PairInUse { .. }
+                | PlanError::PairInNoBridge { .. } => (Code::CommandLine, e.to_string()),
+                PlanError::Vlan(v) if matches!(**v, VlanRefusal::UplinkHasAddress { .. }) => {
+                    let VlanRefusal::UplinkHasAddress { parent, addr, .. } = &**v else {
+                        unreachable!()
+                    };
+                    let from = boot
+                        .addr_from(parent, addr)
+                        .map(|l| format!(" (rc.conf gives it at boot: {})", l.file_line()))
+                        .unwrap_or_default();
+                    (Code::VlanHostAddress, format!("{e}{from}"))
+                }
+                // Nothing is known of the bridge: no finding asserts
+                // anything about it; the report says what was not read.
+                PlanError::Vlan(v) if matches!(**v, VlanRefusal::Unreadable(_)) => {
+                    unread.push(format!("{what} ({}): {e}", loc.file_line()));
+                    return failed(NoMac::AddmFails);
+                }
                 PlanError::Vlan(v) => (
                     match **v {
+                        VlanRefusal::UplinkHasAddress { .. } => Code::VlanHostAddress,
                         VlanRefusal::Needs15 { .. } => Code::VlanNeeds15,
                         VlanRefusal::UplinkMissing { .. } => Code::VlanUplinkMissing,
                         VlanRefusal::NotFiltering { .. } | VlanRefusal::Unreadable(_) => {
@@ -845,8 +886,49 @@ fn plan_one(
             true,
         );
     }
+    // What addm warns of: a filtering bridge that holds an address (in no
+    // VLAN there), an epair in no VLAN, an uplink whose tagged VLANs
+    // vlan(4) defeats.
+    for w in &plan.vlan_warnings {
+        let code = match w {
+            VlanWarning::BridgeAddress { .. } => Code::VlanHostAddress,
+            VlanWarning::NoVlan { .. } => Code::VlanNone,
+            VlanWarning::UplinkHasVlans { .. } | VlanWarning::ParentIsVlan { .. } => {
+                Code::VlanUplinkVlan
+            }
+        };
+        let text = w.to_string();
+        let text = text.strip_prefix("warning: ").unwrap_or(&text);
+        report(code, text.to_string(), true);
+    }
     // An address only DHCP or SLAAC gives at boot: the planner cannot see
-    // it, the kernel will.
+    // it, the kernel will. Around a bridge addm creates filtering, the
+    // host loses it (as `vlan::uplink_address` says).
+    for link in &plan.links {
+        if let Uplink::NewFiltering(_) = link.uplink
+            && let Some(p) = view.iter().find(|i| i.name == link.parent)
+            && p.link != LinkType::Gif
+            && p.addrs.is_empty()
+            && let Some(d) = boot.dynamic(p.name.as_str())
+        {
+            report(
+                Code::VlanHostAddress,
+                format!(
+                    "{}: gets an address at boot ({}, {}), and would join the new VLAN-filtering bridge {} \
+                     with no untagged VLAN, where the kernel drops every untagged frame it receives \
+                     before the host sees it (if_bridge.c bridge_input, bridge_vfilter_in), cutting the \
+                     host off its address; move the host's address to a vlan(4) interface of the bridge, \
+                     with the bridge set up at boot (see rjib(8))",
+                    p.name,
+                    d.setting,
+                    d.loc.file_line(),
+                    link.bridge
+                ),
+                false,
+            );
+            return failed(NoMac::AddmFails);
+        }
+    }
     let rule = policy.member_addrs();
     if rule.verdict != Verdict::Allow {
         for link in plan.links.iter().filter(|l| l.new_bridge) {
@@ -1093,5 +1175,64 @@ fn vnet_rules(
             Code::VnetInterfaceExtra,
             message,
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A host whose bridges' VLAN state cannot be read.
+    struct Unreadable;
+
+    impl BridgeFacts for Unreadable {
+        fn flags(&mut self, b: &IfName) -> Result<BridgeFlags, String> {
+            Err(format!("{b}: bridge flags: Device not configured"))
+        }
+        fn defpvid(&mut self, b: &IfName) -> Result<Option<Vid>, String> {
+            Err(format!("{b}: defuntagged: Device not configured"))
+        }
+        fn tagged(&mut self, b: &IfName, m: &IfName) -> Result<VlanSet, String> {
+            Err(format!("{b}: tagged {m}: Device not configured"))
+        }
+        fn description(&mut self, b: &IfName) -> Result<Option<String>, String> {
+            Err(format!("{b}: description: Device not configured"))
+        }
+    }
+
+    /// A VLAN fact of the host that cannot be read is no finding about the
+    /// bridge (it asserts nothing it could not see): the report says what
+    /// could not be read, and check cannot check.
+    #[test]
+    fn an_unreadable_fact_is_no_finding() {
+        let cfg = crate::jailconf::parse_str(
+            "web { vnet; vnet.interface = e0b_web; \
+             exec.prestart += \"rjib addm web ix0 untagged 20\"; \
+             exec.poststop += \"rjib destroy web\"; }\n",
+            Path::new("/j.conf"),
+        )
+        .unwrap();
+        let jails: Vec<JailFacts> = cfg.jails.iter().map(|j| facts(j, &|_| true)).collect();
+        let n = |s: &str| IfName::new(s).unwrap();
+        let mut br = Interface::new(n("ix0bridge"), 3, LinkType::Bridge);
+        br.members = Some(vec![n("ix0")]);
+        let listing = vec![Interface::new(n("ix0"), 2, LinkType::Ether), br];
+        let report = analyse(
+            &Input {
+                jails: &jails,
+                stops: &[],
+                rc: &RcConf::default(),
+                listing: &listing,
+                policy: BridgePolicy::from_sysctls(Some(1_500_000), Some(1), true),
+                unapplied: None,
+                predict: false,
+            },
+            &mut Unreadable,
+        );
+        assert_eq!(report.findings, [], "{report:?}");
+        assert_eq!(
+            report.unread,
+            ["addm web (/j.conf:1): ix0bridge: bridge flags: Device not configured"]
+        );
     }
 }

@@ -15,7 +15,7 @@ use crate::cli::{self, Action, Invocation, Parsed};
 use crate::jailconf::{Jail, Value, show};
 use crate::jib::mac::Scheme;
 use crate::jib::name::JailName;
-use crate::net::PortVlans;
+use crate::net::VlanArgs;
 
 /// The parameters whose commands run before `vnet.interface` is moved, in
 /// jail(8)'s order: where an `addm` works.
@@ -265,7 +265,7 @@ pub enum Meaning {
         suffix: String,
         name: JailName,
         ifaces: Vec<String>,
-        vlans: Vec<PortVlans>,
+        vlans: Vec<VlanArgs>,
         scheme: Scheme,
     },
     Destroy {
@@ -476,7 +476,7 @@ mod tests {
                 suffix: "br".into(),
                 name: JailName::new("web").unwrap(),
                 ifaces: vec!["em0".into(), "!em1".into()],
-                vlans: vec![PortVlans::default(); 2],
+                vlans: vec![VlanArgs::default(); 2],
                 scheme: Scheme::Sha256
             }
         );

@@ -37,7 +37,7 @@ use crate::host::Host;
 use crate::io::Io;
 
 /// Exit status: the files could not be read or parsed, the command line is
-/// wrong, or the host cannot be listed.
+/// wrong, or the host cannot be listed or its VLAN state read.
 pub const CANNOT_CHECK: i32 = 2;
 
 /// Runs `rjib check`; returns the exit status (0: no error, 1: errors, 2:
@@ -152,6 +152,13 @@ pub fn run(
         },
     );
     drop(facts);
+    // A bridge's VLAN state that the host would not give: what those
+    // addm commands will do is not known, so nothing is reported.
+    if let Some(first) = report.unread.first() {
+        return fail(format!(
+            "{first}: the host's VLAN state could not be read, so check cannot say what this addm will do"
+        ));
+    }
     if !jails.is_empty() {
         report.select(&selected);
     }

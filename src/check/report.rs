@@ -58,11 +58,20 @@ pub enum Code {
     VlanUplinkMissing,
     /// A wrong `untagged` or `tagged` argument.
     VlanInvalid,
+    /// The host's address where a VLAN-filtering bridge drops its untagged
+    /// frames: on the parent of a bridge addm would create filtering (an
+    /// error: addm refuses), or on a filtering bridge itself (a warning).
+    VlanHostAddress,
+    /// An epair joins a filtering bridge in no VLAN (addm's warning).
+    VlanNone,
+    /// The uplink that carries VLANs tagged has vlan(4) interfaces of its
+    /// own, or is one (addm's warnings).
+    VlanUplinkVlan,
 }
 
 impl Code {
     /// Every code, in the order rjib(8) lists them.
-    pub const ALL: [Code; 20] = [
+    pub const ALL: [Code; 23] = [
         Code::NameCharset,
         Code::NameTooLong,
         Code::DuplicateName,
@@ -81,6 +90,9 @@ impl Code {
         Code::VlanBridgeNotFiltering,
         Code::VlanUplinkMissing,
         Code::VlanInvalid,
+        Code::VlanHostAddress,
+        Code::VlanNone,
+        Code::VlanUplinkVlan,
         Code::CommandLine,
         Code::JailConf,
     ];
@@ -107,6 +119,9 @@ impl Code {
             Code::VlanBridgeNotFiltering => "vlan-bridge-not-filtering",
             Code::VlanUplinkMissing => "vlan-uplink-missing",
             Code::VlanInvalid => "vlan-invalid",
+            Code::VlanHostAddress => "vlan-host-address",
+            Code::VlanNone => "vlan-none",
+            Code::VlanUplinkVlan => "vlan-uplink-vlan",
         }
     }
 
@@ -115,7 +130,7 @@ impl Code {
     /// member with its deprecation warning).
     pub fn severity(self) -> Severity {
         match self {
-            Code::NoDestroy => Severity::Warning,
+            Code::NoDestroy | Code::VlanNone | Code::VlanUplinkVlan => Severity::Warning,
             Code::NameDiffers => Severity::Info,
             _ => Severity::Error,
         }
@@ -233,6 +248,9 @@ pub struct JailPrediction {
 pub struct Report {
     pub findings: Vec<Finding>,
     pub jails: Vec<JailPrediction>,
+    /// What the host could not tell (a bridge's VLAN state that could not
+    /// be read), by addm: check cannot say what those commands will do.
+    pub unread: Vec<String>,
 }
 
 impl Report {

@@ -10,7 +10,7 @@ use crate::jib::descr;
 use crate::jib::name::JailName;
 use crate::jib::plan::{Link, Plan, Refresh};
 use crate::jib::vlan::Uplink;
-use crate::net::{Cloner, Errno, IfName, VlanOp, epair_peer};
+use crate::net::{BridgeFlags, Cloner, Errno, IfName, VlanOp, epair_peer};
 use crate::signals::Stop;
 
 /// How many explicit epair units `create_epair` tries after the kernel
@@ -296,7 +296,7 @@ pub fn run(
         (|| {
             g.check()?;
             for r in &plan.refresh {
-                refresh(&mut g, r, jail)?;
+                refresh(&mut g, r, jail, &mut b.journal)?;
             }
             load_modules(&mut g, &plan.cloners(), &mut loaded)?;
             for link in &plan.links {
@@ -357,15 +357,52 @@ fn create_epair(host: &mut dyn Host, names: &HashSet<String>) -> Result<IfName, 
     Err(first)
 }
 
-/// Set a reused pair's flags again, as they are: the kernel stamps its
-/// last change (see `plan::Refresh`). Nothing to undo.
-fn refresh(host: &mut dyn Host, r: &Refresh, jail: &JailName) -> Result<(), HostError> {
+/// Give a reused pair's host end the VLANs asked for, when they differ
+/// (the uplink first, then its untagged VLAN, then its tagged set, each
+/// journalled), and set the pair's flags again, as they are: the kernel
+/// stamps its last change (see `plan::Refresh`), which needs no undo.
+fn refresh(
+    host: &mut dyn Host,
+    r: &Refresh,
+    jail: &JailName,
+    journal: &mut Journal,
+) -> Result<(), HostError> {
+    let mut changed = String::new();
+    if let Some(t) = &r.retag {
+        if let Uplink::Add(vids) = &t.uplink {
+            host.set_member_vlans(&t.bridge, &t.parent, VlanOp::Add, vids)?;
+            journal.tagged(&t.bridge, &t.parent, vids);
+            host.syslog(
+                Priority::Notice,
+                &format!(
+                    "{}: {} now carries VLAN {vids} tagged too (jail {jail})",
+                    t.bridge, t.parent
+                ),
+            );
+        }
+        let mut now = Vec::new();
+        let mut had = Vec::new();
+        if let Some((old, new)) = t.pvid {
+            host.set_member_pvid(&t.bridge, &r.a, Some(new))?;
+            journal.pvid(&t.bridge, &r.a, old);
+            now.push(format!("untagged {new}"));
+            had.push(old.map_or("no untagged VLAN".to_string(), |v| format!("untagged {v}")));
+        }
+        if let Some((old, new)) = &t.tagged {
+            host.set_member_vlans(&t.bridge, &r.a, VlanOp::Set, new)?;
+            journal.vlanset(&t.bridge, &r.a, old);
+            now.push(format!("tagged {new}"));
+            had.push(format!("tagged {old}"));
+        }
+        changed = format!("; {} now {} (was {})", r.a, now.join(" "), had.join(" "));
+    }
     host.set_up(&r.a, r.a_up)?;
     host.set_up(&r.b, r.b_up)?;
     host.syslog(
         Priority::Notice,
         &format!(
-            "{}, {}: reused for jail {jail}; their last change is now, so prune leaves them alone for a minute",
+            "{}, {}: reused for jail {jail}{changed}; their last change is now, so prune leaves them \
+             alone for a minute",
             r.a, r.b
         ),
     );
@@ -420,13 +457,15 @@ fn build(
             Uplink::NewFiltering(vids) => Some(vids),
             _ => None,
         };
-        // Read, then set only VLANFILTER, as ifconfig's `vlanfilter` does.
+        // A bridge just created has no flags (`bridge_clone_create`
+        // zeroes its softc), so there is nothing to read before setting
+        // VLANFILTER, where ifconfig's `vlanfilter` reads them first.
         if filtering.is_some() {
-            let flags = host.bridge_flags(&br)?;
-            host.set_bridge_flags(&br, flags.with_vlanfilter())?;
+            host.set_bridge_flags(&br, BridgeFlags::default().with_vlanfilter())?;
         }
         host.bridge_add(&br, &link.parent)?;
-        if let Some(vids) = filtering {
+        // A new member's tagged set is empty (`bridge_ioctl_add`).
+        if let Some(vids) = filtering.filter(|v| !v.is_empty()) {
             host.set_member_vlans(&br, &link.parent, VlanOp::Set, vids)?;
         }
         host.rename(&br, &link.bridge)?;

@@ -4,11 +4,11 @@
 //! a bridge's flags and members, an epair end's membership, its untagged
 //! VLAN and its tagged set go with it (`bridge_clone_destroy`,
 //! `bridge_delete_member`). What it does to interfaces that were there
-//! (a parent brought up, named aside, or given tagged VLANs) has an entry
-//! of its own.
+//! (a parent brought up, named aside, or given tagged VLANs; a reused
+//! end given other VLANs) has an entry of its own.
 
 use crate::host::{Host, HostError};
-use crate::net::{IfName, VlanOp, VlanSet};
+use crate::net::{IfName, Vid, VlanOp, VlanSet};
 use crate::util::sh_quote;
 
 /// One change and how to reverse it.
@@ -24,6 +24,12 @@ enum Undo {
     /// (bridge, member, VIDs): take exactly those away again. The kernel
     /// keeps no record of who added a VID (`bridge_ioctl_sifvlanset`).
     Untag(IfName, IfName, Box<VlanSet>),
+    /// A member's untagged VLAN this run changed (bridge, member, the one
+    /// it had): set it back.
+    Pvid(IfName, IfName, Option<Vid>),
+    /// A member's tagged set this run replaced (bridge, member, the one it
+    /// had): set it back, exactly.
+    Tagged(IfName, IfName, Box<VlanSet>),
 }
 
 /// Something the undo could not put back.
@@ -55,6 +61,19 @@ impl Journal {
             member.clone(),
             Box::new(*added),
         ));
+    }
+
+    /// The untagged VLAN of an existing member, which this run changed
+    /// from `had`.
+    pub fn pvid(&mut self, bridge: &IfName, member: &IfName, had: Option<Vid>) {
+        self.0.push(Undo::Pvid(bridge.clone(), member.clone(), had));
+    }
+
+    /// The tagged set of an existing member, which this run replaced; it
+    /// was `had`.
+    pub fn vlanset(&mut self, bridge: &IfName, member: &IfName, had: &VlanSet) {
+        self.0
+            .push(Undo::Tagged(bridge.clone(), member.clone(), Box::new(*had)));
     }
 
     /// An existing interface this run renamed.
@@ -113,6 +132,14 @@ impl Journal {
                     let r = host.set_member_vlans(&bridge, &member, VlanOp::Del, &set);
                     (member, r)
                 }
+                Undo::Pvid(bridge, member, had) => {
+                    let r = host.set_member_pvid(&bridge, &member, had);
+                    (member, r)
+                }
+                Undo::Tagged(bridge, member, had) => {
+                    let r = host.set_member_vlans(&bridge, &member, VlanOp::Set, &had);
+                    (member, r)
+                }
             };
             if let Err(error) = result {
                 left.push(Leftover { iface, error, fix });
@@ -135,6 +162,17 @@ fn fix(u: &Undo) -> String {
             q(bridge),
             q(member),
             sh_quote(&set.to_string())
+        ),
+        Undo::Pvid(bridge, member, had) => format!(
+            "ifconfig {} {}",
+            q(bridge),
+            crate::host::pvid_words(q(member), *had)
+        ),
+        Undo::Tagged(bridge, member, had) => format!(
+            "ifconfig {} iftagged {} {}",
+            q(bridge),
+            q(member),
+            sh_quote(&had.to_string())
         ),
     }
 }
@@ -159,6 +197,18 @@ mod tests {
         assert_eq!(
             fix(&Undo::Untag(n("a'b"), n("ix0"), set)),
             "ifconfig 'a'\\''b' -iftagged ix0 20,30-31"
+        );
+        assert_eq!(
+            fix(&Undo::Pvid(n("br"), n("e0a_x"), Vid::new(20))),
+            "ifconfig br ifuntagged e0a_x 20"
+        );
+        assert_eq!(
+            fix(&Undo::Pvid(n("br"), n("a b"), None)),
+            "ifconfig br -ifuntagged 'a b'"
+        );
+        assert_eq!(
+            fix(&Undo::Tagged(n("br"), n("e0a_x"), Box::default())),
+            "ifconfig br iftagged e0a_x none"
         );
     }
 }

@@ -56,7 +56,9 @@ struct End<'a> {
     mtu: u32,
     name: &'a str,
     /// A bridge member's tagged VLANs (BRDGGIFVLANSET), ascending; `null`
-    /// for an end that is no bridge member.
+    /// for an end that is no bridge member, and where the host gave none
+    /// (FreeBSD 14, which has no VLANs, or a read that failed): no
+    /// evidence is not "no VLAN".
     tagged: Option<Vec<u16>>,
     /// A bridge member's untagged VLAN (BRDGGIFS `ifbr_pvid`); `null` for
     /// none.
@@ -88,12 +90,9 @@ where
 }
 
 fn end<'a>(i: &'a Interface, bridge: Option<&Interface>, facts: &mut dyn EndFacts) -> End<'a> {
-    let tagged = bridge.map(|b| {
-        facts
-            .tagged(&b.name, &i.name)
-            .map(|s| s.to_vec())
-            .unwrap_or_default()
-    });
+    let tagged = bridge
+        .and_then(|b| facts.tagged(&b.name, &i.name))
+        .map(|s| s.to_vec());
     End {
         description: facts.description(&i.name),
         ether: i.ether.map(|m| m.to_string()),
@@ -259,7 +258,8 @@ mod tests {
         assert_eq!(
             e[0]["a"],
             json!({"name": "e0a_j", "ether": "02:a0:e2:0a:1b:2c", "mtu": 1500, "description": null,
-                   "tagged": [], "untagged": null})
+                   "tagged": null, "untagged": null}),
+            "nothing read: null"
         );
         // descriptions come from the host, one per end reported, and the
         // tagged VLANs one per bridge member

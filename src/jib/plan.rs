@@ -8,10 +8,10 @@ use crate::jib::collide::{Holder, Taken};
 use crate::jib::mac::{self, MacPair, Scheme};
 use crate::jib::name::{self, JailName};
 use crate::jib::pairing::{self, Peer, Units};
-use crate::jib::vlan::{self, BridgeFacts, LinkView, NoVlan, Uplink, VlanRefusal};
+use crate::jib::vlan::{self, BridgeFacts, LinkView, Uplink, VlanRefusal, VlanWarning};
 use crate::net::{
     Basis, BridgePolicy, Cloner, IFNAME_MAX, IfAddr, IfName, IfNameError, Interface, JailInfo,
-    LinkType, Mac, PortVlans, Verdict,
+    LinkType, Mac, PortVlans, Verdict, Vid, VlanArgs, VlanSet,
 };
 
 /// What `addm` was asked for.
@@ -24,13 +24,13 @@ pub struct AddmRequest<'a> {
     pub ifaces: &'a [String],
     /// The VLANs asked for each of `ifaces` (`untagged`, `tagged`); empty
     /// (or shorter) means none.
-    pub vlans: &'a [PortVlans],
+    pub vlans: &'a [VlanArgs],
     pub scheme: Scheme,
 }
 
 impl AddmRequest<'_> {
     /// The VLANs asked for argument `i`.
-    pub fn vlans_of(&self, i: usize) -> PortVlans {
+    pub fn vlans_of(&self, i: usize) -> VlanArgs {
         self.vlans.get(i).copied().unwrap_or_default()
     }
 }
@@ -79,6 +79,31 @@ pub struct Refresh {
     pub a_up: bool,
     pub b: IfName,
     pub b_up: bool,
+    /// The VLANs the `a` end is given, when the command line asks for
+    /// others than it has.
+    pub retag: Option<Retag>,
+}
+
+/// What a reused pair's host end is given so that it is in the VLANs its
+/// `addm` asks for: each a planned step that an undo puts back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Retag {
+    /// The argument the pair is for.
+    pub i: usize,
+    /// The bridge the end is a member of.
+    pub bridge: IfName,
+    /// The argument's parent, the bridge's uplink.
+    pub parent: IfName,
+    /// The untagged VLAN it has and gets, when `untagged` changes it
+    /// (BRDGSIFPVID; undone by setting the one it had).
+    pub pvid: Option<(Option<Vid>, Vid)>,
+    /// The tagged VLANs it has and gets, when `tagged` changes them
+    /// (BRDGSIFVLANSET, SET; undone by setting those it had).
+    pub tagged: Option<(VlanSet, VlanSet)>,
+    /// Its VLANs once given (the parts not asked as they are).
+    pub joins: PortVlans,
+    /// What its bridge's uplink needs for them.
+    pub uplink: Uplink,
 }
 
 /// The work of one `addm`, in order. Arguments whose `e{i}a_NAME` already
@@ -87,8 +112,9 @@ pub struct Refresh {
 pub struct Plan {
     pub refresh: Vec<Refresh>,
     pub links: Vec<Link>,
-    /// Epairs that would join a VLAN-filtering bridge in no VLAN.
-    pub vlan_warnings: Vec<NoVlan>,
+    /// What the VLANs of the plan will do that the administrator should
+    /// know: an epair in no VLAN, an address in no VLAN.
+    pub vlan_warnings: Vec<VlanWarning>,
     /// New bridges whose parent holds an address that the kernel will take
     /// with a warning, and that FreeBSD 16 will refuse.
     pub warnings: Vec<MemberWarning>,
@@ -225,6 +251,23 @@ pub enum PlanError {
     },
     /// rjib's VLAN rules refuse the request (`crate::jib::vlan`).
     Vlan(Box<VlanRefusal>),
+    /// `e{i}a_NAME` exists and is held by running jail NAME (its jail end
+    /// is not on the host), in other VLANs than this addm asks.
+    PairInUse {
+        a: String,
+        jail: String,
+        bridge: String,
+        /// What it is in, for the keywords asked.
+        current: String,
+        /// The keywords asked (`untagged 30`).
+        asked: String,
+    },
+    /// `e{i}a_NAME` exists in no bridge, and this addm asks it VLANs.
+    PairInNoBridge {
+        a: String,
+        jail: String,
+        asked: String,
+    },
 }
 
 impl fmt::Display for PlanError {
@@ -320,6 +363,22 @@ impl fmt::Display for PlanError {
                  {bridge}; bridge the vlan's parent instead, or use a NAT bridge such as vtnet0bridge (see rjib(8))"
             ),
             PlanError::Vlan(v) => v.fmt(f),
+            PlanError::PairInUse {
+                a,
+                jail,
+                bridge,
+                current,
+                asked,
+            } => write!(
+                f,
+                "{a}: is in {current} on {bridge}, and this addm asks for {asked}; jail {jail} is running \
+                 with this pair, so rjib does not change it: stop the jail, run rjib destroy {jail}, and \
+                 run again"
+            ),
+            PlanError::PairInNoBridge { a, jail, asked } => write!(
+                f,
+                "{a}: is in no bridge, so rjib cannot give it {asked}; run rjib destroy {jail}, and run again"
+            ),
         }
     }
 }
@@ -401,9 +460,11 @@ fn refused_member(
 /// says: `super::pairing`), and what jail_get(2) says of jail NAME.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Existing {
-    /// Leave it: jail NAME is running and its jail end is not on the
-    /// host, or it is not an epair pair at all (jib's skip).
+    /// Leave it: it is not an epair pair at all (jib's skip).
     Keep,
+    /// Leave it: jail NAME is running and its jail end is not on the host
+    /// (jib's skip); the jail holds it.
+    Held,
     /// Its jail end is on the host, in no jail: reuse it, as jib does, and
     /// refresh its last change (D6 of issue 14).
     Reuse,
@@ -498,7 +559,7 @@ fn existing(
             jail: jail_name.to_string(),
             impostor,
         }),
-        (Some(_), _) => Existing::Keep,
+        (Some(_), _) => Existing::Held,
         (None, impostor) => Existing::Refuse(PlanError::OrphanPair {
             a: a.name.to_string(),
             b: b.to_string(),
@@ -507,6 +568,49 @@ fn existing(
             note: impostor.map_or_else(String::new, |i| format!(" ({i})")),
         }),
     }
+}
+
+/// How the host end `a` of a pair that exists differs from the VLANs
+/// `asked` (only the keywords given count): `None` when it is as asked;
+/// else its bridge (`None`: it is in no bridge) and its membership now (the
+/// tagged set read only when `tagged` is asked).
+fn vlans_differ(
+    a: &Interface,
+    member_of: &HashMap<String, String>,
+    asked: &VlanArgs,
+    facts: &mut dyn BridgeFacts,
+) -> Result<Option<(Option<IfName>, PortVlans)>, PlanError> {
+    let bridge = member_of
+        .get(a.name.as_str())
+        .and_then(|b| IfName::new(b.as_str()).ok());
+    let mut now = PortVlans {
+        untagged: a.pvid,
+        tagged: VlanSet::EMPTY,
+    };
+    if let (Some(_), Some(b)) = (asked.tagged, &bridge) {
+        now.tagged = facts
+            .tagged(b, &a.name)
+            .map_err(|why| PlanError::Vlan(Box::new(VlanRefusal::Unreadable(why))))?;
+    }
+    let differs = asked.untagged.is_some_and(|u| now.untagged != Some(u))
+        || asked.tagged.is_some_and(|t| now.tagged != t);
+    Ok(differs.then_some((bridge, now)))
+}
+
+/// `now`, in the words of the keywords `asked` gives: `untagged 20`, `no
+/// untagged VLAN tagged none`.
+fn as_asked(now: &PortVlans, asked: &VlanArgs) -> String {
+    let mut words = Vec::new();
+    if asked.untagged.is_some() {
+        words.push(match now.untagged {
+            Some(v) => format!("untagged {v}"),
+            None => "no untagged VLAN".to_string(),
+        });
+    }
+    if asked.tagged.is_some() {
+        words.push(format!("tagged {}", now.tagged));
+    }
+    words.join(" ")
 }
 
 /// Whether planning needs jail NAME's state: some `e{i}a_NAME` of the
@@ -556,6 +660,33 @@ pub fn plan_addm(
             member_of.insert(m.to_string(), b.name.to_string());
         }
     }
+    // The bridges this run creates filtering, with the VLANs their parent
+    // joins in: those of the arguments with VLANs that are built (not
+    // skipped for a pair that exists).
+    let mut vlan_bridges: HashMap<String, VlanSet> = HashMap::new();
+    for (i, arg) in req.ifaces.iter().enumerate() {
+        let asked = req.vlans_of(i);
+        let iface = arg.strip_prefix('!').unwrap_or(arg);
+        let skipped = by_name
+            .get(name::a_end(i, req.jail).as_str())
+            .is_some_and(|old| {
+                let b = name::b_end(i, req.jail);
+                !matches!(
+                    existing(old, &b, &by_name, req.jail.as_str(), ev),
+                    Existing::Replace
+                )
+            });
+        if asked.is_empty()
+            || skipped
+            || by_name.contains_key(name::bridge_for(iface, req.suffix).as_str())
+        {
+            continue;
+        }
+        let wanted = vlan_bridges
+            .entry(name::bridge_for(iface, req.suffix))
+            .or_default();
+        *wanted = wanted.union(&asked.ports().all());
+    }
     let mut new_bridges: HashMap<String, u32> = HashMap::new(); // name -> MTU
     let mut raised: HashSet<String> = HashSet::new();
     let mut counters: HashMap<String, u32> = HashMap::new();
@@ -570,6 +701,7 @@ pub fn plan_addm(
         if iface.is_empty() {
             return Err(PlanError::EmptyIface { arg: arg.clone() });
         }
+        let asked = req.vlans_of(i);
         let stale = match by_name.get(a.as_str()) {
             None => None,
             Some(old) => match existing(
@@ -581,13 +713,65 @@ pub fn plan_addm(
             ) {
                 // jib: an existing e{i}a_NAME means this one is done
                 Existing::Keep => continue,
+                // ... and a pair a running jail holds is not moved to
+                // other VLANs under it.
+                Existing::Held => {
+                    if !asked.is_empty()
+                        && let Some((bridge, now)) = vlans_differ(old, &member_of, &asked, facts)?
+                    {
+                        return Err(match bridge {
+                            Some(bridge) => PlanError::PairInUse {
+                                a,
+                                jail: req.jail.to_string(),
+                                bridge: bridge.to_string(),
+                                current: as_asked(&now, &asked),
+                                asked: asked.to_string(),
+                            },
+                            None => PlanError::PairInNoBridge {
+                                a,
+                                jail: req.jail.to_string(),
+                                asked: asked.to_string(),
+                            },
+                        });
+                    }
+                    continue;
+                }
                 Existing::Reuse => {
                     let b = by_name[name::b_end(i, req.jail).as_str()];
+                    let mut retag = None;
+                    if !asked.is_empty()
+                        && let Some((bridge, now)) = vlans_differ(old, &member_of, &asked, facts)?
+                    {
+                        let Some(bridge) = bridge else {
+                            return Err(PlanError::PairInNoBridge {
+                                a,
+                                jail: req.jail.to_string(),
+                                asked: asked.to_string(),
+                            });
+                        };
+                        let parent = fit(iface.to_string(), "")?;
+                        retag = Some(Retag {
+                            i,
+                            bridge,
+                            parent,
+                            pvid: asked
+                                .untagged
+                                .filter(|u| now.untagged != Some(*u))
+                                .map(|u| (now.untagged, u)),
+                            tagged: asked
+                                .tagged
+                                .filter(|t| now.tagged != *t)
+                                .map(|t| (now.tagged, t)),
+                            joins: now,
+                            uplink: Uplink::None,
+                        });
+                    }
                     plan.refresh.push(Refresh {
                         a: old.name.clone(),
                         a_up: old.up,
                         b: b.name.clone(),
                         b_up: b.up,
+                        retag,
                     });
                     continue;
                 }
@@ -634,6 +818,11 @@ pub fn plan_addm(
                     wanted: bridge.to_string(),
                 });
             }
+            if let Some(wanted) = vlan_bridges.get(bridge.as_str())
+                && let Some(r) = vlan::uplink_address(parent, bridge.as_str(), wanted)
+            {
+                return Err(PlanError::Vlan(Box::new(r)));
+            }
             if let Some(w) = refused_member(parent, bridge.as_str(), &by_name, policy)? {
                 plan.warnings.push(w);
             }
@@ -673,24 +862,45 @@ pub fn plan_addm(
             b,
             macs,
             stale,
-            member: req.vlans_of(i),
-            joins: req.vlans_of(i),
+            member: req.vlans_of(i).ports(),
+            joins: req.vlans_of(i).ports(),
             uplink: Uplink::None,
         });
     }
-    let views: Vec<LinkView<'_>> = plan
-        .links
-        .iter()
-        .map(|l| LinkView {
-            a: &l.a,
-            parent: &l.parent,
-            bridge: &l.bridge,
-            new_bridge: l.new_bridge,
-            asked: l.member,
-        })
+    // The reused pairs given other VLANs first: their steps come first.
+    let retagged: Vec<usize> = (0..plan.refresh.len())
+        .filter(|&k| plan.refresh[k].retag.is_some())
         .collect();
+    let mut views: Vec<LinkView<'_>> = Vec::new();
+    for &k in &retagged {
+        let r = &plan.refresh[k];
+        let t = r.retag.as_ref().expect("retagged");
+        views.push(LinkView {
+            a: &r.a,
+            parent: &t.parent,
+            bridge: &t.bridge,
+            new_bridge: false,
+            asked: req.vlans_of(t.i),
+            current: Some(t.joins),
+        });
+    }
+    views.extend(plan.links.iter().map(|l| LinkView {
+        a: &l.a,
+        parent: &l.parent,
+        bridge: &l.bridge,
+        new_bridge: l.new_bridge,
+        asked: req.vlans_of(l.i),
+        current: None,
+    }));
     let (decided, warnings) = vlan::plan_vlans(&views, &by_name, policy, facts)
         .map_err(|r| PlanError::Vlan(Box::new(r)))?;
+    let mut decided = decided.into_iter();
+    for &k in &retagged {
+        let d = decided.next().expect("one per view");
+        let t = plan.refresh[k].retag.as_mut().expect("retagged");
+        t.joins = d.joins;
+        t.uplink = d.uplink;
+    }
     for (l, d) in plan.links.iter_mut().zip(decided) {
         l.joins = d.joins;
         l.uplink = d.uplink;
@@ -1238,6 +1448,160 @@ mod tests {
         assert_eq!(p.cloners(), vec![Cloner::Bridge, Cloner::Epair]);
         assert!(Plan::default().cloners().is_empty());
     }
+    /// The VLAN facts of a FreeBSD 15 host, each read recorded.
+    #[derive(Default)]
+    struct Facts {
+        flags: HashMap<String, u32>,
+        defpvid: HashMap<String, u16>,
+        tagged: HashMap<(String, String), crate::net::VlanSet>,
+        reads: Vec<String>,
+    }
+
+    impl BridgeFacts for Facts {
+        fn flags(&mut self, b: &IfName) -> Result<crate::net::BridgeFlags, String> {
+            self.reads.push(format!("flags {b}"));
+            Ok(crate::net::BridgeFlags(
+                self.flags.get(b.as_str()).copied().unwrap_or(0),
+            ))
+        }
+        fn defpvid(&mut self, b: &IfName) -> Result<Option<crate::net::Vid>, String> {
+            self.reads.push(format!("defpvid {b}"));
+            Ok(self
+                .defpvid
+                .get(b.as_str())
+                .copied()
+                .and_then(crate::net::Vid::new))
+        }
+        fn tagged(&mut self, b: &IfName, m: &IfName) -> Result<crate::net::VlanSet, String> {
+            self.reads.push(format!("tagged {b} {m}"));
+            Ok(self
+                .tagged
+                .get(&(b.to_string(), m.to_string()))
+                .copied()
+                .unwrap_or_default())
+        }
+        fn description(&mut self, b: &IfName) -> Result<Option<String>, String> {
+            self.reads.push(format!("description {b}"));
+            Ok(None)
+        }
+    }
+
+    fn vlans(untagged: Option<u16>, tagged: &str) -> VlanArgs {
+        VlanArgs {
+            untagged: untagged.and_then(crate::net::Vid::new),
+            tagged: (!tagged.is_empty()).then(|| crate::net::VlanSet::parse(tagged).unwrap()),
+        }
+    }
+
+    /// `addm` of `ifaces` with `asked` VLANs for jail x, where the ends
+    /// `e0a_x` and `e0b_x`, if listed, are one pair (epair unit 4).
+    fn plan_vlans_on(
+        policy: BridgePolicy,
+        ifaces: &[&str],
+        asked: &[VlanArgs],
+        l: &[Interface],
+        facts: &mut Facts,
+    ) -> Result<Plan, PlanError> {
+        let name = JailName::new("x").unwrap();
+        let ifaces: Vec<String> = ifaces.iter().map(|s| s.to_string()).collect();
+        let req = AddmRequest {
+            jail: &name,
+            suffix: "bridge",
+            ifaces: &ifaces,
+            vlans: asked,
+            scheme: Scheme::Sum,
+        };
+        let peers = Evidence::peers_of(&req, l, &mut |i: &Interface| match i.name.as_str() {
+            "e0a_x" | "e0b_x" => pairing::Unit::Epair(4),
+            _ => pairing::Unit::Unknown("not read".into()),
+        });
+        let ev = Evidence { jail: None, peers };
+        plan_addm(&req, l, &policy, &ev, facts)
+    }
+
+    /// FreeBSD 14: any VLAN is refused before anything is read, even for
+    /// an argument whose pair exists and is skipped; a plain addm reads
+    /// no VLAN state.
+    #[test]
+    fn fourteen_refuses_vlans_and_reads_nothing() {
+        let on14 = BridgePolicy::from_sysctls(Some(1_400_000), None, true);
+        let l = vec![
+            ifc("em0"),
+            bridge("em0bridge", &["em0", "e0a_x"], 1500),
+            epair("e0a_x"),
+            epair("e0b_x"),
+        ];
+        let mut f = Facts::default();
+        let e = plan_vlans_on(
+            on14.clone(),
+            &["em0", "em0"],
+            &[VlanArgs::default(), vlans(Some(20), "")],
+            &l,
+            &mut f,
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "untagged/tagged need FreeBSD 15's VLAN-filtering bridge; this host runs 14.x"
+        );
+        let p = plan_vlans_on(on14, &["em0", "em0"], &[], &l, &mut f).unwrap();
+        assert_eq!(p.links.len(), 1);
+        assert_eq!(p.links[0].joins, PortVlans::default());
+        assert!(p.vlan_warnings.is_empty());
+        assert!(f.reads.is_empty(), "{:?}", f.reads);
+    }
+
+    /// A reused pair is compared with what its argument asks, keyword by
+    /// keyword, reading only what a keyword needs; it is given what
+    /// differs.
+    #[test]
+    fn reused_pairs_are_given_the_vlans_asked() {
+        let on15 = BridgePolicy::from_sysctls(Some(1_500_000), Some(1), true);
+        let mut a = epair("e0a_x");
+        a.pvid = crate::net::Vid::new(20);
+        let l = vec![
+            ifc("em0"),
+            bridge("em0bridge", &["em0", "e0a_x"], 1500),
+            a,
+            epair("e0b_x"),
+        ];
+        let mut f = Facts::default();
+        f.flags.insert("em0bridge".into(), 1);
+        f.tagged.insert(
+            ("em0bridge".into(), "em0".into()),
+            crate::net::VlanSet::parse("20,30").unwrap(),
+        );
+        // As asked: nothing read, nothing to give.
+        let p = plan_vlans_on(on15.clone(), &["em0"], &[vlans(Some(20), "")], &l, &mut f).unwrap();
+        assert_eq!(p.refresh[0].retag, None);
+        assert!(f.reads.is_empty(), "{:?}", f.reads);
+        // Another untagged VLAN: its tagged set is not asked, not read.
+        let p = plan_vlans_on(on15.clone(), &["em0"], &[vlans(Some(30), "")], &l, &mut f).unwrap();
+        let t = p.refresh[0].retag.as_ref().unwrap();
+        assert_eq!(
+            t.pvid,
+            Some((crate::net::Vid::new(20), crate::net::Vid::new(30).unwrap()))
+        );
+        assert_eq!(t.tagged, None);
+        assert_eq!(t.uplink, Uplink::None);
+        assert_eq!(t.joins, vlans(Some(30), "").ports());
+        assert_eq!(f.reads, ["flags em0bridge", "tagged em0bridge em0"]);
+        // tagged: read, and replaced.
+        f.reads.clear();
+        let p = plan_vlans_on(on15, &["em0"], &[vlans(None, "30")], &l, &mut f).unwrap();
+        let t = p.refresh[0].retag.as_ref().unwrap();
+        assert_eq!(t.pvid, None);
+        assert_eq!(
+            t.tagged,
+            Some((
+                crate::net::VlanSet::EMPTY,
+                crate::net::VlanSet::parse("30").unwrap()
+            ))
+        );
+        assert_eq!(t.joins, vlans(Some(20), "30").ports());
+        assert_eq!(f.reads[0], "tagged em0bridge e0a_x");
+    }
+
     fn epair(name: &str) -> Interface {
         Interface {
             groups: vec!["epair".into()],
@@ -1300,6 +1664,7 @@ mod tests {
                     a_up: true,
                     b: IfName::new("e0b_x").unwrap(),
                     b_up: false,
+                    retag: None,
                 }]
             );
         }

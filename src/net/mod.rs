@@ -26,5 +26,5 @@ pub use mac::{BadMac, Mac};
 pub use policy::{Basis, BridgePolicy, MEMBER_IFADDRS, MemberAddrs, Verdict};
 pub use vlan::{
     BadSet, BridgeFlags, PortVlans, VID_MAX, VID_MIN, VLAN_SET_WORDS, VLAN_SETSIZE, Vid, VidError,
-    VlanOp, VlanSet,
+    VlanArgs, VlanOp, VlanSet,
 };

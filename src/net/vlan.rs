@@ -399,6 +399,42 @@ impl PortVlans {
     }
 }
 
+/// What `untagged VID` and `tagged SET` after one `addm` interface ask:
+/// each keyword given or not. `tagged none` is given, and asks for no
+/// tagged VLAN; an interface with neither keyword asks for nothing.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct VlanArgs {
+    pub untagged: Option<Vid>,
+    pub tagged: Option<VlanSet>,
+}
+
+impl VlanArgs {
+    /// Neither keyword was given.
+    pub fn is_empty(&self) -> bool {
+        self.untagged.is_none() && self.tagged.is_none()
+    }
+
+    /// The membership asked for: a keyword not given asks for no VLAN.
+    pub fn ports(&self) -> PortVlans {
+        PortVlans {
+            untagged: self.untagged,
+            tagged: self.tagged.unwrap_or_default(),
+        }
+    }
+}
+
+/// The keywords as given: `untagged 20 tagged none`; nothing for none.
+impl fmt::Display for VlanArgs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.untagged, self.tagged) {
+            (None, None) => Ok(()),
+            (Some(u), None) => write!(f, "untagged {u}"),
+            (None, Some(t)) => write!(f, "tagged {t}"),
+            (Some(u), Some(t)) => write!(f, "untagged {u} tagged {t}"),
+        }
+    }
+}
+
 /// ifconfig(8)'s words for a membership: `untagged 20 tagged 10,30`, or
 /// `no VLAN`.
 impl fmt::Display for PortVlans {
@@ -559,6 +595,19 @@ mod tests {
         ] {
             assert_eq!(Vid::parse_decimal(bad), Err(why), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn keywords_as_given() {
+        let a = VlanArgs {
+            untagged: Vid::new(20),
+            tagged: Some(VlanSet::EMPTY),
+        };
+        assert_eq!(a.to_string(), "untagged 20 tagged none");
+        assert!(!a.is_empty());
+        assert_eq!(a.ports().to_string(), "untagged 20");
+        assert_eq!(VlanArgs::default().to_string(), "");
+        assert!(VlanArgs::default().is_empty());
     }
 
     #[test]
