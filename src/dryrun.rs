@@ -26,7 +26,7 @@ use crate::net::{
     BridgeFlags, BridgePolicy, Cloner, Errno, IfName, Interface, JailInfo, Mac, Vid, VlanOp,
     VlanSet,
 };
-use crate::util::sh_quote;
+use crate::util::{ifconfig_iface, sh_quote};
 
 /// The MTU the kernel gives a new epair (ETHERMTU).
 const NEW_EPAIR_MTU: u32 = 1500;
@@ -97,17 +97,13 @@ impl DryRun {
         }
     }
 
-    /// The interface word right after `ifconfig`: `word`, after a `--`
-    /// when the name starts with `-`. ifconfig(8) reads its options with
-    /// getopt(3) and takes the first word after them as the interface
-    /// (sbin/ifconfig/ifconfig.c `args_parse`), so `ifconfig -a up` would
-    /// mean every interface; `--` ends the options. Quoting does not help:
-    /// sh(1) removes the quotes. A kernel-picked name never starts so.
+    /// The interface word right after `ifconfig`: a kernel-picked name as
+    /// its variable, any other as `util::ifconfig_iface` writes it (after
+    /// a `--` when it starts with `-`).
     fn iface(&self, name: &str) -> String {
-        let w = self.word(name);
-        match name.starts_with('-') && !self.vars.contains_key(name) {
-            true => format!("-- {w}"),
-            false => w,
+        match self.vars.contains_key(name) {
+            true => self.word(name),
+            false => ifconfig_iface(name),
         }
     }
 
@@ -374,7 +370,7 @@ impl Host for DryRun {
         if !words.is_empty() {
             let cmd = format!(
                 "ifconfig {} {}",
-                self.word(bridge.as_str()),
+                self.iface(bridge.as_str()),
                 words.join(" ")
             );
             self.say(cmd);
@@ -400,7 +396,7 @@ impl Host for DryRun {
         }
         let cmd = format!(
             "ifconfig {} {}",
-            self.word(bridge.as_str()),
+            self.iface(bridge.as_str()),
             crate::host::pvid_words(self.word(member.as_str()), pvid)
         );
         self.say(cmd);
@@ -437,7 +433,7 @@ impl Host for DryRun {
         }
         let cmd = format!(
             "ifconfig {} {}",
-            self.word(bridge.as_str()),
+            self.iface(bridge.as_str()),
             crate::host::vlanset_words(self.word(member.as_str()), op, set)
         );
         self.say(cmd);

@@ -182,6 +182,21 @@ pub fn sh_quote(word: &str) -> std::borrow::Cow<'_, str> {
         .into()
 }
 
+/// `name` as the interface word right after `ifconfig` in a command for
+/// sh(1): quoted as [`sh_quote`] does, after `-- ` when it starts with
+/// `-`. ifconfig(8) reads its options with getopt(3) and takes the first
+/// word after them as the interface (sbin/ifconfig/ifconfig.c
+/// `args_parse`), so `ifconfig -a up` would mean every interface; `--`
+/// ends the options. Quoting does not help: sh(1) removes the quotes. A
+/// lone `-` is no option to getopt(3), but gets the `--` too.
+pub fn ifconfig_iface(name: &str) -> String {
+    let w = sh_quote(name);
+    match name.starts_with('-') {
+        true => format!("-- {w}"),
+        false => w.into_owned(),
+    }
+}
+
 /// The wall clock in seconds since the epoch, as the kernel stamps
 /// `if_data.ifi_lastchange` (0 if the clock is before it).
 pub fn now_secs() -> u64 {
@@ -231,6 +246,18 @@ mod tests {
         // bytes that are no UTF-8 pass through unchanged, inside quotes
         assert_eq!(sh_quote_bytes(b"e0a_\xff\xfe"), b"'e0a_\xff\xfe'");
         assert_eq!(sh_quote_bytes(b"\x80'"), b"'\x80'\\'''");
+    }
+
+    #[test]
+    fn an_interface_word_starting_with_a_dash_follows_a_double_dash() {
+        use super::ifconfig_iface;
+        assert_eq!(ifconfig_iface("em0"), "em0");
+        assert_eq!(ifconfig_iface("x-y"), "x-y");
+        assert_eq!(ifconfig_iface("-xbridge"), "-- -xbridge");
+        assert_eq!(ifconfig_iface("-"), "-- -");
+        assert_eq!(ifconfig_iface("--"), "-- --");
+        assert_eq!(ifconfig_iface("-a b"), "-- '-a b'");
+        assert_eq!(ifconfig_iface("a;b"), "'a;b'");
     }
 
     #[test]

@@ -440,6 +440,7 @@ fn vlan_hosts() -> Vec<(Value, Vec<&'static str>)> {
         assert!(o.status.success(), "{}", stderr(&o));
         without_log(&h.read()).0
     };
+    let (dash, dash_built) = dash_hosts(&host15);
     vec![
         (
             host15,
@@ -458,7 +459,77 @@ fn vlan_hosts() -> Vec<(Value, Vec<&'static str>)> {
             built,
             vec!["addm", "x", "ix0", "untagged", "30", "tagged", "40"],
         ),
+        // the uplink +iftagged step on a bridge named `-xbridge`
+        (dash, vec!["addm", "web", "-x", "untagged", "20"]),
+        // a reused pair retagged there: ifuntagged, iftagged
+        (
+            dash_built.clone(),
+            vec!["addm", "x", "-x", "untagged", "30", "tagged", "40"],
+        ),
+        (dash_built, vec!["destroy", "x"]),
     ]
+}
+
+/// `host15` with a parent `-x` and rjib's VLAN-filtering bridge for it,
+/// `-xbridge`; and that host after `addm x -x untagged 10`. ifconfig(8)
+/// reads a word after it that starts with `-` as options (getopt(3) in
+/// sbin/ifconfig/ifconfig.c `args_parse`), so every command on these two
+/// needs a `--` first.
+fn dash_hosts(host15: &Value) -> (Value, Value) {
+    let mut dash = host15.clone();
+    let mut br = bridge("-xbridge", 6, 1, &["-x"]);
+    br["vlanfilter"] = json!(true);
+    br["description"] = json!("rjib: bridge for -x");
+    let ifs = dash["interfaces"].as_array_mut().unwrap();
+    ifs.push(ether("-x", 5, "00:25:90:00:00:05"));
+    ifs.push(br);
+    let h = HostFile::new(&dash);
+    let o = h.run("direct", &["addm", "x", "-x", "untagged", "10"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let built = without_log(&h.read()).0;
+    (dash, built)
+}
+
+/// A bridge and a parent whose names start with `-`: every command on
+/// them is `ifconfig -- NAME …`, the uplink's new VLANs and a reused
+/// member's new ones too (both paths).
+#[test]
+fn names_starting_with_a_dash_follow_a_double_dash() {
+    let host15 = vlan_hosts()[0].0.clone();
+    let (dash, built) = dash_hosts(&host15);
+    for via in VIAS {
+        let script = script_of(via, &dash, &["addm", "web", "-x", "untagged", "20"]);
+        let lines: Vec<&str> = script.lines().collect();
+        assert_eq!(
+            lines[0], "ifconfig -- -xbridge +iftagged -x 20",
+            "{via}:\n{script}"
+        );
+        assert!(
+            lines.contains(&"ifconfig -- -xbridge addm \"$ep_a\" untagged 20"),
+            "{via}:\n{script}"
+        );
+        let script = script_of(
+            via,
+            &built,
+            &["addm", "x", "-x", "untagged", "30", "tagged", "40"],
+        );
+        for want in [
+            "ifconfig -- -xbridge +iftagged -x 30,40",
+            "ifconfig -- -xbridge ifuntagged e0a_x 30",
+            "ifconfig -- -xbridge iftagged e0a_x 40",
+        ] {
+            assert!(
+                script.lines().any(|l| l == want),
+                "{via}: {want}:\n{script}"
+            );
+        }
+        for line in script.lines().chain(lines.iter().copied()) {
+            assert!(
+                !line.starts_with("ifconfig -x"),
+                "{via}: {line} is options to ifconfig(8)"
+            );
+        }
+    }
 }
 
 /// The VLAN steps in ifconfig(8)'s words, in rjib's order: the uplink's
@@ -554,7 +625,15 @@ fn the_dry_run_script_does_what_rjib_does_ioctl() {
 /// and its arguments to `$RJIB_TEST_LOG`, each ended by a NUL, with
 /// printf(1), a sh(1) builtin. `ifconfig bridge create` and `ifconfig
 /// epair create` print a name as ifconfig(8) does. They run nothing.
+/// `ifconfig` fails, as ifconfig(8)'s getopt(3) would, when its first
+/// word starts with `-` and is not `--`: an interface so named must
+/// follow a `--`.
 const STUB: &str = r#"#!/bin/sh
+if [ "${0##*/}" = ifconfig ] && [ "$1" != -- ]; then
+    case "$1" in
+    -?*) printf 'ifconfig: %s is options, not an interface\n' "$1" >&2; exit 64 ;;
+    esac
+fi
 printf '%s\0' "$#" "${0##*/}" "$@" >> "$RJIB_TEST_LOG"
 if [ "$#" = 2 ] && [ "$2" = create ]; then
     case "$1" in

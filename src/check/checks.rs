@@ -1052,7 +1052,7 @@ fn plan_one(
                     link.parent,
                     link.bridge,
                     if vids.len() == 1 { "it" } else { "them" },
-                    crate::util::sh_quote(link.bridge.as_str()),
+                    crate::util::ifconfig_iface(link.bridge.as_str()),
                     crate::util::sh_quote(link.parent.as_str())
                 );
                 findings.push(Finding::new(loc, jail, Code::VlanUplinkMissing, message).info());

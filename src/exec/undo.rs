@@ -9,7 +9,7 @@
 
 use crate::host::{Host, HostError};
 use crate::net::{IfName, Vid, VlanOp, VlanSet};
-use crate::util::sh_quote;
+use crate::util::{ifconfig_iface, sh_quote};
 
 /// One change and how to reverse it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -150,27 +150,29 @@ impl Journal {
 }
 
 /// The ifconfig(8) command that undoes `u`, its names quoted for sh(1)
-/// (an administrator pastes it into a root shell).
+/// (an administrator pastes it into a root shell), the interface word as
+/// `util::ifconfig_iface` writes it.
 fn fix(u: &Undo) -> String {
     let q = |n: &IfName| sh_quote(n.as_str()).into_owned();
+    let i = |n: &IfName| ifconfig_iface(n.as_str());
     match u {
-        Undo::Destroy(n) => format!("ifconfig {} destroy", q(n)),
-        Undo::Down(n) => format!("ifconfig {} down", q(n)),
-        Undo::Rename(from, to) => format!("ifconfig {} name {}", q(to), q(from)),
+        Undo::Destroy(n) => format!("ifconfig {} destroy", i(n)),
+        Undo::Down(n) => format!("ifconfig {} down", i(n)),
+        Undo::Rename(from, to) => format!("ifconfig {} name {}", i(to), q(from)),
         Undo::Untag(bridge, member, set) => format!(
             "ifconfig {} -iftagged {} {}",
-            q(bridge),
+            i(bridge),
             q(member),
             sh_quote(&set.to_string())
         ),
         Undo::Pvid(bridge, member, had) => format!(
             "ifconfig {} {}",
-            q(bridge),
+            i(bridge),
             crate::host::pvid_words(q(member), *had)
         ),
         Undo::Tagged(bridge, member, had) => format!(
             "ifconfig {} iftagged {} {}",
-            q(bridge),
+            i(bridge),
             q(member),
             sh_quote(&had.to_string())
         ),
@@ -209,6 +211,20 @@ mod tests {
         assert_eq!(
             fix(&Undo::Tagged(n("br"), n("e0a_x"), Box::default())),
             "ifconfig br iftagged e0a_x none"
+        );
+        // ifconfig(8) would read a first word `-x…` as options
+        assert_eq!(fix(&Undo::Down(n("-x"))), "ifconfig -- -x down");
+        assert_eq!(
+            fix(&Undo::Rename(n("-a"), n("rjibstale0"))),
+            "ifconfig rjibstale0 name -a"
+        );
+        assert_eq!(
+            fix(&Undo::Untag(n("-xbridge"), n("-x"), Box::default())),
+            "ifconfig -- -xbridge -iftagged -x none"
+        );
+        assert_eq!(
+            fix(&Undo::Pvid(n("-xbridge"), n("e0a_x"), Vid::new(20))),
+            "ifconfig -- -xbridge ifuntagged e0a_x 20"
         );
     }
 }

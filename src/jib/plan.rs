@@ -312,7 +312,8 @@ impl fmt::Display for PlanError {
             ),
             PlanError::PeerEndExists { a, b } => write!(
                 f,
-                "{b}: already exists without {a}; destroy it (ifconfig {b} destroy) and run again"
+                "{b}: already exists without {a}; destroy it (ifconfig {} destroy) and run again",
+                crate::util::ifconfig_iface(b.as_str())
             ),
             PlanError::OrphanPair { a, b, jail, note } => write!(
                 f,
@@ -327,7 +328,8 @@ impl fmt::Display for PlanError {
                  back from a dead jail), so the stale pair cannot be replaced under that name; \
                  destroy the pair {} belongs to (ifconfig {} destroy takes its peer too; rjib prune \
                  does it for a leftover rjibstaleN) and run again",
-                impostor.name, impostor.name
+                impostor.name,
+                crate::util::ifconfig_iface(&impostor.name)
             ),
             PlanError::NoPeerEvidence { a, b, why } => write!(
                 f,

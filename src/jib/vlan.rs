@@ -35,7 +35,7 @@ use crate::net::{
     BridgeFlags, BridgePolicy, IfAddr, IfName, Interface, LinkType, PortVlans, Vid, VlanArgs,
     VlanSet,
 };
-use crate::util::sh_quote;
+use crate::util::{ifconfig_iface, sh_quote};
 
 /// What the planner may need to know about a bridge beyond the listing.
 /// An `Err` is a message saying what could not be read.
@@ -228,8 +228,9 @@ impl fmt::Display for VlanRefusal {
                 addr,
                 rjib_made,
             } => {
-                // The commands are for a root shell: names quoted for sh(1).
-                let (qb, qp) = (sh_quote(bridge), sh_quote(parent));
+                // The commands are for a root shell: names quoted for sh(1),
+                // the interface word as `ifconfig_iface` writes it.
+                let (qb, qp) = (ifconfig_iface(bridge), sh_quote(parent));
                 let rb = rc_var(bridge);
                 write!(
                     f,
@@ -276,7 +277,7 @@ impl fmt::Display for VlanRefusal {
                  rjib does not change it; add {}: ifconfig {} +iftagged {} {missing}, and to \
                  {parent}'s tagged set in ifconfig_{} in rc.conf(5)",
                 if missing.len() == 1 { "it" } else { "them" },
-                sh_quote(bridge),
+                ifconfig_iface(bridge),
                 sh_quote(parent),
                 rc_var(bridge)
             ),
@@ -821,6 +822,17 @@ mod tests {
         };
         assert!(
             e.to_string().contains("ifconfig 'a;b' +iftagged 'x y' 5"),
+            "{e}"
+        );
+        // ifconfig(8) would read a first word `-x…` as options.
+        let e = VlanRefusal::UplinkMissing {
+            bridge: "-xbridge".into(),
+            parent: "-x".into(),
+            missing: Box::new(VlanSet::parse("5").unwrap()),
+        };
+        assert!(
+            e.to_string()
+                .contains("ifconfig -- -xbridge +iftagged -x 5"),
             "{e}"
         );
     }
