@@ -10,7 +10,7 @@ use crate::jib::descr;
 use crate::jib::name::JailName;
 use crate::jib::plan::{Link, Plan, Refresh};
 use crate::jib::vlan::Uplink;
-use crate::net::{BridgeFlags, Cloner, Errno, IfName, VlanOp, epair_peer};
+use crate::net::{BridgeFlags, Cloner, Errno, IfName, VlanOp, VlanSet, epair_peer};
 use crate::signals::Stop;
 
 /// How many explicit epair units `create_epair` tries after the kernel
@@ -370,15 +370,7 @@ fn refresh(
     let mut changed = String::new();
     if let Some(t) = &r.retag {
         if let Uplink::Add(vids) = &t.uplink {
-            host.set_member_vlans(&t.bridge, &t.parent, VlanOp::Add, vids)?;
-            journal.tagged(&t.bridge, &t.parent, vids);
-            host.syslog(
-                Priority::Notice,
-                &format!(
-                    "{}: {} now carries VLAN {vids} tagged too (jail {jail})",
-                    t.bridge, t.parent
-                ),
-            );
+            tag_uplink(host, &t.bridge, &t.parent, vids, jail.as_str(), journal)?;
         }
         let mut now = Vec::new();
         let mut had = Vec::new();
@@ -405,6 +397,27 @@ fn refresh(
              alone for a minute",
             r.a, r.b
         ),
+    );
+    Ok(())
+}
+
+/// Let `parent`, the uplink of `bridge`, carry `vids` tagged too
+/// (BRDGSIFVLANSET, ADD), journalled to be taken away again (DEL), and
+/// say so to syslog: before any epair joins in them, for a new pair and a
+/// reused one alike.
+fn tag_uplink(
+    host: &mut dyn Host,
+    bridge: &IfName,
+    parent: &IfName,
+    vids: &VlanSet,
+    jail: &str,
+    journal: &mut Journal,
+) -> Result<(), HostError> {
+    host.set_member_vlans(bridge, parent, VlanOp::Add, vids)?;
+    journal.tagged(bridge, parent, vids);
+    host.syslog(
+        Priority::Notice,
+        &format!("{bridge}: {parent} now carries VLAN {vids} tagged too (jail {jail})"),
     );
     Ok(())
 }
@@ -440,15 +453,7 @@ fn build(
     }
     // The uplink carries the jails' VLANs before an epair joins in them.
     if let Uplink::Add(vids) = &link.uplink {
-        host.set_member_vlans(&link.bridge, &link.parent, VlanOp::Add, vids)?;
-        journal.tagged(&link.bridge, &link.parent, vids);
-        host.syslog(
-            Priority::Notice,
-            &format!(
-                "{}: {} now carries VLAN {vids} tagged too (jail {jail})",
-                link.bridge, link.parent
-            ),
-        );
+        tag_uplink(host, &link.bridge, &link.parent, vids, jail, journal)?;
     }
     if link.new_bridge {
         let br = host.create(Cloner::Bridge, None)?;
