@@ -11,7 +11,7 @@ use crate::cli::{self, Action, Invocation, Parsed, ShowFormat};
 use crate::dryrun::DryRun;
 use crate::exec;
 use crate::exec::facts::HostFacts;
-use crate::host::{Host, Priority};
+use crate::host::{Host, HostError, Priority};
 use crate::io::Io;
 use crate::jib::inventory;
 use crate::jib::name::JailName;
@@ -463,11 +463,7 @@ impl Run<'_, '_> {
         let cancel = match emit(self.io.out, &built.lines) {
             Err(e) => Some((format!("stdout: {}", crate::util::io_reason(&e)), None)),
             Ok(()) => self.stop.pending().map(|s| {
-                let why = format!(
-                    "addm {}: interrupted by {}",
-                    req.jail,
-                    crate::signals::name(s)
-                );
+                let why = HostError::interrupted(format!("addm {}", req.jail), s).to_string();
                 (why, Some(s))
             }),
         };
@@ -484,11 +480,7 @@ impl Run<'_, '_> {
         // A signal during it: the run is not final yet, so it is undone;
         // the stale pairs destroyed meanwhile cannot come back.
         if let Some(s) = self.stop.pending() {
-            let why = format!(
-                "addm {}: interrupted by {}",
-                req.jail,
-                crate::signals::name(s)
-            );
+            let why = HostError::interrupted(format!("addm {}", req.jail), s).to_string();
             let destroyed: Vec<String> = built.destroyed.iter().map(|n| n.to_string()).collect();
             let (undone, left) = built.undo(self.host, &why);
             let mut msg = why;
@@ -715,7 +707,6 @@ pub fn main_counted(argv: &[OsString], sel: &crate::backend::Selection) -> Count
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::host::HostError;
     use crate::net::Errno;
 
     /// Issue 9, defect 7: "nothing was changed (3 step(s) undone)" after a

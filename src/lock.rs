@@ -24,7 +24,7 @@ use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::host::{HostError, LockWait, Reason};
+use crate::host::{HostError, LockWait};
 use crate::util::sh_quote;
 
 /// How long a change waits for the lock unless `-w` says otherwise.
@@ -67,12 +67,7 @@ impl LockError {
     pub fn into_host_error(self) -> HostError {
         match self {
             LockError::Io(m) | LockError::Timeout(m) => HostError::other(None, "lock", m),
-            LockError::Interrupted(sig) => HostError {
-                iface: None,
-                what: "lock".to_string(),
-                reason: Reason::Interrupted(sig),
-                detail: None,
-            },
+            LockError::Interrupted(sig) => HostError::interrupted("lock", sig),
         }
     }
 }

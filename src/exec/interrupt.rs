@@ -1,7 +1,7 @@
 //! A host that stops taking changes once a signal has arrived, so that a
 //! run can undo what it did instead of being cut off between two calls.
 
-use crate::host::{Host, HostError, HostResult, Priority, Reason};
+use crate::host::{Host, HostError, HostResult, Priority};
 use crate::net::{
     BridgeFlags, BridgePolicy, Cloner, IfName, Interface, JailInfo, Mac, Vid, VlanOp, VlanSet,
 };
@@ -21,12 +21,7 @@ impl Interruptible<'_> {
     pub fn check(&self) -> HostResult<()> {
         match self.stop.pending() {
             None => Ok(()),
-            Some(sig) => Err(HostError {
-                iface: None,
-                what: self.what.to_string(),
-                reason: Reason::Interrupted(sig),
-                detail: None,
-            }),
+            Some(sig) => Err(HostError::interrupted(self.what, sig)),
         }
     }
 }

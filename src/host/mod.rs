@@ -168,6 +168,17 @@ impl HostError {
         }
     }
 
+    /// `what` stopped by the signal `sig` before it changed anything
+    /// more: "WHAT: interrupted by SIGTERM".
+    pub fn interrupted(what: impl Into<String>, sig: i32) -> HostError {
+        HostError {
+            iface: None,
+            what: what.into(),
+            reason: Reason::Interrupted(sig),
+            detail: None,
+        }
+    }
+
     pub fn errno_value(&self) -> Option<Errno> {
         match self.reason {
             Reason::Errno(e) => Some(e),
@@ -344,5 +355,18 @@ pub trait Host {
     /// once, so this does nothing there; the simulated host writes its file.
     fn commit(&mut self) -> HostResult<()> {
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::HostError;
+
+    #[test]
+    fn an_interrupted_operation_says_by_which_signal() {
+        let e = HostError::interrupted("addm web", signal_hook::consts::SIGTERM);
+        assert_eq!(e.to_string(), "addm web: interrupted by SIGTERM");
+        assert_eq!(e.signal(), Some(signal_hook::consts::SIGTERM));
+        assert_eq!(e.errno_value(), None);
     }
 }
