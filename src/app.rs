@@ -355,7 +355,7 @@ impl Run<'_, '_> {
             let host = &mut *self.host;
             Evidence::peers_of(req, &listing, &mut |end| unit_of(host, end))
         };
-        let jail = match needs_jail(req, &listing, &peers) {
+        let jail = match needs_jail(&peers) {
             true => self.host.jail(req.jail.as_str())?,
             false => None,
         };

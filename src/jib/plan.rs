@@ -485,23 +485,44 @@ pub struct Evidence {
     /// Jail NAME, as jail_get(2) found it (asked only when `needs_jail`).
     pub jail: Option<JailInfo>,
     /// Where the peer of each existing `e{i}a_NAME` is whose `e{i}b_NAME`
-    /// is an epair end on the host, by the `a` end's name.
+    /// is an epair end on the host or not there at all (`epair_ends`), by
+    /// the `a` end's name.
     pub peers: HashMap<String, Peer>,
 }
 
 impl Evidence {
-    /// Read where the peers of `to_pair(req, listing)` are, asking `unit`.
+    /// Read where the peers of `epair_ends(req, listing)` are, asking
+    /// `unit` the units of `to_pair(req, listing)` only: an end whose
+    /// jail end is not there is not on the host without asking.
     pub fn peers_of(
         req: &AddmRequest<'_>,
         listing: &[Interface],
         unit: &mut dyn FnMut(&Interface) -> pairing::Unit,
     ) -> HashMap<String, Peer> {
         let mut units = Units::new(unit);
-        to_pair(req, listing)
+        epair_ends(req, listing)
             .into_iter()
-            .map(|(a, b)| (a.name.to_string(), pairing::by_name(a, Some(b), &mut units)))
+            .map(|(a, b)| (a.name.to_string(), pairing::by_name(a, b, &mut units)))
             .collect()
     }
+}
+
+/// Each `e{i}a_NAME` of the request that is an epair end on the host, with
+/// its `e{i}b_NAME` when that is an epair end on the host too (`None`: no
+/// interface is named so). One whose `e{i}b_NAME` is something else is no
+/// pair (jib's skip) and is left out.
+fn epair_ends<'l>(
+    req: &AddmRequest<'_>,
+    listing: &'l [Interface],
+) -> Vec<(&'l Interface, Option<&'l Interface>)> {
+    let by_name: HashMap<&str, &Interface> = listing.iter().map(|i| (i.name.as_str(), i)).collect();
+    (0..req.ifaces.len())
+        .filter_map(|i| {
+            let a = by_name.get(name::a_end(i, req.jail).as_str())?;
+            let b = by_name.get(name::b_end(i, req.jail).as_str()).copied();
+            (a.is_epair() && b.is_none_or(Interface::is_epair)).then_some((*a, b))
+        })
+        .collect()
 }
 
 /// The existing pairs of the request whose two ends are epair ends on the
@@ -511,13 +532,9 @@ pub fn to_pair<'l>(
     req: &AddmRequest<'_>,
     listing: &'l [Interface],
 ) -> Vec<(&'l Interface, &'l Interface)> {
-    let by_name: HashMap<&str, &Interface> = listing.iter().map(|i| (i.name.as_str(), i)).collect();
-    (0..req.ifaces.len())
-        .filter_map(|i| {
-            let a = by_name.get(name::a_end(i, req.jail).as_str())?;
-            let b = by_name.get(name::b_end(i, req.jail).as_str())?;
-            (a.is_epair() && b.is_epair()).then_some((*a, *b))
-        })
+    epair_ends(req, listing)
+        .into_iter()
+        .filter_map(|(a, b)| Some((a, b?)))
         .collect()
 }
 
@@ -533,15 +550,17 @@ fn existing(
     if !a.is_epair() {
         return Existing::Keep;
     }
-    let peer = match by_name.get(b) {
-        Some(other) if !other.is_epair() => return Existing::Keep,
-        Some(_) => match ev.peers.get(a.name.as_str()) {
-            Some(p) => p.clone(),
-            None => Peer::Unknown {
-                why: "its epair unit was not read".to_string(),
-            },
+    let peer = match (by_name.get(b), ev.peers.get(a.name.as_str())) {
+        (Some(other), _) if !other.is_epair() => return Existing::Keep,
+        (_, Some(p)) => p.clone(),
+        // Evidence that `peers_of` did not gather (check plans on its boot
+        // view with none): a jail end that is not there is not on the
+        // host, as `pairing::by_name` says without asking; of one that is,
+        // nothing can be told.
+        (None, None) => Peer::NotOnHost { impostor: None },
+        (Some(_), None) => Peer::Unknown {
+            why: "its epair unit was not read".to_string(),
         },
-        None => Peer::NotOnHost { impostor: None },
     };
     let impostor = match peer {
         Peer::OnHost { .. } => return Existing::Reuse,
@@ -617,21 +636,10 @@ fn as_asked(now: &PortVlans, asked: &VlanArgs) -> String {
 
 /// Whether planning needs jail NAME's state: some `e{i}a_NAME` of the
 /// request exists, an epair end, whose jail end is not on the host (no
-/// end of its name is there, or the one that is belongs to another pair).
-pub fn needs_jail(
-    req: &AddmRequest<'_>,
-    listing: &[Interface],
-    peers: &HashMap<String, Peer>,
-) -> bool {
-    let by_name: HashMap<&str, &Interface> = listing.iter().map(|i| (i.name.as_str(), i)).collect();
-    (0..req.ifaces.len()).any(|i| {
-        let a = name::a_end(i, req.jail);
-        by_name.get(a.as_str()).is_some_and(|x| x.is_epair())
-            && match by_name.get(name::b_end(i, req.jail).as_str()) {
-                None => true,
-                Some(b) => b.is_epair() && matches!(peers.get(&a), Some(Peer::NotOnHost { .. })),
-            }
-    })
+/// end of its name is there, or the one that is belongs to another pair),
+/// as `Evidence::peers_of` found `peers`.
+pub fn needs_jail(peers: &HashMap<String, Peer>) -> bool {
+    peers.values().any(|p| matches!(p, Peer::NotOnHost { .. }))
 }
 
 /// Plan `addm` against `listing`, for a kernel whose bridge refuses what
@@ -662,6 +670,14 @@ pub fn plan_addm(
             member_of.insert(m.to_string(), b.name.to_string());
         }
     }
+    // Each argument's `e{i}a_NAME`, if it exists, and what it means.
+    let mut found: Vec<Option<(&Interface, Existing)>> = (0..req.ifaces.len())
+        .map(|i| {
+            let old = by_name.get(name::a_end(i, req.jail).as_str())?;
+            let b = name::b_end(i, req.jail);
+            Some((*old, existing(old, &b, &by_name, req.jail.as_str(), ev)))
+        })
+        .collect();
     // The bridges this run creates filtering, with the VLANs their parent
     // joins in: those of the arguments with VLANs that are built (not
     // skipped for a pair that exists).
@@ -669,15 +685,9 @@ pub fn plan_addm(
     for (i, arg) in req.ifaces.iter().enumerate() {
         let asked = req.vlans_of(i);
         let iface = arg.strip_prefix('!').unwrap_or(arg);
-        let skipped = by_name
-            .get(name::a_end(i, req.jail).as_str())
-            .is_some_and(|old| {
-                let b = name::b_end(i, req.jail);
-                !matches!(
-                    existing(old, &b, &by_name, req.jail.as_str(), ev),
-                    Existing::Replace
-                )
-            });
+        let skipped = found[i]
+            .as_ref()
+            .is_some_and(|(_, e)| !matches!(e, Existing::Replace));
         if asked.is_empty()
             || skipped
             || by_name.contains_key(name::bridge_for(iface, req.suffix).as_str())
@@ -704,15 +714,9 @@ pub fn plan_addm(
             return Err(PlanError::EmptyIface { arg: arg.clone() });
         }
         let asked = req.vlans_of(i);
-        let stale = match by_name.get(a.as_str()) {
+        let stale = match found[i].take() {
             None => None,
-            Some(old) => match existing(
-                old,
-                &name::b_end(i, req.jail),
-                &by_name,
-                req.jail.as_str(),
-                ev,
-            ) {
+            Some((old, e)) => match e {
                 // jib: an existing e{i}a_NAME means this one is done
                 Existing::Keep => continue,
                 // ... and a pair a running jail holds is not moved to
@@ -864,8 +868,8 @@ pub fn plan_addm(
             b,
             macs,
             stale,
-            member: req.vlans_of(i).ports(),
-            joins: req.vlans_of(i).ports(),
+            member: asked.ports(),
+            joins: asked.ports(),
             uplink: Uplink::None,
         });
     }
@@ -1655,7 +1659,7 @@ mod tests {
         let both = vec![ifc("em0"), epair("e0a_x"), down];
         assert_eq!(to_pair(&req, &both).len(), 1);
         let peers = Evidence::peers_of(&req, &both, &mut units(&same));
-        assert!(!needs_jail(&req, &both, &peers));
+        assert!(!needs_jail(&peers));
         for j in [None, Some(&running), Some(&dying)] {
             let r = p(&both, j, &same).unwrap();
             assert!(r.links.is_empty());
@@ -1674,7 +1678,7 @@ mod tests {
         // its jail end is elsewhere, and the jail decides
         let other = [("e0a_x", 4), ("e0b_x", 9)];
         let peers = Evidence::peers_of(&req, &both, &mut units(&other));
-        assert!(needs_jail(&req, &both, &peers));
+        assert!(needs_jail(&peers));
         assert_eq!(p(&both, Some(&running), &other).unwrap(), Plan::default());
         let e = p(&both, Some(&dying), &other).unwrap_err();
         assert!(matches!(e, PlanError::NotItsPeer { .. }), "{e}");
@@ -1703,11 +1707,19 @@ mod tests {
         // a b end that is no epair: not a pair; jib's skip, nothing touched
         let vlan_b = vec![ifc("em0"), epair("e0a_x"), ifc("e0b_x")];
         assert!(to_pair(&req, &vlan_b).is_empty());
+        let peers = Evidence::peers_of(&req, &vlan_b, &mut |i| panic!("{} asked", i.name));
+        assert!(peers.is_empty() && !needs_jail(&peers));
         assert_eq!(p(&vlan_b, None, &[]).unwrap(), Plan::default());
         // b end gone: it depends on the jail
         let a_only = vec![ifc("em0"), epair("e0a_x")];
         assert!(to_pair(&req, &a_only).is_empty());
-        assert!(needs_jail(&req, &a_only, &HashMap::new()));
+        // its peer is not on the host, known without asking a unit
+        let peers = Evidence::peers_of(&req, &a_only, &mut |i| panic!("{} asked", i.name));
+        assert_eq!(
+            peers,
+            HashMap::from([("e0a_x".to_string(), Peer::NotOnHost { impostor: None })])
+        );
+        assert!(needs_jail(&peers));
         assert_eq!(p(&a_only, Some(&running), &[]).unwrap(), Plan::default());
         let r = p(&a_only, Some(&dying), &[]).unwrap();
         assert_eq!(r.links.len(), 1);
