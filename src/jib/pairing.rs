@@ -21,7 +21,7 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use crate::net::Interface;
+use crate::net::{Interface, JailInfo};
 
 /// What the kernel says an end is.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -120,6 +120,54 @@ impl Peer {
             } => format!(" ({imp})"),
             _ => " (or was renamed)".to_string(),
         }
+    }
+}
+
+/// Where a host end's jail end is, by where its peer is and what
+/// jail_get(2) says of jail NAME: the kernel's evidence that both `addm`
+/// (`plan`: reuse, replace, leave or refuse) and `prune` (destroy or keep)
+/// decide on, each with verdicts and words of its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Whereabouts<'p> {
+    /// On the host as `name` (epair `unit`): in no jail.
+    InNoJail { name: &'p str, unit: u32 },
+    /// Not on the host, and jail NAME is dying: in its vnet, which gives
+    /// it back when it is destroyed. `impostor`: the end on the host
+    /// with its name, another pair's.
+    JailDying {
+        jail: &'p JailInfo,
+        impostor: Option<&'p Impostor>,
+    },
+    /// Not on the host, and jail NAME is running: the jail holds it.
+    JailRunning {
+        jail: &'p JailInfo,
+        impostor: Option<&'p Impostor>,
+    },
+    /// Not on the host, and there is no jail NAME: in a jail whose name
+    /// is not NAME, or renamed.
+    OtherJail { impostor: Option<&'p Impostor> },
+    /// Where it is cannot be told: why.
+    CannotTell { why: &'p str },
+}
+
+/// Where the jail end of a host end whose peer is `peer` is, with `jail`
+/// what jail_get(2) found of jail NAME (`None`: no such jail, or not
+/// asked, which only a peer not on the host needs).
+pub fn whereabouts<'p>(peer: &'p Peer, jail: Option<&'p JailInfo>) -> Whereabouts<'p> {
+    match (peer, jail) {
+        (Peer::OnHost { name, unit }, _) => Whereabouts::InNoJail { name, unit: *unit },
+        (Peer::Unknown { why }, _) => Whereabouts::CannotTell { why },
+        (Peer::NotOnHost { impostor }, None) => Whereabouts::OtherJail {
+            impostor: impostor.as_ref(),
+        },
+        (Peer::NotOnHost { impostor }, Some(jail)) if jail.dying => Whereabouts::JailDying {
+            jail,
+            impostor: impostor.as_ref(),
+        },
+        (Peer::NotOnHost { impostor }, Some(jail)) => Whereabouts::JailRunning {
+            jail,
+            impostor: impostor.as_ref(),
+        },
     }
 }
 
@@ -250,5 +298,64 @@ mod tests {
             Unit::from_driver(Err("EIO".into())),
             Unit::Unknown("EIO".into())
         );
+    }
+
+    /// Every case of where a jail end is, as addm and prune both read it.
+    #[test]
+    fn whereabouts_by_peer_and_jail() {
+        let running = JailInfo {
+            jid: 3,
+            dying: false,
+        };
+        let dying = JailInfo {
+            jid: 3,
+            dying: true,
+        };
+        let imp = Impostor {
+            name: "e0b_x".into(),
+            unit: 9,
+            a_unit: 4,
+        };
+        let on = Peer::OnHost {
+            name: "e0b_x".into(),
+            unit: 4,
+        };
+        for j in [None, Some(&running), Some(&dying)] {
+            assert_eq!(
+                whereabouts(&on, j),
+                Whereabouts::InNoJail {
+                    name: "e0b_x",
+                    unit: 4
+                }
+            );
+            let unknown = Peer::Unknown { why: "EIO".into() };
+            assert_eq!(
+                whereabouts(&unknown, j),
+                Whereabouts::CannotTell { why: "EIO" }
+            );
+        }
+        for impostor in [None, Some(&imp)] {
+            let gone = Peer::NotOnHost {
+                impostor: impostor.cloned(),
+            };
+            assert_eq!(
+                whereabouts(&gone, None),
+                Whereabouts::OtherJail { impostor }
+            );
+            assert_eq!(
+                whereabouts(&gone, Some(&running)),
+                Whereabouts::JailRunning {
+                    jail: &running,
+                    impostor
+                }
+            );
+            assert_eq!(
+                whereabouts(&gone, Some(&dying)),
+                Whereabouts::JailDying {
+                    jail: &dying,
+                    impostor
+                }
+            );
+        }
     }
 }

@@ -7,7 +7,7 @@ use std::fmt;
 use crate::jib::collide::{Holder, Taken};
 use crate::jib::mac::{self, MacPair, Scheme};
 use crate::jib::name::{self, JailName};
-use crate::jib::pairing::{self, Peer, Units};
+use crate::jib::pairing::{self, Peer, Units, Whereabouts};
 use crate::jib::vlan::{self, BridgeFacts, LinkView, Uplink, VlanRefusal, VlanWarning};
 use crate::net::{
     Basis, BridgePolicy, Cloner, IFNAME_MAX, IfAddr, IfName, IfNameError, Interface, JailInfo,
@@ -562,26 +562,24 @@ fn existing(
             why: "its epair unit was not read".to_string(),
         },
     };
-    let impostor = match peer {
-        Peer::OnHost { .. } => return Existing::Reuse,
-        Peer::Unknown { why } => {
-            return Existing::Refuse(PlanError::NoPeerEvidence {
-                a: a.name.to_string(),
-                b: b.to_string(),
-                why,
-            });
-        }
-        Peer::NotOnHost { ref impostor } => impostor.clone(),
-    };
-    match (&ev.jail, impostor) {
-        (Some(j), None) if j.dying => Existing::Replace,
-        (Some(j), Some(impostor)) if j.dying => Existing::Refuse(PlanError::NotItsPeer {
+    match pairing::whereabouts(&peer, ev.jail.as_ref()) {
+        Whereabouts::InNoJail { .. } => Existing::Reuse,
+        Whereabouts::CannotTell { why } => Existing::Refuse(PlanError::NoPeerEvidence {
+            a: a.name.to_string(),
+            b: b.to_string(),
+            why: why.to_string(),
+        }),
+        Whereabouts::JailDying { impostor: None, .. } => Existing::Replace,
+        Whereabouts::JailDying {
+            impostor: Some(impostor),
+            ..
+        } => Existing::Refuse(PlanError::NotItsPeer {
             a: a.name.to_string(),
             jail: jail_name.to_string(),
-            impostor,
+            impostor: impostor.clone(),
         }),
-        (Some(_), _) => Existing::Held,
-        (None, impostor) => Existing::Refuse(PlanError::OrphanPair {
+        Whereabouts::JailRunning { .. } => Existing::Held,
+        Whereabouts::OtherJail { impostor } => Existing::Refuse(PlanError::OrphanPair {
             a: a.name.to_string(),
             b: b.to_string(),
             jail: jail_name.to_string(),

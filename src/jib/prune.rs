@@ -20,6 +20,9 @@
 //! | not on the host       | none             | keeps: a jail named otherwise |
 //! | cannot be told        | any              | keeps, and says why           |
 //!
+//! The first two columns are `pairing::whereabouts`, which `addm` reads
+//! too (`plan`), with verdicts of its own.
+//!
 //! "Fresh": changed less than `FRESH_SECONDS` ago (or in the future), so
 //! possibly the pair of a jail jail(8) is starting right now, between
 //! `exec.prestart` and `vnet.interface`; `-f` destroys it anyway. An
@@ -30,7 +33,7 @@ use std::fmt;
 
 use crate::jib::descr;
 use crate::jib::name::{is_aside, parse_jib_end};
-use crate::jib::pairing::{self, Peer, Unit, Units};
+use crate::jib::pairing::{self, Peer, Unit, Units, Whereabouts};
 use crate::net::{IfName, Interface, JailInfo};
 
 /// A pair changed this recently is left alone (without `-f`).
@@ -262,50 +265,40 @@ pub fn judge(pair: &Pair, jail: Option<&JailInfo>, now: u64, force: bool) -> Ver
                 "{b} is not an epair end, so this is no pair rjib made"
             ));
         }
-        (
-            Kind::Jib {
-                peer: Peer::Unknown { why },
-                b,
-            },
-            _,
-        ) => {
-            return Verdict::Keep(format!(
-                "where its jail end is cannot be told, so {b} may be in use: {why}"
-            ));
-        }
-        (
-            Kind::Jib {
-                b,
-                peer: Peer::OnHost { name: peer, .. },
-            },
-            _,
-        ) if peer == b => format!("its jail end {b} is on the host, in no jail"),
-        (
-            Kind::Jib {
-                peer: Peer::OnHost { name: peer, unit },
-                ..
-            },
-            _,
-        ) => format!("its jail end is on the host as {peer} (the same epair, {unit}), in no jail"),
-        (Kind::Jib { b, peer }, None) => {
-            return Verdict::Keep(format!(
-                "in use by a jail whose name is not {name}: its jail end {b} is not on the host{} \
-                 and no jail {name} exists",
-                peer.not_on_host_note()
-            ));
-        }
-        (Kind::Jib { b, peer }, Some(j)) if !j.dying => {
-            return Verdict::Keep(format!(
-                "jail {name} (jid {}) is running and its jail end {b} is not on the host{}",
+        (Kind::Jib { b, peer }, jail) => match pairing::whereabouts(peer, jail) {
+            Whereabouts::CannotTell { why } => {
+                return Verdict::Keep(format!(
+                    "where its jail end is cannot be told, so {b} may be in use: {why}"
+                ));
+            }
+            Whereabouts::InNoJail { name: peer, .. } if peer == b => {
+                format!("its jail end {b} is on the host, in no jail")
+            }
+            Whereabouts::InNoJail { name: peer, unit } => {
+                format!(
+                    "its jail end is on the host as {peer} (the same epair, {unit}), in no jail"
+                )
+            }
+            Whereabouts::OtherJail { .. } => {
+                return Verdict::Keep(format!(
+                    "in use by a jail whose name is not {name}: its jail end {b} is not on the \
+                     host{} and no jail {name} exists",
+                    peer.not_on_host_note()
+                ));
+            }
+            Whereabouts::JailRunning { jail: j, .. } => {
+                return Verdict::Keep(format!(
+                    "jail {name} (jid {}) is running and its jail end {b} is not on the host{}",
+                    j.jid,
+                    impostor_note(peer)
+                ));
+            }
+            Whereabouts::JailDying { jail: j, .. } => format!(
+                "jail {name} (jid {}) is dying and its jail end {b} is not on the host{}",
                 j.jid,
                 impostor_note(peer)
-            ));
-        }
-        (Kind::Jib { b, peer }, Some(j)) => format!(
-            "jail {name} (jid {}) is dying and its jail end {b} is not on the host{}",
-            j.jid,
-            impostor_note(peer)
-        ),
+            ),
+        },
     };
     match pair.lastchange {
         _ if force => Verdict::Prune(why),
