@@ -12,7 +12,7 @@ use crate::dryrun::DryRun;
 use crate::exec;
 use crate::exec::facts::HostFacts;
 use crate::host::{Host, HostError, Priority};
-use crate::io::Io;
+use crate::io::{Io, say};
 use crate::jib::inventory;
 use crate::jib::name::JailName;
 use crate::jib::pairing::Unit;
@@ -25,13 +25,6 @@ use crate::jib::show;
 use crate::net::{BridgePolicy, Cloner, IfName, Interface};
 use crate::signals::{Never, Stop};
 use crate::util::escape_controls;
-
-/// Write one `PROG: message` line on stderr, control characters escaped
-/// (a name from a host file may hold a NUL or a newline).
-fn say(err: &mut dyn Write, prog: &str, message: impl std::fmt::Display) {
-    let line = format!("{prog}: {message}");
-    let _ = writeln!(err, "{}", escape_controls(&line));
-}
 
 /// How a run ends: an exit status, or the signal it must die by once it
 /// has finished or undone its work.

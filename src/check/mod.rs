@@ -59,12 +59,7 @@ pub fn run(
         return CANNOT_CHECK;
     };
     let mut fail = |message: String| {
-        let _ = writeln!(
-            io.err,
-            "{}: {}",
-            inv.prog,
-            crate::util::escape_controls(&message)
-        );
+        crate::io::say(io.err, &inv.prog, message);
         CANNOT_CHECK
     };
     let format = match libxo
