@@ -243,8 +243,8 @@ impl Run<'_, '_> {
         !self.inv.dry_run && policy.needs_load()
     }
 
-    /// The dry-run host for `listing`: what the host has loaded, and how
-    /// its bridge judges members.
+    /// The dry-run host for an addm on `listing`: what the host has
+    /// loaded, and how its bridge judges members.
     fn dry_host(&mut self, listing: &[Interface], policy: BridgePolicy) -> Result<DryRun> {
         let mut loaded = HashSet::new();
         for c in [Cloner::Bridge, Cloner::Epair] {
@@ -540,7 +540,8 @@ impl Run<'_, '_> {
         print: bool,
     ) -> Result<Exit> {
         if self.inv.dry_run {
-            let mut dry = self.dry_host(listing, BridgePolicy::PERMISSIVE)?;
+            // Destroying creates and loads nothing: no cloner is asked of.
+            let mut dry = DryRun::new(listing, HashSet::new(), BridgePolicy::PERMISSIVE);
             let (_, failures) = exec::destroy::ends(&mut dry, chosen, verb);
             debug_assert!(failures.is_empty());
             return self.emit_script(&dry);

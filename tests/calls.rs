@@ -64,6 +64,11 @@ fn one_listing(via: &str) {
     let (_, _, calls) = counted(&h, via, &["-n", "prune"]);
     // j0 to j19, three of x and n: 24 pairs
     assert_eq!(calls.get(Op::Driver), 2 * 24, "{via}: {calls:?}");
+    // ... and the listing: a dry destroy asks no cloner (no modfind)
+    assert_eq!(calls.total(), 1 + 2 * 24, "{via}: {calls:?}");
+    let (_, out, calls) = counted(&h, via, &["-n", "destroy", "n"]);
+    assert_eq!(out, "ifconfig e0a_n destroy\n");
+    assert_eq!(calls.total(), 1, "{via}: the listing only: {calls:?}");
     let (_, out, calls) = counted(&h, via, &["addm", "j0", "vtnet0"]);
     assert_eq!(
         (out.as_str(), calls.get(Op::Driver)),
