@@ -536,15 +536,13 @@ impl<S: Sys> Host for KernelHost<S> {
             .map_err(|e| self.fail(name.as_str(), "description", e))
     }
 
-    /// SIOCGIFDESCR. A description longer than the buffer (an
-    /// administrator raised `net.ifdescr_maxlen`) is no error: the kernel
-    /// copies nothing, clears `ifr_buffer.buffer` and sets
+    /// SIOCGIFDESCR, for a description of any length the kernel holds
+    /// (`net.ifdescr_maxlen` has no upper bound an administrator cannot
+    /// raise). A description longer than the buffer is no error: the
+    /// kernel copies nothing, clears `ifr_buffer.buffer` and sets
     /// `ifr_buffer.length` to the length it needs, NUL included (if.c
-    /// `ifhwioctl`); rjib asks again with that length.
-    /// A description of any length the kernel holds: `net.ifdescr_maxlen`
-    /// has no upper bound an administrator cannot raise, and the kernel says
-    /// the length it needs. Only a length this process cannot allocate is
-    /// an error, never an abort.
+    /// `ifhwioctl`); rjib asks again with that length. Only a length this
+    /// process cannot allocate is an error, never an abort.
     fn description(&mut self, name: &IfName) -> HostResult<Option<String>> {
         let mut size = DESCR_MAX;
         for _ in 0..DESCR_TRIES {
