@@ -342,11 +342,10 @@ fn create_epair(host: &mut dyn Host, names: &HashSet<String>) -> Result<IfName, 
         Err(e) if e.errno_value() == Some(Errno::EEXIST) => e,
         other => return other,
     };
-    let free = (0u32..)
-        .filter(|&u| {
-            let bare = Cloner::Epair.request(Some(u));
-            !names.contains(&bare) && !Cloner::Epair.unit_blocked(u, |n| names.contains(n))
-        })
+    let taken = |n: &str| names.contains(n);
+    let free = Cloner::Epair
+        .free_units(0, |_| false, taken)
+        .filter(|&u| !Cloner::Epair.unit_blocked(u, taken))
         .take(EPAIR_UNIT_TRIES as usize);
     for unit in free {
         match host.create(Cloner::Epair, Some(unit)) {

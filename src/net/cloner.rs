@@ -1,8 +1,6 @@
 //! The interface cloners rjib creates from (bridge, epair) and the names
 //! the kernel gives their clones.
 
-use std::collections::HashSet;
-
 use super::IfName;
 
 /// The interface cloners rjib creates from.
@@ -52,31 +50,25 @@ impl Cloner {
         }
     }
 
-    /// The unit the kernel picks for a new clone: the lowest one no clone
-    /// of this cloner holds and whose bare name `bridgeN` / `epairN` no
-    /// interface has (if_clone.c `ifc_alloc_unit_next`, which checks
-    /// `"%s%d"` of the cloner name). For an epair the kernel then checks
-    /// the end names `epairNa`/`epairNb` and fails with EEXIST instead of
-    /// moving on (`epair_handle_unit`); see `unit_blocked`.
-    pub fn next_unit(self, held: &HashSet<u32>, taken: impl Fn(&str) -> bool) -> u32 {
-        self.next_unit_from(0, |u| held.contains(&u), taken)
-    }
-
-    /// `next_unit`, for a caller that knows no unit below `from` is free.
-    pub fn next_unit_from(
+    /// The units free for a new clone, lowest first, from `from` on (a
+    /// caller that knows no unit below it is free): those no clone of this
+    /// cloner holds and whose bare name `bridgeN` / `epairN` no interface
+    /// has. The kernel picks the first (if_clone.c `ifc_alloc_unit_next`,
+    /// which checks `"%s%d"` of the cloner name). For an epair it then
+    /// checks the end names `epairNa`/`epairNb` and fails with EEXIST
+    /// instead of moving on (`epair_handle_unit`); see `unit_blocked`.
+    pub fn free_units(
         self,
         from: u32,
         held: impl Fn(u32) -> bool,
         taken: impl Fn(&str) -> bool,
-    ) -> u32 {
-        (from..)
-            .find(|&u| !held(u) && !taken(&format!("{}{u}", self.as_str())))
-            .expect("a free unit")
+    ) -> impl Iterator<Item = u32> {
+        (from..).filter(move |&u| !held(u) && !taken(&self.request(Some(u))))
     }
 
     /// Whether the kernel refuses `unit` with EEXIST because one of the
     /// names it would give is taken (if_epair.c `epair_handle_unit`; for a
-    /// bridge the one name is the bare name, which `next_unit` skips).
+    /// bridge the one name is the bare name, which `free_units` skips).
     pub fn unit_blocked(self, unit: u32, taken: impl Fn(&str) -> bool) -> bool {
         self.names(unit).iter().any(|n| taken(n))
     }
@@ -112,6 +104,27 @@ mod tests {
         ] {
             assert_eq!(epair_unit(not), None, "{not}");
         }
+    }
+
+    #[test]
+    fn free_units_skip_held_units_and_taken_bare_names() {
+        let taken = |n: &str| ["epair1", "epair2a", "bridge0"].contains(&n);
+        let free: Vec<u32> = Cloner::Epair
+            .free_units(0, |u| u == 0, taken)
+            .take(4)
+            .collect();
+        // 2 is free of its bare name: only the EEXIST of its end blocks it
+        assert_eq!(free, [2, 3, 4, 5]);
+        assert!(Cloner::Epair.unit_blocked(2, taken));
+        assert!(!Cloner::Epair.unit_blocked(3, taken));
+        assert_eq!(
+            Cloner::Bridge.free_units(0, |_| false, taken).next(),
+            Some(1)
+        );
+        assert_eq!(
+            Cloner::Bridge.free_units(7, |_| false, taken).next(),
+            Some(7)
+        );
     }
 
     #[test]

@@ -432,7 +432,10 @@ impl Kernel {
     /// The unit a new anonymous clone of `cloner` gets (`ifc_alloc_unit_next`).
     pub fn next_unit(&self, cloner: Cloner) -> u32 {
         let from = self.unit_floor.get(&cloner).copied().unwrap_or(0);
-        cloner.next_unit_from(from, |u| self.holds(cloner, u), |n| self.exists(n))
+        cloner
+            .free_units(from, |u| self.holds(cloner, u), |n| self.exists(n))
+            .next()
+            .expect("a free unit")
     }
 
     /// Whether a clone of `cloner` holds `unit`.
