@@ -19,16 +19,11 @@ mod atf;
 mod common;
 
 use atf::{K, each, host, n};
-use common::with;
+use common::{eth, with};
 use rjib::net::{Cloner, Errno};
 use serde_json::json;
 
 const BOTH: &[u32] = &[14, 15];
-
-fn eth(name: &str, index: u32) -> serde_json::Value {
-    json!({"name": name, "index": index, "ether": format!("00:25:90:00:00:{index:02x}"),
-           "mtu": 1500, "up": true})
-}
 
 /// The `a` end and the `b` end of a new epair.
 fn epair(k: &mut K) -> (String, String) {

@@ -195,13 +195,6 @@ fn vlan_addm_costs_little_more_ioctl() {
     vlan_addm_costs_little_more("ioctl");
 }
 
-/// FreeBSD 15 with ix0 and nothing else: the first addm on ix0 creates
-/// ix0bridge.
-fn bare15() -> serde_json::Value {
-    serde_json::json!({"version": 3, "release": 15, "euid": 0, "interfaces": [
-        lo0(), ether("ix0", 2, "00:25:90:00:00:02")]})
-}
-
 /// On a bridge this run creates, a VLAN addm sets the bridge's flags
 /// without reading them first (a new bridge has none:
 /// `bridge_clone_create` zeroes its softc), so `untagged N` costs three

@@ -18,7 +18,6 @@ use rjib::net::Mac;
 use serde_json::{Value, json};
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/check");
-const README: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
 const MANPAGE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/man/rjib.8");
 
 /// A temporary directory with a copy of a host file and the files to check.
@@ -108,35 +107,18 @@ fn pairs(doc: &Value, jail: &str) -> Vec<Value> {
         .clone()
 }
 
-/// The indented block after the line `head` in README.md.
-fn readme_block(readme: &str, head: &str) -> Vec<String> {
-    let mut lines = readme.lines().skip_while(|l| l.trim() != head);
-    assert!(lines.next().is_some(), "README.md has no {head:?}");
-    lines
-        .skip_while(|l| l.trim().is_empty())
-        .take_while(|l| l.starts_with("    ") || l.trim().is_empty())
-        .map(|l| l.strip_prefix("    ").unwrap_or("").to_string())
-        .collect::<Vec<_>>()
-        .join("\n")
-        .trim_end()
-        .lines()
-        .map(str::to_string)
-        .collect()
-}
-
 const JAMULUS_A: &str = "02:a0:e2:0a:1b:2c";
 const JAMULUS_B: &str = "0e:a0:e2:0a:1b:2c";
 
 fn seed_setup_is_clean(via: &str) {
-    let readme = std::fs::read_to_string(README).unwrap();
     let s = Setup::new(&seed());
     let rc = s.file(
         "rc.conf",
-        &(readme_block(&readme, "`/etc/rc.conf`:").join("\n") + "\n"),
+        &(readme_block("`/etc/rc.conf`:").join("\n") + "\n"),
     );
     let jc = s.file(
         "jail.conf",
-        &(readme_block(&readme, "`/etc/jail.conf`:").join("\n") + "\n"),
+        &(readme_block("`/etc/jail.conf`:").join("\n") + "\n"),
     );
     let (status, doc) = s.json(via, &["-f", p(&jc), "-r", p(&rc)]);
     assert_eq!(status, 0, "{doc}");
@@ -156,7 +138,7 @@ fn seed_setup_is_clean(via: &str) {
     );
     // The README shows `rjib check -v` on this setup (run as shown, from
     // a clone, by tests/demo.rs): that is what it prints.
-    let shown = readme_block(&readme, "simulated demo host:");
+    let shown = readme_block("simulated demo host:");
     assert!(
         shown[0].starts_with("$ RJIB_NETSIM=") && shown[0].contains(" check -v "),
         "README's check example: {}",

@@ -40,27 +40,6 @@ fn demo_host_addm_jamulus() {
     }
 }
 
-/// The README's indented block that follows the line `title` (a file's
-/// name in backquotes, then a colon), without its indent.
-fn readme_block(readme: &str, title: &str) -> String {
-    let after = readme
-        .split_once(&format!("\n{title}\n\n"))
-        .unwrap_or_else(|| panic!("README has no {title}"))
-        .1;
-    let mut out = String::new();
-    for line in after.lines() {
-        if line.is_empty() {
-            break;
-        }
-        out.push_str(
-            line.strip_prefix("    ")
-                .unwrap_or_else(|| panic!("{line}")),
-        );
-        out.push('\n');
-    }
-    out
-}
-
 /// Issue 14, newcomer point: the README's `rjib check -v` runs as shown
 /// from a fresh clone, on the demo host with the shipped seed files, and
 /// prints what the README says; the shipped files are the README's.
@@ -74,7 +53,7 @@ fn readme_check_command() {
     ] {
         assert_eq!(
             std::fs::read_to_string(format!("{root}/{file}")).unwrap(),
-            readme_block(&readme, title),
+            readme_block(title).join("\n") + "\n",
             "{file} is the README's seed setup"
         );
     }

@@ -13,7 +13,7 @@ mod common;
 
 use std::fmt::Debug;
 
-use common::{HostFile, with};
+use common::{HostFile, eth, iface, with};
 use rjib::emulator::emulated_host;
 use rjib::host::{Host, HostError, HostResult};
 use rjib::net::{
@@ -187,12 +187,6 @@ fn n(s: &str) -> IfName {
 fn lo0() -> Value {
     json!({"name": "lo0", "index": 1, "type": "loop", "mtu": 16384, "up": true,
            "groups": ["lo"], "addrs": ["127.0.0.1/8", "::1/128"]})
-}
-
-/// An Ethernet interface (not cloned), up, MTU 1500.
-fn eth(name: &str, index: u32) -> Value {
-    json!({"name": name, "index": index, "type": "ether",
-           "ether": format!("00:25:90:00:00:{index:02x}"), "mtu": 1500, "up": true})
 }
 
 /// A non-ether interface of `kind` with no MAC, not cloned.
@@ -961,13 +955,7 @@ fn brdggifs_lists_members_most_recent_first_without_spans() {
         }
         assert_eq!(k.members("br0"), ["em1", "em2", "em0"], "{}", k.at());
         let file = k.file();
-        let br0 = file["interfaces"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|i| i["name"] == "br0")
-            .unwrap()
-            .clone();
+        let br0 = iface(&file, "br0").unwrap();
         assert_eq!(br0["spans"], json!(["em8", "em9"]), "{}", k.at());
     });
 }
@@ -1167,13 +1155,7 @@ fn a_destroyed_jail_end_leaves_the_jails_bridge() {
     each(file, |k| {
         k.ok(|h| h.destroy(&n("e0a_j")));
         let file = k.file();
-        let jbr0 = file["interfaces"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|i| i["name"] == "jbr0")
-            .unwrap()
-            .clone();
+        let jbr0 = iface(&file, "jbr0").unwrap();
         assert_eq!(jbr0["members"], json!([]), "{}", k.at());
         SimHost::open(k.hf.path.clone())
             .unwrap_or_else(|e| panic!("{}: the host file no longer loads: {e}", k.at()));
@@ -1534,13 +1516,7 @@ fn a_new_member_takes_the_default_pvid_and_a_leaving_one_loses_its_vlans() {
         k.ok(|h| h.destroy(&br0));
         assert_eq!(k.get("em0").pvid, None, "{}", k.at());
         let f = k.file();
-        let em0 = f["interfaces"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|i| i["name"] == "em0")
-            .unwrap()
-            .clone();
+        let em0 = iface(&f, "em0").unwrap();
         assert_eq!(em0.get("tagged"), None, "{}: {em0}", k.at());
         assert_eq!(em0.get("pvid"), None, "{}: {em0}", k.at());
         // Joining another bridge, it starts fresh: that bridge's default.

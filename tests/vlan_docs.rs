@@ -10,7 +10,6 @@ use common::*;
 use serde_json::{Value, json};
 
 const MANPAGE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/man/rjib.8");
-const README: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
 
 /// The literal display after the comment `.\" MARKER`, as text.
 fn block(marker: &str) -> Vec<String> {
@@ -25,26 +24,6 @@ fn block(marker: &str) -> Vec<String> {
         .take_while(|l| !l.starts_with(".Ed"))
         .map(|l| l.replace("\\e", "\\").replace("\\&", ""))
         .collect()
-}
-
-/// The README's indented block after the line `head`.
-fn readme_block(head: &str) -> Vec<String> {
-    let readme = std::fs::read_to_string(README).unwrap();
-    let mut lines = readme.lines().skip_while(|l| !l.starts_with(head));
-    assert!(lines.next().is_some(), "README.md has no {head:?}");
-    lines
-        .skip_while(|l| l.trim().is_empty())
-        .take_while(|l| l.starts_with("    "))
-        .map(|l| l[4..].to_string())
-        .collect()
-}
-
-/// FreeBSD 15 before boot: the uplink ix0 and nothing else.
-fn bare15() -> Value {
-    json!({"version": 3, "release": 15, "euid": 0, "interfaces": [
-        lo0(),
-        ether("ix0", 2, "00:25:90:00:00:02"),
-    ]})
 }
 
 /// The host as the example's rc.conf leaves it at boot: the filtering

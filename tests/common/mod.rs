@@ -188,6 +188,43 @@ pub fn ether(name: &str, index: u32, mac: &str) -> Value {
            "members": null, "description": null})
 }
 
+/// An Ethernet interface (not cloned), up, MTU 1500, with a MAC from its
+/// index: the short form the kernel-rule tests use.
+pub fn eth(name: &str, index: u32) -> Value {
+    json!({"name": name, "index": index, "type": "ether",
+           "ether": format!("00:25:90:00:00:{index:02x}"), "mtu": 1500, "up": true})
+}
+
+/// FreeBSD 15 with the uplink ix0 and nothing else: the first addm on ix0
+/// creates ix0bridge.
+pub fn bare15() -> Value {
+    json!({"version": 3, "release": 15, "euid": 0, "interfaces": [
+        lo0(),
+        ether("ix0", 2, "00:25:90:00:00:02"),
+    ]})
+}
+
+/// The README's indented block after the first line that starts with
+/// `head` (blank lines before it skipped, blank lines inside it kept, none
+/// after it), each line without its indent. Panics if there is no such
+/// line or no block after it.
+pub fn readme_block(head: &str) -> Vec<String> {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
+    let readme = std::fs::read_to_string(path).unwrap();
+    let mut lines = readme.lines().skip_while(|l| !l.starts_with(head));
+    assert!(lines.next().is_some(), "README.md has no {head:?}");
+    let mut block: Vec<String> = lines
+        .skip_while(|l| l.trim().is_empty())
+        .take_while(|l| l.starts_with("    ") || l.trim().is_empty())
+        .map(|l| l.strip_prefix("    ").unwrap_or("").to_string())
+        .collect();
+    while block.last().is_some_and(|l| l.is_empty()) {
+        block.pop();
+    }
+    assert!(!block.is_empty(), "README.md has no block after {head:?}");
+    block
+}
+
 pub fn bridge(name: &str, index: u32, unit: u32, members: &[&str]) -> Value {
     json!({"name": name, "index": index, "cloner": "bridge", "unit": unit, "peer": null,
            "ether": format!("58:9c:fc:10:00:{unit:02x}"), "mtu": 1500, "up": true,
