@@ -719,6 +719,26 @@ fn jail_conf_from_rc_conf() {
 // paths.
 
 /// A jail with nothing to say about it, but for `body` added to its block.
+/// One jail that gets its network from `rjib addm NAME CMD` (full path,
+/// as boot needs), and gives it back with `rjib destroy NAME`.
+fn jail(name: &str, cmd: &str) -> String {
+    format!(
+        "{name} {{ vnet; vnet.interface = \"e0b_{name}\"; \
+         exec.prestart += \"/usr/local/sbin/rjib addm {name} {cmd}\"; \
+         exec.poststop += \"/usr/local/sbin/rjib destroy {name}\"; }}\n"
+    )
+}
+
+/// The seed host as a FreeBSD 15 host file of version 3, with `more`
+/// interfaces after its own.
+fn seed15(more: impl IntoIterator<Item = Value>) -> Value {
+    let mut host = seed();
+    host["version"] = json!(3);
+    host["release"] = json!(15);
+    host["interfaces"].as_array_mut().unwrap().extend(more);
+    host
+}
+
 fn clean_jail(body: &str) -> String {
     format!(
         "exec.clean;\nweb {{\n\tvnet;\n\tvnet.interface = \"e0b_web\";\n\
@@ -1873,30 +1893,16 @@ fn prune_of_a_jail_name_ioctl() {
 /// defuntagged, addm IF tagged SET), what an earlier jail's addm creates,
 /// and the VLANs each host end is predicted to join.
 fn vlans_at_boot(via: &str) {
-    let mut host = seed();
-    host["version"] = json!(3);
-    host["release"] = json!(15);
-    host["interfaces"]
-        .as_array_mut()
-        .unwrap()
-        .push(ether("ix0", 9, "00:25:90:00:00:09"));
-    host["interfaces"]
-        .as_array_mut()
-        .unwrap()
-        .push(ether("em1", 10, "00:25:90:00:00:0a"));
+    let host = seed15([
+        ether("ix0", 9, "00:25:90:00:00:09"),
+        ether("em1", 10, "00:25:90:00:00:0a"),
+    ]);
     let s = Setup::new(&host);
     let rc = s.file(
         "rc.conf",
         "cloned_interfaces=\"bridge0\"\nifconfig_bridge0_name=\"ix0bridge\"\n\
          ifconfig_ix0bridge=\"vlanfilter defuntagged 0x07 addm ix0 tagged 10 tagged 20-21 up\"\n",
     );
-    let jail = |name: &str, cmd: &str| {
-        format!(
-            "{name} {{ vnet; vnet.interface = \"e0b_{name}\"; \
-             exec.prestart += \"/usr/local/sbin/rjib addm {name} {cmd}\"; \
-             exec.poststop += \"/usr/local/sbin/rjib destroy {name}\"; }}\n"
-        )
-    };
     let jc = s.file(
         "jail.conf",
         &[
@@ -1975,24 +1981,13 @@ fn vlans_at_boot_ioctl() {
 /// its flags and the uplink's tagged set are read from the host, once
 /// each, and only for jails with VLANs on it.
 fn vlans_of_a_host_bridge(via: &str) {
-    let mut host = seed();
-    host["version"] = json!(3);
-    host["release"] = json!(15);
     let mut ix0 = ether("ix0", 9, "00:25:90:00:00:09");
     ix0["tagged"] = json!([10]);
     let mut br = bridge("ix0bridge", 10, 5, &["ix0"]);
     br["vlanfilter"] = json!(true);
-    host["interfaces"].as_array_mut().unwrap().push(ix0);
-    host["interfaces"].as_array_mut().unwrap().push(br);
+    let host = seed15([ix0, br]);
     let s = Setup::new(&host);
     let rc = s.file("rc.conf", "jail_enable=\"YES\"\n");
-    let jail = |name: &str, cmd: &str| {
-        format!(
-            "{name} {{ vnet; vnet.interface = \"e0b_{name}\"; \
-             exec.prestart += \"/usr/local/sbin/rjib addm {name} {cmd}\"; \
-             exec.poststop += \"/usr/local/sbin/rjib destroy {name}\"; }}\n"
-        )
-    };
     let jc = s.file(
         "jail.conf",
         &[
@@ -2070,32 +2065,17 @@ fn no_test_reads_the_machines_etc() {
 /// `addm ix0 untagged 0x1e tagged 10` (ifconfig reads 0x1e as 30) carries
 /// 30 and 10; a host bridge's uplink with PVID 30 carries 30.
 fn a_native_vlan_is_carried(via: &str) {
-    let mut host = seed();
-    host["version"] = json!(3);
-    host["release"] = json!(15);
-    host["interfaces"]
-        .as_array_mut()
-        .unwrap()
-        .push(ether("ix0", 9, "00:25:90:00:00:09"));
     let mut em1 = ether("em1", 10, "00:25:90:00:00:0a");
     em1["pvid"] = json!(40);
     let mut br = bridge("em1bridge", 11, 5, &["em1"]);
     br["vlanfilter"] = json!(true);
-    host["interfaces"].as_array_mut().unwrap().push(em1);
-    host["interfaces"].as_array_mut().unwrap().push(br);
+    let host = seed15([ether("ix0", 9, "00:25:90:00:00:09"), em1, br]);
     let s = Setup::new(&host);
     let rc = s.file(
         "rc.conf",
         "cloned_interfaces=\"bridge0\"\nifconfig_bridge0_name=\"ix0bridge\"\n\
          ifconfig_ix0bridge=\"vlanfilter addm ix0 untagged 0x1e tagged 10 up\"\n",
     );
-    let jail = |name: &str, cmd: &str| {
-        format!(
-            "{name} {{ vnet; vnet.interface = \"e0b_{name}\"; \
-             exec.prestart += \"/usr/local/sbin/rjib addm {name} {cmd}\"; \
-             exec.poststop += \"/usr/local/sbin/rjib destroy {name}\"; }}\n"
-        )
-    };
     let jc = s.file(
         "jail.conf",
         &[
@@ -2124,33 +2104,18 @@ fn a_native_vlan_is_carried_ioctl() {
 /// and check predicts it: on a host bridge (read from the host) and on
 /// one rc.conf sets up.
 fn tagged_only_keeps_the_default(via: &str) {
-    let mut host = seed();
-    host["version"] = json!(3);
-    host["release"] = json!(15);
     let mut em1 = ether("em1", 10, "00:25:90:00:00:0a");
     em1["tagged"] = json!([10]);
     let mut br = bridge("em1bridge", 11, 5, &["em1"]);
     br["vlanfilter"] = json!(true);
     br["defpvid"] = json!(7);
-    host["interfaces"]
-        .as_array_mut()
-        .unwrap()
-        .push(ether("ix0", 9, "00:25:90:00:00:09"));
-    host["interfaces"].as_array_mut().unwrap().push(em1);
-    host["interfaces"].as_array_mut().unwrap().push(br);
+    let host = seed15([ether("ix0", 9, "00:25:90:00:00:09"), em1, br]);
     let s = Setup::new(&host);
     let rc = s.file(
         "rc.conf",
         "cloned_interfaces=\"bridge0\"\nifconfig_bridge0_name=\"ix0bridge\"\n\
          ifconfig_ix0bridge=\"vlanfilter defuntagged 8 addm ix0 tagged 10 up\"\n",
     );
-    let jail = |name: &str, cmd: &str| {
-        format!(
-            "{name} {{ vnet; vnet.interface = \"e0b_{name}\"; \
-             exec.prestart += \"/usr/local/sbin/rjib addm {name} {cmd}\"; \
-             exec.poststop += \"/usr/local/sbin/rjib destroy {name}\"; }}\n"
-        )
-    };
     let jc = s.file(
         "jail.conf",
         &[jail("a", "em1 tagged 10"), jail("b", "ix0 tagged 10")].concat(),
@@ -2186,32 +2151,20 @@ fn tagged_only_keeps_the_default_ioctl() {
 /// by rc.conf, or by DHCP at boot), an error; on a filtering bridge that
 /// exists, a warning.
 fn host_address_and_filtering(via: &str) {
-    let mut host = seed();
-    host["version"] = json!(3);
-    host["release"] = json!(15);
     let mut br = bridge("em2bridge", 12, 5, &[]);
     br["vlanfilter"] = json!(true);
     br["addrs"] = json!(["198.51.100.1/24"]);
-    for i in [
+    let host = seed15([
         ether("ix0", 9, "00:25:90:00:00:09"),
         ether("em1", 10, "00:25:90:00:00:0a"),
         ether("em2", 11, "00:25:90:00:00:0b"),
         br,
-    ] {
-        host["interfaces"].as_array_mut().unwrap().push(i);
-    }
+    ]);
     let s = Setup::new(&host);
     let rc = s.file(
         "rc.conf",
         "ifconfig_ix0=\"inet 192.0.2.9/24\"\nifconfig_em1=\"DHCP\"\n",
     );
-    let jail = |name: &str, cmd: &str| {
-        format!(
-            "{name} {{ vnet; vnet.interface = \"e0b_{name}\"; \
-             exec.prestart += \"/usr/local/sbin/rjib addm {name} {cmd}\"; \
-             exec.poststop += \"/usr/local/sbin/rjib destroy {name}\"; }}\n"
-        )
-    };
     let jc = s.file(
         "jail.conf",
         &[
@@ -2279,13 +2232,7 @@ fn host_address_and_filtering_ioctl() {
 /// check says what addm warns: a plain epair on a filtering bridge with
 /// no defuntagged is in no VLAN and passes no traffic.
 fn a_plain_epair_in_no_vlan(via: &str) {
-    let mut host = seed();
-    host["version"] = json!(3);
-    host["release"] = json!(15);
-    host["interfaces"]
-        .as_array_mut()
-        .unwrap()
-        .push(ether("ix0", 9, "00:25:90:00:00:09"));
+    let host = seed15([ether("ix0", 9, "00:25:90:00:00:09")]);
     let s = Setup::new(&host);
     let rc = s.file(
         "rc.conf",
@@ -2329,21 +2276,8 @@ fn a_plain_epair_in_no_vlan_ioctl() {
 /// says so once, where rc.conf has it, instead of reading the set as
 /// empty and blaming the uplink.
 fn bad_vlan_words_in_rc_conf(via: &str) {
-    let mut host = seed();
-    host["version"] = json!(3);
-    host["release"] = json!(15);
-    host["interfaces"]
-        .as_array_mut()
-        .unwrap()
-        .push(ether("ix0", 9, "00:25:90:00:00:09"));
+    let host = seed15([ether("ix0", 9, "00:25:90:00:00:09")]);
     let s = Setup::new(&host);
-    let jail = |name: &str, cmd: &str| {
-        format!(
-            "{name} {{ vnet; vnet.interface = \"e0b_{name}\"; \
-             exec.prestart += \"/usr/local/sbin/rjib addm {name} {cmd}\"; \
-             exec.poststop += \"/usr/local/sbin/rjib destroy {name}\"; }}\n"
-        )
-    };
     let jc = s.file(
         "jail.conf",
         &[
@@ -2413,25 +2347,14 @@ fn bad_vlan_words_in_rc_conf_ioctl() {
 /// On a host bridge rjib made, the VLAN an earlier jail's addm adds to the
 /// uplink is there for the jails after it: said once.
 fn vlans_added_to_a_host_bridge(via: &str) {
-    let mut host = seed();
-    host["version"] = json!(3);
-    host["release"] = json!(15);
     let mut ix0 = ether("ix0", 9, "00:25:90:00:00:09");
     ix0["tagged"] = json!([10]);
     let mut br = bridge("ix0bridge", 10, 5, &["ix0"]);
     br["vlanfilter"] = json!(true);
     br["description"] = json!("rjib: bridge for ix0");
-    host["interfaces"].as_array_mut().unwrap().push(ix0);
-    host["interfaces"].as_array_mut().unwrap().push(br);
+    let host = seed15([ix0, br]);
     let s = Setup::new(&host);
     let rc = s.file("rc.conf", "jail_enable=\"YES\"\n");
-    let jail = |name: &str, cmd: &str| {
-        format!(
-            "{name} {{ vnet; vnet.interface = \"e0b_{name}\"; \
-             exec.prestart += \"/usr/local/sbin/rjib addm {name} {cmd}\"; \
-             exec.poststop += \"/usr/local/sbin/rjib destroy {name}\"; }}\n"
-        )
-    };
     let jc = s.file(
         "jail.conf",
         &[
@@ -2480,13 +2403,7 @@ fn vlans_added_to_a_host_bridge_ioctl() {
 /// A vlan(4) that rc.conf gives the uplink at boot takes its tagged
 /// frames too: check warns as addm will.
 fn a_vlan_of_the_uplink_at_boot(via: &str) {
-    let mut host = seed();
-    host["version"] = json!(3);
-    host["release"] = json!(15);
-    host["interfaces"]
-        .as_array_mut()
-        .unwrap()
-        .push(ether("ix0", 9, "00:25:90:00:00:09"));
+    let host = seed15([ether("ix0", 9, "00:25:90:00:00:09")]);
     let s = Setup::new(&host);
     let rc = s.file("rc.conf", "vlans_ix0=\"100\"\n");
     let jc = s.file(
